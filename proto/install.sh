@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Installs the Kubernetes API sources kubetcd compiles its schema from: Debian's
+# golang-k8s-api-dev and golang-k8s-apimachinery-dev (Kubernetes 0.32.3 = 1.32, Debian trixie),
+# downloaded with apt under a private configuration (own sources list, lists, cache, empty dpkg
+# status), checked against pinned SHA-256 sums and unpacked with dpkg-deb into proto/upstream/
+# (git-ignored). The machine's apt sources, lists and installed packages are left untouched.
+#
+#   bash proto/install.sh            install if missing (quiet when already there)
+#   bash proto/install.sh --force    download and unpack again
+#
+# Afterwards the sources are in proto/upstream/root/usr/share/gocode/src/k8s.io/{api,apimachinery}.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+dest="$here/upstream"
+root="$dest/root"
+stamp="$dest/installed.txt"
+
+# package=version sha256 — the exact files kubetcd is tested against.
+PACKAGES=(
+  "golang-k8s-api-dev=0.32.3-1 f7b52c32b3522bf8c6ccc7c9645d01c87cbee31ab22de2a92de56fac3e4dd772"
+  "golang-k8s-apimachinery-dev=0.32.3-2 7b83b05ec2fd0bf6f1db8a2b0c0dcbfbdd5ec555210ea5c4dc09575346fdf2f6"
+)
+SUITE=${KUBETCD_DEBIAN_SUITE:-trixie}
+
+# The Debian archive to download from: $KUBETCD_DEBIAN_MIRROR, else the main archive this machine's
+# own apt sources already use (the first non-security Debian URI in sources.list(.d)).
+machine_mirror() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk 'tolower($1)=="uris:" { for (i = 2; i <= NF; i++) print $i }' "$f"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    awk '$1=="deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' "$f"
+  done
+}
+MIRROR=${KUBETCD_DEBIAN_MIRROR:-$(machine_mirror | grep -i '/debian/*$' | grep -vi security | head -n 1)}
+if [ -z "$MIRROR" ]; then
+  echo "proto/install.sh: found no Debian archive in this machine's apt sources." >&2
+  echo "Set KUBETCD_DEBIAN_MIRROR to a Debian archive URL, or KUBETCD_K8S_SOURCES (see proto/README.md)." >&2
+  exit 1
+fi
+
+want=$(printf '%s\n' "${PACKAGES[@]}" | sha256sum | cut -c1-16)
+if [ "${1:-}" != "--force" ] && [ -f "$stamp" ] && grep -qx "fingerprint $want" "$stamp"; then
+  exit 0
+fi
+
+for tool in apt-get dpkg-deb sha256sum; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "proto/install.sh: '$tool' is not installed. This script needs a Debian or Ubuntu machine;" >&2
+    echo "elsewhere, point KUBETCD_K8S_SOURCES at a folder holding k8s.io/api and k8s.io/apimachinery" >&2
+    echo "(a Go module cache or a checkout) instead. See proto/README.md." >&2
+    exit 1
+  fi
+done
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+if [ ! -f "$keyring" ]; then
+  echo "proto/install.sh: $keyring is missing. Install Debian's 'debian-archive-keyring' package" >&2
+  echo "(apt-get install debian-archive-keyring), or set KUBETCD_K8S_SOURCES; see proto/README.md." >&2
+  exit 1
+fi
+
+work="$dest/apt"
+rm -rf "$work" "$root"
+mkdir -p "$work/sources" "$work/prefs" "$work/lists/partial" "$work/cache/archives/partial" "$root"
+cat >"$work/sources/kubetcd.sources" <<EOF
+Types: deb
+URIs: $MIRROR
+Suites: $SUITE
+Components: main
+Signed-By: $keyring
+EOF
+
+apt_opts=(
+  -o "Dir::Etc::SourceList=/dev/null"
+  -o "Dir::Etc::SourceParts=$work/sources"
+  -o "Dir::Etc::Preferences=/dev/null"
+  -o "Dir::Etc::PreferencesParts=$work/prefs"
+  -o "Dir::State::Lists=$work/lists"
+  -o "Dir::Cache=$work/cache"
+  -o "Dir::State::status=/dev/null"
+  -o "Debug::NoLocking=1"
+  -o "APT::Sandbox::User=root"
+  -o "Acquire::Retries=3"
+)
+
+echo "kubetcd: downloading Kubernetes API sources (Debian $SUITE: ${PACKAGES[*]%% *})" >&2
+if ! apt-get "${apt_opts[@]}" update >"$work/update.log" 2>&1; then
+  cat "$work/update.log" >&2
+  echo "proto/install.sh: 'apt-get update' for Debian $SUITE failed (log above). Is $MIRROR reachable?" >&2
+  exit 1
+fi
+specs=()
+for p in "${PACKAGES[@]}"; do specs+=("${p%% *}"); done
+if ! (cd "$work/cache/archives" && apt-get "${apt_opts[@]}" download "${specs[@]}" >"$work/download.log" 2>&1); then
+  cat "$work/download.log" >&2
+  echo "proto/install.sh: downloading ${specs[*]} failed (log above)." >&2
+  echo "If Debian $SUITE no longer carries these versions, set KUBETCD_K8S_SOURCES instead (proto/README.md)." >&2
+  exit 1
+fi
+
+{
+  echo "# Installed by proto/install.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ) from Debian $SUITE ($MIRROR)"
+  for p in "${PACKAGES[@]}"; do
+    spec=${p%% *}
+    sum=${p##* }
+    name=${spec%%=*}
+    version=${spec#*=}
+    file=$(ls "$work/cache/archives/${name}_"*.deb)
+    got=$(sha256sum "$file" | cut -d' ' -f1)
+    if [ "$got" != "$sum" ]; then
+      echo "proto/install.sh: $file has SHA-256 $got, expected $sum. The download is not the pinned file;" >&2
+      echo "refusing to use it. Delete proto/upstream and try again." >&2
+      exit 1
+    fi
+    dpkg-deb -x "$file" "$root"
+    echo "package $name $version sha256 $sum"
+  done
+  echo "fingerprint $want"
+} >"$stamp.tmp"
+rm -rf "$work"
+mv "$stamp.tmp" "$stamp"
+echo "kubetcd: Kubernetes API sources installed in $root/usr/share/gocode/src" >&2

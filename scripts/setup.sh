@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs everything kubetcd's tests, benchmarks and notebooks need on a Debian machine, and does
+# nothing when it is all there already. Called by `npm test` and `npm run demo`.
+#   - npm packages (npm ci when node_modules is missing or older than package-lock.json)
+#   - Debian's etcd-server and etcd-client (apt-get install, when `etcd` is not on PATH)
+#   - the Kubernetes API sources the schema is compiled from (proto/install.sh)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { echo "kubetcd setup: $*" >&2; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund >&2
+fi
+
+apt_install() {
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+      say "cannot install Debian packages $* without root. Run as root: apt-get install -y $*"
+      exit 1
+    fi
+  else SUDO=; fi
+  if ! $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2; then
+    say "apt-get install failed; refreshing package lists and trying again"
+    $SUDO apt-get update >&2
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" >&2
+  fi
+}
+
+if ! command -v etcd >/dev/null 2>&1 || ! command -v etcdctl >/dev/null 2>&1; then
+  say "installing Debian's etcd-server and etcd-client"
+  apt_install etcd-server etcd-client
+fi
+
+bash proto/install.sh

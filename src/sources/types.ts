@@ -1,0 +1,140 @@
+/**
+ * The one interface every storage source implements: a live etcd cluster, an etcd snapshot / bbolt
+ * db file, or an `etcdctl get -w json` dump. This floor knows etcd, not Kubernetes: bytes in, bytes out.
+ */
+
+/** One key's state at a revision, as etcd's `mvccpb.KeyValue` holds it. */
+export interface KvRecord {
+  /** The key's bytes. Kubernetes keys are UTF-8, but etcd allows any bytes. */
+  key: Uint8Array;
+  /** The value's bytes (empty for keys-only reads and tombstones). */
+  value: Uint8Array;
+  /** Revision of the transaction that created this key (since its last deletion). */
+  createRevision: number;
+  /** Revision of the transaction that last modified this key. */
+  modRevision: number;
+  /** Number of modifications since creation (1 after creation). 0 for a tombstone. */
+  version: number;
+  /** The etcd lease attached to the key, as a decimal string; "0" when none (int64: kept exact). */
+  lease: string;
+  /** Size of the stored value in bytes (set also for keys-only reads where the source knows it). */
+  valueBytes: number;
+}
+
+/** One kept revision of one key, oldest first in {@link KvSource.history}. */
+export interface KvHistoryEntry extends KvRecord {
+  /** True when this revision deleted the key (a tombstone: value empty, version 0, createRevision 0). */
+  deleted: boolean;
+}
+
+/**
+ * A key range. Keys are strings (UTF-8) or bytes.
+ * - `{ prefix }`: every key starting with `prefix` (etcd's `--prefix`; the empty prefix means all keys).
+ * - `{ start, end }`: keys in `[start, end)`; without `end`, every key from `start` to the end of the
+ *   keyspace.
+ */
+export type KeyRange =
+  | { prefix: string | Uint8Array }
+  | { start: string | Uint8Array; end?: string | Uint8Array };
+
+/** Options of a range read. Every field is optional. */
+export interface RangeOptions {
+  /** Read the state at this etcd revision (default: the latest). */
+  revision?: number;
+  /** Return keys and metadata only (`value` empty). */
+  keysOnly?: boolean;
+  /** Stop after this many records. */
+  limit?: number;
+  /** Cancel the read; the iterator then throws an `AbortedError`. */
+  signal?: AbortSignal;
+  /** Called now and then with how far the read has come. */
+  onProgress?: (progress: RangeProgress) => void;
+}
+
+export interface RangeProgress {
+  records: number;
+  valueBytes: number;
+  /** The revision the whole read is pinned to. */
+  revision: number;
+}
+
+/** Options of a point read or a count. */
+export interface ReadOptions {
+  revision?: number;
+  signal?: AbortSignal;
+}
+
+/** A member of the etcd cluster the source came from. */
+export interface MemberInfo {
+  /** Member id as a hex string (as etcdctl prints it). */
+  id: string;
+  name: string;
+  peerUrls: string[];
+  clientUrls: string[];
+  isLearner?: boolean;
+}
+
+/** A lease as etcd keeps it. */
+export interface LeaseInfo {
+  /** Lease id as a decimal string (int64, kept exact). */
+  id: string;
+  /** Granted TTL in seconds. */
+  ttlSeconds: number;
+  /** Seconds left: live etcd only (a snapshot has no clock); undefined when unknown. */
+  remainingSeconds?: number;
+  /** Keys attached to the lease, when the source knows them. */
+  keys?: Uint8Array[];
+}
+
+/** What a source says about itself. */
+export interface SourceStatus {
+  /** 'live' (an etcd cluster), 'snapshot' (a bbolt file) or 'dump' (an `etcdctl -w json` file). */
+  kind: 'live' | 'snapshot' | 'dump';
+  /** Human-readable origin: endpoints or file path (never credentials). */
+  origin: string;
+  /** The latest revision. */
+  revision: number;
+  /** The revision up to which history was compacted (reads below it are refused); 0 if never. */
+  compactRevision: number;
+  /** Cluster id as a hex string, when known. */
+  clusterId?: string;
+  /** Member id (hex) of the member answering, when known. */
+  memberId?: string;
+  members: MemberInfo[];
+  /** etcd cluster version (e.g. "3.4.0"), when known. */
+  clusterVersion?: string;
+  /** etcd server version of the answering member (live only). */
+  serverVersion?: string;
+  /** Size of the backend database in bytes, when known. */
+  dbSizeBytes?: number;
+  /** Raft term, when known. */
+  raftTerm?: number;
+  /** Index of the last applied raft entry (etcd's consistent index), when known. */
+  consistentIndex?: number;
+  /** Number of keys at the latest revision, when cheap to know. */
+  keyCount?: number;
+}
+
+/**
+ * The interface shared by live etcd and snapshot files. Records come in key order (bytewise).
+ * Every read of one `range()` call is pinned to one revision, so a listing is consistent.
+ */
+export interface KvSource {
+  readonly kind: 'live' | 'snapshot' | 'dump';
+  /** Endpoints or file path, for messages (never credentials). */
+  readonly origin: string;
+  /** One key at the latest revision or at `revision`; undefined when absent (or deleted). */
+  get(key: string | Uint8Array, options?: ReadOptions): Promise<KvRecord | undefined>;
+  /** Stream the records of a range, in key order, all at one revision. */
+  range(range: KeyRange, options?: RangeOptions): AsyncIterable<KvRecord>;
+  /** How many keys a range holds at a revision. */
+  count(range: KeyRange, options?: ReadOptions): Promise<number>;
+  /** Every kept revision of one key, oldest first, tombstones included. */
+  history(key: string | Uint8Array, options?: { signal?: AbortSignal }): AsyncIterable<KvHistoryEntry>;
+  /** Revision, compaction, cluster and member information. */
+  status(): Promise<SourceStatus>;
+  /** The leases etcd holds. */
+  leases(): Promise<LeaseInfo[]>;
+  /** Release connections, file handles and indexes. Safe to call twice. */
+  close(): Promise<void>;
+}
