@@ -34,3 +34,4 @@ if ! command -v etcd >/dev/null 2>&1 || ! command -v etcdctl >/dev/null 2>&1; th
 fi
 
 bash proto/install.sh
+bash scripts/setup-reference.sh

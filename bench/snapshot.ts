@@ -1,0 +1,111 @@
+/**
+ * Snapshot reader benchmark (prints numbers, asserts nothing).
+ *
+ *   node build/bench/snapshot.js [snapshot.db]          measure an existing snapshot
+ *   node build/bench/snapshot.js --build 300000 2048    write N keys of B bytes under 50 prefixes to a real
+ *                                                       etcd (batched txns), snapshot it, then measure
+ *
+ * Measures: open (incl. SHA-256 check), index build, full read of every value, keys-only read, count,
+ * and heap/RSS growth, against a plain sequential read of the file in the same run (the reference).
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { openSnapshotSource } from '../src/sources/snapshot-source';
+import { startEtcdProcess } from '../test/helpers/etcdctl-fixture';
+
+function ms(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+async function build(keys: number, valueBytes: number, dir: string): Promise<string> {
+  const etcd = await startEtcdProcess(path.join(dir, 'data'));
+  try {
+    const perTxn = Math.max(1, Math.min(4000, Math.floor((1.5 * 1024 * 1024) / (valueBytes + 64))));
+    const value = (i: number): string => (i.toString(36) + 'x'.repeat(valueBytes)).slice(0, valueBytes);
+    const started = process.hrtime.bigint();
+    const batches: string[] = [];
+    for (let i = 0; i < keys; i += perTxn) {
+      const ops: string[] = [];
+      for (let j = i; j < Math.min(keys, i + perTxn); j++) ops.push(`put /registry/bench/ns-${j % 50}/obj-${String(j).padStart(7, '0')} ${value(j)}`);
+      batches.push(`\n${ops.join('\n')}\n\n\n`);
+    }
+    const run = (input: string): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const child = execFile('/usr/bin/etcdctl', [`--endpoints=${etcd.endpoint}`, '--command-timeout=60s', 'txn'], { env: { ...process.env, ETCDCTL_API: '3' } }, (err) => (err ? reject(err) : resolve()));
+        child.stdin?.end(input);
+      });
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) await run(batches[next++] as string);
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    console.log(`wrote ${keys} keys of ${valueBytes} B in ${batches.length} txns: ${(ms(started) / 1000).toFixed(1)} s`);
+    const snap = path.join(dir, 'bench.db');
+    execFileSync('/usr/bin/etcdctl', [`--endpoints=${etcd.endpoint}`, '--command-timeout=600s', 'snapshot', 'save', snap], { env: { ...process.env, ETCDCTL_API: '3' }, stdio: 'ignore' });
+    await etcd.stop();
+    fs.renameSync(path.join(dir, 'data', 'member', 'snap', 'db'), path.join(dir, 'member.db'));
+    return snap;
+  } finally {
+    await etcd.stop();
+    fs.rmSync(path.join(dir, 'data'), { recursive: true, force: true });
+  }
+}
+
+async function measure(file: string): Promise<void> {
+  const size = fs.statSync(file).size;
+  console.log(`file ${file}: ${(size / 1e6).toFixed(1)} MB`);
+  // reference: a plain sequential read of the whole file in 8 MiB chunks
+  let t = process.hrtime.bigint();
+  const fd = fs.openSync(file, 'r');
+  const chunk = Buffer.allocUnsafe(8 << 20);
+  while (fs.readSync(fd, chunk, 0, chunk.length, null) > 0);
+  fs.closeSync(fd);
+  const reference = ms(t);
+  console.log(`reference sequential read: ${reference.toFixed(0)} ms`);
+  const rss0 = process.memoryUsage().rss;
+  t = process.hrtime.bigint();
+  const s = await openSnapshotSource(file);
+  const openMs = ms(t);
+  t = process.hrtime.bigint();
+  const index = s.mvccIndex();
+  const indexMs = ms(t);
+  console.log(`open (meta + SHA-256): ${openMs.toFixed(0)} ms; index: ${indexMs.toFixed(0)} ms (${index.keyCount} keys, ${index.recordCount} records, ${(index.memoryBytes / 1e6).toFixed(1)} MB, ${(index.memoryBytes / Math.max(1, index.keyCount)).toFixed(0)} B/key); open+index ${(openMs + indexMs).toFixed(0)} ms = ${((openMs + indexMs) / reference).toFixed(2)}x reference`);
+  t = process.hrtime.bigint();
+  let n = 0;
+  let bytes = 0;
+  for await (const kv of s.range({ prefix: '' })) {
+    n++;
+    bytes += kv.value.length;
+  }
+  const readMs = ms(t);
+  console.log(`full read: ${n} records, ${(bytes / 1e6).toFixed(1)} MB of values in ${readMs.toFixed(0)} ms = ${(readMs / reference).toFixed(2)}x reference`);
+  t = process.hrtime.bigint();
+  let k = 0;
+  for await (const kv of s.range({ prefix: '' }, { keysOnly: true })) k += kv.key.length > 0 ? 1 : 0;
+  console.log(`keys-only read: ${k} in ${ms(t).toFixed(0)} ms; count: ${await s.count({ prefix: '/registry/' })} in ${(() => { const c = process.hrtime.bigint(); void s.count({ prefix: '' }); return ms(c).toFixed(0); })()} ms`);
+  console.log(`RSS growth: ${((process.memoryUsage().rss - rss0) / 1e6).toFixed(0)} MB`);
+  await s.close();
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--build') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-bench-'));
+    const file = await build(Number(args[1] ?? 300000), Number(args[2] ?? 2048), dir);
+    console.log(`snapshot kept at ${file}, member db at ${path.join(dir, 'member.db')} (delete them when done)`);
+    await measure(file);
+    await measure(path.join(dir, 'member.db'));
+  } else if (args[0]) {
+    await measure(args[0]);
+  } else {
+    console.error('usage: node build/bench/snapshot.js <snapshot.db> | --build [keys] [valueBytes]');
+    process.exit(2);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,1074 @@
+/**
+ * Decoding of stored values into the JSON objects Kubernetes' Go code prints.
+ *
+ * The protobuf path works from per-message plans built lazily from the {@link CompiledSchema}: an array
+ * indexed by field number for the wire, and the fields in Go struct order for the JSON. A message is read
+ * into an array of slots (one per Go field), then the object is built in Go order applying Go's
+ * `encoding/json` rules (omitempty, pointers, nil slices, structs that are always printed, custom
+ * marshalers of Time, Quantity, IntOrString…).
+ */
+import { DecodeError } from '../errors';
+import { decodeCbor } from './cbor';
+import { sniffValue } from './envelope';
+import { parseKubeJson } from './go-json';
+import { formatGoDuration } from './go-duration';
+import { decodeGoString, utf8ByteCompare } from './go-utf8';
+import { formatMicroTime, formatTime } from './kube-time';
+import { dumpProtoFields } from './proto-dump';
+import { canonicalQuantity } from './quantity';
+import type { CompiledSchema, SchemaField, SchemaMessage } from './schema-types';
+import type { Decoded, KubeObject, UnknownField } from './types';
+import { BYTES, FIXED32, FIXED64, VARINT, WireReader } from './wire';
+
+/** Options of `decode`. */
+export interface DecodeOptions {
+  /**
+   * apiVersion and kind to use when the value does not name them (a protobuf envelope with an empty
+   * TypeMeta, or an inner object without the `k8s\0` envelope when `bare` is set).
+   */
+  apiVersion?: string;
+  kind?: string;
+  /** The value is a bare protobuf message (runtime.Unknown's `raw`), not a `k8s\0` envelope. */
+  bare?: boolean;
+}
+
+/** Nesting limit for messages (as Kubernetes' own decoder guards against deep recursion). */
+export const MAX_DEPTH = 100;
+
+// Field categories, decided once per field.
+const K_DOUBLE = 1;
+const K_FLOAT = 2;
+const K_INT32 = 3;
+const K_INT64 = 4;
+const K_UINT32 = 5;
+const K_UINT64 = 6;
+const K_SINT32 = 7;
+const K_SINT64 = 8;
+const K_FIXED32 = 9;
+const K_FIXED64 = 10;
+const K_SFIXED32 = 11;
+const K_SFIXED64 = 12;
+const K_BOOL = 13;
+const K_STRING = 14;
+const K_BYTES = 15;
+const K_MESSAGE = 16;
+const K_MAP = 17;
+
+const KIND_OF: Record<string, number> = {
+  double: K_DOUBLE,
+  float: K_FLOAT,
+  int32: K_INT32,
+  int64: K_INT64,
+  uint32: K_UINT32,
+  uint64: K_UINT64,
+  sint32: K_SINT32,
+  sint64: K_SINT64,
+  fixed32: K_FIXED32,
+  fixed64: K_FIXED64,
+  sfixed32: K_SFIXED32,
+  sfixed64: K_SFIXED64,
+  bool: K_BOOL,
+  string: K_STRING,
+  bytes: K_BYTES,
+  message: K_MESSAGE,
+  map: K_MAP,
+};
+
+/** Wire type a scalar kind is written with. */
+function wireTypeOf(k: number): number {
+  switch (k) {
+    case K_DOUBLE:
+    case K_FIXED64:
+    case K_SFIXED64:
+      return FIXED64;
+    case K_FLOAT:
+    case K_FIXED32:
+    case K_SFIXED32:
+      return FIXED32;
+    case K_STRING:
+    case K_BYTES:
+    case K_MESSAGE:
+    case K_MAP:
+      return BYTES;
+    default:
+      return VARINT;
+  }
+}
+
+// How a field is printed, decided once per field.
+const P_SCALAR = 1; // non-repeated scalar other than bytes
+const P_NULLABLE = 2; // slices, maps, bytes, ListWrapper: nil → null / omitted
+const P_MESSAGE = 3; // non-repeated message
+const P_INLINE = 4;
+
+// Special message codes.
+const S_NONE = 0;
+const S_TIME = 1;
+const S_MICROTIME = 2;
+const S_DURATION = 3;
+const S_INTORSTRING = 4;
+const S_QUANTITY = 5;
+const S_FIELDSV1 = 6;
+const S_RAWEXTENSION = 7;
+const S_LISTWRAPPER = 8;
+
+const SPECIAL_CODE: Record<string, number> = {
+  Time: S_TIME,
+  MicroTime: S_MICROTIME,
+  Duration: S_DURATION,
+  IntOrString: S_INTORSTRING,
+  Quantity: S_QUANTITY,
+  FieldsV1: S_FIELDSV1,
+  RawExtension: S_RAWEXTENSION,
+  ListWrapper: S_LISTWRAPPER,
+};
+
+/** A field ready for decoding. */
+export interface FieldPlan {
+  f: SchemaField;
+  /** Index in the message's slots (Go order), -1 for proto-only fields (read, never printed). */
+  slot: number;
+  k: number;
+  repeated: boolean;
+  wireType: number;
+  /** Printing category. */
+  p: number;
+  msg: MessagePlan | undefined;
+  mapKeyK: number;
+  mapValueK: number;
+  mapValueMsg: MessagePlan | undefined;
+}
+
+/** A message ready for decoding. */
+export interface MessagePlan {
+  m: SchemaMessage;
+  special: number;
+  byNumber: (FieldPlan | undefined)[];
+  /** Printed fields, in Go order (index = slot). */
+  fields: FieldPlan[];
+  typeMetaAt: number;
+  /** The decoding function, generated on first use. */
+  fn: MessageFn | undefined;
+}
+
+/** Builds (and caches) decoding plans for the messages of one schema. */
+export class PlanCache {
+  private readonly plans = new Map<string, MessagePlan>();
+  constructor(readonly schema: CompiledSchema) {}
+
+  get(name: string): MessagePlan | undefined {
+    const have = this.plans.get(name);
+    if (have !== undefined) return have;
+    const m = this.schema.messages[name];
+    if (m === undefined) return undefined;
+    const plan: MessagePlan = {
+      m,
+      special: m.special !== undefined ? (SPECIAL_CODE[m.special] ?? S_NONE) : S_NONE,
+      byNumber: [],
+      fields: [],
+      typeMetaAt: m.typeMetaAt ?? -1,
+      fn: undefined,
+    };
+    this.plans.set(name, plan);
+    const add = (f: SchemaField, slot: number): FieldPlan => {
+      const k = KIND_OF[f.type] ?? K_STRING;
+      const fp: FieldPlan = {
+        f,
+        slot,
+        k,
+        repeated: f.repeated,
+        wireType: wireTypeOf(k),
+        p: P_SCALAR,
+        msg: undefined,
+        mapKeyK: K_STRING,
+        mapValueK: K_STRING,
+        mapValueMsg: undefined,
+      };
+      if (k === K_MESSAGE && f.message !== undefined) fp.msg = this.get(f.message);
+      if (k === K_MAP) {
+        fp.mapKeyK = KIND_OF[f.mapKey ?? 'string'] ?? K_STRING;
+        fp.mapValueK = KIND_OF[f.mapValue ?? 'string'] ?? K_STRING;
+        if (f.mapValueMessage !== undefined) fp.mapValueMsg = this.get(f.mapValueMessage);
+      }
+      if (f.inline && k === K_MESSAGE && !f.repeated) fp.p = P_INLINE;
+      else if (f.repeated || k === K_MAP || k === K_BYTES) fp.p = P_NULLABLE;
+      else if (k === K_MESSAGE) fp.p = fp.msg !== undefined && fp.msg.special === S_LISTWRAPPER ? P_NULLABLE : P_MESSAGE;
+      if (f.number > 0 && f.number < 100000) plan.byNumber[f.number] = fp;
+      return fp;
+    };
+    m.fields.forEach((f, i) => plan.fields.push(add(f, i)));
+    for (const f of m.protoOnly ?? []) add(f, -1);
+    return plan;
+  }
+}
+
+/** State of one decode call. */
+interface Ctx {
+  r: WireReader;
+  buf: Uint8Array;
+  unknown: UnknownField[];
+  /** Path segments of the message being read (names, indexes, map keys). */
+  path: (string | number)[];
+}
+
+function pathText(segs: (string | number)[]): string {
+  let out = '';
+  for (const s of segs) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else if (s.startsWith('[')) out += s;
+    else out += out === '' ? s : `.${s}`;
+  }
+  return out;
+}
+
+function setKey(obj: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else obj[k] = v;
+}
+
+function toBase64(buf: Uint8Array, start: number, end: number): string {
+  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('base64');
+}
+
+function isPrintableUtf8(buf: Uint8Array, start: number, end: number): string | undefined {
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number;
+    if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c === 0x7f) return undefined;
+  }
+  const s = decodeGoString(buf, start, end);
+  return s.includes('\uFFFD') ? undefined : s;
+}
+
+function hexOf(buf: Uint8Array, start: number, end: number): string {
+  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('hex');
+}
+
+/** Records a field the schema does not know, after reading its value. */
+function readUnknown(ctx: Ctx, num: number, wt: number, end: number): void {
+  const r = ctx.r;
+  let value: unknown;
+  switch (wt) {
+    case VARINT:
+      value = r.int64(end);
+      break;
+    case FIXED64:
+      value = r.fixed64(end);
+      break;
+    case FIXED32:
+      value = r.fixed32(end);
+      break;
+    case BYTES: {
+      const e = r.lengthEnd(end);
+      value = isPrintableUtf8(ctx.buf, r.pos, e) ?? hexOf(ctx.buf, r.pos, e);
+      r.pos = e;
+      break;
+    }
+    default:
+      r.skip(wt, end, num);
+      value = null;
+  }
+  ctx.unknown.push({ path: pathText(ctx.path), number: num, wireType: wt, value });
+}
+
+/** Reads one scalar of kind `k` (its tag already consumed). */
+function readScalar(ctx: Ctx, k: number, end: number): unknown {
+  const r = ctx.r;
+  switch (k) {
+    case K_STRING: {
+      const e = r.lengthEnd(end);
+      const s = decodeGoString(ctx.buf, r.pos, e);
+      r.pos = e;
+      return s;
+    }
+    case K_INT32:
+      return r.int32(end);
+    case K_INT64:
+      return r.int64(end);
+    case K_BOOL:
+      return r.bool(end);
+    case K_BYTES: {
+      const e = r.lengthEnd(end);
+      const s = toBase64(ctx.buf, r.pos, e);
+      r.pos = e;
+      return s;
+    }
+    case K_UINT32:
+      return r.uint32(end);
+    case K_UINT64:
+      return r.uint64(end);
+    case K_SINT32:
+      return r.sint32(end);
+    case K_SINT64:
+      return r.sint64(end);
+    case K_FIXED32:
+      return r.fixed32(end);
+    case K_FIXED64:
+      return r.fixed64(end);
+    case K_SFIXED32:
+      return r.sfixed32(end);
+    case K_SFIXED64:
+      return r.sfixed64(end);
+    case K_DOUBLE:
+      return r.double(end);
+    case K_FLOAT:
+      return r.float(end);
+    default:
+      throw r.fail(`unsupported scalar kind ${k}`);
+  }
+}
+
+function zeroScalar(k: number): unknown {
+  switch (k) {
+    case K_STRING:
+      return '';
+    case K_BOOL:
+      return false;
+    case K_BYTES:
+      return null;
+    default:
+      return 0;
+  }
+}
+
+function wireName(wt: number): string {
+  return ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32'][wt] ?? `wire type ${wt}`;
+}
+
+/** The decoding function of a message: reads [r.pos, end) and returns the message's JSON value. */
+type MessageFn = (r: WireReader, ctx: Ctx, end: number, depth: number, tm: TypeMetaOut | undefined) => unknown;
+
+/** Reads a message body spanning [r.pos, end) and returns its JSON value. */
+function readMessage(ctx: Ctx, plan: MessagePlan, end: number, depth: number, typeMeta?: TypeMetaOut): unknown {
+  return messageFn(plan)(ctx.r, ctx, end, depth, typeMeta);
+}
+
+/**
+ * The (lazily generated) decoding function of a plan. Messages with custom JSON use {@link readSpecial};
+ * the others get a function generated from the schema (see {@link generateMessageFn}).
+ */
+function messageFn(plan: MessagePlan): MessageFn {
+  if (plan.fn !== undefined) return plan.fn;
+  if (plan.special !== S_NONE) {
+    plan.fn = (r, ctx, end, depth) => {
+      if (depth > MAX_DEPTH) throw r.fail(`messages nested deeper than ${MAX_DEPTH}`);
+      return readSpecial(ctx, plan, end, depth);
+    };
+    return plan.fn;
+  }
+  // Generated on first use; a stub first, so that messages can refer to each other.
+  plan.fn = (r, ctx, end, depth, tm) => {
+    const real = generateMessageFn(plan);
+    plan.fn = real;
+    return real(r, ctx, end, depth, tm);
+  };
+  return plan.fn;
+}
+
+/** Node's Buffer has native string slicing (undocumented in the type definitions, stable since Node 0.x). */
+interface NativeSlices {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** Helpers the generated functions call (passed in as `H`). */
+const H = {
+  str(r: WireReader, buf: Uint8Array, end: number): string {
+    const p = r.pos;
+    const len = buf[p] as number;
+    let s: number;
+    let e: number;
+    if (len < 0x80 && p + 1 + len <= end) {
+      s = p + 1;
+      e = s + len;
+    } else {
+      e = r.lengthEnd(end);
+      s = r.pos;
+    }
+    r.pos = e;
+    if (e - s <= 8) {
+      let out = '';
+      for (let i = s; i < e; i++) {
+        const c = buf[i] as number;
+        if (c >= 0x80) return decodeGoString(buf, s, e);
+        out += String.fromCharCode(c);
+      }
+      return out;
+    }
+    for (let i = s; i < e; i++) if ((buf[i] as number) >= 0x80) return decodeGoString(buf, s, e);
+    // ASCII: Buffer's native slice (ctx.buf is always a Buffer view, see decodeObject)
+    return (buf as unknown as NativeSlices).latin1Slice(s, e);
+  },
+  b64(r: WireReader, buf: Uint8Array, end: number): string {
+    const e = r.lengthEnd(end);
+    const s = toBase64(buf, r.pos, e);
+    r.pos = e;
+    return s;
+  },
+  scalar(ctx: Ctx, k: number, end: number): unknown {
+    return readScalar(ctx, k, end);
+  },
+  packed(r: WireReader, ctx: Ctx, k: number, end: number, arr: unknown[]): unknown[] {
+    const e = r.lengthEnd(end);
+    while (r.pos < e) arr.push(readScalar(ctx, k, e));
+    return arr;
+  },
+  map(ctx: Ctx, fp: FieldPlan, end: number, depth: number, obj: Record<string, unknown>): Record<string, unknown> {
+    readMapEntry(ctx, fp, obj, end, depth);
+    return obj;
+  },
+  /** A tag the generated switch has no case for: a wrong wire type, or a field the schema does not know. */
+  other(r: WireReader, ctx: Ctx, plan: MessagePlan, tag: number, tagAt: number, end: number): void {
+    const num = tag >>> 3;
+    const wt = tag & 7;
+    if (num === 0) throw r.fail(`invalid field number 0 (tag ${tag})`, tagAt);
+    const fp = plan.byNumber[num];
+    if (fp !== undefined) {
+      throw r.fail(`field ${plan.m.name}.${fp.f.name} (${num}) expects ${wireName(fp.wireType)}, found ${wireName(wt)}`, tagAt);
+    }
+    if (wt === 4) throw r.fail(`unexpected end-group tag for field ${num}`, tagAt);
+    readUnknown(ctx, num, wt, end);
+  },
+  overrun(r: WireReader, e: number): never {
+    throw r.fail(`message ended at ${r.base + r.pos}, expected ${r.base + e}`);
+  },
+  tooDeep(r: WireReader): never {
+    throw r.fail(`messages nested deeper than ${MAX_DEPTH}`);
+  },
+  /** Go's zero value of a message absent from the wire. */
+  zero(plan: MessagePlan, r: WireReader, ctx: Ctx, depth: number): unknown {
+    switch (plan.special) {
+      case S_NONE:
+        return messageFn(plan)(r, ctx, r.pos, depth + 1, undefined);
+      case S_DURATION:
+        return '0s';
+      case S_INTORSTRING:
+        return 0;
+      case S_QUANTITY:
+        return '0';
+      default:
+        // Time, MicroTime, FieldsV1, RawExtension: null; ListWrapper: a nil slice
+        return null;
+    }
+  },
+  sortMap: sortedMap,
+  assign(o: Record<string, unknown>, v: unknown): void {
+    const src = v as Record<string, unknown>;
+    for (const k of Object.keys(src)) o[k] = src[k];
+  },
+};
+
+/**
+ * Generates the decoding function of a plain message: a `switch` over the wire tags reading each field
+ * into a local variable, then the object built in Go field order with Go's JSON rules applied.
+ */
+function generateMessageFn(plan: MessagePlan): MessageFn {
+  const subs: MessagePlan[] = [];
+  const fps: FieldPlan[] = [];
+  const subIndex = (p: MessagePlan): number => {
+    let i = subs.indexOf(p);
+    if (i < 0) {
+      subs.push(p);
+      messageFn(p);
+      i = subs.length - 1;
+    }
+    return i;
+  };
+  const fpIndex = (fp: FieldPlan): number => {
+    fps.push(fp);
+    return fps.length - 1;
+  };
+  const readExpr = (k: number): string => {
+    switch (k) {
+      case K_STRING:
+        return 'H.str(r, buf, end)';
+      case K_INT32:
+        return 'r.int32(end)';
+      case K_INT64:
+        return 'r.int64(end)';
+      case K_BOOL:
+        return 'r.bool(end)';
+      case K_BYTES:
+        return 'H.b64(r, buf, end)';
+      default:
+        return `H.scalar(ctx, ${k}, end)`;
+    }
+  };
+  const missing = (fp: FieldPlan): string =>
+    `throw r.fail(${JSON.stringify(`message type ${fp.f.message ?? '?'} of ${plan.m.name}.${fp.f.name} is not in the schema`)}, tagAt);`;
+
+  const cases: string[] = [];
+  for (const fp of plan.byNumber) {
+    if (fp === undefined) continue;
+    const v = fp.slot >= 0 ? `f${fp.slot}` : 'x';
+    const tag = fp.f.number * 8 + fp.wireType;
+    const name = JSON.stringify(fp.f.name);
+    if (fp.k === K_MESSAGE) {
+      if (fp.msg === undefined) {
+        cases.push(`case ${tag}: ${missing(fp)}`);
+        continue;
+      }
+      const s = subIndex(fp.msg);
+      if (fp.repeated) {
+        cases.push(
+          `case ${tag}: { const e = r.lengthEnd(end); const a = (${v} ??= []); ctx.path.push(${name}, a.length); ` +
+            `a.push(S[${s}].fn(r, ctx, e, depth + 1, undefined)); ctx.path.pop(); ctx.path.pop(); if (r.pos !== e) H.overrun(r, e); break; }`,
+        );
+      } else if (fp.p === P_INLINE) {
+        cases.push(
+          `case ${tag}: { const e = r.lengthEnd(end); ${v} = S[${s}].fn(r, ctx, e, depth + 1, undefined); if (r.pos !== e) H.overrun(r, e); break; }`,
+        );
+      } else {
+        cases.push(
+          `case ${tag}: { const e = r.lengthEnd(end); ctx.path.push(${name}); ${v} = S[${s}].fn(r, ctx, e, depth + 1, undefined); ` +
+            `ctx.path.pop(); if (r.pos !== e) H.overrun(r, e); break; }`,
+        );
+      }
+    } else if (fp.k === K_MAP) {
+      cases.push(`case ${tag}: ${v} = H.map(ctx, FP[${fpIndex(fp)}], end, depth, ${v} ?? {}); break;`);
+    } else if (fp.repeated) {
+      cases.push(`case ${tag}: (${v} ??= []).push(${readExpr(fp.k)}); break;`);
+      if (fp.wireType !== BYTES) {
+        cases.push(`case ${fp.f.number * 8 + BYTES}: ${v} = H.packed(r, ctx, ${fp.k}, end, ${v} ?? []); break;`);
+      }
+    } else {
+      cases.push(`case ${tag}: ${v} = ${readExpr(fp.k)}; break;`);
+    }
+  }
+
+  const build: string[] = ['const o = {};'];
+  const typeMeta = 'if (tm !== undefined) { if (tm.kind !== "") o.kind = tm.kind; if (tm.apiVersion !== "") o.apiVersion = tm.apiVersion; }';
+  plan.fields.forEach((fp, i) => {
+    if (i === plan.typeMetaAt) build.push(typeMeta);
+    const f = fp.f;
+    const v = `f${i}`;
+    const key = `o[${JSON.stringify(f.name)}]`;
+    switch (fp.p) {
+      case P_SCALAR: {
+        const zero = fp.k === K_STRING ? '""' : fp.k === K_BOOL ? 'false' : '0';
+        if (f.pointer) build.push(f.omitEmpty ? `if (${v} !== undefined) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
+        else if (f.omitEmpty) build.push(`if (${v} !== undefined && ${v} !== ${zero}) ${key} = ${v};`);
+        else build.push(`${key} = ${v} === undefined ? ${zero} : ${v};`);
+        break;
+      }
+      case P_NULLABLE:
+        if (fp.k === K_MAP) build.push(f.omitEmpty ? `if (${v} !== undefined) ${key} = H.sortMap(${v});` : `${key} = ${v} === undefined ? null : H.sortMap(${v});`);
+        else if (fp.k === K_BYTES && !fp.repeated) build.push(f.omitEmpty ? `if (${v} !== undefined && ${v} !== "") ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
+        else build.push(f.omitEmpty ? `if (${v} !== undefined && ${v} !== null && ${v}.length !== 0) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
+        break;
+      case P_MESSAGE:
+        if (f.pointer) build.push(f.omitEmpty ? `if (${v} !== undefined) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
+        else if (fp.msg === undefined) build.push(`${key} = ${v} === undefined ? {} : ${v};`);
+        else build.push(`${key} = ${v} === undefined ? H.zero(S[${subIndex(fp.msg)}], r, ctx, depth) : ${v};`);
+        break;
+      default:
+        if (fp.msg === undefined) break;
+        build.push(`H.assign(o, ${v} === undefined ? H.zero(S[${subIndex(fp.msg)}], r, ctx, depth) : ${v});`);
+    }
+  });
+  if (plan.typeMetaAt >= plan.fields.length) build.push(typeMeta);
+  build.push('return o;');
+
+  const locals = plan.fields.map((_, i) => `f${i}`);
+  locals.push('x');
+  const body = [
+    `// ${plan.m.name}`,
+    'return function decodeMessage(r, ctx, end, depth, tm) {',
+    '  if (depth > MAX_DEPTH) H.tooDeep(r);',
+    '  const buf = r.buf;',
+    `  let ${locals.join(', ')};`,
+    '  while (r.pos < end) {',
+    '    const tagAt = r.pos;',
+    '    let tag = buf[tagAt];',
+    '    if (tag < 128) r.pos = tagAt + 1; else tag = r.uint32(end);',
+    '    switch (tag) {',
+    ...cases.map((c) => `      ${c}`),
+    '      default: H.other(r, ctx, PLAN, tag, tagAt, end);',
+    '    }',
+    '  }',
+    '  if (r.pos !== end) throw r.fail(`field ran past the end of its message (ends at ${r.base + end})`);',
+    '  void x;',
+    ...build.map((b) => `  ${b}`),
+    '};',
+  ].join('\n');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  if (process.env["KUBETCD_DUMP_CODEGEN"] === plan.m.name) process.stderr.write(body + "\n");
+  const factory = new Function('H', 'S', 'FP', 'PLAN', 'MAX_DEPTH', body) as (
+    h: typeof H,
+    s: MessagePlan[],
+    fp: FieldPlan[],
+    plan: MessagePlan,
+    maxDepth: number,
+  ) => MessageFn;
+  return factory(H, subs, fps, plan, MAX_DEPTH);
+}
+
+function readMapEntry(ctx: Ctx, fp: FieldPlan, obj: Record<string, unknown>, end: number, depth: number): void {
+  const r = ctx.r;
+  const e = r.lengthEnd(end);
+  let key: unknown;
+  let value: unknown;
+  while (r.pos < e) {
+    const tagAt = r.pos;
+    const tag = r.uint32(e);
+    const num = tag >>> 3;
+    const wt = tag & 7;
+    if (num === 1) {
+      if (wt !== wireTypeOf(fp.mapKeyK)) throw r.fail(`map key of ${fp.f.name} expects ${wireName(wireTypeOf(fp.mapKeyK))}, found ${wireName(wt)}`, tagAt);
+      key = fp.mapKeyK === K_STRING ? H.str(r, ctx.buf, e) : readScalar(ctx, fp.mapKeyK, e);
+    } else if (num === 2) {
+      if (wt !== wireTypeOf(fp.mapValueK)) throw r.fail(`map value of ${fp.f.name} expects ${wireName(wireTypeOf(fp.mapValueK))}, found ${wireName(wt)}`, tagAt);
+      if (fp.mapValueK === K_MESSAGE) {
+        const ve = r.lengthEnd(e);
+        const sub = fp.mapValueMsg;
+        if (sub === undefined) throw r.fail(`message type ${fp.f.mapValueMessage ?? '?'} of map ${fp.f.name} is not in the schema`, tagAt);
+        ctx.path.push(fp.f.name, `[${JSON.stringify(String(key ?? ''))}]`);
+        value = messageFn(sub)(r, ctx, ve, depth + 1, undefined);
+        ctx.path.pop(); ctx.path.pop();
+        if (r.pos !== ve) throw r.fail(`message ended at ${r.base + r.pos}, expected ${r.base + ve}`);
+      } else {
+        value = fp.mapValueK === K_STRING ? H.str(r, ctx.buf, e) : readScalar(ctx, fp.mapValueK, e);
+      }
+    } else {
+      if (num === 0) throw r.fail(`invalid field number 0 in a map entry of ${fp.f.name}`, tagAt);
+      ctx.path.push(fp.f.name);
+      readUnknown(ctx, num, wt, e);
+      ctx.path.pop();
+    }
+  }
+  if (r.pos !== e) throw r.fail(`map entry ran past its end (${r.base + e})`);
+  if (value === undefined) {
+    if (fp.mapValueK === K_MESSAGE) {
+      const sub = fp.mapValueMsg;
+      value = sub === undefined ? null : sub.special === S_LISTWRAPPER ? [] : H.zero(sub, r, ctx, depth);
+    } else if (fp.mapValueK === K_BYTES) value = '';
+    else value = zeroScalar(fp.mapValueK);
+  }
+  setKey(obj, key === undefined ? '' : String(key), value);
+}
+
+/** What the top-level object prints where TypeMeta sits. */
+interface TypeMetaOut {
+  kind: string;
+  apiVersion: string;
+}
+
+function sortedMap(obj: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(obj);
+  if (keys.length < 2) return obj;
+  let ordered = true;
+  for (let i = 1; i < keys.length; i++) {
+    if (utf8ByteCompare(keys[i - 1] as string, keys[i] as string) > 0) {
+      ordered = false;
+      break;
+    }
+  }
+  if (ordered) return obj;
+  keys.sort(utf8ByteCompare);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) setKey(out, k, obj[k]);
+  return out;
+}
+
+const ZERO_TIME_SECONDS = -62135596800;
+/** Formatted Times by Unix seconds: objects of one cluster share few distinct timestamps. */
+const TIME_CACHE = new Map<number, string>();
+
+/** Reads the message of a type with custom JSON. */
+function readSpecial(ctx: Ctx, plan: MessagePlan, end: number, depth: number): unknown {
+  const r = ctx.r;
+  const start = r.pos;
+  let seconds: number | bigint = 0;
+  let nanos = 0;
+  let i64: number | bigint = 0;
+  let i32 = 0;
+  let str: string | undefined;
+  let rawStart = -1;
+  let rawEnd = -1;
+  let items: unknown[] | undefined;
+  const special = plan.special;
+  while (r.pos < end) {
+    const tagAt = r.pos;
+    const tag = r.uint32(end);
+    const num = tag >>> 3;
+    const wt = tag & 7;
+    if (num === 0) throw r.fail(`invalid field number 0 in ${plan.m.name}`, tagAt);
+    const fp = plan.byNumber[num];
+    if (fp === undefined) {
+      readUnknown(ctx, num, wt, end);
+      continue;
+    }
+    if (special === S_LISTWRAPPER) {
+      items ??= [];
+      if (wt === fp.wireType) {
+        if (fp.k === K_MESSAGE && fp.msg !== undefined) {
+          const e = r.lengthEnd(end);
+          items.push(readMessage(ctx, fp.msg, e, depth + 1));
+        } else items.push(readScalar(ctx, fp.k, end));
+      } else if (wt === BYTES) {
+        const e = r.lengthEnd(end);
+        while (r.pos < e) items.push(readScalar(ctx, fp.k, e));
+      } else throw r.fail(`field ${plan.m.name}.${fp.f.name} expects ${wireName(fp.wireType)}, found ${wireName(wt)}`, tagAt);
+      continue;
+    }
+    if (wt !== fp.wireType) throw r.fail(`field ${plan.m.name}.${fp.f.name} (${num}) expects ${wireName(fp.wireType)}, found ${wireName(wt)}`, tagAt);
+    switch (special) {
+      case S_TIME:
+      case S_MICROTIME:
+        if (num === 1) seconds = r.int64(end);
+        else if (num === 2) nanos = r.int32(end);
+        else r.skip(wt, end, num);
+        break;
+      case S_DURATION:
+        if (num === 1) i64 = r.int64(end);
+        else r.skip(wt, end, num);
+        break;
+      case S_INTORSTRING:
+        if (num === 1) i64 = r.int64(end);
+        else if (num === 2) i32 = r.int32(end);
+        else if (num === 3) str = readScalar(ctx, K_STRING, end) as string;
+        else r.skip(wt, end, num);
+        break;
+      case S_QUANTITY:
+        if (num === 1) {
+          const at = r.pos;
+          str = readScalar(ctx, K_STRING, end) as string;
+          try {
+            str = canonicalQuantity(str);
+          } catch (e) {
+            throw r.fail(`invalid quantity ${JSON.stringify(str)} (${(e as Error).message})`, at);
+          }
+        } else r.skip(wt, end, num);
+        break;
+      case S_FIELDSV1:
+      case S_RAWEXTENSION:
+        if (num === 1) {
+          const e = r.lengthEnd(end);
+          rawStart = r.pos;
+          rawEnd = e;
+          r.pos = e;
+        } else r.skip(wt, end, num);
+        break;
+      default:
+        r.skip(wt, end, num);
+    }
+  }
+  if (r.pos !== end) throw r.fail(`field ran past the end of its message (ends at ${r.base + end})`);
+  switch (special) {
+    case S_TIME: {
+      if (end === start) return null;
+      if (seconds === ZERO_TIME_SECONDS) return null;
+      if (typeof seconds !== 'number') return formatTime(seconds, 0);
+      let text = TIME_CACHE.get(seconds);
+      if (text === undefined) {
+        if (TIME_CACHE.size >= 4096) TIME_CACHE.clear();
+        text = formatTime(seconds, 0);
+        TIME_CACHE.set(seconds, text);
+      }
+      return text;
+    }
+    case S_MICROTIME: {
+      if (end === start) return null;
+      if (nanos < 0 || nanos >= 1e9) {
+        const carry = Math.floor(nanos / 1e9);
+        nanos -= carry * 1e9;
+        seconds = typeof seconds === 'bigint' ? seconds + BigInt(carry) : seconds + carry;
+      }
+      if (seconds === ZERO_TIME_SECONDS && nanos === 0) return null;
+      return formatMicroTime(seconds, nanos);
+    }
+    case S_DURATION:
+      return formatGoDuration(BigInt(i64));
+    case S_INTORSTRING:
+      if (i64 === 0) return i32;
+      if (i64 === 1) return str ?? '';
+      throw r.fail(`IntOrString type ${String(i64)} is neither 0 (int) nor 1 (string)`, start);
+    case S_QUANTITY:
+      return str ?? '0';
+    case S_FIELDSV1:
+    case S_RAWEXTENSION: {
+      if (rawStart < 0) return null;
+      const text = decodeGoString(ctx.buf, rawStart, rawEnd);
+      try {
+        return parseKubeJson(text);
+      } catch (e) {
+        throw r.fail(
+          `${special === S_FIELDSV1 ? 'FieldsV1' : 'RawExtension'} does not hold valid JSON (${(e as Error).message})`,
+          rawStart,
+        );
+      }
+    }
+    case S_LISTWRAPPER:
+      return items ?? [];
+    default:
+      return null;
+  }
+}
+
+/** A decoder bound to one schema. */
+export interface ProtobufDecoder {
+  /** Decodes an object's own protobuf (`raw`) in [start, end) of `buf` as the message `messageName`. */
+  decodeObject(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    base: number,
+    messageName: string,
+    typeMeta: { kind: string; apiVersion: string } | undefined,
+  ): { object?: KubeObject; error?: DecodeError; unknownFields?: UnknownField[] };
+  /** The message of a kind, or undefined. */
+  messageFor(apiVersion: string, kind: string): string | undefined;
+  plans: PlanCache;
+}
+
+/**
+ * Creates a protobuf decoder for a schema.
+ * @example
+ * const d = createProtobufDecoder(loadSchema());
+ * d.messageFor('apps/v1', 'Deployment') // 'k8s.io.api.apps.v1.Deployment'
+ */
+export function createProtobufDecoder(schema: CompiledSchema): ProtobufDecoder {
+  const plans = new PlanCache(schema);
+  const messageFor = (apiVersion: string, kind: string): string | undefined => {
+    const k = schema.kinds[`${apiVersion}/${kind}`];
+    if (k !== undefined) return k.message;
+    // meta/v1 types registered into every group version (WatchEvent, Status, DeleteOptions…)
+    const meta = `k8s.io.apimachinery.pkg.apis.meta.v1.${kind}`;
+    if (kind !== '' && schema.messages[meta] !== undefined) return meta;
+    return undefined;
+  };
+  return {
+    plans,
+    messageFor,
+    decodeObject(buf, start, end, base, messageName, typeMeta) {
+      const plan = plans.get(messageName);
+      if (plan === undefined) {
+        return { error: new DecodeError(`Cannot decode ${messageName}: the schema has no such message.`, base + start) };
+      }
+      const view = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+      const ctx: Ctx = { r: new WireReader(view, start, base), buf: view, unknown: [], path: [] };
+      try {
+        const object = readMessage(ctx, plan, end, 0, typeMeta) as KubeObject;
+        const out: { object?: KubeObject; unknownFields?: UnknownField[] } = { object };
+        if (ctx.unknown.length > 0) out.unknownFields = ctx.unknown;
+        return out;
+      } catch (e) {
+        const error =
+          e instanceof DecodeError
+            ? e
+            : new DecodeError(`Cannot decode ${messageName} at byte ${base + ctx.r.pos}: ${(e as Error).message}.`, base + ctx.r.pos);
+        const out: { error: DecodeError; unknownFields?: UnknownField[] } = { error };
+        if (ctx.unknown.length > 0) out.unknownFields = ctx.unknown;
+        return out;
+      }
+    },
+  };
+}
+
+interface Envelope {
+  apiVersion: string;
+  kind: string;
+  rawStart: number;
+  rawEnd: number;
+  contentEncoding: string;
+  contentType: string;
+}
+
+/** Reads runtime.Unknown {typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4}. */
+function readEnvelope(buf: Uint8Array, base: number): Envelope {
+  const r = new WireReader(buf, 0, base);
+  const env: Envelope = { apiVersion: '', kind: '', rawStart: -1, rawEnd: -1, contentEncoding: '', contentType: '' };
+  const end = buf.length;
+  const str = (e: number): string => {
+    const s = decodeGoString(buf, r.pos, e);
+    r.pos = e;
+    return s;
+  };
+  while (r.pos < end) {
+    const tagAt = r.pos;
+    const tag = r.uint32(end);
+    const num = tag >>> 3;
+    const wt = tag & 7;
+    if (num >= 1 && num <= 4 && wt !== BYTES) {
+      throw r.fail(`runtime.Unknown field ${num} expects ${wireName(BYTES)}, found ${wireName(wt)}`, tagAt);
+    }
+    if (num === 1) {
+      const e = r.lengthEnd(end);
+      while (r.pos < e) {
+        const at = r.pos;
+        const t = r.uint32(e);
+        const n = t >>> 3;
+        if ((n === 1 || n === 2) && (t & 7) !== BYTES) throw r.fail(`runtime.TypeMeta field ${n} expects a string`, at);
+        if (n === 1) env.apiVersion = str(r.lengthEnd(e));
+        else if (n === 2) env.kind = str(r.lengthEnd(e));
+        else if (n === 0) throw r.fail('invalid field number 0 in runtime.TypeMeta', at);
+        else r.skip(t & 7, e, n);
+      }
+    } else if (num === 2) {
+      const e = r.lengthEnd(end);
+      env.rawStart = r.pos;
+      env.rawEnd = e;
+      r.pos = e;
+    } else if (num === 3) {
+      env.contentEncoding = str(r.lengthEnd(end));
+    } else if (num === 4) {
+      env.contentType = str(r.lengthEnd(end));
+    } else if (num === 0) {
+      throw r.fail(`invalid field number 0 in runtime.Unknown (tag ${tag})`, tagAt);
+    } else {
+      r.skip(wt, end, num);
+    }
+  }
+  return env;
+}
+
+/**
+ * Decodes a stored value with a given decoder (see `decode` in index.ts for the public entry point).
+ * Never throws on bad data.
+ * @example
+ * decodeValue(createProtobufDecoder(loadSchema()), bytes).object
+ */
+export function decodeValue(
+  decoderOrGetter: ProtobufDecoder | (() => ProtobufDecoder),
+  value: Uint8Array,
+  options: DecodeOptions = {},
+): Decoded {
+  // The schema is only needed for protobuf: JSON, CBOR, encrypted and raw values decode without it.
+  const getDecoder = (): ProtobufDecoder => (typeof decoderOrGetter === 'function' ? decoderOrGetter() : decoderOrGetter);
+  if (!(value instanceof Uint8Array)) {
+    const what = value === null ? 'null' : typeof value;
+    return {
+      encoding: 'raw',
+      valueBytes: 0,
+      error: new DecodeError(`Cannot decode a value of type ${what}: expected a Uint8Array (or Buffer) of the stored bytes.`, 0),
+    };
+  }
+  const result: Decoded = { encoding: 'raw', valueBytes: value.length };
+  if (options.bare) {
+    result.encoding = 'protobuf';
+    decodeBareProtobuf(getDecoder(), value, 0, options.apiVersion ?? '', options.kind ?? '', result);
+    return result;
+  }
+  let sniffed;
+  try {
+    sniffed = sniffValue(value);
+  } catch (e) {
+    result.error = e instanceof DecodeError ? e : new DecodeError(`Cannot read the value: ${(e as Error).message}.`, 0);
+    return result;
+  }
+  result.encoding = sniffed.encoding;
+  if (sniffed.stripped !== undefined) result.stripped = sniffed.stripped;
+  const body = sniffed.body;
+  const base = sniffed.bodyOffset;
+  switch (sniffed.encoding) {
+    case 'protobuf': {
+      let env: Envelope;
+      try {
+        env = readEnvelope(body, base);
+      } catch (e) {
+        result.error = e instanceof DecodeError ? e : new DecodeError(String(e), base);
+        return result;
+      }
+      const apiVersion = env.apiVersion !== '' || env.kind !== '' ? env.apiVersion : (options.apiVersion ?? '');
+      const kind = env.apiVersion !== '' || env.kind !== '' ? env.kind : (options.kind ?? '');
+      if (apiVersion !== '') result.apiVersion = apiVersion;
+      if (kind !== '') result.kind = kind;
+      if (env.contentEncoding !== '') {
+        result.error = new DecodeError(
+          `Cannot decode ${apiVersion}/${kind}: content encoding ${JSON.stringify(env.contentEncoding)} is not supported (only none).`,
+          base,
+        );
+        return result;
+      }
+      if (env.rawStart < 0) {
+        env.rawStart = body.length;
+        env.rawEnd = body.length;
+      }
+      if (apiVersion === '' && kind === '') {
+        result.protoFields = dumpProtoFields(body, env.rawStart, env.rawEnd);
+        result.error = new DecodeError(
+          `The protobuf envelope (runtime.Unknown, ${body.length} bytes) names no apiVersion or kind, so the object's type is unknown. ` +
+            'If the value is complete, pass { apiVersion, kind } to decode it.',
+          base,
+        );
+        return result;
+      }
+      const decoder = getDecoder();
+      const messageName = decoder.messageFor(apiVersion, kind);
+      if (messageName === undefined) {
+        result.protoFields = dumpProtoFields(body, env.rawStart, env.rawEnd);
+        result.error = new DecodeError(
+          `Unknown kind ${JSON.stringify(kind)} of ${JSON.stringify(apiVersion)}: the schema (${decoder.plans.schema.source.description}) does not know it, ` +
+            'so its fields are shown schema-less in protoFields. Use a schema compiled from newer Kubernetes sources (createCodec({ sourcesDir })).',
+          base + env.rawStart,
+        );
+        return result;
+      }
+      const out = decoder.decodeObject(body, env.rawStart, env.rawEnd, base, messageName, { kind, apiVersion });
+      if (out.object !== undefined) result.object = out.object;
+      if (out.unknownFields !== undefined) result.unknownFields = out.unknownFields;
+      if (out.error !== undefined) {
+        result.error = new DecodeError(`Cannot decode ${apiVersion}/${kind}: ${out.error.message}`, out.error.offset);
+      }
+      return result;
+    }
+    case 'json': {
+      try {
+        const text = decodeGoString(body, 0, body.length);
+        const obj = parseKubeJson(text);
+        if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+          result.error = new DecodeError('The JSON value is not an object.', base);
+          return result;
+        }
+        result.object = obj as KubeObject;
+        takeTypeMeta(result);
+      } catch (e) {
+        const off = (e as { details?: { offset?: number } }).details?.offset ?? 0;
+        result.error = new DecodeError(`Cannot decode the JSON value: ${(e as Error).message}`, base + off);
+      }
+      return result;
+    }
+    case 'cbor': {
+      try {
+        const obj = decodeCbor(body, 0);
+        if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+          result.error = new DecodeError('The CBOR value is not a map.', base);
+          return result;
+        }
+        result.object = obj as KubeObject;
+        takeTypeMeta(result);
+      } catch (e) {
+        result.error = e instanceof DecodeError ? e : new DecodeError(`Cannot decode the CBOR value: ${(e as Error).message}`, base);
+      }
+      return result;
+    }
+    case 'encrypted':
+      if (sniffed.encryption !== undefined) result.encryption = sniffed.encryption;
+      return result;
+    default:
+      if (sniffed.preview !== undefined) result.preview = sniffed.preview;
+      return result;
+  }
+}
+
+function takeTypeMeta(result: Decoded): void {
+  const o = result.object as KubeObject;
+  if (typeof o['apiVersion'] === 'string') result.apiVersion = o['apiVersion'];
+  if (typeof o['kind'] === 'string') result.kind = o['kind'];
+}
+
+function decodeBareProtobuf(decoder: ProtobufDecoder, value: Uint8Array, base: number, apiVersion: string, kind: string, result: Decoded): void {
+  if (apiVersion !== '') result.apiVersion = apiVersion;
+  if (kind !== '') result.kind = kind;
+  const messageName = decoder.messageFor(apiVersion, kind);
+  if (messageName === undefined) {
+    result.protoFields = dumpProtoFields(value, 0, value.length);
+    result.error = new DecodeError(
+      `Unknown kind ${JSON.stringify(kind)} of ${JSON.stringify(apiVersion)}: pass { apiVersion, kind } of a kind the schema knows to decode a bare protobuf message.`,
+      base,
+    );
+    return;
+  }
+  const out = decoder.decodeObject(value, 0, value.length, base, messageName, { kind, apiVersion });
+  if (out.object !== undefined) result.object = out.object;
+  if (out.unknownFields !== undefined) result.unknownFields = out.unknownFields;
+  if (out.error !== undefined) result.error = out.error;
+}

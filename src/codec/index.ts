@@ -1,0 +1,99 @@
+/**
+ * The codec's public surface: stored Kubernetes values ⇄ objects exactly as Kubernetes' Go code prints
+ * them, driven by a schema compiled from the installed Kubernetes sources.
+ */
+import { createProtobufDecoder, decodeValue, type DecodeOptions, type ProtobufDecoder } from './decode';
+import { createProtobufEncoder, type EncodeOptions, type ProtobufEncoder } from './encode';
+import { loadSchema, type SchemaOptions } from './schema';
+import type { CompiledSchema } from './schema-types';
+import type { Decoded, KubeObject } from './types';
+
+export type { DecodeOptions } from './decode';
+export type { EncodeOptions } from './encode';
+export type { SchemaOptions } from './schema';
+export type { CompiledSchema, SchemaField, SchemaKind, SchemaMessage, SpecialKind, ScalarType } from './schema-types';
+export type { Decoded, Encoding, EncryptionInfo, KubeObject, ProtoDumpField, UnknownField } from './types';
+export { compileSchema, defaultSourcesDir, findRepoRoot, loadSchema } from './schema';
+export { dumpProtoFields } from './proto-dump';
+export { compactJson, parseKubeJson, toKubeJson } from './go-json';
+export { canonicalQuantity } from './quantity';
+export { formatGoDuration, parseGoDuration } from './go-duration';
+export { formatMicroTime, formatTime, parseKubeTime } from './kube-time';
+export { sniffValue } from './envelope';
+export type { Sniffed } from './envelope';
+export { decodeCbor } from './cbor';
+export { toKubeYaml } from './kube-yaml';
+
+/** A codec bound to one schema (one Kubernetes version). */
+export interface Codec {
+  /** Decodes a stored value. Never throws on bad data: see `Decoded.error`. */
+  decode(value: Uint8Array, options?: DecodeOptions): Decoded;
+  /** Encodes an object into the bytes kube-apiserver stores. Throws EncodeError on wrong input. */
+  encode(object: KubeObject, options?: EncodeOptions): Uint8Array;
+  schema: CompiledSchema;
+}
+
+/** Options of {@link createCodec}. */
+export interface CodecOptions {
+  /** Kubernetes sources to compile (and cache) the schema from; see {@link SchemaOptions}. */
+  sourcesDir?: string;
+  /** A schema already loaded (wins over `sourcesDir`). */
+  schema?: CompiledSchema;
+}
+
+/**
+ * Creates a codec for a given Kubernetes version's sources or schema.
+ * @example
+ * const codec = createCodec({ sourcesDir: '/home/me/go/pkg/mod' });
+ * codec.decode(bytes).object
+ */
+export function createCodec(options: CodecOptions = {}): Codec {
+  const schemaOptions: SchemaOptions = {};
+  if (options.sourcesDir !== undefined) schemaOptions.sourcesDir = options.sourcesDir;
+  const schema = options.schema ?? loadSchema(schemaOptions);
+  const decoder = createProtobufDecoder(schema);
+  const encoder = createProtobufEncoder(schema, decoder.plans);
+  return {
+    schema,
+    decode: (value, decodeOptions) => decodeValue(decoder, value, decodeOptions),
+    encode: (object, encodeOptions) => encoder.encode(object, encodeOptions),
+  };
+}
+
+let defaultDecoder: ProtobufDecoder | undefined;
+let defaultEncoder: ProtobufEncoder | undefined;
+
+function defaults(): { decoder: ProtobufDecoder; encoder: ProtobufEncoder } {
+  if (defaultDecoder === undefined || defaultEncoder === undefined) {
+    const schema = loadSchema();
+    defaultDecoder = createProtobufDecoder(schema);
+    defaultEncoder = createProtobufEncoder(schema, defaultDecoder.plans);
+  }
+  return { decoder: defaultDecoder, encoder: defaultEncoder };
+}
+
+/**
+ * Decodes a value stored in etcd (protobuf, JSON, CBOR; encrypted and raw values are described) into
+ * the object `kubectl get -o json` prints. Never throws on bad data: problems are in `error`. Uses the
+ * schema of the installed Kubernetes sources (loaded once, on the first protobuf value); see
+ * {@link createCodec} for others. Throws SchemaError only for a protobuf value when no schema can be
+ * loaded at all (sources not installed).
+ * @example
+ * const d = decode(await fs.promises.readFile('pod.bin'));
+ * d.object?.metadata // { name: 'pi-dqtsw', ... }
+ */
+export function decode(value: Uint8Array, options?: DecodeOptions): Decoded {
+  return decodeValue(defaultDecoderGetter, value, options);
+}
+
+const defaultDecoderGetter = (): ProtobufDecoder => defaults().decoder;
+
+/**
+ * Encodes an object into the bytes kube-apiserver stores for it (`k8s\0` + runtime.Unknown).
+ * Throws EncodeError naming the offending field's path.
+ * @example
+ * const bytes = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 'b' } });
+ */
+export function encode(object: KubeObject, options?: EncodeOptions): Uint8Array {
+  return defaults().encoder.encode(object, options);
+}

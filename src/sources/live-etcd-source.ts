@@ -1,0 +1,1164 @@
+/**
+ * The live etcd source: a read-only {@link KvSource} over a running etcd cluster (v3 API, etcd ≥ 3.4),
+ * through the `etcd3` npm client. This is the ONLY file of kubetcd that imports `etcd3`; it also exports
+ * {@link openEtcdWriterForFixtures}, a separately named writer for tests and fixture scripts (the source
+ * itself has no write method).
+ *
+ * How it talks to etcd:
+ * - One gRPC client per endpoint and our own fail-over: a call goes to the member that last answered,
+ *   and on a connection failure (refused, TLS failure, deadline) moves to the next endpoint. etcd3's
+ *   retry and circuit-breaker policies are replaced by no-ops, so a too-large response or a refused
+ *   password is never asked three times.
+ * - Every unary call has a deadline (`callTimeoutMs`, default 30 s): a hung member costs at most one
+ *   deadline per endpoint, never a hung notebook.
+ * - `grpc.max_receive_message_length` is raised to 256 MB, but paging keeps responses near `pageBytes`.
+ *
+ * Paging (etcd ≤ 3.6 computes `count` over the whole rest of the range for every limited request, so
+ * small pages over one big range are quadratic): the first page of a range pins revision R (its header
+ * revision); every later page is read at R from the last key + `\0`. Within a sub-prefix (the range
+ * prefix plus the next `/`-terminated segment of the last key, e.g. one namespace) pages are bounded by
+ * the sub-prefix's end, so etcd walks only that sub-prefix; crossing to the next sub-prefix costs one
+ * unbounded request. Page sizes adapt to `pageBytes` using the value sizes seen so far. The next page is
+ * requested while the current one is consumed. If R is compacted mid-read, the read fails with a
+ * {@link CompactedRevisionError}; running it again restarts at a new revision (no automatic restart:
+ * a listing never silently mixes two revisions).
+ *
+ * compactRevision (not exposed by etcd's API): found by binary search for the lowest revision at which
+ * a single-key read is not refused as compacted (about log2(revision) tiny reads).
+ */
+import * as fs from 'node:fs';
+import * as tls from 'node:tls';
+import {
+  Etcd3,
+  type IOptions,
+  type IKeyValue,
+  type IRangeRequest,
+  type IRangeResponse,
+  type IWatchResponse,
+} from 'etcd3';
+import {
+  AbortedError,
+  CompactedRevisionError,
+  EtcdConnectionError,
+  FutureRevisionError,
+  InvalidArgumentError,
+  KubetcdError,
+} from '../errors';
+import type {
+  KeyRange,
+  KvHistoryEntry,
+  KvRecord,
+  KvSource,
+  LeaseInfo,
+  MemberInfo,
+  RangeOptions,
+  ReadOptions,
+  SourceStatus,
+} from './types';
+
+/** How to reach etcd. Every field is optional; without options the ETCDCTL_* variables apply. */
+export interface LiveOptions {
+  /** `host:port` or URLs, as an array or comma-separated (default ETCDCTL_ENDPOINTS, else 127.0.0.1:2379). */
+  endpoints?: string | string[];
+  /** CA certificate: a file path or PEM text (ETCDCTL_CACERT). */
+  cacert?: string;
+  /** Client certificate: a file path or PEM text (ETCDCTL_CERT). */
+  cert?: string;
+  /** Client private key: a file path or PEM text (ETCDCTL_KEY). */
+  key?: string;
+  /**
+   * Skip TLS checks like etcdctl's --insecure-skip-tls-verify (ETCDCTL_INSECURE_SKIP_TLS_VERIFY).
+   * grpc-js cannot turn verification off, so: the server name check is skipped (the name in the
+   * server's certificate is used), and without `cacert` a self-signed root sent by etcd is trusted for
+   * this session; if etcd sends no self-signed root, `cacert` is still needed.
+   */
+  insecureSkipVerify?: boolean;
+  /** Check the server certificate against this name instead of the endpoint's host. */
+  serverName?: string;
+  /** User name, or `user:password` (ETCDCTL_USER). */
+  user?: string;
+  /** Password (ETCDCTL_PASSWORD); overrides a password given in `user`. */
+  password?: string;
+  /** Deadline to establish a connection, ms (default 5000). */
+  dialTimeoutMs?: number;
+  /** Deadline of each call to one member, ms (default 30000). */
+  callTimeoutMs?: number;
+  /** Most keys per page (default 10000). */
+  pageSize?: number;
+  /** Target bytes of values per page (default 8 MiB); the page size adapts to it. */
+  pageBytes?: number;
+  /**
+   * Bound pages by the sub-prefix of the last key read (default true). False pages over the whole
+   * rest of the range (what etcdctl does); kept for benchmarks.
+   */
+  subPrefixPaging?: boolean;
+  /** Environment to read ETCDCTL_* from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+interface Config {
+  endpoints: string[];
+  insecureSkipVerify: boolean;
+  secure: boolean;
+  credentials?: { rootCertificate: Buffer; certChain?: Buffer; privateKey?: Buffer };
+  hasCacert?: boolean;
+  /** insecureSkipVerify without cacert, and etcd did not send a self-signed root. */
+  tofuFailed?: boolean;
+  serverName?: string;
+  user?: string;
+  password?: string;
+  dialTimeoutMs: number;
+  callTimeoutMs: number;
+  pageSize: number;
+  pageBytes: number;
+  subPrefixPaging: boolean;
+}
+
+type CallOptions = NonNullable<Parameters<Etcd3['kv']['range']>[1]>;
+type EtcdPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+
+/** A policy that runs the call once: fail-over and retries are ours. */
+const RUN_ONCE = {
+  execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> {
+    return Promise.resolve().then(() => fn({ signal: new AbortController().signal }));
+  },
+} as unknown as EtcdPolicy;
+
+const MAX_RECEIVE_BYTES = 256 * 1024 * 1024;
+const NUL = Buffer.from([0]);
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(`Invalid ${name}: ${String(value)}. It must be a positive number.`);
+  }
+  return Math.floor(value);
+}
+
+function readPem(what: string, value: string | undefined): Buffer | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value.includes('-----BEGIN')) return Buffer.from(value);
+  try {
+    return fs.readFileSync(value);
+  } catch (e) {
+    throw new InvalidArgumentError(
+      `Cannot read the ${what} file: ${value}. ${(e as Error).message}. Pass a readable path or the PEM text itself.`,
+    );
+  }
+}
+
+function truthy(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
+}
+
+function normaliseConfig(options: LiveOptions): Config {
+  const env = options.env ?? process.env;
+  const rawEndpoints = options.endpoints ?? env.ETCDCTL_ENDPOINTS ?? '127.0.0.1:2379';
+  const list = (Array.isArray(rawEndpoints) ? rawEndpoints : [rawEndpoints])
+    .flatMap((e) => e.split(','))
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  if (list.length === 0) {
+    throw new InvalidArgumentError('No etcd endpoint given. Pass { endpoints: "127.0.0.1:2379" } or set ETCDCTL_ENDPOINTS.');
+  }
+  const cacert = readPem('CA certificate (cacert)', options.cacert ?? env.ETCDCTL_CACERT);
+  const cert = readPem('client certificate (cert)', options.cert ?? env.ETCDCTL_CERT);
+  const key = readPem('client key (key)', options.key ?? env.ETCDCTL_KEY);
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new InvalidArgumentError(
+      'A client certificate needs its key and a key needs its certificate: pass both cert and key (or ETCDCTL_CERT and ETCDCTL_KEY).',
+    );
+  }
+  const anyHttps = list.some((e) => e.startsWith('https://'));
+  const secure = anyHttps || cacert !== undefined || cert !== undefined;
+  const endpoints = list.map((e) => {
+    if (/^https?:\/\//.test(e)) {
+      if (secure && e.startsWith('http://')) {
+        throw new InvalidArgumentError(
+          `Endpoint ${e} is plain http but TLS is configured. Use https:// for every endpoint, or drop the TLS options.`,
+        );
+      }
+      return e.replace(/\/+$/, '');
+    }
+    if (/^[a-z]+:\/\//i.test(e)) {
+      throw new InvalidArgumentError(`Unsupported endpoint: ${e}. Use host:port, http://host:port or https://host:port.`);
+    }
+    return `${secure ? 'https' : 'http'}://${e}`;
+  });
+  const insecureSkipVerify = options.insecureSkipVerify ?? truthy(env.ETCDCTL_INSECURE_SKIP_TLS_VERIFY);
+  const serverName = options.serverName;
+  let user = options.user ?? env.ETCDCTL_USER;
+  let password: string | undefined;
+  if (user !== undefined && user.includes(':')) {
+    const at = user.indexOf(':');
+    password = user.slice(at + 1);
+    user = user.slice(0, at);
+  }
+  password = options.password ?? env.ETCDCTL_PASSWORD ?? password;
+  if (user === '') user = undefined;
+  if (user !== undefined && password === undefined) {
+    throw new InvalidArgumentError(
+      `No password for etcd user "${user}". Pass { password } or user "name:password", or set ETCDCTL_PASSWORD.`,
+    );
+  }
+  const config: Config = {
+    endpoints,
+    secure,
+    insecureSkipVerify,
+    dialTimeoutMs: positiveInt('dialTimeoutMs', options.dialTimeoutMs, 5000),
+    callTimeoutMs: positiveInt('callTimeoutMs', options.callTimeoutMs, 30_000),
+    pageSize: positiveInt('pageSize', options.pageSize, 10_000),
+    pageBytes: positiveInt('pageBytes', options.pageBytes, 8 * 1024 * 1024),
+    subPrefixPaging: options.subPrefixPaging !== false,
+  };
+  if (secure) {
+    config.credentials = { rootCertificate: cacert ?? Buffer.alloc(0) };
+    if (cacert === undefined) delete (config.credentials as { rootCertificate?: Buffer }).rootCertificate;
+    config.hasCacert = cacert !== undefined;
+    if (cert !== undefined) config.credentials.certChain = cert;
+    if (key !== undefined) config.credentials.privateKey = key;
+  }
+  if (serverName !== undefined) config.serverName = serverName;
+  if (user !== undefined) config.user = user;
+  if (password !== undefined) config.password = password;
+  return config;
+}
+
+function toBuffer(what: string, value: string | Uint8Array): Buffer {
+  if (typeof value === 'string') return Buffer.from(value, 'utf8');
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  throw new InvalidArgumentError(`Invalid ${what}: ${String(value)}. Pass a string or a Uint8Array.`);
+}
+
+/** The smallest key greater than every key starting with `prefix` (etcd's prefix range end). */
+function prefixEnd(prefix: Buffer): Buffer {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    const byte = prefix[i]!;
+    if (byte < 0xff) {
+      const end = Buffer.from(prefix.subarray(0, i + 1));
+      end[i] = byte + 1;
+      return end;
+    }
+  }
+  return NUL; // every key from the start
+}
+
+interface NormalRange {
+  start: Buffer;
+  /** Exclusive end; `\0` means "to the end of the keyspace" (etcd's convention). */
+  end: Buffer;
+  /** The common prefix used for sub-prefix splitting (empty for explicit ranges). */
+  prefix: Buffer;
+}
+
+function normaliseRange(range: KeyRange): NormalRange {
+  if (range === null || typeof range !== 'object') {
+    throw new InvalidArgumentError(`Invalid key range: ${String(range)}. Pass { prefix } or { start, end? }.`);
+  }
+  if ('prefix' in range) {
+    const prefix = toBuffer('prefix', range.prefix);
+    if (prefix.length === 0) return { start: NUL, end: NUL, prefix };
+    return { start: prefix, end: prefixEnd(prefix), prefix };
+  }
+  if ('start' in range) {
+    let start = toBuffer('start key', range.start);
+    if (start.length === 0) start = NUL;
+    const end = range.end === undefined ? NUL : toBuffer('end key', range.end);
+    if (end.length === 0) {
+      throw new InvalidArgumentError('Invalid range end: the empty key. Omit end to read to the end of the keyspace.');
+    }
+    return { start, end, prefix: Buffer.alloc(0) };
+  }
+  throw new InvalidArgumentError(`Invalid key range: ${JSON.stringify(range)}. Pass { prefix } or { start, end? }.`);
+}
+
+function isToEnd(end: Buffer): boolean {
+  return end.length === 1 && end[0] === 0;
+}
+
+/** min(a, b) of two range ends, where `\0` means infinity. */
+function minEnd(a: Buffer, b: Buffer): Buffer {
+  if (isToEnd(a)) return b;
+  if (isToEnd(b)) return a;
+  return Buffer.compare(a, b) <= 0 ? a : b;
+}
+
+function num(value: string | number | undefined): number {
+  if (value === undefined) return 0;
+  return typeof value === 'number' ? value : Number(value);
+}
+
+function hexId(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  try {
+    return BigInt(value).toString(16);
+  } catch {
+    return undefined;
+  }
+}
+
+function toRecord(kv: IKeyValue, keysOnly: boolean): KvRecord {
+  return {
+    key: kv.key,
+    value: keysOnly ? new Uint8Array(0) : kv.value,
+    createRevision: num(kv.create_revision),
+    modRevision: num(kv.mod_revision),
+    version: num(kv.version),
+    lease: kv.lease === undefined || kv.lease === '' ? '0' : String(kv.lease),
+    valueBytes: keysOnly ? 0 : kv.value.length,
+  };
+}
+
+function checkRevision(revision: number | undefined): number | undefined {
+  if (revision === undefined) return undefined;
+  if (!Number.isSafeInteger(revision) || revision < 0) {
+    throw new InvalidArgumentError(`Invalid revision: ${String(revision)}. Pass a positive integer, or omit it for the latest.`);
+  }
+  return revision === 0 ? undefined : revision;
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new AbortedError(`${what} was cancelled by its AbortSignal.`);
+}
+
+/** Errors that mean "this member is unreachable or hung": try the next endpoint. */
+function isConnectionFailure(e: unknown): boolean {
+  const name = (e as { constructor?: { name?: string } })?.constructor?.name ?? '';
+  if (name === 'GRPCUnavailableError' || name === 'GRPCDeadlineExceededError' || name === 'GRPCCancelledError') {
+    return true;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return /ECONNREFUSED|ECONNRESET|No connection established|Connection dropped|deadline exceeded|failed to connect|Received RST|stream removed|leader changed|no leader|timed out/i.test(
+    message,
+  );
+}
+
+function reasonOf(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(/\s+/g, ' ').trim() || (e as { constructor?: { name?: string } })?.constructor?.name || 'unknown error';
+}
+
+function hintFor(reasons: string, config: Config): string {
+  if (/certificate has expired|certificate expired/i.test(reasons)) {
+    return 'A certificate has expired: renew the client certificate (cert/key, ETCDCTL_CERT) or check the server\'s.';
+  }
+  if (/bad certificate|unknown ca|certificate required|alert/i.test(reasons)) {
+    return 'etcd refused the client certificate: pass a cert and key (ETCDCTL_CERT, ETCDCTL_KEY) signed by a CA that etcd trusts (--trusted-ca-file).';
+  }
+  if (/self[- ]signed|unable to verify|unable to get local issuer|certificate signature failure|UNABLE_TO_VERIFY/i.test(reasons)) {
+    if (config.tofuFailed) {
+      return "insecureSkipVerify cannot skip chain verification here (grpc-js always verifies, and etcd did not send its CA): pass the CA that signed etcd's certificate as cacert (ETCDCTL_CACERT); insecureSkipVerify then skips only the name check.";
+    }
+    return "etcd's server certificate is not signed by the given CA: pass the CA that signed it as cacert (ETCDCTL_CACERT).";
+  }
+  if (/altnames|Hostname\/IP does not match|does not match certificate/i.test(reasons)) {
+    return 'The server certificate is not valid for this host name: pass serverName, or connect by a name the certificate lists.';
+  }
+  if (/wrong version number|EPROTO|packet length too long/i.test(reasons)) {
+    return config.secure
+      ? 'The server does not speak TLS there: use http:// endpoints without TLS options.'
+      : 'The server expects TLS: use https:// endpoints and pass cacert (and cert/key if it wants client certificates).';
+  }
+  if (/ECONNREFUSED|connection refused/i.test(reasons)) {
+    return 'Nothing listens there: check that etcd runs and that the endpoints (ETCDCTL_ENDPOINTS) are right.';
+  }
+  if (/deadline|timed out/i.test(reasons)) {
+    return `No answer within the deadline (callTimeoutMs ${config.callTimeoutMs} ms): the member may be hung, overloaded or unreachable; retry, raise callTimeoutMs, or list other endpoints.`;
+  }
+  return 'Check the endpoints, that etcd runs, and the TLS options.';
+}
+
+/** A connection to one endpoint. */
+interface Connection {
+  endpoint: string;
+  client: Etcd3;
+}
+
+function makeClient(endpoint: string, config: Config, forWrites: boolean): Etcd3 {
+  const grpcOptions: Record<string, string | number> = {
+    'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
+    'grpc.max_send_message_length': 64 * 1024 * 1024,
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': Math.max(200, Math.min(2000, config.callTimeoutMs)),
+  };
+  if (config.serverName !== undefined) grpcOptions['grpc.ssl_target_name_override'] = config.serverName;
+  const options: IOptions = {
+    hosts: [endpoint],
+    dialTimeout: config.dialTimeoutMs,
+    grpcOptions,
+    faultHandling: { host: () => RUN_ONCE, global: RUN_ONCE },
+    defaultCallOptions: (context) =>
+      context.isStream ? {} : { deadline: Date.now() + (forWrites ? Math.max(config.callTimeoutMs, 30_000) : config.callTimeoutMs) },
+  };
+  if (config.credentials) {
+    options.credentials = config.credentials as NonNullable<IOptions['credentials']>;
+  }
+  if (config.user !== undefined) {
+    options.auth = {
+      username: config.user,
+      password: config.password ?? '',
+      callOptions: () => ({ deadline: Date.now() + config.callTimeoutMs }),
+    };
+  }
+  return new Etcd3(options);
+}
+
+/** Maps an etcd error that is not a connection failure to a kubetcd error. */
+function mapEtcdError(e: unknown, what: string, config: Config, endpoint: string, revision?: number): Error {
+  const message = reasonOf(e);
+  if (/required revision has been compacted/i.test(message)) {
+    return new CompactedRevisionError(
+      `${what}: revision ${revision ?? '?'} was compacted on ${endpoint}. etcd keeps no history below its compaction revision. Omit { revision } or pass a newer one (status().compactRevision is the oldest kept); a paged read that hit this can simply be run again and restarts at a new revision.`,
+      { revision, endpoint },
+      { cause: e },
+    );
+  }
+  if (/required revision is a future revision/i.test(message)) {
+    return new FutureRevisionError(
+      `${what}: revision ${revision ?? '?'} is newer than etcd's current revision. Omit { revision } or pass one <= status().revision.`,
+      { revision, endpoint },
+      { cause: e },
+    );
+  }
+  if (/authentication failed|invalid user ID or password|user name is empty|user name not found/i.test(message)) {
+    return new EtcdConnectionError(
+      `${what}: etcd at ${endpoint} refused the credentials of user "${config.user ?? ''}" (authentication failed, invalid user name or password). Check user and password (ETCDCTL_USER, ETCDCTL_PASSWORD).`,
+      { endpoint, user: config.user },
+      { cause: sanitise(e, config) },
+    );
+  }
+  if (/permission denied/i.test(message)) {
+    return new EtcdConnectionError(
+      `${what}: etcd at ${endpoint} denied permission to user "${config.user ?? '(none)'}". Grant the user's role read access to these keys, or use another user.`,
+      { endpoint, user: config.user },
+      { cause: sanitise(e, config) },
+    );
+  }
+  if (/larger than max|message too large|RESOURCE_EXHAUSTED/i.test(message)) {
+    return new KubetcdError(
+      `${what}: etcd's response was too large (${message}). Lower pageBytes / pageSize.`,
+      { endpoint },
+      { cause: e },
+    );
+  }
+  if (/user name is empty|token|auth/i.test(message) && config.user === undefined) {
+    return new EtcdConnectionError(
+      `${what}: etcd at ${endpoint} requires authentication (${message}). Pass { user, password } or set ETCDCTL_USER.`,
+      { endpoint },
+      { cause: e },
+    );
+  }
+  return new KubetcdError(`${what} failed on ${endpoint}: ${message}.`, { endpoint }, { cause: e });
+}
+
+/** Never let a password or key material through in a cause. */
+function sanitise(e: unknown, config: Config): Error {
+  let message = reasonOf(e);
+  if (config.password) message = message.split(config.password).join('***');
+  return new Error(message);
+}
+
+interface WatchCreate {
+  key: Buffer;
+  range_end?: Buffer;
+  start_revision: number;
+}
+
+interface PageResult {
+  kvs: IKeyValue[];
+  more: boolean;
+  revision: number;
+  count: number;
+}
+
+class LiveEtcdSource implements KvSource {
+  readonly kind = 'live' as const;
+  readonly origin: string;
+  private readonly connections: Connection[];
+  private preferred = 0;
+  private closed = false;
+  private compactCache: { value: number; atMs: number } | undefined;
+
+  constructor(private readonly config: Config) {
+    this.origin = config.endpoints.join(',');
+    this.connections = config.endpoints.map((endpoint) => ({ endpoint, client: makeClient(endpoint, config, false) }));
+  }
+
+  /** Runs `fn` on one member after another until one answers; connection failures move on. */
+  async call<T>(what: string, fn: (client: Etcd3, options: CallOptions) => Promise<T>, signal?: AbortSignal, revision?: number): Promise<T> {
+    if (this.closed) throw new InvalidArgumentError(`${what}: this live source was closed. Open a new one.`);
+    throwIfAborted(signal, what);
+    const failures: string[] = [];
+    const count = this.connections.length;
+    // Two rounds at most: a second one only when a member said the cluster is electing a leader
+    // (killing the leader makes the others refuse reads for about an election timeout).
+    for (let round = 0; round < 2; round++) {
+      let electing = false;
+      for (let attempt = 0; attempt < count; attempt++) {
+        const index = (this.preferred + attempt) % count;
+        const connection = this.connections[index]!;
+        const options: CallOptions = { deadline: Date.now() + this.config.callTimeoutMs };
+        try {
+          const result = await raceAbort(fn(connection.client, options), signal, what);
+          this.preferred = index;
+          return result;
+        } catch (e) {
+          if (e instanceof AbortedError) throw e;
+          if (!isConnectionFailure(e)) throw mapEtcdError(e, what, this.config, connection.endpoint, revision);
+          const reason = sanitise(e, this.config).message;
+          if (/leader changed|no leader/i.test(reason)) electing = true;
+          failures.push(`${connection.endpoint}: ${reason}`);
+          throwIfAborted(signal, what);
+        }
+      }
+      if (!electing || count === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, this.config.callTimeoutMs / 2)));
+    }
+    const reasons = failures.join('; ');
+    throw new EtcdConnectionError(
+      `${what}: cannot reach etcd at ${this.origin} (tried ${count} endpoint${count === 1 ? '' : 's'}, each with a ${this.config.callTimeoutMs} ms deadline). ${reasons.replace(/ Resolution note:\.?/g, '')}. ${hintFor(reasons, this.config)}`,
+      { endpoints: this.config.endpoints, failures },
+    );
+  }
+
+  private rangeCall(what: string, request: IRangeRequest, signal?: AbortSignal): Promise<IRangeResponse> {
+    return this.call(what, (client, options) => client.kv.range(request, options), signal, num(request.revision) || undefined);
+  }
+
+  async get(key: string | Uint8Array, options: ReadOptions = {}): Promise<KvRecord | undefined> {
+    const k = toBuffer('key', key);
+    if (k.length === 0) throw new InvalidArgumentError('Invalid key: the empty key. Pass a non-empty key.');
+    const revision = checkRevision(options.revision);
+    const request: IRangeRequest = { key: k };
+    if (revision !== undefined) request.revision = revision;
+    const response = await this.rangeCall(`Reading key ${printable(k)}`, request, options.signal);
+    const kv = response.kvs[0];
+    return kv ? toRecord(kv, false) : undefined;
+  }
+
+  async count(range: KeyRange, options: ReadOptions = {}): Promise<number> {
+    const r = normaliseRange(range);
+    const revision = checkRevision(options.revision);
+    const request: IRangeRequest = { key: r.start, range_end: r.end, count_only: true };
+    if (revision !== undefined) request.revision = revision;
+    const response = await this.rangeCall(`Counting keys in ${describeRange(r)}`, request, options.signal);
+    return num(response.count);
+  }
+
+  range(range: KeyRange, options: RangeOptions = {}): AsyncIterable<KvRecord> {
+    const r = normaliseRange(range);
+    const revision = checkRevision(options.revision);
+    if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0)) {
+      throw new InvalidArgumentError(`Invalid limit: ${String(options.limit)}. Pass a non-negative integer.`);
+    }
+    return {
+      [Symbol.asyncIterator]: () => this.iterate(r, revision, options),
+    };
+  }
+
+  private async *iterate(r: NormalRange, revisionIn: number | undefined, options: RangeOptions): AsyncGenerator<KvRecord> {
+    const keysOnly = options.keysOnly === true;
+    const limit = options.limit;
+    const signal = options.signal;
+    const what = `Reading ${describeRange(r)}`;
+    if (limit === 0) return;
+    let revision = revisionIn ?? 0;
+    let records = 0;
+    let valueBytes = 0;
+    const pageSize = Math.min(this.config.pageSize, limit ?? Infinity);
+    // The current window: [position, windowEnd) within [r.start, r.end).
+    let position = r.start;
+    let windowEnd = r.end;
+    let avgBytes = 0;
+    // Where the last non-empty window ended, and how many empty windows followed it.
+    let anchor: Buffer | undefined;
+    let level = 0;
+    const fetch = (from: Buffer, end: Buffer, size: number): Promise<PageResult> => {
+      const request: IRangeRequest = { key: from, range_end: end, limit: size };
+      if (keysOnly) request.keys_only = true;
+      if (revision !== 0) request.revision = revision;
+      return this.rangeCall(what, request, signal).then((res) => ({
+        kvs: res.kvs,
+        more: res.more,
+        revision: num(res.header.revision),
+        count: num(res.count),
+      }));
+    };
+    let pending: Promise<PageResult> | undefined = fetch(position, windowEnd, pageSize);
+    pending.catch(() => undefined);
+    while (pending) {
+      const page: PageResult = await pending;
+      pending = undefined;
+      throwIfAborted(signal, what);
+      if (revision === 0) revision = page.revision;
+      // Plan and request the next page before handing out this one.
+      const last = page.kvs[page.kvs.length - 1];
+      if (!keysOnly && page.kvs.length > 0) {
+        let bytes = 0;
+        for (const kv of page.kvs) bytes += kv.value.length + kv.key.length;
+        const pageAvg = bytes / page.kvs.length;
+        avgBytes = avgBytes === 0 ? pageAvg : (avgBytes + pageAvg) / 2;
+      }
+      const remaining = limit === undefined ? Infinity : limit - records - page.kvs.length;
+      if (remaining > 0) {
+        let nextFrom: Buffer | undefined;
+        let nextEnd = r.end;
+        if (page.more && last !== undefined) {
+          // More in this window: continue after the last key, bounded by its sub-prefix.
+          nextFrom = Buffer.concat([last.key, NUL]);
+          nextEnd = windowEnd;
+          // etcd walks the whole window for `count` on every page: when the rest of this window is
+          // more than a few pages, narrow it to the sub-prefix of the last key.
+          const restOfWindow = page.count - page.kvs.length;
+          if (this.config.subPrefixPaging && restOfWindow > 4 * page.kvs.length) {
+            const sub = subPrefix(r.prefix, last.key);
+            if (sub !== undefined) nextEnd = minEnd(windowEnd, prefixEnd(sub));
+          }
+          anchor = undefined;
+        } else if (!bufferEquals(windowEnd, r.end)) {
+          // The window is done: the next one starts at its end and, rather than the whole rest of the
+          // range, covers the siblings of the keys just read, widening after each empty window.
+          nextFrom = windowEnd;
+          if (page.kvs.length > 0 || anchor === undefined) {
+            anchor = windowEnd;
+            level = 0;
+          } else {
+            level++;
+          }
+          nextEnd = gallopEnd(anchor, level, r);
+          while (!isToEnd(nextEnd) && Buffer.compare(nextEnd, nextFrom) <= 0) nextEnd = gallopEnd(anchor, ++level, r);
+        }
+        if (nextFrom !== undefined) {
+          position = nextFrom;
+          windowEnd = nextEnd;
+          let size = this.config.pageSize;
+          if (!keysOnly && avgBytes > 0) size = Math.max(16, Math.min(size, Math.floor(this.config.pageBytes / avgBytes)));
+          size = Math.min(size, remaining);
+          pending = fetch(position, windowEnd, size);
+          pending.catch(() => undefined);
+        }
+      }
+      for (const kv of page.kvs) {
+        if (limit !== undefined && records >= limit) break;
+        records++;
+        const record = toRecord(kv, keysOnly);
+        valueBytes += record.valueBytes;
+        yield record;
+        if (signal?.aborted) {
+          pending?.catch(() => undefined);
+          throw new AbortedError(`${what} was cancelled by its AbortSignal after ${records} records.`, { records, revision });
+        }
+      }
+      options.onProgress?.({ records, valueBytes, revision });
+      if (limit !== undefined && records >= limit) return;
+    }
+  }
+
+  async *history(key: string | Uint8Array, options: { signal?: AbortSignal } = {}): AsyncGenerator<KvHistoryEntry> {
+    const k = toBuffer('key', key);
+    if (k.length === 0) throw new InvalidArgumentError('Invalid key: the empty key. Pass a non-empty key.');
+    const what = `Reading the history of ${printable(k)}`;
+    const signal = options.signal;
+    const now = await this.rangeCall(what, { key: k }, signal);
+    const current = num(now.header.revision);
+    const currentKv = now.kvs[0];
+    const compact = await this.compactRevision(signal);
+    const entries: KvHistoryEntry[] = [];
+    let atCompact: IKeyValue | undefined;
+    if (compact > 0) {
+      const response = await this.rangeCall(what, { key: k, revision: compact }, signal);
+      atCompact = response.kvs[0];
+      if (atCompact) entries.push({ ...toRecord(atCompact, false), deleted: false });
+    }
+    // Whether there are events after the compaction revision at all.
+    const currentMod = currentKv ? num(currentKv.mod_revision) : 0;
+    const hasEvents = currentKv ? currentMod > compact : atCompact !== undefined || undefined;
+    if (hasEvents !== false && compact < current) {
+      const events = await this.watchHistory(k, compact + 1, current, currentKv ? currentMod : undefined, signal, what);
+      entries.push(...events);
+    }
+    for (const entry of entries) {
+      throwIfAborted(signal, what);
+      yield entry;
+    }
+  }
+
+  /**
+   * Events of one key in [fromRevision, current] through watches, with an exact end (a watch never
+   * says "history done", and etcd 3.4 answers a progress request before a new watcher has caught up):
+   * - the key exists at `current`: watch exactly the key; the event at `lastMod` is the last one;
+   * - the key is absent at `current`: first find a key S that changed at revision `current` (a watch
+   *   over all keys from `current`: only the newest events), then watch the range between the key and
+   *   S, keep the key's events, and stop at the first event at `current` or later: etcd sends events in
+   *   revision order, so every earlier event of the key has arrived. Events of keys in between are
+   *   read and dropped. This needs read access to all keys (under etcd auth, a user limited to a
+   *   prefix gets a permission error naming the user).
+   */
+  private async watchHistory(
+    key: Buffer,
+    fromRevision: number,
+    current: number,
+    lastMod: number | undefined,
+    signal: AbortSignal | undefined,
+    what: string,
+  ): Promise<KvHistoryEntry[]> {
+    let low = key;
+    let high = key;
+    if (lastMod === undefined) {
+      let sentinel: Buffer | undefined;
+      await this.watchUntil(what, { key: NUL, range_end: NUL, start_revision: current }, signal, (events) => {
+        const event = events.find((e) => num(e.kv.mod_revision) >= current);
+        if (event) sentinel = event.kv.key;
+        return event !== undefined;
+      });
+      if (sentinel === undefined) throw new KubetcdError(`${what}: etcd sent no event at revision ${current}.`);
+      if (Buffer.compare(sentinel, low) < 0) low = sentinel;
+      if (Buffer.compare(sentinel, high) > 0) high = sentinel;
+    }
+    const entries: KvHistoryEntry[] = [];
+    const request: WatchCreate = { key: low, start_revision: Math.max(1, fromRevision) };
+    if (!bufferEquals(low, high)) request.range_end = Buffer.concat([high, NUL]);
+    await this.watchUntil(what, request, signal, (events) => {
+      for (const event of events) {
+        const rev = num(event.kv.mod_revision);
+        if (rev > current) return true;
+        if (bufferEquals(event.kv.key, key)) {
+          const deleted = event.type === 'Delete';
+          const record = toRecord(event.kv, false);
+          if (deleted) {
+            record.createRevision = 0;
+            record.version = 0;
+            record.value = new Uint8Array(0);
+            record.valueBytes = 0;
+          }
+          entries.push({ ...record, deleted });
+          if (rev === lastMod) return true;
+        }
+        if (lastMod === undefined && rev >= current) return true;
+      }
+      return false;
+    });
+    return entries;
+  }
+
+  /** One watcher: feeds each response's events to `onEvents` until it returns true; one deadline. */
+  private watchUntil(
+    what: string,
+    request: WatchCreate,
+    signal: AbortSignal | undefined,
+    onEvents: (events: IWatchResponse['events']) => boolean,
+  ): Promise<void> {
+    const timeoutMs = this.config.callTimeoutMs;
+    return this.call(
+      what,
+      (client) =>
+        new Promise<void>((resolve, reject) => {
+          let finished = false;
+          let stream: Awaited<ReturnType<Etcd3['watchClient']['watch']>> | undefined;
+          const timer = setTimeout(
+            () => finish(new EtcdConnectionError(`${what}: the watch did not finish within ${timeoutMs} ms (deadline exceeded).`)),
+            timeoutMs,
+          );
+          const onAbort = (): void => finish(new AbortedError(`${what} was cancelled by its AbortSignal.`));
+          signal?.addEventListener('abort', onAbort, { once: true });
+          function finish(error?: Error): void {
+            if (finished) return;
+            finished = true;
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            try {
+              stream?.cancel();
+            } catch {
+              /* already closed */
+            }
+            if (error) reject(error);
+            else resolve();
+          }
+          client.watchClient
+            .watch()
+            .then((s) => {
+              stream = s;
+              if (finished) {
+                s.cancel();
+                return;
+              }
+              s.on('data', (res: IWatchResponse) => {
+                if (finished) return;
+                if (res.canceled) {
+                  const compactRev = num(res.compact_revision);
+                  finish(
+                    compactRev > 0
+                      ? new CompactedRevisionError(
+                          `${what}: revision ${String(request.start_revision)} was compacted meanwhile (oldest kept: ${compactRev}). Run it again.`,
+                          { revision: request.start_revision, compactRevision: compactRev },
+                        )
+                      : mapEtcdError(new Error(res.cancel_reason || 'watch cancelled'), what, this.config, this.origin),
+                  );
+                  return;
+                }
+                if (res.events.length > 0 && onEvents(res.events)) finish();
+              });
+              s.on('error', (e: Error) => finish(e));
+              s.on('end', () => finish(new KubetcdError(`${what}: the watch stream ended early.`)));
+              s.write({ create_request: request });
+            })
+            .catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
+        }),
+      signal,
+    );
+  }
+
+  /**
+   * The lowest revision etcd still serves (0 if never compacted): a binary search for the lowest
+   * revision at which a one-key read is not refused as compacted (about log2(revision) tiny reads; the
+   * last answer only narrows the search, since compaction only moves forward).
+   */
+  async compactRevision(signal?: AbortSignal): Promise<number> {
+    const cached = this.compactCache;
+    const what = 'Finding the compaction revision';
+    const head = await this.rangeCall(what, { key: NUL, limit: 1, keys_only: true }, signal);
+    const current = num(head.header.revision);
+    const readable = async (revision: number): Promise<boolean> => {
+      try {
+        await this.rangeCall(what, { key: NUL, revision, keys_only: true }, signal);
+        return true;
+      } catch (e) {
+        if (e instanceof CompactedRevisionError) return false;
+        throw e;
+      }
+    };
+    let value = 0;
+    if (current > 1 && !(await readable(1))) {
+      // Invariant: lo not readable, hi readable.
+      let lo = Math.max(1, cached?.value ? cached.value - 1 : 1);
+      if (lo > 1 && (await readable(lo))) lo = 1;
+      let hi = current;
+      while (hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (await readable(mid)) hi = mid;
+        else lo = mid;
+      }
+      value = hi;
+    }
+    this.compactCache = { value, atMs: Date.now() };
+    return value;
+  }
+
+  async status(): Promise<SourceStatus> {
+    const what = 'Reading etcd status';
+    const status = await this.call(what, (client, options) => client.maintenance.status(options));
+    const [members, compactRevision] = await Promise.all([
+      this.call('Listing etcd members', (client, options) => client.cluster.memberList({}, options)),
+      this.compactRevision(),
+    ]);
+    const header = status.header;
+    const result: SourceStatus = {
+      kind: 'live',
+      origin: this.origin,
+      revision: num(header.revision),
+      compactRevision,
+      members: members.members.map((m): MemberInfo => {
+        const info: MemberInfo = {
+          id: hexId(m.ID) ?? m.ID,
+          name: m.name,
+          peerUrls: [...m.peerURLs],
+          clientUrls: [...m.clientURLs],
+        };
+        if (m.isLearner) info.isLearner = true;
+        return info;
+      }),
+      serverVersion: status.version,
+      dbSizeBytes: num(status.dbSize),
+      raftTerm: num(status.raftTerm),
+    };
+    const clusterId = hexId(header.cluster_id);
+    const memberId = hexId(header.member_id);
+    if (clusterId !== undefined) result.clusterId = clusterId;
+    if (memberId !== undefined) result.memberId = memberId;
+    return result;
+  }
+
+  async leases(): Promise<LeaseInfo[]> {
+    const list = await this.call('Listing leases', (client, options) => client.leaseClient.leaseLeases(options));
+    const out: LeaseInfo[] = [];
+    for (const lease of list.leases) {
+      try {
+        const ttl = await this.call(`Reading lease ${lease.ID}`, (client, options) =>
+          client.leaseClient.leaseTimeToLive({ ID: lease.ID, keys: true }, options),
+        );
+        const remaining = num(ttl.TTL);
+        if (remaining < 0) continue; // expired meanwhile
+        out.push({ id: String(lease.ID), ttlSeconds: num(ttl.grantedTTL), remainingSeconds: remaining, keys: ttl.keys });
+      } catch (e) {
+        if (/lease not found/i.test(reasonOf(e))) continue;
+        throw e;
+      }
+    }
+    out.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.connections) c.client.close();
+  }
+}
+
+function bufferEquals(a: Buffer, b: Buffer): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+/**
+ * The end of the `level`-th window after `anchor`: the prefix end of `anchor` shortened by 2^level
+ * bytes (so windows cover ever wider key-space siblings), or the range end once that would cut into
+ * the range's own prefix. Empty windows cost etcd almost nothing; a window's `count` walk covers only it.
+ */
+function gallopEnd(anchor: Buffer, level: number, r: NormalRange): Buffer {
+  const cut = anchor.length - 2 ** Math.min(level, 30);
+  if (cut <= r.prefix.length || cut <= 0) return r.end;
+  return minEnd(prefixEnd(anchor.subarray(0, cut)), r.end);
+}
+
+/** The range prefix plus the `/`-terminated segment of `key` after it, or undefined when none. */
+function subPrefix(prefix: Buffer, key: Buffer): Buffer | undefined {
+  if (key.length <= prefix.length) return undefined;
+  const slash = key.indexOf(0x2f, prefix.length + (key[prefix.length] === 0x2f ? 1 : 0));
+  if (slash < 0 || slash === key.length - 1) return undefined;
+  return key.subarray(0, slash + 1);
+}
+
+function printable(key: Buffer): string {
+  const text = key.toString('utf8');
+  return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+}
+
+function describeRange(r: NormalRange): string {
+  if (r.prefix.length > 0 || (bufferEquals(r.start, NUL) && isToEnd(r.end))) {
+    return r.prefix.length > 0 ? `prefix ${printable(r.prefix)}` : 'all keys';
+  }
+  return `range [${printable(r.start)}, ${isToEnd(r.end) ? 'end' : printable(r.end)})`;
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortedError(`${what} was cancelled by its AbortSignal.`));
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * Open a read-only source over a running etcd cluster. Without options it reads ETCDCTL_ENDPOINTS,
+ * ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY, ETCDCTL_USER (`user` or `user:password`), ETCDCTL_PASSWORD and
+ * ETCDCTL_INSECURE_SKIP_TLS_VERIFY, like etcdctl, and defaults to 127.0.0.1:2379. It checks that a member
+ * answers (one status call) and throws an {@link EtcdConnectionError} naming the endpoints tried, the
+ * reason and what to do when none does.
+ * @example
+ * const etcd = await openLiveSource({ endpoints: 'https://10.0.0.5:2379', cacert: '/etc/kubernetes/pki/etcd/ca.crt',
+ *   cert: '/etc/kubernetes/pki/apiserver-etcd-client.crt', key: '/etc/kubernetes/pki/apiserver-etcd-client.key' });
+ * for await (const kv of etcd.range({ prefix: '/registry/pods/' }, { keysOnly: true })) console.log(kv.key.toString());
+ */
+export async function openLiveSource(options: LiveOptions = {}): Promise<KvSource> {
+  const config = normaliseConfig(options);
+  if (config.secure && config.insecureSkipVerify && config.serverName === undefined) await trustOnFirstUse(config);
+  const source = new LiveEtcdSource(config);
+  try {
+    await source.call('Connecting to etcd', (client, callOptions) => client.kv.range({ key: NUL, keys_only: true, limit: 1 }, callOptions));
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
+  return source;
+}
+
+/**
+ * insecureSkipVerify: grpc-js cannot turn verification off, so we look at what the first reachable
+ * endpoint presents (a plain TLS handshake without verification) and then verify against that: its
+ * certificate names become the expected server name and, without a cacert, the top certificate of the
+ * presented chain becomes the trusted root. This is what etcdctl's flag amounts to, for this session.
+ */
+async function trustOnFirstUse(config: Config): Promise<void> {
+  for (const endpoint of config.endpoints) {
+    const url = new URL(endpoint);
+    const peer = await new Promise<tls.DetailedPeerCertificate | undefined>((resolve) => {
+      const socket = tls.connect({
+        host: url.hostname,
+        port: Number(url.port || 2379),
+        rejectUnauthorized: false,
+        servername: /^[0-9.]+$|:/.test(url.hostname) ? undefined : url.hostname,
+        cert: config.credentials?.certChain,
+        key: config.credentials?.privateKey,
+        timeout: config.dialTimeoutMs,
+      });
+      const done = (value: tls.DetailedPeerCertificate | undefined): void => {
+        socket.destroy();
+        resolve(value);
+      };
+      socket.once('secureConnect', () => done(socket.getPeerCertificate(true)));
+      socket.once('error', () => done(undefined));
+      socket.once('timeout', () => done(undefined));
+    });
+    if (!peer || !peer.raw) continue;
+    const names = (peer.subjectaltname ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n.startsWith('DNS:'))
+      .map((n) => n.slice(4));
+    const name = names[0] ?? (typeof peer.subject?.CN === 'string' ? peer.subject.CN : undefined);
+    if (name !== undefined) config.serverName = name;
+    if (!config.hasCacert && config.credentials) {
+      let top: tls.DetailedPeerCertificate = peer;
+      for (let i = 0; i < 10 && top.issuerCertificate && top.issuerCertificate !== top; i++) top = top.issuerCertificate;
+      // Only a self-issued certificate can serve as a root; otherwise verification fails and the
+      // error says to pass cacert.
+      if (top.issuer && top.subject && JSON.stringify(top.issuer) === JSON.stringify(top.subject)) {
+        const pem = `-----BEGIN CERTIFICATE-----\n${top.raw.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
+        config.credentials.rootCertificate = Buffer.from(pem);
+      } else {
+        config.tofuFailed = true;
+      }
+    }
+    return;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Writer for tests and fixture scripts only (kept here so that only this file imports etcd3).
+
+/** Options of {@link EtcdWriter.putMany}. */
+export interface PutManyOptions {
+  /** Attach every key to this lease (decimal id). */
+  lease?: string;
+  /** Most operations per transaction (default 128, etcd's --max-txn-ops default). */
+  batchSize?: number;
+  /** Transactions in flight at once (default 4). */
+  concurrency?: number;
+}
+
+/** Writes to etcd: for tests and fixture scripts, never for users exploring data. */
+export interface EtcdWriter {
+  /** Put one key; resolves with the revision of the write. */
+  put(key: string | Uint8Array, value: string | Uint8Array, options?: { lease?: string }): Promise<number>;
+  /** Put many keys in batched transactions; resolves with the revision of the last transaction. */
+  putMany(
+    entries: Iterable<[string | Uint8Array, string | Uint8Array]>,
+    options?: PutManyOptions,
+  ): Promise<number>;
+  /** Delete one key; resolves with the revision after the delete. */
+  delete(key: string | Uint8Array): Promise<number>;
+  /** Delete every key with this prefix. */
+  deletePrefix(prefix: string | Uint8Array): Promise<number>;
+  /** Grant a lease; resolves with its decimal id. */
+  grantLease(ttlSeconds: number): Promise<string>;
+  /** Revoke a lease (its keys are deleted). */
+  revokeLease(id: string): Promise<void>;
+  /** Compact history up to `revision` (reads below it are then refused). */
+  compact(revision: number, options?: { physical?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Open a writer for tests and fixture scripts (batched puts in transactions, deletes, leases, compaction).
+ * Takes the same options as {@link openLiveSource}; writes go to the first endpoint.
+ * @example
+ * const w = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
+ * await w.putMany([['/registry/pods/default/a', 'x']]);
+ * await w.close();
+ */
+export async function openEtcdWriterForFixtures(options: LiveOptions = {}): Promise<EtcdWriter> {
+  const config = normaliseConfig(options);
+  const client = makeClient(config.endpoints[0]!, config, true);
+  const endpoint = config.endpoints[0]!;
+  const wrap = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (e) {
+      if (isConnectionFailure(e)) {
+        const reason = sanitise(e, config).message;
+        throw new EtcdConnectionError(`${what}: cannot reach etcd at ${endpoint}: ${reason}. ${hintFor(reason, config)}`, { endpoint });
+      }
+      throw mapEtcdError(e, what, config, endpoint);
+    }
+  };
+  return {
+    put: (key, value, opts = {}) =>
+      wrap('Writing a key', async () => {
+        const res = await client.kv.put({ key: toBuffer('key', key), value: toBuffer('value', value), lease: opts.lease ?? 0 });
+        return num(res.header.revision);
+      }),
+    putMany: (entries, opts = {}) =>
+      wrap('Writing keys', async () => {
+        const batchSize = positiveInt('batchSize', opts.batchSize, 128);
+        const concurrency = positiveInt('concurrency', opts.concurrency, 4);
+        const maxBatchBytes = 1024 * 1024;
+        let lastRevision = 0;
+        const inFlight = new Set<Promise<void>>();
+        let failure: unknown;
+        const send = (ops: Array<{ key: Buffer; value: Buffer }>): void => {
+          const p = client.kv
+            .txn({
+              success: ops.map((op) => ({ request_put: { key: op.key, value: op.value, lease: opts.lease ?? 0 } })),
+            })
+            .then((res) => {
+              lastRevision = Math.max(lastRevision, num(res.header.revision));
+            })
+            .catch((e: unknown) => {
+              failure ??= e;
+            })
+            .finally(() => inFlight.delete(p));
+          inFlight.add(p);
+        };
+        let batch: Array<{ key: Buffer; value: Buffer }> = [];
+        let bytes = 0;
+        for (const [key, value] of entries) {
+          const op = { key: toBuffer('key', key), value: toBuffer('value', value) };
+          if (batch.length > 0 && (batch.length >= batchSize || bytes + op.key.length + op.value.length > maxBatchBytes)) {
+            send(batch);
+            batch = [];
+            bytes = 0;
+            while (inFlight.size >= concurrency) await Promise.race(inFlight);
+            if (failure) throw failure;
+          }
+          batch.push(op);
+          bytes += op.key.length + op.value.length;
+        }
+        if (batch.length > 0) send(batch);
+        await Promise.all(inFlight);
+        if (failure) throw failure;
+        return lastRevision;
+      }),
+    delete: (key) =>
+      wrap('Deleting a key', async () => num((await client.kv.deleteRange({ key: toBuffer('key', key) })).header.revision)),
+    deletePrefix: (prefix) =>
+      wrap('Deleting keys', async () => {
+        const r = normaliseRange({ prefix });
+        return num((await client.kv.deleteRange({ key: r.start, range_end: r.end })).header.revision);
+      }),
+    grantLease: (ttlSeconds) =>
+      wrap('Granting a lease', async () => String((await client.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 })).ID)),
+    revokeLease: (id) =>
+      wrap('Revoking a lease', async () => {
+        await client.leaseClient.leaseRevoke({ ID: id });
+      }),
+    compact: (revision, opts = {}) =>
+      wrap('Compacting', async () => {
+        await client.kv.compact({ revision, physical: opts.physical ?? true });
+      }),
+    close: async () => client.close(),
+  };
+}

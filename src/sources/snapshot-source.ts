@@ -1,0 +1,892 @@
+/**
+ * etcd's MVCC store read from a bbolt file (an `etcdctl snapshot save` file or a stopped member's
+ * `member/snap/db`), as a {@link KvSource}. One compact index per file, built lazily on first use: the
+ * sorted user keys in one buffer, and per revision record its revision, tombstone flag, metadata and
+ * file location — never the values, which are read from the file as they are iterated.
+ */
+import {
+  AbortedError,
+  CompactedRevisionError,
+  FutureRevisionError,
+  InvalidArgumentError,
+  SnapshotFormatError,
+} from '../errors';
+import { BboltBucket, BboltFile, BboltOpenOptions, openBboltFile } from './bbolt';
+import type {
+  KeyRange,
+  KvHistoryEntry,
+  KvRecord,
+  KvSource,
+  LeaseInfo,
+  MemberInfo,
+  RangeOptions,
+  ReadOptions,
+  SourceStatus,
+} from './types';
+
+/** Options of {@link openSnapshotSource}. */
+export interface SnapshotSourceOptions extends BboltOpenOptions {
+  /** Text for `origin` (default: the path). */
+  origin?: string;
+}
+
+/** etcd's revision key: `main u64 BE, '_', sub u64 BE` (+ `'t'` for a tombstone). */
+export interface Revision {
+  main: number;
+  sub: number;
+  tombstone: boolean;
+}
+
+const REVISION_BYTES = 17;
+const TWO_32 = 0x100000000;
+const PROGRESS_EVERY = 1000;
+const SCRATCH_MAX_BYTES = 16 << 20;
+
+/**
+ * Parse etcd's 17- or 18-byte revision key; undefined when it is not one.
+ * @example
+ * parseRevisionKey(Buffer.from('00000000000000045f0000000000000000', 'hex')) // { main: 4, sub: 0, tombstone: false }
+ */
+export function parseRevisionKey(key: Uint8Array): Revision | undefined {
+  if (key.length !== REVISION_BYTES && key.length !== REVISION_BYTES + 1) return undefined;
+  if (key[8] !== 0x5f) return undefined;
+  if (key.length === REVISION_BYTES + 1 && key[17] !== 0x74) return undefined;
+  const b = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+  const mainHi = b.readUInt32BE(0);
+  const subHi = b.readUInt32BE(9);
+  if (mainHi >= 0x200000 || subHi >= 0x200000) return undefined; // beyond 2^53
+  return {
+    main: mainHi * TWO_32 + b.readUInt32BE(4),
+    sub: subHi * TWO_32 + b.readUInt32BE(13),
+    tombstone: key.length === REVISION_BYTES + 1,
+  };
+}
+
+/** The fields of etcd's `mvccpb.KeyValue`. */
+export interface MvccKeyValue {
+  key: Buffer;
+  createRevision: number;
+  modRevision: number;
+  version: number;
+  value: Buffer;
+  /** int64 lease id, exact. */
+  lease: bigint;
+}
+
+/** Minimal protobuf reader for the two etcd messages this file reads (kept here: src/codec is another floor). */
+class ProtoReader {
+  pos = 0;
+  constructor(
+    readonly buf: Buffer,
+    readonly what: string,
+  ) {}
+  get done(): boolean {
+    return this.pos >= this.buf.length;
+  }
+  fail(why: string): never {
+    throw new SnapshotFormatError(`Cannot decode ${this.what}: ${why} at byte ${this.pos}. The file is damaged.`, { offset: this.pos });
+  }
+  /** A varint as an unsigned 64-bit bigint. */
+  varint64(): bigint {
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.buf.length) this.fail('varint runs past the end');
+      const b = this.buf[this.pos++] as number;
+      if (i < 4) lo += (b & 0x7f) * 2 ** (7 * i);
+      else if (i === 4) {
+        lo += (b & 0x0f) * 2 ** 28;
+        hi += (b & 0x7f) >>> 4;
+      } else hi += (b & 0x7f) * 2 ** (7 * i - 32);
+      if ((b & 0x80) === 0) return (BigInt(hi % TWO_32) << 32n) | BigInt(lo);
+    }
+    return this.fail('varint longer than 10 bytes');
+  }
+  /** A varint as a number (int64 fields etcd keeps below 2^53). */
+  varint(): number {
+    let result = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.buf.length) this.fail('varint runs past the end');
+      const b = this.buf[this.pos++] as number;
+      result += (b & 0x7f) * 2 ** (7 * i);
+      if ((b & 0x80) === 0) {
+        if (result > Number.MAX_SAFE_INTEGER) this.fail(`integer ${result} beyond 2^53`);
+        return result;
+      }
+    }
+    return this.fail('varint longer than 10 bytes');
+  }
+  bytes(): Buffer {
+    const n = this.varint();
+    if (n > this.buf.length - this.pos) this.fail(`length ${n} beyond the ${this.buf.length - this.pos} bytes left`);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  skip(wireType: number): void {
+    switch (wireType) {
+      case 0:
+        this.varint64();
+        return;
+      case 1:
+        if (this.buf.length - this.pos < 8) this.fail('fixed64 past the end');
+        this.pos += 8;
+        return;
+      case 2:
+        this.bytes();
+        return;
+      case 5:
+        if (this.buf.length - this.pos < 4) this.fail('fixed32 past the end');
+        this.pos += 4;
+        return;
+      default:
+        this.fail(`unsupported wire type ${wireType}`);
+    }
+  }
+}
+
+/**
+ * Decode etcd's `mvccpb.KeyValue` protobuf.
+ * @example
+ * decodeMvccKeyValue(fs.readFileSync('page2item0.bin')).key.toString() // '/registry/namespaces/default'
+ */
+export function decodeMvccKeyValue(bytes: Uint8Array, what = 'an mvccpb.KeyValue'): MvccKeyValue {
+  const r = new ProtoReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), what);
+  const kv: MvccKeyValue = { key: EMPTY, createRevision: 0, modRevision: 0, version: 0, value: EMPTY, lease: 0n };
+  while (!r.done) {
+    const tag = r.varint();
+    const field = Math.floor(tag / 8);
+    const wire = tag & 7;
+    if (field === 1 && wire === 2) kv.key = r.bytes();
+    else if (field === 2 && wire === 0) kv.createRevision = r.varint();
+    else if (field === 3 && wire === 0) kv.modRevision = r.varint();
+    else if (field === 4 && wire === 0) kv.version = r.varint();
+    else if (field === 5 && wire === 2) kv.value = r.bytes();
+    else if (field === 6 && wire === 0) kv.lease = BigInt.asIntN(64, r.varint64());
+    else r.skip(wire);
+  }
+  return kv;
+}
+
+/**
+ * Decode etcd's `leasepb.Lease` {ID = 1, TTL = 2, RemainingTTL = 3}.
+ * @example
+ * decodeLease(bytes) // { id: 7587869291382335748n, ttlSeconds: 600, remainingTtlSeconds: 0 }
+ */
+export function decodeLease(bytes: Uint8Array): { id: bigint; ttlSeconds: number; remainingTtlSeconds: number } {
+  const r = new ProtoReader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'a leasepb.Lease');
+  const out = { id: 0n, ttlSeconds: 0, remainingTtlSeconds: 0 };
+  while (!r.done) {
+    const tag = r.varint();
+    const field = Math.floor(tag / 8);
+    const wire = tag & 7;
+    if (field === 1 && wire === 0) out.id = BigInt.asIntN(64, r.varint64());
+    else if (field === 2 && wire === 0) out.ttlSeconds = Number(BigInt.asIntN(64, r.varint64()));
+    else if (field === 3 && wire === 0) out.remainingTtlSeconds = Number(BigInt.asIntN(64, r.varint64()));
+    else r.skip(wire);
+  }
+  return out;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+class GrowF64 {
+  a = new Float64Array(1024);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  done(): Float64Array {
+    return this.a.slice(0, this.n);
+  }
+}
+class GrowI64 {
+  a = new BigInt64Array(1024);
+  n = 0;
+  push(v: bigint): void {
+    if (this.n === this.a.length) {
+      const b = new BigInt64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  done(): BigInt64Array {
+    return this.a.slice(0, this.n);
+  }
+}
+class GrowU32 {
+  a = new Uint32Array(1024);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Uint32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+  done(): Uint32Array {
+    return this.a.slice(0, this.n);
+  }
+}
+
+/**
+ * The MVCC index of one file. Keys sorted bytewise in one buffer; per key, its records (oldest first)
+ * through `recStart`/`recIndex`; per record (in revision order): revision, tombstone flag, metadata and
+ * the file location of its `mvccpb.KeyValue`.
+ */
+export class MvccIndex {
+  constructor(
+    /** All user keys, sorted, concatenated. */
+    readonly keyBytes: Buffer,
+    /** Start of key i in `keyBytes`; length keyCount + 1. */
+    readonly keyOffsets: Uint32Array,
+    /** First entry of key i in `recIndex`; length keyCount + 1. */
+    readonly recStart: Uint32Array,
+    /** Record numbers grouped by key, oldest first. */
+    readonly recIndex: Uint32Array,
+    readonly main: Float64Array,
+    readonly sub: Float64Array,
+    readonly tombstone: Uint8Array,
+    readonly createRevision: Float64Array,
+    readonly version: Float64Array,
+    readonly lease: BigInt64Array,
+    readonly valueBytes: Uint32Array,
+    /** File offset and length of each record's protobuf. */
+    readonly recordOffset: Float64Array,
+    readonly recordBytes: Uint32Array,
+  ) {}
+
+  get keyCount(): number {
+    return this.keyOffsets.length - 1;
+  }
+  get recordCount(): number {
+    return this.main.length;
+  }
+  /**
+   * The i-th key in sorted order (a view into the key buffer).
+   * @example
+   * index.key(0).toString()
+   */
+  key(i: number): Buffer {
+    return this.keyBytes.subarray(this.keyOffsets[i] as number, this.keyOffsets[i + 1] as number);
+  }
+  /**
+   * First key index whose key is >= `k` (or > when `after`).
+   * @example
+   * const i = index.lowerBound(Buffer.from('/registry/pods/'));
+   */
+  lowerBound(k: Buffer, after = false): number {
+    let lo = 0;
+    let hi = this.keyCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.keyBytes.compare(k, 0, k.length, this.keyOffsets[mid] as number, this.keyOffsets[mid + 1] as number);
+      if (c < 0 || (after && c === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  /**
+   * The record of key i visible at revision `rev` (highest main <= rev), or -1. Tombstones included.
+   * @example
+   * const r = index.recordAt(i, 1234); const deleted = r >= 0 && index.tombstone[r] === 1;
+   */
+  recordAt(i: number, rev: number): number {
+    let lo = this.recStart[i] as number;
+    let hi = this.recStart[i + 1] as number;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.main[this.recIndex[mid] as number] as number) <= rev) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === (this.recStart[i] as number) ? -1 : (this.recIndex[lo - 1] as number);
+  }
+  /** Approximate bytes held by the index. */
+  get memoryBytes(): number {
+    const arrays = [this.keyOffsets, this.recStart, this.recIndex, this.main, this.sub, this.tombstone, this.createRevision, this.version, this.lease, this.valueBytes, this.recordOffset, this.recordBytes];
+    return this.keyBytes.length + arrays.reduce((s, a) => s + a.byteLength, 0);
+  }
+}
+
+/**
+ * Build the MVCC index of the `key` bucket: one pass in revision order, then keys sorted.
+ * @example
+ * const index = buildMvccIndex(openBboltFile('snap.db').bucket('key')!);
+ */
+export function buildMvccIndex(bucket: BboltBucket, signal?: AbortSignal): MvccIndex {
+  const path = bucket.file.path;
+  const ids = new Map<string, number>();
+  const keyNames: string[] = [];
+  const recKey = new GrowU32();
+  const main = new GrowF64();
+  const sub = new GrowF64();
+  const tomb = new GrowU32();
+  const create = new GrowF64();
+  const version = new GrowF64();
+  const leases = new GrowI64();
+  const valueBytes = new GrowU32();
+  const recOffset = new GrowF64();
+  const recBytes = new GrowU32();
+  let prevMain = -1;
+  let prevSub = -1;
+  let n = 0;
+  const kv = new LeanKeyValue();
+  bucket.cursor().scan((b, ks, klen, vlen, flags, page) => {
+    if ((++n & 0xffff) === 0 && signal?.aborted) throw new AbortedError('Indexing the snapshot was cancelled.');
+    if (flags & 1) return; // a sub-bucket: not a revision
+    const valueOffset = page.fileOffset + ks + klen;
+    const where = (): string => `on page ${page.id} (value at offset ${valueOffset}) of "${path}"`;
+    const tombstone = klen === 18 && b[ks + 17] === 0x74;
+    const isRevision = klen === 17 || tombstone;
+    const mainHi = isRevision ? b.readUInt32BE(ks) : 0;
+    const subHi = isRevision ? b.readUInt32BE(ks + 9) : 0;
+    if (!isRevision || b[ks + 8] !== 0x5f || mainHi >= 0x200000 || subHi >= 0x200000) {
+      throw new SnapshotFormatError(
+        `Bad etcd snapshot: key bucket entry ${b.toString('hex', ks, ks + Math.min(klen, 32))} ${where()} is not a revision (main u64, '_', sub u64, optional 't'). The file is damaged or not an etcd backend.`,
+        { path, pageId: page.id, offset: valueOffset },
+      );
+    }
+    const rMain = mainHi * TWO_32 + b.readUInt32BE(ks + 4);
+    const rSub = subHi * TWO_32 + b.readUInt32BE(ks + 13);
+    if (rMain < prevMain || (rMain === prevMain && rSub <= prevSub)) {
+      throw new SnapshotFormatError(
+        `Bad etcd snapshot: revision ${rMain}_${rSub} ${where()} comes after ${prevMain}_${prevSub}: the key bucket is out of order. The file is damaged.`,
+        { path, pageId: page.id, offset: valueOffset },
+      );
+    }
+    prevMain = rMain;
+    prevSub = rSub;
+    kv.decode(b, ks + klen, ks + klen + vlen, () => `the record of revision ${rMain}_${rSub} ${where()}`);
+    if (kv.keyEnd === kv.keyStart) {
+      throw new SnapshotFormatError(`Bad etcd snapshot: the record of revision ${rMain}_${rSub} ${where()} has no key. The file is damaged.`, {
+        path,
+        pageId: page.id,
+        offset: valueOffset,
+      });
+    }
+    const name = b.toString('latin1', kv.keyStart, kv.keyEnd);
+    let id = ids.get(name);
+    if (id === undefined) {
+      id = keyNames.length;
+      ids.set(name, id);
+      keyNames.push(name);
+    }
+    recKey.push(id);
+    main.push(rMain);
+    sub.push(rSub);
+    tomb.push(tombstone ? 1 : 0);
+    create.push(tombstone ? 0 : kv.createRevision);
+    version.push(tombstone ? 0 : kv.version);
+    leases.push(tombstone ? 0n : kv.lease);
+    valueBytes.push(tombstone ? 0 : kv.valueBytes);
+    recOffset.push(valueOffset);
+    recBytes.push(vlen);
+  });
+  // Sort keys bytewise: latin1 strings compare code unit by code unit, i.e. byte by byte.
+  const sorted = keyNames.slice().sort();
+  const rank = new Uint32Array(keyNames.length);
+  let totalKeyBytes = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const s = sorted[i] as string;
+    rank[ids.get(s) as number] = i;
+    totalKeyBytes += s.length;
+  }
+  if (totalKeyBytes >= TWO_32) throw new SnapshotFormatError(`The snapshot "${path}" holds ${totalKeyBytes} bytes of keys, more than this reader indexes (4 GiB).`, { path });
+  ids.clear();
+  const keyBytes = Buffer.allocUnsafe(totalKeyBytes);
+  const keyOffsets = new Uint32Array(sorted.length + 1);
+  let at = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    keyOffsets[i] = at;
+    at += keyBytes.write(sorted[i] as string, at, 'latin1');
+  }
+  keyOffsets[sorted.length] = at;
+  const records = recKey.done();
+  const recStart = new Uint32Array(sorted.length + 1);
+  for (let r = 0; r < records.length; r++) {
+    const k = (rank[records[r] as number] as number) + 1;
+    recStart[k] = (recStart[k] as number) + 1;
+  }
+  for (let i = 0; i < sorted.length; i++) recStart[i + 1] = (recStart[i + 1] as number) + (recStart[i] as number);
+  const fill = recStart.slice(0, sorted.length);
+  const recIndex = new Uint32Array(records.length);
+  for (let r = 0; r < records.length; r++) {
+    const k = rank[records[r] as number] as number;
+    recIndex[fill[k] as number] = r;
+    fill[k] = (fill[k] as number) + 1;
+  }
+  return new MvccIndex(
+    keyBytes,
+    keyOffsets,
+    recStart,
+    recIndex,
+    main.done(),
+    sub.done(),
+    Uint8Array.from(tomb.done()),
+    create.done(),
+    version.done(),
+    leases.done(),
+    valueBytes.done(),
+    recOffset.done(),
+    recBytes.done(),
+  );
+}
+
+/** Decodes the metadata of an `mvccpb.KeyValue` in place, allocating nothing (for indexing). */
+class LeanKeyValue {
+  keyStart = 0;
+  keyEnd = 0;
+  createRevision = 0;
+  version = 0;
+  valueBytes = 0;
+  lease = 0n;
+
+  decode(b: Buffer, start: number, end: number, what: () => string): void {
+    this.keyStart = this.keyEnd = this.createRevision = this.version = this.valueBytes = 0;
+    this.lease = 0n;
+    let pos = start;
+    const fail = (why: string): never => {
+      throw new SnapshotFormatError(`Cannot decode ${what()}: ${why} at byte ${pos - start}. The file is damaged.`, { offset: pos - start });
+    };
+    const varint = (): number => {
+      let result = 0;
+      for (let i = 0; i < 8; i++) {
+        if (pos >= end) fail('varint runs past the end');
+        const x = b[pos++] as number;
+        result += (x & 0x7f) * 2 ** (7 * i);
+        if ((x & 0x80) === 0) return result;
+      }
+      return fail('integer beyond 2^53');
+    };
+    while (pos < end) {
+      const tag = varint();
+      const field = Math.floor(tag / 8);
+      const wire = tag & 7;
+      if (wire === 2) {
+        const n = varint();
+        if (n > end - pos) fail(`length ${n} beyond the ${end - pos} bytes left`);
+        if (field === 1) {
+          this.keyStart = pos;
+          this.keyEnd = pos + n;
+        } else if (field === 5) this.valueBytes = n;
+        pos += n;
+      } else if (wire === 0) {
+        if (field === 6) {
+          const r = new ProtoReader(b.subarray(pos, end), what());
+          this.lease = BigInt.asIntN(64, r.varint64());
+          pos += r.pos;
+        } else if (field === 2) this.createRevision = varint();
+        else if (field === 4) this.version = varint();
+        else {
+          const r = new ProtoReader(b.subarray(pos, end), what());
+          r.varint64();
+          pos += r.pos;
+        }
+      } else if (wire === 1) {
+        if (end - pos < 8) fail('fixed64 past the end');
+        pos += 8;
+      } else if (wire === 5) {
+        if (end - pos < 4) fail('fixed32 past the end');
+        pos += 4;
+      } else fail(`unsupported wire type ${wire}`);
+    }
+  }
+}
+
+function toBytes(k: string | Uint8Array): Buffer {
+  return typeof k === 'string' ? Buffer.from(k, 'utf8') : Buffer.from(k.buffer, k.byteOffset, k.byteLength);
+}
+
+/**
+ * The key after every key starting with `prefix` (etcd's prefix range end); undefined: no end.
+ * @example
+ * prefixEnd(Buffer.from('/registry/pods/')) // '/registry/pods0'
+ */
+export function prefixEnd(prefix: Uint8Array): Buffer | undefined {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if ((end[i] as number) < 0xff) {
+      end[i] = (end[i] as number) + 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Normalise a {@link KeyRange} to `[start, end)` bytes (end undefined = to the end of the keyspace).
+ * @example
+ * resolveKeyRange({ prefix: '/a' }) // { start: <'/a'>, end: <'/b'> }
+ */
+export function resolveKeyRange(range: KeyRange): { start: Buffer; end: Buffer | undefined } {
+  if (range === null || typeof range !== 'object') {
+    throw new InvalidArgumentError(`Bad key range: ${String(range)}. Pass { prefix } or { start, end? }.`);
+  }
+  if ('prefix' in range) {
+    const p = toBytes(range.prefix);
+    return { start: p, end: p.length === 0 ? undefined : prefixEnd(p) };
+  }
+  if ('start' in range) return { start: toBytes(range.start), end: range.end === undefined ? undefined : toBytes(range.end) };
+  throw new InvalidArgumentError(`Bad key range: ${JSON.stringify(range)}. Pass { prefix } or { start, end? }.`);
+}
+
+function checkSignal(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new AbortedError(`${what} was cancelled by its AbortSignal.`, { reason: String(signal.reason) });
+}
+
+/** What the `meta`, `cluster` and `members` buckets say. */
+export interface SnapshotMetaInfo {
+  consistentIndex?: number;
+  term?: number;
+  scheduledCompactRevision: number;
+  finishedCompactRevision: number;
+  confState?: unknown;
+  storageVersion?: string;
+  clusterVersion?: string;
+  members: MemberInfo[];
+}
+
+function beNumber(b: Buffer): number | undefined {
+  if (b.length < 8) return undefined;
+  const hi = b.readUInt32BE(0);
+  if (hi >= 0x200000) return undefined;
+  return hi * TWO_32 + b.readUInt32BE(4);
+}
+
+/**
+ * A bbolt file as a {@link KvSource}: reads any revision kept since the last compaction.
+ */
+export class SnapshotSource implements KvSource {
+  readonly kind = 'snapshot' as const;
+  readonly origin: string;
+  private file: BboltFile | undefined;
+  private index: MvccIndex | undefined;
+  private metaInfo: SnapshotMetaInfo;
+  private currentRevision: number | undefined;
+  /** Reused buffer for record reads (fresh memory is slow to fault in). */
+  private scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+  /** @internal Use {@link openSnapshotSource}. */
+  constructor(file: BboltFile, origin: string) {
+    this.file = file;
+    this.origin = origin;
+    if (!file.bucket('key')) {
+      throw new SnapshotFormatError(
+        `Cannot read "${origin}" as an etcd snapshot: the bbolt file has no "key" bucket (buckets: ${file
+          .root()
+          .bucketNames()
+          .map((n) => JSON.stringify(n.toString('latin1')))
+          .join(', ') || 'none'}). Pass an etcd snapshot or a member/snap/db file.`,
+        { path: file.path },
+      );
+    }
+    this.metaInfo = this.readMetaInfo();
+  }
+
+  private bbolt(): BboltFile {
+    if (!this.file) throw new InvalidArgumentError(`The snapshot source "${this.origin}" is closed. Open the file again.`);
+    return this.file;
+  }
+
+  private readMetaInfo(): SnapshotMetaInfo {
+    const file = this.bbolt();
+    const info: SnapshotMetaInfo = { scheduledCompactRevision: 0, finishedCompactRevision: 0, members: [] };
+    const meta = file.bucket('meta');
+    if (meta) {
+      for (const e of meta.entries()) {
+        if (e.isBucket) continue;
+        const k = e.key.toString('latin1');
+        if (k === 'consistent_index') info.consistentIndex = beNumber(e.value);
+        else if (k === 'term') info.term = beNumber(e.value);
+        else if (k === 'scheduledCompactRev') info.scheduledCompactRevision = parseRevisionKey(e.value)?.main ?? 0;
+        else if (k === 'finishedCompactRev') info.finishedCompactRevision = parseRevisionKey(e.value)?.main ?? 0;
+        else if (k === 'storageVersion') info.storageVersion = e.value.toString('utf8');
+        else if (k === 'confState') {
+          try {
+            info.confState = JSON.parse(e.value.toString('utf8'));
+          } catch {
+            info.confState = e.value.toString('utf8');
+          }
+        }
+      }
+    }
+    const cv = file.bucket('cluster')?.get('clusterVersion');
+    if (cv && !cv.isBucket) info.clusterVersion = cv.value.toString('utf8');
+    const members = file.bucket('members');
+    if (members) {
+      for (const e of members.entries()) {
+        if (e.isBucket) continue;
+        let parsed: Record<string, unknown> = {};
+        try {
+          const v: unknown = JSON.parse(e.value.toString('utf8'));
+          if (v && typeof v === 'object') parsed = v as Record<string, unknown>;
+        } catch {
+          /* a damaged member record still lists its id */
+        }
+        const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
+        const m: MemberInfo = {
+          id: e.key.toString('latin1'),
+          name: typeof parsed.name === 'string' ? parsed.name : '',
+          peerUrls: strings(parsed.peerURLs),
+          clientUrls: strings(parsed.clientURLs),
+        };
+        if (typeof parsed.isLearner === 'boolean') m.isLearner = parsed.isLearner;
+        info.members.push(m);
+      }
+    }
+    return info;
+  }
+
+  /**
+   * The MVCC index, built on first use (one pass over the key bucket).
+   * @example
+   * console.log(source.mvccIndex().keyCount);
+   */
+  mvccIndex(signal?: AbortSignal): MvccIndex {
+    if (!this.index) this.index = buildMvccIndex(this.bbolt().bucket('key') as BboltBucket, signal);
+    return this.index;
+  }
+
+  /** The compaction revision: reads below it are refused. */
+  get compactRevision(): number {
+    return Math.max(this.metaInfo.finishedCompactRevision, this.metaInfo.scheduledCompactRevision);
+  }
+
+  /**
+   * The latest revision (highest main revision in the key bucket, at least the compaction revision).
+   * @example
+   * const rev = source.revision();
+   */
+  revision(): number {
+    if (this.currentRevision === undefined) {
+      const index = this.mvccIndex();
+      const last = index.recordCount > 0 ? (index.main[index.recordCount - 1] as number) : 0;
+      this.currentRevision = Math.max(last, this.compactRevision);
+    }
+    return this.currentRevision;
+  }
+
+  private pin(revision: number | undefined): number {
+    const current = this.revision();
+    if (revision === undefined || revision === 0) return current;
+    if (!Number.isSafeInteger(revision) || revision < 0) {
+      throw new InvalidArgumentError(`Bad revision: ${revision}. Pass a positive integer, or omit { revision } for the latest.`);
+    }
+    if (revision < this.compactRevision) {
+      throw new CompactedRevisionError(`Revision ${revision} was compacted (oldest kept: ${this.compactRevision}). Omit { revision } or pass one >= ${this.compactRevision}.`, {
+        revision,
+        compactRevision: this.compactRevision,
+      });
+    }
+    if (revision > current) {
+      throw new FutureRevisionError(`Revision ${revision} is newer than the snapshot "${this.origin}" (its revision: ${current}). Omit { revision } or pass one <= ${current}.`, {
+        revision,
+        currentRevision: current,
+      });
+    }
+    return revision;
+  }
+
+  private record(index: MvccIndex, i: number, r: number, keysOnly: boolean): KvRecord {
+    const rec: KvRecord = {
+      key: Buffer.from(index.key(i)),
+      value: EMPTY,
+      createRevision: index.createRevision[r] as number,
+      modRevision: index.main[r] as number,
+      version: index.version[r] as number,
+      lease: (index.lease[r] as bigint).toString(),
+      valueBytes: index.valueBytes[r] as number,
+    };
+    if (!keysOnly && index.tombstone[r] === 0) {
+      const file = this.bbolt();
+      const at = index.recordOffset[r] as number;
+      const length = index.recordBytes[r] as number;
+      if (this.scratch.length < length && length <= SCRATCH_MAX_BYTES) this.scratch = Buffer.allocUnsafeSlow(Math.max(length, this.scratch.length * 2));
+      const kv = decodeMvccKeyValue(file.readBytes(at, length, -1, false, this.scratch), `the record at offset ${at} of "${this.origin}"`);
+      rec.value = Buffer.from(kv.value);
+      rec.modRevision = kv.modRevision || rec.modRevision;
+    }
+    return rec;
+  }
+
+  /**
+   * One key at the latest revision or at `revision`.
+   * @example
+   * const kv = await source.get('/registry/namespaces/default');
+   */
+  async get(key: string | Uint8Array, options: ReadOptions = {}): Promise<KvRecord | undefined> {
+    checkSignal(options.signal, 'get');
+    const rev = this.pin(options.revision);
+    const index = this.mvccIndex(options.signal);
+    const k = toBytes(key);
+    const i = index.lowerBound(k);
+    if (i >= index.keyCount || !index.key(i).equals(k)) return undefined;
+    const r = index.recordAt(i, rev);
+    if (r < 0 || index.tombstone[r] === 1) return undefined;
+    return this.record(index, i, r, false);
+  }
+
+  /**
+   * Stream a range in key order at one revision.
+   * @example
+   * for await (const kv of source.range({ prefix: '/registry/pods/' }, { revision: 1234 })) console.log(kv.key.toString());
+   */
+  async *range(range: KeyRange, options: RangeOptions = {}): AsyncGenerator<KvRecord> {
+    const { start, end } = resolveKeyRange(range);
+    checkSignal(options.signal, 'range');
+    const rev = this.pin(options.revision);
+    const index = this.mvccIndex(options.signal);
+    const limit = options.limit ?? Infinity;
+    let records = 0;
+    let valueBytes = 0;
+    const stop = end === undefined ? index.keyCount : index.lowerBound(end);
+    for (let i = index.lowerBound(start); i < stop && records < limit; i++) {
+      const r = index.recordAt(i, rev);
+      if (r < 0 || index.tombstone[r] === 1) continue;
+      checkSignal(options.signal, 'range');
+      const rec = this.record(index, i, r, options.keysOnly === true);
+      records++;
+      valueBytes += rec.valueBytes;
+      if (options.onProgress && records % PROGRESS_EVERY === 0) options.onProgress({ records, valueBytes, revision: rev });
+      yield rec;
+    }
+    options.onProgress?.({ records, valueBytes, revision: rev });
+  }
+
+  /**
+   * How many keys a range holds at a revision (from the index alone).
+   * @example
+   * await source.count({ prefix: '/registry/pods/' }) // 1204
+   */
+  async count(range: KeyRange, options: ReadOptions = {}): Promise<number> {
+    const { start, end } = resolveKeyRange(range);
+    checkSignal(options.signal, 'count');
+    const rev = this.pin(options.revision);
+    const index = this.mvccIndex(options.signal);
+    const stop = end === undefined ? index.keyCount : index.lowerBound(end);
+    let n = 0;
+    for (let i = index.lowerBound(start); i < stop; i++) {
+      const r = index.recordAt(i, rev);
+      if (r >= 0 && index.tombstone[r] === 0) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Every kept revision of one key, oldest first, deletions included.
+   * @example
+   * for await (const h of source.history('/registry/pods/default/web')) console.log(h.modRevision, h.deleted);
+   */
+  async *history(key: string | Uint8Array, options: { signal?: AbortSignal } = {}): AsyncGenerator<KvHistoryEntry> {
+    const index = this.mvccIndex(options.signal);
+    const k = toBytes(key);
+    const i = index.lowerBound(k);
+    if (i >= index.keyCount || !index.key(i).equals(k)) return;
+    for (let j = index.recStart[i] as number; j < (index.recStart[i + 1] as number); j++) {
+      checkSignal(options.signal, 'history');
+      const r = index.recIndex[j] as number;
+      const deleted = index.tombstone[r] === 1;
+      yield { ...this.record(index, i, r, false), deleted };
+    }
+  }
+
+  /**
+   * Revision, compaction, members and cluster version.
+   * @example
+   * const { revision, compactRevision } = await source.status();
+   */
+  async status(): Promise<SourceStatus> {
+    const file = this.bbolt();
+    const m = this.metaInfo;
+    const revision = this.revision();
+    const status: SourceStatus = {
+      kind: 'snapshot',
+      origin: this.origin,
+      revision,
+      compactRevision: this.compactRevision,
+      members: m.members.map((x) => ({ ...x })),
+      dbSizeBytes: file.fileBytes,
+      keyCount: await this.count({ prefix: '' }),
+    };
+    if (m.clusterVersion !== undefined) status.clusterVersion = m.clusterVersion;
+    if (m.term !== undefined) status.raftTerm = m.term;
+    if (m.consistentIndex !== undefined) status.consistentIndex = m.consistentIndex;
+    if (m.members.length === 1) status.memberId = (m.members[0] as MemberInfo).id;
+    return status;
+  }
+
+  /**
+   * What the meta, cluster and members buckets hold.
+   * @example
+   * source.snapshotMeta().consistentIndex
+   */
+  snapshotMeta(): SnapshotMetaInfo {
+    return { ...this.metaInfo, members: this.metaInfo.members.map((x) => ({ ...x })) };
+  }
+
+  /**
+   * The leases in the `lease` bucket, with the keys attached to each at the latest revision.
+   * @example
+   * (await source.leases()).map((l) => `${l.id} ttl=${l.ttlSeconds}s keys=${l.keys?.length}`)
+   */
+  async leases(): Promise<LeaseInfo[]> {
+    const file = this.bbolt();
+    const bucket = file.bucket('lease');
+    const out: LeaseInfo[] = [];
+    if (!bucket) return out;
+    const byId = new Map<bigint, LeaseInfo>();
+    for (const e of bucket.entries()) {
+      if (e.isBucket) continue;
+      const l = decodeLease(e.value);
+      const info: LeaseInfo = { id: l.id.toString(), ttlSeconds: l.ttlSeconds, keys: [] };
+      byId.set(l.id, info);
+      out.push(info);
+    }
+    if (byId.size > 0) {
+      const index = this.mvccIndex();
+      const rev = this.revision();
+      for (let i = 0; i < index.keyCount; i++) {
+        const r = index.recordAt(i, rev);
+        if (r < 0 || index.tombstone[r] === 1) continue;
+        const info = byId.get(index.lease[r] as bigint);
+        if (info) info.keys?.push(Buffer.from(index.key(i)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Close the file and drop the index. Safe to call twice.
+   * @example
+   * await source.close();
+   */
+  async close(): Promise<void> {
+    this.index = undefined;
+    this.file?.close();
+    this.file = undefined;
+  }
+}
+
+/**
+ * Open an etcd snapshot (`etcdctl snapshot save`) or a stopped member's `member/snap/db` as a
+ * {@link KvSource}. The MVCC index is built on first read.
+ * @example
+ * const source = await openSnapshotSource('./snapshot.db');
+ * console.log(await source.status());
+ */
+export async function openSnapshotSource(path: string, options: SnapshotSourceOptions = {}): Promise<SnapshotSource> {
+  const file = openBboltFile(path, options);
+  try {
+    return new SnapshotSource(file, options.origin ?? path);
+  } catch (e) {
+    file.close();
+    throw e;
+  }
+}
