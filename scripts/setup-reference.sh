@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the reference serializer kubetcd's decoder and encoder are tested against: a small Go program
-# (test/conformance/reference/main.go) linked with Kubernetes' OWN serializers — the protobuf serializer
+# (test/conformance/reference/main.go, plus generate.go: objects for the conformance tests) linked with Kubernetes' OWN serializers — the protobuf serializer
 # kube-apiserver writes etcd values with and the JSON serializer it prints with — over client-go's
 # scheme (every built-in group). Go 1.24 and the Kubernetes 0.32.3 libraries come from Debian trixie
 # as pinned packages, downloaded with apt under a private configuration (own sources, lists, cache,

@@ -114,7 +114,7 @@ function runDecode(args: CliArgs): number {
   if (d.unknownFields && d.unknownFields.length > 0) {
     process.stderr.write(
       `kubetcd decode: warning: ${d.unknownFields.length} field(s) unknown to the schema were left out of the object: ` +
-        d.unknownFields.map((f) => `${f.path || '(top)'} #${f.number}`).join(', ') +
+        d.unknownFields.map((f) => `${f.path || '(top)'}#${f.number}=${toKubeJson(f.value)}`).join(', ') +
         '. They were written by another Kubernetes version; use --sources to decode with its schema.\n',
     );
   }

@@ -1,18 +1,21 @@
 /**
  * Decoding of stored values into the JSON objects Kubernetes' Go code prints.
  *
- * The protobuf path works from per-message plans built lazily from the {@link CompiledSchema}: an array
- * indexed by field number for the wire, and the fields in Go struct order for the JSON. A message is read
- * into an array of slots (one per Go field), then the object is built in Go order applying Go's
- * `encoding/json` rules (omitempty, pointers, nil slices, structs that are always printed, custom
- * marshalers of Time, Quantity, IntOrString…).
+ * The protobuf path works from per-message plans built lazily from the {@link CompiledSchema}. For each
+ * plain message a decoding function is generated on first use (`new Function`, see
+ * {@link generateMessageFn}): a `switch` over wire tags reading each field into a local variable, then
+ * the object built in Go struct order with Go's `encoding/json` rules applied (omitempty, pointers, nil
+ * slices and maps, structs that are always printed). Messages with custom JSON (Time, MicroTime,
+ * Duration, IntOrString, Quantity, FieldsV1, RawExtension, named slices) are read by {@link readSpecial}.
+ * Unknown fields are kept with their path; any malformed input becomes a DecodeError naming the byte.
  */
 import { DecodeError } from '../errors';
 import { decodeCbor } from './cbor';
 import { sniffValue } from './envelope';
-import { parseKubeJson } from './go-json';
+import { compactJson, parseKubeJson, toKubeJson } from './go-json';
+import { markRawJson } from './raw-json';
 import { formatGoDuration } from './go-duration';
-import { decodeGoString, utf8ByteCompare } from './go-utf8';
+import { decodeGoString, holdsInvalidUtf8, utf8ByteCompare } from './go-utf8';
 import { formatMicroTime, formatTime } from './kube-time';
 import { dumpProtoFields } from './proto-dump';
 import { canonicalQuantity } from './quantity';
@@ -151,7 +154,12 @@ export interface MessagePlan {
   fn: MessageFn | undefined;
 }
 
-/** Builds (and caches) decoding plans for the messages of one schema. */
+/**
+ * Builds (and caches) decoding plans for the messages of one schema.
+ * @example
+ * const plans = new PlanCache(loadSchema());
+ * plans.get('k8s.io.api.core.v1.Pod')?.fields.length // 3
+ */
 export class PlanCache {
   private readonly plans = new Map<string, MessagePlan>();
   constructor(readonly schema: CompiledSchema) {}
@@ -207,16 +215,25 @@ interface Ctx {
   r: WireReader;
   buf: Uint8Array;
   unknown: UnknownField[];
-  /** Path segments of the message being read (names, indexes, map keys). */
-  path: (string | number)[];
+  /**
+   * Where the message at each depth sits in its parent (for unknownFields paths): the field name
+   * (null for an inline struct) and the list index or map key segment (null when neither).
+   */
+  names: (string | null)[];
+  keys: (number | string | null)[];
+  /** Stored bytes of non-ASCII map keys, by map object (see {@link noteRawKey}). */
+  rawKeys?: Map<object, Map<string, Uint8Array>>;
 }
 
-function pathText(segs: (string | number)[]): string {
+function pathText(ctx: Ctx, depth: number): string {
   let out = '';
-  for (const s of segs) {
-    if (typeof s === 'number') out += `[${s}]`;
-    else if (s.startsWith('[')) out += s;
-    else out += out === '' ? s : `.${s}`;
+  for (let d = 1; d <= depth; d++) {
+    const n = ctx.names[d];
+    if (n === null || n === undefined) continue;
+    out += out === '' ? n : `.${n}`;
+    const k = ctx.keys[d];
+    if (typeof k === 'number') out += `[${k}]`;
+    else if (typeof k === 'string') out += k;
   }
   return out;
 }
@@ -236,7 +253,7 @@ function isPrintableUtf8(buf: Uint8Array, start: number, end: number): string | 
     if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c === 0x7f) return undefined;
   }
   const s = decodeGoString(buf, start, end);
-  return s.includes('\uFFFD') ? undefined : s;
+  return s.includes('\uFFFD') || holdsInvalidUtf8(s) ? undefined : s;
 }
 
 function hexOf(buf: Uint8Array, start: number, end: number): string {
@@ -244,7 +261,7 @@ function hexOf(buf: Uint8Array, start: number, end: number): string {
 }
 
 /** Records a field the schema does not know, after reading its value. */
-function readUnknown(ctx: Ctx, num: number, wt: number, end: number): void {
+function readUnknown(ctx: Ctx, num: number, wt: number, end: number, depth: number, suffix = ''): void {
   const r = ctx.r;
   let value: unknown;
   switch (wt) {
@@ -267,7 +284,9 @@ function readUnknown(ctx: Ctx, num: number, wt: number, end: number): void {
       r.skip(wt, end, num);
       value = null;
   }
-  ctx.unknown.push({ path: pathText(ctx.path), number: num, wireType: wt, value });
+  const base = pathText(ctx, depth);
+  const path = suffix === '' ? base : base === '' ? suffix : `${base}.${suffix}`;
+  ctx.unknown.push({ path, number: num, wireType: wt, value });
 }
 
 /** Reads one scalar of kind `k` (its tag already consumed). */
@@ -335,7 +354,14 @@ function wireName(wt: number): string {
 }
 
 /** The decoding function of a message: reads [r.pos, end) and returns the message's JSON value. */
-type MessageFn = (r: WireReader, ctx: Ctx, end: number, depth: number, tm: TypeMetaOut | undefined) => unknown;
+type MessageFn = (
+  r: WireReader,
+  ctx: Ctx,
+  end: number,
+  depth: number,
+  tm: TypeMetaOut | undefined,
+  target?: Record<string, unknown>,
+) => unknown;
 
 /** Reads a message body spanning [r.pos, end) and returns its JSON value. */
 function readMessage(ctx: Ctx, plan: MessagePlan, end: number, depth: number, typeMeta?: TypeMetaOut): unknown {
@@ -356,10 +382,10 @@ function messageFn(plan: MessagePlan): MessageFn {
     return plan.fn;
   }
   // Generated on first use; a stub first, so that messages can refer to each other.
-  plan.fn = (r, ctx, end, depth, tm) => {
+  plan.fn = (r, ctx, end, depth, tm, target) => {
     const real = generateMessageFn(plan);
     plan.fn = real;
-    return real(r, ctx, end, depth, tm);
+    return real(r, ctx, end, depth, tm, target);
   };
   return plan.fn;
 }
@@ -368,6 +394,12 @@ function messageFn(plan: MessagePlan): MessageFn {
 interface NativeSlices {
   latin1Slice(start: number, end: number): string;
 }
+
+/** Strings up to this many bytes go through {@link STRING_CACHE}. */
+const STRING_CACHE_MAX_BYTES = 40;
+const STRING_CACHE_MASK = 4095;
+/** Recently decoded short ASCII strings, by hash of their bytes (verified byte by byte on a hit). */
+const STRING_CACHE: string[] = new Array<string>(STRING_CACHE_MASK + 1).fill('\u0000');
 
 /** Helpers the generated functions call (passed in as `H`). */
 const H = {
@@ -384,18 +416,35 @@ const H = {
       s = r.pos;
     }
     r.pos = e;
-    if (e - s <= 8) {
-      let out = '';
-      for (let i = s; i < e; i++) {
-        const c = buf[i] as number;
-        if (c >= 0x80) return decodeGoString(buf, s, e);
-        out += String.fromCharCode(c);
-      }
-      return out;
+    const n = e - s;
+    if (n > STRING_CACHE_MAX_BYTES) {
+      for (let i = s; i < e; i++) if ((buf[i] as number) >= 0x80) return decodeGoString(buf, s, e);
+      return (buf as unknown as NativeSlices).latin1Slice(s, e);
+    }
+    if (n === 0) return '';
+    // Short strings repeat a lot (keys, label values, enum-like values): look them up by a hash of
+    // their length and a few of their bytes, then compare every byte (a hit is ASCII by construction).
+    const last = e - 1;
+    let h = Math.imul(n ^ (buf[s] as number), 0x01000193);
+    h = Math.imul(h ^ (buf[last] as number), 0x01000193);
+    h = Math.imul(h ^ (buf[s + (n >> 1)] as number), 0x01000193);
+    h = Math.imul(h ^ (buf[last - 1] as number), 0x01000193);
+    h = Math.imul(h ^ (buf[s + (n >> 2)] as number), 0x01000193);
+    const slot = (h ^ (h >>> 15)) & STRING_CACHE_MASK;
+    const cached = STRING_CACHE[slot] as string;
+    if (cached.length === n) {
+      let i = 0;
+      while (i < n && cached.charCodeAt(i) === buf[s + i]) i++;
+      if (i === n) return cached;
     }
     for (let i = s; i < e; i++) if ((buf[i] as number) >= 0x80) return decodeGoString(buf, s, e);
-    // ASCII: Buffer's native slice (ctx.buf is always a Buffer view, see decodeObject)
-    return (buf as unknown as NativeSlices).latin1Slice(s, e);
+    let out: string;
+    if (n <= 8) {
+      out = '';
+      for (let i = s; i < e; i++) out += String.fromCharCode(buf[i] as number);
+    } else out = (buf as unknown as NativeSlices).latin1Slice(s, e);
+    STRING_CACHE[slot] = out;
+    return out;
   },
   b64(r: WireReader, buf: Uint8Array, end: number): string {
     const e = r.lengthEnd(end);
@@ -412,11 +461,34 @@ const H = {
     return arr;
   },
   map(ctx: Ctx, fp: FieldPlan, end: number, depth: number, obj: Record<string, unknown>): Record<string, unknown> {
+    if (fp.mapKeyK === K_STRING && fp.mapValueK === K_STRING) {
+      // the common map<string, string>: key (field 1) then value (field 2), one-byte tags
+      const r = ctx.r;
+      const buf = ctx.buf;
+      const save = r.pos;
+      const e = r.lengthEnd(end);
+      if (buf[r.pos] === 0x0a) {
+        r.pos++;
+        const ks = r.pos;
+        const key = H.str(r, buf, e);
+        noteRawKey(ctx, obj, key, ks);
+        if (r.pos < e && buf[r.pos] === 0x12) {
+          r.pos++;
+          const value = H.str(r, buf, e);
+          if (r.pos === e) {
+            if (key === '__proto__') setKey(obj, key, value);
+            else obj[key] = value;
+            return obj;
+          }
+        }
+      }
+      r.pos = save; // anything unusual: the general path
+    }
     readMapEntry(ctx, fp, obj, end, depth);
     return obj;
   },
   /** A tag the generated switch has no case for: a wrong wire type, or a field the schema does not know. */
-  other(r: WireReader, ctx: Ctx, plan: MessagePlan, tag: number, tagAt: number, end: number): void {
+  other(r: WireReader, ctx: Ctx, plan: MessagePlan, tag: number, tagAt: number, end: number, depth: number): void {
     const num = tag >>> 3;
     const wt = tag & 7;
     if (num === 0) throw r.fail(`invalid field number 0 (tag ${tag})`, tagAt);
@@ -425,7 +497,7 @@ const H = {
       throw r.fail(`field ${plan.m.name}.${fp.f.name} (${num}) expects ${wireName(fp.wireType)}, found ${wireName(wt)}`, tagAt);
     }
     if (wt === 4) throw r.fail(`unexpected end-group tag for field ${num}`, tagAt);
-    readUnknown(ctx, num, wt, end);
+    readUnknown(ctx, num, wt, end, depth);
   },
   overrun(r: WireReader, e: number): never {
     throw r.fail(`message ended at ${r.base + r.pos}, expected ${r.base + e}`);
@@ -449,7 +521,9 @@ const H = {
         return null;
     }
   },
-  sortMap: sortedMap,
+  sortMap(obj: Record<string, unknown>, ctx: Ctx): Record<string, unknown> {
+    return sortedMap(obj, ctx.rawKeys?.get(obj));
+  },
   assign(o: Record<string, unknown>, v: unknown): void {
     const src = v as Record<string, unknown>;
     for (const k of Object.keys(src)) o[k] = src[k];
@@ -509,17 +583,22 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
       const s = subIndex(fp.msg);
       if (fp.repeated) {
         cases.push(
-          `case ${tag}: { const e = r.lengthEnd(end); const a = (${v} ??= []); ctx.path.push(${name}, a.length); ` +
-            `a.push(S[${s}].fn(r, ctx, e, depth + 1, undefined)); ctx.path.pop(); ctx.path.pop(); if (r.pos !== e) H.overrun(r, e); break; }`,
+          `case ${tag}: { const e = r.lengthEnd(end); const a = (${v} ??= []); N[depth + 1] = ${name}; K[depth + 1] = a.length; ` +
+            `a.push(S[${s}].fn(r, ctx, e, depth + 1, undefined)); if (r.pos !== e) H.overrun(r, e); break; }`,
         );
-      } else if (fp.p === P_INLINE) {
+      } else if (fp.p === P_INLINE && fp.msg.special !== S_NONE) {
         cases.push(
           `case ${tag}: { const e = r.lengthEnd(end); ${v} = S[${s}].fn(r, ctx, e, depth + 1, undefined); if (r.pos !== e) H.overrun(r, e); break; }`,
         );
+      } else if (fp.p === P_INLINE) {
+        cases.push(
+          // an inline struct is read later, straight into this object (its range is kept: start, end)
+          `case ${tag}: { const e = r.lengthEnd(end); ${v} = r.pos; ${v}e = e; r.pos = e; break; }`,
+        );
       } else {
         cases.push(
-          `case ${tag}: { const e = r.lengthEnd(end); ctx.path.push(${name}); ${v} = S[${s}].fn(r, ctx, e, depth + 1, undefined); ` +
-            `ctx.path.pop(); if (r.pos !== e) H.overrun(r, e); break; }`,
+          `case ${tag}: { const e = r.lengthEnd(end); N[depth + 1] = ${name}; K[depth + 1] = null; ${v} = S[${s}].fn(r, ctx, e, depth + 1, undefined); ` +
+            `if (r.pos !== e) H.overrun(r, e); break; }`,
         );
       }
     } else if (fp.k === K_MAP) {
@@ -534,7 +613,7 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
     }
   }
 
-  const build: string[] = ['const o = {};'];
+  const build: string[] = ['const o = target === undefined ? {} : target;'];
   const typeMeta = 'if (tm !== undefined) { if (tm.kind !== "") o.kind = tm.kind; if (tm.apiVersion !== "") o.apiVersion = tm.apiVersion; }';
   plan.fields.forEach((fp, i) => {
     if (i === plan.typeMetaAt) build.push(typeMeta);
@@ -550,7 +629,7 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
         break;
       }
       case P_NULLABLE:
-        if (fp.k === K_MAP) build.push(f.omitEmpty ? `if (${v} !== undefined) ${key} = H.sortMap(${v});` : `${key} = ${v} === undefined ? null : H.sortMap(${v});`);
+        if (fp.k === K_MAP) build.push(f.omitEmpty ? `if (${v} !== undefined) ${key} = H.sortMap(${v}, ctx);` : `${key} = ${v} === undefined ? null : H.sortMap(${v}, ctx);`);
         else if (fp.k === K_BYTES && !fp.repeated) build.push(f.omitEmpty ? `if (${v} !== undefined && ${v} !== "") ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
         else build.push(f.omitEmpty ? `if (${v} !== undefined && ${v} !== null && ${v}.length !== 0) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
         break;
@@ -561,19 +640,31 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
         break;
       default:
         if (fp.msg === undefined) break;
-        build.push(`H.assign(o, ${v} === undefined ? H.zero(S[${subIndex(fp.msg)}], r, ctx, depth) : ${v});`);
+        if (fp.msg.special !== S_NONE) {
+          build.push(`H.assign(o, ${v} === undefined ? H.zero(S[${subIndex(fp.msg)}], r, ctx, depth) : ${v});`);
+        } else {
+          build.push(
+            `{ const save = r.pos; if (${v} !== undefined) { r.pos = ${v}; } else { ${v}e = r.pos; } N[depth + 1] = null; K[depth + 1] = null; ` +
+              `S[${subIndex(fp.msg)}].fn(r, ctx, ${v}e, depth + 1, undefined, o); if (r.pos !== ${v}e) H.overrun(r, ${v}e); r.pos = save; }`,
+          );
+        }
     }
   });
   if (plan.typeMetaAt >= plan.fields.length) build.push(typeMeta);
   build.push('return o;');
 
   const locals = plan.fields.map((_, i) => `f${i}`);
+  plan.fields.forEach((fp, i) => {
+    if (fp.p === P_INLINE) locals.push(`f${i}e`);
+  });
   locals.push('x');
   const body = [
     `// ${plan.m.name}`,
-    'return function decodeMessage(r, ctx, end, depth, tm) {',
+    'return function decodeMessage(r, ctx, end, depth, tm, target) {',
     '  if (depth > MAX_DEPTH) H.tooDeep(r);',
     '  const buf = r.buf;',
+    '  const N = ctx.names;',
+    '  const K = ctx.keys;',
     `  let ${locals.join(', ')};`,
     '  while (r.pos < end) {',
     '    const tagAt = r.pos;',
@@ -581,7 +672,7 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
     '    if (tag < 128) r.pos = tagAt + 1; else tag = r.uint32(end);',
     '    switch (tag) {',
     ...cases.map((c) => `      ${c}`),
-    '      default: H.other(r, ctx, PLAN, tag, tagAt, end);',
+    '      default: H.other(r, ctx, PLAN, tag, tagAt, end, depth);',
     '    }',
     '  }',
     '  if (r.pos !== end) throw r.fail(`field ran past the end of its message (ends at ${r.base + end})`);',
@@ -590,7 +681,6 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
     '};',
   ].join('\n');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  if (process.env["KUBETCD_DUMP_CODEGEN"] === plan.m.name) process.stderr.write(body + "\n");
   const factory = new Function('H', 'S', 'FP', 'PLAN', 'MAX_DEPTH', body) as (
     h: typeof H,
     s: MessagePlan[],
@@ -613,25 +703,27 @@ function readMapEntry(ctx: Ctx, fp: FieldPlan, obj: Record<string, unknown>, end
     const wt = tag & 7;
     if (num === 1) {
       if (wt !== wireTypeOf(fp.mapKeyK)) throw r.fail(`map key of ${fp.f.name} expects ${wireName(wireTypeOf(fp.mapKeyK))}, found ${wireName(wt)}`, tagAt);
-      key = fp.mapKeyK === K_STRING ? H.str(r, ctx.buf, e) : readScalar(ctx, fp.mapKeyK, e);
+      if (fp.mapKeyK === K_STRING) {
+        const ks = r.pos;
+        key = H.str(r, ctx.buf, e);
+        noteRawKey(ctx, obj, key as string, ks);
+      } else key = readScalar(ctx, fp.mapKeyK, e);
     } else if (num === 2) {
       if (wt !== wireTypeOf(fp.mapValueK)) throw r.fail(`map value of ${fp.f.name} expects ${wireName(wireTypeOf(fp.mapValueK))}, found ${wireName(wt)}`, tagAt);
       if (fp.mapValueK === K_MESSAGE) {
         const ve = r.lengthEnd(e);
         const sub = fp.mapValueMsg;
         if (sub === undefined) throw r.fail(`message type ${fp.f.mapValueMessage ?? '?'} of map ${fp.f.name} is not in the schema`, tagAt);
-        ctx.path.push(fp.f.name, `[${JSON.stringify(String(key ?? ''))}]`);
+        ctx.names[depth + 1] = fp.f.name;
+        ctx.keys[depth + 1] = `[${JSON.stringify(String(key ?? ''))}]`;
         value = messageFn(sub)(r, ctx, ve, depth + 1, undefined);
-        ctx.path.pop(); ctx.path.pop();
         if (r.pos !== ve) throw r.fail(`message ended at ${r.base + r.pos}, expected ${r.base + ve}`);
       } else {
         value = fp.mapValueK === K_STRING ? H.str(r, ctx.buf, e) : readScalar(ctx, fp.mapValueK, e);
       }
     } else {
       if (num === 0) throw r.fail(`invalid field number 0 in a map entry of ${fp.f.name}`, tagAt);
-      ctx.path.push(fp.f.name);
-      readUnknown(ctx, num, wt, e);
-      ctx.path.pop();
+      readUnknown(ctx, num, wt, e, depth, fp.f.name);
     }
   }
   if (r.pos !== e) throw r.fail(`map entry ran past its end (${r.base + e})`);
@@ -651,9 +743,44 @@ interface TypeMetaOut {
   apiVersion: string;
 }
 
-function sortedMap(obj: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Remembers the stored bytes of a map key that is not ASCII: Go sorts map keys by their bytes, and a
+ * key holding invalid UTF-8 sorts by them differently than its decoded text (U+FFFD) does.
+ */
+function noteRawKey(ctx: Ctx, obj: object, key: string, lengthAt: number): void {
+  const buf = ctx.buf;
+  let p = lengthAt;
+  while ((buf[p] as number) >= 0x80) p++;
+  p++;
+  const e = ctx.r.pos;
+  let ascii = true;
+  for (let i = p; i < e; i++) {
+    if ((buf[i] as number) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return;
+  ctx.rawKeys ??= new Map();
+  let keys = ctx.rawKeys.get(obj);
+  if (keys === undefined) {
+    keys = new Map();
+    ctx.rawKeys.set(obj, keys);
+  }
+  keys.set(key, buf.slice(p, e));
+}
+
+/** A map's keys in Go's order (by bytes); `raw` holds the stored bytes of non-ASCII keys. */
+function sortedMap(obj: Record<string, unknown>, raw?: Map<string, Uint8Array>): Record<string, unknown> {
   const keys = Object.keys(obj);
   if (keys.length < 2) return obj;
+  if (raw !== undefined) {
+    const bytesOf = (k: string): Uint8Array => raw.get(k) ?? Buffer.from(k, 'utf8');
+    keys.sort((a, b) => Buffer.compare(bytesOf(a), bytesOf(b)));
+    const out: Record<string, unknown> = {};
+    for (const k of keys) setKey(out, k, obj[k]);
+    return out;
+  }
   let ordered = true;
   for (let i = 1; i < keys.length; i++) {
     if (utf8ByteCompare(keys[i - 1] as string, keys[i] as string) > 0) {
@@ -669,6 +796,11 @@ function sortedMap(obj: Record<string, unknown>): Record<string, unknown> {
 }
 
 const ZERO_TIME_SECONDS = -62135596800;
+/**
+ * Embedded JSON text that re-printing its parsed value might change (escapes, number forms, integer-like
+ * keys that JavaScript reorders); other text prints back identically once compacted.
+ */
+const MAY_REPRINT_DIFFERENTLY = /\\[u/]|[0-9][.eE]|-0|"[0-9]+"\s*:/;
 /** Formatted Times by Unix seconds: objects of one cluster share few distinct timestamps. */
 const TIME_CACHE = new Map<number, string>();
 
@@ -693,7 +825,7 @@ function readSpecial(ctx: Ctx, plan: MessagePlan, end: number, depth: number): u
     if (num === 0) throw r.fail(`invalid field number 0 in ${plan.m.name}`, tagAt);
     const fp = plan.byNumber[num];
     if (fp === undefined) {
-      readUnknown(ctx, num, wt, end);
+      readUnknown(ctx, num, wt, end, depth);
       continue;
     }
     if (special === S_LISTWRAPPER) {
@@ -788,7 +920,14 @@ function readSpecial(ctx: Ctx, plan: MessagePlan, end: number, depth: number): u
       if (rawStart < 0) return null;
       const text = decodeGoString(ctx.buf, rawStart, rawEnd);
       try {
-        return parseKubeJson(text);
+        const value = parseKubeJson(text);
+        if (value !== null && typeof value === 'object' && MAY_REPRINT_DIFFERENTLY.test(text)) {
+          // keep the stored text where re-printing the parsed value would not give it back
+          const compact = compactJson(text, { escapeHtml: true });
+          const printed = toKubeJson(value);
+          if (printed !== compact) markRawJson(value, compact, printed);
+        }
+        return value;
       } catch (e) {
         throw r.fail(
           `${special === S_FIELDSV1 ? 'FieldsV1' : 'RawExtension'} does not hold valid JSON (${(e as Error).message})`,
@@ -827,7 +966,19 @@ export interface ProtobufDecoder {
  */
 export function createProtobufDecoder(schema: CompiledSchema): ProtobufDecoder {
   const plans = new PlanCache(schema);
+  // the last lookup, as values of one resource come in runs
+  let lastVersion = '';
+  let lastKind = '';
+  let lastMessage: string | undefined;
   const messageFor = (apiVersion: string, kind: string): string | undefined => {
+    if (apiVersion === lastVersion && kind === lastKind && lastMessage !== undefined) return lastMessage;
+    const found = lookup(apiVersion, kind);
+    lastVersion = apiVersion;
+    lastKind = kind;
+    lastMessage = found;
+    return found;
+  };
+  const lookup = (apiVersion: string, kind: string): string | undefined => {
     const k = schema.kinds[`${apiVersion}/${kind}`];
     if (k !== undefined) return k.message;
     // meta/v1 types registered into every group version (WatchEvent, Status, DeleteOptions…)
@@ -844,7 +995,7 @@ export function createProtobufDecoder(schema: CompiledSchema): ProtobufDecoder {
         return { error: new DecodeError(`Cannot decode ${messageName}: the schema has no such message.`, base + start) };
       }
       const view = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-      const ctx: Ctx = { r: new WireReader(view, start, base), buf: view, unknown: [], path: [] };
+      const ctx: Ctx = { r: new WireReader(view, start, base), buf: view, unknown: [], names: [], keys: [] };
       try {
         const object = readMessage(ctx, plan, end, 0, typeMeta) as KubeObject;
         const out: { object?: KubeObject; unknownFields?: UnknownField[] } = { object };
@@ -873,15 +1024,12 @@ interface Envelope {
 }
 
 /** Reads runtime.Unknown {typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4}. */
-function readEnvelope(buf: Uint8Array, base: number): Envelope {
+function readEnvelope(value: Uint8Array, base: number): Envelope {
+  const buf = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   const r = new WireReader(buf, 0, base);
   const env: Envelope = { apiVersion: '', kind: '', rawStart: -1, rawEnd: -1, contentEncoding: '', contentType: '' };
   const end = buf.length;
-  const str = (e: number): string => {
-    const s = decodeGoString(buf, r.pos, e);
-    r.pos = e;
-    return s;
-  };
+
   while (r.pos < end) {
     const tagAt = r.pos;
     const tag = r.uint32(end);
@@ -897,8 +1045,8 @@ function readEnvelope(buf: Uint8Array, base: number): Envelope {
         const t = r.uint32(e);
         const n = t >>> 3;
         if ((n === 1 || n === 2) && (t & 7) !== BYTES) throw r.fail(`runtime.TypeMeta field ${n} expects a string`, at);
-        if (n === 1) env.apiVersion = str(r.lengthEnd(e));
-        else if (n === 2) env.kind = str(r.lengthEnd(e));
+        if (n === 1) env.apiVersion = H.str(r, buf, e);
+        else if (n === 2) env.kind = H.str(r, buf, e);
         else if (n === 0) throw r.fail('invalid field number 0 in runtime.TypeMeta', at);
         else r.skip(t & 7, e, n);
       }
@@ -908,9 +1056,9 @@ function readEnvelope(buf: Uint8Array, base: number): Envelope {
       env.rawEnd = e;
       r.pos = e;
     } else if (num === 3) {
-      env.contentEncoding = str(r.lengthEnd(end));
+      env.contentEncoding = H.str(r, buf, end);
     } else if (num === 4) {
-      env.contentType = str(r.lengthEnd(end));
+      env.contentType = H.str(r, buf, end);
     } else if (num === 0) {
       throw r.fail(`invalid field number 0 in runtime.Unknown (tag ${tag})`, tagAt);
     } else {

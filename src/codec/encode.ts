@@ -11,6 +11,7 @@ import { toKubeJson } from './go-json';
 import { encodeUtf8, utf8ByteCompare } from './go-utf8';
 import { isGoZeroTime, parseKubeTime } from './kube-time';
 import { canonicalQuantity } from './quantity';
+import { rawJsonMark } from './raw-json';
 import type { CompiledSchema, SchemaField } from './schema-types';
 import type { KubeObject } from './types';
 import { WireWriter } from './wire';
@@ -362,6 +363,9 @@ export function createProtobufEncoder(schema: CompiledSchema, plans: PlanCache =
         } catch (e) {
           return fail(path, (e as Error).message);
         }
+        // the stored text of an unchanged decoded value (see raw-json.ts)
+        const mark = rawJsonMark(v);
+        if (mark !== undefined && mark.printed === text) text = mark.text;
         w.tag(1, 2);
         w.bytes(encodeUtf8(text));
         return;

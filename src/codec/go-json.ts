@@ -9,10 +9,15 @@
  * integer-like key (`"0"`, `"10"`) must be a Go map (struct field names never are), and JavaScript
  * moved those keys to the front, so all its keys are printed sorted by UTF-8 bytes as Go sorts map keys.
  * Other objects print in insertion order (decoders build them in Go's field order; Go maps arrive
- * sorted).
+ * sorted). Strings holding invalid UTF-8 (each invalid byte kept as U+DC80..U+DCFF by
+ * `decodeGoString`) print `\ufffd` per invalid byte, as Go prints them; map keys sort by their original
+ * bytes, so two keys that differ only in invalid bytes stay two keys, both printed with `\ufffd`, as Go
+ * prints them. Embedded JSON (RawExtension, FieldsV1) that the decoder marked with its stored text
+ * (see raw-json.ts) prints as that text while its value is unchanged.
  */
 import { InvalidArgumentError } from '../errors';
 import { utf8ByteCompare } from './go-utf8';
+import { RAW_JSON, markRawJson, type RawJsonMark } from './raw-json';
 
 /** Options of {@link toKubeJson}. */
 export interface KubeJsonOptions {
@@ -56,8 +61,9 @@ function escapeChar(code: number): string {
 }
 
 /**
- * A JSON string literal as Go's encoding/json writes it (HTML-safe; lone surrogates, which a Go string
- * cannot hold, become `\ufffd` as Go writes invalid UTF-8).
+ * A JSON string literal as Go's encoding/json writes it (HTML-safe). Lone surrogates (invalid bytes
+ * kept by `decodeGoString` as U+DC80..U+DCFF, or any other) become `\ufffd`, as Go writes each invalid
+ * byte; a real U+FFFD stays a raw character, as in Go.
  * @example
  * quoteGoString('a<b') // '"a\\u003cb"'
  */
@@ -118,7 +124,54 @@ function skippable(v: unknown): boolean {
   return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
 
-function write(value: unknown, indent: string | undefined, prefix: string, depth: number): string {
+/**
+ * Go's `json.Indent` of compact JSON text (as `json.MarshalIndent` re-indents the compacted text of a
+ * `MarshalJSON` method): a newline and indentation after `{`, `[` and `,` (but `{}` and `[]` stay so),
+ * `": "` after keys; strings are copied unchanged.
+ */
+function indentCompact(text: string, indent: string, prefix: string): string {
+  let out = '';
+  let start = 0;
+  let level = prefix;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+      continue;
+    }
+    let rep: string;
+    if (c === 0x7b || c === 0x5b) {
+      const next = text.charCodeAt(i + 1);
+      if (next === 0x7d || next === 0x5d) {
+        i++;
+        continue;
+      }
+      level += indent;
+      rep = text[i] + '\n' + level;
+    } else if (c === 0x7d || c === 0x5d) {
+      level = level.slice(0, level.length - indent.length);
+      rep = '\n' + level + text[i];
+    } else if (c === 0x2c) rep = ',\n' + level;
+    else if (c === 0x3a) rep = ': ';
+    else continue;
+    out += text.slice(start, i) + rep;
+    start = i + 1;
+  }
+  return out + text.slice(start);
+}
+
+/** The stored text of a marked embedded JSON value while it still prints as it did when decoded. */
+function rawText(value: object, mark: RawJsonMark, indent: string | undefined, prefix: string, depth: number): string | undefined {
+  if (write(value, undefined, '', depth, false) !== mark.printed) return undefined;
+  return indent === undefined ? mark.text : indentCompact(mark.text, indent, prefix);
+}
+
+function write(value: unknown, indent: string | undefined, prefix: string, depth: number, marks = true): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string':
@@ -138,6 +191,13 @@ function write(value: unknown, indent: string | undefined, prefix: string, depth
     throw new InvalidArgumentError('Cannot write JSON: the value is nested deeper than 10000 levels (a cycle?).', {});
   }
   if (value instanceof Uint8Array) return '"' + base64(value) + '"';
+  if (marks) {
+    const mark = (value as { [RAW_JSON]?: RawJsonMark })[RAW_JSON];
+    if (mark !== undefined) {
+      const text = rawText(value, mark, indent, prefix, depth);
+      if (text !== undefined) return text;
+    }
+  }
   const inner = indent === undefined ? '' : prefix + indent;
   const open = indent === undefined ? '' : '\n' + inner;
   const comma = indent === undefined ? ',' : ',\n' + inner;
@@ -148,7 +208,7 @@ function write(value: unknown, indent: string | undefined, prefix: string, depth
     for (let i = 0; i < items.length; i++) {
       if (i > 0) out += comma;
       const item = items[i];
-      out += skippable(item) ? 'null' : write(item, indent, inner, depth + 1);
+      out += skippable(item) ? 'null' : write(item, indent, inner, depth + 1, marks);
     }
     return out + (indent === undefined ? '' : '\n' + prefix) + ']';
   }
@@ -158,7 +218,7 @@ function write(value: unknown, indent: string | undefined, prefix: string, depth
   for (const k of keys) {
     const v = get(k);
     if (skippable(v)) continue;
-    out += (out === '' ? '{' + open : comma) + quoteGoString(k) + colon + write(v, indent, inner, depth + 1);
+    out += (out === '' ? '{' + open : comma) + quoteGoString(k) + colon + write(v, indent, inner, depth + 1, marks);
   }
   if (out === '') return '{}';
   return out + (indent === undefined ? '' : '\n' + prefix) + '}';
@@ -166,6 +226,8 @@ function write(value: unknown, indent: string | undefined, prefix: string, depth
 
 /**
  * The JSON text Go's `json.Marshal` (or `json.MarshalIndent(v, "", indent)`) writes for this value.
+ * Embedded JSON marked by the decoder with its stored text (RawExtension, FieldsV1; see raw-json.ts)
+ * prints as that text (re-indented as `json.MarshalIndent` does) while the value is unchanged.
  * @example
  * toKubeJson({ b: 1n << 60n, s: '<x>' }) // '{"b":1152921504606846976,"s":"\\u003cx\\u003e"}'
  * toKubeJson({ a: [] }, { indent: '  ' }) // '{\n  "a": []\n}'
@@ -230,15 +292,41 @@ export function compactJson(text: string, options: CompactJsonOptions = {}): str
   return out + text.slice(start);
 }
 
+/** Options of {@link parseKubeJson}. */
+export interface ParseKubeJsonOptions {
+  /**
+   * Mark each object and array whose text would not re-print the same (number forms such as `2.50` or
+   * `1e3`, escapes such as `\u00e9` or `\/`, key order, repeated keys) with its compact text (see
+   * raw-json.ts), so that `toKubeJson` prints it and `encode` writes it into a RawExtension or FieldsV1
+   * exactly as given while the value is unchanged, as the API server keeps the submitted text of
+   * embedded JSON. Bare numbers and strings cannot be marked. Slower, and each marked level keeps its
+   * text (default false).
+   */
+  keepText?: boolean;
+}
+
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_DEPTH = 1000;
 
 class Parser {
   pos = 0;
+  /** With `keep`: whether everything parsed since the innermost open container re-prints as written. */
+  private exact = true;
   constructor(
     private readonly text: string,
     private readonly build: boolean,
+    private readonly keep = false,
   ) {}
+
+  /** With `keep`: marks a container parsed from `text[begin, pos)` that does not re-print as written. */
+  private closeContainer(value: object, begin: number, outerExact: boolean): void {
+    if (!this.exact) {
+      const compact = compactJson(this.text.slice(begin, this.pos), { escapeHtml: true });
+      const printed = write(value, undefined, '', 0, false);
+      if (printed !== compact) markRawJson(value, compact, printed);
+    }
+    this.exact = outerExact && this.exact;
+  }
 
   parseDocument(): unknown {
     this.skipWs();
@@ -277,17 +365,26 @@ class Parser {
   private object(depth: number): unknown {
     const t = this.text;
     if (depth > MAX_DEPTH) throw syntaxError(t, this.pos, `nesting deeper than ${MAX_DEPTH} levels`);
+    const begin = this.pos;
+    const outerExact = this.exact;
+    this.exact = true;
+    let keyCount = 0;
     this.pos++;
     const obj: Record<string, unknown> = {};
     this.skipWs();
     if (t.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
+      this.exact = outerExact;
       return obj;
     }
     for (;;) {
       this.skipWs();
       if (t.charCodeAt(this.pos) !== 0x22) throw syntaxError(t, this.pos, 'expected a string key');
       const key = this.string();
+      if (this.keep) {
+        keyCount++;
+        if (INTEGER_KEY.test(key)) this.exact = false;
+      }
       this.skipWs();
       if (t.charCodeAt(this.pos) !== 0x3a) throw syntaxError(t, this.pos, 'expected ":"');
       this.pos++;
@@ -301,7 +398,13 @@ class Parser {
       const c = t.charCodeAt(this.pos);
       this.pos++;
       if (c === 0x2c) continue;
-      if (c === 0x7d) return obj;
+      if (c === 0x7d) {
+        if (this.keep) {
+          if (keyCount !== Object.keys(obj).length) this.exact = false;
+          this.closeContainer(obj, begin, outerExact);
+        }
+        return obj;
+      }
       throw syntaxError(t, this.pos - 1, 'expected "," or "}"');
     }
   }
@@ -309,11 +412,15 @@ class Parser {
   private array(depth: number): unknown {
     const t = this.text;
     if (depth > MAX_DEPTH) throw syntaxError(t, this.pos, `nesting deeper than ${MAX_DEPTH} levels`);
+    const begin = this.pos;
+    const outerExact = this.exact;
+    this.exact = true;
     this.pos++;
     const arr: unknown[] = [];
     this.skipWs();
     if (t.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
+      this.exact = outerExact;
       return arr;
     }
     for (;;) {
@@ -324,7 +431,10 @@ class Parser {
       const c = t.charCodeAt(this.pos);
       this.pos++;
       if (c === 0x2c) continue;
-      if (c === 0x5d) return arr;
+      if (c === 0x5d) {
+        if (this.keep) this.closeContainer(arr, begin, outerExact);
+        return arr;
+      }
       throw syntaxError(t, this.pos - 1, 'expected "," or "]"');
     }
   }
@@ -340,6 +450,8 @@ class Parser {
       if (c === 0x22) {
         out += t.slice(chunk, this.pos);
         this.pos++;
+        if (this.keep && this.exact && chunk !== start && quoteGoString(out) !== t.slice(start - 1, this.pos)) this.exact = false;
+        else if (this.keep && this.exact && chunk === start && NEEDS_ESCAPE.test(out)) this.exact = false;
         return out;
       }
       if (c < 0x20) throw syntaxError(t, this.pos, 'control character in string');
@@ -412,14 +524,19 @@ class Parser {
     if (r === null) throw syntaxError(t, start, 'invalid number');
     this.pos = start + r[0].length;
     if (!this.build) return 0;
+    let v: number | bigint;
     if (r[1] === undefined && r[2] === undefined) {
-      if (r[0].length < 16) return Number(r[0]);
-      const b = BigInt(r[0]);
-      return b > MAX_SAFE || b < -MAX_SAFE ? b : Number(b);
+      if (r[0].length < 16) v = Number(r[0]);
+      else {
+        const b = BigInt(r[0]);
+        v = b > MAX_SAFE || b < -MAX_SAFE ? b : Number(b);
+      }
+    } else {
+      v = Number(r[0]);
+      if (!Number.isFinite(v)) throw syntaxError(t, start, `number ${r[0]} is out of the float64 range`);
     }
-    const f = Number(r[0]);
-    if (!Number.isFinite(f)) throw syntaxError(t, start, `number ${r[0]} is out of the float64 range`);
-    return f;
+    if (this.keep && this.exact && (typeof v === 'bigint' ? v.toString() : formatNumber(v)) !== r[0]) this.exact = false;
+    return v;
   }
 }
 
@@ -431,11 +548,13 @@ const SLOW_PATH = /[0-9]{16}|\\u[dD][89a-fA-F]|[eE][+-]?[0-9]{3}/;
  * `JSON.parse` that keeps integers beyond 2^53 exact as `bigint` (as Go decodes them into int64) and
  * lone `\ud800`-style escapes as U+FFFD (as Go does). Key order is kept except that JavaScript puts
  * integer-like keys first (only Go maps have those; {@link toKubeJson} sorts such objects).
- * Throws InvalidArgumentError naming the offset.
+ * With `keepText`, objects and arrays that would re-print differently keep their text (see
+ * {@link ParseKubeJsonOptions}). Throws InvalidArgumentError naming the offset.
  * @example
  * parseKubeJson('{"generation": 9007199254740993}') // { generation: 9007199254740993n }
  */
-export function parseKubeJson(text: string): unknown {
+export function parseKubeJson(text: string, options: ParseKubeJsonOptions = {}): unknown {
+  if (options.keepText === true) return new Parser(text, true, true).parseDocument();
   if (!SLOW_PATH.test(text)) {
     try {
       return JSON.parse(text) as unknown;

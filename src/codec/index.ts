@@ -15,6 +15,8 @@ export type { CompiledSchema, SchemaField, SchemaKind, SchemaMessage, SpecialKin
 export type { Decoded, Encoding, EncryptionInfo, KubeObject, ProtoDumpField, UnknownField } from './types';
 export { compileSchema, defaultSourcesDir, findRepoRoot, loadSchema } from './schema';
 export { dumpProtoFields } from './proto-dump';
+export { RAW_JSON, rawJsonMark } from './raw-json';
+export type { RawJsonMark } from './raw-json';
 export { compactJson, parseKubeJson, toKubeJson } from './go-json';
 export { canonicalQuantity } from './quantity';
 export { formatGoDuration, parseGoDuration } from './go-duration';

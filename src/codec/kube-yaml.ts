@@ -103,7 +103,13 @@ const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, 'g');
 const LETTER = /\p{L}/u;
 const DIGIT = /\p{Nd}/u;
 
-/** go-yaml v2's keyList.Less for two string keys. */
+/**
+ * go-yaml v2's order of two string map keys (keyList.Less): at the first difference letters sort after
+ * other characters, and runs of digits compare as numbers.
+ * @example
+ * ['b', 'a10', 'a9', 'a-b'].sort((x, y) => (yamlKeyLess(x, y) ? -1 : yamlKeyLess(y, x) ? 1 : 0))
+ * // ['a-b', 'a9', 'a10', 'b']
+ */
 export function yamlKeyLess(a: string, b: string): boolean {
   // Fast path: at the first difference, two ASCII characters that are not digits.
   const n = Math.min(a.length, b.length);
@@ -590,7 +596,21 @@ function entriesOf(value: object): Array<[string, unknown]> {
       if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') entries.push([k, v]);
     }
   }
+  if (entries.some((e) => LONE_SURROGATE.test(e[0]))) return collapseInvalidKeys(entries).sort((a, b) => compareKeys(a[0], b[0]));
   return entries.sort((a, b) => compareKeys(a[0], b[0]));
+}
+
+/**
+ * Keys holding invalid UTF-8 (lone surrogates, see decodeGoString): kubectl's JSON step prints each
+ * invalid byte as `\ufffd` and go-yaml reads that JSON back into a map, so keys that differ only in
+ * invalid bytes become one key U+FFFD…, holding the value printed last (Go prints map keys sorted by
+ * their original bytes).
+ */
+function collapseInvalidKeys(entries: Array<[string, unknown]>): Array<[string, unknown]> {
+  entries.sort((a, b) => utf8ByteCompare(a[0], b[0]));
+  const map = new Map<string, unknown>();
+  for (const [k, v] of entries) map.set(LONE_SURROGATE.test(k) ? k.replace(LONE_SURROGATE_ALL, '\uFFFD') : k, v);
+  return [...map];
 }
 
 /**

@@ -3,7 +3,7 @@
  * number and wire type; length-delimited values shown as nested messages when the bytes parse as one,
  * as text when they are printable UTF-8, else as hex.
  */
-import { decodeGoString } from './go-utf8';
+import { decodeGoString, holdsInvalidUtf8 } from './go-utf8';
 import type { ProtoDumpField } from './types';
 import { BYTES, FIXED32, FIXED64, VARINT, WireReader } from './wire';
 
@@ -82,7 +82,7 @@ function printable(bytes: Uint8Array, s: number, e: number): string | undefined 
     if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c === 0x7f) return undefined;
   }
   const text = decodeGoString(bytes, s, e);
-  return text.includes('\uFFFD') ? undefined : text;
+  return text.includes('\uFFFD') || holdsInvalidUtf8(text) ? undefined : text;
 }
 
 function hex(bytes: Uint8Array, s: number, e: number): string {

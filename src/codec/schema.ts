@@ -19,7 +19,7 @@ import type {
 } from './schema-types';
 
 /** Bump when the compiled structure or the compiler's rules change: caches are rebuilt. */
-export const SCHEMA_FORMAT_VERSION = 4;
+export const SCHEMA_FORMAT_VERSION = 5;
 
 /** Options of {@link loadSchema} and {@link compileSchema}. */
 export interface SchemaOptions {
@@ -111,6 +111,7 @@ function locateTrees(dir: string): SourceTrees {
     abs,
     path.join(abs, 'src'),
     path.join(abs, 'staging', 'src'),
+    path.join(abs, 'vendor'),
     path.join(abs, 'pkg', 'mod'),
     path.join(abs, 'usr', 'share', 'gocode', 'src'),
     path.join(abs, 'root', 'usr', 'share', 'gocode', 'src'),
@@ -141,9 +142,12 @@ function locateTrees(dir: string): SourceTrees {
       }
     }
   }
-  if (path.basename(abs) === 'api' && isDir(path.join(abs, 'core'))) {
-    const apimachinery = path.join(path.dirname(abs), 'apimachinery');
-    if (isDir(apimachinery)) return { root: abs, api: abs, apimachinery };
+  // k8s.io/api itself (or k8s.io/api@vX in a module cache): apimachinery is its sibling
+  const base = path.basename(abs);
+  if ((base === 'api' || base.startsWith('api@')) && isDir(path.join(abs, 'core'))) {
+    const parent = path.dirname(abs);
+    const apimachinery = pick(parent, 'apimachinery');
+    if (apimachinery !== undefined) return { root: abs, api: abs, apimachinery };
   }
   throw missingSources(abs, 'no k8s.io/api and k8s.io/apimachinery folders there');
 }
@@ -312,6 +316,25 @@ function goNullable(
   }
 }
 
+/** Follows `type A pkg.B` declarations to the struct (or other type) they name. */
+function resolveNamedStruct(
+  decl: GoType | undefined,
+  pkgPath: string,
+  imports: Record<string, string>,
+  goPkgs: Map<string, GoPackageInfo>,
+): { type: GoType | undefined; pkgPath: string; imports: Record<string, string> } {
+  let cur = { type: decl, pkgPath, imports };
+  for (let i = 0; i < 5 && cur.type !== undefined && cur.type.kind === 'name'; i++) {
+    const t: { pkg?: string; name: string } = cur.type;
+    const target = t.pkg !== undefined ? cur.imports[t.pkg] : cur.pkgPath;
+    const pkg = target !== undefined ? goPkgs.get(target) : undefined;
+    const next = pkg?.types[t.name];
+    if (pkg === undefined || target === undefined || next === undefined) break;
+    cur = { type: next, pkgPath: target, imports: pkg.importsOf[t.name] ?? {} };
+  }
+  return cur;
+}
+
 function resolveProtoType(type: string, pkg: string, known: Set<string>): string {
   const t = type.startsWith('.') ? type.slice(1) : type;
   if (known.has(`${pkg}.${t}`)) return `${pkg}.${t}`;
@@ -396,8 +419,11 @@ function compileFrom(input: CompileInput, source: CompiledSchema['source']): Com
       const shortName = pm.name.slice(def.package.length + 1);
       const msg: SchemaMessage = { name: pm.name, goPackage: p.importPath, fields: [] };
       const special = SPECIAL_BY_NAME[pm.name];
-      const goDecl = goPkg.types[shortName];
-      const imports = goPkg.importsOf[shortName] ?? {};
+      // `type MatchCondition v1.MatchCondition`, `type List metav1.List`: use the named struct's fields
+      const resolved = resolveNamedStruct(goPkg.types[shortName], p.importPath, goPkg.importsOf[shortName] ?? {}, goPkgs);
+      const goDecl = resolved.type;
+      const imports = resolved.imports;
+      const goPkgPath = resolved.pkgPath;
       const protoByNumber = new Map<number, ProtoFieldDef>();
       for (const f of pm.fields) protoByNumber.set(f.number, f);
 
@@ -426,7 +452,7 @@ function compileFrom(input: CompileInput, source: CompiledSchema['source']): Com
       } else if (goDecl !== undefined && goDecl.kind === 'struct') {
         const used = new Set<number>();
         for (const gf of goDecl.fields) {
-          if (isTypeMetaEmbed(gf, imports, p.importPath) && parseProtobufTag(gf.tag) === undefined) {
+          if (isTypeMetaEmbed(gf, imports, goPkgPath) && parseProtobufTag(gf.tag) === undefined) {
             msg.typeMetaAt = msg.fields.length;
             continue;
           }
@@ -447,7 +473,7 @@ function compileFrom(input: CompileInput, source: CompiledSchema['source']): Com
             name: inline ? pf.name : jsonName !== '' ? jsonName : goName,
             ...fieldFromProto(pf, def.package, known),
             omitEmpty: jsonParts.includes('omitempty'),
-            nullable: goNullable(gf.type, p.importPath, imports, goPkgs),
+            nullable: goNullable(gf.type, goPkgPath, imports, goPkgs),
             pointer,
             inline,
             goType: goTypeText(gf.type),

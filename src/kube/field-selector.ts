@@ -90,35 +90,31 @@ function parseTerm(text: string, term: string, pos: number): FieldRequirement {
   return fail(text, end, text[end] ?? 'end of string', "'=', '==' or '!=' after the field path");
 }
 
-/** apimachinery `EscapeValue`, plus `!` which kubetcd also accepts escaped. */
+/** apimachinery `EscapeValue`: a backslash before `\`, `,` and `=` (`!` needs none, though `\!` is read too). */
 function escapeValue(v: string): string {
   return v.replace(/[\\,=]/g, (c) => `\\${c}`);
 }
 
 /**
  * The value at a dotted path, as the string a field selector compares: missing or null → `""`,
- * booleans → `true`/`false`, numbers → decimal. A segment that is not a key is joined with the
- * following ones, so `metadata.labels.app.kubernetes.io/name` reaches the label `app.kubernetes.io/name`.
+ * booleans → `true`/`false`, numbers → decimal. Keys may contain dots: when a segment alone does not
+ * lead to a value, it is joined with the following ones, so `metadata.labels.app.kubernetes.io/name`
+ * reaches the label `app.kubernetes.io/name` even beside a label `app`.
  */
 function fieldValue(obj: unknown, path: string): string {
   const segments = path.split('.');
-  let cur: unknown = obj;
-  let i = 0;
-  while (i < segments.length) {
-    if (cur === null || typeof cur !== 'object') return '';
-    let found = false;
+  const resolve = (cur: unknown, i: number): { value: unknown } | undefined => {
+    if (i === segments.length) return { value: cur };
+    if (cur === null || typeof cur !== 'object') return undefined;
     for (let j = i + 1; j <= segments.length; j++) {
       const key = segments.slice(i, j).join('.');
-      if (Object.prototype.hasOwnProperty.call(cur, key)) {
-        cur = (cur as Record<string, unknown>)[key];
-        i = j;
-        found = true;
-        break;
-      }
+      if (!Object.prototype.hasOwnProperty.call(cur, key)) continue;
+      const found = resolve((cur as Record<string, unknown>)[key], j);
+      if (found) return found;
     }
-    if (!found) return '';
-  }
-  return scalarText(cur);
+    return undefined;
+  };
+  return scalarText(resolve(obj, 0)?.value);
 }
 
 function scalarText(v: unknown): string {

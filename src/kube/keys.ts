@@ -95,17 +95,33 @@ function buildTable(resources: readonly ResourceInfo[]): PrefixTable {
 }
 
 const BUILTIN_TABLE = buildTable(builtinResources());
+/** Tables with custom resources, per `resources` array (parseKey runs once per key of a whole snapshot). */
+const tables = new WeakMap<readonly ResourceInfo[], { size: number; table: PrefixTable }>();
+
+function tableFor(resources: readonly ResourceInfo[] | undefined): PrefixTable {
+  if (resources === undefined || resources.length === 0) return BUILTIN_TABLE;
+  const cached = tables.get(resources);
+  if (cached !== undefined && cached.size === resources.length) return cached.table;
+  const table = buildTable([...builtinResources(), ...resources]);
+  tables.set(resources, { size: resources.length, table });
+  return table;
+}
 const MAX_PREFIX_SEGMENTS = 2;
 /** What an unknown resource (plural) and group must look like for a key to be read as an object's. */
 const RESOURCE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/** First segments of two-segment built-in prefixes that are not groups: `services` (`services/specs`, …). */
-const RESERVED_FIRST_SEGMENTS: ReadonlySet<string> = new Set(
-  builtinResources()
+/**
+ * First segments that never start an object key of an unknown resource: those of two-segment built-in
+ * prefixes that are not groups (`services`, for `services/specs`, …) and of the non-object keys.
+ */
+const RESERVED_FIRST_SEGMENTS: ReadonlySet<string> = new Set([
+  'masterleases',
+  'ranges',
+  ...builtinResources()
     .map((r) => r.keyPrefix.split('/'))
     .filter((parts) => parts.length > 1 && !(parts[0] as string).includes('.'))
     .map((parts) => parts[0] as string),
-);
+]);
 
 function objectKey(
   key: string,
@@ -150,9 +166,7 @@ export function parseKey(key: string, options: ParseKeyOptions = {}): ParsedKey 
   if (segments.length === 2 && first === 'masterleases') return { kind: 'master-lease', key, prefix, ip: second as string };
   if (segments.length === 2 && first === 'ranges') return { kind: 'range-allocation', key, prefix, range: second as string };
 
-  const table = options.resources && options.resources.length > 0
-    ? buildTable([...builtinResources(), ...options.resources])
-    : BUILTIN_TABLE;
+  const table = tableFor(options.resources);
   for (let n = Math.min(MAX_PREFIX_SEGMENTS, segments.length - 1); n >= 1; n--) {
     const keyPrefix = segments.slice(0, n).join('/');
     const info = table.get(keyPrefix);
@@ -161,7 +175,7 @@ export function parseKey(key: string, options: ParseKeyOptions = {}): ParsedKey 
     if (rest.length !== (info.namespaced ? 2 : 1)) return other;
     return objectKey(key, prefix, keyPrefix, info.resource, info.group || undefined, rest, info);
   }
-  // Not in the table: read the shape. `services` alone is never a resource prefix (specs/endpoints are).
+  // Not in the table: read the shape (but `services` alone is never a resource prefix, nor `ranges`, …).
   if (RESERVED_FIRST_SEGMENTS.has(first)) return other;
   // A first segment with a dot is a group (custom resources).
   if (first.includes('.')) {

@@ -296,7 +296,12 @@ export function resourcesFromCrd(crd: object): ResourceInfo {
 
 const VERSION_RE = /^v([1-9][0-9]*)(?:(alpha|beta)([1-9][0-9]*))?$/;
 
-/** True for Kubernetes version strings such as `v1`, `v2beta1`, `v1alpha3`. */
+/**
+ * True for Kubernetes version strings such as `v1`, `v2beta1`, `v1alpha3`.
+ * @example
+ * isKubeVersion('v1beta1') // true
+ * isKubeVersion('apps') // false
+ */
 export function isKubeVersion(s: string): boolean {
   return VERSION_RE.test(s);
 }

@@ -8,7 +8,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { SnapshotFormatError } from '../errors';
+import { InvalidArgumentError, SnapshotFormatError } from '../errors';
 
 /** The bbolt meta magic number (`0xED0CDAED`), at byte 16 of pages 0 and 1. */
 export const BBOLT_MAGIC = 0xed0cdaed;
@@ -119,6 +119,18 @@ function hex32(n: number): string {
 }
 
 /**
+ * The error for a snapshot whose SHA-256 trailer does not match its data.
+ * @example
+ * throw snapshotHashError('snap.db', 4096 * 10, expected, actual);
+ */
+export function snapshotHashError(path: string, dataBytes: number, expected: Buffer, actual: Buffer): SnapshotFormatError {
+  return new SnapshotFormatError(
+    `Snapshot "${path}" fails its SHA-256 check: the last 32 bytes (at offset ${dataBytes}) are ${expected.toString('hex')}, the data hashes to ${actual.toString('hex')}. The file is damaged; save the snapshot again, or pass { verifyHash: false } to read it anyway.`,
+    { path, offset: dataBytes },
+  );
+}
+
+/**
  * Reads byte ranges of a file: small files whole, larger ones through a few reused blocks (fresh memory
  * is expensive to fault in, so block buffers are recycled). A view returned by `read` stays valid until
  * {@link MAX_CACHED_BLOCKS} other blocks have been loaded: callers copy what they keep.
@@ -127,6 +139,8 @@ class ByteSource {
   private whole: Buffer | undefined;
   /** Cached blocks in LRU order (oldest first): block index -> bytes (a view of a recycled buffer). */
   private readonly blocks = new Map<number, Buffer>();
+  private lastIndex = -1;
+  private lastBlock: Buffer | undefined;
   /** Blocks loaded so far: a view taken when this was n is valid while it is < n + MAX_CACHED_BLOCKS. */
   loads = 0;
   constructor(
@@ -158,8 +172,11 @@ class ByteSource {
   }
 
   private block(index: number): Buffer {
+    if (index === this.lastIndex && this.lastBlock) return this.lastBlock;
     let block = this.blocks.get(index);
     if (block) {
+      this.lastIndex = index;
+      this.lastBlock = block;
       this.blocks.delete(index);
       this.blocks.set(index, block);
       return block;
@@ -178,11 +195,14 @@ class ByteSource {
     readFully(this.fd, buffer, 0, length, start);
     block = buffer.subarray(0, length);
     this.blocks.set(index, block);
+    this.lastIndex = index;
+    this.lastBlock = block;
     return block;
   }
 
   release(): void {
     this.whole = undefined;
+    this.lastBlock = undefined;
     this.blocks.clear();
   }
 }
@@ -211,6 +231,8 @@ export class BboltFile {
   readonly dataBytes: number;
   /** True when the file ends with a verified `etcdctl snapshot save` SHA-256 trailer. */
   readonly hasSnapshotHash: boolean;
+  /** True when the file's size says it ends with a snapshot trailer (verified or not). */
+  readonly hasSnapshotTrailer: boolean;
   private fd: number | undefined;
   private bytes: ByteSource | undefined;
 
@@ -219,9 +241,16 @@ export class BboltFile {
     readonly path: string,
     options: BboltOpenOptions = {},
   ) {
-    const fd = fs.openSync(path, 'r');
+    let fd: number;
     try {
-      this.fileBytes = fs.fstatSync(fd).size;
+      fd = fs.openSync(path, 'r');
+    } catch (e) {
+      throw new InvalidArgumentError(`Cannot open "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Check the path.`, { path }, { cause: e });
+    }
+    try {
+      const stat = fs.fstatSync(fd);
+      if (!stat.isFile()) throw new InvalidArgumentError(`Cannot open "${path}" as a bbolt file: it is not a regular file. Pass a snapshot or a member/snap/db file.`, { path });
+      this.fileBytes = stat.size;
       const bytes = new ByteSource(fd, this.fileBytes, options.wholeFileBytes ?? DEFAULT_WHOLE_FILE_BYTES, Math.max(4096, options.blockBytes ?? BLOCK_BYTES));
       this.fd = fd;
       this.bytes = bytes;
@@ -240,7 +269,8 @@ export class BboltFile {
       const ps = this.meta.pageSize;
       let dataBytes = this.fileBytes;
       let hasHash = false;
-      if (this.fileBytes % ps === SNAPSHOT_TRAILER_BYTES && this.fileBytes >= SNAPSHOT_TRAILER_BYTES + 2 * ps) {
+      this.hasSnapshotTrailer = this.fileBytes % ps === SNAPSHOT_TRAILER_BYTES && this.fileBytes >= SNAPSHOT_TRAILER_BYTES + 2 * ps;
+      if (this.hasSnapshotTrailer) {
         dataBytes = this.fileBytes - SNAPSHOT_TRAILER_BYTES;
         if (options.verifyHash !== false) this.verifyHash(dataBytes);
         hasHash = options.verifyHash !== false;
@@ -280,12 +310,19 @@ export class BboltFile {
     const expected = Buffer.allocUnsafe(SNAPSHOT_TRAILER_BYTES);
     readFully(fd, expected, 0, SNAPSHOT_TRAILER_BYTES, dataBytes);
     const actual = hash.digest();
-    if (!actual.equals(expected)) {
-      throw new SnapshotFormatError(
-        `Snapshot "${this.path}" fails its SHA-256 check: the last 32 bytes (at offset ${dataBytes}) are ${expected.toString('hex')}, the data hashes to ${actual.toString('hex')}. The file is damaged; save the snapshot again, or pass { verifyHash: false } to read it anyway.`,
-        { path: this.path, offset: dataBytes },
-      );
-    }
+    if (!actual.equals(expected)) throw snapshotHashError(this.path, dataBytes, expected, actual);
+  }
+
+  /**
+   * The SHA-256 stored in the snapshot trailer (undefined without one).
+   * @example
+   * file.trailerHash()?.toString('hex')
+   */
+  trailerHash(): Buffer | undefined {
+    if (!this.hasSnapshotTrailer || this.fd === undefined) return undefined;
+    const out = Buffer.alloc(SNAPSHOT_TRAILER_BYTES);
+    readFully(this.fd, out, 0, SNAPSHOT_TRAILER_BYTES, this.dataBytes);
+    return out;
   }
 
   private readMetas(): { metas: (BboltMeta | undefined)[]; errors: string[] } {
@@ -400,7 +437,8 @@ export class BboltFile {
       );
     }
     const offset = pgid * ps;
-    const header = this.readBytes(offset, PAGE_HEADER_BYTES, pgid);
+    let bytes = this.readBytes(offset, ps, pgid);
+    const header = bytes;
     const id = u64(header, 0);
     const flags = header.readUInt16LE(8);
     const count = header.readUInt16LE(10);
@@ -417,7 +455,7 @@ export class BboltFile {
         { path: this.path, pageId: pgid, offset: offset + 12 },
       );
     }
-    let bytes = this.readBytes(offset, (1 + overflow) * ps, pgid);
+    if (overflow > 0) bytes = this.readBytes(offset, (1 + overflow) * ps, pgid);
     // Branch pages stay on a cursor's stack while many leaves are read: keep them out of the block cache.
     if (flags === PAGE_FLAGS.branch) bytes = Buffer.from(bytes);
     const page: BboltPage = { id, flags, count, overflow, bytes, fileOffset: offset, inline: false };
@@ -661,8 +699,9 @@ interface Frame {
 }
 
 /**
- * Walks one bucket's tree in key order. Pages entered since the last `first()`/`seek()` are remembered:
- * entering one twice (a cycle, or a page shared by two parents) is a {@link SnapshotFormatError}.
+ * Walks one bucket's tree in key order. Branch pages entered since the last `first()`/`seek()` are
+ * remembered: entering one twice (a cycle, or a page shared by two parents) is a {@link SnapshotFormatError},
+ * so the walk is bounded by the file's size.
  */
 export class BboltCursor {
   private stack: Frame[] = [];
@@ -686,8 +725,10 @@ export class BboltCursor {
         offset: pgid * file.pageSize,
       });
     }
-    this.visited.add(pgid);
-    return file.page(pgid);
+    const page = file.page(pgid);
+    // Only branch pages can lead back up; leaves are not remembered (a big walk meets many).
+    if (page.flags === PAGE_FLAGS.branch) this.visited.add(pgid);
+    return page;
   }
 
   private reset(): void {

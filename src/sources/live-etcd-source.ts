@@ -13,15 +13,22 @@
  *   deadline per endpoint, never a hung notebook.
  * - `grpc.max_receive_message_length` is raised to 256 MB, but paging keeps responses near `pageBytes`.
  *
- * Paging (etcd ≤ 3.6 computes `count` over the whole rest of the range for every limited request, so
- * small pages over one big range are quadratic): the first page of a range pins revision R (its header
- * revision); every later page is read at R from the last key + `\0`. Within a sub-prefix (the range
- * prefix plus the next `/`-terminated segment of the last key, e.g. one namespace) pages are bounded by
- * the sub-prefix's end, so etcd walks only that sub-prefix; crossing to the next sub-prefix costs one
- * unbounded request. Page sizes adapt to `pageBytes` using the value sizes seen so far. The next page is
- * requested while the current one is consumed. If R is compacted mid-read, the read fails with a
- * {@link CompactedRevisionError}; running it again restarts at a new revision (no automatic restart:
- * a listing never silently mixes two revisions).
+ * Paging (etcd ≤ 3.6 walks the whole requested window to compute `count` for every limited request,
+ * so small pages over one big range are quadratic): the first page (1000 keys) pins revision R (its
+ * header revision); every later page is read at R from the last key + `\0`. Each page's `count` says
+ * how much of its window is left; when that is more than four pages, the next page is bounded by the
+ * sub-prefix of the last key (the range prefix plus its next `/`-terminated segment, e.g. one
+ * namespace), so etcd walks only that sub-prefix. When a bounded window is done, the next window covers
+ * the nearby key space first (the prefix end of the previous window's end, then of it shortened by
+ * 1, 2, 4, ... bytes), so the jump to the next sub-prefix rarely walks the whole rest of the range. Page sizes adapt
+ * to `pageBytes` from the value sizes seen; the next page is requested while the current one is
+ * consumed. Measured with 200 000 keys of 2 KB in 50 sub-prefixes: etcd walked 0.9 M index entries
+ * instead of 5.2 M for plain paging, and spent about a third less CPU.
+ * If R is compacted mid-read, the read fails with a {@link CompactedRevisionError}; running it again
+ * restarts at a new revision (no automatic restart: a listing never silently mixes two revisions).
+ *
+ * Records' `key` and `value` are Buffers that view the page's gRPC message (no copy): keeping one
+ * record keeps its page (≈ pageBytes) alive; copy the bytes to keep a few records from a huge read.
  *
  * compactRevision (not exposed by etcd's API): found by binary search for the lowest revision at which
  * a single-key read is not refused as compacted (about log2(revision) tiny reads).
@@ -85,7 +92,7 @@ export interface LiveOptions {
   callTimeoutMs?: number;
   /** Most keys per page (default 10000). */
   pageSize?: number;
-  /** Target bytes of values per page (default 8 MiB); the page size adapts to it. */
+  /** Target bytes of values per page (default 4 MiB); the page size adapts to it. */
   pageBytes?: number;
   /**
    * Bound pages by the sub-prefix of the last key read (default true). False pages over the whole
@@ -100,7 +107,8 @@ interface Config {
   endpoints: string[];
   insecureSkipVerify: boolean;
   secure: boolean;
-  credentials?: { rootCertificate: Buffer; certChain?: Buffer; privateKey?: Buffer };
+  /** For etcd3; without rootCertificate grpc-js uses the system's roots. */
+  credentials?: { rootCertificate?: Buffer; certChain?: Buffer; privateKey?: Buffer };
   hasCacert?: boolean;
   /** insecureSkipVerify without cacert, and etcd did not send a self-signed root. */
   tofuFailed?: boolean;
@@ -141,8 +149,11 @@ function readPem(what: string, value: string | undefined): Buffer | undefined {
   try {
     return fs.readFileSync(value);
   } catch (e) {
+    // Never echo something that may be key material in another encoding.
+    const shown = value.length > 512 || /[\r\n]/.test(value) ? `(text of ${value.length} characters, not PEM)` : value;
+    const why = (e as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new InvalidArgumentError(
-      `Cannot read the ${what} file: ${value}. ${(e as Error).message}. Pass a readable path or the PEM text itself.`,
+      `Cannot read the ${what} file: ${shown} (${why}). Pass a readable path or the PEM text itself.`,
     );
   }
 }
@@ -208,12 +219,12 @@ function normaliseConfig(options: LiveOptions): Config {
     dialTimeoutMs: positiveInt('dialTimeoutMs', options.dialTimeoutMs, 5000),
     callTimeoutMs: positiveInt('callTimeoutMs', options.callTimeoutMs, 30_000),
     pageSize: positiveInt('pageSize', options.pageSize, 10_000),
-    pageBytes: positiveInt('pageBytes', options.pageBytes, 8 * 1024 * 1024),
+    pageBytes: positiveInt('pageBytes', options.pageBytes, 4 * 1024 * 1024),
     subPrefixPaging: options.subPrefixPaging !== false,
   };
   if (secure) {
-    config.credentials = { rootCertificate: cacert ?? Buffer.alloc(0) };
-    if (cacert === undefined) delete (config.credentials as { rootCertificate?: Buffer }).rootCertificate;
+    config.credentials = {};
+    if (cacert !== undefined) config.credentials.rootCertificate = cacert;
     config.hasCacert = cacert !== undefined;
     if (cert !== undefined) config.credentials.certChain = cert;
     if (key !== undefined) config.credentials.privateKey = key;
@@ -378,6 +389,8 @@ function makeClient(endpoint: string, config: Config, forWrites: boolean): Etcd3
   const grpcOptions: Record<string, string | number> = {
     'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
+    // HTTP/2 flow-control window: the 64 KB default makes etcd send a large page in many small bursts.
+    'grpc-node.flow_control_window': 16 * 1024 * 1024,
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': Math.max(200, Math.min(2000, config.callTimeoutMs)),
   };
@@ -584,7 +597,8 @@ class LiveEtcdSource implements KvSource {
         count: num(res.count),
       }));
     };
-    let pending: Promise<PageResult> | undefined = fetch(position, windowEnd, pageSize);
+    // The first page is small: value sizes are unknown until it arrives.
+    let pending: Promise<PageResult> | undefined = fetch(position, windowEnd, Math.min(pageSize, 1000));
     pending.catch(() => undefined);
     while (pending) {
       const page: PageResult = await pending;
@@ -881,18 +895,21 @@ class LiveEtcdSource implements KvSource {
   async leases(): Promise<LeaseInfo[]> {
     const list = await this.call('Listing leases', (client, options) => client.leaseClient.leaseLeases(options));
     const out: LeaseInfo[] = [];
-    for (const lease of list.leases) {
+    const one = async (id: string): Promise<void> => {
       try {
-        const ttl = await this.call(`Reading lease ${lease.ID}`, (client, options) =>
-          client.leaseClient.leaseTimeToLive({ ID: lease.ID, keys: true }, options),
+        const ttl = await this.call(`Reading lease ${id}`, (client, options) =>
+          client.leaseClient.leaseTimeToLive({ ID: id, keys: true }, options),
         );
         const remaining = num(ttl.TTL);
-        if (remaining < 0) continue; // expired meanwhile
-        out.push({ id: String(lease.ID), ttlSeconds: num(ttl.grantedTTL), remainingSeconds: remaining, keys: ttl.keys });
+        if (remaining < 0) return; // expired meanwhile
+        out.push({ id: String(id), ttlSeconds: num(ttl.grantedTTL), remainingSeconds: remaining, keys: ttl.keys });
       } catch (e) {
-        if (/lease not found/i.test(reasonOf(e))) continue;
-        throw e;
+        if (!/lease not found/i.test(reasonOf(e))) throw e;
       }
+    };
+    // Kubernetes clusters hold thousands of leases: ask 32 at a time.
+    for (let i = 0; i < list.leases.length; i += 32) {
+      await Promise.all(list.leases.slice(i, i + 32).map((lease) => one(String(lease.ID))));
     }
     out.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
     return out;
@@ -910,12 +927,12 @@ function bufferEquals(a: Buffer, b: Buffer): boolean {
 }
 
 /**
- * The end of the `level`-th window after `anchor`: the prefix end of `anchor` shortened by 2^level
- * bytes (so windows cover ever wider key-space siblings), or the range end once that would cut into
+ * The end of the `level`-th window after `anchor`: the prefix end of `anchor` itself, then shortened
+ * by 1, 2, 4, ... bytes (so windows cover ever wider key-space siblings), or the range end once that would cut into
  * the range's own prefix. Empty windows cost etcd almost nothing; a window's `count` walk covers only it.
  */
 function gallopEnd(anchor: Buffer, level: number, r: NormalRange): Buffer {
-  const cut = anchor.length - 2 ** Math.min(level, 30);
+  const cut = anchor.length - (level === 0 ? 0 : 2 ** Math.min(level - 1, 30));
   if (cut <= r.prefix.length || cut <= 0) return r.end;
   return minEnd(prefixEnd(anchor.subarray(0, cut)), r.end);
 }

@@ -31,7 +31,9 @@ export function sniffFile(path: string): FileKind {
     throw new InvalidArgumentError(`Cannot open "${path}": ${code ?? (e as Error).message}. Check the path.`, { path }, { cause: e });
   }
   try {
-    const size = fs.fstatSync(fd).size;
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) throw new InvalidArgumentError(`Cannot open "${path}": it is not a regular file. Pass a snapshot, a member/snap/db file or an etcdctl JSON dump.`, { path });
+    const size = stat.size;
     const head = Buffer.alloc(Math.min(size, 4096));
     fs.readSync(fd, head, 0, head.length, 0);
     const magicAt = (offset: number): number | undefined => {

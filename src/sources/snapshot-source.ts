@@ -11,7 +11,8 @@ import {
   InvalidArgumentError,
   SnapshotFormatError,
 } from '../errors';
-import { BboltBucket, BboltFile, BboltOpenOptions, openBboltFile } from './bbolt';
+import { Worker } from 'node:worker_threads';
+import { BboltBucket, BboltFile, BboltOpenOptions, openBboltFile, snapshotHashError } from './bbolt';
 import type {
   KeyRange,
   KvHistoryEntry,
@@ -28,6 +29,42 @@ import type {
 export interface SnapshotSourceOptions extends BboltOpenOptions {
   /** Text for `origin` (default: the path). */
   origin?: string;
+  /**
+   * Snapshots at least this big have their SHA-256 trailer checked in a worker thread while the index is
+   * built (the first read waits for the verdict); smaller ones are checked at open. Default 32 MiB.
+   */
+  hashInWorkerBytes?: number;
+}
+
+const HASH_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const crypto = require('node:crypto');
+const fd = fs.openSync(workerData.path, 'r');
+const hash = crypto.createHash('sha256');
+const buf = Buffer.allocUnsafe(1 << 20);
+for (let pos = 0; pos < workerData.length; ) {
+  const n = fs.readSync(fd, buf, 0, Math.min(buf.length, workerData.length - pos), pos);
+  if (n <= 0) throw new Error('short read at byte ' + pos);
+  hash.update(buf.subarray(0, n));
+  pos += n;
+}
+fs.closeSync(fd);
+parentPort.postMessage(hash.digest());
+`;
+
+/** Hash the first `length` bytes of a file in a worker thread; resolves to the error to report, if any. */
+function checkHashInWorker(path: string, length: number, expected: Buffer): { worker: Worker; verdict: Promise<Error | undefined> } {
+  const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, workerData: { path, length } });
+  const verdict = new Promise<Error | undefined>((resolve) => {
+    worker.once('message', (digest: Uint8Array) => {
+      const actual = Buffer.from(digest);
+      resolve(actual.equals(expected) ? undefined : snapshotHashError(path, length, expected, actual));
+    });
+    worker.once('error', (e) => resolve(new SnapshotFormatError(`Could not check the SHA-256 of "${path}": ${e.message}. Pass { verifyHash: false } to skip the check.`, { path }, { cause: e })));
+    worker.once('exit', (code) => resolve(code === 0 ? undefined : new SnapshotFormatError(`The SHA-256 check of "${path}" stopped (exit code ${code}).`, { path })));
+  });
+  return { worker, verdict };
 }
 
 /** etcd's revision key: `main u64 BE, '_', sub u64 BE` (+ `'t'` for a tombstone). */
@@ -202,7 +239,7 @@ class GrowF64 {
     this.a[this.n++] = v;
   }
   done(): Float64Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 class GrowI64 {
@@ -217,7 +254,7 @@ class GrowI64 {
     this.a[this.n++] = v;
   }
   done(): BigInt64Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 class GrowU32 {
@@ -232,7 +269,7 @@ class GrowU32 {
     this.a[this.n++] = v;
   }
   done(): Uint32Array {
-    return this.a.slice(0, this.n);
+    return this.a.subarray(0, this.n);
   }
 }
 
@@ -337,19 +374,19 @@ export function buildMvccIndex(bucket: BboltBucket, signal?: AbortSignal): MvccI
   let prevMain = -1;
   let prevSub = -1;
   let n = 0;
-  const kv = new LeanKeyValue();
+  const kv = new LeanKeyValue(path);
+  const whereOf = (pageId: number, offset: number): string => `on page ${pageId} (value at offset ${offset}) of "${path}"`;
   bucket.cursor().scan((b, ks, klen, vlen, flags, page) => {
     if ((++n & 0xffff) === 0 && signal?.aborted) throw new AbortedError('Indexing the snapshot was cancelled.');
     if (flags & 1) return; // a sub-bucket: not a revision
     const valueOffset = page.fileOffset + ks + klen;
-    const where = (): string => `on page ${page.id} (value at offset ${valueOffset}) of "${path}"`;
     const tombstone = klen === 18 && b[ks + 17] === 0x74;
     const isRevision = klen === 17 || tombstone;
     const mainHi = isRevision ? b.readUInt32BE(ks) : 0;
     const subHi = isRevision ? b.readUInt32BE(ks + 9) : 0;
     if (!isRevision || b[ks + 8] !== 0x5f || mainHi >= 0x200000 || subHi >= 0x200000) {
       throw new SnapshotFormatError(
-        `Bad etcd snapshot: key bucket entry ${b.toString('hex', ks, ks + Math.min(klen, 32))} ${where()} is not a revision (main u64, '_', sub u64, optional 't'). The file is damaged or not an etcd backend.`,
+        `Bad etcd snapshot: key bucket entry ${b.toString('hex', ks, ks + Math.min(klen, 32))} ${whereOf(page.id, valueOffset)} is not a revision (main u64, '_', sub u64, optional 't'). The file is damaged or not an etcd backend.`,
         { path, pageId: page.id, offset: valueOffset },
       );
     }
@@ -357,15 +394,15 @@ export function buildMvccIndex(bucket: BboltBucket, signal?: AbortSignal): MvccI
     const rSub = subHi * TWO_32 + b.readUInt32BE(ks + 13);
     if (rMain < prevMain || (rMain === prevMain && rSub <= prevSub)) {
       throw new SnapshotFormatError(
-        `Bad etcd snapshot: revision ${rMain}_${rSub} ${where()} comes after ${prevMain}_${prevSub}: the key bucket is out of order. The file is damaged.`,
+        `Bad etcd snapshot: revision ${rMain}_${rSub} ${whereOf(page.id, valueOffset)} comes after ${prevMain}_${prevSub}: the key bucket is out of order. The file is damaged.`,
         { path, pageId: page.id, offset: valueOffset },
       );
     }
     prevMain = rMain;
     prevSub = rSub;
-    kv.decode(b, ks + klen, ks + klen + vlen, () => `the record of revision ${rMain}_${rSub} ${where()}`);
+    kv.decode(b, ks + klen, ks + klen + vlen, rMain, rSub, page.id, valueOffset);
     if (kv.keyEnd === kv.keyStart) {
-      throw new SnapshotFormatError(`Bad etcd snapshot: the record of revision ${rMain}_${rSub} ${where()} has no key. The file is damaged.`, {
+      throw new SnapshotFormatError(`Bad etcd snapshot: the record of revision ${rMain}_${rSub} ${whereOf(page.id, valueOffset)} has no key. The file is damaged.`, {
         path,
         pageId: page.id,
         offset: valueOffset,
@@ -447,55 +484,82 @@ class LeanKeyValue {
   version = 0;
   valueBytes = 0;
   lease = 0n;
+  private b: Buffer = EMPTY;
+  private pos = 0;
+  private start = 0;
+  private end = 0;
+  private main = 0;
+  private sub = 0;
+  private pageId = 0;
+  private offset = 0;
 
-  decode(b: Buffer, start: number, end: number, what: () => string): void {
+  constructor(private readonly path: string) {}
+
+  private fail(why: string): never {
+    throw new SnapshotFormatError(
+      `Cannot decode the record of revision ${this.main}_${this.sub} on page ${this.pageId} (value at offset ${this.offset}) of "${this.path}": ${why} at byte ${this.pos - this.start} of the record. The file is damaged.`,
+      { path: this.path, pageId: this.pageId, offset: this.offset + this.pos - this.start },
+    );
+  }
+
+  private varint(): number {
+    const b = this.b;
+    let result = 0;
+    for (let i = 0; i < 8; i++) {
+      if (this.pos >= this.end) this.fail('varint runs past the end');
+      const x = b[this.pos++] as number;
+      result += (x & 0x7f) * 2 ** (7 * i);
+      if ((x & 0x80) === 0) return result;
+    }
+    return this.fail('integer beyond 2^53');
+  }
+
+  private varint64(): bigint {
+    let v = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) this.fail('varint runs past the end');
+      const x = this.b[this.pos++] as number;
+      v |= BigInt(x & 0x7f) << BigInt(7 * i);
+      if ((x & 0x80) === 0) return BigInt.asIntN(64, v);
+    }
+    return this.fail('varint longer than 10 bytes');
+  }
+
+  /** Decode b[start, end), the record of revision main_sub at file offset `offset` on page `pageId`. */
+  decode(b: Buffer, start: number, end: number, main: number, sub: number, pageId: number, offset: number): void {
     this.keyStart = this.keyEnd = this.createRevision = this.version = this.valueBytes = 0;
     this.lease = 0n;
-    let pos = start;
-    const fail = (why: string): never => {
-      throw new SnapshotFormatError(`Cannot decode ${what()}: ${why} at byte ${pos - start}. The file is damaged.`, { offset: pos - start });
-    };
-    const varint = (): number => {
-      let result = 0;
-      for (let i = 0; i < 8; i++) {
-        if (pos >= end) fail('varint runs past the end');
-        const x = b[pos++] as number;
-        result += (x & 0x7f) * 2 ** (7 * i);
-        if ((x & 0x80) === 0) return result;
-      }
-      return fail('integer beyond 2^53');
-    };
-    while (pos < end) {
-      const tag = varint();
-      const field = Math.floor(tag / 8);
+    this.b = b;
+    this.pos = this.start = start;
+    this.end = end;
+    this.main = main;
+    this.sub = sub;
+    this.pageId = pageId;
+    this.offset = offset;
+    while (this.pos < end) {
+      const tag = this.varint();
+      const field = tag >>> 3;
       const wire = tag & 7;
       if (wire === 2) {
-        const n = varint();
-        if (n > end - pos) fail(`length ${n} beyond the ${end - pos} bytes left`);
+        const n = this.varint();
+        if (n > end - this.pos) this.fail(`length ${n} beyond the ${end - this.pos} bytes left`);
         if (field === 1) {
-          this.keyStart = pos;
-          this.keyEnd = pos + n;
+          this.keyStart = this.pos;
+          this.keyEnd = this.pos + n;
         } else if (field === 5) this.valueBytes = n;
-        pos += n;
+        this.pos += n;
       } else if (wire === 0) {
-        if (field === 6) {
-          const r = new ProtoReader(b.subarray(pos, end), what());
-          this.lease = BigInt.asIntN(64, r.varint64());
-          pos += r.pos;
-        } else if (field === 2) this.createRevision = varint();
-        else if (field === 4) this.version = varint();
-        else {
-          const r = new ProtoReader(b.subarray(pos, end), what());
-          r.varint64();
-          pos += r.pos;
-        }
+        if (field === 2) this.createRevision = this.varint();
+        else if (field === 4) this.version = this.varint();
+        else if (field === 6) this.lease = this.varint64();
+        else this.varint64();
       } else if (wire === 1) {
-        if (end - pos < 8) fail('fixed64 past the end');
-        pos += 8;
+        if (end - this.pos < 8) this.fail('fixed64 past the end');
+        this.pos += 8;
       } else if (wire === 5) {
-        if (end - pos < 4) fail('fixed32 past the end');
-        pos += 4;
-      } else fail(`unsupported wire type ${wire}`);
+        if (end - this.pos < 4) this.fail('fixed32 past the end');
+        this.pos += 4;
+      } else this.fail(`unsupported wire type ${wire}`);
     }
   }
 }
@@ -570,13 +634,22 @@ export class SnapshotSource implements KvSource {
   private index: MvccIndex | undefined;
   private metaInfo: SnapshotMetaInfo;
   private currentRevision: number | undefined;
+  /** The verdict of a SHA-256 check running in a worker (undefined once known to be fine, or when none). */
+  private hashCheck: Promise<Error | undefined> | undefined;
+  private hashWorker: Worker | undefined;
   /** Reused buffer for record reads (fresh memory is slow to fault in). */
   private scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
   /** @internal Use {@link openSnapshotSource}. */
-  constructor(file: BboltFile, origin: string) {
+  constructor(file: BboltFile, origin: string, verifyInWorker = false) {
     this.file = file;
     this.origin = origin;
+    const expected = verifyInWorker ? file.trailerHash() : undefined;
+    if (expected) {
+      const { worker, verdict } = checkHashInWorker(file.path, file.dataBytes, expected);
+      this.hashWorker = worker;
+      this.hashCheck = verdict;
+    }
     if (!file.bucket('key')) {
       throw new SnapshotFormatError(
         `Cannot read "${origin}" as an etcd snapshot: the bbolt file has no "key" bucket (buckets: ${file
@@ -654,6 +727,25 @@ export class SnapshotSource implements KvSource {
     return this.index;
   }
 
+  /** Build the index (once) and wait for a pending SHA-256 verdict: every read goes through here. */
+  private async ready(signal?: AbortSignal): Promise<MvccIndex> {
+    let index: MvccIndex | undefined;
+    let failure: unknown;
+    try {
+      index = this.mvccIndex(signal);
+    } catch (e) {
+      failure = e;
+    }
+    if (this.hashCheck) {
+      const bad = await this.hashCheck;
+      if (bad) throw bad;
+      this.hashCheck = undefined;
+      this.hashWorker = undefined;
+    }
+    if (failure !== undefined) throw failure;
+    return index as MvccIndex;
+  }
+
   /** The compaction revision: reads below it are refused. */
   get compactRevision(): number {
     return Math.max(this.metaInfo.finishedCompactRevision, this.metaInfo.scheduledCompactRevision);
@@ -723,8 +815,8 @@ export class SnapshotSource implements KvSource {
    */
   async get(key: string | Uint8Array, options: ReadOptions = {}): Promise<KvRecord | undefined> {
     checkSignal(options.signal, 'get');
+    const index = await this.ready(options.signal);
     const rev = this.pin(options.revision);
-    const index = this.mvccIndex(options.signal);
     const k = toBytes(key);
     const i = index.lowerBound(k);
     if (i >= index.keyCount || !index.key(i).equals(k)) return undefined;
@@ -741,8 +833,8 @@ export class SnapshotSource implements KvSource {
   async *range(range: KeyRange, options: RangeOptions = {}): AsyncGenerator<KvRecord> {
     const { start, end } = resolveKeyRange(range);
     checkSignal(options.signal, 'range');
+    const index = await this.ready(options.signal);
     const rev = this.pin(options.revision);
-    const index = this.mvccIndex(options.signal);
     const limit = options.limit ?? Infinity;
     let records = 0;
     let valueBytes = 0;
@@ -768,8 +860,8 @@ export class SnapshotSource implements KvSource {
   async count(range: KeyRange, options: ReadOptions = {}): Promise<number> {
     const { start, end } = resolveKeyRange(range);
     checkSignal(options.signal, 'count');
+    const index = await this.ready(options.signal);
     const rev = this.pin(options.revision);
-    const index = this.mvccIndex(options.signal);
     const stop = end === undefined ? index.keyCount : index.lowerBound(end);
     let n = 0;
     for (let i = index.lowerBound(start); i < stop; i++) {
@@ -785,7 +877,7 @@ export class SnapshotSource implements KvSource {
    * for await (const h of source.history('/registry/pods/default/web')) console.log(h.modRevision, h.deleted);
    */
   async *history(key: string | Uint8Array, options: { signal?: AbortSignal } = {}): AsyncGenerator<KvHistoryEntry> {
-    const index = this.mvccIndex(options.signal);
+    const index = await this.ready(options.signal);
     const k = toBytes(key);
     const i = index.lowerBound(k);
     if (i >= index.keyCount || !index.key(i).equals(k)) return;
@@ -803,6 +895,7 @@ export class SnapshotSource implements KvSource {
    * const { revision, compactRevision } = await source.status();
    */
   async status(): Promise<SourceStatus> {
+    await this.ready();
     const file = this.bbolt();
     const m = this.metaInfo;
     const revision = this.revision();
@@ -837,6 +930,7 @@ export class SnapshotSource implements KvSource {
    * (await source.leases()).map((l) => `${l.id} ttl=${l.ttlSeconds}s keys=${l.keys?.length}`)
    */
   async leases(): Promise<LeaseInfo[]> {
+    await this.ready();
     const file = this.bbolt();
     const bucket = file.bucket('lease');
     const out: LeaseInfo[] = [];
@@ -868,6 +962,10 @@ export class SnapshotSource implements KvSource {
    * await source.close();
    */
   async close(): Promise<void> {
+    const worker = this.hashWorker;
+    this.hashWorker = undefined;
+    this.hashCheck = undefined;
+    if (worker) await worker.terminate();
     this.index = undefined;
     this.file?.close();
     this.file = undefined;
@@ -876,15 +974,22 @@ export class SnapshotSource implements KvSource {
 
 /**
  * Open an etcd snapshot (`etcdctl snapshot save`) or a stopped member's `member/snap/db` as a
- * {@link KvSource}. The MVCC index is built on first read.
+ * {@link KvSource}. The MVCC index is built on first read. A snapshot's SHA-256 trailer is checked at open
+ * (small files) or in a worker thread alongside the index build (large files; the first read then fails
+ * with a SnapshotFormatError on a mismatch).
  * @example
  * const source = await openSnapshotSource('./snapshot.db');
  * console.log(await source.status());
  */
 export async function openSnapshotSource(path: string, options: SnapshotSourceOptions = {}): Promise<SnapshotSource> {
-  const file = openBboltFile(path, options);
+  const verify = options.verifyHash !== false;
+  const file = openBboltFile(path, { ...options, verifyHash: false });
   try {
-    return new SnapshotSource(file, options.origin ?? path);
+    if (verify && file.hasSnapshotTrailer && file.dataBytes < (options.hashInWorkerBytes ?? 32 << 20)) {
+      file.close();
+      return new SnapshotSource(openBboltFile(path, options), options.origin ?? path);
+    }
+    return new SnapshotSource(file, options.origin ?? path, verify && file.hasSnapshotTrailer);
   } catch (e) {
     file.close();
     throw e;

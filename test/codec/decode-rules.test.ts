@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createCodec, decode, encode, findRepoRoot, toKubeJson } from '../../src/codec';
+import { createCodec, decode, encode, findRepoRoot, rawJsonMark, toKubeJson } from '../../src/codec';
 import type { CompiledSchema, KubeObject, SchemaField } from '../../src/codec';
 import { WireWriter } from '../../src/codec/wire';
 
@@ -157,6 +157,31 @@ describe('special types', () => {
     assert.equal(Object.prototype.hasOwnProperty.call(mf[1], 'fieldsV1'), false);
   });
 
+  test('embedded JSON keeps its stored text (number forms, escapes) for printing and re-encoding', () => {
+    const stored = '{ "b" : [1, 2.50, -0, 1e3],\n "e": "\\u00e9\\/" }';
+    const event = new WireWriter();
+    event.tag(1, 2);
+    event.bytes(Buffer.from('ADDED'));
+    event.tag(2, 2);
+    event.begin();
+    event.tag(1, 2);
+    event.bytes(Buffer.from(stored));
+    event.end();
+    const d = decode(envelope('', '', event.finish()), { apiVersion: 'v1', kind: 'WatchEvent' });
+    assert.equal(d.error, undefined, d.error?.message);
+    const obj = (d.object as KubeObject)['object'] as { b: number[]; e: string };
+    assert.deepEqual(obj, { b: [1, 2.5, -0, 1000], e: 'é/' });
+    assert.deepEqual(rawJsonMark(obj), { text: '{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/"}', printed: '{"b":[1,2.5,-0,1000],"e":"é/"}' });
+    const again = encode(d.object as KubeObject, { apiVersion: 'v1', kind: 'WatchEvent' });
+    assert.ok(Buffer.from(again).includes(Buffer.from('{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/"}')));
+    obj.b.push(4); // an edited value is written as edited
+    const edited = encode(d.object as KubeObject, { apiVersion: 'v1', kind: 'WatchEvent' });
+    assert.ok(Buffer.from(edited).includes(Buffer.from('{"b":[1,2.5,-0,1000,4],"e":"é/"}')));
+    // canonical text gets no mark
+    const plain = roundTrip({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', managedFields: [{ manager: 'm', fieldsV1: { 'f:a': {} } }] } });
+    assert.equal(rawJsonMark((get(plain, 'metadata.managedFields') as KubeObject[])[0]?.['fieldsV1']), undefined);
+  });
+
   test('int64 beyond 2^53 stays exact', () => {
     const o = roundTrip({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', generation: 9007199254740993n } });
     assert.equal(get(o, 'metadata.generation'), 9007199254740993n);
@@ -175,6 +200,27 @@ describe('special types', () => {
     const d = decode(envelope('v1', 'ConfigMap', cm.finish()));
     assert.equal(d.error, undefined, d.error?.message);
     assert.equal(get(d.object, 'metadata.name'), 'a\uFFFD\uFFFDb');
+  });
+
+  test('map keys holding invalid UTF-8 sort by their stored bytes, as Go sorts them', () => {
+    const meta = new WireWriter();
+    meta.tag(1, 2);
+    meta.bytes(Buffer.from('n'));
+    for (const k of [Buffer.from('é'), Buffer.from([0x80, 0x28]), Buffer.from('a')]) {
+      meta.tag(11, 2); // labels
+      meta.begin();
+      meta.tag(1, 2);
+      meta.bytes(k);
+      meta.tag(2, 2);
+      meta.bytes(Buffer.from(k.toString('hex')));
+      meta.end();
+    }
+    const cm = new WireWriter();
+    cm.tag(1, 2);
+    cm.bytes(meta.finish());
+    const d = decode(envelope('v1', 'ConfigMap', cm.finish()));
+    assert.equal(d.error, undefined, d.error?.message);
+    assert.deepEqual(Object.keys(get(d.object, 'metadata.labels') as object), ['a', '\uFFFD(', 'é']);
   });
 
   test('bytes print as padded standard base64, map keys sorted', () => {
@@ -269,6 +315,38 @@ describe('unknown data and bad input', () => {
     rq.bytes(spec.finish());
     const d = decode(envelope('v1', 'ResourceQuota', rq.finish()));
     assert.match(d.error?.message ?? '', /invalid quantity "12xyz"/);
+  });
+});
+
+describe('hostile input', () => {
+  test('thousands of corrupted values never throw and report offsets inside the value', () => {
+    const good = encode({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', labels: { a: 'b' }, creationTimestamp: '2022-09-09T04:01:18Z' },
+      spec: { replicas: 2, template: { spec: { containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: '1' } } }] } } },
+    });
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    let failures = 0;
+    for (let i = 0; i < 3000; i++) {
+      const v = Buffer.from(good);
+      const kind = rand(3);
+      let bytes: Uint8Array = v;
+      if (kind === 0) v[4 + rand(v.length - 4)] = rand(256);
+      else if (kind === 1) bytes = v.subarray(0, 4 + rand(v.length - 4));
+      else for (let j = 0; j < 4; j++) { const at = 4 + rand(v.length - 4); v[at] = (v[at] as number) ^ (1 << rand(8)); }
+      const d = decode(bytes);
+      if (d.error !== undefined) {
+        failures++;
+        assert.equal(d.error.name, 'DecodeError');
+        assert.ok(d.error.offset >= 0 && d.error.offset <= bytes.length, `offset ${d.error.offset} of ${bytes.length}`);
+      }
+    }
+    assert.ok(failures > 500, `most corruptions are detected (${failures})`);
   });
 });
 

@@ -149,6 +149,11 @@ test('toKubeYaml folds long values at the first space after column 80', () => {
     toKubeYaml({ a: { b: `x: ${words}` } }),
     "a:\n  b: 'x: lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor\n    incididunt ut labore'\n",
   );
+  // double-quoted values fold too (the folded space is dropped; the line goes on at indent + 2)
+  assert.equal(
+    toKubeYaml({ k: 'a\t' + 'word '.repeat(20) }),
+    'k: "a\\t' + 'word '.repeat(14) + 'word\n  ' + 'word '.repeat(5) + '"\n',
+  );
   const noSpaces = 'x'.repeat(120);
   assert.equal(toKubeYaml({ k: noSpaces }), `k: ${noSpaces}\n`);
   // keys are never folded

@@ -47,7 +47,11 @@ export interface CheckSummary {
   disagreements: Disagreement[];
 }
 
-/** An empty summary. */
+/**
+ * An empty summary.
+ * @example
+ * const s = newSummary(); s.passed.decode // 0
+ */
 export function newSummary(): CheckSummary {
   return {
     passed: { decode: 0, encode: 0, 'round trip': 0 },
@@ -57,13 +61,22 @@ export function newSummary(): CheckSummary {
   };
 }
 
-/** `apiVersion` and `kind` of `apps/v1/Deployment` or `v1/Pod`. */
+/**
+ * `apiVersion` and `kind` of `apps/v1/Deployment` or `v1/Pod`.
+ * @example
+ * splitKind('apps/v1/Deployment') // { apiVersion: 'apps/v1', kind: 'Deployment' }
+ */
 export function splitKind(kind: string): { apiVersion: string; kind: string } {
   const i = kind.lastIndexOf('/');
   return { apiVersion: kind.slice(0, i), kind: kind.slice(i + 1) };
 }
 
-/** Index of the first difference of two strings or byte arrays (the shorter length when one is a prefix). */
+/**
+ * Index of the first difference of two strings or byte arrays (the shorter length when one is a
+ * prefix; -1 when equal).
+ * @example
+ * firstDifference('abc', 'abd') // 2
+ */
 export function firstDifference(a: string | Uint8Array, b: string | Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
@@ -74,7 +87,11 @@ function message(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
-/** kubetcd's JSON for a storage value, or a description of why there is none. */
+/**
+ * kubetcd's JSON for a storage value, or a description of why there is none (or of fields left unknown).
+ * @example
+ * kubetcdJson(record.value, 'v1/Pod').json
+ */
 export function kubetcdJson(value: Uint8Array, kind: string): { json?: string; problem?: string } {
   let d;
   try {
@@ -93,7 +110,11 @@ export function kubetcdJson(value: Uint8Array, kind: string): { json?: string; p
   return { json };
 }
 
-/** kubetcd's storage value for Go's JSON, or why there is none. */
+/**
+ * kubetcd's storage value for Go's JSON, or why there is none.
+ * @example
+ * kubetcdBytes('{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"}}', 'v1/Namespace').value
+ */
 export function kubetcdBytes(json: string, kind: string): { value?: Uint8Array; problem?: string } {
   try {
     return { value: encode(parseKubeJson(json) as KubeObject, splitKind(kind)) };
@@ -102,7 +123,11 @@ export function kubetcdBytes(json: string, kind: string): { value?: Uint8Array; 
   }
 }
 
-/** Hex of bytes (for messages). */
+/**
+ * Hex of bytes (for messages).
+ * @example
+ * hex(new Uint8Array([0x6b, 0x38])) // '6b38'
+ */
 export function hex(b: Uint8Array): string {
   return Buffer.from(b).toString('hex');
 }
@@ -181,13 +206,21 @@ export async function checkRecords(
   return found;
 }
 
-/** ±`width` characters around `position`, for a message. */
+/**
+ * ±`width` characters around `position`, for a message (… marks what was cut).
+ * @example
+ * around('0123456789', 5, 2) // '…3456…'
+ */
 export function around(text: string, position: number, width = 60): string {
   const from = Math.max(0, position - width);
   return (from > 0 ? '…' : '') + text.slice(from, position + width) + (position + width < text.length ? '…' : '');
 }
 
-/** A disagreement in a few lines: where, expected vs actual around the first difference. */
+/**
+ * A disagreement in a few lines: where, expected vs actual around the first difference.
+ * @example
+ * console.log(describeDisagreement(summary.disagreements[0]))
+ */
 export function describeDisagreement(d: Disagreement): string {
   const isHex = d.property === 'encode';
   const scale = isHex ? 2 : 1; // hex: two characters per byte
@@ -200,7 +233,11 @@ export function describeDisagreement(d: Disagreement): string {
   ].join('\n');
 }
 
-/** The summary as lines: per property N passed, N failed. */
+/**
+ * The summary as lines: per property N passed, N failed.
+ * @example
+ * describeSummary(newSummary()) // 'decode: 0 passed, 0 failed\n…'
+ */
 export function describeSummary(s: CheckSummary): string {
   return PROPERTIES.map((p) => `${p}: ${s.passed[p]} passed, ${s.failed[p]} failed`).join('\n');
 }

@@ -101,7 +101,11 @@ export interface EtcdCluster {
 export const ETCD_BIN = process.env.KUBETCD_ETCD_BIN ?? '/usr/bin/etcd';
 export const ETCDCTL_BIN = process.env.KUBETCD_ETCDCTL_BIN ?? '/usr/bin/etcdctl';
 
-/** Ask the OS for a free TCP port on 127.0.0.1 (listen on port 0, read it, close). */
+/**
+ * Ask the OS for a free TCP port on 127.0.0.1 (listen on port 0, read it, close).
+ * @example
+ * const port = await freePort(); // e.g. 41234: nothing listens there now
+ */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -120,7 +124,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A fresh temporary directory (in /dev/shm when present: etcd fsyncs a lot). */
+/**
+ * A fresh temporary directory (in /dev/shm when present: etcd fsyncs a lot).
+ * @example
+ * const dir = makeTempDir('kubetcd-x-');
+ */
 export function makeTempDir(prefix: string): string {
   const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
   return fs.mkdtempSync(path.join(base, prefix));
@@ -144,7 +152,11 @@ export interface RunEtcdctlOptions {
   timeoutMs?: number;
 }
 
-/** Run etcdctl once. Never throws for a non-zero exit; rejects only if etcdctl cannot be spawned. */
+/**
+ * Run etcdctl once. Never throws for a non-zero exit; rejects only if etcdctl cannot be spawned.
+ * @example
+ * const { stdout } = await runEtcdctl(['get', '/a', '-w', 'json'], { endpoints: [etcd.endpoint] });
+ */
 export function runEtcdctl(
   args: string[],
   options: RunEtcdctlOptions,

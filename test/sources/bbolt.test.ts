@@ -202,4 +202,6 @@ test('close is safe twice and reads after close fail with a kubetcd error', () =
   f.close();
   f.close();
   assert.throws(() => f.readBytes(0, 1), { name: 'SnapshotFormatError' });
+  assert.throws(() => openBboltFile(path.join(tmp, 'absent.db')), { name: 'InvalidArgumentError', message: /ENOENT/ });
+  assert.throws(() => openBboltFile(tmp), { name: 'InvalidArgumentError', message: /not a regular file/ });
 });

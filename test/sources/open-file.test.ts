@@ -45,4 +45,5 @@ test('anything else is refused with the magic found and what to pass instead', a
   const short = path.join(tmp, 'short.db');
   fs.writeFileSync(short, 'abc');
   await assert.rejects(openFileSource(short), { name: 'SnapshotFormatError', message: /too short/ });
+  await assert.rejects(openFileSource(tmp), { name: 'InvalidArgumentError', message: /not a regular file/ });
 });

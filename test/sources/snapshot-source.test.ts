@@ -102,6 +102,27 @@ describe('snapshots made by a real etcd', () => {
     assert.equal(fs.statSync(fx.memberDbPath).size % 4096, 0);
   });
 
+  test('a damaged snapshot fails its SHA-256 check, at open (small) or on first read (worker thread)', async () => {
+    const b = fs.readFileSync(fx.snapshotPath);
+    const at = b.indexOf('value-1234-');
+    assert.ok(at > 0);
+    b[at] = 'V'.charCodeAt(0);
+    const damaged = path.join(fx.dir, 'damaged.db');
+    fs.writeFileSync(damaged, b);
+    await assert.rejects(openSnapshotSource(damaged), { name: 'SnapshotFormatError', message: /fails its SHA-256 check/ });
+    const viaWorker = await openSnapshotSource(damaged, { hashInWorkerBytes: 0 });
+    await assert.rejects(viaWorker.get('/fx/many/001234'), { name: 'SnapshotFormatError', message: /fails its SHA-256 check/ });
+    await viaWorker.close();
+    const unchecked = await openSnapshotSource(damaged, { verifyHash: false });
+    assert.match((await unchecked.get('/fx/many/001234'))?.value.toString() ?? '', /^Value-1234-/);
+    await unchecked.close();
+    const good = await openSnapshotSource(fx.snapshotPath, { hashInWorkerBytes: 0 });
+    assert.equal((await good.get('/fx/many/001234'))?.value.toString().slice(0, 11), 'value-1234-');
+    await good.close();
+    // closing while the worker still hashes is fine
+    await (await openSnapshotSource(fx.snapshotPath, { hashInWorkerBytes: 0 })).close();
+  });
+
   test('every revision answers exactly what `etcdctl get --prefix -w json --rev R` answered', async () => {
     assert.ok(fx.dumps.size >= 5);
     for (const [name, s] of sources) {
@@ -195,6 +216,44 @@ describe('snapshots made by a real etcd', () => {
       assert.equal(n, 5);
       assert.equal(last, 5);
     }
+  });
+
+  test('150 random mutations of the real etcd 3.4 snapshot: a result or a kubetcd error, quickly', async () => {
+    const original = fs.readFileSync(fx.memberDbPath);
+    const file = path.join(fx.dir, 'mutated.db');
+    let seed = 12345;
+    const random = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 150; i++) {
+      const b = Buffer.from(original);
+      for (let j = 0; j < 3; j++) {
+        const at = 2 * 4096 + Math.floor(random() * (b.length - 2 * 4096));
+        b[at] = Math.floor(random() * 256);
+      }
+      fs.writeFileSync(file, b);
+      const started = Date.now();
+      let outcome = 'ok';
+      try {
+        const s = await openSnapshotSource(file, { wholeFileBytes: 0, blockBytes: 8192 });
+        try {
+          await s.status();
+          for await (const kv of s.range({ prefix: '' })) void kv;
+          for await (const h of s.history('/fx/a')) void h;
+          await s.leases();
+        } finally {
+          await s.close();
+        }
+      } catch (e) {
+        if (!isKubetcdError(e)) throw new Error(`mutation ${i}: not a kubetcd error: ${String(e)}`, { cause: e });
+        outcome = e.name;
+      }
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      assert.ok(Date.now() - started < 3000, `mutation ${i} took ${Date.now() - started} ms`);
+    }
+    assert.ok((outcomes.get('SnapshotFormatError') ?? 0) > 10, JSON.stringify([...outcomes]));
   });
 
   test('close is safe twice; reads after close fail with a kubetcd error', async () => {

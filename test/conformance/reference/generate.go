@@ -120,8 +120,10 @@ var edgeStrings = []struct{ name, value string }{
 	{"digits", "007"},
 }
 
-// Map keys Go sorts by bytes: upper before lower, integer-like keys among the others, invalid UTF-8 last.
-var edgeKeys = []string{"b", "a", "B", "10", "9", "0", "", "é", "~", "a.b/c", "<&>", "\xff", "\u2028"}
+// Map keys Go sorts by their bytes before printing: upper before lower, integer-like keys among the
+// others; "\xc3(" (invalid UTF-8) sorts before "é" although it prints as "\ufffd(", which sorts
+// after; "\xfe" and "\xff" both print as "\ufffd" (two equal keys in one JSON object).
+var edgeKeys = []string{"b", "a", "B", "10", "9", "0", "", "é", "~", "a.b/c", "<&>", "\xff", "\xfe", "\xc3(", "\u2028"}
 
 type intEdge struct {
 	name  string

@@ -1,0 +1,489 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.createProtobufEncoder = createProtobufEncoder;
+/**
+ * Encoding of Kubernetes objects (plain data as `kubectl get -o json` prints it) into the bytes
+ * kube-apiserver stores: `k8s\0` + runtime.Unknown, with the object's protobuf written by gogo
+ * protobuf's rules (fields in number order; non-pointer scalars and structs always written; pointers,
+ * slices, maps and `[]byte` only when non-nil; repeated scalars unpacked; map entries sorted by key).
+ */
+const errors_1 = require("../errors");
+const decode_1 = require("./decode");
+const go_duration_1 = require("./go-duration");
+const go_json_1 = require("./go-json");
+const go_utf8_1 = require("./go-utf8");
+const kube_time_1 = require("./kube-time");
+const quantity_1 = require("./quantity");
+const raw_json_1 = require("./raw-json");
+const wire_1 = require("./wire");
+const MAGIC = new Uint8Array([0x6b, 0x38, 0x73, 0x00]);
+const MAX_DEPTH = 100;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+const UINT32_MAX = 4294967295;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+function describe(v) {
+    if (v === null)
+        return 'null';
+    if (Array.isArray(v))
+        return 'an array';
+    if (typeof v === 'string')
+        return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+    if (typeof v === 'object')
+        return 'an object';
+    return `${typeof v} ${String(v)}`;
+}
+function pathJoin(path, name) {
+    return path === '' ? name : `${path}.${name}`;
+}
+/**
+ * Creates an encoder for a schema.
+ * @example
+ * const enc = createProtobufEncoder(loadSchema());
+ * enc.encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } })
+ */
+function createProtobufEncoder(schema, plans = new decode_1.PlanCache(schema)) {
+    const encodePlans = new Map();
+    const encodePlan = (plan) => {
+        let ep = encodePlans.get(plan);
+        if (ep !== undefined)
+            return ep;
+        const ordered = [...plan.fields].sort((a, b) => a.f.number - b.f.number);
+        const names = new Set();
+        ep = { ordered, names };
+        encodePlans.set(plan, ep);
+        if (plan.typeMetaAt >= 0) {
+            names.add('kind');
+            names.add('apiVersion');
+        }
+        for (const fp of plan.fields) {
+            if (fp.f.inline && fp.msg !== undefined) {
+                for (const n of encodePlan(fp.msg).names)
+                    names.add(n);
+            }
+            else
+                names.add(fp.f.name);
+        }
+        return ep;
+    };
+    const fail = (path, what) => {
+        throw new errors_1.EncodeError(`Cannot encode ${path === '' ? 'the object' : path}: ${what}.`, { path });
+    };
+    const writeScalar = (w, f, type, v, path) => {
+        switch (type) {
+            case 'string':
+                if (typeof v !== 'string')
+                    fail(path, `expected a string, found ${describe(v)}`);
+                w.bytes((0, go_utf8_1.encodeUtf8)(v));
+                return;
+            case 'bool':
+                if (typeof v !== 'boolean')
+                    fail(path, `expected true or false, found ${describe(v)}`);
+                w.varint(v ? 1 : 0);
+                return;
+            case 'bytes':
+                w.bytes(base64Bytes(v, path));
+                return;
+            case 'double':
+            case 'float':
+                if (typeof v !== 'number')
+                    fail(path, `expected a number, found ${describe(v)}`);
+                if (type === 'double')
+                    w.double(v);
+                else
+                    w.float(v);
+                return;
+            default: {
+                const n = integer(v, type, path);
+                switch (type) {
+                    case 'int32':
+                        w.int32(Number(n));
+                        return;
+                    case 'uint32':
+                        w.varint(Number(n));
+                        return;
+                    case 'int64':
+                    case 'uint64':
+                        w.varint64(n);
+                        return;
+                    case 'sint32':
+                    case 'sint64':
+                        w.sint(n);
+                        return;
+                    case 'fixed32':
+                    case 'sfixed32':
+                        w.fixed32(Number(n));
+                        return;
+                    case 'fixed64':
+                    case 'sfixed64':
+                        w.fixed64(n);
+                        return;
+                    default:
+                        fail(path, `unsupported type ${type} of field ${f.name}`);
+                }
+            }
+        }
+    };
+    const integer = (v, type, path) => {
+        let n;
+        if (typeof v === 'bigint')
+            n = v;
+        else if (typeof v === 'number' && Number.isInteger(v))
+            n = v;
+        else
+            return fail(path, `expected an integer (${type}), found ${describe(v)}`);
+        const b = BigInt(n);
+        const [lo, hi] = type === 'int32' || type === 'sint32' || type === 'sfixed32'
+            ? [BigInt(INT32_MIN), BigInt(INT32_MAX)]
+            : type === 'uint32' || type === 'fixed32'
+                ? [0n, BigInt(UINT32_MAX)]
+                : type === 'uint64' || type === 'fixed64'
+                    ? [0n, UINT64_MAX]
+                    : [INT64_MIN, INT64_MAX];
+        if (b < lo || b > hi)
+            fail(path, `${String(n)} is out of range for ${type}`);
+        return n;
+    };
+    const zeroScalar = (type) => (type === 'string' ? '' : type === 'bool' ? false : 0);
+    /** Writes the body of a message from its JSON value. */
+    const writeBody = (w, plan, v, path, depth) => {
+        if (depth > MAX_DEPTH)
+            fail(path, `nested deeper than ${MAX_DEPTH} levels`);
+        if (plan.special !== 0) {
+            writeSpecial(w, plan, v, path, depth);
+            return;
+        }
+        if (v !== null && v !== undefined && (typeof v !== 'object' || Array.isArray(v))) {
+            fail(path, `expected an object (${plan.m.name}), found ${describe(v)}`);
+        }
+        const obj = (v ?? {});
+        const ep = encodePlan(plan);
+        if (depth >= 0) {
+            for (const k of Object.keys(obj)) {
+                if (!ep.names.has(k)) {
+                    fail(pathJoin(path, k), `${plan.m.name} has no field ${JSON.stringify(k)} (fields: ${[...ep.names].join(', ')})`);
+                }
+            }
+        }
+        for (const fp of ep.ordered)
+            writeField(w, fp, obj, path, depth);
+    };
+    const writeField = (w, fp, obj, path, depth) => {
+        const f = fp.f;
+        const num = f.number;
+        if (f.inline) {
+            if (fp.msg === undefined)
+                fail(path, `inline message ${f.message ?? '?'} is not in the schema`);
+            w.tag(num, 2);
+            w.begin();
+            // the inline struct's fields live in this same object; names were checked by the parent
+            writeInline(w, fp.msg, obj, path, depth + 1);
+            w.end();
+            return;
+        }
+        const v = Object.prototype.hasOwnProperty.call(obj, f.name) ? obj[f.name] : undefined;
+        const fpath = pathJoin(path, f.name);
+        if (f.type === 'map') {
+            if (v === undefined || v === null)
+                return;
+            if (typeof v !== 'object' || Array.isArray(v))
+                fail(fpath, `expected an object (a map), found ${describe(v)}`);
+            const m = v;
+            const keys = Object.keys(m).sort(go_utf8_1.utf8ByteCompare);
+            for (const k of keys) {
+                const val = m[k];
+                const kpath = `${fpath}[${JSON.stringify(k)}]`;
+                w.tag(num, 2);
+                w.begin();
+                w.tag(1, 2);
+                w.bytes((0, go_utf8_1.encodeUtf8)(k));
+                const vt = f.mapValue ?? 'string';
+                if (vt === 'message') {
+                    const sub = fp.mapValueMsg;
+                    if (sub === undefined)
+                        fail(kpath, `message ${f.mapValueMessage ?? '?'} is not in the schema`);
+                    w.tag(2, 2);
+                    w.begin();
+                    writeBody(w, sub, val, kpath, depth + 1);
+                    w.end();
+                }
+                else if (vt === 'bytes') {
+                    if (val !== null && val !== undefined) {
+                        w.tag(2, 2);
+                        writeScalar(w, f, 'bytes', val, kpath);
+                    }
+                }
+                else {
+                    w.tag(2, wireTypeFor(vt));
+                    writeScalar(w, f, vt, val === null || val === undefined ? zeroScalar(vt) : val, kpath);
+                }
+                w.end();
+            }
+            return;
+        }
+        if (f.repeated) {
+            if (v === undefined || v === null)
+                return;
+            if (!Array.isArray(v))
+                fail(fpath, `expected an array, found ${describe(v)}`);
+            const arr = v;
+            for (let i = 0; i < arr.length; i++) {
+                const el = arr[i];
+                const epath = `${fpath}[${i}]`;
+                if (f.type === 'message') {
+                    if (fp.msg === undefined)
+                        fail(epath, `message ${f.message ?? '?'} is not in the schema`);
+                    w.tag(num, 2);
+                    w.begin();
+                    writeBody(w, fp.msg, el, epath, depth + 1);
+                    w.end();
+                }
+                else {
+                    w.tag(num, wireTypeFor(f.type));
+                    writeScalar(w, f, f.type, el === null ? zeroScalar(f.type) : el, epath);
+                }
+            }
+            return;
+        }
+        if (f.type === 'message') {
+            const sub = fp.msg;
+            if (sub === undefined)
+                return fail(fpath, `message ${f.message ?? '?'} is not in the schema`);
+            if (sub.special === 8 /* ListWrapper */) {
+                if (v === undefined || v === null)
+                    return;
+            }
+            else if (f.pointer && (v === undefined || v === null))
+                return;
+            w.tag(num, 2);
+            w.begin();
+            writeBody(w, sub, v, fpath, depth + 1);
+            w.end();
+            return;
+        }
+        if (f.type === 'bytes') {
+            if (v === undefined || v === null)
+                return;
+            w.tag(num, 2);
+            writeScalar(w, f, 'bytes', v, fpath);
+            return;
+        }
+        if (v === undefined || v === null) {
+            if (f.pointer)
+                return;
+            w.tag(num, wireTypeFor(f.type));
+            writeScalar(w, f, f.type, zeroScalar(f.type), fpath);
+            return;
+        }
+        w.tag(num, wireTypeFor(f.type));
+        writeScalar(w, f, f.type, v, fpath);
+    };
+    const writeInline = (w, plan, obj, path, depth) => {
+        if (depth > MAX_DEPTH)
+            fail(path, `nested deeper than ${MAX_DEPTH} levels`);
+        for (const fp of encodePlan(plan).ordered)
+            writeField(w, fp, obj, path, depth);
+    };
+    const writeSpecial = (w, plan, v, path, depth) => {
+        const kind = plan.m.special;
+        switch (kind) {
+            case 'Time':
+            case 'MicroTime': {
+                if (v === null || v === undefined)
+                    return;
+                if (typeof v !== 'string')
+                    return fail(path, `expected an RFC 3339 time string, found ${describe(v)}`);
+                let t;
+                try {
+                    t = (0, kube_time_1.parseKubeTime)(v);
+                }
+                catch (e) {
+                    return fail(path, e.message);
+                }
+                if ((0, kube_time_1.isGoZeroTime)(t.seconds, t.nanos))
+                    return;
+                w.tag(1, 0);
+                w.varint64(t.seconds);
+                w.tag(2, 0);
+                w.int32(t.nanos);
+                return;
+            }
+            case 'Duration': {
+                let nanos = 0n;
+                if (v !== null && v !== undefined) {
+                    if (typeof v !== 'string')
+                        return fail(path, `expected a duration string like "1h2m3s", found ${describe(v)}`);
+                    try {
+                        nanos = (0, go_duration_1.parseGoDuration)(v);
+                    }
+                    catch (e) {
+                        return fail(path, e.message);
+                    }
+                }
+                w.tag(1, 0);
+                w.varint64(nanos);
+                return;
+            }
+            case 'IntOrString': {
+                if (typeof v === 'string') {
+                    w.tag(1, 0);
+                    w.varint(1);
+                    w.tag(2, 0);
+                    w.varint(0);
+                    w.tag(3, 2);
+                    w.bytes((0, go_utf8_1.encodeUtf8)(v));
+                    return;
+                }
+                let n = 0;
+                if (v !== null && v !== undefined)
+                    n = integer(v, 'int32', path);
+                w.tag(1, 0);
+                w.varint(0);
+                w.tag(2, 0);
+                w.int32(Number(n));
+                w.tag(3, 2);
+                w.varint(0);
+                return;
+            }
+            case 'Quantity': {
+                let q = '0';
+                if (v !== null && v !== undefined) {
+                    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'bigint') {
+                        return fail(path, `expected a quantity like "500m" or "1Gi", found ${describe(v)}`);
+                    }
+                    try {
+                        q = (0, quantity_1.canonicalQuantity)(String(v));
+                    }
+                    catch (e) {
+                        return fail(path, e.message);
+                    }
+                }
+                w.tag(1, 2);
+                w.bytes((0, go_utf8_1.encodeUtf8)(q));
+                return;
+            }
+            case 'FieldsV1':
+            case 'RawExtension': {
+                if (v === null || v === undefined)
+                    return;
+                let text;
+                try {
+                    text = (0, go_json_1.toKubeJson)(v);
+                }
+                catch (e) {
+                    return fail(path, e.message);
+                }
+                // the stored text of an unchanged decoded value (see raw-json.ts)
+                const mark = (0, raw_json_1.rawJsonMark)(v);
+                if (mark !== undefined && mark.printed === text)
+                    text = mark.text;
+                w.tag(1, 2);
+                w.bytes((0, go_utf8_1.encodeUtf8)(text));
+                return;
+            }
+            case 'ListWrapper': {
+                if (v === null || v === undefined)
+                    return;
+                if (!Array.isArray(v))
+                    return fail(path, `expected an array, found ${describe(v)}`);
+                const fp = plan.fields[0];
+                if (fp === undefined)
+                    return;
+                for (let i = 0; i < v.length; i++) {
+                    const el = v[i];
+                    if (fp.f.type === 'message' && fp.msg !== undefined) {
+                        w.tag(fp.f.number, 2);
+                        w.begin();
+                        writeBody(w, fp.msg, el, `${path}[${i}]`, depth + 1);
+                        w.end();
+                    }
+                    else {
+                        w.tag(fp.f.number, wireTypeFor(fp.f.type));
+                        writeScalar(w, fp.f, fp.f.type, el === null ? zeroScalar(fp.f.type) : el, `${path}[${i}]`);
+                    }
+                }
+                return;
+            }
+            default:
+                return fail(path, `unsupported special message ${plan.m.name}`);
+        }
+    };
+    return {
+        encode(object, options = {}) {
+            if (object === null || typeof object !== 'object' || Array.isArray(object)) {
+                throw new errors_1.EncodeError(`Cannot encode ${describe(object)}: expected an object with apiVersion and kind.`, {});
+            }
+            const apiVersion = typeof object['apiVersion'] === 'string' ? object['apiVersion'] : '';
+            const kind = typeof object['kind'] === 'string' ? object['kind'] : '';
+            const lookupVersion = apiVersion !== '' || kind !== '' ? apiVersion : (options.apiVersion ?? '');
+            const lookupKind = apiVersion !== '' || kind !== '' ? kind : (options.kind ?? '');
+            let messageName = schema.kinds[`${lookupVersion}/${lookupKind}`]?.message;
+            if (messageName === undefined && lookupKind !== '' && schema.messages[`k8s.io.apimachinery.pkg.apis.meta.v1.${lookupKind}`] !== undefined) {
+                messageName = `k8s.io.apimachinery.pkg.apis.meta.v1.${lookupKind}`;
+            }
+            if (messageName === undefined) {
+                throw new errors_1.EncodeError(`Cannot encode kind ${JSON.stringify(lookupKind)} of ${JSON.stringify(lookupVersion)}: the schema (${schema.source.description}) does not know it. ` +
+                    'Check apiVersion and kind, or pass { apiVersion, kind } for objects without them.', { apiVersion: lookupVersion, kind: lookupKind });
+            }
+            const plan = plans.get(messageName);
+            const body = new wire_1.WireWriter();
+            const top = { ...object };
+            if (plan.typeMetaAt < 0) {
+                // kinds without TypeMeta (WatchEvent) still get apiVersion/kind in the envelope only
+                delete top['apiVersion'];
+                delete top['kind'];
+            }
+            writeBody(body, plan, top, '', 0);
+            const raw = body.finish();
+            if (options.bare)
+                return raw;
+            const w = new wire_1.WireWriter();
+            w.raw(MAGIC);
+            w.tag(1, 2);
+            w.begin();
+            w.tag(1, 2);
+            w.bytes((0, go_utf8_1.encodeUtf8)(apiVersion));
+            w.tag(2, 2);
+            w.bytes((0, go_utf8_1.encodeUtf8)(kind));
+            w.end();
+            w.tag(2, 2);
+            w.bytes(raw);
+            w.tag(3, 2);
+            w.varint(0);
+            w.tag(4, 2);
+            w.varint(0);
+            return w.finish();
+        },
+    };
+}
+function wireTypeFor(type) {
+    switch (type) {
+        case 'double':
+        case 'fixed64':
+        case 'sfixed64':
+            return 1;
+        case 'float':
+        case 'fixed32':
+        case 'sfixed32':
+            return 5;
+        case 'string':
+        case 'bytes':
+        case 'message':
+        case 'map':
+            return 2;
+        default:
+            return 0;
+    }
+}
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+function base64Bytes(v, path) {
+    if (v instanceof Uint8Array)
+        return v;
+    if (typeof v !== 'string' || !BASE64_RE.test(v)) {
+        throw new errors_1.EncodeError(`Cannot encode ${path}: expected base64 text (standard alphabet, padded), found ${describe(v)}.`, { path });
+    }
+    return new Uint8Array(Buffer.from(v, 'base64'));
+}
+//# sourceMappingURL=encode.js.map

@@ -1,0 +1,525 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.quoteGoString = quoteGoString;
+exports.toKubeJson = toKubeJson;
+exports.compactJson = compactJson;
+exports.parseKubeJson = parseKubeJson;
+/**
+ * JSON text exactly as Go's encoding/json (Go 1.24) writes it, plus Go's `json.Compact` and a parser
+ * that keeps int64 values exact.
+ *
+ * Value mapping for {@link toKubeJson}: `null`/`undefined` → `null` (an `undefined` property is
+ * skipped); booleans; numbers as Go prints a float64 (integers plainly, `-0` as `-0`, exponent form
+ * below 1e-6 and from 1e21, e.g. `1e-7`, `1e+21`); bigint exactly; strings with Go's escaping;
+ * `Uint8Array` → base64 (Go's `[]byte`); arrays; `Map` and plain objects. A plain object that has an
+ * integer-like key (`"0"`, `"10"`) must be a Go map (struct field names never are), and JavaScript
+ * moved those keys to the front, so all its keys are printed sorted by UTF-8 bytes as Go sorts map keys.
+ * Other objects print in insertion order (decoders build them in Go's field order; Go maps arrive
+ * sorted). Strings holding invalid UTF-8 (each invalid byte kept as U+DC80..U+DCFF by
+ * `decodeGoString`) print `\ufffd` per invalid byte, as Go prints them; map keys sort by their original
+ * bytes, so two keys that differ only in invalid bytes stay two keys, both printed with `\ufffd`, as Go
+ * prints them. Embedded JSON (RawExtension, FieldsV1) that the decoder marked with its stored text
+ * (see raw-json.ts) prints as that text while its value is unchanged.
+ */
+const errors_1 = require("../errors");
+const go_utf8_1 = require("./go-utf8");
+const raw_json_1 = require("./raw-json");
+const HEX = '0123456789abcdef';
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
+const INTEGER_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
+function escapeChar(code) {
+    switch (code) {
+        case 0x22:
+            return '\\"';
+        case 0x5c:
+            return '\\\\';
+        case 0x0a:
+            return '\\n';
+        case 0x0d:
+            return '\\r';
+        case 0x09:
+            return '\\t';
+        case 0x08:
+            return '\\b';
+        case 0x0c:
+            return '\\f';
+        default:
+            return '\\u' + HEX[(code >> 12) & 15] + HEX[(code >> 8) & 15] + HEX[(code >> 4) & 15] + HEX[code & 15];
+    }
+}
+/**
+ * A JSON string literal as Go's encoding/json writes it (HTML-safe). Lone surrogates (invalid bytes
+ * kept by `decodeGoString` as U+DC80..U+DCFF, or any other) become `\ufffd`, as Go writes each invalid
+ * byte; a real U+FFFD stays a raw character, as in Go.
+ * @example
+ * quoteGoString('a<b') // '"a\\u003cb"'
+ */
+function quoteGoString(s) {
+    if (!NEEDS_ESCAPE.test(s))
+        return '"' + s + '"';
+    let out = '"';
+    let start = 0;
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        let rep;
+        if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) {
+            rep = escapeChar(c);
+        }
+        else if (c >= 0xd800 && c <= 0xdfff) {
+            const next = s.charCodeAt(i + 1);
+            if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+                i++;
+                continue;
+            }
+            rep = '\\ufffd';
+        }
+        if (rep !== undefined) {
+            out += s.slice(start, i) + rep;
+            start = i + 1;
+        }
+    }
+    return out + s.slice(start) + '"';
+}
+/** Go's float64 text (encoding/json floatEncoder). */
+function formatNumber(n) {
+    if (!Number.isFinite(n)) {
+        throw new errors_1.InvalidArgumentError(`Cannot write JSON: the number ${n} has no JSON form. Go refuses it too; replace it.`, {
+            value: n,
+        });
+    }
+    if (n === 0 && Object.is(n, -0))
+        return '-0';
+    return String(n);
+}
+function base64(bytes) {
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+/** Keys in print order: Go maps (Map, or objects with integer-like keys) sorted by UTF-8 bytes. */
+function keysOf(value) {
+    if (value instanceof Map) {
+        const map = new Map();
+        for (const [k, v] of value)
+            map.set(String(k), v);
+        return { keys: [...map.keys()].sort(go_utf8_1.utf8ByteCompare), get: (k) => map.get(k) };
+    }
+    const record = value;
+    const keys = Object.keys(value);
+    if (keys.length > 1 && INTEGER_KEY.test(keys[0]))
+        keys.sort(go_utf8_1.utf8ByteCompare);
+    return { keys, get: (k) => record[k] };
+}
+function skippable(v) {
+    return v === undefined || typeof v === 'function' || typeof v === 'symbol';
+}
+/**
+ * Go's `json.Indent` of compact JSON text (as `json.MarshalIndent` re-indents the compacted text of a
+ * `MarshalJSON` method): a newline and indentation after `{`, `[` and `,` (but `{}` and `[]` stay so),
+ * `": "` after keys; strings are copied unchanged.
+ */
+function indentCompact(text, indent, prefix) {
+    let out = '';
+    let start = 0;
+    let level = prefix;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 0x22) {
+            for (i++; i < n; i++) {
+                const d = text.charCodeAt(i);
+                if (d === 0x5c)
+                    i++;
+                else if (d === 0x22)
+                    break;
+            }
+            continue;
+        }
+        let rep;
+        if (c === 0x7b || c === 0x5b) {
+            const next = text.charCodeAt(i + 1);
+            if (next === 0x7d || next === 0x5d) {
+                i++;
+                continue;
+            }
+            level += indent;
+            rep = text[i] + '\n' + level;
+        }
+        else if (c === 0x7d || c === 0x5d) {
+            level = level.slice(0, level.length - indent.length);
+            rep = '\n' + level + text[i];
+        }
+        else if (c === 0x2c)
+            rep = ',\n' + level;
+        else if (c === 0x3a)
+            rep = ': ';
+        else
+            continue;
+        out += text.slice(start, i) + rep;
+        start = i + 1;
+    }
+    return out + text.slice(start);
+}
+/** The stored text of a marked embedded JSON value while it still prints as it did when decoded. */
+function rawText(value, mark, indent, prefix, depth) {
+    if (write(value, undefined, '', depth, false) !== mark.printed)
+        return undefined;
+    return indent === undefined ? mark.text : indentCompact(mark.text, indent, prefix);
+}
+function write(value, indent, prefix, depth, marks = true) {
+    if (value === null || value === undefined)
+        return 'null';
+    switch (typeof value) {
+        case 'string':
+            return quoteGoString(value);
+        case 'number':
+            return formatNumber(value);
+        case 'bigint':
+            return value.toString();
+        case 'boolean':
+            return value ? 'true' : 'false';
+        case 'object':
+            break;
+        default:
+            return 'null';
+    }
+    if (depth > 10000) {
+        throw new errors_1.InvalidArgumentError('Cannot write JSON: the value is nested deeper than 10000 levels (a cycle?).', {});
+    }
+    if (value instanceof Uint8Array)
+        return '"' + base64(value) + '"';
+    if (marks) {
+        const mark = value[raw_json_1.RAW_JSON];
+        if (mark !== undefined) {
+            const text = rawText(value, mark, indent, prefix, depth);
+            if (text !== undefined)
+                return text;
+        }
+    }
+    const inner = indent === undefined ? '' : prefix + indent;
+    const open = indent === undefined ? '' : '\n' + inner;
+    const comma = indent === undefined ? ',' : ',\n' + inner;
+    if (Array.isArray(value)) {
+        const items = value;
+        if (items.length === 0)
+            return '[]';
+        let out = '[' + open;
+        for (let i = 0; i < items.length; i++) {
+            if (i > 0)
+                out += comma;
+            const item = items[i];
+            out += skippable(item) ? 'null' : write(item, indent, inner, depth + 1, marks);
+        }
+        return out + (indent === undefined ? '' : '\n' + prefix) + ']';
+    }
+    const colon = indent === undefined ? ':' : ': ';
+    const { keys, get } = keysOf(value);
+    let out = '';
+    for (const k of keys) {
+        const v = get(k);
+        if (skippable(v))
+            continue;
+        out += (out === '' ? '{' + open : comma) + quoteGoString(k) + colon + write(v, indent, inner, depth + 1, marks);
+    }
+    if (out === '')
+        return '{}';
+    return out + (indent === undefined ? '' : '\n' + prefix) + '}';
+}
+/**
+ * The JSON text Go's `json.Marshal` (or `json.MarshalIndent(v, "", indent)`) writes for this value.
+ * Embedded JSON marked by the decoder with its stored text (RawExtension, FieldsV1; see raw-json.ts)
+ * prints as that text (re-indented as `json.MarshalIndent` does) while the value is unchanged.
+ * @example
+ * toKubeJson({ b: 1n << 60n, s: '<x>' }) // '{"b":1152921504606846976,"s":"\\u003cx\\u003e"}'
+ * toKubeJson({ a: [] }, { indent: '  ' }) // '{\n  "a": []\n}'
+ */
+function toKubeJson(value, options = {}) {
+    return write(value, options.indent, '', 0);
+}
+function syntaxError(text, offset, what) {
+    const near = JSON.stringify(text.slice(offset, offset + 20));
+    return new errors_1.InvalidArgumentError(`Invalid JSON at offset ${offset}: ${what} (near ${near}). Check that the text is complete JSON.`, { offset });
+}
+function isWs(c) {
+    return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+/**
+ * Go's `json.Compact`: removes insignificant whitespace and keeps every other character exactly
+ * (escapes included). Throws InvalidArgumentError, naming the offset, when the text is not JSON.
+ * @example
+ * compactJson('{ "a" : [1, 2] }\n') // '{"a":[1,2]}'
+ */
+function compactJson(text, options = {}) {
+    const escape = options.escapeHtml === true;
+    // Validate with the same grammar as parseKubeJson (without building values).
+    const scanner = new Parser(text, false);
+    scanner.parseDocument();
+    let out = '';
+    let start = 0;
+    let i = 0;
+    const n = text.length;
+    while (i < n) {
+        const c = text.charCodeAt(i);
+        if (c === 0x22) {
+            // copy the string, escaping HTML characters if asked
+            i++;
+            while (i < n) {
+                const d = text.charCodeAt(i);
+                if (d === 0x5c)
+                    i += 2;
+                else if (d === 0x22)
+                    break;
+                else {
+                    if (escape && (d === 0x3c || d === 0x3e || d === 0x26 || d === 0x2028 || d === 0x2029)) {
+                        out += text.slice(start, i) + escapeChar(d);
+                        start = i + 1;
+                    }
+                    i++;
+                }
+            }
+            i++;
+        }
+        else if (isWs(c)) {
+            out += text.slice(start, i);
+            while (i < n && isWs(text.charCodeAt(i)))
+                i++;
+            start = i;
+        }
+        else {
+            i++;
+        }
+    }
+    return out + text.slice(start);
+}
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MAX_DEPTH = 1000;
+class Parser {
+    text;
+    build;
+    pos = 0;
+    constructor(text, build) {
+        this.text = text;
+        this.build = build;
+    }
+    parseDocument() {
+        this.skipWs();
+        const v = this.value(0);
+        this.skipWs();
+        if (this.pos < this.text.length)
+            throw syntaxError(this.text, this.pos, 'unexpected text after the value');
+        return v;
+    }
+    skipWs() {
+        const t = this.text;
+        while (this.pos < t.length && isWs(t.charCodeAt(this.pos)))
+            this.pos++;
+    }
+    value(depth) {
+        const t = this.text;
+        if (this.pos >= t.length)
+            throw syntaxError(t, this.pos, 'unexpected end of input');
+        const c = t.charCodeAt(this.pos);
+        if (c === 0x7b)
+            return this.object(depth + 1);
+        if (c === 0x5b)
+            return this.array(depth + 1);
+        if (c === 0x22)
+            return this.string();
+        if (c === 0x2d || (c >= 0x30 && c <= 0x39))
+            return this.number();
+        for (const [word, v] of [
+            ['true', true],
+            ['false', false],
+            ['null', null],
+        ]) {
+            if (t.startsWith(word, this.pos)) {
+                this.pos += word.length;
+                return v;
+            }
+        }
+        throw syntaxError(t, this.pos, `unexpected character ${JSON.stringify(t[this.pos])}`);
+    }
+    object(depth) {
+        const t = this.text;
+        if (depth > MAX_DEPTH)
+            throw syntaxError(t, this.pos, `nesting deeper than ${MAX_DEPTH} levels`);
+        this.pos++;
+        const obj = {};
+        this.skipWs();
+        if (t.charCodeAt(this.pos) === 0x7d) {
+            this.pos++;
+            return obj;
+        }
+        for (;;) {
+            this.skipWs();
+            if (t.charCodeAt(this.pos) !== 0x22)
+                throw syntaxError(t, this.pos, 'expected a string key');
+            const key = this.string();
+            this.skipWs();
+            if (t.charCodeAt(this.pos) !== 0x3a)
+                throw syntaxError(t, this.pos, 'expected ":"');
+            this.pos++;
+            this.skipWs();
+            const v = this.value(depth);
+            if (this.build) {
+                if (key === '__proto__')
+                    Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+                else
+                    obj[key] = v;
+            }
+            this.skipWs();
+            const c = t.charCodeAt(this.pos);
+            this.pos++;
+            if (c === 0x2c)
+                continue;
+            if (c === 0x7d)
+                return obj;
+            throw syntaxError(t, this.pos - 1, 'expected "," or "}"');
+        }
+    }
+    array(depth) {
+        const t = this.text;
+        if (depth > MAX_DEPTH)
+            throw syntaxError(t, this.pos, `nesting deeper than ${MAX_DEPTH} levels`);
+        this.pos++;
+        const arr = [];
+        this.skipWs();
+        if (t.charCodeAt(this.pos) === 0x5d) {
+            this.pos++;
+            return arr;
+        }
+        for (;;) {
+            this.skipWs();
+            const v = this.value(depth);
+            if (this.build)
+                arr.push(v);
+            this.skipWs();
+            const c = t.charCodeAt(this.pos);
+            this.pos++;
+            if (c === 0x2c)
+                continue;
+            if (c === 0x5d)
+                return arr;
+            throw syntaxError(t, this.pos - 1, 'expected "," or "]"');
+        }
+    }
+    string() {
+        const t = this.text;
+        const start = ++this.pos;
+        let out = '';
+        let chunk = start;
+        for (;;) {
+            if (this.pos >= t.length)
+                throw syntaxError(t, start - 1, 'unterminated string');
+            const c = t.charCodeAt(this.pos);
+            if (c === 0x22) {
+                out += t.slice(chunk, this.pos);
+                this.pos++;
+                return out;
+            }
+            if (c < 0x20)
+                throw syntaxError(t, this.pos, 'control character in string');
+            if (c !== 0x5c) {
+                this.pos++;
+                continue;
+            }
+            out += t.slice(chunk, this.pos);
+            const e = t[this.pos + 1];
+            this.pos += 2;
+            switch (e) {
+                case '"':
+                    out += '"';
+                    break;
+                case '\\':
+                    out += '\\';
+                    break;
+                case '/':
+                    out += '/';
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case 'u': {
+                    const u = this.hex4(this.pos);
+                    this.pos += 4;
+                    if (u >= 0xd800 && u <= 0xdbff && t[this.pos] === '\\' && t[this.pos + 1] === 'u') {
+                        const low = this.hex4(this.pos + 2);
+                        if (low >= 0xdc00 && low <= 0xdfff) {
+                            out += String.fromCharCode(u, low);
+                            this.pos += 6;
+                            break;
+                        }
+                    }
+                    // Go decodes a lone surrogate as U+FFFD.
+                    out += u >= 0xd800 && u <= 0xdfff ? '\uFFFD' : String.fromCharCode(u);
+                    break;
+                }
+                default:
+                    throw syntaxError(t, this.pos - 2, 'invalid escape');
+            }
+            chunk = this.pos;
+        }
+    }
+    hex4(at) {
+        const h = this.text.slice(at, at + 4);
+        if (!/^[0-9a-fA-F]{4}$/.test(h))
+            throw syntaxError(this.text, at, 'invalid \\u escape');
+        return parseInt(h, 16);
+    }
+    number() {
+        const t = this.text;
+        const start = this.pos;
+        const m = /-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+        m.lastIndex = start;
+        const r = m.exec(t);
+        if (r === null)
+            throw syntaxError(t, start, 'invalid number');
+        this.pos = start + r[0].length;
+        if (!this.build)
+            return 0;
+        if (r[1] === undefined && r[2] === undefined) {
+            if (r[0].length < 16)
+                return Number(r[0]);
+            const b = BigInt(r[0]);
+            return b > MAX_SAFE || b < -MAX_SAFE ? b : Number(b);
+        }
+        const f = Number(r[0]);
+        if (!Number.isFinite(f))
+            throw syntaxError(t, start, `number ${r[0]} is out of the float64 range`);
+        return f;
+    }
+}
+// Text that JSON.parse reads exactly as parseKubeJson would: no long digit runs (int64 beyond 2^53,
+// float64 overflow) and no surrogate escapes (Go turns lone ones into U+FFFD).
+const SLOW_PATH = /[0-9]{16}|\\u[dD][89a-fA-F]|[eE][+-]?[0-9]{3}/;
+/**
+ * `JSON.parse` that keeps integers beyond 2^53 exact as `bigint` (as Go decodes them into int64) and
+ * lone `\ud800`-style escapes as U+FFFD (as Go does). Key order is kept except that JavaScript puts
+ * integer-like keys first (only Go maps have those; {@link toKubeJson} sorts such objects).
+ * Throws InvalidArgumentError naming the offset.
+ * @example
+ * parseKubeJson('{"generation": 9007199254740993}') // { generation: 9007199254740993n }
+ */
+function parseKubeJson(text) {
+    if (!SLOW_PATH.test(text)) {
+        try {
+            return JSON.parse(text);
+        }
+        catch {
+            // fall through: the parser below reports where
+        }
+    }
+    return new Parser(text, true).parseDocument();
+}
+//# sourceMappingURL=go-json.js.map

@@ -1,0 +1,442 @@
+"use strict";
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", { value: true });
+/**
+ * Go's JSON rules on hand-built values: each test writes protobuf (with `encode`, or field by field with
+ * the wire writer when `encode` cannot express the case) and checks the JSON Kubernetes would print.
+ */
+const assert = __importStar(require("node:assert/strict"));
+const node_test_1 = require("node:test");
+const fs = __importStar(require("node:fs"));
+const path = __importStar(require("node:path"));
+const codec_1 = require("../../src/codec");
+const wire_1 = require("../../src/codec/wire");
+/** `k8s\0` + runtime.Unknown around a raw object body. */
+function envelope(apiVersion, kind, raw) {
+    const w = new wire_1.WireWriter();
+    w.raw(new Uint8Array([0x6b, 0x38, 0x73, 0x00]));
+    w.tag(1, 2);
+    w.begin();
+    w.tag(1, 2);
+    w.bytes(Buffer.from(apiVersion));
+    w.tag(2, 2);
+    w.bytes(Buffer.from(kind));
+    w.end();
+    w.tag(2, 2);
+    w.bytes(raw);
+    w.tag(3, 2);
+    w.varint(0);
+    w.tag(4, 2);
+    w.varint(0);
+    return w.finish();
+}
+function roundTrip(obj) {
+    const d = (0, codec_1.decode)((0, codec_1.encode)(obj));
+    assert.equal(d.error, undefined, d.error?.message);
+    return d.object;
+}
+function get(obj, path) {
+    let cur = obj;
+    for (const p of path.split('.'))
+        cur = cur[p];
+    return cur;
+}
+(0, node_test_1.describe)('pointers and omitempty', () => {
+    (0, node_test_1.test)('a pointer set to zero is printed (Deployment spec.replicas: 0)', () => {
+        const o = roundTrip({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 0 } });
+        assert.equal(get(o, 'spec.replicas'), 0);
+        assert.ok((0, codec_1.toKubeJson)(o).includes('"spec":{"replicas":0,'));
+    });
+    (0, node_test_1.test)('an unset pointer is left out', () => {
+        const o = roundTrip({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: {} });
+        assert.equal(Object.prototype.hasOwnProperty.call(get(o, 'spec'), 'replicas'), false);
+    });
+    (0, node_test_1.test)('non-pointer omitempty zeros are written on the wire but not printed (generation 0, generateName "")', () => {
+        const bytes = (0, codec_1.encode)({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', generation: 0, generateName: '' } });
+        // gogo writes them: ObjectMeta field 2 (generateName) empty and field 7 (generation) 0
+        assert.ok(Buffer.from(bytes).includes(Buffer.from([0x12, 0x00])));
+        assert.ok(Buffer.from(bytes).includes(Buffer.from([0x38, 0x00])));
+        const o = (0, codec_1.decode)(bytes).object;
+        assert.deepEqual(Object.keys(o['metadata']), ['name', 'creationTimestamp']);
+    });
+    (0, node_test_1.test)('fields without omitempty are always printed with Go zero values', () => {
+        // a ContainerStatus holding only its name
+        const status = new wire_1.WireWriter();
+        status.tag(1, 2);
+        status.bytes(Buffer.from('app'));
+        const podStatus = new wire_1.WireWriter();
+        podStatus.tag(8, 2); // containerStatuses
+        podStatus.bytes(status.finish());
+        const pod = new wire_1.WireWriter();
+        pod.tag(3, 2);
+        pod.bytes(podStatus.finish());
+        const d = (0, codec_1.decode)(envelope('v1', 'Pod', pod.finish()));
+        assert.equal(d.error, undefined, d.error?.message);
+        const cs = get(d.object, 'status.containerStatuses')[0];
+        assert.equal((0, codec_1.toKubeJson)(cs), '{"name":"app","state":{},"lastState":{},"ready":false,"restartCount":0,"image":"","imageID":""}');
+    });
+    (0, node_test_1.test)('a nil list without omitempty prints null (ClusterRole rules)', () => {
+        const o = roundTrip({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' } });
+        assert.equal(o['rules'], null);
+        assert.ok((0, codec_1.toKubeJson)(o).endsWith('"rules":null}'));
+    });
+    (0, node_test_1.test)('a nil map without omitempty prints null, an empty map value is kept', () => {
+        const o = roundTrip({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { empty: '', k: 'aGk=' } });
+        assert.deepEqual(o['data'], { empty: '', k: 'aGk=' });
+    });
+    (0, node_test_1.test)('a non-pointer struct is always printed, {} when empty (Namespace spec and status)', () => {
+        const o = roundTrip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } });
+        assert.equal((0, codec_1.toKubeJson)(o), '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n","creationTimestamp":null},"spec":{},"status":{}}');
+    });
+    (0, node_test_1.test)('a non-pointer struct absent from the wire prints its fields defaults', () => {
+        // Namespace with no spec/status bytes at all
+        const meta = new wire_1.WireWriter();
+        meta.tag(1, 2);
+        meta.bytes(Buffer.from('n'));
+        const ns = new wire_1.WireWriter();
+        ns.tag(1, 2);
+        ns.bytes(meta.finish());
+        const d = (0, codec_1.decode)(envelope('v1', 'Namespace', ns.finish()));
+        assert.equal((0, codec_1.toKubeJson)(d.object), '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n","creationTimestamp":null},"spec":{},"status":{}}');
+    });
+});
+(0, node_test_1.describe)('special types', () => {
+    (0, node_test_1.test)('zero Time prints null even with omitempty; zero MicroTime too', () => {
+        const o = roundTrip({
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: 'd', creationTimestamp: '2022-09-09T04:01:18Z' },
+            spec: { template: { metadata: { labels: { a: 'b' } } } },
+        });
+        assert.equal(get(o, 'metadata.creationTimestamp'), '2022-09-09T04:01:18Z');
+        assert.equal(get(o, 'spec.template.metadata.creationTimestamp'), null);
+        const ev = roundTrip({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' } });
+        assert.equal(ev['eventTime'], null);
+        assert.equal(ev['firstTimestamp'], null);
+    });
+    (0, node_test_1.test)('MicroTime keeps six fractional digits', () => {
+        const ev = roundTrip({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, eventTime: '2022-09-09T04:01:18.123456Z' });
+        assert.equal(ev['eventTime'], '2022-09-09T04:01:18.123456Z');
+    });
+    (0, node_test_1.test)('IntOrString 0 and "" are printed', () => {
+        const o = roundTrip({
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: 'd' },
+            spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '' } } },
+        });
+        assert.deepEqual(get(o, 'spec.strategy.rollingUpdate'), { maxUnavailable: 0, maxSurge: '' });
+        const svc = roundTrip({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } });
+        assert.equal((0, codec_1.toKubeJson)(get(svc, 'spec.ports')[0]), '{"port":80,"targetPort":0}');
+    });
+    (0, node_test_1.test)('Quantity prints its canonical form', () => {
+        const o = roundTrip({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { cpu: '0.5', memory: '1.5Gi', pods: '1e3' } } });
+        assert.deepEqual(get(o, 'spec.hard'), { cpu: '500m', memory: '1536Mi', pods: '1e3' });
+    });
+    (0, node_test_1.test)('RawExtension and FieldsV1 print their embedded JSON; nil prints null', () => {
+        const o = roundTrip({
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'c', managedFields: [{ manager: 'm', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } }, { manager: 'n' }] },
+        });
+        const mf = get(o, 'metadata.managedFields');
+        assert.deepEqual(mf[0]?.['fieldsV1'], { 'f:data': { 'f:a': {} } });
+        assert.equal(Object.prototype.hasOwnProperty.call(mf[1], 'fieldsV1'), false);
+    });
+    (0, node_test_1.test)('embedded JSON keeps its stored text (number forms, escapes) for printing and re-encoding', () => {
+        const stored = '{ "b" : [1, 2.50, -0, 1e3],\n "e": "\\u00e9\\/" }';
+        const event = new wire_1.WireWriter();
+        event.tag(1, 2);
+        event.bytes(Buffer.from('ADDED'));
+        event.tag(2, 2);
+        event.begin();
+        event.tag(1, 2);
+        event.bytes(Buffer.from(stored));
+        event.end();
+        const d = (0, codec_1.decode)(envelope('', '', event.finish()), { apiVersion: 'v1', kind: 'WatchEvent' });
+        assert.equal(d.error, undefined, d.error?.message);
+        const obj = d.object['object'];
+        assert.deepEqual(obj, { b: [1, 2.5, -0, 1000], e: 'é/' });
+        assert.deepEqual((0, codec_1.rawJsonMark)(obj), { text: '{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/"}', printed: '{"b":[1,2.5,-0,1000],"e":"é/"}' });
+        const again = (0, codec_1.encode)(d.object, { apiVersion: 'v1', kind: 'WatchEvent' });
+        assert.ok(Buffer.from(again).includes(Buffer.from('{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/"}')));
+        obj.b.push(4); // an edited value is written as edited
+        const edited = (0, codec_1.encode)(d.object, { apiVersion: 'v1', kind: 'WatchEvent' });
+        assert.ok(Buffer.from(edited).includes(Buffer.from('{"b":[1,2.5,-0,1000,4],"e":"é/"}')));
+        // canonical text gets no mark
+        const plain = roundTrip({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', managedFields: [{ manager: 'm', fieldsV1: { 'f:a': {} } }] } });
+        assert.equal((0, codec_1.rawJsonMark)(get(plain, 'metadata.managedFields')[0]?.['fieldsV1']), undefined);
+    });
+    (0, node_test_1.test)('int64 beyond 2^53 stays exact', () => {
+        const o = roundTrip({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', generation: 9007199254740993n } });
+        assert.equal(get(o, 'metadata.generation'), 9007199254740993n);
+        assert.ok((0, codec_1.toKubeJson)(o).includes('"generation":9007199254740993'));
+        const neg = roundTrip({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', generation: -5 } });
+        assert.equal(get(neg, 'metadata.generation'), -5);
+    });
+    (0, node_test_1.test)('invalid UTF-8 prints U+FFFD per invalid byte', () => {
+        const meta = new wire_1.WireWriter();
+        meta.tag(1, 2);
+        meta.bytes(new Uint8Array([0x61, 0xff, 0xfe, 0x62]));
+        const cm = new wire_1.WireWriter();
+        cm.tag(1, 2);
+        cm.bytes(meta.finish());
+        const d = (0, codec_1.decode)(envelope('v1', 'ConfigMap', cm.finish()));
+        assert.equal(d.error, undefined, d.error?.message);
+        assert.equal(get(d.object, 'metadata.name'), 'a\uFFFD\uFFFDb');
+    });
+    (0, node_test_1.test)('map keys holding invalid UTF-8 sort by their stored bytes, as Go sorts them', () => {
+        const meta = new wire_1.WireWriter();
+        meta.tag(1, 2);
+        meta.bytes(Buffer.from('n'));
+        for (const k of [Buffer.from('é'), Buffer.from([0x80, 0x28]), Buffer.from('a')]) {
+            meta.tag(11, 2); // labels
+            meta.begin();
+            meta.tag(1, 2);
+            meta.bytes(k);
+            meta.tag(2, 2);
+            meta.bytes(Buffer.from(k.toString('hex')));
+            meta.end();
+        }
+        const cm = new wire_1.WireWriter();
+        cm.tag(1, 2);
+        cm.bytes(meta.finish());
+        const d = (0, codec_1.decode)(envelope('v1', 'ConfigMap', cm.finish()));
+        assert.equal(d.error, undefined, d.error?.message);
+        assert.deepEqual(Object.keys(get(d.object, 'metadata.labels')), ['a', '\uFFFD(', 'é']);
+    });
+    (0, node_test_1.test)('bytes print as padded standard base64, map keys sorted', () => {
+        const o = roundTrip({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { z: 'AA==', a: '/+8=' } });
+        assert.equal((0, codec_1.toKubeJson)(o['data']), '{"a":"/+8=","z":"AA=="}');
+    });
+});
+(0, node_test_1.describe)('unknown data and bad input', () => {
+    (0, node_test_1.test)('a field the schema does not know is kept in unknownFields with its path', () => {
+        const meta = new wire_1.WireWriter();
+        meta.tag(1, 2);
+        meta.bytes(Buffer.from('n'));
+        meta.tag(99, 0);
+        meta.varint(7);
+        const cm = new wire_1.WireWriter();
+        cm.tag(1, 2);
+        cm.bytes(meta.finish());
+        const d = (0, codec_1.decode)(envelope('v1', 'ConfigMap', cm.finish()));
+        assert.equal(d.error, undefined);
+        assert.deepEqual(d.unknownFields, [{ path: 'metadata', number: 99, wireType: 0, value: 7 }]);
+        assert.equal(get(d.object, 'metadata.name'), 'n');
+    });
+    (0, node_test_1.test)('an unknown kind gives a schema-less dump and an explanation', () => {
+        const body = new wire_1.WireWriter();
+        body.tag(1, 2);
+        body.bytes(Buffer.from('hello'));
+        body.tag(2, 0);
+        body.varint(42);
+        const d = (0, codec_1.decode)(envelope('example.com/v1', 'Widget', body.finish()));
+        assert.equal(d.kind, 'Widget');
+        assert.equal(d.apiVersion, 'example.com/v1');
+        assert.match(d.error?.message ?? '', /Unknown kind "Widget" of "example.com\/v1"/);
+        assert.equal(d.object, undefined);
+        assert.deepEqual(d.protoFields, [
+            { number: 1, wireType: 2, value: 'hello', as: 'string' },
+            { number: 2, wireType: 0, value: 42 },
+        ]);
+    });
+    (0, node_test_1.test)('a truncated value reports the offset where data ran out', () => {
+        const full = (0, codec_1.encode)({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: 'b' } });
+        for (const cut of [6, 10, 20, full.length - 3]) {
+            const d = (0, codec_1.decode)(full.subarray(0, cut));
+            assert.ok(d.error !== undefined, `cut at ${cut} must fail`);
+            assert.equal(d.error.name, 'DecodeError');
+            assert.ok(d.error.offset >= 0 && d.error.offset <= cut, `offset ${d.error.offset} within the value (cut ${cut})`);
+            assert.match(d.error.message, /byte \d+/);
+        }
+    });
+    (0, node_test_1.test)('a length running past the end is reported at the length prefix', () => {
+        const raw = new Uint8Array([0x0a, 0x03, 0x0a, 0x10, 0x61]); // metadata: 3 bytes, its name claims 16
+        const value = envelope('v1', 'ConfigMap', raw);
+        const d = (0, codec_1.decode)(value);
+        assert.equal(d.error?.name, 'DecodeError');
+        assert.match(d.error?.message ?? '', /length 16 runs past the end/);
+        const rawAt = value.length - 4 - raw.length; // before contentEncoding/contentType (2 bytes each)
+        assert.equal(d.error?.offset, rawAt + 3); // the name's length byte
+    });
+    (0, node_test_1.test)('garbage after the magic never throws', () => {
+        const junk = new Uint8Array([0x6b, 0x38, 0x73, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+        const d = (0, codec_1.decode)(junk);
+        assert.equal(d.encoding, 'protobuf');
+        assert.equal(d.error?.name, 'DecodeError');
+    });
+    (0, node_test_1.test)('a wrong wire type names the field and what was expected', () => {
+        const raw = new Uint8Array([0x08, 0x01]); // ConfigMap field 1 (metadata) as a varint
+        const value = envelope('v1', 'ConfigMap', raw);
+        const d = (0, codec_1.decode)(value);
+        assert.match(d.error?.message ?? '', /metadata \(1\) expects length-delimited, found varint/);
+        assert.equal(d.error?.offset, value.length - 4 - raw.length); // the tag's offset in the value
+    });
+    (0, node_test_1.test)('an invalid Quantity fails like Kubernetes does', () => {
+        const q = new wire_1.WireWriter();
+        q.tag(1, 2);
+        q.bytes(Buffer.from('12xyz'));
+        const entry = new wire_1.WireWriter();
+        entry.tag(1, 2);
+        entry.bytes(Buffer.from('cpu'));
+        entry.tag(2, 2);
+        entry.bytes(q.finish());
+        const spec = new wire_1.WireWriter();
+        spec.tag(1, 2);
+        spec.bytes(entry.finish());
+        const rq = new wire_1.WireWriter();
+        rq.tag(2, 2);
+        rq.bytes(spec.finish());
+        const d = (0, codec_1.decode)(envelope('v1', 'ResourceQuota', rq.finish()));
+        assert.match(d.error?.message ?? '', /invalid quantity "12xyz"/);
+    });
+});
+(0, node_test_1.describe)('hostile input', () => {
+    (0, node_test_1.test)('thousands of corrupted values never throw and report offsets inside the value', () => {
+        const good = (0, codec_1.encode)({
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: 'd', labels: { a: 'b' }, creationTimestamp: '2022-09-09T04:01:18Z' },
+            spec: { replicas: 2, template: { spec: { containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: '1' } } }] } } },
+        });
+        let seed = 12345;
+        const rand = (n) => {
+            seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+            return seed % n;
+        };
+        let failures = 0;
+        for (let i = 0; i < 3000; i++) {
+            const v = Buffer.from(good);
+            const kind = rand(3);
+            let bytes = v;
+            if (kind === 0)
+                v[4 + rand(v.length - 4)] = rand(256);
+            else if (kind === 1)
+                bytes = v.subarray(0, 4 + rand(v.length - 4));
+            else
+                for (let j = 0; j < 4; j++) {
+                    const at = 4 + rand(v.length - 4);
+                    v[at] = v[at] ^ (1 << rand(8));
+                }
+            const d = (0, codec_1.decode)(bytes);
+            if (d.error !== undefined) {
+                failures++;
+                assert.equal(d.error.name, 'DecodeError');
+                assert.ok(d.error.offset >= 0 && d.error.offset <= bytes.length, `offset ${d.error.offset} of ${bytes.length}`);
+            }
+        }
+        assert.ok(failures > 500, `most corruptions are detected (${failures})`);
+    });
+});
+(0, node_test_1.describe)('other encodings', () => {
+    (0, node_test_1.test)('JSON values pass through, int64 exact, apiVersion/kind read from them', () => {
+        const d = (0, codec_1.decode)(Buffer.from('{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"generation":9007199254740993}}\n'));
+        assert.equal(d.error, undefined);
+        assert.equal(d.encoding, 'json');
+        assert.equal(d.kind, 'Widget');
+        assert.equal(d.apiVersion, 'example.com/v1');
+        assert.equal(get(d.object, 'metadata.generation'), 9007199254740993n);
+    });
+    (0, node_test_1.test)('the JSON-era pod of the auger data (key line + JSON) decodes', () => {
+        const text = fs.readFileSync(path.join((0, codec_1.findRepoRoot)(), '..', 'shared', 'data', 'auger-testdata', 'json', 'pod-with-key.txt'));
+        const d = (0, codec_1.decode)(text);
+        assert.equal(d.error, undefined, d.error?.message);
+        assert.equal(d.encoding, 'json');
+        assert.equal(d.kind, 'Pod');
+        assert.equal(get(d.object, 'metadata.name'), 'pi-dqtsw');
+    });
+    (0, node_test_1.test)('broken JSON reports an offset', () => {
+        const d = (0, codec_1.decode)(Buffer.from('{"kind": "Pod", "metadata": {'));
+        assert.equal(d.encoding, 'json');
+        assert.equal(d.error?.name, 'DecodeError');
+    });
+    (0, node_test_1.test)('encrypted values are described, not decoded', () => {
+        const d = (0, codec_1.decode)(Buffer.concat([Buffer.from('k8s:enc:aescbc:v1:key1:'), Buffer.alloc(32, 7)]));
+        assert.equal(d.encoding, 'encrypted');
+        assert.deepEqual(d.encryption, { provider: 'aescbc', version: 'v1', keyName: 'key1', ciphertextBytes: 32 });
+        assert.equal(d.object, undefined);
+    });
+    (0, node_test_1.test)('anything else is raw with a preview', () => {
+        const d = (0, codec_1.decode)(Buffer.from('1234'));
+        assert.equal(d.encoding, 'raw');
+        assert.equal(d.preview, '1234');
+    });
+    (0, node_test_1.test)('a value that is not bytes is an error, not an exception', () => {
+        const d = (0, codec_1.decode)('k8s');
+        assert.equal(d.error?.name, 'DecodeError');
+    });
+});
+(0, node_test_1.describe)('nesting limit', () => {
+    (0, node_test_1.test)('messages nested deeper than 100 levels are refused', () => {
+        // A schema of our own with a self-referencing message (built-in kinds have none).
+        const field = (name, number, extra) => ({
+            name, number, type: 'string', repeated: false, omitEmpty: true, nullable: false, pointer: false, inline: false, goType: 'string', ...extra,
+        });
+        const schema = {
+            formatVersion: 0,
+            source: { dir: '', description: 'test', fingerprint: '' },
+            messages: {
+                't.Node': {
+                    name: 't.Node',
+                    goPackage: 't',
+                    typeMetaAt: 0,
+                    fields: [field('name', 1, {}), field('child', 2, { type: 'message', message: 't.Node', pointer: true, nullable: true, goType: '*Node' })],
+                },
+            },
+            kinds: { 'x/v1/Node': { group: 'x', version: 'v1', kind: 'Node', apiVersion: 'x/v1', message: 't.Node' } },
+        };
+        const codec = (0, codec_1.createCodec)({ schema });
+        const nest = (levels) => {
+            let o = { name: 'leaf' };
+            for (let i = 0; i < levels; i++)
+                o = { name: String(i), child: o };
+            return { apiVersion: 'x/v1', kind: 'Node', ...o };
+        };
+        const ok = codec.decode(codec.encode(nest(99)));
+        assert.equal(ok.error, undefined, ok.error?.message);
+        assert.equal(get(ok.object, 'child.child.name'), '96');
+        const w = new wire_1.WireWriter();
+        for (let i = 0; i < 150; i++) {
+            w.tag(2, 2);
+            w.begin();
+        }
+        for (let i = 0; i < 150; i++)
+            w.end();
+        const d = codec.decode(envelope('x/v1', 'Node', w.finish()));
+        assert.match(d.error?.message ?? '', /nested deeper than 100/);
+    });
+});
+//# sourceMappingURL=decode-rules.test.js.map

@@ -1,0 +1,92 @@
+"use strict";
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", { value: true });
+const node_test_1 = require("node:test");
+const strict_1 = __importDefault(require("node:assert/strict"));
+const kube_time_1 = require("../../src/codec/kube-time");
+(0, node_test_1.test)('formatTime prints RFC 3339 in UTC with whole seconds', () => {
+    strict_1.default.equal((0, kube_time_1.formatTime)(1662696078n, 0), '2022-09-09T04:01:18Z');
+    strict_1.default.equal((0, kube_time_1.formatTime)(1662696078, 999_999_999), '2022-09-09T04:01:18Z');
+    strict_1.default.equal((0, kube_time_1.formatTime)(0n, 0), '1970-01-01T00:00:00Z');
+    strict_1.default.equal((0, kube_time_1.formatTime)(-1n, 0), '1969-12-31T23:59:59Z');
+    strict_1.default.equal((0, kube_time_1.formatTime)(-1n, 500_000_000), '1969-12-31T23:59:59Z');
+    strict_1.default.equal((0, kube_time_1.formatTime)(951782400n, 0), '2000-02-29T00:00:00Z');
+    strict_1.default.equal((0, kube_time_1.formatTime)(253402300799n, 0), '9999-12-31T23:59:59Z');
+    strict_1.default.equal((0, kube_time_1.formatTime)(-62135596800n, 0), '0001-01-01T00:00:00Z');
+    strict_1.default.equal((0, kube_time_1.formatTime)(-2208988800n, 0), '1900-01-01T00:00:00Z');
+    strict_1.default.equal((0, kube_time_1.formatTime)(-12219292800n, 0), '1582-10-15T00:00:00Z');
+    // outside 0..9999: Go keeps printing, with at least four digits and a sign for negative years
+    strict_1.default.equal((0, kube_time_1.formatTime)(253402300800n, 0), '10000-01-01T00:00:00Z');
+    strict_1.default.equal((0, kube_time_1.formatTime)(-62167219200n, 0), '0000-01-01T00:00:00Z');
+    strict_1.default.equal((0, kube_time_1.formatTime)(-62167219201n, 0), '-0001-12-31T23:59:59Z');
+    // nanos out of range carry into the seconds like time.Unix
+    strict_1.default.equal((0, kube_time_1.formatTime)(0n, 1_500_000_000), '1970-01-01T00:00:01Z');
+    strict_1.default.equal((0, kube_time_1.formatTime)(0n, -1), '1969-12-31T23:59:59Z');
+});
+(0, node_test_1.test)('formatMicroTime prints exactly six truncated fractional digits', () => {
+    strict_1.default.equal((0, kube_time_1.formatMicroTime)(1662696078n, 123_456_789), '2022-09-09T04:01:18.123456Z');
+    strict_1.default.equal((0, kube_time_1.formatMicroTime)(1662696078n, 0), '2022-09-09T04:01:18.000000Z');
+    strict_1.default.equal((0, kube_time_1.formatMicroTime)(1662696078n, 999), '2022-09-09T04:01:18.000000Z');
+    strict_1.default.equal((0, kube_time_1.formatMicroTime)(1662696078n, 1000), '2022-09-09T04:01:18.000001Z');
+    strict_1.default.equal((0, kube_time_1.formatMicroTime)(-1n, 999_999_999), '1969-12-31T23:59:59.999999Z');
+});
+(0, node_test_1.test)('isGoZeroTime recognises the time Go prints as null', () => {
+    strict_1.default.equal((0, kube_time_1.isGoZeroTime)(-62135596800n, 0), true);
+    strict_1.default.equal((0, kube_time_1.isGoZeroTime)(-62135596800n, 1), false);
+    strict_1.default.equal((0, kube_time_1.isGoZeroTime)(0n, 0), false);
+});
+(0, node_test_1.test)('parseKubeTime parses RFC 3339 with fractions and offsets', () => {
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('2022-09-09T04:01:18Z'), { seconds: 1662696078n, nanos: 0 });
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('2022-09-09T06:01:18.5+02:00'), { seconds: 1662696078n, nanos: 500_000_000 });
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('2022-09-08T23:31:18.123456-04:30'), { seconds: 1662696078n, nanos: 123_456_000 });
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('2022-09-09T04:01:18.1234567891Z'), { seconds: 1662696078n, nanos: 123_456_789 });
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('1969-12-31T23:59:59.999999Z'), { seconds: -1n, nanos: 999_999_000 });
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('0001-01-01T00:00:00Z'), { seconds: -62135596800n, nanos: 0 });
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('0000-01-01T00:00:00Z'), { seconds: -62167219200n, nanos: 0 });
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('9999-12-31T23:59:59Z'), { seconds: 253402300799n, nanos: 0 });
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('2000-02-29T00:00:00Z'), { seconds: 951782400n, nanos: 0 });
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('2000-01-01T00:00:00+23:59'), { seconds: 946684800n - 86340n, nanos: 0 });
+    // Go's layout parser (the fallback of time.Parse) is laxer than RFC 3339
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('2022-09-09T4:01:18Z'), { seconds: 1662696078n, nanos: 0 });
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('2022-09-09T04:01:18,25Z'), { seconds: 1662696078n, nanos: 250_000_000 });
+    strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)('2000-01-01T00:00:00+24:60'), { seconds: 946684800n - 90000n, nanos: 0 });
+});
+(0, node_test_1.test)('parseKubeTime round-trips formatTime and formatMicroTime', () => {
+    for (const s of [-62135596800n, -1n, 0n, 1662696078n, 253402300799n, -12219292800n]) {
+        strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)((0, kube_time_1.formatTime)(s, 0)), { seconds: s, nanos: 0 });
+        strict_1.default.deepEqual((0, kube_time_1.parseKubeTime)((0, kube_time_1.formatMicroTime)(s, 42_000)), { seconds: s, nanos: 42_000 });
+    }
+});
+(0, node_test_1.test)('parseKubeTime rejects what Go rejects, naming the value', () => {
+    const bad = [
+        '',
+        '2022-09-09',
+        '2022-09-09 04:01:18Z',
+        '2022-09-09t04:01:18Z',
+        '2022-09-09T04:01:18',
+        '2022-09-09T04:01:18z',
+        '2022-13-09T04:01:18Z',
+        '2022-00-09T04:01:18Z',
+        '2022-02-29T04:01:18Z',
+        '2022-04-31T04:01:18Z',
+        '2022-09-09T24:01:18Z',
+        '2022-09-09T04:60:18Z',
+        '2022-09-09T04:01:60Z',
+        '2022-09-09T04:01:18.Z',
+        '2022-09-09T04:01:18+25:00',
+        '2022-09-09T04:01:18+02:61',
+        '2022-09-09T004:01:18Z',
+        '2022-9-09T04:01:18Z',
+        '2022-09-09T04:1:18Z',
+        '2022-09-09T04:01:18+0200',
+        '10000-01-01T00:00:00Z',
+        '-0001-01-01T00:00:00Z',
+        '2022-09-09T04:01:18Z ',
+    ];
+    for (const s of bad) {
+        strict_1.default.throws(() => (0, kube_time_1.parseKubeTime)(s), (e) => e instanceof Error && e.name === 'InvalidArgumentError' && e.message.includes(JSON.stringify(s)), s);
+    }
+});
+//# sourceMappingURL=kube-time.test.js.map

@@ -1,0 +1,271 @@
+"use strict";
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", { value: true });
+const node_test_1 = require("node:test");
+const strict_1 = __importDefault(require("node:assert/strict"));
+const fs = __importStar(require("node:fs"));
+const path = __importStar(require("node:path"));
+const kube_yaml_1 = require("../../src/codec/kube-yaml");
+const go_json_1 = require("../../src/codec/go-json");
+const DATA = path.join(__dirname, '../../..', '..', 'shared/data', 'auger-testdata');
+function golden(name) {
+    // the golden files start with a license comment that kubectl does not print
+    return fs
+        .readFileSync(path.join(DATA, 'yaml', name), 'utf8')
+        .split('\n')
+        .filter((line) => !line.startsWith('#'))
+        .join('\n');
+}
+(0, node_test_1.test)('toKubeYaml prints the auger pod and job exactly as kubectl does', () => {
+    for (const name of ['pod', 'job']) {
+        const value = (0, go_json_1.parseKubeJson)(fs.readFileSync(path.join(DATA, 'json', `${name}.json`), 'utf8'));
+        strict_1.default.equal((0, kube_yaml_1.toKubeYaml)(value), golden(`${name}.yaml`), name);
+    }
+});
+(0, node_test_1.test)('toKubeYaml quotes strings that would read back as another type', () => {
+    const cases = [
+        ['plain', 'plain'],
+        ['', '""'],
+        ['true', '"true"'],
+        ['True', '"True"'],
+        ['yes', '"yes"'],
+        ['y', '"y"'],
+        ['off', '"off"'],
+        ['null', '"null"'],
+        ['~', '"~"'],
+        ['123', '"123"'],
+        ['-1', '"-1"'],
+        ['+1', '"+1"'],
+        ['0x1F', '"0x1F"'],
+        ['0o17', '"0o17"'],
+        ['017', '"017"'],
+        ['08', '"08"'],
+        ['1_000', '"1_000"'],
+        ['1.5', '"1.5"'],
+        ['1e3', '"1e3"'],
+        ['.5', '".5"'],
+        ['.inf', '".inf"'],
+        ['-.inf', '"-.inf"'],
+        ['.nan', '".nan"'],
+        ['0b101', '"0b101"'],
+        ['1:20', '"1:20"'],
+        ['2017-06-27T16:35:34Z', '"2017-06-27T16:35:34Z"'],
+        ['2017-06-27', '"2017-06-27"'],
+        ['2017-6-7 1:2:3', '"2017-6-7 1:2:3"'],
+        ['2017-02-30', '2017-02-30'],
+        ['18446744073709551615', '"18446744073709551615"'],
+        ['1e400', '1e400'],
+        ['<<', '<<'],
+        ['1.2.3', '1.2.3'],
+        ['v1', 'v1'],
+        ['100m', '100m'],
+        ['1Gi', '1Gi'],
+        ['0b12', '0b12'],
+    ];
+    for (const [s, expected] of cases)
+        strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: s }), `k: ${expected}\n`, s);
+});
+(0, node_test_1.test)('toKubeYaml single-quotes strings with YAML indicators', () => {
+    const cases = [
+        ['a: b', "'a: b'"],
+        ['- a', "'- a'"],
+        ['-', "'-'"],
+        ['-a', '-a'],
+        ['#x', "'#x'"],
+        ['a #x', "'a #x'"],
+        ['a#x', 'a#x'],
+        ['*x', "'*x'"],
+        ['&x', "'&x'"],
+        ['!x', "'!x'"],
+        ['|x', "'|x'"],
+        ['>x', "'>x'"],
+        ['%x', "'%x'"],
+        ['@x', "'@x'"],
+        ['`x', "'`x'"],
+        ['"x"', `'"x"'`],
+        ["it's", "it's"],
+        ["'x'", "'''x'''"],
+        ['{x}', "'{x}'"],
+        ['[x]', "'[x]'"],
+        ['x]', 'x]'],
+        ['? x', "'? x'"],
+        ['?x', '?x'],
+        [':x', ':x'],
+        ['---', "'---'"],
+        ['...x', "'...x'"],
+        [' x', "' x'"],
+        ['x ', "'x '"],
+        ['a:b', 'a:b'],
+        ['http://x', 'http://x'],
+        ['é ü 中文', 'é ü 中文'],
+    ];
+    for (const [s, expected] of cases)
+        strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: s }), `k: ${expected}\n`, s);
+});
+(0, node_test_1.test)('toKubeYaml double-quotes and escapes special characters', () => {
+    const cases = [
+        ['a\tb', '"a\\tb"'],
+        ['a\rb', '"a\\rb"'],
+        ['\u0001', '"\\x01"'],
+        ['\u007f', '"\\x7F"'],
+        ['\u001b', '"\\e"'],
+        ['x\u0085', '"x\\N"'],
+        ['😀', '"\\U0001F600"'],
+        ['\uFEFFx', '"\\uFEFFx"'],
+        ['a"b\\\t', '"a\\"b\\\\\\t"'],
+        ['\u00a0x', '\u00a0x'],
+        ['a\uD800b', 'a\uFFFDb'],
+        ['a\u2028b', "'a\u2028  b'"],
+    ];
+    for (const [s, expected] of cases)
+        strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: s }), `k: ${expected}\n`, JSON.stringify(s));
+});
+(0, node_test_1.test)('toKubeYaml writes multi-line strings as literal blocks with chomping and indent hints', () => {
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: 'a\nb\n' }), 'k: |\n  a\n  b\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: 'a\nb' }), 'k: |-\n  a\n  b\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: 'a\nb\n\n' }), 'k: |+\n  a\n  b\n\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: 'a\n\nb\n' }), 'k: |\n  a\n\n  b\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: '  a\nb\n' }), 'k: |2\n    a\n  b\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: '\na\n' }), 'k: |2\n\n  a\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: '\n' }), 'k: |2+\n\n');
+    // trailing space, space before newline, or a tab forbid the block style
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: 'a\nb ' }), 'k: "a\\nb "\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: 'a \nb' }), 'k: "a \\nb"\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: 'a\n\tb' }), 'k: "a\\n\\tb"\n');
+    // nested and in lists
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ a: { b: 'x\ny\n' }, l: ['p\nq'] }), 'a:\n  b: |\n    x\n    y\nl:\n- |-\n  p\n  q\n');
+    // a multi-line key cannot be a simple key: go-yaml writes a complex key with a literal block
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ 'a\nb': 1 }), '? |-\n  a\n  b\n: 1\n');
+});
+(0, node_test_1.test)('toKubeYaml folds long values at the first space after column 80', () => {
+    const words = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore';
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ description: words }), 'description: lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod\n  tempor incididunt ut labore\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ a: { b: `x: ${words}` } }), "a:\n  b: 'x: lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor\n    incididunt ut labore'\n");
+    // double-quoted values fold too (the folded space is dropped; the line goes on at indent + 2)
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: 'a\t' + 'word '.repeat(20) }), 'k: "a\\t' + 'word '.repeat(14) + 'word\n  ' + 'word '.repeat(5) + '"\n');
+    const noSpaces = 'x'.repeat(120);
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ k: noSpaces }), `k: ${noSpaces}\n`);
+    // keys are never folded
+    const longKey = 'k '.repeat(50).trim();
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ [longKey]: 1 }), `${longKey}: 1\n`);
+});
+(0, node_test_1.test)('toKubeYaml writes keys over 128 bytes as complex keys', () => {
+    const key = 'a'.repeat(129);
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ [key]: 'v' }), `? ${key}\n: v\n`);
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ m: { [key]: { x: 1 } } }), `m:\n  ? ${key}\n  : x: 1\n`);
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ ['b'.repeat(128)]: 1 }), `${'b'.repeat(128)}: 1\n`);
+});
+(0, node_test_1.test)('toKubeYaml layout: nesting, lists, empties, numbers', () => {
+    const v = {
+        z: [],
+        a: {},
+        n: null,
+        list: [{ x: 1, y: [1, 2] }, [3, [4]], {}, [], 'x'],
+        nums: [0, -0, 1.5, 1e6, 1234567.5, 0.0001, 0.00001, 1e21, 9007199254740993n, 18446744073709551615n, 18446744073709551616n, -(1n << 63n)],
+        t: true,
+        f: false,
+    };
+    const expected = [
+        'a: {}',
+        'f: false',
+        'list:',
+        '- x: 1',
+        '  "y":',
+        '  - 1',
+        '  - 2',
+        '- - 3',
+        '  - - 4',
+        '- {}',
+        '- []',
+        '- x',
+        '"n": null',
+        'nums:',
+        '- 0',
+        '- 0',
+        '- 1.5',
+        '- 1000000',
+        '- 1.2345675e+06',
+        '- 0.0001',
+        '- 1e-05',
+        '- 1e+21',
+        '- 9007199254740993',
+        '- 18446744073709551615',
+        '- 1.8446744073709552e+19',
+        '- -9223372036854775808',
+        't: true',
+        'z: []',
+        '',
+    ].join('\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)(v), expected);
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({}), '{}\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)([]), '[]\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)(['a', { b: 1 }]), '- a\n- b: 1\n');
+    strict_1.default.equal((0, kube_yaml_1.toKubeYaml)({ b: new Uint8Array([1, 2, 3]) }), 'b: AQID\n');
+});
+(0, node_test_1.test)('yamlKeyLess sorts keys the go-yaml way', () => {
+    const keys = ['b', 'a10', 'a9', 'A', 'a_b', 'aB', 'a-b', '1', '10', '2', 'é', 'z', 'a01', 'a1', 'x.y', 'xy'];
+    const sorted = [...keys].sort((x, y) => ((0, kube_yaml_1.yamlKeyLess)(x, y) ? -1 : (0, kube_yaml_1.yamlKeyLess)(y, x) ? 1 : 0));
+    strict_1.default.deepEqual(sorted, ['1', '2', '10', 'A', 'a-b', 'a_b', 'a1', 'a01', 'a9', 'a10', 'aB', 'b', 'x.y', 'xy', 'z', 'é']);
+});
+(0, node_test_1.test)('yamlKeyLess fast path agrees with the rune-by-rune rules on many keys', () => {
+    const alphabet = ['a', 'B', 'z', '0', '1', '9', '-', '.', '/', '_', 'é', '中', ' '];
+    const keys = [];
+    let seed = 7;
+    const rnd = (n) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % n;
+    };
+    for (let k = 0; k < 400; k++) {
+        let s = '';
+        const len = 1 + rnd(5);
+        for (let i = 0; i < len; i++)
+            s += alphabet[rnd(alphabet.length)];
+        keys.push(s);
+    }
+    // a strict weak order: irreflexive and asymmetric, and consistent with the slow path via prefixes
+    for (const a of keys) {
+        strict_1.default.equal((0, kube_yaml_1.yamlKeyLess)(a, a), false);
+        for (const b of keys.slice(0, 60)) {
+            if ((0, kube_yaml_1.yamlKeyLess)(a, b))
+                strict_1.default.equal((0, kube_yaml_1.yamlKeyLess)(b, a), false, `${a} ${b}`);
+            // adding the same prefix does not change the order when the prefix has no digits
+            strict_1.default.equal((0, kube_yaml_1.yamlKeyLess)('p' + a, 'p' + b), (0, kube_yaml_1.yamlKeyLess)(a, b), `${a} ${b}`);
+        }
+    }
+});
+//# sourceMappingURL=kube-yaml.test.js.map

@@ -1,0 +1,110 @@
+"use strict";
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.makeTestCerts = makeTestCerts;
+/**
+ * Test certificates made with the `openssl` command (ECDSA P-256, fast) in a temporary directory.
+ *
+ * `makeTestCerts(): Promise<TestCerts>` returns paths to:
+ * - `ca` / `caKey`: the CA etcd trusts and that signed the server and client certificates;
+ * - `serverCert` / `serverKey`: server certificate, SAN IP:127.0.0.1 and DNS:localhost;
+ * - `clientCert` / `clientKey`: client certificate (CN "root") signed by `ca`;
+ * - `otherCa`: an unrelated CA (a client trusting it must refuse etcd's server certificate);
+ * - `otherClientCert` / `otherClientKey`: a client certificate signed by `otherCa` (etcd must refuse it);
+ * - `expiredClientCert` / `expiredClientKey`: signed by `ca`, already expired;
+ * - `dir`, and `remove()` to delete everything.
+ */
+const node_child_process_1 = require("node:child_process");
+const fs = __importStar(require("node:fs"));
+const os = __importStar(require("node:os"));
+const path = __importStar(require("node:path"));
+function openssl(args, cwd) {
+    return new Promise((resolve, reject) => {
+        (0, node_child_process_1.execFile)('openssl', args, { cwd }, (error, _stdout, stderr) => {
+            if (error)
+                reject(new Error(`openssl ${args.join(' ')} failed: ${stderr || error.message}`));
+            else
+                resolve();
+        });
+    });
+}
+const KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+async function makeCa(dir, name) {
+    await openssl(['req', '-x509', ...KEY, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`], dir);
+}
+async function makeSigned(dir, name, ca, cn, ext, days) {
+    fs.writeFileSync(path.join(dir, `${name}.ext`), ext);
+    await openssl(['req', '-new', ...KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`], dir);
+    await openssl([
+        'x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`,
+        '-set_serial', String(Math.floor(Math.random() * 2 ** 40) + 1),
+        '-out', `${name}.crt`, '-days', String(days), '-extfile', `${name}.ext`,
+    ], dir);
+}
+/**
+ * Make a CA, server and client certificates, an unrelated CA and an expired client certificate.
+ * @example
+ * const certs = await makeTestCerts();
+ * const etcd = await startEtcd({ tls: { caFile: certs.ca, certFile: certs.serverCert, keyFile: certs.serverKey } });
+ */
+async function makeTestCerts() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-certs-'));
+    const serverExt = 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n';
+    const clientExt = 'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n';
+    await Promise.all([makeCa(dir, 'ca'), makeCa(dir, 'other-ca')]);
+    await Promise.all([
+        makeSigned(dir, 'server', 'ca', 'kubetcd-etcd', serverExt, 2),
+        makeSigned(dir, 'client', 'ca', 'root', clientExt, 2),
+        makeSigned(dir, 'other-client', 'other-ca', 'root', clientExt, 2),
+        makeSigned(dir, 'expired-client', 'ca', 'root', clientExt, -1),
+    ]);
+    const p = (f) => path.join(dir, f);
+    return {
+        dir,
+        ca: p('ca.crt'),
+        caKey: p('ca.key'),
+        serverCert: p('server.crt'),
+        serverKey: p('server.key'),
+        clientCert: p('client.crt'),
+        clientKey: p('client.key'),
+        otherCa: p('other-ca.crt'),
+        otherClientCert: p('other-client.crt'),
+        otherClientKey: p('other-client.key'),
+        expiredClientCert: p('expired-client.crt'),
+        expiredClientKey: p('expired-client.key'),
+        remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
+}
+//# sourceMappingURL=certs.js.map

@@ -1,0 +1,459 @@
+/**
+ * Hostile input, systematically: every prefix of every Kubernetes fixture (testdata/HEAD) and of the
+ * real auger values, ≥ 10 000 seeded mutations spread over all fixtures (byte and bit flips, insertions,
+ * deletions, corrupted length varints, duplicated and spliced regions, huge varints), deep nesting,
+ * lengths far past the end and an envelope whose kind does not match its body. Every input must give a
+ * result or a DecodeError (offset inside the value, message saying what was expected); nothing may throw
+ * and no single decode may take long (a hang detector, not a performance test).
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { createCodec, decode, defaultSourcesDir, loadSchema, toKubeJson } from '../../src/codec';
+import type { CompiledSchema, Decoded, DecodeOptions } from '../../src/codec';
+import { WireWriter } from '../../src/codec/wire';
+
+const goldenDir = path.join(defaultSourcesDir(), 'k8s.io', 'api', 'testdata', 'HEAD');
+const augerDir = path.join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'auger-testdata', 'storage');
+
+/** One decode taking longer than this is a hang, whatever the machine load. */
+const HANG_MS = 2000;
+/** What a DecodeError message must say: what was expected, or why the data cannot be what it claims. */
+const SAYS_WHAT_WAS_EXPECTED =
+  /expect|expected|runs past|ran past|ended at|longer than|found the end|truncated|invalid|not|unknown|unsupported|deeper than|does not match|neither|unexpected/i;
+
+interface Fixture {
+  name: string;
+  value: Buffer;
+  options: DecodeOptions;
+}
+
+function optionsOf(file: string): DecodeOptions {
+  const parts = file.replace(/\.pb$/, '').split('.');
+  const kind = parts.pop() as string;
+  const version = parts.pop() as string;
+  const group = parts.join('.');
+  return { apiVersion: group === 'core' ? version : `${group}/${version}`, kind };
+}
+
+const goldens: Fixture[] = fs.existsSync(goldenDir)
+  ? fs
+      .readdirSync(goldenDir)
+      .filter((f) => f.endsWith('.pb'))
+      .sort()
+      .map((f) => ({ name: f, value: fs.readFileSync(path.join(goldenDir, f)), options: optionsOf(f) }))
+  : [];
+const augers: Fixture[] = fs.existsSync(augerDir)
+  ? fs
+      .readdirSync(augerDir)
+      .filter((f) => f.endsWith('.bin'))
+      .sort()
+      .map((f) => ({ name: `auger ${f}`, value: fs.readFileSync(path.join(augerDir, f)), options: {} }))
+  : [];
+
+/** Outcome checks of many decodes, reported together (the first few problems in full). */
+class Checker {
+  readonly problems: string[] = [];
+  count = 0;
+  errors = 0;
+  objects = 0;
+  maxMs = 0;
+  maxLabel = '';
+
+  check(label: string, value: Uint8Array, options?: DecodeOptions): Decoded | undefined {
+    this.count++;
+    const t = process.hrtime.bigint();
+    let d: Decoded;
+    try {
+      d = decode(value, options);
+    } catch (e) {
+      this.problems.push(`${label}: decode threw ${(e as Error)?.stack ?? String(e)}`);
+      return undefined;
+    }
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (ms > this.maxMs) {
+      this.maxMs = ms;
+      this.maxLabel = label;
+    }
+    if (ms > HANG_MS) this.problems.push(`${label}: decode took ${ms.toFixed(0)} ms`);
+    const err = d.error;
+    if (err !== undefined) {
+      this.errors++;
+      if (err.name !== 'DecodeError') this.problems.push(`${label}: error named ${err.name}: ${err.message}`);
+      else if (typeof err.offset !== 'number' || !Number.isInteger(err.offset) || err.offset < 0 || err.offset > value.length) {
+        this.problems.push(`${label}: offset ${String(err.offset)} outside [0, ${value.length}]: ${err.message}`);
+      } else if (!SAYS_WHAT_WAS_EXPECTED.test(err.message)) this.problems.push(`${label}: unclear message: ${err.message}`);
+      return d;
+    }
+    if (d.object !== undefined) {
+      this.objects++;
+      if (d.object === null || typeof d.object !== 'object' || Array.isArray(d.object)) {
+        this.problems.push(`${label}: object is not a JSON object`);
+      } else {
+        try {
+          toKubeJson(d.object);
+        } catch (e) {
+          this.problems.push(`${label}: the decoded object cannot be printed: ${(e as Error).message}`);
+        }
+      }
+    } else if (d.encoding !== 'raw' && d.encoding !== 'encrypted') {
+      this.problems.push(`${label}: ${d.encoding} value gave neither an object nor an error`);
+    }
+    return d;
+  }
+
+  assertClean(what: string): void {
+    assert.equal(this.problems.length, 0, `${this.problems.length} of ${this.count} ${what} misbehaved:\n${this.problems.slice(0, 8).join('\n')}`);
+    assert.ok(this.maxMs < HANG_MS, `slowest decode ${this.maxMs.toFixed(1)} ms (${this.maxLabel})`);
+  }
+}
+
+/** A seeded PRNG (mulberry32): the same mutations on every run. */
+function prng(seed: number): (n: number) => number {
+  let a = seed >>> 0;
+  return (n: number): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) % n) | 0;
+  };
+}
+
+/** A varint's bytes. */
+function varint(v: bigint): number[] {
+  const out: number[] = [];
+  let x = BigInt.asUintN(64, v);
+  while (x >= 0x80n) {
+    out.push(Number(x & 0x7fn) | 0x80);
+    x >>= 7n;
+  }
+  out.push(Number(x));
+  return out;
+}
+
+/** Where length prefixes sit: [position, bytes of the varint, length], found by a schema-less walk. */
+function lengthPrefixes(buf: Uint8Array, start: number, end: number, out: [number, number, number][], depth = 0): boolean {
+  let p = start;
+  const read = (): number | undefined => {
+    let v = 0;
+    let scale = 1;
+    for (let i = 0; i < 10 && p < end; i++) {
+      const b = buf[p++] as number;
+      v += (b & 0x7f) * scale;
+      scale *= 128;
+      if (b < 0x80) return v;
+    }
+    return undefined;
+  };
+  const found: [number, number, number][] = [];
+  while (p < end) {
+    const tag = read();
+    if (tag === undefined || tag < 8) return false;
+    switch (tag % 8) {
+      case 0:
+        if (read() === undefined) return false;
+        break;
+      case 1:
+        p += 8;
+        break;
+      case 5:
+        p += 4;
+        break;
+      case 2: {
+        const at = p;
+        const len = read();
+        if (len === undefined || len > end - p) return false;
+        found.push([at, p - at, len]);
+        if (depth < 40) lengthPrefixes(buf, p, p + len, found, depth + 1);
+        p += len;
+        break;
+      }
+      default:
+        return false;
+    }
+    if (p > end) return false;
+  }
+  out.push(...found);
+  return true;
+}
+
+const MUTATIONS = [
+  'byte',
+  'bits',
+  'insert',
+  'delete',
+  'length',
+  'length-huge',
+  'duplicate',
+  'splice',
+  'huge-varint',
+  'huge-tag',
+] as const;
+
+/** One seeded mutation of `v` (never of the 4 magic bytes, which only decide the encoding). */
+function mutate(v: Buffer, kind: (typeof MUTATIONS)[number], rand: (n: number) => number, prefixes: [number, number, number][], other: Buffer): Buffer {
+  const n = v.length;
+  const at = 4 + rand(Math.max(1, n - 4));
+  switch (kind) {
+    case 'byte': {
+      const out = Buffer.from(v);
+      out[at] = rand(256);
+      return out;
+    }
+    case 'bits': {
+      const out = Buffer.from(v);
+      for (let i = 1 + rand(4); i > 0; i--) {
+        const p = 4 + rand(Math.max(1, n - 4));
+        out[p] = (out[p] as number) ^ (1 << rand(8));
+      }
+      return out;
+    }
+    case 'insert': {
+      const ins = Buffer.from(Array.from({ length: 1 + rand(8) }, () => rand(256)));
+      return Buffer.concat([v.subarray(0, at), ins, v.subarray(at)]);
+    }
+    case 'delete':
+      return Buffer.concat([v.subarray(0, at), v.subarray(Math.min(n, at + 1 + rand(16)))]);
+    case 'length':
+    case 'length-huge': {
+      if (prefixes.length === 0) return mutate(v, 'byte', rand, prefixes, other);
+      const [p, size, len] = prefixes[rand(prefixes.length)] as [number, number, number];
+      const choices: bigint[] =
+        kind === 'length'
+          ? [BigInt(len + 1), BigInt(Math.max(0, len - 1)), 0n, BigInt(len + 1 + rand(64)), BigInt(rand(Math.max(1, len)))]
+          : [0x7fffffffn, 0xffffffffn, 0x100000000n, 1n << 62n, -1n, BigInt(n * 1000)];
+      const repl = Buffer.from(varint(choices[rand(choices.length)] as bigint));
+      return Buffer.concat([v.subarray(0, p), repl, v.subarray(p + size)]);
+    }
+    case 'duplicate': {
+      const len = 1 + rand(Math.min(256, n - at));
+      const region = v.subarray(at, at + len);
+      const to = 4 + rand(Math.max(1, n - 4));
+      return Buffer.concat([v.subarray(0, to), region, v.subarray(to)]);
+    }
+    case 'splice': {
+      // a region of another fixture replaces one of this one
+      const from = rand(other.length);
+      const region = other.subarray(from, from + 1 + rand(Math.min(512, other.length - from)));
+      return Buffer.concat([v.subarray(0, at), region, v.subarray(Math.min(n, at + rand(64)))]);
+    }
+    case 'huge-varint': {
+      const forms = [
+        [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], // 2^64 - 1
+        [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], // 11 bytes: too long
+        [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00], // overlong zero
+        [0xff, 0xff, 0xff, 0xff, 0x0f], // 2^32 - 1
+      ];
+      const form = Buffer.from(forms[rand(forms.length)] as number[]);
+      const replace = rand(2) === 0;
+      return Buffer.concat([v.subarray(0, at), form, v.subarray(replace ? Math.min(n, at + form.length) : at)]);
+    }
+    case 'huge-tag': {
+      // field 2^29 - 1 (length-delimited) claiming 2^32 - 1 bytes, or a group that never ends
+      const forms = [
+        [0xfa, 0xff, 0xff, 0xff, 0x0f, 0xff, 0xff, 0xff, 0xff, 0x0f],
+        [0xfb, 0xff, 0xff, 0xff, 0x0f],
+        [0x0b, 0x0b, 0x0b, 0x0b],
+        [0x0c],
+      ];
+      const form = Buffer.from(forms[rand(forms.length)] as number[]);
+      return Buffer.concat([v.subarray(0, at), form, v.subarray(at)]);
+    }
+  }
+}
+
+/** `levels` messages, each field 1 of the one around it, around `inner`. */
+function nested(levels: number, inner: number[] = []): Uint8Array {
+  const heads: number[][] = [];
+  let size = inner.length;
+  for (let i = 0; i < levels; i++) {
+    const head = [0x0a, ...varint(BigInt(size))];
+    heads.push(head);
+    size += head.length;
+  }
+  const out = new Uint8Array(size);
+  let p = 0;
+  for (let i = heads.length - 1; i >= 0; i--) for (const b of heads[i] as number[]) out[p++] = b;
+  out.set(inner, p);
+  return out;
+}
+
+/** `k8s\0` + runtime.Unknown naming `apiVersion`/`kind` around `raw`. */
+function envelope(apiVersion: string, kind: string, raw: Uint8Array): Uint8Array {
+  const w = new WireWriter();
+  w.raw(new Uint8Array([0x6b, 0x38, 0x73, 0x00]));
+  w.tag(1, 2);
+  w.begin();
+  w.tag(1, 2);
+  w.bytes(Buffer.from(apiVersion));
+  w.tag(2, 2);
+  w.bytes(Buffer.from(kind));
+  w.end();
+  w.tag(2, 2);
+  w.bytes(raw);
+  return w.finish();
+}
+
+/** The inner object (runtime.Unknown's raw) of a stored value. */
+function rawOf(value: Uint8Array): Uint8Array {
+  const out: [number, number, number][] = [];
+  assert.ok(lengthPrefixes(value, 4, value.length, out, 40));
+  // top-level fields only (depth 40 stops the walk from descending): typeMeta, then raw
+  const [p, size, len] = out[1] as [number, number, number];
+  return value.subarray(p + size, p + size + len);
+}
+
+describe('hostile input: every prefix', () => {
+  test('the fixtures are there (171 kinds, 3 auger values)', () => {
+    assert.ok(goldens.length >= 171, `${goldens.length} fixtures in ${goldenDir}`);
+    assert.equal(augers.length, 3, `auger values in ${augerDir}`);
+  });
+
+  test('every prefix of every stored value gives a result or a clear error', () => {
+    const c = new Checker();
+    for (const g of [...goldens, ...augers]) {
+      for (let len = 0; len < g.value.length; len++) c.check(`${g.name}[0:${len}]`, g.value.subarray(0, len), g.options);
+    }
+    c.assertClean('prefixes');
+    assert.ok(c.errors > c.count * 0.99, `almost every prefix is an error (${c.errors} of ${c.count})`);
+  });
+
+  test('every prefix of every inner object (decoded bare, as the kind) gives a result or a clear error', () => {
+    // A cut value fails at the envelope's length; a cut object reaches every field of the message decoder.
+    const c = new Checker();
+    for (const g of goldens) {
+      const raw = rawOf(g.value);
+      const options = { ...g.options, bare: true };
+      for (let len = 0; len < raw.length; len++) c.check(`${g.name} raw[0:${len}]`, raw.subarray(0, len), options);
+    }
+    c.assertClean('object prefixes');
+    // some prefixes end on a field boundary and are complete (smaller) objects
+    assert.ok(c.objects > 0 && c.errors > c.count / 2, `${c.objects} objects, ${c.errors} errors of ${c.count}`);
+  });
+});
+
+describe('hostile input: seeded mutations', () => {
+  test('≥ 10 000 mutations over all fixtures give a result or a clear error', () => {
+    const rand = prng(0x6b387300);
+    const c = new Checker();
+    const perKind = new Map<string, number>();
+    const perFixture = Math.ceil(10_200 / goldens.length);
+    goldens.forEach((g, gi) => {
+      const prefixes: [number, number, number][] = [];
+      lengthPrefixes(g.value, 4, g.value.length, prefixes);
+      const other = (goldens[(gi * 7 + 13) % goldens.length] as Fixture).value;
+      for (let i = 0; i < perFixture; i++) {
+        const kind = MUTATIONS[(gi + i) % MUTATIONS.length] as (typeof MUTATIONS)[number];
+        const v = mutate(g.value, kind, rand, prefixes, other);
+        const d = c.check(`${g.name} ${kind} #${i}`, v, g.options);
+        if (d?.error !== undefined) perKind.set(kind, (perKind.get(kind) ?? 0) + 1);
+      }
+    });
+    c.assertClean('mutations');
+    assert.ok(c.count >= 10_000, `${c.count} mutations`);
+    // every kind of mutation is caught at least sometimes (the decoder checks what it reads)
+    for (const kind of MUTATIONS) assert.ok((perKind.get(kind) ?? 0) > 0, `no ${kind} mutation was detected`);
+  });
+
+  test('mutations of the real auger values (with their etcdctl newline and key line)', () => {
+    const rand = prng(42);
+    const c = new Checker();
+    for (const a of augers) {
+      const prefixes: [number, number, number][] = [];
+      lengthPrefixes(a.value, 4, a.value.length, prefixes);
+      for (let i = 0; i < 500; i++) {
+        const kind = MUTATIONS[i % MUTATIONS.length] as (typeof MUTATIONS)[number];
+        c.check(`${a.name} ${kind} #${i}`, mutate(a.value, kind, rand, prefixes, a.value), a.options);
+      }
+    }
+    c.assertClean('auger mutations');
+  });
+});
+
+describe('hostile input: crafted values', () => {
+  const pod = goldens.find((g) => g.name === 'core.v1.Pod.pb');
+
+  test('messages nested 10 000 deep give a depth error, not a stack overflow', () => {
+    // No built-in kind nests itself, so give the schema one that does (as a CRD's JSONSchemaProps does).
+    const base = loadSchema();
+    const schema: CompiledSchema = {
+      ...base,
+      messages: {
+        ...base.messages,
+        'test.v1.Nest': {
+          name: 'test.v1.Nest',
+          goPackage: 'test/v1',
+          fields: [
+            { name: 'child', number: 1, type: 'message', message: 'test.v1.Nest', repeated: false, omitEmpty: true, nullable: true, pointer: true, inline: false, goType: '*Nest' },
+          ],
+        },
+      },
+      kinds: { ...base.kinds, 'test.example/v1/Nest': { group: 'test.example', version: 'v1', kind: 'Nest', apiVersion: 'test.example/v1', message: 'test.v1.Nest' } },
+    };
+    const codec = createCodec({ schema });
+    const value = envelope('test.example/v1', 'Nest', nested(10_000));
+    const t = Date.now();
+    const d = codec.decode(value);
+    assert.ok(Date.now() - t < HANG_MS);
+    assert.equal(d.error?.name, 'DecodeError', d.error?.message);
+    assert.match(d.error?.message ?? '', /nested deeper than 100/);
+    assert.ok(d.error !== undefined && d.error.offset > 0 && d.error.offset < value.length);
+    // 100 levels are fine
+    const ok = codec.decode(envelope('test.example/v1', 'Nest', nested(99)));
+    assert.equal(ok.error, undefined, ok.error?.message);
+  });
+
+  test('groups nested 10 000 deep in an unknown field give a depth error', () => {
+    assert.ok(pod !== undefined);
+    const raw = rawOf(pod.value);
+    // field 999 as a start-group (tag 0xbb 0x3e), 10 000 times, before the real Pod fields
+    const deep = Buffer.concat([Buffer.alloc(20_000).map((_, i) => (i % 2 === 0 ? 0xbb : 0x3e)), Buffer.from(raw)]);
+    const d = decode(envelope('v1', 'Pod', deep));
+    assert.equal(d.error?.name, 'DecodeError');
+    assert.match(d.error?.message ?? '', /nested deeper than 100/);
+  });
+
+  test('schema-less dump of an unknown kind nesting 10 000 deep gives a result', () => {
+    const value = envelope('example.com/v1', 'Widget', nested(10_000, [0x08, 0x01]));
+    const t = Date.now();
+    const d = decode(value);
+    assert.ok(Date.now() - t < HANG_MS);
+    assert.match(d.error?.message ?? '', /Unknown kind "Widget"/);
+    assert.ok(Array.isArray(d.protoFields));
+  });
+
+  test('lengths claiming far more than the value holds fail at once, without allocating', () => {
+    assert.ok(pod !== undefined);
+    const raw = rawOf(pod.value);
+    const before = process.memoryUsage().arrayBuffers;
+    for (const claim of [0xffffffffn, 0x7fffffffn, 1n << 40n, 1n << 62n]) {
+      // the object's length in the envelope, then metadata's length inside the object
+      const head = Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x09, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x03, 0x50, 0x6f, 0x64]);
+      for (const value of [
+        Buffer.concat([head, Buffer.from([0x12, ...varint(claim)]), raw]),
+        envelope('v1', 'Pod', Buffer.concat([Buffer.from([0x0a, ...varint(claim)]), raw.subarray(2)])),
+      ]) {
+        const t = Date.now();
+        const d = decode(value);
+        assert.ok(Date.now() - t < 100, 'fails at once');
+        assert.equal(d.error?.name, 'DecodeError');
+        assert.match(d.error?.message ?? '', /runs past the end|longer than/);
+        assert.ok(d.error !== undefined && d.error.offset <= value.length);
+      }
+    }
+    assert.ok(process.memoryUsage().arrayBuffers - before < 64 * 1024 * 1024, 'no large allocation');
+  });
+
+  test("an envelope naming one kind around another kind's bytes gives a result or a clear error", () => {
+    const c = new Checker();
+    const named = ['Pod', 'ConfigMap', 'Node', 'Secret', 'Service', 'Event'];
+    for (const g of goldens) {
+      const raw = rawOf(g.value);
+      for (const kind of named) c.check(`${g.name} as ${kind}`, envelope('v1', kind, raw));
+    }
+    c.assertClean('mismatched kinds');
+    assert.ok(c.errors > 0, 'some mismatches are detected');
+  });
+});
