@@ -13,7 +13,7 @@ import { DecodeError } from '../errors';
 import { decodeCbor } from './cbor';
 import { sniffValue } from './envelope';
 import { compactJson, parseKubeJson, toKubeJson } from './go-json';
-import { markRawJson } from './raw-json';
+import { markRawJson, markRawJsonField, type RawJsonMark } from './raw-json';
 import { formatGoDuration } from './go-duration';
 import { decodeGoString, holdsInvalidUtf8, utf8ByteCompare } from './go-utf8';
 import { formatMicroTime, formatTime } from './kube-time';
@@ -217,12 +217,15 @@ interface Ctx {
   unknown: UnknownField[];
   /**
    * Where the message at each depth sits in its parent (for unknownFields paths): the field name
-   * (null for an inline struct) and the list index or map key segment (null when neither).
+   * (null for an inline struct) and the list index or map key (null when neither).
    */
   names: (string | null)[];
   keys: (number | string | null)[];
-  /** Stored bytes of non-ASCII map keys, by map object (see {@link noteRawKey}). */
-  rawKeys?: Map<object, Map<string, Uint8Array>>;
+  /**
+   * Set by the last RawExtension/FieldsV1 read when it held a bare number or string whose stored text
+   * re-prints differently; the field reading it moves it onto the parent object (see `H.takeRaw`).
+   */
+  rawField: RawJsonMark | undefined;
 }
 
 function pathText(ctx: Ctx, depth: number): string {
@@ -233,7 +236,7 @@ function pathText(ctx: Ctx, depth: number): string {
     out += out === '' ? n : `.${n}`;
     const k = ctx.keys[d];
     if (typeof k === 'number') out += `[${k}]`;
-    else if (typeof k === 'string') out += k;
+    else if (typeof k === 'string') out += `[${JSON.stringify(k)}]`;
   }
   return out;
 }
@@ -241,10 +244,6 @@ function pathText(ctx: Ctx, depth: number): string {
 function setKey(obj: Record<string, unknown>, k: string, v: unknown): void {
   if (k === '__proto__') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
   else obj[k] = v;
-}
-
-function toBase64(buf: Uint8Array, start: number, end: number): string {
-  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('base64');
 }
 
 function isPrintableUtf8(buf: Uint8Array, start: number, end: number): string | undefined {
@@ -293,24 +292,16 @@ function readUnknown(ctx: Ctx, num: number, wt: number, end: number, depth: numb
 function readScalar(ctx: Ctx, k: number, end: number): unknown {
   const r = ctx.r;
   switch (k) {
-    case K_STRING: {
-      const e = r.lengthEnd(end);
-      const s = decodeGoString(ctx.buf, r.pos, e);
-      r.pos = e;
-      return s;
-    }
+    case K_STRING:
+      return H.str(r, ctx.buf, end);
     case K_INT32:
       return r.int32(end);
     case K_INT64:
       return r.int64(end);
     case K_BOOL:
       return r.bool(end);
-    case K_BYTES: {
-      const e = r.lengthEnd(end);
-      const s = toBase64(ctx.buf, r.pos, e);
-      r.pos = e;
-      return s;
-    }
+    case K_BYTES:
+      return H.b64(r, ctx.buf, end);
     case K_UINT32:
       return r.uint32(end);
     case K_UINT64:
@@ -365,7 +356,7 @@ type MessageFn = (
 
 /** Reads a message body spanning [r.pos, end) and returns its JSON value. */
 function readMessage(ctx: Ctx, plan: MessagePlan, end: number, depth: number, typeMeta?: TypeMetaOut): unknown {
-  return messageFn(plan)(ctx.r, ctx, end, depth, typeMeta);
+  return messageFn(plan)(ctx.r, ctx, end, depth, typeMeta, undefined);
 }
 
 /**
@@ -375,10 +366,16 @@ function readMessage(ctx: Ctx, plan: MessagePlan, end: number, depth: number, ty
 function messageFn(plan: MessagePlan): MessageFn {
   if (plan.fn !== undefined) return plan.fn;
   if (plan.special !== S_NONE) {
-    plan.fn = (r, ctx, end, depth) => {
-      if (depth > MAX_DEPTH) throw r.fail(`messages nested deeper than ${MAX_DEPTH}`);
-      return readSpecial(ctx, plan, end, depth);
-    };
+    plan.fn =
+      plan.special === S_TIME
+        ? (r, ctx, end, depth) => {
+            if (depth > MAX_DEPTH) throw r.fail(`messages nested deeper than ${MAX_DEPTH}`);
+            return readTime(ctx, plan, end, depth);
+          }
+        : (r, ctx, end, depth) => {
+            if (depth > MAX_DEPTH) throw r.fail(`messages nested deeper than ${MAX_DEPTH}`);
+            return readSpecial(ctx, plan, end, depth);
+          };
     return plan.fn;
   }
   // Generated on first use; a stub first, so that messages can refer to each other.
@@ -393,16 +390,28 @@ function messageFn(plan: MessagePlan): MessageFn {
 /** Node's Buffer has native string slicing (undocumented in the type definitions, stable since Node 0.x). */
 interface NativeSlices {
   latin1Slice(start: number, end: number): string;
+  base64Slice(start: number, end: number): string;
 }
 
-/** Strings up to this many bytes go through {@link STRING_CACHE}. */
-const STRING_CACHE_MAX_BYTES = 40;
+/** Strings up to this many bytes go through the short-string cache (see `H.str`). */
+const STRING_CACHE_MAX_BYTES = 64;
 const STRING_CACHE_MASK = 4095;
-/** Recently decoded short ASCII strings, by hash of their bytes (verified byte by byte on a hit). */
-const STRING_CACHE: string[] = new Array<string>(STRING_CACHE_MASK + 1).fill('\u0000');
+/** Recently decoded short ASCII strings, by hash of their bytes… */
+const STRING_CACHE: string[] = new Array<string>(STRING_CACHE_MASK + 1).fill('');
+/** …their lengths (-1: empty slot)… */
+const STRING_CACHE_LENGTH = new Int32Array(STRING_CACHE_MASK + 1).fill(-1);
+/** …and their bytes (slot i at i * STRING_CACHE_MAX_BYTES): a hit compares bytes, not characters. */
+const STRING_CACHE_BYTES = new Uint8Array((STRING_CACHE_MASK + 1) * STRING_CACHE_MAX_BYTES);
+/** The same bytes, read four at a time. */
+const STRING_CACHE_WORDS = new DataView(STRING_CACHE_BYTES.buffer);
+
+/** A character that is not ASCII (in a string made of bytes by latin1Slice). */
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\u0000-\u007f]/;
 
 /** Helpers the generated functions call (passed in as `H`). */
 const H = {
+  /** Reads a length-prefixed string at `r.pos` (`buf` is `r.buf`). */
   str(r: WireReader, buf: Uint8Array, end: number): string {
     const p = r.pos;
     const len = buf[p] as number;
@@ -418,8 +427,12 @@ const H = {
     r.pos = e;
     const n = e - s;
     if (n > STRING_CACHE_MAX_BYTES) {
-      for (let i = s; i < e; i++) if ((buf[i] as number) >= 0x80) return decodeGoString(buf, s, e);
-      return (buf as unknown as NativeSlices).latin1Slice(s, e);
+      // Latin-1 is the bytes as they are: right when all are ASCII (checked four bytes at a time).
+      const words = r.view ?? r.words();
+      let i = s;
+      while (i + 4 <= e && (words.getInt32(i) & 0x80808080) === 0) i += 4;
+      while (i < e && (buf[i] as number) < 0x80) i++;
+      return i === e ? (buf as unknown as NativeSlices).latin1Slice(s, e) : decodeGoString(buf, s, e);
     }
     if (n === 0) return '';
     // Short strings repeat a lot (keys, label values, enum-like values): look them up by a hash of
@@ -431,24 +444,35 @@ const H = {
     h = Math.imul(h ^ (buf[last - 1] as number), 0x01000193);
     h = Math.imul(h ^ (buf[s + (n >> 2)] as number), 0x01000193);
     const slot = (h ^ (h >>> 15)) & STRING_CACHE_MASK;
-    const cached = STRING_CACHE[slot] as string;
-    if (cached.length === n) {
-      let i = 0;
-      while (i < n && cached.charCodeAt(i) === buf[s + i]) i++;
-      if (i === n) return cached;
+    const bytes = STRING_CACHE_BYTES;
+    const at = slot * STRING_CACHE_MAX_BYTES - s;
+    if (STRING_CACHE_LENGTH[slot] === n) {
+      const words = r.view ?? r.words();
+      let i = s;
+      while (i + 4 <= e && STRING_CACHE_WORDS.getInt32(at + i) === words.getInt32(i)) i += 4;
+      if (i + 4 > e) while (i < e && bytes[at + i] === buf[i]) i++;
+      if (i === e) return STRING_CACHE[slot] as string;
     }
-    for (let i = s; i < e; i++) if ((buf[i] as number) >= 0x80) return decodeGoString(buf, s, e);
     let out: string;
     if (n <= 8) {
       out = '';
-      for (let i = s; i < e; i++) out += String.fromCharCode(buf[i] as number);
-    } else out = (buf as unknown as NativeSlices).latin1Slice(s, e);
+      for (let i = s; i < e; i++) {
+        const c = buf[i] as number;
+        if (c >= 0x80) return decodeGoString(buf, s, e);
+        out += String.fromCharCode(c);
+      }
+    } else {
+      out = (buf as unknown as NativeSlices).latin1Slice(s, e);
+      if (NON_ASCII.test(out)) return decodeGoString(buf, s, e);
+    }
     STRING_CACHE[slot] = out;
+    STRING_CACHE_LENGTH[slot] = n;
+    for (let i = s; i < e; i++) bytes[at + i] = buf[i] as number;
     return out;
   },
   b64(r: WireReader, buf: Uint8Array, end: number): string {
     const e = r.lengthEnd(end);
-    const s = toBase64(buf, r.pos, e);
+    const s = (buf as unknown as NativeSlices).base64Slice(r.pos, e);
     r.pos = e;
     return s;
   },
@@ -461,20 +485,18 @@ const H = {
     return arr;
   },
   map(ctx: Ctx, fp: FieldPlan, end: number, depth: number, obj: Record<string, unknown>): Record<string, unknown> {
-    if (fp.mapKeyK === K_STRING && fp.mapValueK === K_STRING) {
-      // the common map<string, string>: key (field 1) then value (field 2), one-byte tags
+    if (fp.mapKeyK === K_STRING && (fp.mapValueK === K_STRING || fp.mapValueK === K_BYTES)) {
+      // the common map<string, string> (and map<string, bytes>): key (field 1) then value (field 2)
       const r = ctx.r;
       const buf = ctx.buf;
       const save = r.pos;
       const e = r.lengthEnd(end);
       if (buf[r.pos] === 0x0a) {
         r.pos++;
-        const ks = r.pos;
         const key = H.str(r, buf, e);
-        noteRawKey(ctx, obj, key, ks);
         if (r.pos < e && buf[r.pos] === 0x12) {
           r.pos++;
-          const value = H.str(r, buf, e);
+          const value = fp.mapValueK === K_STRING ? H.str(r, buf, e) : H.b64(r, buf, e);
           if (r.pos === e) {
             if (key === '__proto__') setKey(obj, key, value);
             else obj[key] = value;
@@ -483,6 +505,29 @@ const H = {
         }
       }
       r.pos = save; // anything unusual: the general path
+    } else if (fp.mapKeyK === K_STRING && fp.mapValueK === K_MESSAGE && fp.mapValueMsg !== undefined) {
+      // map<string, message> (Quantities of resources, capacity…): key, then a value filling the entry
+      const r = ctx.r;
+      const buf = ctx.buf;
+      const save = r.pos;
+      const e = r.lengthEnd(end);
+      if (buf[r.pos] === 0x0a) {
+        r.pos++;
+        const key = H.str(r, buf, e);
+        if (r.pos < e && buf[r.pos] === 0x12) {
+          r.pos++;
+          const ve = r.lengthEnd(e);
+          if (ve === e) {
+            ctx.names[depth + 1] = fp.f.name;
+            ctx.keys[depth + 1] = key;
+            const value = messageFn(fp.mapValueMsg)(r, ctx, ve, depth + 1, undefined, undefined);
+            if (r.pos !== ve) throw r.fail(`message ended at ${r.base + r.pos}, expected ${r.base + ve}`);
+            setKey(obj, key, value);
+            return obj;
+          }
+        }
+      }
+      r.pos = save;
     }
     readMapEntry(ctx, fp, obj, end, depth);
     return obj;
@@ -509,7 +554,7 @@ const H = {
   zero(plan: MessagePlan, r: WireReader, ctx: Ctx, depth: number): unknown {
     switch (plan.special) {
       case S_NONE:
-        return messageFn(plan)(r, ctx, r.pos, depth + 1, undefined);
+        return messageFn(plan)(r, ctx, r.pos, depth + 1, undefined, undefined);
       case S_DURATION:
         return '0s';
       case S_INTORSTRING:
@@ -521,8 +566,17 @@ const H = {
         return null;
     }
   },
-  sortMap(obj: Record<string, unknown>, ctx: Ctx): Record<string, unknown> {
-    return sortedMap(obj, ctx.rawKeys?.get(obj));
+  sortMap(obj: Record<string, unknown>): Record<string, unknown> {
+    return sortedMap(obj);
+  },
+  /** The pending mark of the RawExtension/FieldsV1 just read (see `Ctx.rawField`), cleared. */
+  takeRaw(ctx: Ctx): RawJsonMark | undefined {
+    const m = ctx.rawField;
+    ctx.rawField = undefined;
+    return m;
+  },
+  markField(o: object, key: string, m: RawJsonMark): void {
+    markRawJsonField(o, key, m.text, m.printed);
   },
   assign(o: Record<string, unknown>, v: unknown): void {
     const src = v as Record<string, unknown>;
@@ -584,11 +638,13 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
       if (fp.repeated) {
         cases.push(
           `case ${tag}: { const e = r.lengthEnd(end); const a = (${v} ??= []); N[depth + 1] = ${name}; K[depth + 1] = a.length; ` +
-            `a.push(S[${s}].fn(r, ctx, e, depth + 1, undefined)); if (r.pos !== e) H.overrun(r, e); break; }`,
+            `a.push(S[${s}].fn(r, ctx, e, depth + 1, undefined, undefined)); if (r.pos !== e) H.overrun(r, e); ` +
+            (isRaw(fp.msg) ? '{ const m = H.takeRaw(ctx); if (m !== undefined) H.markField(a, String(a.length - 1), m); } ' : '') +
+            'break; }',
         );
       } else if (fp.p === P_INLINE && fp.msg.special !== S_NONE) {
         cases.push(
-          `case ${tag}: { const e = r.lengthEnd(end); ${v} = S[${s}].fn(r, ctx, e, depth + 1, undefined); if (r.pos !== e) H.overrun(r, e); break; }`,
+          `case ${tag}: { const e = r.lengthEnd(end); ${v} = S[${s}].fn(r, ctx, e, depth + 1, undefined, undefined); if (r.pos !== e) H.overrun(r, e); break; }`,
         );
       } else if (fp.p === P_INLINE) {
         cases.push(
@@ -597,8 +653,8 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
         );
       } else {
         cases.push(
-          `case ${tag}: { const e = r.lengthEnd(end); N[depth + 1] = ${name}; K[depth + 1] = null; ${v} = S[${s}].fn(r, ctx, e, depth + 1, undefined); ` +
-            `if (r.pos !== e) H.overrun(r, e); break; }`,
+          `case ${tag}: { const e = r.lengthEnd(end); N[depth + 1] = ${name}; K[depth + 1] = null; ${v} = S[${s}].fn(r, ctx, e, depth + 1, undefined, undefined); ` +
+            `if (r.pos !== e) H.overrun(r, e); ${fp.slot >= 0 && isRaw(fp.msg) ? `${v}m = H.takeRaw(ctx); ` : ''}break; }`,
         );
       }
     } else if (fp.k === K_MAP) {
@@ -629,7 +685,7 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
         break;
       }
       case P_NULLABLE:
-        if (fp.k === K_MAP) build.push(f.omitEmpty ? `if (${v} !== undefined) ${key} = H.sortMap(${v}, ctx);` : `${key} = ${v} === undefined ? null : H.sortMap(${v}, ctx);`);
+        if (fp.k === K_MAP) build.push(f.omitEmpty ? `if (${v} !== undefined) ${key} = H.sortMap(${v});` : `${key} = ${v} === undefined ? null : H.sortMap(${v});`);
         else if (fp.k === K_BYTES && !fp.repeated) build.push(f.omitEmpty ? `if (${v} !== undefined && ${v} !== "") ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
         else build.push(f.omitEmpty ? `if (${v} !== undefined && ${v} !== null && ${v}.length !== 0) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
         break;
@@ -637,6 +693,8 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
         if (f.pointer) build.push(f.omitEmpty ? `if (${v} !== undefined) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
         else if (fp.msg === undefined) build.push(`${key} = ${v} === undefined ? {} : ${v};`);
         else build.push(`${key} = ${v} === undefined ? H.zero(S[${subIndex(fp.msg)}], r, ctx, depth) : ${v};`);
+        // a bare number or string of embedded JSON keeps its stored text on this object
+        if (isRaw(fp.msg)) build.push(`if (${v}m !== undefined && ${key} === ${v}) H.markField(o, ${JSON.stringify(f.name)}, ${v}m);`);
         break;
       default:
         if (fp.msg === undefined) break;
@@ -656,6 +714,7 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
   const locals = plan.fields.map((_, i) => `f${i}`);
   plan.fields.forEach((fp, i) => {
     if (fp.p === P_INLINE) locals.push(`f${i}e`);
+    if (fp.p === P_MESSAGE && isRaw(fp.msg)) locals.push(`f${i}m`);
   });
   locals.push('x');
   const body = [
@@ -704,9 +763,7 @@ function readMapEntry(ctx: Ctx, fp: FieldPlan, obj: Record<string, unknown>, end
     if (num === 1) {
       if (wt !== wireTypeOf(fp.mapKeyK)) throw r.fail(`map key of ${fp.f.name} expects ${wireName(wireTypeOf(fp.mapKeyK))}, found ${wireName(wt)}`, tagAt);
       if (fp.mapKeyK === K_STRING) {
-        const ks = r.pos;
         key = H.str(r, ctx.buf, e);
-        noteRawKey(ctx, obj, key as string, ks);
       } else key = readScalar(ctx, fp.mapKeyK, e);
     } else if (num === 2) {
       if (wt !== wireTypeOf(fp.mapValueK)) throw r.fail(`map value of ${fp.f.name} expects ${wireName(wireTypeOf(fp.mapValueK))}, found ${wireName(wt)}`, tagAt);
@@ -715,8 +772,8 @@ function readMapEntry(ctx: Ctx, fp: FieldPlan, obj: Record<string, unknown>, end
         const sub = fp.mapValueMsg;
         if (sub === undefined) throw r.fail(`message type ${fp.f.mapValueMessage ?? '?'} of map ${fp.f.name} is not in the schema`, tagAt);
         ctx.names[depth + 1] = fp.f.name;
-        ctx.keys[depth + 1] = `[${JSON.stringify(String(key ?? ''))}]`;
-        value = messageFn(sub)(r, ctx, ve, depth + 1, undefined);
+        ctx.keys[depth + 1] = String(key ?? '');
+        value = messageFn(sub)(r, ctx, ve, depth + 1, undefined, undefined);
         if (r.pos !== ve) throw r.fail(`message ended at ${r.base + r.pos}, expected ${r.base + ve}`);
       } else {
         value = fp.mapValueK === K_STRING ? H.str(r, ctx.buf, e) : readScalar(ctx, fp.mapValueK, e);
@@ -744,43 +801,12 @@ interface TypeMetaOut {
 }
 
 /**
- * Remembers the stored bytes of a map key that is not ASCII: Go sorts map keys by their bytes, and a
- * key holding invalid UTF-8 sorts by them differently than its decoded text (U+FFFD) does.
+ * A map's keys in Go's order: by their bytes. utf8ByteCompare gives that order for decoded keys too,
+ * invalid bytes included (decodeGoString keeps each as U+DC80..U+DCFF, which it compares as the byte).
  */
-function noteRawKey(ctx: Ctx, obj: object, key: string, lengthAt: number): void {
-  const buf = ctx.buf;
-  let p = lengthAt;
-  while ((buf[p] as number) >= 0x80) p++;
-  p++;
-  const e = ctx.r.pos;
-  let ascii = true;
-  for (let i = p; i < e; i++) {
-    if ((buf[i] as number) >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) return;
-  ctx.rawKeys ??= new Map();
-  let keys = ctx.rawKeys.get(obj);
-  if (keys === undefined) {
-    keys = new Map();
-    ctx.rawKeys.set(obj, keys);
-  }
-  keys.set(key, buf.slice(p, e));
-}
-
-/** A map's keys in Go's order (by bytes); `raw` holds the stored bytes of non-ASCII keys. */
-function sortedMap(obj: Record<string, unknown>, raw?: Map<string, Uint8Array>): Record<string, unknown> {
+function sortedMap(obj: Record<string, unknown>): Record<string, unknown> {
   const keys = Object.keys(obj);
   if (keys.length < 2) return obj;
-  if (raw !== undefined) {
-    const bytesOf = (k: string): Uint8Array => raw.get(k) ?? Buffer.from(k, 'utf8');
-    keys.sort((a, b) => Buffer.compare(bytesOf(a), bytesOf(b)));
-    const out: Record<string, unknown> = {};
-    for (const k of keys) setKey(out, k, obj[k]);
-    return out;
-  }
   let ordered = true;
   for (let i = 1; i < keys.length; i++) {
     if (utf8ByteCompare(keys[i - 1] as string, keys[i] as string) > 0) {
@@ -801,8 +827,53 @@ const ZERO_TIME_SECONDS = -62135596800;
  * keys that JavaScript reorders); other text prints back identically once compacted.
  */
 const MAY_REPRINT_DIFFERENTLY = /\\[u/]|[0-9][.eE]|-0|"[0-9]+"\s*:/;
+/** Canonical Quantities by their stored text: a cluster uses few distinct ones (`100m`, `1Gi`). */
+const QUANTITY_CACHE = new Map<string, string>();
 /** Formatted Times by Unix seconds: objects of one cluster share few distinct timestamps. */
 const TIME_CACHE = new Map<number, string>();
+
+/** How Kubernetes prints a metav1.Time of these Unix seconds (null for Go's zero time). */
+function timeText(seconds: number | bigint): string | null {
+  if (seconds === ZERO_TIME_SECONDS) return null;
+  if (typeof seconds !== 'number') return formatTime(seconds, 0);
+  let text = TIME_CACHE.get(seconds);
+  if (text === undefined) {
+    if (TIME_CACHE.size >= 4096) TIME_CACHE.clear();
+    text = formatTime(seconds, 0);
+    TIME_CACHE.set(seconds, text);
+  }
+  return text;
+}
+
+/**
+ * Reads a metav1.Time: the usual seconds (field 1) and nanos (field 2) directly; anything else (unknown
+ * fields, wrong wire types) goes through {@link readSpecial} from the start of the message.
+ */
+function readTime(ctx: Ctx, plan: MessagePlan, end: number, depth: number): unknown {
+  const r = ctx.r;
+  const buf = ctx.buf;
+  const start = r.pos;
+  let seconds: number | bigint = 0;
+  while (r.pos < end) {
+    const tag = buf[r.pos];
+    if (tag === 0x08) {
+      r.pos++;
+      seconds = r.int64(end);
+    } else if (tag === 0x10) {
+      r.pos++;
+      r.int32(end); // nanos: metav1.Time prints whole seconds
+    } else {
+      r.pos = start;
+      return readSpecial(ctx, plan, end, depth);
+    }
+  }
+  return end === start ? null : timeText(seconds);
+}
+
+/** Whether a message is embedded JSON (RawExtension, FieldsV1). */
+function isRaw(plan: MessagePlan | undefined): boolean {
+  return plan !== undefined && (plan.special === S_RAWEXTENSION || plan.special === S_FIELDSV1);
+}
 
 /** Reads the message of a type with custom JSON. */
 function readSpecial(ctx: Ctx, plan: MessagePlan, end: number, depth: number): unknown {
@@ -862,12 +933,18 @@ function readSpecial(ctx: Ctx, plan: MessagePlan, end: number, depth: number): u
       case S_QUANTITY:
         if (num === 1) {
           const at = r.pos;
-          str = readScalar(ctx, K_STRING, end) as string;
-          try {
-            str = canonicalQuantity(str);
-          } catch (e) {
-            throw r.fail(`invalid quantity ${JSON.stringify(str)} (${(e as Error).message})`, at);
+          str = H.str(r, ctx.buf, end);
+          let canonical = QUANTITY_CACHE.get(str);
+          if (canonical === undefined) {
+            try {
+              canonical = canonicalQuantity(str);
+            } catch (e) {
+              throw r.fail(`invalid quantity ${JSON.stringify(str)} (${(e as Error).message})`, at);
+            }
+            if (QUANTITY_CACHE.size >= 4096) QUANTITY_CACHE.clear();
+            QUANTITY_CACHE.set(str, canonical);
           }
+          str = canonical;
         } else r.skip(wt, end, num);
         break;
       case S_FIELDSV1:
@@ -885,18 +962,8 @@ function readSpecial(ctx: Ctx, plan: MessagePlan, end: number, depth: number): u
   }
   if (r.pos !== end) throw r.fail(`field ran past the end of its message (ends at ${r.base + end})`);
   switch (special) {
-    case S_TIME: {
-      if (end === start) return null;
-      if (seconds === ZERO_TIME_SECONDS) return null;
-      if (typeof seconds !== 'number') return formatTime(seconds, 0);
-      let text = TIME_CACHE.get(seconds);
-      if (text === undefined) {
-        if (TIME_CACHE.size >= 4096) TIME_CACHE.clear();
-        text = formatTime(seconds, 0);
-        TIME_CACHE.set(seconds, text);
-      }
-      return text;
-    }
+    case S_TIME:
+      return end === start ? null : timeText(seconds);
     case S_MICROTIME: {
       if (end === start) return null;
       if (nanos < 0 || nanos >= 1e9) {
@@ -919,13 +986,18 @@ function readSpecial(ctx: Ctx, plan: MessagePlan, end: number, depth: number): u
     case S_RAWEXTENSION: {
       if (rawStart < 0) return null;
       const text = decodeGoString(ctx.buf, rawStart, rawEnd);
+      ctx.rawField = undefined;
       try {
         const value = parseKubeJson(text);
-        if (value !== null && typeof value === 'object' && MAY_REPRINT_DIFFERENTLY.test(text)) {
-          // keep the stored text where re-printing the parsed value would not give it back
+        if (value !== null && MAY_REPRINT_DIFFERENTLY.test(text)) {
+          // keep the stored text where re-printing the parsed value would not give it back: on the
+          // value itself, or (a bare number or string) for the reading field to put on its parent
           const compact = compactJson(text, { escapeHtml: true });
           const printed = toKubeJson(value);
-          if (printed !== compact) markRawJson(value, compact, printed);
+          if (printed !== compact) {
+            if (typeof value === 'object') markRawJson(value, compact, printed);
+            else ctx.rawField = { text: compact, printed };
+          }
         }
         return value;
       } catch (e) {
@@ -995,7 +1067,7 @@ export function createProtobufDecoder(schema: CompiledSchema): ProtobufDecoder {
         return { error: new DecodeError(`Cannot decode ${messageName}: the schema has no such message.`, base + start) };
       }
       const view = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-      const ctx: Ctx = { r: new WireReader(view, start, base), buf: view, unknown: [], names: [], keys: [] };
+      const ctx: Ctx = { r: new WireReader(view, start, base), buf: view, unknown: [], names: [], keys: [], rawField: undefined };
       try {
         const object = readMessage(ctx, plan, end, 0, typeMeta) as KubeObject;
         const out: { object?: KubeObject; unknownFields?: UnknownField[] } = { object };
@@ -1023,12 +1095,13 @@ interface Envelope {
   contentType: string;
 }
 
-/** Reads runtime.Unknown {typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4}. */
-function readEnvelope(value: Uint8Array, base: number): Envelope {
-  const buf = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  const r = new WireReader(buf, 0, base);
+/**
+ * Reads runtime.Unknown {typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4}
+ * from `buf[start, end)` (positions index `buf`; error offsets add `base`).
+ */
+function readEnvelope(buf: Buffer, start: number, end: number, base: number): Envelope {
+  const r = new WireReader(buf, start, base);
   const env: Envelope = { apiVersion: '', kind: '', rawStart: -1, rawEnd: -1, contentEncoding: '', contentType: '' };
-  const end = buf.length;
 
   while (r.pos < end) {
     const tagAt = r.pos;
@@ -1095,6 +1168,19 @@ export function decodeValue(
     decodeBareProtobuf(getDecoder(), value, 0, options.apiVersion ?? '', options.kind ?? '', result);
     return result;
   }
+  // The common case first: a `k8s\0` value, read in place (no sniffing, no copies).
+  if (value.length >= 4 && value[0] === 0x6b && value[1] === 0x38 && value[2] === 0x73 && value[3] === 0x00) {
+    const buf = asBuffer(value);
+    result.encoding = 'protobuf';
+    let end = value.length;
+    if (value[end - 1] === 0x0a && walksAsFields(buf, 4, end - 1)) {
+      // the `\n` etcdctl prints after a value (see sniffValue)
+      end--;
+      result.stripped = { trailingNewline: true };
+    }
+    decodeProtobufValue(getDecoder, buf, 4, end, 0, options, result);
+    return result;
+  }
   let sniffed;
   try {
     sniffed = sniffValue(value);
@@ -1107,57 +1193,9 @@ export function decodeValue(
   const body = sniffed.body;
   const base = sniffed.bodyOffset;
   switch (sniffed.encoding) {
-    case 'protobuf': {
-      let env: Envelope;
-      try {
-        env = readEnvelope(body, base);
-      } catch (e) {
-        result.error = e instanceof DecodeError ? e : new DecodeError(String(e), base);
-        return result;
-      }
-      const apiVersion = env.apiVersion !== '' || env.kind !== '' ? env.apiVersion : (options.apiVersion ?? '');
-      const kind = env.apiVersion !== '' || env.kind !== '' ? env.kind : (options.kind ?? '');
-      if (apiVersion !== '') result.apiVersion = apiVersion;
-      if (kind !== '') result.kind = kind;
-      if (env.contentEncoding !== '') {
-        result.error = new DecodeError(
-          `Cannot decode ${apiVersion}/${kind}: content encoding ${JSON.stringify(env.contentEncoding)} is not supported (only none).`,
-          base,
-        );
-        return result;
-      }
-      if (env.rawStart < 0) {
-        env.rawStart = body.length;
-        env.rawEnd = body.length;
-      }
-      if (apiVersion === '' && kind === '') {
-        result.protoFields = dumpProtoFields(body, env.rawStart, env.rawEnd);
-        result.error = new DecodeError(
-          `The protobuf envelope (runtime.Unknown, ${body.length} bytes) names no apiVersion or kind, so the object's type is unknown. ` +
-            'If the value is complete, pass { apiVersion, kind } to decode it.',
-          base,
-        );
-        return result;
-      }
-      const decoder = getDecoder();
-      const messageName = decoder.messageFor(apiVersion, kind);
-      if (messageName === undefined) {
-        result.protoFields = dumpProtoFields(body, env.rawStart, env.rawEnd);
-        result.error = new DecodeError(
-          `Unknown kind ${JSON.stringify(kind)} of ${JSON.stringify(apiVersion)}: the schema (${decoder.plans.schema.source.description}) does not know it, ` +
-            'so its fields are shown schema-less in protoFields. Use a schema compiled from newer Kubernetes sources (createCodec({ sourcesDir })).',
-          base + env.rawStart,
-        );
-        return result;
-      }
-      const out = decoder.decodeObject(body, env.rawStart, env.rawEnd, base, messageName, { kind, apiVersion });
-      if (out.object !== undefined) result.object = out.object;
-      if (out.unknownFields !== undefined) result.unknownFields = out.unknownFields;
-      if (out.error !== undefined) {
-        result.error = new DecodeError(`Cannot decode ${apiVersion}/${kind}: ${out.error.message}`, out.error.offset);
-      }
+    case 'protobuf':
+      decodeProtobufValue(getDecoder, asBuffer(body), 0, body.length, base, options, result);
       return result;
-    }
     case 'json': {
       try {
         const text = decodeGoString(body, 0, body.length);
@@ -1194,6 +1232,125 @@ export function decodeValue(
     default:
       if (sniffed.preview !== undefined) result.preview = sniffed.preview;
       return result;
+  }
+}
+
+/** A Buffer over the same bytes (Buffers have native string slicing). */
+function asBuffer(value: Uint8Array): Buffer {
+  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+/**
+ * True when `buf[start, end)` is a sequence of well-formed protobuf fields: the walk sniffValue makes to
+ * tell etcdctl's trailing `\n` from data. A `k8s\0` value ending in `\n` had it added exactly when
+ * the bytes before it walk (the walk of the whole value then fails at that last byte, a tag without
+ * its length), so only that one walk is needed. Same arithmetic as sniffValue's, quirks included.
+ */
+function walksAsFields(buf: Uint8Array, start: number, end: number): boolean {
+  let pos = start;
+  while (pos < end) {
+    let tag = 0;
+    let scale = 1;
+    let i = 0;
+    for (; i < 10; i++) {
+      if (pos >= end) return false;
+      const b = buf[pos++] as number;
+      tag += (b & 0x7f) * scale;
+      scale *= 128;
+      if (b < 0x80) break;
+    }
+    if (i === 10 || tag < 8) return false;
+    switch (tag % 8) {
+      case 0:
+      case 2: {
+        let v = 0;
+        scale = 1;
+        for (i = 0; i < 10; i++) {
+          if (pos >= end) return false;
+          const b = buf[pos++] as number;
+          v += (b & 0x7f) * scale;
+          scale *= 128;
+          if (b < 0x80) break;
+        }
+        if (i === 10) return false;
+        if (tag % 8 === 2) {
+          if (v > end - pos) return false;
+          pos += v;
+        }
+        break;
+      }
+      case 1:
+        pos += 8;
+        break;
+      case 5:
+        pos += 4;
+        break;
+      default:
+        return false;
+    }
+    if (pos > end) return false;
+  }
+  return true;
+}
+
+/** Decodes the runtime.Unknown in `buf[start, end)` (error offsets add `base`) into `result`. */
+function decodeProtobufValue(
+  getDecoder: () => ProtobufDecoder,
+  buf: Buffer,
+  start: number,
+  end: number,
+  base: number,
+  options: DecodeOptions,
+  result: Decoded,
+): void {
+  let env: Envelope;
+  try {
+    env = readEnvelope(buf, start, end, base);
+  } catch (e) {
+    result.error = e instanceof DecodeError ? e : new DecodeError(`Cannot decode the protobuf envelope: ${String(e)}.`, base + start);
+    return;
+  }
+  const named = env.apiVersion !== '' || env.kind !== '';
+  const apiVersion = named ? env.apiVersion : (options.apiVersion ?? '');
+  const kind = named ? env.kind : (options.kind ?? '');
+  if (apiVersion !== '') result.apiVersion = apiVersion;
+  if (kind !== '') result.kind = kind;
+  if (env.contentEncoding !== '') {
+    result.error = new DecodeError(
+      `Cannot decode ${apiVersion}/${kind}: content encoding ${JSON.stringify(env.contentEncoding)} is not supported (only none).`,
+      base + start,
+    );
+    return;
+  }
+  if (env.rawStart < 0) {
+    env.rawStart = end;
+    env.rawEnd = end;
+  }
+  if (apiVersion === '' && kind === '') {
+    result.protoFields = dumpProtoFields(buf, env.rawStart, env.rawEnd);
+    result.error = new DecodeError(
+      `The protobuf envelope (runtime.Unknown, ${end - start} bytes) names no apiVersion or kind, so the object's type is unknown. ` +
+        'If the value is complete, pass { apiVersion, kind } to decode it.',
+      base + start,
+    );
+    return;
+  }
+  const decoder = getDecoder();
+  const messageName = decoder.messageFor(apiVersion, kind);
+  if (messageName === undefined) {
+    result.protoFields = dumpProtoFields(buf, env.rawStart, env.rawEnd);
+    result.error = new DecodeError(
+      `Unknown kind ${JSON.stringify(kind)} of ${JSON.stringify(apiVersion)}: the schema (${decoder.plans.schema.source.description}) does not know it, ` +
+        'so its fields are shown schema-less in protoFields. Use a schema compiled from newer Kubernetes sources (createCodec({ sourcesDir })).',
+      base + env.rawStart,
+    );
+    return;
+  }
+  const out = decoder.decodeObject(buf, env.rawStart, env.rawEnd, base, messageName, { kind, apiVersion });
+  if (out.object !== undefined) result.object = out.object;
+  if (out.unknownFields !== undefined) result.unknownFields = out.unknownFields;
+  if (out.error !== undefined) {
+    result.error = new DecodeError(`Cannot decode ${apiVersion}/${kind}: ${out.error.message}`, out.error.offset);
   }
 }
 

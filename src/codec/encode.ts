@@ -11,7 +11,7 @@ import { toKubeJson } from './go-json';
 import { encodeUtf8, utf8ByteCompare } from './go-utf8';
 import { isGoZeroTime, parseKubeTime } from './kube-time';
 import { canonicalQuantity } from './quantity';
-import { rawJsonMark } from './raw-json';
+import { rawJsonFieldMark, rawJsonMark } from './raw-json';
 import type { CompiledSchema, SchemaField } from './schema-types';
 import type { KubeObject } from './types';
 import { WireWriter } from './wire';
@@ -240,9 +240,12 @@ export function createProtobufEncoder(schema: CompiledSchema, plans: PlanCache =
         const epath = `${fpath}[${i}]`;
         if (f.type === 'message') {
           if (fp.msg === undefined) fail(epath, `message ${f.message ?? '?'} is not in the schema`);
+          const sub = fp.msg as MessagePlan;
           w.tag(num, 2);
           w.begin();
-          writeBody(w, fp.msg as MessagePlan, el, epath, depth + 1);
+          if ((sub.special === 6 /* FieldsV1 */ || sub.special === 7 /* RawExtension */) && el !== null && typeof el !== 'object') {
+            writeRawPrimitive(w, sub, el, arr, String(i), epath, depth);
+          } else writeBody(w, sub, el, epath, depth + 1);
           w.end();
         } else {
           w.tag(num, wireTypeFor(f.type));
@@ -259,7 +262,9 @@ export function createProtobufEncoder(schema: CompiledSchema, plans: PlanCache =
       } else if (f.pointer && (v === undefined || v === null)) return;
       w.tag(num, 2);
       w.begin();
-      writeBody(w, sub, v, fpath, depth + 1);
+      if ((sub.special === 6 /* FieldsV1 */ || sub.special === 7 /* RawExtension */) && v !== null && typeof v !== 'object') {
+        writeRawPrimitive(w, sub, v, obj, f.name, fpath, depth);
+      } else writeBody(w, sub, v, fpath, depth + 1);
       w.end();
       return;
     }
@@ -277,6 +282,18 @@ export function createProtobufEncoder(schema: CompiledSchema, plans: PlanCache =
     }
     w.tag(num, wireTypeFor(f.type));
     writeScalar(w, f, f.type, v, fpath);
+  };
+
+  /**
+   * Writes a bare number or string held by a RawExtension/FieldsV1 field: the stored text its parent
+   * keeps for it (see raw-json.ts) while the value prints as decoded, else as it prints now.
+   */
+  const writeRawPrimitive = (w: WireWriter, sub: MessagePlan, v: unknown, parent: object, key: string, path: string, depth: number): void => {
+    const mark = rawJsonFieldMark(parent, key);
+    if (mark !== undefined && typeof v !== 'function' && typeof v !== 'symbol' && toKubeJson(v) === mark.printed) {
+      w.tag(1, 2);
+      w.bytes(encodeUtf8(mark.text));
+    } else writeBody(w, sub, v, path, depth + 1);
   };
 
   const writeInline = (w: WireWriter, plan: MessagePlan, obj: Record<string, unknown>, path: string, depth: number): void => {

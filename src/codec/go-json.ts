@@ -17,7 +17,7 @@
  */
 import { InvalidArgumentError } from '../errors';
 import { utf8ByteCompare } from './go-utf8';
-import { RAW_JSON, markRawJson, type RawJsonMark } from './raw-json';
+import { RAW_JSON, RAW_JSON_FIELDS, markRawJson, type RawJsonFieldMarks, type RawJsonMark } from './raw-json';
 
 /** Options of {@link toKubeJson}. */
 export interface KubeJsonOptions {
@@ -171,6 +171,16 @@ function rawText(value: object, mark: RawJsonMark, indent: string | undefined, p
   return indent === undefined ? mark.text : indentCompact(mark.text, indent, prefix);
 }
 
+/**
+ * A field of an object carrying field marks (see raw-json.ts): a bare number or string of embedded JSON
+ * prints as its stored text while it prints as it did when decoded.
+ */
+function markedField(fieldMarks: RawJsonFieldMarks, key: string, v: unknown, indent: string | undefined, inner: string, depth: number): string {
+  const printed = write(v, indent, inner, depth + 1, true);
+  const mark = fieldMarks[key];
+  return mark !== undefined && mark.printed === printed ? mark.text : printed;
+}
+
 function write(value: unknown, indent: string | undefined, prefix: string, depth: number, marks = true): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
@@ -191,12 +201,14 @@ function write(value: unknown, indent: string | undefined, prefix: string, depth
     throw new InvalidArgumentError('Cannot write JSON: the value is nested deeper than 10000 levels (a cycle?).', {});
   }
   if (value instanceof Uint8Array) return '"' + base64(value) + '"';
+  let fieldMarks: RawJsonFieldMarks | undefined;
   if (marks) {
     const mark = (value as { [RAW_JSON]?: RawJsonMark })[RAW_JSON];
     if (mark !== undefined) {
       const text = rawText(value, mark, indent, prefix, depth);
       if (text !== undefined) return text;
     }
+    fieldMarks = (value as { [RAW_JSON_FIELDS]?: RawJsonFieldMarks })[RAW_JSON_FIELDS];
   }
   const inner = indent === undefined ? '' : prefix + indent;
   const open = indent === undefined ? '' : '\n' + inner;
@@ -208,7 +220,7 @@ function write(value: unknown, indent: string | undefined, prefix: string, depth
     for (let i = 0; i < items.length; i++) {
       if (i > 0) out += comma;
       const item = items[i];
-      out += skippable(item) ? 'null' : write(item, indent, inner, depth + 1, marks);
+      out += skippable(item) ? 'null' : fieldMarks === undefined ? write(item, indent, inner, depth + 1, marks) : markedField(fieldMarks, String(i), item, indent, inner, depth);
     }
     return out + (indent === undefined ? '' : '\n' + prefix) + ']';
   }
@@ -218,7 +230,11 @@ function write(value: unknown, indent: string | undefined, prefix: string, depth
   for (const k of keys) {
     const v = get(k);
     if (skippable(v)) continue;
-    out += (out === '' ? '{' + open : comma) + quoteGoString(k) + colon + write(v, indent, inner, depth + 1, marks);
+    out +=
+      (out === '' ? '{' + open : comma) +
+      quoteGoString(k) +
+      colon +
+      (fieldMarks === undefined ? write(v, indent, inner, depth + 1, marks) : markedField(fieldMarks, k, v, indent, inner, depth));
   }
   if (out === '') return '{}';
   return out + (indent === undefined ? '' : '\n' + prefix) + '}';
@@ -450,8 +466,10 @@ class Parser {
       if (c === 0x22) {
         out += t.slice(chunk, this.pos);
         this.pos++;
-        if (this.keep && this.exact && chunk !== start && quoteGoString(out) !== t.slice(start - 1, this.pos)) this.exact = false;
-        else if (this.keep && this.exact && chunk === start && NEEDS_ESCAPE.test(out)) this.exact = false;
+        if (this.keep && this.exact) {
+          // exact when Go writes the same literal (without escapes: when Go would escape nothing)
+          if (chunk === start ? NEEDS_ESCAPE.test(out) : quoteGoString(out) !== t.slice(start - 1, this.pos)) this.exact = false;
+        }
         return out;
       }
       if (c < 0x20) throw syntaxError(t, this.pos, 'control character in string');

@@ -39,3 +39,40 @@ export function rawJsonMark(value: unknown): RawJsonMark | undefined {
   if (value === null || typeof value !== 'object') return undefined;
   return (value as { [RAW_JSON]?: RawJsonMark })[RAW_JSON];
 }
+
+/**
+ * The property holding {@link RawJsonFieldMarks} on an object (or array) one of whose fields (or items)
+ * is embedded JSON with a bare number or string whose text differs from its re-printed value (`12.50`,
+ * `1e3`, `"\u00e9"`): a primitive cannot carry a mark, so its parent carries it, per field name.
+ */
+export const RAW_JSON_FIELDS: unique symbol = Symbol.for('kubetcd.rawJsonFields') as never;
+
+/** Marks of an object's primitive embedded-JSON fields (or an array's items, by index), by key. */
+export type RawJsonFieldMarks = Record<string, RawJsonMark>;
+
+/**
+ * Marks the field `key` of `parent` (an object, or an array with the index as key) as embedded JSON
+ * whose stored compact text is `text` while its value prints as `printed`.
+ * @example
+ * const o = { raw: 12.5 };
+ * markRawJsonField(o, 'raw', '12.50', '12.5');
+ */
+export function markRawJsonField(parent: object, key: string, text: string, printed: string): void {
+  let marks = (parent as { [RAW_JSON_FIELDS]?: RawJsonFieldMarks })[RAW_JSON_FIELDS];
+  if (marks === undefined) {
+    marks = Object.create(null) as RawJsonFieldMarks;
+    Object.defineProperty(parent, RAW_JSON_FIELDS, { value: marks, enumerable: false, configurable: true, writable: true });
+  }
+  marks[key] = { text, printed };
+}
+
+/**
+ * The mark of the field `key` of `parent` (undefined when unmarked). Callers check `printed` against
+ * the field's current printing before using `text`.
+ * @example
+ * rawJsonFieldMark(decoded.object, 'object')?.text // '12.50'
+ */
+export function rawJsonFieldMark(parent: unknown, key: string): RawJsonMark | undefined {
+  if (parent === null || typeof parent !== 'object') return undefined;
+  return (parent as { [RAW_JSON_FIELDS]?: RawJsonFieldMarks })[RAW_JSON_FIELDS]?.[key];
+}

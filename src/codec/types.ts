@@ -9,6 +9,11 @@ export type Encoding = 'protobuf' | 'json' | 'cbor' | 'encrypted' | 'raw';
 /**
  * A decoded Kubernetes object: plain data shaped like `kubectl get -o json`. Integers beyond 2^53
  * (int64 fields such as `generation`) are `bigint` so they stay exact; `toKubeJson` prints them.
+ * Strings (values and map keys) with invalid UTF-8 hold each invalid byte b as the lone surrogate
+ * U+DC00+b (U+DC80–U+DCFF), so nothing is lost: `toKubeJson` prints each such byte as `\ufffd`
+ * (as Go does), `encode` writes the original bytes back, and map keys sort by their original bytes.
+ * Embedded JSON (RawExtension, FieldsV1) objects and arrays may carry their stored text under a hidden
+ * symbol (see `rawJsonMark`), which `toKubeJson` and `encode` use while the value is unchanged.
  */
 export type KubeObject = Record<string, unknown>;
 

@@ -27,12 +27,20 @@ export class WireReader {
   lo = 0;
   hi = 0;
 
+  /** A DataView of `buf`, made on first use by {@link words} (read it directly when set). */
+  view: DataView | undefined = undefined;
+
   constructor(
     readonly buf: Uint8Array,
     pos = 0,
     readonly base = 0,
   ) {
     this.pos = pos;
+  }
+
+  /** `buf` as a DataView (to compare bytes four at a time). */
+  words(): DataView {
+    return (this.view ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
   }
 
   /**

@@ -171,6 +171,29 @@ class ByteSource {
     return out;
   }
 
+  /** Where {@link ByteSource.view}'s range starts in the buffer it returned. */
+  viewStart = 0;
+
+  /**
+   * The buffer holding `[offset, offset + length)` without making a view object: the whole file, a cached
+   * block, or (for a range across blocks) a fresh copy; the range starts at `viewStart` in it.
+   */
+  view(offset: number, length: number): Buffer {
+    if (this.whole) {
+      this.viewStart = offset;
+      return this.whole;
+    }
+    const first = Math.floor(offset / this.blockBytes);
+    if (length > 0 && first === Math.floor((offset + length - 1) / this.blockBytes)) {
+      this.viewStart = offset - first * this.blockBytes;
+      return this.block(first);
+    }
+    const out = Buffer.allocUnsafe(length);
+    readFully(this.fd, out, 0, length, offset);
+    this.viewStart = 0;
+    return out;
+  }
+
   private block(index: number): Buffer {
     if (index === this.lastIndex && this.lastBlock) return this.lastBlock;
     let block = this.blocks.get(index);
@@ -409,13 +432,23 @@ export class BboltFile {
    */
   readBytes(offset: number, length: number, pageId = -1, cache = true, scratch?: Buffer): Buffer {
     const bytes = this.source();
+    this.checkRange(offset, length, pageId);
+    return bytes.read(offset, length, cache, scratch);
+  }
+
+  /**
+   * Throw unless `length` bytes at `offset` lie inside the data part of the file (what {@link
+   * BboltFile.readBytes} checks before reading; for callers that read the range elsewhere).
+   * @example
+   * file.checkRange(entry.valueOffset, entry.value.length);
+   */
+  checkRange(offset: number, length: number, pageId = -1): void {
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > this.dataBytes) {
       throw new SnapshotFormatError(
         `Bad bbolt file "${this.path}": ${length} bytes at offset ${offset}${pageId >= 0 ? ` (page ${pageId})` : ''} run past the end of the data (${this.dataBytes} bytes). The file is truncated or damaged.`,
         { path: this.path, pageId, offset },
       );
     }
-    return bytes.read(offset, length, cache, scratch);
   }
 
   private source(): ByteSource {
@@ -461,6 +494,45 @@ export class BboltFile {
     const page: BboltPage = { id, flags, count, overflow, bytes, fileOffset: offset, inline: false };
     checkTreePage(this.path, page);
     return page;
+  }
+
+  /** @internal Where {@link BboltFile.pageView}'s page starts in the buffer it returned. */
+  viewStart = 0;
+
+  /**
+   * @internal The fast path of {@link BboltFile.page} for tree walks: checks the same things (id, bounds,
+   * overflow, flags, element count) but returns the buffer holding the page (valid until other pages are
+   * read) with the page at `viewStart`, allocating nothing. Anything wrong is reported by `page(pgid)`.
+   */
+  pageView(pgid: number): Buffer {
+    const meta = this.meta;
+    const ps = meta.pageSize;
+    const bytes = this.source();
+    if (pgid >= 2 && pgid < meta.pageCount && (pgid + 1) * ps <= this.dataBytes) {
+      const offset = pgid * ps;
+      let buf = bytes.view(offset, ps);
+      let at = bytes.viewStart;
+      const overflow = buf.readUInt32LE(at + 12);
+      const fits = pgid + 1 + overflow <= meta.pageCount && (pgid + 1 + overflow) * ps <= this.dataBytes;
+      if (overflow > 0 && fits) {
+        buf = bytes.view(offset, (1 + overflow) * ps);
+        at = bytes.viewStart;
+      }
+      const flags = buf.readUInt16LE(at + 8);
+      const count = buf.readUInt16LE(at + 10);
+      if (
+        fits &&
+        buf.readUInt32LE(at) === pgid &&
+        buf.readUInt32LE(at + 4) === 0 &&
+        (flags === PAGE_FLAGS.leaf || (flags === PAGE_FLAGS.branch && count > 0)) &&
+        PAGE_HEADER_BYTES + count * ELEMENT_BYTES <= (1 + overflow) * ps
+      ) {
+        this.viewStart = at;
+        return buf;
+      }
+    }
+    this.page(pgid); // throws the precise error
+    throw new SnapshotFormatError(`Bad bbolt file "${this.path}": page ${pgid} failed a check. The file is damaged.`, { path: this.path, pageId: pgid, offset: pgid * ps });
   }
 
   /**
@@ -788,32 +860,89 @@ export class BboltCursor {
   }
 
   /**
-   * Visit every leaf element from the first, without allocating an entry per element (the fast path for
-   * indexing). `bytes` is the leaf page (a view, valid during the call); offsets are into `bytes`.
+   * Visit every leaf element in key order, without allocating an entry (or a page) per element: the fast
+   * path for indexing. `bytes` is a buffer holding the leaf page (valid during the call only); offsets are
+   * into `bytes`, and `bytes[x]` is at file offset `fileBase + x`. Every length is checked first.
    * @example
    * let n = 0; bucket.cursor().scan(() => { n++; });
    */
-  scan(visit: (bytes: Buffer, keyStart: number, keyBytes: number, valueBytes: number, flags: number, page: BboltPage) => void): void {
-    const path = this.bucket.file.path;
-    this.reset();
-    this.descendFirst();
-    let top = this.stack[this.stack.length - 1] as Frame;
-    if (top.page.count === 0 && !this.advance()) return;
-    for (;;) {
-      top = this.stack[this.stack.length - 1] as Frame;
-      const page = top.page;
-      const b = page.bytes;
-      for (let i = 0; i < page.count; i++) {
-        const el = PAGE_HEADER_BYTES + i * ELEMENT_BYTES;
-        const flags = b.readUInt32LE(el);
-        const start = el + b.readUInt32LE(el + 4);
-        const ksize = b.readUInt32LE(el + 8);
-        const vsize = b.readUInt32LE(el + 12);
-        if (start + ksize + vsize > b.length) throw elementError(path, page, i, `key of ${ksize} and value of ${vsize} bytes at +${start - el}`);
-        visit(b, start, ksize, vsize, flags, page);
+  scan(visit: (bytes: Buffer, keyStart: number, keyBytes: number, valueBytes: number, flags: number, pageId: number, fileBase: number) => void): void {
+    this.stack = [];
+    const bucket = this.bucket;
+    if (bucket.inlinePage) {
+      const page = bucket.inlinePage;
+      this.scanLeaf(page.bytes, 0, page.count, page.bytes.length, page.id, page.fileOffset, visit);
+      return;
+    }
+    this.visited = new Set([bucket.rootPgid]);
+    this.scanPage(bucket.rootPgid, 0, visit);
+  }
+
+  private scanLeaf(
+    b: Buffer,
+    at: number,
+    count: number,
+    pageBytes: number,
+    pageId: number,
+    fileBase: number,
+    visit: (bytes: Buffer, keyStart: number, keyBytes: number, valueBytes: number, flags: number, pageId: number, fileBase: number) => void,
+  ): void {
+    const end = at + pageBytes;
+    for (let i = 0; i < count; i++) {
+      const el = at + PAGE_HEADER_BYTES + i * ELEMENT_BYTES;
+      const flags = b.readUInt32LE(el);
+      const start = el + b.readUInt32LE(el + 4);
+      const ksize = b.readUInt32LE(el + 8);
+      const vsize = b.readUInt32LE(el + 12);
+      if (start + ksize + vsize > end) {
+        const file = this.bucket.file;
+        const page = pageId === 0 && this.bucket.inlinePage ? this.bucket.inlinePage : file.page(pageId);
+        throw elementError(file.path, page, i, `key of ${ksize} and value of ${vsize} bytes at +${start - el}`);
       }
-      top.index = page.count - 1;
-      if (!this.advance()) return;
+      visit(b, start, ksize, vsize, flags, pageId, fileBase);
+    }
+  }
+
+  private scanPage(
+    pgid: number,
+    depth: number,
+    visit: (bytes: Buffer, keyStart: number, keyBytes: number, valueBytes: number, flags: number, pageId: number, fileBase: number) => void,
+  ): void {
+    const file = this.bucket.file;
+    const ps = file.pageSize;
+    const b = file.pageView(pgid);
+    const at = file.viewStart;
+    const flags = b.readUInt16LE(at + 8);
+    const count = b.readUInt16LE(at + 10);
+    const pageBytes = (1 + b.readUInt32LE(at + 12)) * ps;
+    if (flags === PAGE_FLAGS.leaf) {
+      this.scanLeaf(b, at, count, pageBytes, pgid, pgid * ps - at, visit);
+      return;
+    }
+    // A branch page: keep a copy (reading its children recycles the cached blocks).
+    const branch = Buffer.from(b.subarray(at, at + pageBytes));
+    for (let i = 0; i < count; i++) {
+      const el = PAGE_HEADER_BYTES + i * ELEMENT_BYTES;
+      const pos = branch.readUInt32LE(el);
+      const ksize = branch.readUInt32LE(el + 4);
+      if (el + pos + ksize > pageBytes) throw elementError(file.path, file.page(pgid), i, `key of ${ksize} bytes at +${pos}`);
+      const child = u64(branch, el + 8);
+      if (this.visited.has(child)) {
+        throw new SnapshotFormatError(
+          `Bad bbolt file "${file.path}": page ${child} (offset ${child * ps}) is reached twice from page ${pgid}: the tree has a cycle or a shared page. The file is damaged.`,
+          { path: file.path, pageId: child, offset: child * ps },
+        );
+      }
+      if (depth + 1 >= MAX_TREE_DEPTH) {
+        throw new SnapshotFormatError(`Bad bbolt file "${file.path}": the tree under page ${this.bucket.rootPgid} is deeper than ${MAX_TREE_DEPTH} levels at page ${child}. The file is damaged.`, {
+          path: file.path,
+          pageId: child,
+          offset: child * ps,
+        });
+      }
+      const childView = file.pageView(child);
+      if (childView.readUInt16LE(file.viewStart + 8) === PAGE_FLAGS.branch) this.visited.add(child);
+      this.scanPage(child, depth + 1, visit);
     }
   }
 

@@ -67,6 +67,89 @@ function checkHashInWorker(path: string, length: number, expected: Buffer): { wo
   return { worker, verdict };
 }
 
+const READ_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const fd = fs.openSync(workerData.path, 'r');
+parentPort.on('message', (m) => {
+  const buf = Buffer.from(m.sab);
+  let at = 0;
+  try {
+    for (let i = 0; i < m.count; i++) {
+      const length = m.lengths[i];
+      const offset = m.offsets[i];
+      for (let done = 0; done < length; ) {
+        const n = fs.readSync(fd, buf, at + done, length - done, offset + done);
+        if (n <= 0) throw new Error('short read at byte ' + (offset + done));
+        done += n;
+      }
+      at += length;
+    }
+    parentPort.postMessage({ id: m.id });
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, error: String(e && e.message) });
+  }
+});
+`;
+
+/** Big ranges read their records ahead in a worker thread (positional reads cost a system call each). */
+const PREFETCH_MIN_RECORDS = 4096;
+const PREFETCH_BATCH_RECORDS = 2048;
+const PREFETCH_BATCH_BYTES = 4 << 20;
+
+/** Reads lists of (offset, length) ranges of a file into shared buffers, in a worker thread. */
+class RecordPrefetcher {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  constructor(private readonly path: string) {
+    this.worker = new Worker(READ_WORKER_SOURCE, { eval: true, workerData: { path } });
+    this.worker.on('message', (m: { id: number; error?: string }) => {
+      const p = this.pending.get(m.id);
+      this.pending.delete(m.id);
+      if (!p) return;
+      if (m.error === undefined) p.resolve();
+      else p.reject(new SnapshotFormatError(`Reading records of "${path}" failed: ${m.error}. The file shrank or changed while open; read a file that is not being written.`, { path }));
+    });
+    this.worker.on('error', (e) => this.fail(new SnapshotFormatError(`Reading records of "${path}" failed: ${e.message}.`, { path }, { cause: e })));
+    this.worker.on('exit', (code) => this.fail(new SnapshotFormatError(`The record reader of "${path}" stopped (exit code ${code}).`, { path })));
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+
+  /** Read the ranges one after another into `sab` (which must hold their total). */
+  read(sab: SharedArrayBuffer, offsets: Float64Array, lengths: Uint32Array, count: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    done.catch(() => undefined); // awaited later (read-ahead); a failure then surfaces there
+    this.worker.postMessage({ id, sab, offsets, lengths, count });
+    return done;
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new SnapshotFormatError(`The record reader of "${this.path}" is closed.`, { path: this.path });
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
+
+/** One planned batch of a prefetched range: key and record numbers, and where their bytes land. */
+interface PrefetchBatch {
+  keys: Uint32Array;
+  recs: Uint32Array;
+  count: number;
+  slot: number;
+  sab: SharedArrayBuffer;
+  done: Promise<void>;
+}
+
 /** etcd's revision key: `main u64 BE, '_', sub u64 BE` (+ `'t'` for a tombstone). */
 export interface Revision {
   main: number;
@@ -77,7 +160,6 @@ export interface Revision {
 const REVISION_BYTES = 17;
 const TWO_32 = 0x100000000;
 const PROGRESS_EVERY = 1000;
-const SCRATCH_MAX_BYTES = 16 << 20;
 
 /**
  * Parse etcd's 17- or 18-byte revision key; undefined when it is not one.
@@ -227,52 +309,56 @@ export function decodeLease(bytes: Uint8Array): { id: bigint; ttlSeconds: number
 
 const EMPTY = Buffer.alloc(0);
 
-class GrowF64 {
-  a = new Float64Array(1024);
+/** The per-record columns of the index, grown together (one capacity check per record). Fresh slots are 0. */
+class RecordColumns {
   n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Float64Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-  done(): Float64Array {
-    return this.a.subarray(0, this.n);
-  }
-}
-class GrowI64 {
-  a = new BigInt64Array(1024);
-  n = 0;
-  push(v: bigint): void {
-    if (this.n === this.a.length) {
-      const b = new BigInt64Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-  done(): BigInt64Array {
-    return this.a.subarray(0, this.n);
-  }
-}
-class GrowU32 {
-  a = new Uint32Array(1024);
-  n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Uint32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-  done(): Uint32Array {
-    return this.a.subarray(0, this.n);
-  }
-}
+  key: Uint32Array;
+  main: Float64Array;
+  sub: Float64Array;
+  tombstone: Uint8Array;
+  createRevision: Float64Array;
+  version: Float64Array;
+  lease: BigInt64Array;
+  valueBytes: Uint32Array;
+  recordOffset: Float64Array;
+  recordBytes: Uint32Array;
 
+  constructor(capacity: number) {
+    this.key = new Uint32Array(capacity);
+    this.main = new Float64Array(capacity);
+    this.sub = new Float64Array(capacity);
+    this.tombstone = new Uint8Array(capacity);
+    this.createRevision = new Float64Array(capacity);
+    this.version = new Float64Array(capacity);
+    this.lease = new BigInt64Array(capacity);
+    this.valueBytes = new Uint32Array(capacity);
+    this.recordOffset = new Float64Array(capacity);
+    this.recordBytes = new Uint32Array(capacity);
+  }
+
+  /** Room for one more record; returns its number. */
+  add(): number {
+    if (this.n === this.main.length) {
+      const size = this.n * 2;
+      const grow = <T extends Float64Array | Uint32Array | Uint8Array | BigInt64Array>(a: T, make: (n: number) => T): T => {
+        const b = make(size);
+        b.set(a as never);
+        return b;
+      };
+      this.key = grow(this.key, (k) => new Uint32Array(k));
+      this.main = grow(this.main, (k) => new Float64Array(k));
+      this.sub = grow(this.sub, (k) => new Float64Array(k));
+      this.tombstone = grow(this.tombstone, (k) => new Uint8Array(k));
+      this.createRevision = grow(this.createRevision, (k) => new Float64Array(k));
+      this.version = grow(this.version, (k) => new Float64Array(k));
+      this.lease = grow(this.lease, (k) => new BigInt64Array(k));
+      this.valueBytes = grow(this.valueBytes, (k) => new Uint32Array(k));
+      this.recordOffset = grow(this.recordOffset, (k) => new Float64Array(k));
+      this.recordBytes = grow(this.recordBytes, (k) => new Uint32Array(k));
+    }
+    return this.n++;
+  }
+}
 /**
  * The MVCC index of one file. Keys sorted bytewise in one buffer; per key, its records (oldest first)
  * through `recStart`/`recIndex`; per record (in revision order): revision, tombstone flag, metadata and
@@ -352,6 +438,170 @@ export class MvccIndex {
   }
 }
 
+/** A 32-bit hash of `b[start, end)` (murmur3-style mixing, four bytes a step). */
+function hashBytes(b: Buffer, start: number, end: number): number {
+  let h = 0x9747b28c ^ (end - start);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    let k = (b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24);
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let k = 0;
+  for (let shift = 0; i < end; i++, shift += 8) k |= (b[i] as number) << shift;
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+/**
+ * The distinct user keys met while indexing, interned by their bytes (no strings): the bytes of each new key
+ * are appended to one arena, and an open-addressing hash table (a 32-bit hash of the bytes, linear probing)
+ * maps key bytes to their id (the order of first sight).
+ */
+class KeyTable {
+  private arena: Buffer;
+  private used = 0;
+  /** Start of key id i in the arena; `starts[count]` is `used` (so key i ends at `starts[i + 1]`). */
+  private starts: Uint32Array;
+  private hashes: Int32Array;
+  /** Open addressing: id + 1 per slot, 0 = empty (fresh zeroed memory costs nothing until written). */
+  private table: Int32Array;
+  private count = 0;
+
+  constructor(
+    private readonly path: string,
+    arenaBytes: number,
+    expectedKeys: number,
+  ) {
+    this.arena = Buffer.allocUnsafeSlow(arenaBytes);
+    this.starts = new Uint32Array(expectedKeys + 1);
+    this.hashes = new Int32Array(expectedKeys);
+    let size = 1024;
+    while (size < expectedKeys * 2) size *= 2;
+    this.table = new Int32Array(size);
+  }
+
+  /** The id of the key `b[start, end)`, added if new. */
+  intern(b: Buffer, start: number, end: number): number {
+    const length = end - start;
+    const h = hashBytes(b, start, end);
+    const table = this.table;
+    const mask = table.length - 1;
+    const hashes = this.hashes;
+    const starts = this.starts;
+    const arena = this.arena;
+    let slot = h & mask;
+    for (;;) {
+      const id = (table[slot] as number) - 1;
+      if (id < 0) break;
+      if (hashes[id] === h) {
+        const s = starts[id] as number;
+        if ((starts[id + 1] as number) - s === length) {
+          let i = 0;
+          while (i < length && arena[s + i] === b[start + i]) i++;
+          if (i === length) return id;
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (this.used + length > arena.length) {
+      if (this.used + length >= TWO_32) {
+        throw new SnapshotFormatError(`The snapshot "${this.path}" holds more than 4 GiB of distinct keys, more than this reader indexes.`, { path: this.path });
+      }
+      const grown = Buffer.allocUnsafeSlow(Math.min(TWO_32 - 1, Math.max(arena.length * 2, this.used + length)));
+      arena.copy(grown, 0, 0, this.used);
+      this.arena = grown;
+    }
+    const into = this.arena;
+    for (let i = 0, at = this.used; i < length; i++) into[at + i] = b[start + i] as number;
+    const id = this.count++;
+    if (this.count + 1 > this.starts.length) {
+      const more = new Uint32Array(this.starts.length * 2);
+      more.set(this.starts);
+      this.starts = more;
+      const moreHashes = new Int32Array(this.hashes.length * 2);
+      moreHashes.set(this.hashes);
+      this.hashes = moreHashes;
+    }
+    this.hashes[id] = h;
+    this.used += length;
+    this.starts[id + 1] = this.used;
+    table[slot] = id + 1;
+    if (this.count * 2 > table.length) this.rehash();
+    return id;
+  }
+
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2);
+    const mask = table.length - 1;
+    const hashes = this.hashes;
+    for (let id = 0; id < this.count; id++) {
+      let slot = (hashes[id] as number) & mask;
+      while ((table[slot] as number) !== 0) slot = (slot + 1) & mask;
+      table[slot] = id + 1;
+    }
+    this.table = table;
+  }
+
+  /** The keys sorted bytewise: their bytes, offsets (count + 1), and `rank[id]` = sorted position. */
+  sorted(): { keyBytes: Buffer; keyOffsets: Uint32Array; rank: Uint32Array } {
+    const n = this.count;
+    const arena = this.arena;
+    const starts = this.starts;
+    this.table = new Int32Array(0);
+    // Bytes every key shares with key 0: comparisons start after them.
+    let common = n > 0 ? (starts[1] as number) - (starts[0] as number) : 0;
+    for (let id = 1; id < n && common > 0; id++) {
+      const s = starts[id] as number;
+      const max = Math.min(common, (starts[id + 1] as number) - s);
+      let i = 0;
+      while (i < max && arena[i] === arena[s + i]) i++;
+      common = i;
+    }
+    const compare = (x: number, y: number): number => {
+      let i = (starts[x] as number) + common;
+      let j = (starts[y] as number) + common;
+      const ie = starts[x + 1] as number;
+      const je = starts[y + 1] as number;
+      while (i < ie && j < je) {
+        const d = (arena[i] as number) - (arena[j] as number);
+        if (d !== 0) return d;
+        i++;
+        j++;
+      }
+      return ie - i - (je - j);
+    };
+    const order: number[] = new Array<number>(n);
+    for (let id = 0; id < n; id++) order[id] = id;
+    order.sort(compare);
+    const keyBytes = Buffer.allocUnsafeSlow(this.used);
+    const keyOffsets = new Uint32Array(n + 1);
+    const rank = new Uint32Array(n);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const id = order[i] as number;
+      rank[id] = i;
+      keyOffsets[i] = at;
+      const s = starts[id] as number;
+      const e = starts[id + 1] as number;
+      for (let k = s; k < e; k++) keyBytes[at++] = arena[k] as number;
+    }
+    keyOffsets[n] = at;
+    this.arena = EMPTY;
+    return { keyBytes, keyOffsets, rank };
+  }
+}
+
 /**
  * Build the MVCC index of the `key` bucket: one pass in revision order, then keys sorted.
  * @example
@@ -359,100 +609,70 @@ export class MvccIndex {
  */
 export function buildMvccIndex(bucket: BboltBucket, signal?: AbortSignal): MvccIndex {
   const path = bucket.file.path;
-  const ids = new Map<string, number>();
-  const keyNames: string[] = [];
-  const recKey = new GrowU32();
-  const main = new GrowF64();
-  const sub = new GrowF64();
-  const tomb = new GrowU32();
-  const create = new GrowF64();
-  const version = new GrowF64();
-  const leases = new GrowI64();
-  const valueBytes = new GrowU32();
-  const recOffset = new GrowF64();
-  const recBytes = new GrowU32();
+  // Capacity hints: memory reserved but never written stays virtual (not resident).
+  const pages = bucket.file.meta.pageCount;
+  const keys = new KeyTable(path, Math.min(256 << 20, Math.max(1 << 20, Math.floor(bucket.file.dataBytes / 16))), Math.min(1 << 21, Math.max(1024, pages)));
+  const cols = new RecordColumns(Math.min(1 << 22, Math.max(1024, pages)));
   let prevMain = -1;
   let prevSub = -1;
   let n = 0;
   const kv = new LeanKeyValue(path);
   const whereOf = (pageId: number, offset: number): string => `on page ${pageId} (value at offset ${offset}) of "${path}"`;
-  bucket.cursor().scan((b, ks, klen, vlen, flags, page) => {
+  bucket.cursor().scan((b, ks, klen, vlen, flags, pageId, fileBase) => {
     if ((++n & 0xffff) === 0 && signal?.aborted) throw new AbortedError('Indexing the snapshot was cancelled.');
     if (flags & 1) return; // a sub-bucket: not a revision
-    const valueOffset = page.fileOffset + ks + klen;
+    const valueOffset = fileBase + ks + klen;
     const tombstone = klen === 18 && b[ks + 17] === 0x74;
     const isRevision = klen === 17 || tombstone;
     const mainHi = isRevision ? b.readUInt32BE(ks) : 0;
     const subHi = isRevision ? b.readUInt32BE(ks + 9) : 0;
     if (!isRevision || b[ks + 8] !== 0x5f || mainHi >= 0x200000 || subHi >= 0x200000) {
       throw new SnapshotFormatError(
-        `Bad etcd snapshot: key bucket entry ${b.toString('hex', ks, ks + Math.min(klen, 32))} ${whereOf(page.id, valueOffset)} is not a revision (main u64, '_', sub u64, optional 't'). The file is damaged or not an etcd backend.`,
-        { path, pageId: page.id, offset: valueOffset },
+        `Bad etcd snapshot: key bucket entry ${b.toString('hex', ks, ks + Math.min(klen, 32))} ${whereOf(pageId, valueOffset)} is not a revision (main u64, '_', sub u64, optional 't'). The file is damaged or not an etcd backend.`,
+        { path, pageId: pageId, offset: valueOffset },
       );
     }
     const rMain = mainHi * TWO_32 + b.readUInt32BE(ks + 4);
     const rSub = subHi * TWO_32 + b.readUInt32BE(ks + 13);
     if (rMain < prevMain || (rMain === prevMain && rSub <= prevSub)) {
       throw new SnapshotFormatError(
-        `Bad etcd snapshot: revision ${rMain}_${rSub} ${whereOf(page.id, valueOffset)} comes after ${prevMain}_${prevSub}: the key bucket is out of order. The file is damaged.`,
-        { path, pageId: page.id, offset: valueOffset },
+        `Bad etcd snapshot: revision ${rMain}_${rSub} ${whereOf(pageId, valueOffset)} comes after ${prevMain}_${prevSub}: the key bucket is out of order. The file is damaged.`,
+        { path, pageId: pageId, offset: valueOffset },
       );
     }
     prevMain = rMain;
     prevSub = rSub;
-    kv.decode(b, ks + klen, ks + klen + vlen, rMain, rSub, page.id, valueOffset);
+    kv.decode(b, ks + klen, ks + klen + vlen, rMain, rSub, pageId, valueOffset);
     if (kv.keyEnd === kv.keyStart) {
-      throw new SnapshotFormatError(`Bad etcd snapshot: the record of revision ${rMain}_${rSub} ${whereOf(page.id, valueOffset)} has no key. The file is damaged.`, {
+      throw new SnapshotFormatError(`Bad etcd snapshot: the record of revision ${rMain}_${rSub} ${whereOf(pageId, valueOffset)} has no key. The file is damaged.`, {
         path,
-        pageId: page.id,
+        pageId: pageId,
         offset: valueOffset,
       });
     }
-    const name = b.toString('latin1', kv.keyStart, kv.keyEnd);
-    let id = ids.get(name);
-    if (id === undefined) {
-      id = keyNames.length;
-      ids.set(name, id);
-      keyNames.push(name);
-    }
-    recKey.push(id);
-    main.push(rMain);
-    sub.push(rSub);
-    tomb.push(tombstone ? 1 : 0);
-    create.push(tombstone ? 0 : kv.createRevision);
-    version.push(tombstone ? 0 : kv.version);
-    leases.push(tombstone ? 0n : kv.lease);
-    valueBytes.push(tombstone ? 0 : kv.valueBytes);
-    recOffset.push(valueOffset);
-    recBytes.push(vlen);
+    const r = cols.add();
+    cols.key[r] = keys.intern(b, kv.keyStart, kv.keyEnd);
+    cols.main[r] = rMain;
+    cols.sub[r] = rSub;
+    cols.recordOffset[r] = valueOffset;
+    cols.recordBytes[r] = vlen;
+    if (!tombstone) {
+      cols.createRevision[r] = kv.createRevision;
+      cols.version[r] = kv.version;
+      cols.valueBytes[r] = kv.valueBytes;
+      if (kv.lease !== 0n) cols.lease[r] = kv.lease;
+    } else cols.tombstone[r] = 1;
   });
-  // Sort keys bytewise: latin1 strings compare code unit by code unit, i.e. byte by byte.
-  const sorted = keyNames.slice().sort();
-  const rank = new Uint32Array(keyNames.length);
-  let totalKeyBytes = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const s = sorted[i] as string;
-    rank[ids.get(s) as number] = i;
-    totalKeyBytes += s.length;
-  }
-  if (totalKeyBytes >= TWO_32) throw new SnapshotFormatError(`The snapshot "${path}" holds ${totalKeyBytes} bytes of keys, more than this reader indexes (4 GiB).`, { path });
-  ids.clear();
-  const keyBytes = Buffer.allocUnsafe(totalKeyBytes);
-  const keyOffsets = new Uint32Array(sorted.length + 1);
-  let at = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    keyOffsets[i] = at;
-    at += keyBytes.write(sorted[i] as string, at, 'latin1');
-  }
-  keyOffsets[sorted.length] = at;
-  const records = recKey.done();
-  const recStart = new Uint32Array(sorted.length + 1);
+  const { keyBytes, keyOffsets, rank } = keys.sorted();
+  const keyCount = rank.length;
+  const records = cols.key.subarray(0, cols.n);
+  const recStart = new Uint32Array(keyCount + 1);
   for (let r = 0; r < records.length; r++) {
     const k = (rank[records[r] as number] as number) + 1;
     recStart[k] = (recStart[k] as number) + 1;
   }
-  for (let i = 0; i < sorted.length; i++) recStart[i + 1] = (recStart[i + 1] as number) + (recStart[i] as number);
-  const fill = recStart.slice(0, sorted.length);
+  for (let i = 0; i < keyCount; i++) recStart[i + 1] = (recStart[i + 1] as number) + (recStart[i] as number);
+  const fill = recStart.slice(0, keyCount);
   const recIndex = new Uint32Array(records.length);
   for (let r = 0; r < records.length; r++) {
     const k = rank[records[r] as number] as number;
@@ -464,15 +684,15 @@ export function buildMvccIndex(bucket: BboltBucket, signal?: AbortSignal): MvccI
     keyOffsets,
     recStart,
     recIndex,
-    main.done(),
-    sub.done(),
-    Uint8Array.from(tomb.done()),
-    create.done(),
-    version.done(),
-    leases.done(),
-    valueBytes.done(),
-    recOffset.done(),
-    recBytes.done(),
+    cols.main.subarray(0, cols.n),
+    cols.sub.subarray(0, cols.n),
+    cols.tombstone.subarray(0, cols.n),
+    cols.createRevision.subarray(0, cols.n),
+    cols.version.subarray(0, cols.n),
+    cols.lease.subarray(0, cols.n),
+    cols.valueBytes.subarray(0, cols.n),
+    cols.recordOffset.subarray(0, cols.n),
+    cols.recordBytes.subarray(0, cols.n),
   );
 }
 
@@ -637,8 +857,6 @@ export class SnapshotSource implements KvSource {
   /** The verdict of a SHA-256 check running in a worker (undefined once known to be fine, or when none). */
   private hashCheck: Promise<Error | undefined> | undefined;
   private hashWorker: Worker | undefined;
-  /** Reused buffer for record reads (fresh memory is slow to fault in). */
-  private scratch = Buffer.allocUnsafeSlow(64 * 1024);
 
   /** @internal Use {@link openSnapshotSource}. */
   constructor(file: BboltFile, origin: string, verifyInWorker = false) {
@@ -786,7 +1004,7 @@ export class SnapshotSource implements KvSource {
     return revision;
   }
 
-  private record(index: MvccIndex, i: number, r: number, keysOnly: boolean): KvRecord {
+  private record(index: MvccIndex, i: number, r: number, keysOnly: boolean, prefetched?: Buffer): KvRecord {
     const rec: KvRecord = {
       key: Buffer.from(index.key(i)),
       value: EMPTY,
@@ -800,9 +1018,18 @@ export class SnapshotSource implements KvSource {
       const file = this.bbolt();
       const at = index.recordOffset[r] as number;
       const length = index.recordBytes[r] as number;
-      if (this.scratch.length < length && length <= SCRATCH_MAX_BYTES) this.scratch = Buffer.allocUnsafeSlow(Math.max(length, this.scratch.length * 2));
-      const kv = decodeMvccKeyValue(file.readBytes(at, length, -1, false, this.scratch), `the record at offset ${at} of "${this.origin}"`);
-      rec.value = Buffer.from(kv.value);
+      // Read straight into the record's own buffer (length was checked against its page when indexed, and
+      // readBytes checks it against the file): the value is then a view of it, not a second copy.
+      const own = prefetched ? EMPTY : Buffer.allocUnsafe(length);
+      const bytes = prefetched ?? file.readBytes(at, length, -1, false, own);
+      let kv: MvccKeyValue;
+      try {
+        kv = decodeMvccKeyValue(bytes, 'a record');
+      } catch (e) {
+        decodeMvccKeyValue(bytes, `the record at offset ${at} of "${this.origin}"`); // the same failure, with where
+        throw e;
+      }
+      rec.value = bytes.buffer === own.buffer && bytes.byteOffset === own.byteOffset ? kv.value : Buffer.from(kv.value);
       rec.modRevision = kv.modRevision || rec.modRevision;
     }
     return rec;
@@ -839,7 +1066,12 @@ export class SnapshotSource implements KvSource {
     let records = 0;
     let valueBytes = 0;
     const stop = end === undefined ? index.keyCount : index.lowerBound(end);
-    for (let i = index.lowerBound(start); i < stop && records < limit; i++) {
+    const first = index.lowerBound(start);
+    if (options.keysOnly !== true && stop - first >= PREFETCH_MIN_RECORDS && limit >= PREFETCH_MIN_RECORDS) {
+      yield* this.rangePrefetched(index, first, stop, rev, options);
+      return;
+    }
+    for (let i = first; i < stop && records < limit; i++) {
       const r = index.recordAt(i, rev);
       if (r < 0 || index.tombstone[r] === 1) continue;
       checkSignal(options.signal, 'range');
@@ -848,6 +1080,77 @@ export class SnapshotSource implements KvSource {
       valueBytes += rec.valueBytes;
       if (options.onProgress && records % PROGRESS_EVERY === 0) options.onProgress({ records, valueBytes, revision: rev });
       yield rec;
+    }
+    options.onProgress?.({ records, valueBytes, revision: rev });
+  }
+
+  /**
+   * {@link SnapshotSource.range} for big ranges: the records of the next batch of keys are read by a worker
+   * thread (into one of two shared buffers) while this batch is decoded and yielded. Same checks, same order.
+   */
+  private async *rangePrefetched(index: MvccIndex, first: number, stop: number, rev: number, options: RangeOptions): AsyncGenerator<KvRecord> {
+    const file = this.bbolt();
+    const limit = options.limit ?? Infinity;
+    const reader = new RecordPrefetcher(file.path);
+    const sabs = [new SharedArrayBuffer(PREFETCH_BATCH_BYTES), new SharedArrayBuffer(PREFETCH_BATCH_BYTES)];
+    let i = first;
+    let planned = 0;
+    const plan = (slot: number): PrefetchBatch | undefined => {
+      const keys = new Uint32Array(PREFETCH_BATCH_RECORDS);
+      const recs = new Uint32Array(PREFETCH_BATCH_RECORDS);
+      const offsets = new Float64Array(PREFETCH_BATCH_RECORDS);
+      const lengths = new Uint32Array(PREFETCH_BATCH_RECORDS);
+      let count = 0;
+      let bytes = 0;
+      while (i < stop && count < PREFETCH_BATCH_RECORDS && planned < limit) {
+        const r = index.recordAt(i, rev);
+        if (r >= 0 && index.tombstone[r] === 0) {
+          const at = index.recordOffset[r] as number;
+          const length = index.recordBytes[r] as number;
+          if (count > 0 && bytes + length > PREFETCH_BATCH_BYTES) break;
+          file.checkRange(at, length);
+          keys[count] = i;
+          recs[count] = r;
+          offsets[count] = at;
+          lengths[count] = length;
+          count++;
+          bytes += length;
+          planned++;
+        }
+        i++;
+      }
+      if (count === 0) return undefined;
+      if ((sabs[slot] as SharedArrayBuffer).byteLength < bytes) sabs[slot] = new SharedArrayBuffer(bytes);
+      const sab = sabs[slot] as SharedArrayBuffer;
+      return { keys, recs, count, slot, sab, done: reader.read(sab, offsets, lengths, count) };
+    };
+    let records = 0;
+    let valueBytes = 0;
+    try {
+      let current = plan(0);
+      let next = current ? plan(1) : undefined;
+      while (current) {
+        checkSignal(options.signal, 'range');
+        await current.done;
+        const buf = Buffer.from(current.sab);
+        let pos = 0;
+        for (let j = 0; j < current.count; j++) {
+          checkSignal(options.signal, 'range');
+          const r = current.recs[j] as number;
+          const length = index.recordBytes[r] as number;
+          const rec = this.record(index, current.keys[j] as number, r, false, buf.subarray(pos, pos + length));
+          pos += length;
+          records++;
+          valueBytes += rec.valueBytes;
+          if (options.onProgress && records % PROGRESS_EVERY === 0) options.onProgress({ records, valueBytes, revision: rev });
+          yield rec;
+        }
+        const freed = current.slot;
+        current = next;
+        next = current ? plan(freed) : undefined;
+      }
+    } finally {
+      await reader.close();
     }
     options.onProgress?.({ records, valueBytes, revision: rev });
   }

@@ -103,6 +103,11 @@ class Checker {
     return d;
   }
 
+  /** One line for the test report. */
+  summary(): string {
+    return `${this.count} decodes: ${this.objects} objects, ${this.errors} DecodeErrors; slowest ${this.maxMs.toFixed(1)} ms (${this.maxLabel})`;
+  }
+
   assertClean(what: string): void {
     assert.equal(this.problems.length, 0, `${this.problems.length} of ${this.count} ${what} misbehaved:\n${this.problems.slice(0, 8).join('\n')}`);
     assert.ok(this.maxMs < HANG_MS, `slowest decode ${this.maxMs.toFixed(1)} ms (${this.maxLabel})`);
@@ -311,16 +316,17 @@ describe('hostile input: every prefix', () => {
     assert.equal(augers.length, 3, `auger values in ${augerDir}`);
   });
 
-  test('every prefix of every stored value gives a result or a clear error', () => {
+  test('every prefix of every stored value gives a result or a clear error', (t) => {
     const c = new Checker();
     for (const g of [...goldens, ...augers]) {
       for (let len = 0; len < g.value.length; len++) c.check(`${g.name}[0:${len}]`, g.value.subarray(0, len), g.options);
     }
+    t.diagnostic(c.summary());
     c.assertClean('prefixes');
     assert.ok(c.errors > c.count * 0.99, `almost every prefix is an error (${c.errors} of ${c.count})`);
   });
 
-  test('every prefix of every inner object (decoded bare, as the kind) gives a result or a clear error', () => {
+  test('every prefix of every inner object (decoded bare, as the kind) gives a result or a clear error', (t) => {
     // A cut value fails at the envelope's length; a cut object reaches every field of the message decoder.
     const c = new Checker();
     for (const g of goldens) {
@@ -328,6 +334,7 @@ describe('hostile input: every prefix', () => {
       const options = { ...g.options, bare: true };
       for (let len = 0; len < raw.length; len++) c.check(`${g.name} raw[0:${len}]`, raw.subarray(0, len), options);
     }
+    t.diagnostic(c.summary());
     c.assertClean('object prefixes');
     // some prefixes end on a field boundary and are complete (smaller) objects
     assert.ok(c.objects > 0 && c.errors > c.count / 2, `${c.objects} objects, ${c.errors} errors of ${c.count}`);
@@ -335,11 +342,11 @@ describe('hostile input: every prefix', () => {
 });
 
 describe('hostile input: seeded mutations', () => {
-  test('≥ 10 000 mutations over all fixtures give a result or a clear error', () => {
+  test('≥ 10 000 mutations over all fixtures give a result or a clear error', (t) => {
     const rand = prng(0x6b387300);
     const c = new Checker();
     const perKind = new Map<string, number>();
-    const perFixture = Math.ceil(10_200 / goldens.length);
+    const perFixture = Math.ceil(20_000 / goldens.length);
     goldens.forEach((g, gi) => {
       const prefixes: [number, number, number][] = [];
       lengthPrefixes(g.value, 4, g.value.length, prefixes);
@@ -351,6 +358,7 @@ describe('hostile input: seeded mutations', () => {
         if (d?.error !== undefined) perKind.set(kind, (perKind.get(kind) ?? 0) + 1);
       }
     });
+    t.diagnostic(`${c.summary()}; detected by kind: ${[...perKind].map(([k, n]) => `${k} ${n}`).join(', ')}`);
     c.assertClean('mutations');
     assert.ok(c.count >= 10_000, `${c.count} mutations`);
     // every kind of mutation is caught at least sometimes (the decoder checks what it reads)

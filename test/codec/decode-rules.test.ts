@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createCodec, decode, encode, findRepoRoot, rawJsonMark, toKubeJson } from '../../src/codec';
+import { rawJsonFieldMark } from '../../src/codec/raw-json';
 import type { CompiledSchema, KubeObject, SchemaField } from '../../src/codec';
 import { WireWriter } from '../../src/codec/wire';
 
@@ -172,14 +173,56 @@ describe('special types', () => {
     const obj = (d.object as KubeObject)['object'] as { b: number[]; e: string };
     assert.deepEqual(obj, { b: [1, 2.5, -0, 1000], e: 'é/' });
     assert.deepEqual(rawJsonMark(obj), { text: '{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/"}', printed: '{"b":[1,2.5,-0,1000],"e":"é/"}' });
+    assert.equal(toKubeJson(d.object), '{"type":"ADDED","object":{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/"}}');
     const again = encode(d.object as KubeObject, { apiVersion: 'v1', kind: 'WatchEvent' });
     assert.ok(Buffer.from(again).includes(Buffer.from('{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/"}')));
     obj.b.push(4); // an edited value is written as edited
+    assert.equal(toKubeJson(d.object), '{"type":"ADDED","object":{"b":[1,2.5,-0,1000,4],"e":"é/"}}');
     const edited = encode(d.object as KubeObject, { apiVersion: 'v1', kind: 'WatchEvent' });
     assert.ok(Buffer.from(edited).includes(Buffer.from('{"b":[1,2.5,-0,1000,4],"e":"é/"}')));
     // canonical text gets no mark
     const plain = roundTrip({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', managedFields: [{ manager: 'm', fieldsV1: { 'f:a': {} } }] } });
     assert.equal(rawJsonMark((get(plain, 'metadata.managedFields') as KubeObject[])[0]?.['fieldsV1']), undefined);
+  });
+
+  test('embedded JSON holding a bare number keeps its stored text (12.50) on the parent object', () => {
+    const event = new WireWriter();
+    event.tag(1, 2);
+    event.bytes(Buffer.from('ADDED'));
+    event.tag(2, 2);
+    event.begin();
+    event.tag(1, 2);
+    event.bytes(Buffer.from(' 12.50 '));
+    event.end();
+    const d = decode(envelope('', '', event.finish()), { apiVersion: 'v1', kind: 'WatchEvent' });
+    assert.equal(d.error, undefined, d.error?.message);
+    const obj = d.object as KubeObject;
+    assert.equal(obj['object'], 12.5);
+    assert.deepEqual(rawJsonFieldMark(obj, 'object'), { text: '12.50', printed: '12.5' });
+    assert.equal(toKubeJson(obj), '{"type":"ADDED","object":12.50}');
+    assert.equal(toKubeJson(obj, { indent: '  ' }), '{\n  "type": "ADDED",\n  "object": 12.50\n}');
+    // the mark is invisible to JSON.stringify, deepEqual and key listings
+    assert.equal(JSON.stringify(obj), '{"type":"ADDED","object":12.5}');
+    assert.deepEqual(obj, { type: 'ADDED', object: 12.5 });
+    assert.deepEqual(Object.keys(obj), ['type', 'object']);
+    // encode writes the stored bytes back (compacted, as Go prints them)
+    const again = encode(obj, { apiVersion: 'v1', kind: 'WatchEvent' });
+    assert.ok(Buffer.from(again).includes(Buffer.from([0x12, 0x07, 0x0a, 0x05, ...Buffer.from('12.50')])));
+    // an edited value prints and encodes as edited
+    obj['object'] = 13;
+    assert.equal(toKubeJson(obj), '{"type":"ADDED","object":13}');
+    assert.ok(Buffer.from(encode(obj, { apiVersion: 'v1', kind: 'WatchEvent' })).includes(Buffer.from([0x12, 0x04, 0x0a, 0x02, ...Buffer.from('13')])));
+    obj['object'] = { a: 12.5 };
+    assert.equal(toKubeJson(obj), '{"type":"ADDED","object":{"a":12.5}}');
+    // canonical text gets no mark
+    const plain = new WireWriter();
+    plain.tag(2, 2);
+    plain.begin();
+    plain.tag(1, 2);
+    plain.bytes(Buffer.from('12.5'));
+    plain.end();
+    const p = decode(envelope('', '', plain.finish()), { apiVersion: 'v1', kind: 'WatchEvent' });
+    assert.equal(rawJsonFieldMark(p.object, 'object'), undefined);
   });
 
   test('int64 beyond 2^53 stays exact', () => {
@@ -190,7 +233,7 @@ describe('special types', () => {
     assert.equal(get(neg, 'metadata.generation'), -5);
   });
 
-  test('invalid UTF-8 prints U+FFFD per invalid byte', () => {
+  test('invalid UTF-8 keeps each invalid byte as U+DC00+byte, prints \\ufffd per byte and re-encodes exactly', () => {
     const meta = new WireWriter();
     meta.tag(1, 2);
     meta.bytes(new Uint8Array([0x61, 0xff, 0xfe, 0x62]));
@@ -199,7 +242,10 @@ describe('special types', () => {
     cm.bytes(meta.finish());
     const d = decode(envelope('v1', 'ConfigMap', cm.finish()));
     assert.equal(d.error, undefined, d.error?.message);
-    assert.equal(get(d.object, 'metadata.name'), 'a\uFFFD\uFFFDb');
+    assert.equal(get(d.object, 'metadata.name'), 'a\uDCFF\uDCFEb');
+    assert.ok(toKubeJson(d.object).includes('"name":"a\\ufffd\\ufffdb"'));
+    const again = encode(d.object as KubeObject);
+    assert.ok(Buffer.from(again).includes(Buffer.from([0x0a, 0x04, 0x61, 0xff, 0xfe, 0x62])), Buffer.from(again).toString('hex'));
   });
 
   test('map keys holding invalid UTF-8 sort by their stored bytes, as Go sorts them', () => {
@@ -220,7 +266,35 @@ describe('special types', () => {
     cm.bytes(meta.finish());
     const d = decode(envelope('v1', 'ConfigMap', cm.finish()));
     assert.equal(d.error, undefined, d.error?.message);
-    assert.deepEqual(Object.keys(get(d.object, 'metadata.labels') as object), ['a', '\uFFFD(', 'é']);
+    assert.deepEqual(Object.keys(get(d.object, 'metadata.labels') as object), ['a', '\uDC80(', 'é']);
+    assert.ok(toKubeJson(d.object).includes('"labels":{"a":"61","\\ufffd(":"8028","é":"c3a9"}'));
+  });
+
+  test('map keys that differ only in invalid bytes stay two keys and print as Go prints them', () => {
+    const meta = new WireWriter();
+    meta.tag(1, 2);
+    meta.bytes(Buffer.from('n'));
+    for (const k of [Buffer.from([0xff]), Buffer.from('10'), Buffer.from([0xfe]), Buffer.from('9'), Buffer.from('é'), Buffer.from([0xc3, 0x28])]) {
+      meta.tag(11, 2); // labels
+      meta.begin();
+      meta.tag(1, 2);
+      meta.bytes(k);
+      meta.tag(2, 2);
+      meta.bytes(Buffer.from(k.toString('hex')));
+      meta.end();
+    }
+    const cm = new WireWriter();
+    cm.tag(1, 2);
+    cm.bytes(meta.finish());
+    const d = decode(envelope('v1', 'ConfigMap', cm.finish()));
+    assert.equal(d.error, undefined, d.error?.message);
+    // integer-like keys make toKubeJson sort the map: by original bytes, as Go does
+    assert.ok(
+      toKubeJson(d.object).includes('"labels":{"10":"3130","9":"39","\\ufffd(":"c328","é":"c3a9","\\ufffd":"fe","\\ufffd":"ff"}'),
+      toKubeJson(d.object),
+    );
+    const again = decode(encode(d.object as KubeObject));
+    assert.equal(toKubeJson(again.object), toKubeJson(d.object));
   });
 
   test('bytes print as padded standard base64, map keys sorted', () => {

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compactJson, parseKubeJson, quoteGoString, toKubeJson } from '../../src/codec/go-json';
+import { decodeGoString } from '../../src/codec/go-utf8';
+import { markRawJson, rawJsonMark } from '../../src/codec/raw-json';
 
 const DATA = path.join(__dirname, '../../..', '..', 'shared/data', 'auger-testdata');
 
@@ -66,6 +68,58 @@ test('toKubeJson sorts objects with integer-like keys by UTF-8 bytes, like Go ma
   assert.equal(toKubeJson(labels), '{"01":"6","10":"2","2":"3","A":"4","b":"1","é":"5"}');
   // without integer-like keys the (already Go-sorted or field-ordered) insertion order is kept
   assert.equal(toKubeJson({ z: 1, a: 2 }), '{"z":1,"a":2}');
+});
+
+test('toKubeJson prints invalid UTF-8 map keys as Go: sorted by original bytes, each bad byte \\ufffd', () => {
+  const go = (bytes: number[]): string => decodeGoString(new Uint8Array(bytes), 0, bytes.length);
+  const m: Record<string, number> = {};
+  m['b'] = 1;
+  m[go([0xff])] = 2;
+  m[go([0xc3, 0x28])] = 3;
+  m['é'] = 4;
+  m[go([0xfe])] = 5;
+  m['10'] = 6;
+  m['9'] = 7;
+  // integer-like keys: sorted, "\xc3(" before "é" (C3 28 < C3 A9), "\xfe" before "\xff", both printed \ufffd
+  assert.equal(toKubeJson(m), '{"10":6,"9":7,"b":1,"\\ufffd(":3,"é":4,"\\ufffd":5,"\\ufffd":2}');
+  assert.equal(toKubeJson(new Map([[go([0xff]), 1], ['é', 2], [go([0xc3, 0x28]), 3]])), '{"\\ufffd(":3,"é":2,"\\ufffd":1}');
+  // a real U+FFFD is printed raw
+  assert.equal(toKubeJson({ '\uFFFD': go([0x61, 0xff]) }), '{"\uFFFD":"a\\ufffd"}');
+});
+
+test('toKubeJson prints embedded JSON marked by the decoder as its stored text while unchanged', () => {
+  const v = { b: [1, 2.5, -0, 1000], e: 'é/', a: {} };
+  markRawJson(v, '{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/","a":{}}', '{"b":[1,2.5,-0,1000],"e":"é/","a":{}}');
+  const doc = { kind: 'x', object: v };
+  assert.equal(toKubeJson(doc), '{"kind":"x","object":{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/","a":{}}}');
+  // pretty: Go re-indents the compact text (json.Indent), `{}` and `[]` stay so
+  assert.equal(
+    toKubeJson(doc, { indent: '  ' }),
+    ['{', '  "kind": "x",', '  "object": {', '    "b": [', '      1,', '      2.50,', '      -0,', '      1e3', '    ],', '    "e": "\\u00e9\\/",', '    "a": {}', '  }', '}'].join('\n'),
+  );
+  // strings holding punctuation are copied, not re-indented
+  const s = { k: 'a,{b}:[c]' };
+  markRawJson(s, '{"k":"a,{b}:[c]","n":1.0}', '{"k":"a,{b}:[c]"}');
+  assert.equal(toKubeJson([s], { indent: '\t' }), '[\n\t{\n\t\t"k": "a,{b}:[c]",\n\t\t"n": 1.0\n\t}\n]');
+  // an edited value prints as edited
+  v.b.push(4);
+  assert.equal(toKubeJson(doc), '{"kind":"x","object":{"b":[1,2.5,-0,1000,4],"e":"é/","a":{}}}');
+});
+
+test('parseKubeJson with keepText marks what would not re-print as written', () => {
+  const text = '{"kind":"x","object":{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/","a":{ }},"plain":{"n":[1,2.5],"s":"é"}}';
+  const v = parseKubeJson(text, { keepText: true }) as { object: { b: number[] }; plain: object };
+  assert.deepEqual(v, { kind: 'x', object: { b: [1, 2.5, -0, 1000], e: 'é/', a: {} }, plain: { n: [1, 2.5], s: 'é' } });
+  assert.equal(rawJsonMark(v.object)?.text, '{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/","a":{}}');
+  assert.equal(rawJsonMark(v.object.b)?.text, '[1,2.50,-0,1e3]');
+  assert.equal(rawJsonMark(v.plain), undefined);
+  assert.equal(toKubeJson(v), text.replace('{ }', '{}'));
+  // key order JavaScript changes, repeated keys
+  const keys = parseKubeJson('{"m":{"b":1,"10":2},"d":{"a":1,"a":2}}', { keepText: true }) as { m: object; d: object };
+  assert.equal(rawJsonMark(keys.m)?.text, '{"b":1,"10":2}');
+  assert.equal(rawJsonMark(keys.d)?.text, '{"a":1,"a":2}');
+  // without the option nothing is marked
+  assert.equal(rawJsonMark((parseKubeJson(text) as { object: object }).object), undefined);
 });
 
 test('toKubeJson with indent matches json.MarshalIndent', () => {

@@ -82,6 +82,22 @@ test('toKubeJson prints each invalid byte as \\ufffd like Go, a real U+FFFD raw'
   assert.equal(toKubeJson(s), '"a\\ufffdb\\ufffd(\\ufffd\uFFFD"');
 });
 
+test('decodeGoString decodes ASCII of every length, in views with an offset, the same way', () => {
+  const all = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)).join('');
+  const backing = new Uint8Array(300);
+  const view = backing.subarray(7, 7 + 200);
+  for (let n = 0; n <= 130; n++) {
+    const text = (all + all).slice(n % 128, (n % 128) + n);
+    view.set(encodeUtf8(text), 3);
+    assert.equal(decodeGoString(view, 3, 3 + n), text, `length ${n}`);
+    // one byte beyond ASCII anywhere switches to the checked path
+    if (n > 0) {
+      view[3 + n - 1] = 0xff;
+      assert.equal(decodeGoString(view, 3, 3 + n), text.slice(0, n - 1) + F(0xff), `length ${n}, bad last byte`);
+    }
+  }
+});
+
 test('decodeGoString honours start and end', () => {
   const bytes = encodeUtf8('abcdef');
   assert.equal(decodeGoString(bytes, 2, 4), 'cd');

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toKubeYaml, yamlKeyLess } from '../../src/codec/kube-yaml';
 import { parseKubeJson } from '../../src/codec/go-json';
+import { decodeGoString } from '../../src/codec/go-utf8';
 
 const DATA = path.join(__dirname, '../../..', '..', 'shared/data', 'auger-testdata');
 
@@ -245,4 +246,17 @@ test('yamlKeyLess fast path agrees with the rune-by-rune rules on many keys', ()
       assert.equal(yamlKeyLess('p' + a, 'p' + b), yamlKeyLess(a, b), `${a} ${b}`);
     }
   }
+});
+
+test('toKubeYaml prints invalid UTF-8 as kubectl does: U+FFFD per byte, keys collapsed by its JSON step', () => {
+  const go = (bytes: number[]): string => decodeGoString(new Uint8Array(bytes), 0, bytes.length);
+  const labels: Record<string, string> = {};
+  labels[go([0xfe])] = 'fe';
+  labels[go([0xff])] = 'ff';
+  labels[go([0xc3, 0x28])] = 'c328';
+  labels['é'] = 'c3a9';
+  labels['10'] = 'x';
+  labels['a'] = go([0x61, 0xff, 0x62]);
+  // kubectl's JSON has "\ufffd":"fe","\ufffd":"ff" (Go's byte order); go-yaml keeps the last
+  assert.equal(toKubeYaml({ labels }), 'labels:\n  \uFFFD: ff\n  \uFFFD(: c328\n  "10": x\n  a: a\uFFFDb\n  é: c3a9\n');
 });

@@ -6,8 +6,9 @@
  * Properties, for each generated record:
  * - decode: kubetcd's `decode` of Go's storage value, printed with `toKubeJson`, is Go's compact JSON
  *   byte for byte (values and field order), and no field is left unknown.
- * - encode: kubetcd's `encode` of that JSON (read with `parseKubeJson`) is the storage value Go writes
- *   for the same JSON, byte for byte.
+ * - encode: kubetcd's `encode` of that JSON (read with `parseKubeJson(json, { keepText: true })`, so
+ *   that embedded JSON keeps its text as Go keeps it) is the storage value Go writes for the same JSON,
+ *   byte for byte.
  * - round trip: Go's decode of kubetcd's bytes prints what Go's decode of its own bytes for that
  *   JSON prints (the JSON itself, except that an invalid UTF-8 byte Go printed as `\ufffd` comes back
  *   as a literal U+FFFD).
@@ -117,7 +118,8 @@ export function kubetcdJson(value: Uint8Array, kind: string): { json?: string; p
  */
 export function kubetcdBytes(json: string, kind: string): { value?: Uint8Array; problem?: string } {
   try {
-    return { value: encode(parseKubeJson(json) as KubeObject, splitKind(kind)) };
+    // keepText: embedded JSON (RawExtension, FieldsV1) keeps its text (`2.50`, `\u00e9`), as Go keeps it
+    return { value: encode(parseKubeJson(json, { keepText: true }) as KubeObject, splitKind(kind)) };
   } catch (err) {
     return { problem: `encode threw ${message(err)}` };
   }
