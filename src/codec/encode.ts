@@ -11,7 +11,7 @@ import { toKubeJson } from './go-json';
 import { encodeUtf8, utf8ByteCompare } from './go-utf8';
 import { isGoZeroTime, parseKubeTime } from './kube-time';
 import { canonicalQuantity } from './quantity';
-import { rawJsonFieldMark, rawJsonMark } from './raw-json';
+import { copyRawJsonFieldMarks, rawJsonFieldMark, rawJsonMark } from './raw-json';
 import type { CompiledSchema, SchemaField } from './schema-types';
 import type { KubeObject } from './types';
 import { WireWriter } from './wire';
@@ -434,6 +434,7 @@ export function createProtobufEncoder(schema: CompiledSchema, plans: PlanCache =
       const plan = plans.get(messageName) as MessagePlan;
       const body = new WireWriter();
       const top = { ...object };
+      copyRawJsonFieldMarks(object, top);
       if (plan.typeMetaAt < 0) {
         // kinds without TypeMeta (WatchEvent) still get apiVersion/kind in the envelope only
         delete top['apiVersion'];

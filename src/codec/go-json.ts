@@ -17,7 +17,7 @@
  */
 import { InvalidArgumentError } from '../errors';
 import { utf8ByteCompare } from './go-utf8';
-import { RAW_JSON, RAW_JSON_FIELDS, markRawJson, type RawJsonFieldMarks, type RawJsonMark } from './raw-json';
+import { RAW_JSON, RAW_JSON_FIELDS, markRawJson, markRawJsonField, type RawJsonFieldMarks, type RawJsonMark } from './raw-json';
 
 /** Options of {@link toKubeJson}. */
 export interface KubeJsonOptions {
@@ -315,8 +315,9 @@ export interface ParseKubeJsonOptions {
    * `1e3`, escapes such as `\u00e9` or `\/`, key order, repeated keys) with its compact text (see
    * raw-json.ts), so that `toKubeJson` prints it and `encode` writes it into a RawExtension or FieldsV1
    * exactly as given while the value is unchanged, as the API server keeps the submitted text of
-   * embedded JSON. Bare numbers and strings cannot be marked. Slower, and each marked level keeps its
-   * text (default false).
+   * embedded JSON. A number or string member that does not re-print as written is marked on the object
+   * or array holding it (a top-level bare number or string cannot be marked). Slower, and each marked
+   * level keeps its text (default false).
    */
   keepText?: boolean;
 }
@@ -342,6 +343,24 @@ class Parser {
       if (printed !== compact) markRawJson(value, compact, printed);
     }
     this.exact = outerExact && this.exact;
+  }
+
+  /**
+   * With `keep`: reads a member value of `parent` (at `key`); a bare number or string that does not
+   * re-print as written is marked on `parent` (see raw-json.ts), as a primitive cannot carry a mark.
+   */
+  private member(parent: object, key: string, depth: number): unknown {
+    const begin = this.pos;
+    const outerExact = this.exact;
+    this.exact = true;
+    const v = this.value(depth);
+    if (!this.exact && (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string') && this.build) {
+      const compact = compactJson(this.text.slice(begin, this.pos), { escapeHtml: true });
+      const printed = write(v, undefined, '', 0, false);
+      if (printed !== compact) markRawJsonField(parent, key, compact, printed);
+    }
+    this.exact = outerExact && this.exact;
+    return v;
   }
 
   parseDocument(): unknown {
@@ -405,7 +424,7 @@ class Parser {
       if (t.charCodeAt(this.pos) !== 0x3a) throw syntaxError(t, this.pos, 'expected ":"');
       this.pos++;
       this.skipWs();
-      const v = this.value(depth);
+      const v = this.keep ? this.member(obj, key, depth) : this.value(depth);
       if (this.build) {
         if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
         else obj[key] = v;
@@ -441,7 +460,7 @@ class Parser {
     }
     for (;;) {
       this.skipWs();
-      const v = this.value(depth);
+      const v = this.keep ? this.member(arr, String(arr.length), depth) : this.value(depth);
       if (this.build) arr.push(v);
       this.skipWs();
       const c = t.charCodeAt(this.pos);

@@ -76,3 +76,16 @@ export function rawJsonFieldMark(parent: unknown, key: string): RawJsonMark | un
   if (parent === null || typeof parent !== 'object') return undefined;
   return (parent as { [RAW_JSON_FIELDS]?: RawJsonFieldMarks })[RAW_JSON_FIELDS]?.[key];
 }
+
+/**
+ * Copies the field marks of `from` onto `to` (a shallow copy of it, which spreading does not give them).
+ * @example
+ * const copy = { ...decoded.object };
+ * copyRawJsonFieldMarks(decoded.object, copy);
+ */
+export function copyRawJsonFieldMarks(from: object, to: object): void {
+  const marks = (from as { [RAW_JSON_FIELDS]?: RawJsonFieldMarks })[RAW_JSON_FIELDS];
+  if (marks !== undefined) {
+    Object.defineProperty(to, RAW_JSON_FIELDS, { value: marks, enumerable: false, configurable: true, writable: true });
+  }
+}

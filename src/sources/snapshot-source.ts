@@ -845,7 +845,8 @@ function beNumber(b: Buffer): number | undefined {
 }
 
 /**
- * A bbolt file as a {@link KvSource}: reads any revision kept since the last compaction.
+ * A bbolt file as a {@link KvSource}: reads any revision kept since the last compaction. Ranges of 4096
+ * keys or more (values wanted) read their records ahead in a worker thread, one batch at a time.
  */
 export class SnapshotSource implements KvSource {
   readonly kind = 'snapshot' as const;
@@ -1279,7 +1280,7 @@ export class SnapshotSource implements KvSource {
  * Open an etcd snapshot (`etcdctl snapshot save`) or a stopped member's `member/snap/db` as a
  * {@link KvSource}. The MVCC index is built on first read. A snapshot's SHA-256 trailer is checked at open
  * (small files) or in a worker thread alongside the index build (large files; the first read then fails
- * with a SnapshotFormatError on a mismatch).
+ * with a SnapshotFormatError on a mismatch). Big ranges read their records ahead in a worker thread.
  * @example
  * const source = await openSnapshotSource('./snapshot.db');
  * console.log(await source.status());

@@ -212,7 +212,7 @@ describe('special types', () => {
     obj['object'] = 13;
     assert.equal(toKubeJson(obj), '{"type":"ADDED","object":13}');
     assert.ok(Buffer.from(encode(obj, { apiVersion: 'v1', kind: 'WatchEvent' })).includes(Buffer.from([0x12, 0x04, 0x0a, 0x02, ...Buffer.from('13')])));
-    obj['object'] = { a: 12.5 };
+    Object.assign(obj, { object: { a: 12.5 } });
     assert.equal(toKubeJson(obj), '{"type":"ADDED","object":{"a":12.5}}');
     // canonical text gets no mark
     const plain = new WireWriter();
