@@ -23,20 +23,10 @@ PACKAGES=(
 )
 SUITE=${KUBETCD_DEBIAN_SUITE:-trixie}
 
-# The Debian archive to download from: $KUBETCD_DEBIAN_MIRROR, else the main archive this machine's
-# own apt sources already use (the first non-security Debian URI in sources.list(.d)).
-machine_mirror() {
-  local f
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    awk 'tolower($1)=="uris:" { for (i = 2; i <= NF; i++) print $i }' "$f"
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$f" ] || continue
-    awk '$1=="deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' "$f"
-  done
-}
-MIRROR=${KUBETCD_DEBIAN_MIRROR:-$(machine_mirror | grep -i '/debian/*$' | grep -vi security | head -n 1)}
+# The Debian archive: $KUBETCD_DEBIAN_MIRROR, else the one this machine's apt sources use.
+# shellcheck source=../scripts/debian-mirror.sh
+source "$here/../scripts/debian-mirror.sh"
+MIRROR=$(debian_mirror)
 if [ -z "$MIRROR" ]; then
   echo "proto/install.sh: found no Debian archive in this machine's apt sources." >&2
   echo "Set KUBETCD_DEBIAN_MIRROR to a Debian archive URL, or KUBETCD_K8S_SOURCES (see proto/README.md)." >&2

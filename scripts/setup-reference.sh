@@ -89,19 +89,9 @@ started=$(date +%s)
 # ---------------------------------------------------------------------------------------------
 # 1. Download and unpack the pinned packages (skipped when the same pins are already unpacked).
 
-# The Debian archive to download from: $KUBETCD_DEBIAN_MIRROR, else the main archive this machine's
-# own apt sources already use (the first non-security Debian URI in sources.list(.d)).
-machine_mirror() {
-  local f
-  for f in /etc/apt/sources.list.d/*.sources; do
-    [ -f "$f" ] || continue
-    awk 'tolower($1)=="uris:" { for (i = 2; i <= NF; i++) print $i }' "$f"
-  done
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [ -f "$f" ] || continue
-    awk '$1=="deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' "$f"
-  done
-}
+# The Debian archive: $KUBETCD_DEBIAN_MIRROR, else the one this machine's apt sources use.
+# shellcheck source=debian-mirror.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian-mirror.sh"
 
 install_packages() {
   local tool
@@ -122,7 +112,7 @@ install_packages() {
     fail "$keyring is missing." "Install Debian's archive keys: apt-get install debian-archive-keyring"
 
   local mirror
-  mirror=${KUBETCD_DEBIAN_MIRROR:-$(machine_mirror | grep -i '/debian/*$' | grep -vi security | head -n 1 || true)}
+  mirror=$(debian_mirror)
   [ -n "$mirror" ] ||
     fail "found no Debian archive in this machine's apt sources." \
       "Set KUBETCD_DEBIAN_MIRROR to a Debian archive URL and run this script again."

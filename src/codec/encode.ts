@@ -443,24 +443,34 @@ export function createProtobufEncoder(schema: CompiledSchema, plans: PlanCache =
       writeBody(body, plan, top, '', 0);
       const raw = body.finish();
       if (options.bare) return raw;
-      const w = new WireWriter();
-      w.raw(MAGIC);
-      w.tag(1, 2);
-      w.begin();
-      w.tag(1, 2);
-      w.bytes(encodeUtf8(apiVersion));
-      w.tag(2, 2);
-      w.bytes(encodeUtf8(kind));
-      w.end();
-      w.tag(2, 2);
-      w.bytes(raw);
-      w.tag(3, 2);
-      w.varint(0);
-      w.tag(4, 2);
-      w.varint(0);
-      return w.finish();
+      return wrapEnvelope(apiVersion, kind, raw);
     },
   };
+}
+
+/**
+ * Wraps an object's own protobuf bytes in the storage envelope kube-apiserver writes: `k8s\0` +
+ * runtime.Unknown { typeMeta { apiVersion, kind }, raw, contentEncoding "", contentType "" }.
+ * @example
+ * wrapEnvelope('v1', 'Namespace', namespaceBytes) // Uint8Array starting 6b 38 73 00
+ */
+export function wrapEnvelope(apiVersion: string, kind: string, raw: Uint8Array): Uint8Array {
+  const w = new WireWriter();
+  w.raw(MAGIC);
+  w.tag(1, 2);
+  w.begin();
+  w.tag(1, 2);
+  w.bytes(encodeUtf8(apiVersion));
+  w.tag(2, 2);
+  w.bytes(encodeUtf8(kind));
+  w.end();
+  w.tag(2, 2);
+  w.bytes(raw);
+  w.tag(3, 2);
+  w.varint(0);
+  w.tag(4, 2);
+  w.varint(0);
+  return w.finish();
 }
 
 function wireTypeFor(type: string): number {

@@ -56,6 +56,11 @@ export interface RangeProgress {
   valueBytes: number;
   /** The revision the whole read is pinned to. */
   revision: number;
+  /**
+   * How often the read moved to a newer revision because its revision was compacted mid-read (live
+   * etcd only; done only when every record already returned is unchanged at the new revision).
+   */
+  restarts?: number;
 }
 
 /** Options of a point read or a count. */

@@ -7,12 +7,12 @@
  * and no single decode may take long (a hang detector, not a performance test).
  */
 import * as assert from 'node:assert/strict';
+import { wrapEnvelope } from '../../src/codec/encode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { createCodec, decode, defaultSourcesDir, loadSchema, toKubeJson } from '../../src/codec';
 import type { CompiledSchema, Decoded, DecodeOptions } from '../../src/codec';
-import { WireWriter } from '../../src/codec/wire';
 
 const goldenDir = path.join(defaultSourcesDir(), 'k8s.io', 'api', 'testdata', 'HEAD');
 const augerDir = path.join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'auger-testdata', 'storage');
@@ -285,21 +285,7 @@ function nested(levels: number, inner: number[] = []): Uint8Array {
   return out;
 }
 
-/** `k8s\0` + runtime.Unknown naming `apiVersion`/`kind` around `raw`. */
-function envelope(apiVersion: string, kind: string, raw: Uint8Array): Uint8Array {
-  const w = new WireWriter();
-  w.raw(new Uint8Array([0x6b, 0x38, 0x73, 0x00]));
-  w.tag(1, 2);
-  w.begin();
-  w.tag(1, 2);
-  w.bytes(Buffer.from(apiVersion));
-  w.tag(2, 2);
-  w.bytes(Buffer.from(kind));
-  w.end();
-  w.tag(2, 2);
-  w.bytes(raw);
-  return w.finish();
-}
+const envelope = wrapEnvelope;
 
 /** The inner object (runtime.Unknown's raw) of a stored value. */
 function rawOf(value: Uint8Array): Uint8Array {

@@ -3,6 +3,7 @@
  * the wire writer when `encode` cannot express the case) and checks the JSON Kubernetes would print.
  */
 import * as assert from 'node:assert/strict';
+import { wrapEnvelope } from '../../src/codec/encode';
 import { describe, test } from 'node:test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,25 +12,7 @@ import { rawJsonFieldMark } from '../../src/codec/raw-json';
 import type { CompiledSchema, KubeObject, SchemaField } from '../../src/codec';
 import { WireWriter } from '../../src/codec/wire';
 
-/** `k8s\0` + runtime.Unknown around a raw object body. */
-function envelope(apiVersion: string, kind: string, raw: Uint8Array): Uint8Array {
-  const w = new WireWriter();
-  w.raw(new Uint8Array([0x6b, 0x38, 0x73, 0x00]));
-  w.tag(1, 2);
-  w.begin();
-  w.tag(1, 2);
-  w.bytes(Buffer.from(apiVersion));
-  w.tag(2, 2);
-  w.bytes(Buffer.from(kind));
-  w.end();
-  w.tag(2, 2);
-  w.bytes(raw);
-  w.tag(3, 2);
-  w.varint(0);
-  w.tag(4, 2);
-  w.varint(0);
-  return w.finish();
-}
+const envelope = wrapEnvelope;
 
 function roundTrip(obj: KubeObject): KubeObject {
   const d = decode(encode(obj));
