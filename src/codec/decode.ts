@@ -226,6 +226,8 @@ interface Ctx {
    * re-prints differently; the field reading it moves it onto the parent object (see `H.takeRaw`).
    */
   rawField: RawJsonMark | undefined;
+  /** The first problem that did not stop decoding (an embedded JSON that is not JSON), reported beside the object. */
+  partial: DecodeError | undefined;
 }
 
 function pathText(ctx: Ctx, depth: number): string {
@@ -1001,10 +1003,18 @@ function readSpecial(ctx: Ctx, plan: MessagePlan, end: number, depth: number): u
         }
         return value;
       } catch (e) {
-        throw r.fail(
-          `${special === S_FIELDSV1 ? 'FieldsV1' : 'RawExtension'} does not hold valid JSON (${(e as Error).message})`,
-          rawStart,
+        // Go cannot print such an object at all (kube-apiserver fails to serve it). Rather than lose the
+        // whole object: the field reads null, its bytes stay visible in unknownFields, and the error says why.
+        const path = pathText(ctx, depth);
+        const what = special === S_FIELDSV1 ? 'FieldsV1' : 'RawExtension';
+        ctx.unknown.push({ path, number: 1, wireType: 2, value: isPrintableUtf8(ctx.buf, rawStart, rawEnd) ?? hexOf(ctx.buf, rawStart, rawEnd) });
+        ctx.partial ??= new DecodeError(
+          `${path || 'The object'}: the ${what} at byte ${r.base + rawStart} does not hold valid JSON (${(e as Error).message}). ` +
+            'Kubernetes could not print this object either; kubetcd shows the field as null and keeps its bytes in unknownFields.',
+          r.base + rawStart,
+          { path },
         );
+        return null;
       }
     }
     case S_LISTWRAPPER:
@@ -1067,11 +1077,12 @@ export function createProtobufDecoder(schema: CompiledSchema): ProtobufDecoder {
         return { error: new DecodeError(`Cannot decode ${messageName}: the schema has no such message.`, base + start) };
       }
       const view = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
-      const ctx: Ctx = { r: new WireReader(view, start, base), buf: view, unknown: [], names: [], keys: [], rawField: undefined };
+      const ctx: Ctx = { r: new WireReader(view, start, base), buf: view, unknown: [], names: [], keys: [], rawField: undefined, partial: undefined };
       try {
         const object = readMessage(ctx, plan, end, 0, typeMeta) as KubeObject;
-        const out: { object?: KubeObject; unknownFields?: UnknownField[] } = { object };
+        const out: { object?: KubeObject; error?: DecodeError; unknownFields?: UnknownField[] } = { object };
         if (ctx.unknown.length > 0) out.unknownFields = ctx.unknown;
+        if (ctx.partial !== undefined) out.error = ctx.partial;
         return out;
       } catch (e) {
         const error =

@@ -489,3 +489,30 @@ describe('nesting limit', () => {
     assert.match(d.error?.message ?? '', /nested deeper than 100/);
   });
 });
+
+test('an embedded JSON that is not JSON loses only that field: null, bytes kept, error beside the object', () => {
+  // A ControllerRevision whose data (a RawExtension) holds bytes that are not JSON. Kubernetes' own
+  // JSON printer fails on the whole object; kubetcd keeps everything else.
+  const meta = new WireWriter();
+  meta.tag(1, 2);
+  meta.bytes(Buffer.from('web-6d4cf56db6'));
+  const data = new WireWriter();
+  data.tag(1, 2);
+  data.bytes(Buffer.from([0x00, 0x01, 0xfe]));
+  const cr = new WireWriter();
+  cr.tag(1, 2);
+  cr.bytes(meta.finish());
+  cr.tag(2, 2);
+  cr.bytes(data.finish());
+  cr.tag(3, 0);
+  cr.varint(7);
+  const d = decode(envelope('apps/v1', 'ControllerRevision', cr.finish()));
+  assert.ok(d.object, d.error?.message);
+  const o = d.object as { metadata: { name: string }; data: unknown; revision: number };
+  assert.equal(o.metadata.name, 'web-6d4cf56db6');
+  assert.equal(o.data, null);
+  assert.equal(o.revision, 7);
+  assert.equal(d.error?.name, 'DecodeError');
+  assert.match(d.error?.message ?? '', /data: the RawExtension at byte \d+ does not hold valid JSON/);
+  assert.deepEqual(d.unknownFields, [{ path: 'data', number: 1, wireType: 2, value: '0001fe' }]);
+});
