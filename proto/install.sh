@@ -24,8 +24,8 @@ PACKAGES=(
 SUITE=${KUBETCD_DEBIAN_SUITE:-trixie}
 
 # The Debian archive: $KUBETCD_DEBIAN_MIRROR, else the one this machine's apt sources use.
-# shellcheck source=../scripts/debian-mirror.sh
-source "$here/../scripts/debian-mirror.sh"
+# shellcheck source=../scripts/private-apt.sh
+source "$here/../scripts/private-apt.sh"
 MIRROR=$(debian_mirror)
 if [ -z "$MIRROR" ]; then
   echo "proto/install.sh: found no Debian archive in this machine's apt sources." >&2
@@ -55,60 +55,20 @@ fi
 
 work="$dest/apt"
 rm -rf "$work" "$root"
-mkdir -p "$work/sources" "$work/prefs" "$work/lists/partial" "$work/cache/archives/partial" "$root"
-cat >"$work/sources/kubetcd.sources" <<EOF
-Types: deb
-URIs: $MIRROR
-Suites: $SUITE
-Components: main
-Signed-By: $keyring
-EOF
-
-apt_opts=(
-  -o "Dir::Etc::SourceList=/dev/null"
-  -o "Dir::Etc::SourceParts=$work/sources"
-  -o "Dir::Etc::Preferences=/dev/null"
-  -o "Dir::Etc::PreferencesParts=$work/prefs"
-  -o "Dir::State::Lists=$work/lists"
-  -o "Dir::Cache=$work/cache"
-  -o "Dir::State::status=/dev/null"
-  -o "Debug::NoLocking=1"
-  -o "APT::Sandbox::User=root"
-  -o "Acquire::Retries=3"
-)
-
-echo "kubetcd: downloading Kubernetes API sources (Debian $SUITE: ${PACKAGES[*]%% *})" >&2
-if ! apt-get "${apt_opts[@]}" update >"$work/update.log" 2>&1; then
-  cat "$work/update.log" >&2
-  echo "proto/install.sh: 'apt-get update' for Debian $SUITE failed (log above). Is $MIRROR reachable?" >&2
-  exit 1
-fi
 specs=()
 for p in "${PACKAGES[@]}"; do specs+=("${p%% *}"); done
-if ! (cd "$work/cache/archives" && apt-get "${apt_opts[@]}" download "${specs[@]}" >"$work/download.log" 2>&1); then
-  cat "$work/download.log" >&2
-  echo "proto/install.sh: downloading ${specs[*]} failed (log above)." >&2
-  echo "If Debian $SUITE no longer carries these versions, set KUBETCD_K8S_SOURCES instead (proto/README.md)." >&2
+echo "kubetcd: downloading Kubernetes API sources (Debian $SUITE: ${specs[*]})" >&2
+if ! private_apt_download "$work" "$SUITE" "$MIRROR" "${specs[@]}"; then
+  echo "proto/install.sh: is $MIRROR reachable? If Debian $SUITE no longer carries these versions," >&2
+  echo "set KUBETCD_K8S_SOURCES instead (proto/README.md)." >&2
   exit 1
 fi
-
 {
   echo "# Installed by proto/install.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ) from Debian $SUITE ($MIRROR)"
-  for p in "${PACKAGES[@]}"; do
-    spec=${p%% *}
-    sum=${p##* }
-    name=${spec%%=*}
-    version=${spec#*=}
-    file=$(ls "$work/cache/archives/${name}_"*.deb)
-    got=$(sha256sum "$file" | cut -d' ' -f1)
-    if [ "$got" != "$sum" ]; then
-      echo "proto/install.sh: $file has SHA-256 $got, expected $sum. The download is not the pinned file;" >&2
-      echo "refusing to use it. Delete proto/upstream and try again." >&2
-      exit 1
-    fi
-    dpkg-deb -x "$file" "$root"
-    echo "package $name $version sha256 $sum"
-  done
+  if ! private_apt_unpack "$work" "$root" "${PACKAGES[@]}"; then
+    echo "proto/install.sh: delete proto/upstream and try again." >&2
+    exit 1
+  fi
   echo "fingerprint $want"
 } >"$stamp.tmp"
 rm -rf "$work"

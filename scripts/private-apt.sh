@@ -1,5 +1,7 @@
-# Sourced by proto/install.sh and scripts/setup-reference.sh (not run on its own).
-#
+# Sourced by proto/install.sh and scripts/setup-reference.sh (not run on its own): apt under a private
+# configuration — its own sources list, lists and cache, and an empty dpkg status — so the machine's
+# apt sources, package lists and installed packages stay untouched.
+
 # debian_mirror: prints the Debian archive to download from — $KUBETCD_DEBIAN_MIRROR when set, else the
 # main archive this machine's own apt sources already use (the first non-security Debian URI in
 # /etc/apt/sources.list and sources.list.d, deb822 or one-line format); prints nothing if none.
@@ -19,4 +21,68 @@ debian_mirror() {
       awk '$1=="deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' "$f"
     done
   } | grep -i '/debian/*$' | grep -vi security | head -n 1 || true
+}
+
+# private_apt_download WORK SUITE MIRROR PACKAGE=VERSION...: downloads the .deb files into
+# WORK/cache/archives with a private apt configuration in WORK (signed by the machine's
+# debian-archive-keyring). On failure prints apt's log to stderr and returns 1 (the caller says what to do).
+private_apt_download() {
+  local work=$1 suite=$2 mirror=$3
+  shift 3
+  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  mkdir -p "$work/sources" "$work/prefs" "$work/lists/partial" "$work/cache/archives/partial"
+  cat >"$work/sources/kubetcd.sources" <<SOURCES
+Types: deb
+URIs: $mirror
+Suites: $suite
+Components: main
+Signed-By: $keyring
+SOURCES
+  local apt_opts=(
+    -o "Dir::Etc::SourceList=/dev/null"
+    -o "Dir::Etc::SourceParts=$work/sources"
+    -o "Dir::Etc::Preferences=/dev/null"
+    -o "Dir::Etc::PreferencesParts=$work/prefs"
+    -o "Dir::State::Lists=$work/lists"
+    -o "Dir::Cache=$work/cache"
+    -o "Dir::State::status=/dev/null"
+    -o "Debug::NoLocking=1"
+    -o "APT::Sandbox::User=root"
+    -o "Acquire::Retries=3"
+  )
+  if ! apt-get "${apt_opts[@]}" update >"$work/update.log" 2>&1; then
+    cat "$work/update.log" >&2
+    echo "'apt-get update' for Debian $suite from $mirror failed (log above)." >&2
+    return 1
+  fi
+  if ! (cd "$work/cache/archives" && apt-get "${apt_opts[@]}" download "$@" >"$work/download.log" 2>&1); then
+    cat "$work/download.log" >&2
+    echo "downloading $* from Debian $suite failed (log above)." >&2
+    return 1
+  fi
+}
+
+# private_apt_unpack WORK ROOT "PACKAGE=VERSION SHA256"...: checks each downloaded .deb against its
+# pinned SHA-256 and unpacks it into ROOT with dpkg-deb -x; prints "package NAME VERSION sha256 SUM"
+# lines. On a mismatch prints why to stderr and returns 1 without unpacking that file.
+private_apt_unpack() {
+  local work=$1 root=$2
+  shift 2
+  local p spec sum name version file got
+  mkdir -p "$root"
+  for p in "$@"; do
+    spec=${p%% *}
+    sum=${p##* }
+    name=${spec%%=*}
+    version=${spec#*=}
+    # apt names the file <name>_<version with ':' escaped>_<arch>.deb
+    file=$(ls "$work/cache/archives/${name}_"*.deb)
+    got=$(sha256sum "$file" | cut -d' ' -f1)
+    if [ "$got" != "$sum" ]; then
+      echo "$file has SHA-256 $got, expected $sum: the download is not the pinned file; refusing to use it." >&2
+      return 1
+    fi
+    dpkg-deb -x "$file" "$root"
+    echo "package $name $version sha256 $sum"
+  done
 }

@@ -90,8 +90,8 @@ started=$(date +%s)
 # 1. Download and unpack the pinned packages (skipped when the same pins are already unpacked).
 
 # The Debian archive: $KUBETCD_DEBIAN_MIRROR, else the one this machine's apt sources use.
-# shellcheck source=debian-mirror.sh
-source "$(dirname "${BASH_SOURCE[0]}")/debian-mirror.sh"
+# shellcheck source=private-apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
 
 install_packages() {
   local tool
@@ -119,58 +119,18 @@ install_packages() {
 
   local work="$dest/apt"
   rm -rf "$work" "$root" "$gopath" "$pkg_stamp"
-  mkdir -p "$work/sources" "$work/prefs" "$work/lists/partial" "$work/cache/archives/partial" "$root"
-  cat >"$work/sources/kubetcd.sources" <<EOF
-Types: deb
-URIs: $mirror
-Suites: $SUITE
-Components: main
-Signed-By: $keyring
-EOF
-  local apt_opts=(
-    -o "Dir::Etc::SourceList=/dev/null"
-    -o "Dir::Etc::SourceParts=$work/sources"
-    -o "Dir::Etc::Preferences=/dev/null"
-    -o "Dir::Etc::PreferencesParts=$work/prefs"
-    -o "Dir::State::Lists=$work/lists"
-    -o "Dir::Cache=$work/cache"
-    -o "Dir::State::status=/dev/null"
-    -o "Debug::NoLocking=1"
-    -o "APT::Sandbox::User=root"
-    -o "Acquire::Retries=3"
-  )
-  say "downloading Go 1.24 and the Kubernetes 0.32.3 libraries (${#PACKAGES[@]} Debian $SUITE packages from $mirror)"
-  if ! apt-get "${apt_opts[@]}" update >"$work/update.log" 2>&1; then
-    cat "$work/update.log" >&2
-    fail "'apt-get update' for Debian $SUITE failed (log above)." \
-      "Is $mirror reachable? Set KUBETCD_DEBIAN_MIRROR to another Debian archive if not."
-  fi
   local specs=() p
   for p in "${PACKAGES[@]}"; do specs+=("${p%% *}"); done
-  if ! (cd "$work/cache/archives" && apt-get "${apt_opts[@]}" download "${specs[@]}" >"$work/download.log" 2>&1); then
-    cat "$work/download.log" >&2
-    fail "downloading the pinned packages failed (log above)." \
-      "If Debian $SUITE no longer carries one of these versions, update PACKAGES in this script" \
-      "(versions and SHA-256 sums) and check the reference test still passes."
-  fi
+  say "downloading Go 1.24 and the Kubernetes 0.32.3 libraries (${#PACKAGES[@]} Debian $SUITE packages from $mirror)"
+  private_apt_download "$work" "$SUITE" "$mirror" "${specs[@]}" ||
+    fail "the download failed (above)." \
+      "Is $mirror reachable? Set KUBETCD_DEBIAN_MIRROR to another Debian archive if not. If Debian $SUITE" \
+      "no longer carries one of these versions, update PACKAGES in this script (versions and SHA-256 sums)."
 
   {
     echo "# Unpacked by scripts/setup-reference.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ) from Debian $SUITE ($mirror)"
-    local spec sum name version file got
-    for p in "${PACKAGES[@]}"; do
-      spec=${p%% *}
-      sum=${p##* }
-      name=${spec%%=*}
-      version=${spec#*=}
-      # apt names the file <name>_<version with ':' escaped>_<arch>.deb
-      file=$(ls "$work/cache/archives/${name}_"*.deb)
-      got=$(sha256sum "$file" | cut -d' ' -f1)
-      [ "$got" = "$sum" ] ||
-        fail "$file has SHA-256 $got, expected $sum." \
-          "The download is not the pinned file; refusing to use it. Run with --force to try again."
-      dpkg-deb -x "$file" "$root"
-      echo "package $name $version sha256 $sum"
-    done
+    private_apt_unpack "$work" "$root" "${PACKAGES[@]}" ||
+      fail "a package is not the pinned file (above)." "Run with --force to download again."
     echo "fingerprint $pkg_fingerprint"
   } >"$pkg_stamp.tmp"
   rm -rf "$work"
