@@ -8,19 +8,27 @@
  * Measures: open (incl. SHA-256 check), index build, full read of every value, keys-only read, count,
  * and heap/RSS growth, against a plain sequential read of the file in the same run (the reference).
  */
-import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openSnapshotSource } from '../src/sources/snapshot-source';
-import { startEtcdProcess } from '../test/helpers/etcdctl-fixture';
+import { runEtcdctl, startEtcd } from '../test/helpers/etcd';
 
 function ms(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
 async function build(keys: number, valueBytes: number, dir: string): Promise<string> {
-  const etcd = await startEtcdProcess(path.join(dir, 'data'));
+  const etcd = await startEtcd({
+    name: 'bench',
+    extraArgs: ['--max-txn-ops', '5000', '--max-request-bytes', '10485760'],
+    keepDataDir: true,
+    startTimeoutMs: 30_000,
+  });
+  const etcdctl = async (args: string[], timeoutMs: number, input?: string): Promise<void> => {
+    const result = await runEtcdctl(args, { endpoints: etcd.endpoints, timeoutMs }, input);
+    if (result.code !== 0) throw new Error(`etcdctl ${args.slice(1).join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`);
+  };
   try {
     const perTxn = Math.max(1, Math.min(4000, Math.floor((1.5 * 1024 * 1024) / (valueBytes + 64))));
     const value = (i: number): string => (i.toString(36) + 'x'.repeat(valueBytes)).slice(0, valueBytes);
@@ -31,11 +39,7 @@ async function build(keys: number, valueBytes: number, dir: string): Promise<str
       for (let j = i; j < Math.min(keys, i + perTxn); j++) ops.push(`put /registry/bench/ns-${j % 50}/obj-${String(j).padStart(7, '0')} ${value(j)}`);
       batches.push(`\n${ops.join('\n')}\n\n\n`);
     }
-    const run = (input: string): Promise<void> =>
-      new Promise((resolve, reject) => {
-        const child = execFile('/usr/bin/etcdctl', [`--endpoints=${etcd.endpoint}`, '--command-timeout=60s', 'txn'], { env: { ...process.env, ETCDCTL_API: '3' } }, (err) => (err ? reject(err) : resolve()));
-        child.stdin?.end(input);
-      });
+    const run = (input: string): Promise<void> => etcdctl(['--command-timeout=60s', 'txn'], 70_000, input);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < batches.length) await run(batches[next++] as string);
@@ -43,13 +47,14 @@ async function build(keys: number, valueBytes: number, dir: string): Promise<str
     await Promise.all([worker(), worker(), worker()]);
     console.log(`wrote ${keys} keys of ${valueBytes} B in ${batches.length} txns: ${(ms(started) / 1000).toFixed(1)} s`);
     const snap = path.join(dir, 'bench.db');
-    execFileSync('/usr/bin/etcdctl', [`--endpoints=${etcd.endpoint}`, '--command-timeout=600s', 'snapshot', 'save', snap], { env: { ...process.env, ETCDCTL_API: '3' }, stdio: 'ignore' });
-    await etcd.stop();
-    fs.renameSync(path.join(dir, 'data', 'member', 'snap', 'db'), path.join(dir, 'member.db'));
+    await etcdctl(['--command-timeout=600s', 'snapshot', 'save', snap], 610_000);
+    await etcd.stop(10_000);
+    // The data dir may be on another file system (/dev/shm): copy, then the finally removes it.
+    fs.copyFileSync(path.join(etcd.dataDir, 'member', 'snap', 'db'), path.join(dir, 'member.db'));
     return snap;
   } finally {
-    await etcd.stop();
-    fs.rmSync(path.join(dir, 'data'), { recursive: true, force: true });
+    await etcd.stop(10_000);
+    fs.rmSync(etcd.dataDir, { recursive: true, force: true });
   }
 }
 

@@ -1,15 +1,14 @@
 /**
- * Builds real etcd files for the snapshot tests: starts a real etcd (Debian's /usr/bin/etcd) on loopback
- * with free ports and a temp data dir, writes through `etcdctl` (puts, deletes, a lease, a compaction,
- * values larger than a page, a few thousand keys in transactions), records what
- * `etcdctl get "" --prefix -w json --rev R` answers at several revisions, saves a snapshot, stops etcd by
- * PID and copies the stopped member's `member/snap/db`.
+ * Builds real etcd files for the snapshot tests: starts a real etcd with {@link startEtcd} (keeping its
+ * data dir), writes through `etcdctl` (puts, deletes, a lease, a compaction, values larger than a page, a
+ * few thousand keys in transactions), records what `etcdctl get "" --prefix -w json --rev R` answers at
+ * several revisions, saves a snapshot, stops etcd and copies the stopped member's `member/snap/db`.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ETCD_BIN, startEtcd, type EtcdProcess } from './etcd';
 
 export interface EtcdctlFixture {
   dir: string;
@@ -38,80 +37,13 @@ export interface EtcdctlFixture {
   etcdVersion: string;
 }
 
-const ETCD = process.env.KUBETCD_ETCD_BIN ?? '/usr/bin/etcd';
-const ETCDCTL = process.env.KUBETCD_ETCDCTL_BIN ?? '/usr/bin/etcdctl';
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export interface RunningEtcd {
-  endpoint: string;
-  dataDir: string;
-  pid: number;
-  etcdctl(args: string[], input?: string): string;
-  stop(): Promise<void>;
-}
-
-/** Start a one-member etcd on loopback; resolves once it answers. */
-export async function startEtcdProcess(dataDir: string): Promise<RunningEtcd> {
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
-  const client = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
-  const log = fs.openSync(path.join(path.dirname(dataDir), 'etcd.log'), 'a');
-  const child: ChildProcess = spawn(
-    ETCD,
-    [
-      '--name', 'fx', '--data-dir', dataDir,
-      '--listen-client-urls', client, '--advertise-client-urls', client,
-      '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
-      '--initial-cluster', `fx=${peer}`, '--max-txn-ops', '5000', '--max-request-bytes', '10485760',
-    ],
-    { stdio: ['ignore', log, log] },
-  );
-  fs.closeSync(log);
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`Could not start ${ETCD}`);
-  let exited = false;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
-  const etcdctl = (args: string[], input?: string): string =>
-    execFileSync(ETCDCTL, [`--endpoints=${client}`, '--command-timeout=20s', ...args], {
-      env: { ...process.env, ETCDCTL_API: '3' },
-      input: input ?? '',
-      maxBuffer: 512 << 20,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    }).toString();
-  const stop = async (): Promise<void> => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => { if (!exited) child.kill('SIGKILL'); }, 10_000);
-    await exitPromise;
-    clearTimeout(killer);
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (exited) throw new Error(`etcd exited at start; see ${path.dirname(dataDir)}/etcd.log`);
-    try {
-      etcdctl(['endpoint', 'health']);
-      break;
-    } catch (e) {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`etcd did not become healthy within 30 s: ${(e as Error).message}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+/** etcdctl against `etcd`: its stdout, or a throw with its stderr on a non-zero exit. */
+async function etcdctlOutput(etcd: EtcdProcess, args: string[], input?: string): Promise<string> {
+  const result = await etcd.etcdctl(['--command-timeout=20s', ...args], input);
+  if (result.code !== 0) {
+    throw new Error(`etcdctl ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`);
   }
-  return { endpoint: client, dataDir, pid, etcdctl, stop };
+  return result.stdout;
 }
 
 function headerRevision(json: string): number {
@@ -126,34 +58,40 @@ function headerRevision(json: string): number {
  * const fx = await buildEtcdctlFixture(); try { ... } finally { removeEtcdctlFixture(fx); }
  */
 export async function buildEtcdctlFixture(options: { manyKeys?: number } = {}): Promise<EtcdctlFixture> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-etcd-'));
-  const dataDir = path.join(dir, 'data');
-  const etcd = await startEtcdProcess(dataDir);
+  const etcd = await startEtcd({
+    name: 'fx',
+    extraArgs: ['--max-txn-ops', '5000', '--max-request-bytes', '10485760'],
+    keepDataDir: true,
+    startTimeoutMs: 30_000,
+  });
+  const ctl = (args: string[], input?: string): Promise<string> => etcdctlOutput(etcd, args, input);
   const histories = new Map<string, [number, boolean][]>();
   const note = (key: string, rev: number, deleted: boolean): void => {
     const h = histories.get(key) ?? [];
     h.push([rev, deleted]);
     histories.set(key, h);
   };
+  let dir = '';
   try {
-    const put = (key: string, value: string, extra: string[] = []): number => {
-      const rev = headerRevision(etcd.etcdctl(['put', key, ...extra, '-w', 'json'], value));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-etcd-'));
+    const put = async (key: string, value: string, extra: string[] = []): Promise<number> => {
+      const rev = headerRevision(await ctl(['put', key, ...extra, '-w', 'json'], value));
       note(key, rev, false);
       return rev;
     };
-    const del = (key: string): number => {
-      const rev = headerRevision(etcd.etcdctl(['del', key, '-w', 'json']));
+    const del = async (key: string): Promise<number> => {
+      const rev = headerRevision(await ctl(['del', key, '-w', 'json']));
       note(key, rev, true);
       return rev;
     };
-    const early = put('/fx/a', 'a1');
-    put('/fx/b', 'b1');
-    put('/fx/a', 'a2');
-    put('/fx/doomed', 'x');
-    del('/fx/doomed');
-    put('/fx/old', 'o1');
-    const compactRevision = del('/fx/b');
-    etcd.etcdctl(['compact', String(compactRevision)]);
+    const early = await put('/fx/a', 'a1');
+    await put('/fx/b', 'b1');
+    await put('/fx/a', 'a2');
+    await put('/fx/doomed', 'x');
+    await del('/fx/doomed');
+    await put('/fx/old', 'o1');
+    const compactRevision = await del('/fx/b');
+    await ctl(['compact', String(compactRevision)]);
     // Compaction keeps, per key, the newest revision <= the compaction unless it is a deletion.
     for (const [key, h] of histories) {
       const kept = h.filter(([rev]) => rev > compactRevision);
@@ -162,19 +100,19 @@ export async function buildEtcdctlFixture(options: { manyKeys?: number } = {}): 
       if (kept.length) histories.set(key, kept);
       else histories.delete(key);
     }
-    put('/fx/a', 'a3');
-    put('/fx/b', 'b2');
-    del('/fx/old');
-    const grant = etcd.etcdctl(['lease', 'grant', '3000']);
+    await put('/fx/a', 'a3');
+    await put('/fx/b', 'b2');
+    await del('/fx/old');
+    const grant = await ctl(['lease', 'grant', '3000']);
     const m = /lease ([0-9a-f]+) granted with TTL\((\d+)s\)/.exec(grant);
     if (!m) throw new Error(`unexpected lease grant output: ${grant}`);
     const leaseIdHex = m[1] as string;
-    put('/fx/leased', 'with lease', ['--lease', leaseIdHex]);
+    await put('/fx/leased', 'with lease', ['--lease', leaseIdHex]);
     const bigValues = new Map<string, string>();
     for (const [key, n] of [['/fx/big/1', 10_000], ['/fx/big/2', 70_000], ['/fx/big/3', 5_000]] as const) {
       const value = Array.from({ length: n }, (_, i) => String.fromCharCode(97 + ((i * 7 + n) % 26))).join('');
       bigValues.set(key, value);
-      put(key, value);
+      await put(key, value);
     }
     const manyKeys = options.manyKeys ?? 3000;
     const batch = 1000;
@@ -183,24 +121,24 @@ export async function buildEtcdctlFixture(options: { manyKeys?: number } = {}): 
       for (let j = i; j < Math.min(manyKeys, i + batch); j++) {
         ops.push(`put /fx/many/${String(j).padStart(6, '0')} value-${j}-${'v'.repeat(j % 97)}`);
       }
-      const rev = headerRevision(etcd.etcdctl(['txn', '-w', 'json'], `\n${ops.join('\n')}\n\n\n`));
+      const rev = headerRevision(await ctl(['txn', '-w', 'json'], `\n${ops.join('\n')}\n\n\n`));
       for (let j = i; j < Math.min(manyKeys, i + batch); j++) note(`/fx/many/${String(j).padStart(6, '0')}`, rev, false);
     }
-    put('/fx/many/000007', 'rewritten');
-    put('/fx/a', 'a4');
-    const finalRevision = del('/fx/big/3');
+    await put('/fx/many/000007', 'rewritten');
+    await put('/fx/a', 'a4');
+    const finalRevision = await del('/fx/big/3');
     const dumps = new Map<number, string>();
     for (const rev of new Set([compactRevision, compactRevision + 1, compactRevision + 4, finalRevision - 3, finalRevision - 1, finalRevision])) {
-      dumps.set(rev, etcd.etcdctl(['get', '', '--prefix', '-w', 'json', '--rev', String(rev)]));
+      dumps.set(rev, await ctl(['get', '', '--prefix', '-w', 'json', '--rev', String(rev)]));
     }
     const dumpPath = path.join(dir, 'dump.json');
-    fs.writeFileSync(dumpPath, etcd.etcdctl(['get', '', '--prefix', '-w', 'json']));
+    fs.writeFileSync(dumpPath, await ctl(['get', '', '--prefix', '-w', 'json']));
     const snapshotPath = path.join(dir, 'snapshot.db');
-    etcd.etcdctl(['snapshot', 'save', snapshotPath]);
-    const etcdVersion = /etcd Version: (\S+)/.exec(execFileSync(ETCD, ['--version']).toString())?.[1] ?? '';
-    await etcd.stop();
+    await ctl(['snapshot', 'save', snapshotPath]);
+    const etcdVersion = /etcd Version: (\S+)/.exec(execFileSync(ETCD_BIN, ['--version']).toString())?.[1] ?? '';
+    await etcd.stop(10_000);
     const memberDbPath = path.join(dir, 'member.db');
-    fs.copyFileSync(path.join(dataDir, 'member', 'snap', 'db'), memberDbPath);
+    fs.copyFileSync(path.join(etcd.dataDir, 'member', 'snap', 'db'), memberDbPath);
     return {
       dir,
       snapshotPath,
@@ -218,9 +156,11 @@ export async function buildEtcdctlFixture(options: { manyKeys?: number } = {}): 
       etcdVersion,
     };
   } catch (e) {
-    await etcd.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
     throw e;
+  } finally {
+    await etcd.stop(10_000);
+    fs.rmSync(etcd.dataDir, { recursive: true, force: true });
   }
 }
 
