@@ -63,6 +63,11 @@ export class FutureRevisionError extends KubetcdError {
   override name = 'FutureRevisionError';
 }
 
+/** An object or key asked for by name is not in the source (at the revision read). */
+export class NotFoundError extends KubetcdError {
+  override name = 'NotFoundError';
+}
+
 /** A read was cancelled by the caller (an AbortSignal). */
 export class AbortedError extends KubetcdError {
   override name = 'AbortedError';
@@ -79,6 +84,7 @@ const NAMES = new Set([
   'CompactedRevisionError',
   'FutureRevisionError',
   'AbortedError',
+  'NotFoundError',
 ]);
 
 /**

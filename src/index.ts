@@ -16,6 +16,7 @@ export {
   FutureRevisionError,
   InvalidArgumentError,
   KubetcdError,
+  NotFoundError,
   SchemaError,
   SnapshotFormatError,
   isKubetcdError,
@@ -77,6 +78,21 @@ export { labelSelectorFromObject, parseLabelSelector } from './kube/label-select
 export type { LabelSelector } from './kube/label-selector';
 export { parseFieldSelector } from './kube/field-selector';
 export type { FieldSelector } from './kube/field-selector';
+export { openKube } from './kube/kube-client';
+export type {
+  CountOptions,
+  EncryptedEntry,
+  GetOptions,
+  KubeClient,
+  KubeCount,
+  KubeGetResult,
+  KubeList,
+  KubeOptions,
+  ListError,
+  ListOptions,
+  StoredResource,
+  WherePredicate,
+} from './kube/kube-client';
 
 /** lodash, re-exported so a notebook needs one import: `import { _ } from 'kubetcd'`. */
 export { _ };
