@@ -12,6 +12,9 @@ import { DEFAULT_ETCD_PREFIX, detectEtcdPrefix, keyFor, listPrefixFor, parseKey 
 import { parseFieldSelector } from './field-selector';
 import { parseLabelSelector } from './label-selector';
 import { qualifiedResourceName, resolveResource, resourcesFromCrd, type ResourceInfo } from './resources';
+import { objectHistory, type HistoryEntry, type HistoryOptions } from './kube-history';
+import { runKubectl, type KubectlResult } from './kubectl-command';
+import { isSecrets, redactSecret } from './secret-redaction';
 
 /** Options of {@link openKube}. Every field is optional. */
 export interface KubeOptions {
@@ -151,6 +154,10 @@ export interface KubeClient {
   count(resource: string, options?: CountOptions): Promise<KubeCount>;
   keys(prefix?: string, options?: { revision?: number; limit?: number }): Promise<string[]>;
   resources(options?: { revision?: number }): Promise<StoredResource[]>;
+  /** Every kept revision of one object, oldest first, each diffed against the one before. */
+  history(keyOrResource: string, name?: string, options?: HistoryOptions): Promise<HistoryEntry[]>;
+  /** Runs a `kubectl get …` command line: the result, the etcd reads it maps to, the printed output. */
+  kubectl(command: string): Promise<KubectlResult>;
 }
 
 const td = new TextDecoder();
@@ -176,29 +183,8 @@ function checkLimit(limit: number | undefined): void {
   }
 }
 
-function byteLength(v: unknown): number {
-  if (v instanceof Uint8Array) return v.length;
-  if (typeof v === 'string') return Buffer.from(v, 'base64').length;
-  return 0;
-}
 
-/** Secrets' `data` (base64) and `stringData` (text) values replaced by `<redacted: N bytes>`. */
-function redactSecret(obj: KubeObject): KubeObject {
-  const out: KubeObject = { ...obj };
-  if (_.isPlainObject(obj.data)) {
-    out.data = _.mapValues(obj.data as Record<string, unknown>, (v) => `<redacted: ${byteLength(v)} bytes>`);
-  }
-  if (_.isPlainObject(obj.stringData)) {
-    out.stringData = _.mapValues(obj.stringData as Record<string, unknown>, (v) =>
-      `<redacted: ${typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : 0} bytes>`,
-    );
-  }
-  return out;
-}
 
-function isSecrets(info: ResourceInfo | undefined): boolean {
-  return info !== undefined && info.resource === 'secrets' && info.group === '';
-}
 
 function failureText(key: string, d: Decoded): string | undefined {
   if (d.encoding === 'encrypted') {
@@ -402,6 +388,14 @@ class Kube implements KubeClient {
       entry.bytes += kv.valueBytes;
     }
     return [...byPrefix.values()].sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
+  }
+
+  history(keyOrResource: string, name?: string, options: HistoryOptions = {}): Promise<HistoryEntry[]> {
+    return objectHistory(this, keyOrResource, name, options);
+  }
+
+  kubectl(command: string): Promise<KubectlResult> {
+    return runKubectl(this, command);
   }
 }
 

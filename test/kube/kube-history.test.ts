@@ -1,0 +1,145 @@
+/**
+ * KubeClient.history over a real etcd and over a snapshot of it: the restarted pod shows its restart as
+ * a change, the deleted pod ends with a tombstone, and both sources tell the same story.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import _ from 'lodash';
+import { startEtcd, type EtcdProcess } from '../helpers/etcd';
+import { openEtcdWriterForFixtures } from '../../src/sources/live-etcd-source';
+import { openSource } from '../../src/sources/open-source';
+import type { KvSource } from '../../src/sources/types';
+import { encode } from '../../src/codec';
+import { generateCluster, type ClusterOperation } from '../../src/kube/cluster-generator';
+import { writeCluster } from '../../src/kube/write-cluster';
+import { openKube, type KubeClient } from '../../src/kube/kube-client';
+import { diffObjects } from '../../src/kube/kube-history';
+
+const SECRET_KEY = '/registry/secrets/default/history-secret';
+
+describe('KubeClient.history: live etcd and its snapshot', () => {
+  let etcd: EtcdProcess;
+  let dir: string;
+  let ops: ClusterOperation[];
+  let restartedKey: string;
+  let deletedKey: string;
+  const sources: KvSource[] = [];
+  const kubes: KubeClient[] = [];
+
+  before(async () => {
+    etcd = await startEtcd();
+    const cluster = generateCluster({ pods: 20, seed: 3 });
+    ops = [...cluster.operations()];
+    const podOps = ops.filter((o) => o.resource === 'pods');
+    restartedKey = podOps.find((o) => o.type === 'put' && o.update)!.key;
+    deletedKey = podOps.find((o) => o.type === 'delete')!.key;
+    const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
+    try {
+      await writeCluster(writer, ops);
+      const secret = (token: string): Uint8Array =>
+        encode({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'history-secret', namespace: 'default', uid: '5a7d1c2e-0000-4000-8000-000000000002' },
+          data: { token: Buffer.from(token).toString('base64') },
+          type: 'Opaque',
+        });
+      await writer.put(SECRET_KEY, secret('one'));
+      await writer.put(SECRET_KEY, secret('three'));
+    } finally {
+      await writer.close();
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-kube-history-'));
+    const file = path.join(dir, 'snapshot.db');
+    const saved = await etcd.etcdctl(['snapshot', 'save', file]);
+    assert.equal(saved.code, 0, saved.stderr);
+    const live = await openSource(etcd.endpoint);
+    const snap = await openSource(file);
+    sources.push(live, snap);
+    kubes.push(await openKube(live), await openKube(snap));
+  });
+
+  after(async () => {
+    for (const s of sources) await s.close();
+    await etcd?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the restarted pod: two revisions, the second changes restartCount', async () => {
+    for (const k of kubes) {
+      const h = await k.history(restartedKey);
+      assert.equal(h.length, 2, k.source.kind);
+      assert.deepEqual(h.map((e) => [e.version, e.deleted]), [[1, false], [2, false]]);
+      assert.ok(h[0]!.revision < h[1]!.revision);
+      assert.deepEqual(h[0]!.changes, []);
+      const restart = h[1]!.changes.find((c) => /^status\.containerStatuses\[0\]\.restartCount$/.test(c.path));
+      assert.ok(restart, JSON.stringify(h[1]!.changes.map((c) => c.path)));
+      assert.equal(restart.op, 'changed');
+      assert.equal(restart.to, _.get(h[1]!.object, 'status.containerStatuses[0].restartCount'));
+      assert.equal(restart.from, _.get(h[0]!.object, 'status.containerStatuses[0].restartCount'));
+      assert.notEqual(restart.from, restart.to);
+      // The latest revision's object is what get() returns.
+      assert.deepEqual(h[1]!.object, (await k.get(restartedKey)).object);
+      assert.equal(h[1]!.revision, (await k.get(restartedKey)).record.modRevision);
+    }
+  });
+
+  it('the deleted pod: put, then a tombstone; resource + name + namespace find the same key', async () => {
+    const [, , ns, name] = deletedKey.split('/').slice(1);
+    assert.ok(ns && name);
+    for (const k of kubes) {
+      const h = await k.history('po', name, { namespace: ns });
+      assert.equal(h.length, 2);
+      assert.equal(h[0]!.deleted, false);
+      assert.equal(_.get(h[0]!.object, 'metadata.name'), name);
+      assert.deepEqual(_.pick(h[1], ['version', 'deleted', 'changes']), { version: 0, deleted: true, changes: [] });
+      assert.equal(h[1]!.object, undefined);
+      assert.deepEqual(await k.history(deletedKey), h);
+    }
+  });
+
+  it('live and snapshot agree on every pod history', async () => {
+    const keys = _.uniq(ops.filter((o) => o.resource === 'pods').map((o) => o.key));
+    assert.ok(keys.length >= 20);
+    for (const key of keys) {
+      const [a, b] = [await kubes[0]!.history(key), await kubes[1]!.history(key)];
+      assert.deepEqual(b, a, key);
+    }
+  });
+
+  it('Secrets stay redacted in history unless revealed', async () => {
+    for (const k of kubes) {
+      const h = await k.history('secrets', 'history-secret');
+      assert.equal(h.length, 2);
+      assert.deepEqual(h[1]!.changes, [{ path: 'data.token', op: 'changed', from: '<redacted: 3 bytes>', to: '<redacted: 5 bytes>' }]);
+      const revealed = await k.history(SECRET_KEY, undefined, { reveal: true });
+      assert.equal(revealed[1]!.changes.length, 1);
+      assert.notEqual(String(revealed[1]!.changes[0]!.to), '<redacted: 5 bytes>');
+    }
+  });
+
+  it('errors: unknown key, key outside the prefix, unknown resource', async () => {
+    const k = kubes[1]!;
+    await assert.rejects(k.history('pods', 'no-such-pod'), (e: Error) => e.name === 'NotFoundError' && /no-such-pod/.test(e.message));
+    await assert.rejects(k.history('nope'), (e: Error) => e.name === 'InvalidArgumentError' && /\/registry\//.test(e.message));
+    await assert.rejects(k.history('pdos', 'x'), (e: Error) => e.name === 'InvalidArgumentError' && /pods/.test(e.message));
+  });
+});
+
+describe('diffObjects', () => {
+  it('reports added, removed and changed paths, with [i] for lists and quoted odd keys', () => {
+    const before = { metadata: { labels: { 'app.kubernetes.io/name': 'a', x: '1' } }, spec: { c: [{ n: 1 }, { n: 2 }] } };
+    const after = { metadata: { labels: { 'app.kubernetes.io/name': 'b', y: '2' } }, spec: { c: [{ n: 1 }] } };
+    assert.deepEqual(diffObjects(before, after), [
+      { path: 'metadata.labels["app.kubernetes.io/name"]', op: 'changed', from: 'a', to: 'b' },
+      { path: 'metadata.labels.x', op: 'removed', from: '1' },
+      { path: 'metadata.labels.y', op: 'added', to: '2' },
+      { path: 'spec.c[1]', op: 'removed', from: { n: 2 } },
+    ]);
+    assert.deepEqual(diffObjects({ a: 1n << 60n }, { a: 1n << 60n }), []);
+    assert.deepEqual(diffObjects({ a: [1] }, { a: 'x' }), [{ path: 'a', op: 'changed', from: [1], to: 'x' }]);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * KubeClient.kubectl over a real etcd and its snapshot: `kubectl get` lines answer as list()/get() do,
+ * explain the etcd reads, print json/yaml/name; bad commands say what is supported.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import _ from 'lodash';
+import { startEtcd, type EtcdProcess } from '../helpers/etcd';
+import { openEtcdWriterForFixtures } from '../../src/sources/live-etcd-source';
+import { openSource } from '../../src/sources/open-source';
+import type { KvSource } from '../../src/sources/types';
+import { parseKubeJson } from '../../src/codec';
+import type { KubeObject } from '../../src/codec/types';
+import { generateCluster, type ClusterOperation } from '../../src/kube/cluster-generator';
+import { writeCluster } from '../../src/kube/write-cluster';
+import { openKube, type KubeClient, type KubeGetResult, type KubeList } from '../../src/kube/kube-client';
+import { parseKubectlCommand, splitCommandLine } from '../../src/kube/kubectl-command';
+
+describe('KubeClient.kubectl: live etcd and its snapshot', () => {
+  let etcd: EtcdProcess;
+  let dir: string;
+  let ops: ClusterOperation[];
+  const sources: KvSource[] = [];
+  const kubes: KubeClient[] = [];
+
+  before(async () => {
+    etcd = await startEtcd();
+    ops = [...generateCluster({ pods: 20, seed: 3 }).operations()];
+    const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
+    try {
+      await writeCluster(writer, ops);
+    } finally {
+      await writer.close();
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-kubectl-'));
+    const file = path.join(dir, 'snapshot.db');
+    const saved = await etcd.etcdctl(['snapshot', 'save', file]);
+    assert.equal(saved.code, 0, saved.stderr);
+    const live = await openSource(etcd.endpoint);
+    const snap = await openSource(file);
+    sources.push(live, snap);
+    kubes.push(await openKube(live), await openKube(snap));
+  });
+
+  after(async () => {
+    for (const s of sources) await s.close();
+    await etcd?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('get deployments -n NS -l app=X: exactly what list() returns, with the etcdctl lines', async () => {
+    // A namespace with several deployments, so the label filter has something to drop.
+    const deployments = ops.filter((o) => o.type === 'put' && o.resource === 'deployments' && _.get(o.object, 'metadata.labels.app'));
+    const perNs = _.countBy(_.uniqBy(deployments, 'key'), (o) => o.key.split('/')[3]);
+    const deployment = deployments.find((o) => (perNs[o.key.split('/')[3]!] ?? 0) > 1);
+    assert.ok(deployment && deployment.type === 'put');
+    const ns = _.get(deployment.object, 'metadata.namespace') as string;
+    const app = _.get(deployment.object, 'metadata.labels.app') as string;
+    const outputs: unknown[] = [];
+    for (const k of kubes) {
+      const r = await k.kubectl(`kubectl get deployments -n ${ns} -l "app=${app}"`);
+      const expected = await k.list('deployments', { namespace: ns, labels: `app=${app}` });
+      const list = r.result as KubeList;
+      assert.deepEqual(list.items, expected.items);
+      assert.ok(list.items.length >= 1);
+      assert.ok(list.items.length < (await k.list('deployments', { namespace: ns })).items.length);
+      assert.ok(list.items.every((o) => _.get(o, 'metadata.labels.app') === app && _.get(o, 'metadata.namespace') === ns));
+      assert.deepEqual(r.etcdctl, [`etcdctl get --prefix /registry/deployments/${ns}/`, `# then keep objects whose labels match app=${app}`]);
+      assert.equal(r.output, undefined);
+      outputs.push(list.items);
+    }
+    assert.deepEqual(outputs[1], outputs[0]);
+  });
+
+  it('get po -A -o name: one pod/NAME line per pod in every namespace', async () => {
+    for (const k of kubes) {
+      const r = await k.kubectl('get po -A -o name');
+      const all = await k.list('pods');
+      assert.ok(all.items.length >= 20);
+      assert.equal(r.output, all.items.map((o) => `pod/${_.get(o, 'metadata.name')}\n`).join(''));
+      assert.deepEqual(r.etcdctl, ['etcdctl get --prefix /registry/pods/']);
+      // The deployment names its group, as kubectl does.
+      const d = await k.kubectl('get deploy --all-namespaces --output=name');
+      assert.match(d.output!, /^deployment\.apps\/\S+\n/);
+    }
+  });
+
+  it('get pod NAME -n NS -o json|yaml: the object, kubectl-indented', async () => {
+    const pod = ops.find((o) => o.type === 'put' && o.resource === 'pods' && !o.update);
+    assert.ok(pod && pod.type === 'put');
+    const [, , ns, name] = pod.key.split('/').slice(1);
+    for (const k of kubes) {
+      const r = await k.kubectl(`get pod ${name} -n ${ns} -o json`);
+      const got = await k.get('pods', name!, { namespace: ns! });
+      assert.deepEqual(r.result as KubeGetResult[], [got]);
+      assert.deepEqual(r.etcdctl, [`etcdctl get ${pod.key}`]);
+      assert.deepEqual(parseKubeJson(r.output!), got.object);
+      assert.match(r.output!, /^\{\n {4}"kind": "Pod",\n {4}"apiVersion": "v1",\n {4}"metadata": \{\n {8}"name"/);
+      assert.deepEqual(JSON.parse(r.output!).metadata.name, name);
+      const y = await k.kubectl(`get pod ${name} --namespace=${ns} -oyaml`);
+      assert.match(y.output!, new RegExp(`^apiVersion: v1\\n(.|\\n)*\\n  name: ${name}\\n`));
+      // Two names: a v1 List of both.
+      const two = await k.kubectl(`get pods ${name} ${name} -n ${ns} -o json`);
+      const list = JSON.parse(two.output!) as { kind: string; items: KubeObject[] };
+      assert.equal(list.kind, 'List');
+      assert.equal(list.items.length, 2);
+    }
+  });
+
+  it('errors say what is supported', async () => {
+    const k = kubes[1]!;
+    await assert.rejects(k.kubectl('delete pods x'), (e: Error) => e.name === 'InvalidArgumentError' && /"delete"/.test(e.message) && /kubectl get RESOURCE/.test(e.message));
+    await assert.rejects(k.kubectl('get pods --frobnicate'), (e: Error) => e.name === 'InvalidArgumentError' && /--frobnicate/.test(e.message) && /--field-selector/.test(e.message));
+    await assert.rejects(k.kubectl('get pdos'), (e: Error) => e.name === 'InvalidArgumentError' && /Did you mean.*pods/.test(e.message));
+    await assert.rejects(k.kubectl('get pods -o table'), (e: Error) => e.name === 'InvalidArgumentError' && /json, yaml, wide, name/.test(e.message));
+    await assert.rejects(k.kubectl('get pods x -l a=b'), (e: Error) => e.name === 'InvalidArgumentError');
+    await assert.rejects(k.kubectl('get pods x -A'), (e: Error) => e.name === 'InvalidArgumentError');
+    await assert.rejects(k.kubectl('get pods nope -n default'), (e: Error) => e.name === 'NotFoundError');
+  });
+});
+
+describe('kubectl command parsing', () => {
+  it('splits like a shell: single quotes literal, double quotes with escapes, backslashes', () => {
+    assert.deepEqual(splitCommandLine(`get pods -l 'app in (a, b)' --field-selector="spec.nodeName=n 1"`), [
+      'get',
+      'pods',
+      '-l',
+      'app in (a, b)',
+      '--field-selector=spec.nodeName=n 1',
+    ]);
+    assert.deepEqual(splitCommandLine(`a "x\\"y" 'p\\q' b\\ c ''`), ['a', 'x"y', 'p\\q', 'b c', '']);
+    assert.throws(() => splitCommandLine(`get 'pods`), /Unterminated single quote/);
+    assert.throws(() => splitCommandLine(`get "pods`), /Unterminated double quote/);
+  });
+
+  it('parses flags in their several spellings', () => {
+    assert.deepEqual(parseKubectlCommand('kubectl get deploy -ndefault -l=app=web --field-selector metadata.name=x -o name'), {
+      verb: 'get',
+      resource: 'deploy',
+      names: [],
+      allNamespaces: false,
+      namespace: 'default',
+      labels: 'app=web',
+      fields: 'metadata.name=x',
+      output: 'name',
+    });
+    assert.equal(parseKubectlCommand('get po --selector=a=b').labels, 'a=b');
+    assert.throws(() => parseKubectlCommand('get'), /needs a resource/);
+    assert.throws(() => parseKubectlCommand('get pods -n'), /needs a value/);
+    assert.throws(() => parseKubectlCommand(''), /Empty/);
+  });
+});
