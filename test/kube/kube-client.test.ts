@@ -4,19 +4,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import _ from 'lodash';
-import { startEtcd, type EtcdProcess } from '../helpers/etcd';
-import { openEtcdWriterForFixtures } from '../../src/sources/live-etcd-source';
-import { openSource } from '../../src/sources/open-source';
-import type { KvSource } from '../../src/sources/types';
+import { startKubeFixture, type KubeFixture } from '../helpers/kube-fixture';
 import { encode } from '../../src/codec';
 import type { KubeObject } from '../../src/codec/types';
-import { generateCluster, type ClusterSummary } from '../../src/kube/cluster-generator';
-import { writeCluster } from '../../src/kube/write-cluster';
-import { openKube, type KubeClient, type KubeList } from '../../src/kube/kube-client';
+import type { ClusterSummary } from '../../src/kube/cluster-generator';
+import type { KubeClient, KubeList } from '../../src/kube/kube-client';
 
 const SECRET_KEY = '/registry/secrets/default/kubetcd-test-secret';
 const BROKEN_KEY = '/registry/pods/default/broken';
@@ -41,48 +34,35 @@ function summary(list: KubeList): unknown {
 }
 
 describe('openKube: live etcd and its snapshot answer alike', () => {
-  let etcd: EtcdProcess;
-  let dir: string;
+  let fx: KubeFixture;
   let clusterSummary: ClusterSummary;
-  const sources: KvSource[] = [];
   const kubes: Array<{ name: string; k: KubeClient }> = [];
 
   before(async () => {
-    etcd = await startEtcd();
-    const cluster = generateCluster({ pods: 60, seed: 3 });
-    clusterSummary = cluster.summary();
-    const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
-    try {
-      await writeCluster(writer, cluster.operations());
-      await writer.put(BROKEN_KEY, new Uint8Array([0x6b, 0x38, 0x73, 0x00, 0xff, 0xff, 0xff, 0x01, 0x02]));
-      await writer.put(BROKEN_CRD_KEY, '{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","spec":');
-      const secret: KubeObject = {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'kubetcd-test-secret', namespace: 'default', uid: '5a7d1c2e-0000-4000-8000-000000000001' },
-        data: { token: Buffer.from('hello world').toString('base64') },
-        type: 'Opaque',
-      };
-      await writer.put(SECRET_KEY, encode(secret));
-    } finally {
-      await writer.close();
-    }
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-kube-client-'));
-    const file = path.join(dir, 'snapshot.db');
-    const saved = await etcd.etcdctl(['snapshot', 'save', file]);
-    assert.equal(saved.code, 0, saved.stderr);
-    const live = await openSource(etcd.endpoint);
-    const snap = await openSource(file);
-    sources.push(live, snap);
-    assert.equal(live.kind, 'live');
-    assert.equal(snap.kind, 'snapshot');
-    kubes.push({ name: 'live', k: await openKube(live) }, { name: 'snapshot', k: await openKube(snap) });
+    fx = await startKubeFixture({
+      pods: 60,
+      seed: 3,
+      extra: async (writer) => {
+        await writer.put(BROKEN_KEY, new Uint8Array([0x6b, 0x38, 0x73, 0x00, 0xff, 0xff, 0xff, 0x01, 0x02]));
+        await writer.put(BROKEN_CRD_KEY, '{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","spec":');
+        const secret: KubeObject = {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'kubetcd-test-secret', namespace: 'default', uid: '5a7d1c2e-0000-4000-8000-000000000001' },
+          data: { token: Buffer.from('hello world').toString('base64') },
+          type: 'Opaque',
+        };
+        await writer.put(SECRET_KEY, encode(secret));
+      },
+    });
+    clusterSummary = fx.summary;
+    assert.equal(fx.live.kind, 'live');
+    assert.equal(fx.snapshot.kind, 'snapshot');
+    kubes.push({ name: 'live', k: fx.kubes[0] }, { name: 'snapshot', k: fx.kubes[1] });
   });
 
   after(async () => {
-    for (const s of sources) await s.close();
-    await etcd?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await fx?.close();
   });
 
   /** Runs `fn` on both sources, checks each, and asserts both results are deep-equal. */

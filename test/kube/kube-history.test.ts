@@ -4,68 +4,45 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import _ from 'lodash';
-import { startEtcd, type EtcdProcess } from '../helpers/etcd';
-import { openEtcdWriterForFixtures } from '../../src/sources/live-etcd-source';
-import { openSource } from '../../src/sources/open-source';
-import type { KvSource } from '../../src/sources/types';
+import { startKubeFixture, type KubeFixture } from '../helpers/kube-fixture';
 import { encode } from '../../src/codec';
-import { generateCluster, type ClusterOperation } from '../../src/kube/cluster-generator';
-import { writeCluster } from '../../src/kube/write-cluster';
-import { openKube, type KubeClient } from '../../src/kube/kube-client';
+import type { KubeClient } from '../../src/kube/kube-client';
 import { diffObjects } from '../../src/kube/kube-history';
 
 const SECRET_KEY = '/registry/secrets/default/history-secret';
 
 describe('KubeClient.history: live etcd and its snapshot', () => {
-  let etcd: EtcdProcess;
-  let dir: string;
-  let ops: ClusterOperation[];
+  let fx: KubeFixture;
   let restartedKey: string;
   let deletedKey: string;
-  const sources: KvSource[] = [];
-  const kubes: KubeClient[] = [];
+  let kubes: KubeClient[] = [];
 
   before(async () => {
-    etcd = await startEtcd();
-    const cluster = generateCluster({ pods: 20, seed: 3 });
-    ops = [...cluster.operations()];
-    const podOps = ops.filter((o) => o.resource === 'pods');
+    const secret = (token: string): Uint8Array =>
+      encode({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'history-secret', namespace: 'default', uid: '5a7d1c2e-0000-4000-8000-000000000002' },
+        data: { token: Buffer.from(token).toString('base64') },
+        type: 'Opaque',
+      });
+    fx = await startKubeFixture({
+      pods: 20,
+      seed: 3,
+      extra: async (writer) => {
+        await writer.put(SECRET_KEY, secret('one'));
+        await writer.put(SECRET_KEY, secret('three'));
+      },
+    });
+    const podOps = fx.ops.filter((o) => o.resource === 'pods');
     restartedKey = podOps.find((o) => o.type === 'put' && o.update)!.key;
     deletedKey = podOps.find((o) => o.type === 'delete')!.key;
-    const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
-    try {
-      await writeCluster(writer, ops);
-      const secret = (token: string): Uint8Array =>
-        encode({
-          apiVersion: 'v1',
-          kind: 'Secret',
-          metadata: { name: 'history-secret', namespace: 'default', uid: '5a7d1c2e-0000-4000-8000-000000000002' },
-          data: { token: Buffer.from(token).toString('base64') },
-          type: 'Opaque',
-        });
-      await writer.put(SECRET_KEY, secret('one'));
-      await writer.put(SECRET_KEY, secret('three'));
-    } finally {
-      await writer.close();
-    }
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-kube-history-'));
-    const file = path.join(dir, 'snapshot.db');
-    const saved = await etcd.etcdctl(['snapshot', 'save', file]);
-    assert.equal(saved.code, 0, saved.stderr);
-    const live = await openSource(etcd.endpoint);
-    const snap = await openSource(file);
-    sources.push(live, snap);
-    kubes.push(await openKube(live), await openKube(snap));
+    kubes = fx.kubes;
   });
 
   after(async () => {
-    for (const s of sources) await s.close();
-    await etcd?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await fx?.close();
   });
 
   it('the restarted pod: two revisions, the second changes restartCount', async () => {
@@ -102,7 +79,7 @@ describe('KubeClient.history: live etcd and its snapshot', () => {
   });
 
   it('live and snapshot agree on every pod history', async () => {
-    const keys = _.uniq(ops.filter((o) => o.resource === 'pods').map((o) => o.key));
+    const keys = _.uniq(fx.ops.filter((o) => o.resource === 'pods').map((o) => o.key));
     assert.ok(keys.length >= 20);
     for (const key of keys) {
       const [a, b] = [await kubes[0]!.history(key), await kubes[1]!.history(key)];

@@ -4,51 +4,27 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import _ from 'lodash';
-import { startEtcd, type EtcdProcess } from '../helpers/etcd';
-import { openEtcdWriterForFixtures } from '../../src/sources/live-etcd-source';
-import { openSource } from '../../src/sources/open-source';
-import type { KvSource } from '../../src/sources/types';
+import { startKubeFixture, type KubeFixture } from '../helpers/kube-fixture';
 import { parseKubeJson } from '../../src/codec';
 import type { KubeObject } from '../../src/codec/types';
-import { generateCluster, type ClusterOperation } from '../../src/kube/cluster-generator';
-import { writeCluster } from '../../src/kube/write-cluster';
-import { openKube, type KubeClient, type KubeGetResult, type KubeList } from '../../src/kube/kube-client';
+import type { ClusterOperation } from '../../src/kube/cluster-generator';
+import type { KubeClient, KubeGetResult, KubeList } from '../../src/kube/kube-client';
 import { parseKubectlCommand, splitCommandLine } from '../../src/kube/kubectl-command';
 
 describe('KubeClient.kubectl: live etcd and its snapshot', () => {
-  let etcd: EtcdProcess;
-  let dir: string;
+  let fx: KubeFixture;
   let ops: ClusterOperation[];
-  const sources: KvSource[] = [];
-  const kubes: KubeClient[] = [];
+  let kubes: KubeClient[] = [];
 
   before(async () => {
-    etcd = await startEtcd();
-    ops = [...generateCluster({ pods: 20, seed: 3 }).operations()];
-    const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
-    try {
-      await writeCluster(writer, ops);
-    } finally {
-      await writer.close();
-    }
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-kubectl-'));
-    const file = path.join(dir, 'snapshot.db');
-    const saved = await etcd.etcdctl(['snapshot', 'save', file]);
-    assert.equal(saved.code, 0, saved.stderr);
-    const live = await openSource(etcd.endpoint);
-    const snap = await openSource(file);
-    sources.push(live, snap);
-    kubes.push(await openKube(live), await openKube(snap));
+    fx = await startKubeFixture({ pods: 20, seed: 3 });
+    ops = fx.ops;
+    kubes = fx.kubes;
   });
 
   after(async () => {
-    for (const s of sources) await s.close();
-    await etcd?.stop();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await fx?.close();
   });
 
   it('get deployments -n NS -l app=X: exactly what list() returns, with the etcdctl lines', async () => {
