@@ -24,6 +24,7 @@ import {
   type Disagreement,
 } from '../test/helpers/conformance';
 import { referenceBinary, startReference, type Reference } from '../test/helpers/reference';
+import { seededRandom } from '../src/util/seeded-random';
 
 function envInt(name: string, fallback: number): number {
   const text = process.env[name];
@@ -35,17 +36,7 @@ function envInt(name: string, fallback: number): number {
   return n;
 }
 
-/** mulberry32: a small seeded PRNG, so a run is reproducible from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const REPEATED = /\/(CreateOptions|DeleteOptions|GetOptions|ListOptions|PatchOptions|UpdateOptions|WatchEvent)$/;
 const SPICES = [0, 0, 5, 20, 60];

@@ -9,6 +9,7 @@ import { encode } from '../codec';
 import type { KubeObject } from '../codec';
 import { InvalidArgumentError } from '../errors';
 import { DEFAULT_ETCD_PREFIX, keyFor } from './keys';
+import { seededRandom } from '../util/seeded-random';
 
 /** Options of {@link generateCluster}. Every field is optional. */
 export interface ClusterGeneratorOptions {
@@ -82,16 +83,7 @@ const enc = new TextEncoder();
 // ---------------------------------------------------------------------------------------------------
 // PRNG
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 
 function hash32(...parts: Array<number | string>): number {
   let h = 0x811c9dc5;

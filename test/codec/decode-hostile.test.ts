@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { createCodec, decode, defaultSourcesDir, loadSchema, toKubeJson } from '../../src/codec';
 import type { CompiledSchema, Decoded, DecodeOptions } from '../../src/codec';
+import { seededRandom } from '../../src/util/seeded-random';
 
 const goldenDir = path.join(defaultSourcesDir(), 'k8s.io', 'api', 'testdata', 'HEAD');
 const augerDir = path.join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'auger-testdata', 'storage');
@@ -114,16 +115,10 @@ class Checker {
   }
 }
 
-/** A seeded PRNG (mulberry32): the same mutations on every run. */
+/** A seeded integer source: the same mutations on every run. */
 function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n: number): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) % n) | 0;
-  };
+  const random = seededRandom(seed);
+  return (n: number): number => Math.floor(random() * n);
 }
 
 /** A varint's bytes. */

@@ -11,6 +11,7 @@ import { isKubetcdError } from '../../src/errors';
 import { BboltBucket, openBboltFile } from '../../src/sources/bbolt';
 import { openFileSource } from '../../src/sources/open-file';
 import { fixMetaChecksum, writeBbolt, WriterBucket } from '../helpers/bbolt-writer';
+import { seededRandom } from '../../src/util/seeded-random';
 
 const REAL_DB = path.join(__dirname, '../../..', '..', 'shared/data/auger-testdata/boltdb/db');
 const ORIGINAL = fs.readFileSync(REAL_DB);
@@ -49,17 +50,7 @@ async function exercise(bytes: Buffer): Promise<string> {
   }
 }
 
-/** A deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function deepTree(): Buffer {
   const entries: WriterBucket['entries'] = [];
