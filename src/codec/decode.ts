@@ -11,7 +11,7 @@
  */
 import { DecodeError } from '../errors';
 import { decodeCbor } from './cbor';
-import { sniffValue } from './envelope';
+import { sniffValue, walksAsFields } from './envelope';
 import { compactJson, parseKubeJson, toKubeJson } from './go-json';
 import { markRawJson, markRawJsonField, type RawJsonMark } from './raw-json';
 import { formatGoDuration } from './go-duration';
@@ -1249,59 +1249,6 @@ export function decodeValue(
 /** A Buffer over the same bytes (Buffers have native string slicing). */
 function asBuffer(value: Uint8Array): Buffer {
   return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-}
-
-/**
- * True when `buf[start, end)` is a sequence of well-formed protobuf fields: the walk sniffValue makes to
- * tell etcdctl's trailing `\n` from data. A `k8s\0` value ending in `\n` had it added exactly when
- * the bytes before it walk (the walk of the whole value then fails at that last byte, a tag without
- * its length), so only that one walk is needed. Same arithmetic as sniffValue's, quirks included.
- */
-function walksAsFields(buf: Uint8Array, start: number, end: number): boolean {
-  let pos = start;
-  while (pos < end) {
-    let tag = 0;
-    let scale = 1;
-    let i = 0;
-    for (; i < 10; i++) {
-      if (pos >= end) return false;
-      const b = buf[pos++] as number;
-      tag += (b & 0x7f) * scale;
-      scale *= 128;
-      if (b < 0x80) break;
-    }
-    if (i === 10 || tag < 8) return false;
-    switch (tag % 8) {
-      case 0:
-      case 2: {
-        let v = 0;
-        scale = 1;
-        for (i = 0; i < 10; i++) {
-          if (pos >= end) return false;
-          const b = buf[pos++] as number;
-          v += (b & 0x7f) * scale;
-          scale *= 128;
-          if (b < 0x80) break;
-        }
-        if (i === 10) return false;
-        if (tag % 8 === 2) {
-          if (v > end - pos) return false;
-          pos += v;
-        }
-        break;
-      }
-      case 1:
-        pos += 8;
-        break;
-      case 5:
-        pos += 4;
-        break;
-      default:
-        return false;
-    }
-    if (pos > end) return false;
-  }
-  return true;
 }
 
 /** Decodes the runtime.Unknown in `buf[start, end)` (error offsets add `base`) into `result`. */
