@@ -49,6 +49,11 @@ export interface EncryptionInfo {
   keyName: string;
   /** Bytes of ciphertext after the prefix. */
   ciphertextBytes: number;
+  /**
+   * Set when decode was given an EncryptionConfiguration (`decryption`): true when this key opened
+   * the value (the object was then decoded from the plaintext), false when it could not (see `error`).
+   */
+  decrypted?: boolean;
 }
 
 /** The result of `decode`. */
