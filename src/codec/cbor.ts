@@ -6,8 +6,8 @@
  * (as Kubernetes' `TimeTagToRFC3339Nano` option does), other tags are dropped around their content.
  *
  * Like Kubernetes' decoder it refuses invalid UTF-8 in text strings, duplicate map keys, map keys that
- * are not strings (integer keys are written as decimal text instead), unknown simple values,
- * reserved additional information and trailing bytes.
+ * are not strings (integer keys are written as decimal text instead), unknown simple values, NaN and
+ * infinite floats, reserved additional information and trailing bytes.
  */
 import { DecodeError } from '../errors';
 import { formatTime } from './kube-time';
@@ -248,6 +248,16 @@ class CborReader {
     return content;
   }
 
+  /**
+   * A float read from `bytes` bytes: NaN and infinities are refused, as Kubernetes' decoder does
+   * (NaNDecodeForbidden, InfDecodeForbidden): JSON has no form for them, so no object could print them.
+   */
+  private finite(v: number, start: number, bytes: number): number {
+    if (!Number.isFinite(v)) throw this.fail(`the float ${String(v)} is not allowed (NaN and infinities have no JSON form)`, start);
+    this.pos += bytes;
+    return v;
+  }
+
   private simple(ai: number, start: number): unknown {
     const view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
     switch (ai) {
@@ -261,20 +271,17 @@ class CborReader {
       case 25: {
         this.need(2, 'a half-precision float');
         const v = halfToNumber(view.getUint16(this.pos));
-        this.pos += 2;
-        return v;
+        return this.finite(v, start, 2);
       }
       case 26: {
         this.need(4, 'a single-precision float');
         const v = view.getFloat32(this.pos);
-        this.pos += 4;
-        return v;
+        return this.finite(v, start, 4);
       }
       case 27: {
         this.need(8, 'a double-precision float');
         const v = view.getFloat64(this.pos);
-        this.pos += 8;
-        return v;
+        return this.finite(v, start, 8);
       }
       case 31:
         throw this.fail('unexpected break', start);

@@ -577,6 +577,31 @@ class Parser {
   }
 }
 
+/** True when the JSON text opens more than `max` objects or arrays inside each other (strings skipped). */
+function nestsDeeperThan(text: string, max: number): boolean {
+  // Fewer than `max` brackets in all cannot nest that deep: counted with indexOf (fast), which settles
+  // nearly every text without the character-by-character walk below.
+  let opening = 0;
+  for (let i = text.indexOf('{'); i >= 0 && opening <= max; i = text.indexOf('{', i + 1)) opening++;
+  for (let i = text.indexOf('['); i >= 0 && opening <= max; i = text.indexOf('[', i + 1)) opening++;
+  if (opening <= max) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // skip a string, escapes included
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
 // Text that JSON.parse reads exactly as parseKubeJson would: no long digit runs (int64 beyond 2^53,
 // float64 overflow) and no surrogate escapes (Go turns lone ones into U+FFFD).
 const SLOW_PATH = /[0-9]{16}|\\u[dD][89a-fA-F]|[eE][+-]?[0-9]{3}/;
@@ -592,7 +617,8 @@ const SLOW_PATH = /[0-9]{16}|\\u[dD][89a-fA-F]|[eE][+-]?[0-9]{3}/;
  */
 export function parseKubeJson(text: string, options: ParseKubeJsonOptions = {}): unknown {
   if (options.keepText === true) return new Parser(text, true, true).parseDocument();
-  if (!SLOW_PATH.test(text)) {
+  // JSON.parse has no depth limit: text deep enough to break it goes to the parser below, which refuses it.
+  if (!SLOW_PATH.test(text) && (text.length <= 2 * MAX_DEPTH || !nestsDeeperThan(text, MAX_DEPTH))) {
     try {
       return JSON.parse(text) as unknown;
     } catch {

@@ -446,3 +446,45 @@ describe('hostile input: crafted values', () => {
     assert.ok(c.errors > 0, 'some mismatches are detected');
   });
 });
+
+describe('hostile input: regressions found by the fuzzer (bench/fuzz.ts)', () => {
+  test('CBOR NaN and infinities are refused, as Kubernetes refuses them (decode seed=1 index=1302)', () => {
+    // An indefinite-length CBOR map whose mutated half-float reads NaN: it used to decode to an object
+    // that toKubeJson cannot print (InvalidArgumentError); Kubernetes' decoder forbids NaN and Inf.
+    const found = Buffer.from(
+      'd9d9f7bf646b696e647f6257696174ff6174c074323032347f30312d30325430333a30343a30355a6165c11a6500000061625f4201024103ff6168f97f00616e3b0000000100000000ff',
+      'hex',
+    );
+    const d = decode(found);
+    assert.equal(d.error?.name, 'DecodeError');
+    assert.match(d.error?.message ?? '', /the float NaN is not allowed/);
+    assert.equal(d.error?.offset, found.indexOf(Buffer.from([0xf9, 0x7f, 0x00])));
+    for (const float of ['f97c00', 'f9fc00', 'fa7fc00000', 'fb7ff0000000000000', 'fbfff0000000000000', 'fb7ff8000000000001']) {
+      const v = decode(Buffer.from(`d9d9f7a16161${float}`, 'hex'));
+      assert.equal(v.error?.name, 'DecodeError', float);
+      assert.match(v.error?.message ?? '', /is not allowed \(NaN and infinities have no JSON form\)/, float);
+    }
+    assert.deepEqual(decode(Buffer.from('d9d9f7a16161f93c00', 'hex')).object, { a: 1 });
+  });
+
+  test('JSON nested deeper than 1000 levels is a DecodeError, not an object that overflows the stack when printed', () => {
+    // JSON.parse (the fast path) has no depth limit: a 10 000-deep value decoded, then toKubeJson threw
+    // RangeError (maximum call stack size exceeded). The slow parser's limit now holds for both paths.
+    for (const n of [1001, 10_000, 100_000]) {
+      for (const text of ['{"a":'.repeat(n) + '1' + '}'.repeat(n), `{"a":${'['.repeat(n)}${']'.repeat(n)}}`]) {
+        const t = Date.now();
+        const d = decode(Buffer.from(text));
+        assert.ok(Date.now() - t < HANG_MS);
+        assert.equal(d.error?.name, 'DecodeError', `${n}`);
+        assert.match(d.error?.message ?? '', /nesting deeper than 1000 levels/);
+      }
+    }
+    // 1000 levels decode and print
+    const ok = decode(Buffer.from('{"a":'.repeat(1000) + '1' + '}'.repeat(1000)));
+    assert.equal(ok.error, undefined);
+    assert.equal(toKubeJson(ok.object).length, 6001);
+    // brackets inside strings do not count
+    const quoted = decode(Buffer.from(`{"a":"${'['.repeat(5000)}"}`));
+    assert.equal(quoted.error, undefined);
+  });
+});
