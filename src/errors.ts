@@ -68,6 +68,11 @@ export class NotFoundError extends KubetcdError {
   override name = 'NotFoundError';
 }
 
+/** A conditional write found the key changed since it was read (its mod revision differs). */
+export class ConflictError extends KubetcdError {
+  override name = 'ConflictError';
+}
+
 /** A read was cancelled by the caller (an AbortSignal). */
 export class AbortedError extends KubetcdError {
   override name = 'AbortedError';
@@ -85,6 +90,7 @@ const NAMES = new Set([
   'FutureRevisionError',
   'AbortedError',
   'NotFoundError',
+  'ConflictError',
 ]);
 
 /**
