@@ -11,6 +11,7 @@
  */
 import { DecodeError } from '../errors';
 import { decodeCbor } from './cbor';
+import { decryptAndDecode, type EncryptionConfig } from './decrypt';
 import { sniffValue, walksAsFields } from './envelope';
 import { compactJson, parseKubeJson, toKubeJson } from './go-json';
 import { markRawJson, markRawJsonField, type RawJsonMark } from './raw-json';
@@ -33,6 +34,13 @@ export interface DecodeOptions {
   kind?: string;
   /** The value is a bare protobuf message (runtime.Unknown's `raw`), not a `k8s\0` envelope. */
   bare?: boolean;
+  /**
+   * kube-apiserver's EncryptionConfiguration (from `loadEncryptionConfig`): a value encrypted at rest
+   * is decrypted with it, then decoded as usual; `encryption.decrypted` says whether a key opened it.
+   */
+  decryption?: EncryptionConfig;
+  /** The value's full etcd key: AES-GCM authenticates it (needed with `decryption`); errors name it. */
+  key?: string | Uint8Array;
 }
 
 /** Nesting limit for messages (as Kubernetes' own decoder guards against deep recursion). */
@@ -1239,6 +1247,11 @@ export function decodeValue(
     }
     case 'encrypted':
       if (sniffed.encryption !== undefined) result.encryption = sniffed.encryption;
+      if (options.decryption !== undefined) {
+        // encrypted values are never trimmed: the value runs from the prefix to the end
+        const full = value.subarray(value.length - base - body.length);
+        return decryptAndDecode(full, sniffed, options, result, (plain, rest) => decodeValue(decoderOrGetter, plain, rest));
+      }
       return result;
     default:
       if (sniffed.preview !== undefined) result.preview = sniffed.preview;

@@ -25,6 +25,20 @@ export { sniffValue } from './envelope';
 export type { Sniffed } from './envelope';
 export { decodeCbor } from './cbor';
 export { toKubeYaml } from './kube-yaml';
+export { decryptValue, encryptValue, encryptedValueMessage, loadEncryptionConfig } from './decrypt';
+export type {
+  DecryptOptions,
+  DecryptedValue,
+  EncryptOptions,
+  EncryptionConfig,
+  EncryptionConfigInput,
+  EncryptionKey,
+  EncryptionProvider,
+  EncryptionProviderType,
+  EncryptionRule,
+} from './decrypt';
+export { createProjector, getPath } from './project';
+export type { Projected, Projector, ProjectorOptions } from './project';
 
 /** A codec bound to one schema (one Kubernetes version). */
 export interface Codec {

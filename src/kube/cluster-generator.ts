@@ -176,6 +176,8 @@ interface Layout {
   podsPerNamespace: number[];
   nodes: string[];
   systemPods: number;
+  /** Pods of the `hello` / `goodbye` teaching deployments in `default` (3, or 0 in clusters under 10 pods). */
+  demoPods: number;
 }
 
 function positiveIntOption(name: string, v: number | undefined, fallback: number, max: number): number {
@@ -206,7 +208,8 @@ function resolveOptions(options: ClusterGeneratorOptions): Required<ClusterGener
 
 function makeLayout(o: Required<ClusterGeneratorOptions>): Layout {
   const systemPods = Math.min(2, o.pods);
-  const appPods = o.pods - systemPods;
+  const demoPods = o.pods >= 10 ? 3 : 0;
+  const appPods = o.pods - systemPods - demoPods;
   const rng = new Rng(hash32(o.seed, 'layout'));
   const appNamespaces: string[] = [];
   for (let i = 0; i < o.namespaces; i++) appNamespaces.push(`${rng.pick(NS_WORDS)}-${i + 1}`);
@@ -216,7 +219,7 @@ function makeLayout(o: Required<ClusterGeneratorOptions>): Layout {
   }
   const nodes: string[] = [];
   for (let i = 0; i < o.nodes; i++) nodes.push(i < 1 ? 'control-plane-1' : `node-${i}`);
-  return { appNamespaces, podsPerNamespace, nodes, systemPods };
+  return { appNamespaces, podsPerNamespace, nodes, systemPods, demoPods };
 }
 
 /** One Deployment of an app namespace, as arithmetic from the seed. */
@@ -230,6 +233,8 @@ interface DeploymentPlan {
   /** Index within its namespace. */
   local: number;
   seed: number;
+  /** Labels of the Deployment, its pods and the Service selector (default: `{ app: name }`). */
+  labels?: Record<string, string>;
 }
 
 function* deploymentPlans(o: Required<ClusterGeneratorOptions>, layout: Layout): Generator<DeploymentPlan> {
@@ -416,7 +421,7 @@ function workload(ctx: Ctx, plan: DeploymentPlan, replicas: number, generation: 
   const replicaSetUid = rng.uid();
   const hash = rng.suffix(10);
   const containers = containerSpecs(rng, plan.name.replace(/-\d+$/, ''));
-  const labels = { app };
+  const labels = plan.labels ?? { app };
   const templateMeta = { creationTimestamp: null, labels: { ...labels } };
   const podTemplateSpec = { metadata: templateMeta, spec: podSpecCommon(containers) };
   const strategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } };
@@ -851,6 +856,15 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
   const corednsPlan: DeploymentPlan = { namespace: 'kube-system', name: 'coredns', app: 'coredns', replicas: layout.systemPods, index: 0, local: 0, seed: hash32(o.seed, 'coredns') };
   if (layout.systemPods > 0) yield* workloadOps(ctx, emit, corednsPlan, corednsPlan.replicas, 1, false);
 
+  // default: the teaching pair of the README and notebook 01 — `kubectl get deployments -n default
+  // -l hello=hello` keeps "hello" and drops "goodbye".
+  if (layout.demoPods > 0) {
+    const hello: DeploymentPlan = { namespace: 'default', name: 'hello', app: 'hello', labels: { hello: 'hello' }, replicas: 2, index: 999_998, local: 0, seed: hash32(o.seed, 'hello') };
+    const goodbye: DeploymentPlan = { namespace: 'default', name: 'goodbye', app: 'goodbye', replicas: 1, index: 999_999, local: 1, seed: hash32(o.seed, 'goodbye') };
+    yield* workloadOps(ctx, emit, hello, hello.replicas, 1, false);
+    yield* workloadOps(ctx, emit, goodbye, goodbye.replicas, 1, false);
+  }
+
   // App workloads.
   for (const plan of deploymentPlans(o, layout)) yield* workloadOps(ctx, emit, plan, plan.replicas, 1, false);
 
@@ -935,14 +949,14 @@ function* workloadOps(
   if (plan.name === 'coredns' || rng.chance(0.7)) {
     const svcName = plan.name === 'coredns' ? 'kube-dns' : plan.name;
     const clusterIp = ipv4(0x0a600000 + 10 + (plan.index % 1_000_000));
-    const selector = plan.name === 'coredns' ? { app: 'coredns' } : { app: plan.name };
+    const selector = plan.name === 'coredns' ? { app: 'coredns' } : { ...(plan.labels ?? { app: plan.name }) };
     const port = plan.name === 'coredns' ? 53 : 80;
     const created = w.createdMs;
     const svcUid = rng.uid();
     yield emit.put('services', k('services', svcName, ns), {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: meta(svcName, ns, svcUid, created, { labels: { app: plan.name } }),
+      metadata: meta(svcName, ns, svcUid, created, { labels: { ...(plan.labels ?? { app: plan.name }) } }),
       spec: {
         ports: [{ name: port === 53 ? 'dns' : 'http', protocol: 'TCP', port, targetPort: 8080 }],
         selector,

@@ -4,22 +4,33 @@
  * one bad value never aborts a list (it is reported in `errors`, raw bytes kept).
  */
 import _ from 'lodash';
-import { decode } from '../codec';
+import { decode, type DecodeOptions } from '../codec';
+import { createProjector, type Projector } from '../codec/project';
+import { encryptedValueMessage, loadEncryptionConfig, type EncryptionConfig, type EncryptionConfigInput } from '../codec/decrypt';
 import type { Decoded, EncryptionInfo, KubeObject, UnknownField } from '../codec/types';
-import { InvalidArgumentError, NotFoundError } from '../errors';
-import type { KvRecord, KvSource } from '../sources/types';
+import { AbortedError, InvalidArgumentError, NotFoundError } from '../errors';
+import type { KvRecord, KvSource, RangeProgress } from '../sources/types';
 import { DEFAULT_ETCD_PREFIX, detectEtcdPrefix, keyFor, listPrefixFor, parseKey } from './keys';
 import { parseFieldSelector } from './field-selector';
 import { parseLabelSelector } from './label-selector';
 import { qualifiedResourceName, resolveResource, resourcesFromCrd, type ResourceInfo } from './resources';
 import { objectHistory, type HistoryEntry, type HistoryOptions } from './kube-history';
 import { runKubectl, type KubectlResult } from './kubectl-command';
+import { keyTree, type KeyTree, type TreeOptions } from './kube-tree';
+import { storageSizes, type KubeSizes, type SizesOptions } from './kube-sizes';
+import { watchResource, type KubeWatchEvent, type KubeWatchOptions } from './kube-watch';
 import { isSecrets, redactSecret } from './secret-redaction';
 
 /** Options of {@link openKube}. Every field is optional. */
 export interface KubeOptions {
   /** kube-apiserver's `--etcd-prefix` (default: detected from a keys-only sample, else `/registry`). */
   prefix?: string;
+  /**
+   * kube-apiserver's EncryptionConfiguration (its `--encryption-provider-config` file: a path, the
+   * YAML/JSON text, or `loadEncryptionConfig`'s result): values encrypted at rest with its aescbc,
+   * aesgcm or secretbox keys are decrypted; `encryption` on results names the key that opened each.
+   */
+  encryptionConfig?: EncryptionConfigInput;
 }
 
 /** A lodash predicate: a function, a partial object, a `[path, value]` pair or a path. */
@@ -33,7 +44,11 @@ export type WherePredicate =
 export interface ListOptions {
   /** Only this namespace (reads its sub-prefix only). */
   namespace?: string;
-  /** A label selector, as for `kubectl get -l`. */
+  /**
+   * A label selector, as for `kubectl get -l`. Labels are read first without decoding the rest (as are
+   * name and namespace for a field selector on them): values that do not match are skipped undecoded, so
+   * one damaged only outside its metadata is reported in `errors` only when its labels match.
+   */
   labels?: string;
   /** A field selector, as for `kubectl get --field-selector` (any dotted path). */
   fields?: string;
@@ -45,6 +60,15 @@ export interface ListOptions {
   where?: WherePredicate;
   /** Show Secrets' `data`/`stringData` values (redacted by default). */
   reveal?: boolean;
+  /**
+   * Stop before the stored bytes of the entries returned (items and undecodable values) would pass this
+   * bound; `truncated` and `truncatedReason` then say so. Keeps a huge listing from filling memory.
+   */
+  maxBytes?: number;
+  /** Cancel the read: it then throws an `AbortedError`. */
+  signal?: AbortSignal;
+  /** Called now and then with how far the etcd read has come (records, value bytes, revision). */
+  onProgress?: (progress: RangeProgress) => void;
 }
 
 /** A value that could not be turned into an object. */
@@ -65,6 +89,8 @@ export interface EncryptedEntry {
   version: string;
   keyName: string;
   ciphertextBytes: number;
+  /** With `encryptionConfig`: true when a configured key opened the value (then it is not in `errors`). */
+  decrypted?: boolean;
 }
 
 /** The result of {@link KubeClient.list}. */
@@ -81,10 +107,50 @@ export interface KubeList {
   errors: ListError[];
   /** Values encrypted at rest, with provider and key name. */
   encrypted: EncryptedEntry[];
-  /** True when `limit` was reached and more items matched. */
+  /** True when `limit` was reached and more items matched, or `maxBytes` was reached. */
   truncated: boolean;
+  /** Why the list stopped early (set when `truncated`). */
+  truncatedReason?: string;
   /** Records read from etcd. */
   total: number;
+}
+
+/**
+ * One entry of {@link KubeClient.stream}: a matching object, a value that could not be (fully) decoded,
+ * or both (a partly decoded object that matched).
+ */
+export interface KubeStreamEntry {
+  key: string;
+  /** The etcd revision that last wrote the key. */
+  modRevision: number;
+  /** Bytes of the stored value. */
+  valueBytes: number;
+  /** The decoded object, when it matched the selectors (Secrets redacted unless `reveal`). */
+  object?: KubeObject;
+  /** Why the value could not be (fully) decoded. */
+  error?: ListError;
+}
+
+/**
+ * What {@link KubeClient.stream} returns: an AsyncIterable of entries whose properties fill in as it is
+ * read (each new iteration reads again, pinned to a new revision unless `revision` was given).
+ */
+export interface KubeStream extends AsyncIterable<KubeStreamEntry> {
+  /** The revision the read is pinned to (0 until the read starts). */
+  readonly revision: number;
+  readonly range: { prefix: string };
+  /** The equivalent etcdctl command. */
+  readonly etcdctl: string;
+  /** Records read from etcd so far. */
+  readonly total: number;
+  /** Entries handed out so far, and their stored bytes. */
+  readonly entries: number;
+  readonly bytes: number;
+  /** Values encrypted at rest met so far. */
+  readonly encrypted: readonly EncryptedEntry[];
+  /** True once the read stopped at `limit` (with more matching) or at `maxBytes`. */
+  readonly truncated: boolean;
+  readonly truncatedReason?: string;
 }
 
 /** Options of {@link KubeClient.get}. Every field is optional. */
@@ -109,11 +175,17 @@ export interface KubeGetResult {
 
 /** Options of {@link KubeClient.count}. Every field is optional. */
 export interface CountOptions {
-  /** Group by `namespace`, `kind` or a dotted path (`spec.nodeName`, `metadata.labels.app`). */
+  /**
+   * Group by `namespace`, `kind`, a label (`label:app`, `metadata.labels.app`, also with dots and
+   * slashes: `label:app.kubernetes.io/name`), an annotation (`annotation:x`, `metadata.annotations.x`)
+   * or any dotted path (`spec.nodeName`, `status.phase`, `spec.containers[0].image`).
+   */
   by?: string;
   namespace?: string;
   labels?: string;
+  fields?: string;
   revision?: number;
+  signal?: AbortSignal;
 }
 
 /** The result of {@link KubeClient.count}. */
@@ -121,7 +193,11 @@ export interface KubeCount {
   total: number;
   /** Counts per group value (`<none>` when the field is missing). Empty without `by`. */
   groups: Record<string, number>;
-  /** Values that could not be decoded (not in `total`). */
+  /**
+   * Values that could not be decoded (not in `total`). count() reads protobuf values by projection (only
+   * the group's field and the selectors' fields): a value damaged only inside fields it does not read is
+   * counted from the fields it reads, not here; `list()` decodes whole objects.
+   */
   errors: number;
 }
 
@@ -149,7 +225,43 @@ export interface KubeClient {
   readonly crdErrors: readonly { key: string; error: string }[];
   /** Resolves a resource name the forgiving way (`po`, `deploy`, `deployments.apps`, CRD names). */
   resolve(resource: string): ResourceInfo;
+  /**
+   * decode()'s options for the stored value at `key`, as this client reads it (the EncryptionConfiguration
+   * given to openKube, if any); undefined when there are none.
+   * @example
+   * const d = decode(kv.value, k.decodeOptions('/registry/secrets/default/db'));
+   */
+  decodeOptions(key: string): DecodeOptions | undefined;
   list(resource: string, options?: ListOptions): Promise<KubeList>;
+  /**
+   * The entries of a listing one at a time (objects, and values that could not be decoded), never all in
+   * memory; `list()` is built on it. Honours `limit`, `maxBytes`, `signal` and `onProgress`.
+   * @example
+   * const s = k.stream('pods', { labels: 'app=web' });
+   * for await (const { key, object, error } of s) if (error) console.log(key, error.error);
+   * console.log(s.revision, s.total, s.truncated);
+   */
+  stream(resource: string, options?: ListOptions): KubeStream;
+  /**
+   * The key layout as a tree (`/registry` → `pods` → `default` → names) with key counts and value bytes,
+   * non-object keys included. See {@link keyTree}.
+   * @example
+   * const { root } = await k.tree('/registry', { depth: 1 }); root.children.map((c) => [c.name, c.keys, c.bytes]);
+   */
+  tree(prefix?: string, options?: TreeOptions): Promise<KeyTree>;
+  /**
+   * What takes space: by resource, by namespace, the largest values, and every kept revision where the
+   * source can tell (snapshots). See {@link storageSizes}.
+   * @example
+   * const s = await k.sizes({ top: 5 }); s.byResource[0]; s.largest; s.notes;
+   */
+  sizes(options?: SizesOptions): Promise<KubeSizes>;
+  /**
+   * Changes to a resource as they happen, like `kubectl get -w` (live etcd only). See {@link watchResource}.
+   * @example
+   * for await (const e of k.watch('pods', { namespace: 'default' })) console.log(e.type, e.key, e.revision);
+   */
+  watch(resource: string, options?: KubeWatchOptions): AsyncIterable<KubeWatchEvent>;
   get(keyOrResource: string, name?: string, options?: GetOptions): Promise<KubeGetResult>;
   count(resource: string, options?: CountOptions): Promise<KubeCount>;
   keys(prefix?: string, options?: { revision?: number; limit?: number }): Promise<string[]>;
@@ -183,13 +295,22 @@ function checkLimit(limit: number | undefined): void {
   }
 }
 
+function checkMaxBytes(maxBytes: number | undefined): void {
+  if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
+    throw new InvalidArgumentError(`Invalid maxBytes: ${String(maxBytes)}. Pass a positive integer number of bytes, or omit it.`);
+  }
+}
+
+function checkSignal(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new AbortedError(`${what} was cancelled by its AbortSignal.`, { reason: String(signal.reason) });
+}
+
 
 
 
 function failureText(key: string, d: Decoded): string | undefined {
   if (d.encoding === 'encrypted') {
-    const e = d.encryption;
-    return e ? `${key} is encrypted at rest (${e.provider}, key "${e.keyName}").` : `${key} is encrypted at rest.`;
+    return d.error !== undefined ? d.error.message : encryptedValueMessage(key, d.encryption);
   }
   if (d.error) return d.error.message;
   if (d.object === undefined) {
@@ -198,16 +319,55 @@ function failureText(key: string, d: Decoded): string | undefined {
   return undefined;
 }
 
-function groupValue(obj: KubeObject, by: string): string {
-  let v: unknown;
-  if (by === 'namespace') v = _.get(obj, ['metadata', 'namespace']);
-  else if (by === 'kind') v = obj.kind;
-  else {
-    const m = /^metadata\.(labels|annotations)\.(.+)$/.exec(by);
-    v = m ? _.get(obj, ['metadata', m[1] as string, m[2] as string]) : _.get(obj, by);
-  }
+/** The lodash path `by` groups on: label and annotation keys stay whole (they hold dots and slashes). */
+function groupPath(by: string): string | string[] {
+  if (by === 'namespace') return ['metadata', 'namespace'];
+  if (by === 'name') return ['metadata', 'name'];
+  if (by === 'kind') return ['kind'];
+  const short = /^(label|annotation)s?:(.+)$/.exec(by);
+  if (short) return ['metadata', `${short[1] as string}s`, short[2] as string];
+  const m = /^metadata\.(labels|annotations)\.(.+)$/.exec(by);
+  return m ? ['metadata', m[1] as string, m[2] as string] : by;
+}
+
+function groupValue(obj: KubeObject, path: string | string[]): string {
+  const v: unknown = _.get(obj, path);
   if (v === undefined || v === null || v === '') return '<none>';
   return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/**
+ * The fast path's pre-filter reads these paths by projection (see codec/project.ts), so values whose
+ * labels (or name, namespace) do not match are never fully decoded: enough for label selectors and for
+ * field selectors on the name and the namespace.
+ */
+const PREFILTER_PATHS = ['metadata.labels', 'metadata.name', 'metadata.namespace'];
+const PREFILTER_FIELDS = new Set(['metadata.name', 'metadata.namespace']);
+const projectors = new Map<string, Projector>();
+
+/** A projector per set of paths, made once (its plans are memoised per message). */
+function projectorFor(paths: readonly string[]): Projector {
+  const id = paths.join('\n');
+  let p = projectors.get(id);
+  if (p === undefined) projectors.set(id, (p = createProjector(paths)));
+  return p;
+}
+
+/**
+ * The path to project for grouping by `path` (a result of groupPath), or undefined when the whole object
+ * is needed; `''` when the group needs no field (the kind).
+ */
+function groupProjection(path: string | string[]): string | undefined {
+  if (Array.isArray(path)) {
+    if (path.length === 1 && path[0] === 'kind') return '';
+    if (path.length === 2 && path[0] === 'metadata') return `metadata.${path[1] as string}`;
+    if (path.length === 3 && path[0] === 'metadata' && (path[1] === 'labels' || path[1] === 'annotations')) return `metadata.${path[1]}`;
+    return undefined;
+  }
+  // lodash paths: the dotted part before the first index (`spec.containers[0].image` → `spec.containers`,
+  // whose elements a projection keeps whole)
+  const m = /^[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)*(?=\[|$)/.exec(path);
+  return m ? m[0] : undefined;
 }
 
 class Kube implements KubeClient {
@@ -216,7 +376,13 @@ class Kube implements KubeClient {
     readonly prefix: string,
     readonly customResources: readonly ResourceInfo[],
     readonly crdErrors: readonly { key: string; error: string }[] = [],
+    private readonly decryption: EncryptionConfig | undefined = undefined,
   ) {}
+
+  /** decode's options for the value at `key`: the EncryptionConfiguration given to openKube, if any. */
+  decodeOptions(key: string): { decryption: EncryptionConfig; key: string } | undefined {
+    return this.decryption === undefined ? undefined : { decryption: this.decryption, key };
+  }
 
   resolve(resource: string): ResourceInfo {
     return resolveResource(resource, this.customResources);
@@ -227,49 +393,161 @@ class Kube implements KubeClient {
     return revision ?? (await this.source.status()).revision;
   }
 
-  async list(resource: string, options: ListOptions = {}): Promise<KubeList> {
+  stream(resource: string, options: ListOptions = {}): KubeStream {
     const info = this.resolve(resource);
     checkLimit(options.limit);
+    checkMaxBytes(options.maxBytes);
+    checkRevision(options.revision);
     const prefix = listPrefixFor(info, options.namespace, this.prefix);
     const labels = options.labels !== undefined ? parseLabelSelector(options.labels) : undefined;
     const fields = options.fields !== undefined ? parseFieldSelector(options.fields) : undefined;
     const where = options.where !== undefined ? _.iteratee(options.where) : undefined;
-    const revision = await this.pinnedRevision(options.revision);
     const redact = isSecrets(info) && options.reveal !== true;
-    const out: KubeList = {
-      items: [],
-      revision,
+    // Fast path: labels (and a field selector on name/namespace) are read by projection first; only values
+    // that match, or whose metadata cannot be read that way, are decoded in full.
+    const fieldsOnMetadata = fields !== undefined && fields.requirements.length > 0 && fields.requirements.every((r) => PREFILTER_FIELDS.has(r.field));
+    const prefilter = labels !== undefined || fieldsOnMetadata ? projectorFor(PREFILTER_PATHS) : undefined;
+    const preMatches = (obj: KubeObject): boolean =>
+      (!labels || labels.matches(_.get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
+      (!fieldsOnMetadata || (fields as NonNullable<typeof fields>).matches(obj));
+    const limit = options.limit;
+    const maxBytes = options.maxBytes;
+    const signal = options.signal;
+    const what = `Listing ${qualifiedResourceName(info)} (prefix ${prefix})`;
+    const state = {
+      revision: 0,
       range: { prefix },
-      etcdctl: `etcdctl get --prefix ${shellQuote(prefix)}${options.revision !== undefined ? ` --rev=${revision}` : ''}`,
-      errors: [],
-      encrypted: [],
-      truncated: false,
+      etcdctl: '',
       total: 0,
+      entries: 0,
+      bytes: 0,
+      encrypted: [] as EncryptedEntry[],
+      truncated: false,
+      truncatedReason: undefined as string | undefined,
     };
-    for await (const kv of this.source.range({ prefix }, { revision })) {
-      out.total++;
-      const key = keyText(kv.key);
-      const d = decode(kv.value);
-      const failure = failureText(key, d);
-      if (failure !== undefined) {
-        const entry: ListError = { key, error: failure, encoding: d.encoding, raw: kv.value };
-        if (d.encryption) {
-          entry.encryption = d.encryption;
-          out.encrypted.push({ key, ...d.encryption });
+    const etcdctlFor = (revision: number): string =>
+      `etcdctl get --prefix ${shellQuote(prefix)}${options.revision !== undefined ? ` --rev=${revision}` : ''}`;
+    state.etcdctl = etcdctlFor(options.revision ?? 0);
+    const source = this.source;
+    const self = this;
+    async function* entries(): AsyncGenerator<KubeStreamEntry> {
+      checkSignal(signal, what);
+      Object.assign(state, { total: 0, entries: 0, bytes: 0, encrypted: [], truncated: false, truncatedReason: undefined });
+      const revision = await self.pinnedRevision(options.revision);
+      state.revision = revision;
+      state.etcdctl = etcdctlFor(revision);
+      let items = 0;
+      const rangeOptions = {
+        revision,
+        ...(signal !== undefined ? { signal } : {}),
+        ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+      };
+      for await (const kv of source.range({ prefix }, rangeOptions)) {
+        checkSignal(signal, what);
+        state.total++;
+        const key = keyText(kv.key);
+        let d: Decoded | undefined;
+        if (prefilter !== undefined) {
+          const p = prefilter.project(kv.value, self.decodeOptions(key));
+          if (p.via === 'projection') {
+            if (p.object !== undefined && !preMatches(p.object)) continue;
+          } else {
+            d = p.decoded; // JSON, CBOR, encrypted or malformed: already decoded in full
+          }
         }
-        out.errors.push(entry);
+        d ??= decode(kv.value, self.decodeOptions(key));
+        const failure = failureText(key, d);
+        let error: ListError | undefined;
+        if (failure !== undefined) {
+          error = { key, error: failure, encoding: d.encoding, raw: kv.value };
+          if (d.encryption) error.encryption = d.encryption;
+        }
+        let object: KubeObject | undefined;
+        if (d.object !== undefined) {
+          const obj = redact ? redactSecret(d.object) : d.object;
+          const matches =
+            (!labels || labels.matches(_.get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
+            (!fields || fields.matches(obj)) &&
+            (!where || Boolean(where(obj)));
+          if (matches) {
+            if (limit !== undefined && items >= limit) {
+              state.truncated = true;
+              state.truncatedReason = `Stopped at limit ${limit}: more ${qualifiedResourceName(info)} match under ${prefix}. Pass a larger { limit }, or none.`;
+              return;
+            }
+            object = obj;
+          }
+        }
+        if (object === undefined && error === undefined) continue;
+        if (maxBytes !== undefined && state.bytes + kv.valueBytes > maxBytes) {
+          state.truncated = true;
+          state.truncatedReason =
+            `Stopped at maxBytes ${maxBytes}: the next entry (${key}, ${kv.valueBytes} bytes) would bring what was returned ` +
+            `to ${state.bytes + kv.valueBytes} bytes (${state.entries} entries returned). Pass a larger { maxBytes }, or use k.stream() to handle items one at a time.`;
+          return;
+        }
+        if (error?.encryption) state.encrypted.push({ key, ...error.encryption });
+        else if (d.encryption?.decrypted === true) state.encrypted.push({ key, ...d.encryption });
+        if (object !== undefined) items++;
+        state.entries++;
+        state.bytes += kv.valueBytes;
+        const entry: KubeStreamEntry = { key, modRevision: kv.modRevision, valueBytes: kv.valueBytes };
+        if (object !== undefined) entry.object = object;
+        if (error !== undefined) entry.error = error;
+        yield entry;
       }
-      if (d.object === undefined) continue;
-      const obj = redact ? redactSecret(d.object) : d.object;
-      if (labels && !labels.matches(_.get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) continue;
-      if (fields && !fields.matches(obj)) continue;
-      if (where && !where(obj)) continue;
-      if (options.limit !== undefined && out.items.length >= options.limit) {
-        out.truncated = true;
-        break;
-      }
-      out.items.push(obj);
     }
+    return {
+      [Symbol.asyncIterator]: () => entries(),
+      get revision() {
+        return state.revision;
+      },
+      get range() {
+        return state.range;
+      },
+      get etcdctl() {
+        return state.etcdctl;
+      },
+      get total() {
+        return state.total;
+      },
+      get entries() {
+        return state.entries;
+      },
+      get bytes() {
+        return state.bytes;
+      },
+      get encrypted() {
+        return state.encrypted;
+      },
+      get truncated() {
+        return state.truncated;
+      },
+      get truncatedReason() {
+        return state.truncatedReason;
+      },
+    };
+  }
+
+  async list(resource: string, options: ListOptions = {}): Promise<KubeList> {
+    const stream = this.stream(resource, options);
+    const items: KubeObject[] = [];
+    const errors: ListError[] = [];
+    for await (const entry of stream) {
+      if (entry.error !== undefined) errors.push(entry.error);
+      if (entry.object !== undefined) items.push(entry.object);
+    }
+    const out: KubeList = {
+      items,
+      revision: stream.revision,
+      range: stream.range,
+      etcdctl: stream.etcdctl,
+      errors,
+      encrypted: [...stream.encrypted],
+      truncated: stream.truncated,
+      total: stream.total,
+    };
+    if (stream.truncatedReason !== undefined) out.truncatedReason = stream.truncatedReason;
     return out;
   }
 
@@ -308,7 +586,7 @@ class Kube implements KubeClient {
       const message = name === undefined ? `${label} not found${at}.` : `${label}${at}.`;
       throw new NotFoundError(`${message} k.keys() lists the keys this source holds.`, { key, revision: options.revision });
     }
-    const d = decode(kv.value);
+    const d = decode(kv.value, this.decodeOptions(key));
     const result: KubeGetResult = {
       key,
       record: {
@@ -329,24 +607,102 @@ class Kube implements KubeClient {
   }
 
   async count(resource: string, options: CountOptions = {}): Promise<KubeCount> {
-    const listed = await this.list(resource, {
-      ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
-      ...(options.labels !== undefined ? { labels: options.labels } : {}),
-      ...(options.revision !== undefined ? { revision: options.revision } : {}),
-    });
-    const groups: Record<string, number> = {};
+    let path: string | string[] | undefined;
     if (options.by !== undefined) {
-      if (typeof options.by !== 'string' || options.by === '') {
+      if (typeof options.by !== 'string' || options.by.trim() === '') {
         throw new InvalidArgumentError(
-          `Invalid "by": ${JSON.stringify(options.by)}. Pass 'namespace', 'kind' or a dotted path such as 'spec.nodeName'.`,
+          `Invalid "by": ${JSON.stringify(options.by)}. Pass 'namespace', 'kind', 'label:app' or a dotted path such as 'spec.nodeName'.`,
         );
       }
-      for (const obj of listed.items) {
-        const g = groupValue(obj, options.by);
+      path = groupPath(options.by.trim());
+    }
+    const fast = this.countByProjection(resource, path, options);
+    if (fast !== undefined) return fast;
+    const stream = this.stream(resource, {
+      ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+      ...(options.labels !== undefined ? { labels: options.labels } : {}),
+      ...(options.fields !== undefined ? { fields: options.fields } : {}),
+      ...(options.revision !== undefined ? { revision: options.revision } : {}),
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    });
+    const groups: Record<string, number> = {};
+    let total = 0;
+    let errors = 0;
+    for await (const entry of stream) {
+      if (entry.error !== undefined) errors++;
+      if (entry.object === undefined) continue;
+      total++;
+      if (path !== undefined) {
+        const g = groupValue(entry.object, path);
         groups[g] = (groups[g] ?? 0) + 1;
       }
     }
-    return { total: listed.items.length, groups, errors: listed.errors.length };
+    return { total, groups, errors };
+  }
+
+  /**
+   * count() by projection: only the group's field and the selectors' fields are read from protobuf values
+   * (values the projector cannot read that way are decoded in full, as count() does). Undefined when the
+   * whole object is needed: a group or field selector it cannot project, or Secrets (grouped redacted).
+   */
+  private countByProjection(resource: string, path: string | string[] | undefined, options: CountOptions): Promise<KubeCount> | undefined {
+    const info = this.resolve(resource);
+    if (isSecrets(info)) return undefined;
+    const labels = options.labels !== undefined ? parseLabelSelector(options.labels) : undefined;
+    const paths = labels !== undefined ? ['metadata.labels'] : [];
+    if (path !== undefined) {
+      const p = groupProjection(path);
+      if (p === undefined) return undefined;
+      if (p !== '') paths.push(p);
+    }
+    const fields = options.fields !== undefined ? parseFieldSelector(options.fields) : undefined;
+    if (fields !== undefined) {
+      if (!fields.requirements.every((r) => PREFILTER_FIELDS.has(r.field))) return undefined;
+      for (const r of fields.requirements) paths.push(r.field);
+    }
+    // nothing to read (a plain total, or by kind): the name is the cheapest field that says the value reads
+    if (paths.length === 0) paths.push('metadata.name');
+    let projector: Projector;
+    try {
+      projector = projectorFor([...new Set(paths)].sort());
+    } catch {
+      return undefined; // a path the projector does not take: count from whole objects
+    }
+    checkRevision(options.revision);
+    const prefix = listPrefixFor(info, options.namespace, this.prefix);
+    const signal = options.signal;
+    const what = `Counting ${qualifiedResourceName(info)} (prefix ${prefix})`;
+    const run = async (): Promise<KubeCount> => {
+      checkSignal(signal, what);
+      const revision = await this.pinnedRevision(options.revision);
+      const groups: Record<string, number> = {};
+      let total = 0;
+      let errors = 0;
+      for await (const kv of this.source.range({ prefix }, { revision, ...(signal !== undefined ? { signal } : {}) })) {
+        checkSignal(signal, what);
+        const key = keyText(kv.key);
+        const p = projector.project(kv.value, this.decodeOptions(key));
+        let obj: KubeObject | undefined;
+        if (p.via === 'projection') {
+          obj = p.object;
+        } else {
+          // decoded in full (JSON, CBOR, encrypted, malformed): counted exactly as count() counts it
+          const d = p.decoded as Decoded;
+          if (failureText(key, d) !== undefined) errors++;
+          obj = d.object;
+        }
+        if (obj === undefined) continue;
+        if (labels && !labels.matches(_.get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) continue;
+        if (fields && !fields.matches(obj)) continue;
+        total++;
+        if (path !== undefined) {
+          const g = groupValue(obj, path);
+          groups[g] = (groups[g] ?? 0) + 1;
+        }
+      }
+      return { total, groups, errors };
+    };
+    return run();
   }
 
   async keys(prefix?: string, options: { revision?: number; limit?: number } = {}): Promise<string[]> {
@@ -397,6 +753,18 @@ class Kube implements KubeClient {
   kubectl(command: string): Promise<KubectlResult> {
     return runKubectl(this, command);
   }
+
+  tree(prefix?: string, options: TreeOptions = {}): Promise<KeyTree> {
+    return keyTree(this, prefix, options);
+  }
+
+  sizes(options: SizesOptions = {}): Promise<KubeSizes> {
+    return storageSizes(this, options);
+  }
+
+  watch(resource: string, options: KubeWatchOptions = {}): AsyncIterable<KubeWatchEvent> {
+    return watchResource(this, resource, options);
+  }
 }
 
 /**
@@ -410,6 +778,7 @@ export async function openKube(source: KvSource, options: KubeOptions = {}): Pro
   if (source === null || typeof source !== 'object' || typeof source.range !== 'function') {
     throw new InvalidArgumentError('Cannot open Kubernetes over this source: it is not a KvSource. Pass the result of openSource().');
   }
+  const decryption = options.encryptionConfig !== undefined ? loadEncryptionConfig(options.encryptionConfig) : undefined;
   let prefix: string;
   if (options.prefix !== undefined) {
     if (typeof options.prefix !== 'string' || !options.prefix.startsWith('/')) {
@@ -426,7 +795,7 @@ export async function openKube(source: KvSource, options: KubeOptions = {}): Pro
   const crds: ResourceInfo[] = [];
   const crdErrors: { key: string; error: string }[] = [];
   for await (const kv of source.range({ prefix: `${prefix}/apiextensions.k8s.io/customresourcedefinitions/` })) {
-    const d = decode(kv.value);
+    const d = decode(kv.value, decryption === undefined ? undefined : { decryption, key: keyText(kv.key) });
     if (d.object === undefined) {
       crdErrors.push({ key: keyText(kv.key), error: d.error?.message ?? `a ${d.encoding} value, not a CRD object` });
       continue;
@@ -438,5 +807,5 @@ export async function openKube(source: KvSource, options: KubeOptions = {}): Pro
       crdErrors.push({ key: keyText(kv.key), error: (e as Error).message });
     }
   }
-  return new Kube(source, prefix, crds, crdErrors);
+  return new Kube(source, prefix, crds, crdErrors, decryption);
 }

@@ -147,12 +147,12 @@ export async function objectHistory(
     const entry: HistoryEntry = { revision: kv.modRevision, version: kv.version, deleted: kv.deleted, changes: [] };
     let current: KubeObject | undefined;
     if (!kv.deleted) {
-      const d = decode(kv.value);
+      const d = decode(kv.value, client.decodeOptions(key));
       if (d.object !== undefined) current = redact ? redactSecret(d.object) : d.object;
       if (current !== undefined) entry.object = current;
       else {
         entry.error =
-          d.encoding === 'encrypted'
+          d.encoding === 'encrypted' && d.error === undefined
             ? `${key} is encrypted at rest${d.encryption ? ` (${d.encryption.provider}, key "${d.encryption.keyName}")` : ''}.`
             : (d.error?.message ?? `${key} does not hold a Kubernetes object at revision ${kv.modRevision} (${d.encoding}).`);
       }

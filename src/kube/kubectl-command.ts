@@ -41,7 +41,7 @@ export interface KubectlResult {
 }
 
 const SUPPORTED =
-  'Supported: kubectl get RESOURCE [NAME...] [-n NS | --namespace NS | -A | --all-namespaces] [-l SELECTOR] ' +
+  'Supported: kubectl get RESOURCE [NAME...] | TYPE/NAME... [-n NS | --namespace NS | -A | --all-namespaces] [-l SELECTOR] ' +
   '[--field-selector SELECTOR] [-o json|yaml|wide|name].';
 const OUTPUTS: readonly KubectlOutput[] = ['json', 'yaml', 'wide', 'name'];
 
@@ -180,6 +180,20 @@ export function parseKubectlCommand(line: string): KubectlCommand {
       default:
         throw new InvalidArgumentError(`Unknown flag: ${JSON.stringify(w)}. ${SUPPORTED}`);
     }
+  }
+  if (positional.length > 0 && positional.every((p) => p.includes('/'))) {
+    // TYPE/NAME form: `get pod/web pod/db` (one resource at a time).
+    const types = [...new Set(positional.map((p) => p.slice(0, p.indexOf('/'))))];
+    if (types.length > 1) {
+      throw new InvalidArgumentError(
+        `Several resources in ${JSON.stringify(line)} (${types.join(', ')}): kubetcd answers one resource at a time. Run one command per resource.`,
+      );
+    }
+    const bad = positional.find((p) => p.indexOf('/') === 0 || p.endsWith('/') || p.split('/').length !== 2);
+    if (bad !== undefined) throw new InvalidArgumentError(`Invalid TYPE/NAME: ${JSON.stringify(bad)}. Pass it as pod/web.`);
+    positional.splice(0, positional.length, types[0] as string, ...positional.map((p) => p.slice(p.indexOf('/') + 1)));
+  } else if (positional.slice(1).some((p) => p.includes('/'))) {
+    throw new InvalidArgumentError(`Mixed RESOURCE NAME and TYPE/NAME forms in ${JSON.stringify(line)}: use one form. ${SUPPORTED}`);
   }
   const resource = positional.shift();
   if (resource === undefined) throw new InvalidArgumentError(`kubectl get needs a resource (such as "pods"). ${SUPPORTED}`);

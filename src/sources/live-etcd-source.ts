@@ -1,8 +1,10 @@
 /**
  * The live etcd source: a read-only {@link KvSource} over a running etcd cluster (v3 API, etcd ≥ 3.4),
  * through the `etcd3` npm client. This is the ONLY file of kubetcd that imports `etcd3`; it also exports
- * {@link openEtcdWriterForFixtures}, a separately named writer for tests and fixture scripts (the source
- * itself has no write method).
+ * {@link openEtcdWriterForFixtures}, a separately named writer for tests and fixture scripts, and
+ * {@link openEtcdWriter}, compare-and-swap writes that need `{ allowWrite: true }` (the source itself
+ * has no write method). No own property of a source holds credentials: String(), util.inspect and
+ * JSON.stringify show its endpoints only.
  *
  * How it talks to etcd:
  * - One gRPC client per endpoint and our own fail-over: a call goes to the member that last answered,
@@ -14,7 +16,7 @@
  * - `grpc.max_receive_message_length` is raised to 256 MB, but paging keeps responses near `pageBytes`.
  *
  * Paging (etcd ≤ 3.6 walks the whole requested window to compute `count` for every limited request,
- * so small pages over one big range are quadratic): the first page (1000 keys) pins revision R (its
+ * so small pages over one big range are quadratic): the first page (pageBytes / 64 KiB keys; 1000 keys-only) pins revision R (its
  * header revision); every later page is read at R from the last key + `\0`. Each page's `count` says
  * how much of its window is left; when that is more than four pages, the next page is bounded by the
  * sub-prefix of the last key (the range prefix plus its next `/`-terminated segment, e.g. one
@@ -40,12 +42,16 @@
  */
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
+import { inspect } from 'node:util';
 import {
   Etcd3,
   type IOptions,
   type IKeyValue,
   type IRangeRequest,
   type IRangeResponse,
+  type IRequestOp,
+  type ITxnResponse,
+  type IWatchCreateRequest,
   type IWatchResponse,
 } from 'etcd3';
 import {
@@ -66,6 +72,8 @@ import type {
   RangeOptions,
   ReadOptions,
   SourceStatus,
+  KvWatchEvent,
+  WatchOptions,
 } from './types';
 
 /** How to reach etcd. Every field is optional; without options the ETCDCTL_* variables apply. */
@@ -188,6 +196,14 @@ function normaliseConfig(options: LiveOptions): Config {
   const anyHttps = list.some((e) => e.startsWith('https://'));
   const secure = anyHttps || cacert !== undefined || cert !== undefined;
   const endpoints = list.map((e) => {
+    const userInfo = /^(?:[a-z][a-z0-9+.-]*:\/\/)?([^/@]*)@/i.exec(e);
+    if (userInfo) {
+      // Never echo it: the part before "@" may be a password.
+      const shown = e.replace(userInfo[1]!, '…');
+      throw new InvalidArgumentError(
+        `Unsupported endpoint: ${shown} holds credentials before "@". Pass them as { user, password } (ETCDCTL_USER, ETCDCTL_PASSWORD) and the endpoint as host:port.`,
+      );
+    }
     if (/^https?:\/\//.test(e)) {
       if (secure && e.startsWith('http://')) {
         throw new InvalidArgumentError(
@@ -233,6 +249,15 @@ function normaliseConfig(options: LiveOptions): Config {
     config.hasCacert = cacert !== undefined;
     if (cert !== undefined) config.credentials.certChain = cert;
     if (key !== undefined) config.credentials.privateKey = key;
+    // grpc-js throws OpenSSL's bare error from the client constructor: check the material here (the
+    // reason never holds key bytes; the values are not echoed).
+    try {
+      tls.createSecureContext({ ca: cacert, cert, key });
+    } catch (e) {
+      throw new InvalidArgumentError(
+        `Cannot use the TLS files (cacert, cert, key): ${reasonOf(e)}. Check that each is a PEM certificate or key (a path or the text) and that key is the private key of cert.`,
+      );
+    }
   }
   if (serverName !== undefined) config.serverName = serverName;
   if (user !== undefined) config.user = user;
@@ -449,19 +474,19 @@ function makeClient(endpoint: string, config: Config, forWrites: boolean): Etcd3
 
 /** Maps an etcd error that is not a connection failure to a kubetcd error. */
 function mapEtcdError(e: unknown, what: string, config: Config, endpoint: string, revision?: number): Error {
-  const message = reasonOf(e);
+  const message = sanitise(e, config).message;
   if (/required revision has been compacted/i.test(message)) {
     return new CompactedRevisionError(
       `${what}: revision ${revision ?? '?'} was compacted on ${endpoint}. etcd keeps no history below its compaction revision. Omit { revision } or pass a newer one (status().compactRevision is the oldest kept); a paged read that hit this can simply be run again and restarts at a new revision.`,
       { revision, endpoint },
-      { cause: e },
+      { cause: sanitise(e, config) },
     );
   }
   if (/required revision is a future revision/i.test(message)) {
     return new FutureRevisionError(
       `${what}: revision ${revision ?? '?'} is newer than etcd's current revision. Omit { revision } or pass one <= status().revision.`,
       { revision, endpoint },
-      { cause: e },
+      { cause: sanitise(e, config) },
     );
   }
   if (/authentication failed|invalid user ID or password|user name is empty|user name not found/i.test(message)) {
@@ -482,23 +507,24 @@ function mapEtcdError(e: unknown, what: string, config: Config, endpoint: string
     return new KubetcdError(
       `${what}: etcd's response was too large (${message}). Lower pageBytes / pageSize.`,
       { endpoint },
-      { cause: e },
+      { cause: sanitise(e, config) },
     );
   }
   if (/user name is empty|token|auth/i.test(message) && config.user === undefined) {
     return new EtcdConnectionError(
       `${what}: etcd at ${endpoint} requires authentication (${message}). Pass { user, password } or set ETCDCTL_USER.`,
       { endpoint },
-      { cause: e },
+      { cause: sanitise(e, config) },
     );
   }
-  return new KubetcdError(`${what} failed on ${endpoint}: ${message}.`, { endpoint }, { cause: e });
+  return new KubetcdError(`${what} failed on ${endpoint}: ${message}.`, { endpoint }, { cause: sanitise(e, config) });
 }
 
 /** Never let a password or key material through in a cause. */
 function sanitise(e: unknown, config: Config): Error {
   let message = reasonOf(e);
   if (config.password) message = message.split(config.password).join('***');
+  message = message.replace(/-----BEGIN [^-]*-----[\s\S]*?(?:-----END [^-]*-----|$)/g, '(PEM text removed)');
   return new Error(message);
 }
 
@@ -508,6 +534,12 @@ interface WatchCreate {
   start_revision: number;
 }
 
+/** A watch stream; the gRPC duplex stream also pauses and resumes (flow control for slow consumers). */
+type WatchStream = Awaited<ReturnType<Etcd3['watchClient']['watch']>> & { pause?(): unknown; resume?(): unknown };
+/** Events queued before the gRPC stream is paused, and the level at which it resumes. */
+const WATCH_HIGH_WATER = 4096;
+const WATCH_LOW_WATER = 512;
+
 interface PageResult {
   kvs: IKeyValue[];
   more: boolean;
@@ -515,17 +547,47 @@ interface PageResult {
   count: number;
 }
 
+/**
+ * A live source's configuration (credentials included) and clients, kept outside the object: no own
+ * property of a source holds a password or key, so `util.inspect`, `JSON.stringify`, lodash clones and
+ * notebook displays of a source never show them. Also how {@link openEtcdWriter} reuses a source's
+ * connection options.
+ */
+const HIDDEN = new WeakMap<object, { config: Config; connections: Connection[] }>();
+
 class LiveEtcdSource implements KvSource {
   readonly kind = 'live' as const;
   readonly origin: string;
-  private readonly connections: Connection[];
   private preferred = 0;
   private closed = false;
   private compactCache: { value: number; atMs: number } | undefined;
 
-  constructor(private readonly config: Config) {
+  constructor(config: Config) {
     this.origin = config.endpoints.join(',');
-    this.connections = config.endpoints.map((endpoint) => ({ endpoint, client: makeClient(endpoint, config, false) }));
+    const connections = config.endpoints.map((endpoint) => ({ endpoint, client: makeClient(endpoint, config, false) }));
+    HIDDEN.set(this, { config, connections });
+  }
+
+  private get config(): Config {
+    return HIDDEN.get(this)!.config;
+  }
+
+  private get connections(): Connection[] {
+    return HIDDEN.get(this)!.connections;
+  }
+
+  /** `LiveEtcdSource(<endpoints>)`: never credentials. */
+  toString(): string {
+    return `LiveEtcdSource(${this.origin})`;
+  }
+
+  /** What `JSON.stringify` shows: kind and endpoints, never credentials. */
+  toJSON(): { kind: 'live'; origin: string } {
+    return { kind: this.kind, origin: this.origin };
+  }
+
+  [inspect.custom](): string {
+    return `LiveEtcdSource { kind: 'live', origin: ${JSON.stringify(this.origin)} }`;
   }
 
   /** Runs `fn` on one member after another until one answers; connection failures move on. */
@@ -638,8 +700,10 @@ class LiveEtcdSource implements KvSource {
     const given = new RecordDigest();
     let lastGiven: Buffer | undefined;
     let restarts = 0;
-    let requestSize = Math.min(pageSize, 1000);
-    // The first page is small: value sizes are unknown until it arrives.
+    // The first page is small: value sizes are unknown until it arrives. Sized for values of 64 KiB
+    // (pageBytes / 64 KiB keys, 64 by default), so even a range of 1 MB ConfigMaps starts with a page of
+    // tens of MB, not 1000 values (a GB) that would also exceed the receive limit.
+    let requestSize = Math.min(pageSize, keysOnly ? 1000 : Math.max(8, Math.floor(this.config.pageBytes / 65_536)));
     let pending: Promise<PageResult> | undefined = fetch(position, windowEnd, requestSize);
     pending.catch(() => undefined);
     while (pending) {
@@ -915,6 +979,150 @@ class LiveEtcdSource implements KvSource {
         }),
       signal,
     );
+  }
+
+  /**
+   * Changes to a range as they happen, each with the key's previous state (etcd's `prev_kv`); replays
+   * from `fromRevision` when given. If the answering member fails mid-watch, the watch moves to the next
+   * endpoint and resumes after the last revision received (etcd never splits one revision's events
+   * across responses, so nothing is lost or repeated). Leaving the loop or aborting closes the gRPC stream.
+   * @example
+   * for await (const e of etcd.watch({ prefix: '/registry/pods/' })) console.log(e.type, e.record.key.toString());
+   */
+  watch(range: KeyRange, options: WatchOptions = {}): AsyncIterable<KvWatchEvent> {
+    const r = normaliseRange(range);
+    const from = checkRevision(options.fromRevision);
+    return { [Symbol.asyncIterator]: () => this.watchEvents(r, from, options.signal) };
+  }
+
+  private async *watchEvents(r: NormalRange, fromRevision: number | undefined, signal: AbortSignal | undefined): AsyncGenerator<KvWatchEvent> {
+    const what = `Watching ${describeRange(r)}`;
+    const queue: Array<KvWatchEvent | undefined> = [];
+    let head = 0;
+    let failure: Error | undefined;
+    let lost: Error | undefined;
+    let wake: (() => void) | undefined;
+    let stream: WatchStream | undefined;
+    let paused = false;
+    // The first revision not yet received (set once etcd confirms a watch that starts "now").
+    let next = fromRevision;
+    let moves = 0;
+    const notify = (): void => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const onAbort = (): void => {
+      failure = new AbortedError(`${what} was cancelled by its AbortSignal.`);
+      notify();
+    };
+    const open = async (): Promise<void> => {
+      const s = (await this.call(what, (client) => client.watchClient.watch(), signal)) as WatchStream;
+      stream = s;
+      s.on('data', (res: IWatchResponse) => {
+        if (stream !== s) return;
+        if (res.canceled) {
+          const compactRev = num(res.compact_revision);
+          failure =
+            compactRev > 0
+              ? new CompactedRevisionError(
+                  `${what}: revision ${next ?? '?'} was compacted (oldest kept: ${compactRev}). Watch from revision ${compactRev} or later, or read the current state first and watch from its revision + 1.`,
+                  { revision: next, compactRevision: compactRev },
+                )
+              : mapEtcdError(new Error(res.cancel_reason || 'watch cancelled by etcd'), what, this.config, this.origin, next);
+          notify();
+          return;
+        }
+        if (res.created && next === undefined) next = num(res.header.revision) + 1;
+        for (const event of res.events) {
+          const deleted = event.type === 'Delete';
+          const record = toRecord(event.kv, false);
+          if (deleted) {
+            record.createRevision = 0;
+            record.version = 0;
+            record.value = new Uint8Array(0);
+            record.valueBytes = 0;
+          }
+          const out: KvWatchEvent = { type: deleted ? 'delete' : 'put', record };
+          if (event.prev_kv) out.previous = toRecord(event.prev_kv, false);
+          queue.push(out);
+          next = record.modRevision + 1;
+          moves = 0;
+        }
+        if (queue.length - head >= WATCH_HIGH_WATER && !paused && typeof s.pause === 'function') {
+          paused = true;
+          s.pause();
+        }
+        notify();
+      });
+      const drop = (e: Error): void => {
+        if (stream !== s) return;
+        stream = undefined;
+        lost = e;
+        notify();
+      };
+      s.on('error', drop);
+      s.on('end', () => drop(new KubetcdError(`${what}: etcd ended the watch stream.`)));
+      const request: IWatchCreateRequest = { key: r.start, range_end: r.end, prev_kv: true };
+      if (next !== undefined) request.start_revision = next;
+      s.write({ create_request: request });
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      throwIfAborted(signal, what);
+      await open();
+      for (;;) {
+        throwIfAborted(signal, what);
+        if (head < queue.length) {
+          const event = queue[head] as KvWatchEvent;
+          queue[head++] = undefined;
+          if (head >= 1024 && head * 2 >= queue.length) {
+            queue.splice(0, head);
+            head = 0;
+          }
+          if (paused && queue.length - head <= WATCH_LOW_WATER) {
+            paused = false;
+            stream?.resume?.();
+          }
+          yield event;
+          continue;
+        }
+        if (failure) throw failure;
+        if (lost) {
+          const e = lost;
+          lost = undefined;
+          if (!isConnectionFailure(e) || moves >= 2 * this.connections.length) {
+            throw isConnectionFailure(e)
+              ? new EtcdConnectionError(`${what}: the watch lost its connection to etcd at ${this.origin} (${moves + 1} time${moves === 0 ? '' : 's'} in a row: ${reasonOf(e)}). Check the members' health, then watch again from the last revision seen + 1.`, { endpoints: this.config.endpoints })
+              : mapEtcdError(e, what, this.config, this.origin, next);
+          }
+          moves++;
+          this.preferred = (this.preferred + 1) % this.connections.length;
+          paused = false;
+          await open();
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      const s = stream;
+      stream = undefined;
+      if (s) {
+        try {
+          s.end();
+        } catch {
+          /* already closed */
+        }
+        try {
+          s.cancel();
+        } catch {
+          /* already closed */
+        }
+      }
+    }
   }
 
   /**
@@ -1272,5 +1480,172 @@ export async function openEtcdWriterForFixtures(options: LiveOptions = {}): Prom
         await client.kv.compact({ revision, physical: opts.physical ?? true });
       }),
     close: async () => client.close(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Compare-and-swap writer: the only writer meant for a real cluster. Opt-in by name and by argument;
+// every write is one etcd transaction conditioned on the key's mod revision.
+
+/** The explicit consent {@link openEtcdWriter} requires. */
+export interface WriteConsent {
+  /** Must be `true`: kubetcd never writes to etcd otherwise. */
+  allowWrite: true;
+}
+
+/** The result of one compare-and-swap transaction of a {@link CasWriter}. */
+export interface CasResult {
+  /** True when the key's mod revision was the expected one and the write was applied. */
+  succeeded: boolean;
+  /** etcd's revision after the transaction: the write's revision when it succeeded. */
+  revision: number;
+  /** The key just before the write when it succeeded, or as it is now when the compare failed; absent when there was no key. */
+  before?: KvRecord;
+}
+
+/** Conditional writes to one etcd cluster (see {@link openEtcdWriter}). */
+export interface CasWriter {
+  /** The endpoints, for messages (never credentials). */
+  readonly origin: string;
+  /** One key at the latest revision (undefined when absent). */
+  get(key: string | Uint8Array): Promise<KvRecord | undefined>;
+  /**
+   * Put `value` only if the key's mod revision is `expectModRevision` (0: only if the key does not
+   * exist). An existing key keeps its lease. Never retried: a connection failure leaves it unknown
+   * whether the write was applied, and the error says so.
+   */
+  putIfModRevision(key: string | Uint8Array, value: string | Uint8Array, expectModRevision: number): Promise<CasResult>;
+  /** Delete the key only if its mod revision is `expectModRevision` (> 0). */
+  deleteIfModRevision(key: string | Uint8Array, expectModRevision: number): Promise<CasResult>;
+  close(): Promise<void>;
+}
+
+function checkExpectedModRevision(value: unknown, allowZero: boolean): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < (allowZero ? 0 : 1)) {
+    throw new InvalidArgumentError(
+      `Invalid expectModRevision: ${String(value)}. Pass the key's current mod revision (a positive integer${allowZero ? ', or 0 for a key that must not exist yet' : ''}).`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Open a compare-and-swap writer over the cluster of a live source (its connection options are
+ * reused; the source itself stays read-only) or over live options. Without `{ allowWrite: true }` it
+ * throws an InvalidArgumentError. Each write is one etcd transaction: `If mod_revision(key) ==
+ * expected Then put/delete Else read the key`, so a key changed by anyone since it was read is never
+ * overwritten. Writes go to the first endpoint that answers a read.
+ * @example
+ * const w = await openEtcdWriter(source, { allowWrite: true });
+ * const kv = await w.get('/registry/configmaps/default/x');
+ * const r = await w.putIfModRevision('/registry/configmaps/default/x', bytes, kv?.modRevision ?? 0);
+ * await w.close();
+ */
+export async function openEtcdWriter(target: KvSource | LiveOptions, consent: WriteConsent): Promise<CasWriter> {
+  if (consent === null || typeof consent !== 'object' || (consent as { allowWrite?: unknown }).allowWrite !== true) {
+    throw new InvalidArgumentError(
+      'Refusing to open an etcd writer: kubetcd is read-only unless asked. Pass { allowWrite: true } as the second argument to write to this cluster.',
+    );
+  }
+  let config: Config;
+  if (target !== null && typeof target === 'object' && typeof (target as KvSource).range === 'function') {
+    const hidden = HIDDEN.get(target);
+    if (hidden === undefined) {
+      const kind = (target as KvSource).kind;
+      throw new InvalidArgumentError(
+        `Cannot write through this source (${String(kind)}, ${(target as KvSource).origin}): only a live etcd source opened by openLiveSource/openSource can be written to${kind === 'live' ? '' : '; snapshots and dumps are read-only files'}.`,
+      );
+    }
+    config = hidden.config;
+  } else {
+    config = normaliseConfig((target ?? {}) as LiveOptions);
+  }
+  const origin = config.endpoints.join(',');
+  const clients = new Map<string, Etcd3>();
+  const clientFor = (endpoint: string): Etcd3 => {
+    let client = clients.get(endpoint);
+    if (client === undefined) clients.set(endpoint, (client = makeClient(endpoint, config, true)));
+    return client;
+  };
+  let chosen: string | undefined;
+  let closed = false;
+  /** A read, with fail-over: also picks the endpoint writes go to. */
+  const read = async (what: string, key: Buffer): Promise<IRangeResponse> => {
+    if (closed) throw new InvalidArgumentError(`${what}: this writer was closed. Open a new one.`);
+    const failures: string[] = [];
+    const order = chosen === undefined ? config.endpoints : [chosen, ...config.endpoints.filter((e) => e !== chosen)];
+    for (const endpoint of order) {
+      try {
+        const res = await clientFor(endpoint).kv.range({ key }, { deadline: Date.now() + config.callTimeoutMs });
+        chosen = endpoint;
+        return res;
+      } catch (e) {
+        if (!isConnectionFailure(e)) throw mapEtcdError(e, what, config, endpoint);
+        failures.push(`${endpoint}: ${sanitise(e, config).message}`);
+      }
+    }
+    const reasons = failures.join('; ');
+    throw new EtcdConnectionError(`${what}: cannot reach etcd at ${origin}. ${reasons}. ${hintFor(reasons, config)}`, {
+      endpoints: config.endpoints,
+      failures,
+    });
+  };
+  const txn = async (what: string, key: Buffer, expect: number, op: IRequestOp): Promise<CasResult> => {
+    if (chosen === undefined) await read(what, key);
+    const endpoint = chosen!;
+    let res: ITxnResponse;
+    try {
+      res = await clientFor(endpoint).kv.txn(
+        {
+          compare: [{ key, target: 'Mod', result: 'Equal', mod_revision: expect }],
+          success: [op],
+          failure: [{ request_range: { key } }],
+        },
+        { deadline: Date.now() + Math.max(config.callTimeoutMs, 30_000) },
+      );
+    } catch (e) {
+      if (isConnectionFailure(e)) {
+        const reason = sanitise(e, config).message;
+        throw new EtcdConnectionError(
+          `${what}: the transaction to etcd at ${endpoint} failed (${reason}); it may or may not have been applied. Read the key (its mod revision) before trying again.`,
+          { endpoint, key: key.toString('utf8') },
+        );
+      }
+      throw mapEtcdError(e, what, config, endpoint);
+    }
+    const result: CasResult = { succeeded: res.succeeded, revision: num(res.header.revision) };
+    const response = res.responses[0];
+    const kv = res.succeeded
+      ? (response?.response_put?.prev_kv ?? response?.response_delete_range?.prev_kvs?.[0])
+      : response?.response_range?.kvs?.[0];
+    if (kv) result.before = toRecord(kv, false);
+    return result;
+  };
+  return {
+    origin,
+    get: async (key) => {
+      const k = toBuffer('key', key);
+      const res = await read(`Reading key ${printable(k)}`, k);
+      const kv = res.kvs[0];
+      return kv ? toRecord(kv, false) : undefined;
+    },
+    putIfModRevision: (key, value, expectModRevision) => {
+      const k = toBuffer('key', key);
+      const expect = checkExpectedModRevision(expectModRevision, true);
+      const put: IRequestOp['request_put'] = { key: k, value: toBuffer('value', value), prev_kv: true };
+      // An existing key keeps its lease (as kube-apiserver's updates do), a new one gets none.
+      if (expect > 0) put.ignore_lease = true;
+      return txn(`Writing key ${printable(k)}`, k, expect, { request_put: put });
+    },
+    deleteIfModRevision: (key, expectModRevision) => {
+      const k = toBuffer('key', key);
+      const expect = checkExpectedModRevision(expectModRevision, false);
+      return txn(`Deleting key ${printable(k)}`, k, expect, { request_delete_range: { key: k, prev_kv: true } });
+    },
+    close: async () => {
+      closed = true;
+      for (const client of clients.values()) client.close();
+      clients.clear();
+    },
   };
 }

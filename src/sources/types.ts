@@ -120,6 +120,30 @@ export interface SourceStatus {
   keyCount?: number;
 }
 
+/** Options of {@link KvSource.watch}. Every field is optional. */
+export interface WatchOptions {
+  /**
+   * Replay every change from this revision on (inclusive: etcd's `start_revision`), then go on live.
+   * Default: only changes made after the watch started. To continue a listing made at revision R, pass R + 1.
+   */
+  fromRevision?: number;
+  /** Stop the watch: the gRPC watch is closed and the iterator throws an `AbortedError`. */
+  signal?: AbortSignal;
+}
+
+/** One change seen by {@link KvSource.watch}, in revision order. */
+export interface KvWatchEvent {
+  /** `put` (a creation or an update) or `delete` (also a lease expiry). */
+  type: 'put' | 'delete';
+  /**
+   * The key's state after the change. For a delete: `modRevision` is the deleting revision, the value
+   * is empty and `version` and `createRevision` are 0 (a tombstone).
+   */
+  record: KvRecord;
+  /** The key's state before the change, when etcd still had it (absent for creations). */
+  previous?: KvRecord;
+}
+
 /**
  * The interface shared by live etcd and snapshot files. Records come in key order (bytewise).
  * Every read of one `range()` call is pinned to one revision, so a listing is consistent.
@@ -136,6 +160,11 @@ export interface KvSource {
   count(range: KeyRange, options?: ReadOptions): Promise<number>;
   /** Every kept revision of one key, oldest first, tombstones included. */
   history(key: string | Uint8Array, options?: { signal?: AbortSignal }): AsyncIterable<KvHistoryEntry>;
+  /**
+   * Changes to a range as they happen (live etcd only; snapshots and dumps have no such method). Ends
+   * only by an error, `signal`, or the caller leaving the loop (`return()` closes the gRPC watch).
+   */
+  watch?(range: KeyRange, options?: WatchOptions): AsyncIterable<KvWatchEvent>;
   /** Revision, compaction, cluster and member information. */
   status(): Promise<SourceStatus>;
   /** The leases etcd holds. */

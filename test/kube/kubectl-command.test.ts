@@ -128,4 +128,22 @@ describe('kubectl command parsing', () => {
     assert.throws(() => parseKubectlCommand('get pods -n'), /needs a value/);
     assert.throws(() => parseKubectlCommand(''), /Empty/);
   });
+
+  it('parses names, TYPE/NAME and -o wide (the format is recorded for the renderer)', () => {
+    assert.deepEqual(parseKubectlCommand('get pods a b -n ns -o wide'), {
+      verb: 'get',
+      resource: 'pods',
+      names: ['a', 'b'],
+      allNamespaces: false,
+      namespace: 'ns',
+      output: 'wide',
+    });
+    const typed = parseKubectlCommand('kubectl get pod/a pod/b -n ns');
+    assert.equal(typed.resource, 'pod');
+    assert.deepEqual(typed.names, ['a', 'b']);
+    assert.throws(() => parseKubectlCommand('get pod/a deploy/b'), { name: 'InvalidArgumentError', message: /one resource at a time/ });
+    assert.throws(() => parseKubectlCommand('get pods a pod/b'), /Mixed RESOURCE NAME and TYPE\/NAME/);
+    assert.throws(() => parseKubectlCommand('get pod/'), /Invalid TYPE\/NAME/);
+    assert.throws(() => parseKubectlCommand('get pods -o jsonpath'), /Unsupported output format: "jsonpath". Pass -o with one of json, yaml, wide, name/);
+  });
 });

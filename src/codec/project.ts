@@ -1,0 +1,404 @@
+/**
+ * Projection decoding: read only the fields a filter, a group or a table column needs (`metadata.labels`,
+ * `spec.nodeName`, `status.containerStatuses`) from a stored value, skipping the rest of the protobuf
+ * without building objects.
+ *
+ * The walk follows the requested paths through the object's own protobuf: fields off the paths are
+ * skipped by their length prefix; a field on a path that goes deeper is entered in place. At each level
+ * the fields that end a path (leaves) are cut out, byte for byte, into a small message of their own,
+ * which the full decoder (`decodeObject`) then decodes: a leaf's value is therefore exactly what a full
+ * decode prints for it, Go's rules included (omitempty, pointers, nil slices, maps in key order, times,
+ * quantities). A path through a list of messages projects each element (`status.containerStatuses.ready`
+ * gives `[{ ready }, …]`); maps, lists of scalars and messages with custom JSON (Time, Quantity, …) are
+ * leaves: a path through them gets the whole field (`metadata.labels.app` gives all labels).
+ *
+ * Anything unusual — JSON, CBOR, encrypted or raw values, an unknown kind, a content encoding, a message
+ * field given twice, malformed bytes — falls back to a full decode, whose result is returned with it
+ * (errors then carry their exact offsets).
+ */
+import { InvalidArgumentError, type DecodeError } from '../errors';
+import { createProtobufDecoder, decodeValue, type DecodeOptions, type FieldPlan, type MessagePlan, type ProtobufDecoder } from './decode';
+import { walksAsFields } from './envelope';
+import { decodeGoString } from './go-utf8';
+import { loadSchema } from './schema';
+import type { Decoded, Encoding, KubeObject } from './types';
+import { BYTES, WireReader } from './wire';
+
+/** Options of {@link createProjector}. Every field is optional. */
+export interface ProjectorOptions {
+  /** The protobuf decoder to use (default: one over the installed Kubernetes schema). */
+  decoder?: ProtobufDecoder;
+}
+
+/** What {@link Projector.project} returns. It never throws on bad data: problems are in `error`. */
+export interface Projected {
+  encoding: Encoding;
+  /** From the envelope or the object, when known. */
+  apiVersion?: string;
+  kind?: string;
+  /**
+   * The object cut down to the requested paths (plus `apiVersion` and `kind`): for every requested
+   * path `p`, `getPath(object, p)` equals `getPath(decode(value).object, p)` (see {@link getPath}).
+   * Undefined when the value could not be decoded.
+   */
+  object?: KubeObject;
+  /** Why the value could not be decoded (from the full decode). */
+  error?: DecodeError;
+  /** `projection`: only the paths' fields were read; `full`: the value was fully decoded (see `decoded`). */
+  via: 'projection' | 'full';
+  /** The full decode, when one was made (`via === 'full'`): reuse it rather than decoding again. */
+  decoded?: Decoded;
+}
+
+/** Projects stored values onto a fixed set of paths. */
+export interface Projector {
+  /** The paths, as given. */
+  readonly paths: readonly string[];
+  /**
+   * Projects one stored value; `options` name the type of a value whose envelope names none, and
+   * `decryption` with the value's `key` opens values encrypted at rest (as for `decode`: encrypted
+   * values are decrypted and fully decoded).
+   */
+  project(value: Uint8Array, options?: ProjectOptions): Projected;
+}
+
+/** Options of {@link Projector.project}: decode's options that apply to a projection. */
+export type ProjectOptions = Pick<DecodeOptions, 'apiVersion' | 'kind' | 'decryption' | 'key'>;
+
+/** A node of the path tree: `leaf` when a path ends here (the whole value is wanted). */
+interface PathNode {
+  leaf: boolean;
+  children: Map<string, PathNode>;
+}
+
+/** A path step resolved against one message. */
+interface Step {
+  name: string;
+  /** Field number. */
+  number: number;
+  node: PathNode;
+  /** Set when the step goes deeper into a plain message: its plan. */
+  descend: MessagePlan | undefined;
+  /** A repeated message field (a list): each element is projected. */
+  repeated: boolean;
+}
+
+/** A path node resolved against one message. */
+interface Level {
+  /** Step index by field number. */
+  byNumber: Map<number, number>;
+  steps: Step[];
+  /** Names that are no field of the message: looked up in its decoded form (fields of inline structs). */
+  others: string[];
+  /** Inline fields, cut out with the leaves when `others` is not empty. */
+  inlineNumbers: Set<number>;
+  /** True when a parent decode is needed even if every descending step is present. */
+  hasLeaves: boolean;
+}
+
+/** Thrown inside a projection to fall back to a full decode (never escapes this module). */
+class Fallback {
+  static readonly instance = new Fallback();
+}
+
+function buildTree(paths: readonly string[]): PathNode {
+  const root: PathNode = { leaf: false, children: new Map() };
+  for (const p of paths) {
+    if (typeof p !== 'string' || p === '' || p.split('.').some((c) => c === '')) {
+      throw new InvalidArgumentError(
+        `Invalid projection path: ${JSON.stringify(p)}. Pass dotted JSON paths such as 'metadata.labels' or 'spec.nodeName'.`,
+      );
+    }
+    let node = root;
+    for (const c of p.split('.')) {
+      let next = node.children.get(c);
+      if (next === undefined) node.children.set(c, (next = { leaf: false, children: new Map() }));
+      node = next;
+    }
+    node.leaf = true;
+  }
+  return root;
+}
+
+function isPlainMessage(fp: FieldPlan): boolean {
+  return fp.f.type === 'message' && !fp.f.inline && fp.msg !== undefined && fp.msg.m.special === undefined;
+}
+
+let defaultDecoder: ProtobufDecoder | undefined;
+
+/**
+ * Creates a projector that reads only the fields on `paths` (dotted JSON paths) from stored values.
+ * Values that are not protobuf (or anything unusual) are decoded in full and cut down to the paths.
+ * @example
+ * const byNode = createProjector(['metadata.labels', 'spec.nodeName']);
+ * const p = byNode.project(kv.value);
+ * p.object?.spec // { nodeName: 'node-7' }
+ */
+export function createProjector(paths: readonly string[], options: ProjectorOptions = {}): Projector {
+  if (!Array.isArray(paths) || paths.length === 0) {
+    throw new InvalidArgumentError(`Invalid projection paths: ${JSON.stringify(paths)}. Pass a non-empty array of dotted paths.`);
+  }
+  const tree = buildTree(paths);
+  const decoder = options.decoder ?? (defaultDecoder ??= createProtobufDecoder(loadSchema()));
+  const levels = new Map<PathNode, Map<MessagePlan, Level>>();
+
+  const levelOf = (plan: MessagePlan, node: PathNode): Level => {
+    let byPlan = levels.get(node);
+    if (byPlan === undefined) levels.set(node, (byPlan = new Map()));
+    const have = byPlan.get(plan);
+    if (have !== undefined) return have;
+    const level: Level = { byNumber: new Map(), steps: [], others: [], inlineNumbers: new Set(), hasLeaves: false };
+    for (const [name, child] of node.children) {
+      const fp = plan.fields.find((f) => !f.f.inline && f.f.name === name);
+      if (fp === undefined) {
+        level.others.push(name);
+        level.hasLeaves = true;
+        continue;
+      }
+      const descend = !child.leaf && isPlainMessage(fp) ? fp.msg : undefined;
+      if (descend === undefined) level.hasLeaves = true;
+      level.byNumber.set(fp.f.number, level.steps.length);
+      level.steps.push({ name, number: fp.f.number, node: child, descend, repeated: fp.repeated });
+    }
+    if (level.others.length > 0) for (const fp of plan.fields) if (fp.f.inline) level.inlineNumbers.add(fp.f.number);
+    byPlan.set(plan, level);
+    return level;
+  };
+
+  /** Projects the message `plan` in buf[start, end) onto `node`. */
+  const projectMessage = (buf: Buffer, start: number, end: number, plan: MessagePlan, node: PathNode): Record<string, unknown> => {
+    const level = levelOf(plan, node);
+    const r = new WireReader(buf, start);
+    // Raw field bytes [start, end) pairs for the parent decode; per descending step, its one range.
+    const parts: number[] = [];
+    let starts: number[] | undefined;
+    let ends: number[] | undefined;
+    // For repeated descending steps: every element's [start, end), in order.
+    let lists: number[][] | undefined;
+    while (r.pos < end) {
+      const at = r.pos;
+      const tag = r.uint32(end);
+      const num = tag >>> 3;
+      const wt = tag & 7;
+      if (num === 0) throw Fallback.instance;
+      let valueStart = -1;
+      if (wt === BYTES) {
+        const e = r.lengthEnd(end);
+        valueStart = r.pos;
+        r.pos = e;
+      } else {
+        r.skip(wt, end, num);
+      }
+      const i = level.byNumber.get(num);
+      if (i === undefined) {
+        if (level.inlineNumbers.has(num)) parts.push(at, r.pos);
+        continue;
+      }
+      const step = level.steps[i] as Step;
+      if (step.descend !== undefined && valueStart >= 0) {
+        starts ??= new Array<number>(level.steps.length).fill(-1);
+        ends ??= new Array<number>(level.steps.length).fill(-1);
+        if (step.repeated) {
+          lists ??= [];
+          const list = (lists[i] ??= []);
+          list.push(valueStart, r.pos);
+          starts[i] = valueStart;
+          continue;
+        }
+        if (starts[i] !== -1) throw Fallback.instance; // given twice: protobuf merges; leave it to the full decode
+        starts[i] = valueStart;
+        ends[i] = r.pos;
+      } else {
+        parts.push(at, r.pos);
+      }
+    }
+    const out: Record<string, unknown> = {};
+    let needParent = level.hasLeaves;
+    if (!needParent) {
+      for (let i = 0; i < level.steps.length; i++) if (starts === undefined || starts[i] === -1) needParent = true;
+    }
+    if (needParent) {
+      // Decode a message made of the leaves' own bytes: exactly what the full decode prints for them.
+      let sb: Buffer;
+      let s = 0;
+      let e = 0;
+      if (parts.length === 0) {
+        sb = buf;
+      } else if (parts.length === 2) {
+        sb = buf;
+        s = parts[0] as number;
+        e = parts[1] as number;
+      } else {
+        let total = 0;
+        for (let i = 0; i < parts.length; i += 2) total += (parts[i + 1] as number) - (parts[i] as number);
+        sb = Buffer.allocUnsafe(total);
+        let p = 0;
+        for (let i = 0; i < parts.length; i += 2) p += buf.copy(sb, p, parts[i] as number, parts[i + 1] as number);
+        e = total;
+      }
+      const decoded = decoder.decodeObject(sb, s, e, 0, plan.m.name, undefined);
+      if (decoded.error !== undefined || decoded.object === undefined) throw Fallback.instance;
+      const parent = decoded.object;
+      for (let i = 0; i < level.steps.length; i++) {
+        const step = level.steps[i] as Step;
+        if (step.descend !== undefined && starts !== undefined && starts[i] !== -1) continue;
+        if (Object.prototype.hasOwnProperty.call(parent, step.name)) out[step.name] = parent[step.name];
+      }
+      for (const name of level.others) if (Object.prototype.hasOwnProperty.call(parent, name)) out[name] = parent[name];
+    }
+    if (starts !== undefined && ends !== undefined) {
+      for (let i = 0; i < level.steps.length; i++) {
+        const step = level.steps[i] as Step;
+        if (step.descend === undefined || starts[i] === -1) continue;
+        if (step.repeated) {
+          const list = lists?.[i] ?? [];
+          const items: Record<string, unknown>[] = [];
+          for (let j = 0; j < list.length; j += 2) items.push(projectMessage(buf, list[j] as number, list[j + 1] as number, step.descend, step.node));
+          out[step.name] = items;
+        } else {
+          out[step.name] = projectMessage(buf, starts[i] as number, ends[i] as number, step.descend, step.node);
+        }
+      }
+    }
+    return out;
+  };
+
+  const full = (value: Uint8Array, typeOptions: ProjectOptions): Projected => {
+    const d = decodeValue(decoder, value, typeOptions);
+    const p: Projected = { encoding: d.encoding, via: 'full', decoded: d };
+    if (d.apiVersion !== undefined) p.apiVersion = d.apiVersion;
+    if (d.kind !== undefined) p.kind = d.kind;
+    if (d.error !== undefined) p.error = d.error;
+    if (d.object !== undefined) p.object = pickPaths(d.object, tree);
+    return p;
+  };
+
+  const project = (value: Uint8Array, typeOptions: ProjectOptions = {}): Projected => {
+    if (!(value instanceof Uint8Array) || value.length < 4 || value[0] !== 0x6b || value[1] !== 0x38 || value[2] !== 0x73 || value[3] !== 0x00) {
+      return full(value, typeOptions);
+    }
+    const buf = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    try {
+      let end = buf.length;
+      if (buf[end - 1] === 0x0a && walksAsFields(buf, 4, end - 1)) end--; // etcdctl's trailing newline
+      const env = readEnvelope(buf, 4, end);
+      if (env === undefined) return full(value, typeOptions);
+      if (env.apiVersion === '' && env.kind === '') {
+        env.apiVersion = typeOptions.apiVersion ?? '';
+        env.kind = typeOptions.kind ?? '';
+        if (env.apiVersion === '' && env.kind === '') return full(value, typeOptions);
+      }
+      const messageName = decoder.messageFor(env.apiVersion, env.kind);
+      const plan = messageName !== undefined ? decoder.plans.get(messageName) : undefined;
+      if (plan === undefined) return full(value, typeOptions);
+      const object = projectMessage(buf, env.rawStart, env.rawEnd, plan, tree) as KubeObject;
+      const withType: KubeObject = {};
+      if (env.apiVersion !== '') withType['apiVersion'] = env.apiVersion;
+      if (env.kind !== '') withType['kind'] = env.kind;
+      Object.assign(withType, object);
+      const p: Projected = { encoding: 'protobuf', via: 'projection', object: withType };
+      if (env.apiVersion !== '') p.apiVersion = env.apiVersion;
+      if (env.kind !== '') p.kind = env.kind;
+      return p;
+    } catch {
+      // malformed bytes or something unusual: the full decode says exactly what
+      return full(value, typeOptions);
+    }
+  };
+
+  return { paths: [...paths], project };
+}
+
+/**
+ * Reads runtime.Unknown {typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4}.
+ * Undefined when the value needs the full decoder (no type, a content encoding, wire types out of place).
+ */
+function readEnvelope(buf: Buffer, start: number, end: number): { apiVersion: string; kind: string; rawStart: number; rawEnd: number } | undefined {
+  const r = new WireReader(buf, start);
+  let apiVersion = '';
+  let kind = '';
+  let rawStart = end;
+  let rawEnd = end;
+  while (r.pos < end) {
+    const tag = r.uint32(end);
+    const num = tag >>> 3;
+    const wt = tag & 7;
+    if (num === 0 || (num <= 4 && wt !== BYTES)) return undefined;
+    if (num === 1) {
+      const e = r.lengthEnd(end);
+      while (r.pos < e) {
+        const t = r.uint32(e);
+        const n = t >>> 3;
+        if (n === 0 || ((n === 1 || n === 2) && (t & 7) !== BYTES)) return undefined;
+        if (n === 1 || n === 2) {
+          const se = r.lengthEnd(e);
+          const s = decodeGoString(buf, r.pos, se);
+          r.pos = se;
+          if (n === 1) apiVersion = s;
+          else kind = s;
+        } else r.skip(t & 7, e, n);
+      }
+    } else if (num === 2) {
+      rawEnd = r.lengthEnd(end);
+      rawStart = r.pos;
+      r.pos = rawEnd;
+    } else if (num === 3) {
+      const e = r.lengthEnd(end);
+      if (e > r.pos) return undefined; // a content encoding: the full decoder reports it
+      r.pos = e;
+    } else {
+      r.skip(wt, end, num);
+    }
+  }
+  return { apiVersion, kind, rawStart, rawEnd };
+}
+
+/** Cuts a decoded object down to the path tree (maps and lists are kept whole where a path reaches them). */
+function pickPaths(object: KubeObject, tree: PathNode): KubeObject {
+  const out: KubeObject = {};
+  if (typeof object['apiVersion'] === 'string') out['apiVersion'] = object['apiVersion'];
+  if (typeof object['kind'] === 'string') out['kind'] = object['kind'];
+  const walk = (from: Record<string, unknown>, node: PathNode, to: Record<string, unknown>): void => {
+    for (const [name, child] of node.children) {
+      if (!Object.prototype.hasOwnProperty.call(from, name)) continue;
+      const v = from[name];
+      if (Array.isArray(v) && !child.leaf) {
+        to[name] = v.map((e: unknown) => {
+          if (e === null || typeof e !== 'object' || Array.isArray(e)) return e;
+          const next: Record<string, unknown> = {};
+          walk(e as Record<string, unknown>, child, next);
+          return next;
+        });
+        continue;
+      }
+      if (child.leaf || v === null || typeof v !== 'object' || Array.isArray(v)) {
+        to[name] = v;
+        continue;
+      }
+      const next: Record<string, unknown> = {};
+      to[name] = next;
+      walk(v as Record<string, unknown>, child, next);
+    }
+  };
+  walk(object, tree, out);
+  return out;
+}
+
+/**
+ * The value at a dotted path, where a list met on the way maps the rest of the path over its elements
+ * (`status.containerStatuses.ready` gives `[true, false]`). Undefined when a step is missing.
+ * @example
+ * getPath({ spec: { containers: [{ name: 'a' }, { name: 'b' }] } }, 'spec.containers.name') // ['a', 'b']
+ */
+export function getPath(object: unknown, path: string): unknown {
+  const parts = path.split('.');
+  const at = (v: unknown, i: number): unknown => {
+    if (i === parts.length) return v;
+    if (Array.isArray(v)) return v.map((e) => at(e, i));
+    if (v === null || typeof v !== 'object') return undefined;
+    const name = parts[i] as string;
+    if (!Object.prototype.hasOwnProperty.call(v, name)) return undefined;
+    return at((v as Record<string, unknown>)[name], i + 1);
+  };
+  return at(object, 0);
+}
