@@ -3,6 +3,7 @@
 # nothing when it is all there already. Called by `npm test` and `npm run demo`.
 #   - npm packages (npm ci when node_modules is missing or older than package-lock.json)
 #   - Debian's etcd-server and etcd-client (apt-get install, when `etcd` is not on PATH)
+#   - Debian's jupyter-notebook, jupyter-nbconvert, python3-nbclient and chromium (notebooks, browser test)
 #   - the Kubernetes API sources the schema is compiled from (proto/install.sh)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -31,6 +32,18 @@ apt_install() {
 if ! command -v etcd >/dev/null 2>&1 || ! command -v etcdctl >/dev/null 2>&1; then
   say "installing Debian's etcd-server and etcd-client"
   apt_install etcd-server etcd-client
+fi
+
+# Notebooks: Jupyter Notebook and nbclient for /usr/bin/python3 (the headless runner, the demo), Chromium
+# for the browser test. PyPI is not used: Debian's packages only.
+notebook_packages=()
+[ -x /usr/bin/jupyter-notebook ] || notebook_packages+=(jupyter-notebook)
+[ -x /usr/bin/jupyter-nbconvert ] || notebook_packages+=(jupyter-nbconvert)
+/usr/bin/python3 -c 'import nbclient' >/dev/null 2>&1 || notebook_packages+=(python3-nbclient)
+[ -x /usr/bin/chromium ] || notebook_packages+=(chromium)
+if [ "${#notebook_packages[@]}" -gt 0 ]; then
+  say "installing Debian's ${notebook_packages[*]}"
+  apt_install "${notebook_packages[@]}"
 fi
 
 bash proto/install.sh

@@ -1,20 +1,57 @@
 #!/usr/bin/env node
 /**
- * The `kubetcd` command. Every subcommand writes its result to stdout and its errors to stderr,
- * with a non-zero exit status on failure, so it composes with etcdctl in pipes:
+ * The `kubetcd` command. Every subcommand writes its result to stdout and its errors to stderr, with
+ * exit status 2 for a wrong argument and 1 for a failure, so it composes with etcdctl in pipes:
  *
  *   etcdctl get /registry/pods/default/web | kubetcd decode -o yaml
- *   kubetcd encode pod.json | etcdctl put /registry/pods/default/web
+ *   kubetcd get deployments -n default -l app=web --endpoints 127.0.0.1:2379
+ *   kubetcd sizes --snapshot ./etcd-backup.db
  */
 import * as fs from 'node:fs';
 import { decode, encode, parseKubeJson, toKubeJson, toKubeYaml, createCodec } from './codec';
-import type { Decoded } from './codec/types';
-import { InvalidArgumentError, isKubetcdError } from './errors';
+import type { Decoded, KubeObject } from './codec/types';
+import { InvalidArgumentError, NotFoundError, isKubetcdError } from './errors';
+import type { SourceTarget } from './sources/open-source';
+import type { KvSource } from './sources/types';
+import type { KubeClient, KubeGetResult, ListOptions } from './kube/kube-client';
+import type { ResourceInfo } from './kube/resources';
+import type { KeyTreeNode } from './kube/kube-tree';
+import { formatBytes } from './render/format-bytes';
+import { renderTable } from './render/table';
 import * as yaml from 'js-yaml';
+
+const SOURCE_HELP = `Where to read (every command but decode/encode):
+  --snapshot FILE       an etcd snapshot ("etcdctl snapshot save"), a stopped member's member/snap/db,
+                        or "etcdctl get -w json" output; no etcd needs to run
+  --endpoints LIST      live etcd, comma-separated host:port or URLs (default $ETCDCTL_ENDPOINTS,
+                        else 127.0.0.1:2379)
+  --cacert FILE         CA certificate of etcd's server certificate ($ETCDCTL_CACERT)
+  --cert FILE           client certificate ($ETCDCTL_CERT)
+  --key FILE            client private key ($ETCDCTL_KEY)
+  --user NAME[:PASS]    etcd user ($ETCDCTL_USER); --password PASS ($ETCDCTL_PASSWORD)
+  --insecure-skip-tls-verify   skip the server name check ($ETCDCTL_INSECURE_SKIP_TLS_VERIFY)
+  --prefix PREFIX       kube-apiserver's --etcd-prefix (default: detected, else /registry)
+  --revision N          read the state at this etcd revision (default: the latest)
+`;
 
 const USAGE = `kubetcd — explore the Kubernetes data kept in etcd
 
 Usage:
+  kubetcd get RESOURCE [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector SELECTOR]
+              [-o table|wide|json|yaml|name] [--limit N] [--reveal]
+      List or get objects as "kubectl get" prints them, read straight from etcd. -n defaults to
+      "default" for namespaced resources. Secret data is redacted unless --reveal.
+  kubetcd keys [KEY-PREFIX] [--limit N] [-o plain|wide|json]
+      The etcd keys under KEY-PREFIX (default: the etcd prefix). -o wide adds size, revisions, lease.
+  kubetcd resources [-o table|json|yaml]
+      What the source holds per resource: kind, scope, object count and value bytes.
+  kubetcd tree [KEY-PREFIX] [--depth N] [-o table|json]
+      The key space as a tree of path segments, with key counts and value bytes per branch.
+  kubetcd sizes [--by resource|namespace|object] [--top N] [-o table|json|yaml]
+      What takes space: value bytes grouped by resource (default), by namespace, or the largest objects.
+  kubetcd history RESOURCE NAME [-n NS] [-o table|json|yaml]
+  kubetcd history KEY [-o table|json|yaml]
+      Every kept revision of one object, oldest first, with what changed; deletions are tombstones.
   kubetcd decode [FILE|-] [-o json|yaml] [--sources DIR]
       Decode one value as stored in etcd (protobuf, JSON, CBOR) into the object kubectl prints.
       Reads FILE, or stdin when FILE is "-" or absent. Accepts what etcdctl prints: the raw value,
@@ -26,15 +63,29 @@ Usage:
   kubetcd help
       This text.
 
-Options:
-  -o, --output FORMAT   output format (decode: json (default), yaml; encode: binary (default), hex, base64)
-  --sources DIR         Kubernetes API sources to compile the schema from (default: the ones installed
-                        by "npm run setup", or $KUBETCD_K8S_SOURCES)
+${SOURCE_HELP}
+Other options:
+  -o, --output FORMAT   output format (see each command; the first one listed is the default)
+  -n, --namespace NS    the namespace; -A, --all-namespaces: every namespace
+  -l, --selector SEL    label selector, kubectl's grammar (app=web,tier!=cache,env in (a,b))
+  --field-selector SEL  field selector on any dotted path (status.phase=Running,spec.nodeName=node-1)
+  --sources DIR         decode/encode: Kubernetes API sources to compile the schema from (default: the
+                        ones installed by "npm run setup", or $KUBETCD_K8S_SOURCES)
+
+Exit status: 0 on success, 2 for a wrong argument, 1 for a failure (unreachable etcd, bad file,
+object not found, a value that cannot be decoded).
 
 Examples:
   etcdctl get /registry/pods/default/web --print-value-only | kubetcd decode -o yaml
   kubetcd encode deployment.yaml > value.bin && etcdctl put /registry/deployments/default/web < value.bin
+  kubetcd get deployments -n default -l app=web --endpoints 127.0.0.1:2379
+  kubetcd get pods -A -o wide --snapshot ./etcd-backup.db
+  kubetcd sizes --by namespace --snapshot ./etcd-backup.db
+  kubetcd history pods web-1 -n shop --endpoints https://10.0.0.1:2379 --cacert ca.crt --cert c.crt --key c.key
 `;
+
+/** The commands of `kubetcd`. */
+const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'decode', 'encode', 'help'] as const;
 
 /** The parsed command line. */
 export interface CliArgs {
@@ -42,34 +93,504 @@ export interface CliArgs {
   positional: string[];
   output?: string;
   sources?: string;
+  snapshot?: string;
+  endpoints?: string;
+  cacert?: string;
+  cert?: string;
+  key?: string;
+  user?: string;
+  password?: string;
+  insecureSkipTlsVerify?: boolean;
+  prefix?: string;
+  revision?: number;
+  namespace?: string;
+  allNamespaces?: boolean;
+  labels?: string;
+  fields?: string;
+  limit?: number;
+  reveal?: boolean;
+  by?: string;
+  top?: number;
+  depth?: number;
+}
+
+type FlagField = Exclude<keyof CliArgs, 'command' | 'positional'>;
+interface FlagSpec {
+  field: FlagField;
+  value: 'string' | 'int' | 'none';
+}
+
+const FLAGS: Record<string, FlagSpec> = {
+  '-o': { field: 'output', value: 'string' },
+  '--output': { field: 'output', value: 'string' },
+  '--sources': { field: 'sources', value: 'string' },
+  '--snapshot': { field: 'snapshot', value: 'string' },
+  '--endpoints': { field: 'endpoints', value: 'string' },
+  '--cacert': { field: 'cacert', value: 'string' },
+  '--cert': { field: 'cert', value: 'string' },
+  '--key': { field: 'key', value: 'string' },
+  '--user': { field: 'user', value: 'string' },
+  '--password': { field: 'password', value: 'string' },
+  '--insecure-skip-tls-verify': { field: 'insecureSkipTlsVerify', value: 'none' },
+  '--prefix': { field: 'prefix', value: 'string' },
+  '--etcd-prefix': { field: 'prefix', value: 'string' },
+  '--revision': { field: 'revision', value: 'int' },
+  '--rev': { field: 'revision', value: 'int' },
+  '-n': { field: 'namespace', value: 'string' },
+  '--namespace': { field: 'namespace', value: 'string' },
+  '-A': { field: 'allNamespaces', value: 'none' },
+  '--all-namespaces': { field: 'allNamespaces', value: 'none' },
+  '-l': { field: 'labels', value: 'string' },
+  '--selector': { field: 'labels', value: 'string' },
+  '--field-selector': { field: 'fields', value: 'string' },
+  '--limit': { field: 'limit', value: 'int' },
+  '--reveal': { field: 'reveal', value: 'none' },
+  '--by': { field: 'by', value: 'string' },
+  '--top': { field: 'top', value: 'int' },
+  '--depth': { field: 'depth', value: 'int' },
+};
+
+const SOURCE_FIELDS: readonly FlagField[] = [
+  'snapshot', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'revision',
+];
+
+/** The options each command accepts (besides -h/--help). */
+const ALLOWED: Record<string, readonly FlagField[]> = {
+  decode: ['output', 'sources'],
+  encode: ['output', 'sources'],
+  help: [],
+  get: [...SOURCE_FIELDS, 'output', 'namespace', 'allNamespaces', 'labels', 'fields', 'limit', 'reveal'],
+  keys: [...SOURCE_FIELDS, 'output', 'limit'],
+  resources: [...SOURCE_FIELDS, 'output'],
+  tree: [...SOURCE_FIELDS, 'output', 'depth'],
+  sizes: [...SOURCE_FIELDS, 'output', 'by', 'top'],
+  history: ['snapshot', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'output', 'namespace', 'reveal'],
+};
+
+/** Output formats per command; the first is the default. */
+const OUTPUTS: Record<string, readonly string[]> = {
+  get: ['table', 'wide', 'json', 'yaml', 'name'],
+  keys: ['plain', 'wide', 'json'],
+  resources: ['table', 'json', 'yaml'],
+  tree: ['table', 'json'],
+  sizes: ['table', 'json', 'yaml'],
+  history: ['table', 'json', 'yaml'],
+};
+
+function flagNames(field: FlagField): string {
+  return Object.entries(FLAGS)
+    .filter(([, s]) => s.field === field)
+    .map(([f]) => f)
+    .join('/');
 }
 
 /**
- * Parses `kubetcd` arguments. Throws InvalidArgumentError for an unknown or incomplete option.
+ * Parses `kubetcd` arguments (`--flag value`, `--flag=value`, `-nvalue`, `-n=value`). Throws
+ * InvalidArgumentError for an unknown command or option, an option the command does not take, or a
+ * missing or malformed value.
  * @example
- * parseCliArgs(['decode', 'pod.bin', '-o', 'yaml']) // { command: 'decode', positional: ['pod.bin'], output: 'yaml' }
+ * parseCliArgs(['get', 'pods', '-n', 'default', '-o', 'wide', '--snapshot', 'backup.db'])
+ * // { command: 'get', positional: ['pods'], namespace: 'default', output: 'wide', snapshot: 'backup.db' }
  */
 export function parseCliArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: argv[0] ?? 'help', positional: [] };
+  let command = argv[0] ?? 'help';
+  if (command === '--help' || command === '-h') command = 'help';
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new InvalidArgumentError(`unknown command ${JSON.stringify(command)}. Commands: ${COMMANDS.join(', ')}. See "kubetcd help".`);
+  }
+  const args: CliArgs = { command, positional: [] };
+  const set = args as unknown as Record<string, unknown>;
+  const allowed = ALLOWED[command] ?? [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
-    const takeValue = (flag: string): string => {
-      const eq = a.indexOf('=');
-      if (a.startsWith('--') && eq > 0) return a.slice(eq + 1);
-      const v = argv[++i];
+    if (a === '-h' || a === '--help') {
+      args.command = 'help';
+      continue;
+    }
+    if (a === '--') {
+      args.positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a === '-' || !a.startsWith('-')) {
+      args.positional.push(a);
+      continue;
+    }
+    let flag = a;
+    let inline: string | undefined;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) {
+      flag = a.slice(0, eq);
+      inline = a.slice(eq + 1);
+    } else if (!a.startsWith('--') && a.length > 2) {
+      flag = a.slice(0, 2);
+      inline = a.slice(2).replace(/^=/, '');
+    }
+    const spec = FLAGS[flag];
+    if (spec === undefined) throw new InvalidArgumentError(`Unknown option: ${a}. See "kubetcd help" for the options.`);
+    if (!allowed.includes(spec.field)) {
+      const takes = allowed.map(flagNames).join(', ');
+      throw new InvalidArgumentError(
+        `Option ${flag} does not apply to "kubetcd ${command}". ${takes ? `Its options: ${takes}.` : 'It takes no options.'} See "kubetcd help".`,
+      );
+    }
+    if (spec.value === 'none') {
+      if (inline !== undefined && inline !== 'true') throw new InvalidArgumentError(`Option ${flag} takes no value (got ${JSON.stringify(inline)}).`);
+      set[spec.field] = true;
+      continue;
+    }
+    let v = inline;
+    if (v === undefined) {
+      v = argv[++i];
       if (v === undefined) throw new InvalidArgumentError(`Option ${flag} needs a value. See "kubetcd help".`);
-      return v;
-    };
-    if (a === '-o' || a === '--output' || a.startsWith('--output=')) args.output = takeValue('--output');
-    else if (a.startsWith('-o') && a.length > 2 && !a.startsWith('--')) args.output = a.slice(2);
-    else if (a === '--sources' || a.startsWith('--sources=')) args.sources = takeValue('--sources');
-    else if (a === '-h' || a === '--help') args.command = 'help';
-    else if (a === '-') args.positional.push(a);
-    else if (a.startsWith('-')) throw new InvalidArgumentError(`Unknown option: ${a}. See "kubetcd help" for the options.`);
-    else args.positional.push(a);
+    }
+    if (spec.value === 'int') {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n <= 0) {
+        throw new InvalidArgumentError(`Invalid value for ${flag}: ${JSON.stringify(v)}. Pass a positive integer.`);
+      }
+      set[spec.field] = n;
+    } else set[spec.field] = v;
+  }
+  const outputs = OUTPUTS[args.command];
+  if (outputs !== undefined && args.output !== undefined && !outputs.includes(args.output)) {
+    throw new InvalidArgumentError(
+      `Unknown output format for ${args.command}: ${JSON.stringify(args.output)}. Use -o with one of ${outputs.join(', ')}.`,
+    );
+  }
+  if (args.snapshot !== undefined) {
+    const live = (['endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify'] as const).filter((f) => args[f] !== undefined);
+    if (live.length > 0) {
+      throw new InvalidArgumentError(
+        `--snapshot reads a file, so ${live.map(flagNames).join(', ')} do not apply. Pass either --snapshot FILE or the live etcd options.`,
+      );
+    }
+  }
+  if (args.namespace !== undefined && args.allNamespaces) {
+    throw new InvalidArgumentError('Pass either -n NAMESPACE or -A (--all-namespaces), not both.');
   }
   return args;
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Reading a source
+
+/** Opens the source the options name: --snapshot FILE, else live etcd (flags, then ETCDCTL_*). */
+async function openCliSource(args: CliArgs): Promise<KvSource> {
+  if (args.snapshot !== undefined) {
+    if (!fs.existsSync(args.snapshot)) {
+      throw new InvalidArgumentError(`Cannot read snapshot ${JSON.stringify(args.snapshot)}: no such file. Check the path.`);
+    }
+    // Loaded on demand: a snapshot never needs the etcd client (grpc), decode and encode need neither.
+    const { openFileSource } = await import('./sources/open-file');
+    return openFileSource(args.snapshot);
+  }
+  const live: Exclude<SourceTarget, string | string[] | undefined> = {
+    ...(args.endpoints !== undefined ? { endpoints: args.endpoints } : {}),
+    ...(args.cacert !== undefined ? { cacert: args.cacert } : {}),
+    ...(args.cert !== undefined ? { cert: args.cert } : {}),
+    ...(args.key !== undefined ? { key: args.key } : {}),
+    ...(args.user !== undefined ? { user: args.user } : {}),
+    ...(args.password !== undefined ? { password: args.password } : {}),
+    ...(args.insecureSkipTlsVerify ? { insecureSkipVerify: true } : {}),
+  };
+  const { openSource } = await import('./sources/open-source');
+  return openSource(live);
+}
+
+async function withKube(args: CliArgs, run: (k: KubeClient) => Promise<number>): Promise<number> {
+  const source = await openCliSource(args);
+  try {
+    const { openKube } = await import('./kube/kube-client');
+    const k = await openKube(source, args.prefix !== undefined ? { prefix: args.prefix } : {});
+    for (const e of k.crdErrors) warn(`${e.key}: ${e.error} (its custom resources cannot be resolved)`);
+    return await run(k);
+  } finally {
+    await source.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Text output
+
+function out(text: string): void {
+  process.stdout.write(text);
+}
+
+function warn(text: string): void {
+  process.stderr.write(`kubetcd: warning: ${text}\n`);
+}
+
+/** Columns separated by three spaces, left-aligned, as kubectl prints them. */
+function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('   ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+function metaOf(o: KubeObject): { name?: string; namespace?: string; creationTimestamp?: string } {
+  const m = o['metadata'];
+  return m !== null && typeof m === 'object' ? (m as { name?: string; namespace?: string; creationTimestamp?: string }) : {};
+}
+
+/** kubectl's `TYPE/NAME` type part: `pod`, `deployment.apps`. */
+function typeName(info: ResourceInfo): string {
+  return info.group === '' ? info.kind.toLowerCase() : `${info.kind.toLowerCase()}.${info.group}`;
+}
+
+function objectsTable(objects: readonly KubeObject[], info: ResourceInfo, withNamespace: boolean, wide: boolean): string {
+  const t = renderTable(objects, { kind: info.kind, wide, now: Date.now(), maxRows: Infinity, namespaceColumn: withNamespace });
+  return t.text.endsWith('\n') ? t.text : `${t.text}\n`;
+}
+
+function jsonText(value: unknown): string {
+  return `${toKubeJson(value, { indent: '    ' })}\n`;
+}
+
+function printObjects(objects: readonly KubeObject[], info: ResourceInfo, args: CliArgs, single: boolean, withNamespace: boolean): void {
+  const format = args.output ?? 'table';
+  if (format === 'name') {
+    out(objects.map((o) => `${typeName(info)}/${metaOf(o).name ?? ''}\n`).join(''));
+    return;
+  }
+  if (format === 'json' || format === 'yaml') {
+    const printed: unknown = single && objects.length === 1 ? objects[0] : { apiVersion: 'v1', items: objects, kind: 'List', metadata: { resourceVersion: '' } };
+    out(format === 'json' ? jsonText(printed) : toKubeYaml(printed));
+    return;
+  }
+  if (objects.length > 0) out(objectsTable(objects, info, withNamespace, format === 'wide'));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Commands over a source
+
+async function runGet(args: CliArgs, k: KubeClient): Promise<number> {
+  const [resource, ...names] = args.positional;
+  if (resource === undefined) {
+    throw new InvalidArgumentError('kubetcd get needs a resource, such as "kubetcd get pods -n default". "kubetcd resources" lists what the source holds.');
+  }
+  const info = k.resolve(resource);
+  if (names.length > 0 && (args.labels !== undefined || args.fields !== undefined)) {
+    throw new InvalidArgumentError('Names and selectors cannot be combined: drop the names or the -l/--field-selector.');
+  }
+  if (names.length > 0 && args.allNamespaces) {
+    throw new InvalidArgumentError('A resource cannot be retrieved by name across all namespaces: use -n NAMESPACE instead of -A.');
+  }
+  const namespace = info.namespaced ? (args.allNamespaces ? undefined : (args.namespace ?? 'default')) : undefined;
+  const withNamespace = info.namespaced && namespace === undefined;
+  if (names.length > 0) {
+    const found: KubeObject[] = [];
+    let status = 0;
+    for (const name of names) {
+      let got: KubeGetResult;
+      try {
+        got = await k.get(resource, name, {
+          ...(namespace !== undefined ? { namespace } : {}),
+          ...(args.revision !== undefined ? { revision: args.revision } : {}),
+          ...(args.reveal ? { reveal: true } : {}),
+        });
+      } catch (e) {
+        if (!(isKubetcdError(e) && e.name === 'NotFoundError')) throw e;
+        process.stderr.write(`kubetcd: ${(e as NotFoundError).message}\n`);
+        status = 1;
+        continue;
+      }
+      if (got.object === undefined) {
+        process.stderr.write(`kubetcd: ${got.error ?? `${got.key} could not be decoded.`}\n`);
+        status = 1;
+        continue;
+      }
+      if (got.error !== undefined) warn(got.error);
+      found.push(got.object);
+    }
+    printObjects(found, info, args, names.length === 1, false);
+    return status;
+  }
+  const options: ListOptions = {
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(args.labels !== undefined ? { labels: args.labels } : {}),
+    ...(args.fields !== undefined ? { fields: args.fields } : {}),
+    ...(args.limit !== undefined ? { limit: args.limit } : {}),
+    ...(args.revision !== undefined ? { revision: args.revision } : {}),
+    ...(args.reveal ? { reveal: true } : {}),
+  };
+  const list = await k.list(resource, options);
+  for (const e of list.errors.slice(0, 5)) warn(e.error);
+  if (list.errors.length > 5) warn(`${list.errors.length - 5} more value(s) could not be decoded.`);
+  printObjects(list.items, info, args, false, withNamespace);
+  const format = args.output ?? 'table';
+  if (list.items.length === 0 && (format === 'table' || format === 'wide')) {
+    process.stderr.write(namespace !== undefined ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
+  }
+  if (list.truncated) process.stderr.write(`kubetcd: showing the first ${list.items.length}; more matched (raise --limit).\n`);
+  return 0;
+}
+
+async function runKeys(args: CliArgs, k: KubeClient): Promise<number> {
+  const prefix = args.positional[0] ?? `${k.prefix}/`;
+  if (args.positional.length > 1) throw new InvalidArgumentError(`kubetcd keys takes one key prefix, got ${args.positional.length}: ${JSON.stringify(args.positional)}.`);
+  const format = args.output ?? 'plain';
+  if (format === 'plain') {
+    const keys = await k.keys(prefix, {
+      ...(args.revision !== undefined ? { revision: args.revision } : {}),
+      ...(args.limit !== undefined ? { limit: args.limit } : {}),
+    });
+    out(keys.map((key) => `${key}\n`).join(''));
+    return 0;
+  }
+  // Live etcd reports value sizes only when values are read.
+  const keysOnly = k.source.kind !== 'live';
+  const records: Array<{ key: string; valueBytes: number; createRevision: number; modRevision: number; version: number; lease: string }> = [];
+  const td = new TextDecoder();
+  for await (const kv of k.source.range(
+    { prefix },
+    { keysOnly, ...(args.revision !== undefined ? { revision: args.revision } : {}), ...(args.limit !== undefined ? { limit: args.limit } : {}) },
+  )) {
+    records.push({ key: td.decode(kv.key), valueBytes: kv.valueBytes, createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version, lease: kv.lease });
+  }
+  if (format === 'json') {
+    out(jsonText(records));
+    return 0;
+  }
+  out(
+    textTable(
+      ['KEY', 'BYTES', 'CREATE-REV', 'MOD-REV', 'VERSION', 'LEASE'],
+      records.map((r) => [r.key, String(r.valueBytes), String(r.createRevision), String(r.modRevision), String(r.version), r.lease === '0' ? '<none>' : r.lease]),
+    ),
+  );
+  return 0;
+}
+
+async function runResources(args: CliArgs, k: KubeClient): Promise<number> {
+  const rs = await k.resources(args.revision !== undefined ? { revision: args.revision } : {});
+  const format = args.output ?? 'table';
+  if (format === 'json') out(jsonText(rs));
+  else if (format === 'yaml') out(toKubeYaml(rs));
+  else {
+    out(
+      textTable(
+        ['RESOURCE', 'KIND', 'NAMESPACED', 'OBJECTS', 'BYTES'],
+        rs.map((r) => [r.resource, r.kind || '<unknown>', String(r.namespaced), String(r.count), String(r.bytes)]),
+      ),
+    );
+  }
+  return 0;
+}
+
+async function runTree(args: CliArgs, k: KubeClient): Promise<number> {
+  if (args.positional.length > 1) throw new InvalidArgumentError(`kubetcd tree takes one key prefix, got ${args.positional.length}: ${JSON.stringify(args.positional)}.`);
+  const format = args.output ?? 'table';
+  const tree = await k.tree(args.positional[0] ?? k.prefix, {
+    ...(args.depth !== undefined ? { depth: args.depth } : format === 'table' ? { depth: 2 } : {}),
+    ...(args.revision !== undefined ? { revision: args.revision } : {}),
+  });
+  if (format === 'json') {
+    out(jsonText(tree));
+    return 0;
+  }
+  const rows: string[][] = [];
+  const walk = (n: KeyTreeNode, indent: string): void => {
+    const name = `${indent}${n.name === '' ? '(all keys)' : n.name}${n.children.length > 0 || n.collapsed ? '/' : ''}`;
+    rows.push([name, String(n.keys), formatBytes(n.bytes), n.resource ?? '']);
+    for (const c of n.children) walk(c, `${indent}  `);
+  };
+  walk(tree.root, '');
+  out(textTable(['PATH', 'KEYS', 'SIZE', 'RESOURCE'], rows));
+  return 0;
+}
+
+async function runSizes(args: CliArgs, k: KubeClient): Promise<number> {
+  const by = args.by ?? 'resource';
+  if (by !== 'resource' && by !== 'namespace' && by !== 'object') {
+    throw new InvalidArgumentError(`Invalid --by: ${JSON.stringify(by)}. Pass resource, namespace or object.`);
+  }
+  const sizes = await k.sizes({
+    ...(args.revision !== undefined ? { revision: args.revision } : {}),
+    ...(args.top !== undefined ? { top: args.top } : {}),
+  });
+  const format = args.output ?? 'table';
+  if (format === 'json') {
+    out(jsonText(sizes));
+    return 0;
+  }
+  if (format === 'yaml') {
+    out(toKubeYaml(sizes));
+    return 0;
+  }
+  const total = sizes.total.bytes;
+  const pct = (b: number): string => (total === 0 ? '0.0%' : `${((100 * b) / total).toFixed(1)}%`);
+  if (by === 'object') {
+    out(
+      textTable(
+        ['RESOURCE', 'NAMESPACE', 'NAME', 'BYTES', 'SHARE'],
+        sizes.largest.map((v) => [v.resource ?? '<none>', v.namespace ?? '<none>', v.name ?? v.key, String(v.bytes), pct(v.bytes)]),
+      ),
+    );
+    return 0;
+  }
+  const groups = (by === 'resource' ? sizes.byResource : sizes.byNamespace).slice(0, args.top ?? Infinity);
+  const history = groups.some((g) => g.revisions !== undefined);
+  out(
+    textTable(
+      [by.toUpperCase(), 'KEYS', 'BYTES', 'SIZE', 'SHARE', ...(history ? ['REVISIONS', 'ALL-REVISIONS'] : [])],
+      groups.map((g) => [
+        g.name,
+        String(g.keys),
+        String(g.bytes),
+        formatBytes(g.bytes),
+        pct(g.bytes),
+        ...(history ? [String(g.revisions ?? ''), g.allRevisionsBytes !== undefined ? formatBytes(g.allRevisionsBytes) : ''] : []),
+      ]),
+    ),
+  );
+  for (const note of sizes.notes) process.stderr.write(`kubetcd: note: ${note}\n`);
+  return 0;
+}
+
+function shortValue(v: unknown): string {
+  if (v === undefined) return '<none>';
+  const s = typeof v === 'string' ? v : toKubeJson(v);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+async function runHistory(args: CliArgs, k: KubeClient): Promise<number> {
+  const [first, name, ...rest] = args.positional;
+  if (first === undefined) {
+    throw new InvalidArgumentError('kubetcd history needs RESOURCE NAME (kubetcd history pods web-1 -n shop) or a full key (kubetcd history /registry/pods/shop/web-1).');
+  }
+  if (rest.length > 0) throw new InvalidArgumentError(`kubetcd history takes RESOURCE NAME or one KEY, got ${JSON.stringify(args.positional)}.`);
+  const entries = await k.history(first, name, {
+    ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
+    ...(args.reveal ? { reveal: true } : {}),
+  });
+  const status = await k.source.status();
+  const format = args.output ?? 'table';
+  if (format === 'json') out(jsonText(entries));
+  else if (format === 'yaml') out(toKubeYaml(entries));
+  else {
+    const rows = entries.map((e, i) => {
+      const prev = entries[i - 1];
+      const event = e.deleted ? 'DELETED' : prev === undefined || prev.deleted ? 'ADDED' : 'MODIFIED';
+      let what = e.error ?? '';
+      if (what === '' && e.changes.length > 0) {
+        const shown = e.changes.slice(0, 3).map((c) => (c.op === 'changed' ? `${c.path}: ${shortValue(c.from)} -> ${shortValue(c.to)}` : `${c.op === 'added' ? '+' : '-'}${c.path}`));
+        what = shown.join(', ') + (e.changes.length > 3 ? ` (+${e.changes.length - 3} more)` : '');
+      }
+      return [String(e.revision), String(e.version), event, what];
+    });
+    out(textTable(['REVISION', 'VERSION', 'EVENT', 'CHANGES'], rows));
+  }
+  if (status.compactRevision > 0 && format === 'table') {
+    process.stderr.write(`kubetcd: revisions before ${status.compactRevision} were compacted: older changes are gone.\n`);
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// decode and encode
 
 function readInput(file: string | undefined): Uint8Array {
   if (file === undefined || file === '-') {
@@ -158,12 +679,14 @@ function runEncode(args: CliArgs): number {
   return 0;
 }
 
+
 /**
- * Runs the CLI with the given arguments and returns the exit status.
+ * Runs the CLI with the given arguments and resolves to the exit status: 0 on success, 2 for a wrong
+ * argument, 1 for a failure.
  * @example
- * process.exitCode = main(process.argv.slice(2))
+ * main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
  */
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseCliArgs(argv);
     switch (args.command) {
@@ -171,14 +694,21 @@ export function main(argv: string[]): number {
         return runDecode(args);
       case 'encode':
         return runEncode(args);
-      case 'help':
-      case '--help':
-      case '-h':
+      case 'get':
+        return await withKube(args, (k) => runGet(args, k));
+      case 'keys':
+        return await withKube(args, (k) => runKeys(args, k));
+      case 'resources':
+        return await withKube(args, (k) => runResources(args, k));
+      case 'tree':
+        return await withKube(args, (k) => runTree(args, k));
+      case 'sizes':
+        return await withKube(args, (k) => runSizes(args, k));
+      case 'history':
+        return await withKube(args, (k) => runHistory(args, k));
+      default:
         process.stdout.write(USAGE);
         return 0;
-      default:
-        process.stderr.write(`kubetcd: unknown command ${JSON.stringify(args.command)}. Commands: decode, encode, help.\n`);
-        return 2;
     }
   } catch (e) {
     const message = isKubetcdError(e) ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -188,5 +718,12 @@ export function main(argv: string[]): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  // A reader that stops early (`kubetcd keys | head`) is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

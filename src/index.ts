@@ -19,6 +19,7 @@ export {
   NotFoundError,
   SchemaError,
   SnapshotFormatError,
+  ConflictError,
   isKubetcdError,
 } from './errors';
 
@@ -35,6 +36,11 @@ export {
   sniffValue,
   canonicalQuantity,
   dumpProtoFields,
+  loadEncryptionConfig,
+  decryptValue,
+  encryptValue,
+  createProjector,
+  getPath,
 } from './codec';
 export type {
   Codec,
@@ -49,13 +55,25 @@ export type {
   ProtoDumpField,
   SchemaOptions,
   UnknownField,
+  DecryptOptions,
+  DecryptedValue,
+  EncryptOptions,
+  EncryptionConfig,
+  EncryptionConfigInput,
+  EncryptionKey,
+  EncryptionProvider,
+  EncryptionProviderType,
+  EncryptionRule,
+  Projected,
+  Projector,
+  ProjectorOptions,
 } from './codec';
 
 // Sources: bytes from storage
 export { openSource } from './sources/open-source';
 export type { SourceTarget } from './sources/open-source';
-export { openLiveSource } from './sources/live-etcd-source';
-export type { LiveOptions } from './sources/live-etcd-source';
+export { openEtcdWriter, openLiveSource } from './sources/live-etcd-source';
+export type { CasResult, CasWriter, LiveOptions, WriteConsent } from './sources/live-etcd-source';
 export { openFileSource } from './sources/open-file';
 export type {
   KeyRange,
@@ -92,7 +110,52 @@ export type {
   ListOptions,
   StoredResource,
   WherePredicate,
+  KubeStream,
+  KubeStreamEntry,
 } from './kube/kube-client';
+export { keyTree } from './kube/kube-tree';
+export type { KeyTree, KeyTreeNode, TreeOptions } from './kube/kube-tree';
+export { storageSizes } from './kube/kube-sizes';
+export type { KubeSizes, LargestValue, MostRevisedKey, SizeGroup, SizesOptions } from './kube/kube-sizes';
+export { watchResource } from './kube/kube-watch';
+export type { KubeWatchEvent, KubeWatchOptions } from './kube/kube-watch';
+export { deleteKey, writeObject } from './kube/kube-write';
+export type { DeleteKeyOptions, WriteObjectOptions, WriteSummary, WriteTarget } from './kube/kube-write';
+
+// Rendering: data in, { html, text } out
+export { renderTable, renderTableAsync, createTableBuilder } from './render/table';
+export type { ColumnSource, TableBuilder, TableOptions } from './render/table';
+export { renderJson } from './render/json-tree';
+export type { JsonTreeOptions } from './render/json-tree';
+export { renderYaml } from './render/yaml-view';
+export { renderBarChart, renderHistogram, renderRevisionChart } from './render/charts';
+export type { BarChartOptions, BarDatum, HistogramOptions, RevisionChartOptions, RevisionPoint } from './render/charts';
+export { renderHexDump } from './render/hex-dump';
+export type { HexDumpOptions } from './render/hex-dump';
+export { renderKeyTree } from './render/key-tree';
+export type { KeyTreeOptions } from './render/key-tree';
+export { escapeAttr, escapeHtml, visibleText } from './render/escape';
+export { humanDuration, shortHumanDuration } from './render/human-duration';
+export { formatBytes } from './render/format-bytes';
+export { podSummary } from './render/pod-status';
+export type { PodSummary } from './render/pod-status';
+export { PRINTED_KINDS, kindPrinter } from './render/kube-printers';
+export type { Rendered } from './render/rendered';
+export { fromRawDump, toCsv, toJson, toRawDump, toYaml } from './render/export';
+export type {
+  CsvColumn,
+  CsvOptions,
+  ExportList,
+  JsonExportOptions,
+  RawDump,
+  RawDumpOptions,
+  RawDumpRecord,
+  RawRecordInput,
+} from './render/export';
+
+// Notebook: the facade users touch in tslab
+export { open, present, show, withDisplay, SOURCE_ENV } from './notebook';
+export type { NotebookClient, OpenOptions, Presentation, PresentHint, ProgressOptions, ShowOptions } from './notebook';
 
 /** lodash, re-exported so a notebook needs one import: `import { _ } from 'kubetcd'`. */
 export { _ };

@@ -1,10 +1,14 @@
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decode, parseKubeJson, toKubeJson, toKubeYaml } from '../src/codec';
+import type { KubeObject } from '../src/codec/types';
+import { startKubeFixture, type KubeFixture } from './helpers/kube-fixture';
+import { startEtcd } from './helpers/etcd';
+import { makeTestCerts } from './helpers/certs';
 
 const repo = path.join(__dirname, '..', '..');
 const cli = path.join(repo, 'dist', 'cli.js');
@@ -102,4 +106,268 @@ test('bad input gives a clear message on stderr and a non-zero exit', () => {
   const unknownCommand = run(['frob']);
   assert.equal(unknownCommand.code, 2);
   assert.match(unknownCommand.stderr, /unknown command "frob"/);
+});
+
+test('help lists every command and the source options', () => {
+  const r = run(['help']);
+  assert.equal(r.code, 0);
+  const text = r.stdout.toString('utf8');
+  for (const c of ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'decode', 'encode', 'help']) {
+    assert.match(text, new RegExp(`^  kubetcd ${c}\\b`, 'm'), `help does not list "${c}"`);
+  }
+  for (const flag of ['--snapshot', '--endpoints', '--cacert', '--cert', '--key', '--user', '--revision', '--prefix', '--field-selector']) {
+    assert.ok(text.includes(flag), `help does not mention ${flag}`);
+  }
+  assert.equal(run(['--help']).stdout.toString('utf8'), text);
+  assert.equal(run(['get', '--help']).stdout.toString('utf8'), text);
+});
+
+test('bad arguments of the source commands exit 2 before touching etcd', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['get', 'pods', '--sources', 'x'], /Option --sources does not apply to "kubetcd get"/],
+    [['get', 'pods', '-o', 'xml'], /Unknown output format for get: "xml". Use -o with one of table, wide, json, yaml, name/],
+    [['keys', '-o', 'yaml'], /Unknown output format for keys/],
+    [['get', 'pods', '--snapshot', 'a.db', '--endpoints', '127.0.0.1:1'], /--snapshot reads a file, so --endpoints do not apply/],
+    [['get', 'pods', '-n', 'a', '-A'], /either -n NAMESPACE or -A/],
+    [['get', 'pods', '--revision', 'x'], /Invalid value for --revision: "x"/],
+    [['get', 'pods', '--limit', '0'], /Invalid value for --limit: "0"/],
+    [['get', 'pods', '--snapshot', path.join(os.tmpdir(), 'kubetcd-no-such.db')], /Cannot read snapshot .*no such file/],
+    [['history', 'pods', 'x', '--revision', '3'], /Option --revision does not apply to "kubetcd history"/],
+    [['get', 'pods', '-n'], /Option -n needs a value/],
+  ];
+  for (const [args, message] of cases) {
+    const r = run(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+    assert.equal(r.stdout.length, 0);
+  }
+});
+
+interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    // The tests' own ETCDCTL_* variables must not leak into the CLI.
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCDCTL_')));
+    execFile(process.execPath, [cli, ...args], { env: { ...clean, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function names(items: readonly KubeObject[]): string[] {
+  return items.map((o) => String((o['metadata'] as { name: string }).name));
+}
+
+describe('source commands against a generated cluster: live etcd and its snapshot', () => {
+  let fx: KubeFixture;
+  let live: string[];
+  let snap: string[];
+  let both: Array<[string, string[]]>;
+
+  before(async () => {
+    fx = await startKubeFixture({ pods: 40, seed: 11 });
+    live = ['--endpoints', fx.etcd.endpoint];
+    snap = ['--snapshot', fx.snapshot.origin];
+    both = [['live', live], ['snapshot', snap]];
+  });
+  after(async () => {
+    await fx?.close();
+  });
+  /** Runs the same checks on the live etcd and on the snapshot, at the same time. */
+  const eachSource = async (check: (label: string, src: string[], k: KubeFixture['kubes'][0]) => Promise<void>): Promise<void> => {
+    await Promise.all(both.map(([label, src], i) => check(label, src, fx.kubes[i] as KubeFixture['kubes'][0])));
+  };
+
+  test('get -o json|yaml|name prints what kubectl prints for the objects list() returns', async () => {
+    const k = fx.kubes[0];
+    const pods = await k.list('pods', { namespace: 'kube-system' });
+    assert.ok(pods.items.length > 0);
+    const deployments = await k.list('deployments');
+    const one = deployments.items[0] as KubeObject;
+    const oneMeta = one['metadata'] as { name: string; namespace: string };
+    await eachSource(async (label, src) => {
+      const json = await runAsync(['get', 'pods', '-n', 'kube-system', '-o', 'json', ...src]);
+      assert.equal(json.code, 0, `${label}: ${json.stderr}`);
+      const list = { apiVersion: 'v1', items: pods.items, kind: 'List', metadata: { resourceVersion: '' } };
+      assert.equal(json.stdout, `${toKubeJson(list, { indent: '    ' })}\n`, label);
+
+      const yml = await runAsync(['get', 'deploy', oneMeta.name, '-n', oneMeta.namespace, '-o', 'yaml', ...src]);
+      assert.equal(yml.code, 0, `${label}: ${yml.stderr}`);
+      assert.equal(yml.stdout, toKubeYaml(one), label);
+
+      const name = await runAsync(['get', 'deployments', '-A', '-o', 'name', ...src]);
+      assert.equal(name.code, 0, `${label}: ${name.stderr}`);
+      assert.deepEqual(name.stdout.trimEnd().split('\n'), names(deployments.items).map((n) => `deployment.apps/${n}`), label);
+    });
+  });
+
+  test('get prints a table with selectors applied, and says when nothing matched', async () => {
+    const k = fx.kubes[0];
+    const pods = await k.list('pods');
+    const node = String((pods.items[0]?.['spec'] as { nodeName: string }).nodeName);
+    const onNode = pods.items.filter((p) => (p['spec'] as { nodeName?: string }).nodeName === node);
+    const app = String((pods.items.at(-1)?.['metadata'] as { labels: { app: string } }).labels.app);
+    const appNs = String((pods.items.at(-1)?.['metadata'] as { namespace: string }).namespace);
+    const withApp = (await k.list('pods', { namespace: appNs, labels: `app=${app}` })).items;
+    await eachSource(async (label, src) => {
+      const t = await runAsync(['get', 'pods', '-A', '--field-selector', `spec.nodeName=${node}`, ...src]);
+      assert.equal(t.code, 0, `${label}: ${t.stderr}`);
+      const lines = t.stdout.trimEnd().split('\n');
+      assert.match(lines[0] as string, /^NAMESPACE\s+NAME\s/);
+      assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/)[1]), names(onNode), label);
+
+      const l = await runAsync(['get', 'po', '-n', appNs, '-l', `app=${app}`, ...src]);
+      assert.equal(l.code, 0, `${label}: ${l.stderr}`);
+      const rows = l.stdout.trimEnd().split('\n');
+      assert.match(rows[0] as string, /^NAME\s/);
+      assert.deepEqual(rows.slice(1).map((r) => r.split(/\s+/)[0]), names(withApp), label);
+
+      const none = await runAsync(['get', 'pods', '-l', 'app=no-such-app', ...src]);
+      assert.equal(none.code, 0);
+      assert.equal(none.stdout, '');
+      assert.match(none.stderr, /No resources found in default namespace\./);
+    });
+  });
+
+  test('keys, resources, tree and sizes agree with the KubeClient on both sources', async () => {
+    await eachSource(async (label, src, k) => {
+      const keys = await runAsync(['keys', '/registry/deployments/', ...src]);
+      assert.equal(keys.code, 0, `${label}: ${keys.stderr}`);
+      assert.deepEqual(keys.stdout.trimEnd().split('\n'), await k.keys('/registry/deployments/'), label);
+
+      const wide = await runAsync(['keys', '/registry/namespaces/', '-o', 'json', ...src]);
+      const records = JSON.parse(wide.stdout) as Array<{ key: string; valueBytes: number; modRevision: number }>;
+      for (const r of records) {
+        const got = await k.get(r.key);
+        assert.equal(r.valueBytes, got.record.valueBytes, `${label} ${r.key}`);
+        assert.equal(r.modRevision, got.record.modRevision, `${label} ${r.key}`);
+      }
+
+      const resources = await k.resources();
+      const rj = await runAsync(['resources', '-o', 'json', ...src]);
+      assert.equal(rj.code, 0, `${label}: ${rj.stderr}`);
+      assert.deepEqual(JSON.parse(rj.stdout), resources, label);
+      const rt = await runAsync(['resources', ...src]);
+      assert.match(rt.stdout, /^RESOURCE\s+KIND\s+NAMESPACED\s+OBJECTS\s+BYTES\n/);
+      const podRow = rt.stdout.split('\n').find((line) => line.startsWith('pods '));
+      const pods = resources.find((r) => r.resource === 'pods');
+      assert.deepEqual(podRow?.split(/\s+/), ['pods', 'Pod', 'true', String(pods?.count), String(pods?.bytes)], label);
+
+      // Pinned to one revision: the master lease (15 s TTL) may expire in between.
+      const rev = (await k.source.status()).revision;
+      const all = await k.keys('/registry/', { revision: rev });
+      const tree = JSON.parse((await runAsync(['tree', '-o', 'json', '--revision', String(rev), ...src])).stdout) as {
+        root: { path: string; keys: number; children: Array<{ name: string; keys: number }> };
+      };
+      assert.equal(tree.root.path, '/registry');
+      assert.equal(tree.root.keys, all.length, label);
+      assert.equal(tree.root.children.find((c) => c.name === 'pods')?.keys, all.filter((key) => key.startsWith('/registry/pods/')).length, label);
+      const treeText = (await runAsync(['tree', '--depth', '1', ...src])).stdout;
+      assert.match(treeText, /^PATH\s+KEYS\s+SIZE\s+RESOURCE\n\/registry\/\s+\d+/);
+      assert.match(treeText, new RegExp(`\\n  pods/\\s+${pods?.count}\\s+\\S+ \\S+\\s+pods\\n`));
+
+      const sizes = JSON.parse((await runAsync(['sizes', '-o', 'json', ...src])).stdout) as {
+        byResource: Array<{ name: string; keys: number; bytes: number }>;
+        largest: Array<{ key: string; bytes: number }>;
+      };
+      const podSize = sizes.byResource.find((g) => g.name === 'pods');
+      assert.deepEqual([podSize?.keys, podSize?.bytes], [pods?.count, pods?.bytes], label);
+      const sizeText = (await runAsync(['sizes', ...src])).stdout;
+      assert.match(sizeText, new RegExp(`\\npods\\s+${pods?.count}\\s+${pods?.bytes}\\s`));
+      const largest = (await runAsync(['sizes', '--by', 'object', '--top', '3', ...src])).stdout.trimEnd().split('\n');
+      assert.equal(largest.length, 4);
+      assert.ok(largest[1]?.includes(String(sizes.largest[0]?.bytes)));
+      const byNs = await runAsync(['sizes', '--by', 'namespace', ...src]);
+      assert.match(byNs.stdout, /^NAMESPACE\s+KEYS\s+BYTES\s+SIZE\s+SHARE\s/);
+      assert.match(byNs.stdout, /\n\(cluster-scoped\)\s+\d+/);
+    });
+  });
+
+  test('history shows an update with what changed and a deletion as a tombstone; --revision reads the past', async () => {
+    const updated = fx.ops.find((op) => op.type === 'put' && op.resource === 'deployments' && op.update);
+    const deleted = fx.ops.find((op) => op.type === 'delete');
+    assert.ok(updated && deleted, 'the generator writes an update and a delete');
+    await eachSource(async (label, src) => {
+      const h = await runAsync(['history', updated.key, ...src]);
+      assert.equal(h.code, 0, `${label}: ${h.stderr}`);
+      const rows = h.stdout.trimEnd().split('\n');
+      assert.match(rows[0] as string, /^REVISION\s+VERSION\s+EVENT\s+CHANGES$/);
+      assert.match(rows[1] as string, /^\d+\s+1\s+ADDED$/);
+      assert.match(rows[2] as string, /^\d+\s+2\s+MODIFIED\s+.*spec\.replicas: \d+ -> \d+/);
+
+      const parts: string[] = deleted.key.split('/');
+      const ns: string = parts[3] as string;
+      const name: string = parts[4] as string;
+      const d = await runAsync(['history', 'pods', name, '-n', ns, '-o', 'json', ...src]);
+      assert.equal(d.code, 0, `${label}: ${d.stderr}`);
+      const entries = JSON.parse(d.stdout) as Array<{ revision: number; deleted: boolean }>;
+      assert.equal(entries.at(-1)?.deleted, true);
+      const before = (entries.at(-1)?.revision as number) - 1;
+      const past = await runAsync(['get', 'pods', name, '-n', ns, '-o', 'name', '--revision', String(before), ...src]);
+      assert.equal(past.code, 0, `${label}: ${past.stderr}`);
+      assert.equal(past.stdout, `pod/${name}\n`);
+      const now = await runAsync(['get', 'pods', name, '-n', ns, ...src]);
+      assert.equal(now.code, 1);
+      assert.match(now.stderr, /not found in namespace/);
+    });
+  });
+
+  test('failures exit 1 with the reason on stderr', async () => {
+    const encrypted = await runAsync(['get', 'secrets', 'bootstrap-token-abcdef', '-n', 'kube-system', ...snap]);
+    assert.equal(encrypted.code, 1);
+    assert.match(encrypted.stderr, /encrypted at rest \(aescbc, key "key1"\)/);
+    const listed = await runAsync(['get', 'secrets', '-n', 'kube-system', '-o', 'name', ...snap]);
+    assert.equal(listed.code, 0);
+    assert.match(listed.stderr, /warning: .*bootstrap-token-abcdef is encrypted at rest/);
+    const unknown = await runAsync(['get', 'pdos', ...snap]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Did you mean "pods"\?/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-cli-'));
+    try {
+      const bad = path.join(dir, 'bad.db');
+      fs.writeFileSync(bad, Buffer.alloc(8192, 7));
+      const corrupt = await runAsync(['resources', '--snapshot', bad]);
+      assert.equal(corrupt.code, 1);
+      assert.match(corrupt.stderr, /^kubetcd: .*bad\.db/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const down = await runAsync(['resources', '--endpoints', '127.0.0.1:1']);
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /cannot reach etcd at http:\/\/127\.0\.0\.1:1/);
+  });
+
+  test('with no source option the ETCDCTL_* variables apply, as for etcdctl', async () => {
+    const r = await runAsync(['get', 'namespaces', '-o', 'name'], { ETCDCTL_ENDPOINTS: fx.etcd.endpoint });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split('\n'), names((await fx.kubes[0].list('namespaces')).items).map((n) => `namespace/${n}`));
+  });
+});
+
+test('TLS flags --cacert --cert --key reach an etcd that requires client certificates', async () => {
+  const certs = await makeTestCerts();
+  const etcd = await startEtcd({
+    tls: { caFile: certs.ca, certFile: certs.serverCert, keyFile: certs.serverKey, clientCertFile: certs.clientCert, clientKeyFile: certs.clientKey },
+    name: 'cli-tls',
+  });
+  try {
+    assert.equal((await etcd.etcdctl(['put', '/registry/x/a', 'A'])).code, 0);
+    const ok = await runAsync(['keys', '--endpoints', etcd.endpoint, '--cacert', certs.ca, '--cert', certs.clientCert, '--key', certs.clientKey]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, '/registry/x/a\n');
+    const viaEnv = await runAsync(['keys'], { ETCDCTL_ENDPOINTS: etcd.endpoint, ETCDCTL_CACERT: certs.ca, ETCDCTL_CERT: certs.clientCert, ETCDCTL_KEY: certs.clientKey });
+    assert.equal(viaEnv.stdout, '/registry/x/a\n', viaEnv.stderr);
+    const noCert = await runAsync(['keys', '--endpoints', etcd.endpoint, '--cacert', certs.ca]);
+    assert.equal(noCert.code, 1);
+    assert.match(noCert.stderr, /client certificate/);
+  } finally {
+    await etcd.stop();
+    certs.remove();
+  }
 });

@@ -1,0 +1,122 @@
+/**
+ * The notebook's entry point: `open()` a live etcd or a snapshot and get the KubeClient API whose results
+ * display themselves in tslab (HTML with a text twin) and print kubectl-like text in plain Node, with
+ * progress of long reads shown in place. Every KubeClient method passes through, including ones added later.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as util from 'node:util';
+import { InvalidArgumentError } from '../errors';
+import { openKube, type KubeClient, type KubeList, type KubeOptions, type ListOptions } from '../kube/kube-client';
+import { openSource, type SourceTarget } from '../sources/open-source';
+import type { KvSource } from '../sources/types';
+import { show, withDisplay, type ShowOptions } from './present';
+import { ProgressReporter, withReadProgress, type ProgressOptions } from './progress';
+import { inTslab } from './tslab-display';
+
+/** Options of {@link open}. Every field is optional. */
+export interface OpenOptions extends KubeOptions {
+  /** Progress of long reads shown in place in the notebook (default on inside tslab; never shown outside). */
+  progress?: boolean | ProgressOptions;
+}
+
+/** A KubeClient for notebooks: the same methods, results that display themselves, and `close()`. */
+export type NotebookClient = Omit<KubeClient, 'list'> & {
+  /** {@link KubeClient.list}; `wide` adds columns to the table it displays as. */
+  list(resource: string, options?: ListOptions & { wide?: boolean }): Promise<KubeList>;
+  /** Displays any value (a result, a list, lodash output) as {@link show} does. */
+  show(value: unknown, options?: ShowOptions): Promise<void>;
+  /** Closes the source (an etcd connection or a snapshot file). Call it at the end of a notebook. */
+  close(): Promise<void>;
+};
+
+/** The environment variable `open()` reads when given no target: a snapshot path or etcd endpoints. */
+export const SOURCE_ENV = 'KUBETCD_SOURCE';
+
+const INDEX_NOTICE_BYTES = 16 * 1024 * 1024;
+
+function fileOf(target: SourceTarget): string | undefined {
+  if (typeof target === 'string') return fs.existsSync(target.trim()) ? target.trim() : undefined;
+  if (target !== null && typeof target === 'object' && !Array.isArray(target) && 'file' in target && typeof target.file === 'string') return target.file;
+  return undefined;
+}
+
+function describeSource(source: KvSource): string {
+  return source.kind === 'live' ? `live etcd ${source.origin}` : `${source.kind} ${source.origin}`;
+}
+
+/**
+ * Opens a live etcd or a snapshot file for a notebook. With no target it reads `$KUBETCD_SOURCE` (a
+ * snapshot path or endpoints), else the `ETCDCTL_*` variables (default `127.0.0.1:2379`).
+ * @example
+ * const k = await open('./etcd-backup.db');
+ * await k.list('pods', { namespace: 'default' }) // the last expression of a cell: a table
+ * await k.close();
+ */
+export async function open(target?: SourceTarget, options: OpenOptions = {}): Promise<NotebookClient> {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(`Invalid open() options: ${JSON.stringify(options)}. Pass an object such as { prefix: '/registry' } or omit it.`);
+  }
+  const envTarget = process.env[SOURCE_ENV];
+  const chosen: SourceTarget = target ?? (envTarget !== undefined && envTarget.trim() !== '' ? envTarget : undefined);
+  const progressOn = options.progress !== false && inTslab();
+  const progressOptions: ProgressOptions = typeof options.progress === 'object' && options.progress !== null ? options.progress : {};
+  const file = fileOf(chosen);
+  let notice: ProgressReporter | undefined;
+  let fileBytes = 0;
+  if (progressOn && file !== undefined) {
+    fileBytes = fs.statSync(file).size;
+    if (fileBytes >= INDEX_NOTICE_BYTES || progressOptions.delayMs === 0) {
+      notice = new ProgressReporter({ ...progressOptions, delayMs: 0 });
+      notice.update(`Indexing ${path.basename(file)} (${(fileBytes / 1024 / 1024).toFixed(1)} MB)…`, true);
+      // Let the message leave before the index is built (synchronous work).
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  const raw = await openSource(chosen);
+  let kube: KubeClient;
+  try {
+    kube = await openKube(progressOn ? withReadProgress(raw, progressOptions) : raw, { ...(options.prefix !== undefined ? { prefix: options.prefix } : {}) });
+  } catch (e) {
+    await raw.close();
+    throw e;
+  }
+  notice?.finish(`Opened ${path.basename(file ?? '')}: ${(fileBytes / 1024 / 1024).toFixed(1)} MB indexed in ${notice.seconds()} s`);
+  return notebookClient(kube, raw);
+}
+
+function notebookClient(kube: KubeClient, raw: KvSource): NotebookClient {
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await raw.close();
+  };
+  const summary = (): string =>
+    `kubetcd: ${describeSource(raw)}, prefix ${kube.prefix}, ${kube.customResources.length} custom resource${kube.customResources.length === 1 ? '' : 's'}${closed ? ' (closed)' : ''}`;
+  // Every KubeClient member, present or added later, passes through this proxy; async results are marked
+  // to display themselves.
+  const delegate = new Proxy(kube, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      return (...args: unknown[]): unknown => {
+        const result = method.apply(target, args);
+        if (result instanceof Promise) {
+          const options = args.find((a, i) => i > 0 && a !== null && typeof a === 'object' && !Array.isArray(a)) as { wide?: boolean } | undefined;
+          return result.then((v: unknown) =>
+            withDisplay(v, { method: String(prop), args, ...(options?.wide !== undefined ? { wide: options.wide } : {}) }),
+          );
+        }
+        return result;
+      };
+    },
+  });
+  // The client itself is an ordinary object on top of the proxy (util.inspect looks through proxies).
+  const client = Object.create(delegate) as Record<PropertyKey, unknown>;
+  Object.defineProperty(client, 'close', { value: close });
+  Object.defineProperty(client, 'show', { value: show });
+  Object.defineProperty(client, util.inspect.custom, { value: summary });
+  return client as unknown as NotebookClient;
+}

@@ -1,0 +1,444 @@
+/**
+ * How a value looks in a notebook: the result shapes of the Kubernetes layer (lists, get results, counts,
+ * inventories, histories, kubectl results, keys) and plain data (arrays of objects or records, lodash
+ * output) become HTML with a text/plain twin and a one-line summary. Results display themselves through a
+ * hidden `util.inspect.custom`, so they stay plain data for JSON.stringify and lodash.
+ */
+import * as util from 'node:util';
+import type { KubeObject } from '../codec/types';
+import { InvalidArgumentError } from '../errors';
+import { loadSchema } from '../codec/schema';
+import type { CompiledSchema } from '../codec/schema-types';
+import { escapeHtml } from '../render/escape';
+import { renderHexDump } from '../render/hex-dump';
+import type { ColumnSource } from '../render/table';
+import { renderers, type Rendered } from './renderers';
+import { displayBundle, inTslab } from './tslab-display';
+
+/** Options of {@link show} and of how results display. Every field is optional. */
+export interface ShowOptions {
+  /** How to draw: `auto` (by shape, the default), `table`, `json` (a tree), `yaml`, `text` or `hex` (the annotated layers of stored bytes; the default for a Uint8Array). */
+  format?: 'auto' | 'table' | 'json' | 'yaml' | 'text' | 'hex';
+  /** The kind, for object tables (default: the objects' own). */
+  kind?: string;
+  /** More columns, as `kubectl get -o wide`. */
+  wide?: boolean;
+  /** Custom table columns, header → dotted path or function, as `-o custom-columns` (`{ NAME: 'metadata.name', NODE: 'spec.nodeName' }`). */
+  columns?: Record<string, ColumnSource>;
+  /** Rows shown before a table is cut to head and tail (default 50). */
+  maxRows?: number;
+  /** "Now", for ages (default: the clock). */
+  now?: Date;
+}
+
+/** A value drawn for the notebook. */
+export interface Presentation {
+  rendered: Rendered;
+  /** One line: what the value is (`KubeList: 12 Pods at revision 345`). */
+  summary: string;
+}
+
+/** Where a value came from, to draw it better. */
+export interface PresentHint extends ShowOptions {
+  /** The client method that returned it (`list`, `get`, …). */
+  method?: string;
+  /** That method's arguments. */
+  args?: readonly unknown[];
+}
+
+type Rec = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Rec {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
+}
+
+function isKubeObject(v: unknown): v is KubeObject {
+  return isRecord(v) && isRecord(v.metadata);
+}
+
+interface ListShape {
+  items: KubeObject[];
+  revision: number;
+  range: { prefix: string };
+  etcdctl?: string;
+  errors: { key: string; error: string }[];
+  truncated?: boolean;
+  total?: number;
+}
+
+function isListShape(v: unknown): v is ListShape {
+  return isRecord(v) && Array.isArray(v.items) && typeof v.revision === 'number' && isRecord(v.range) && Array.isArray(v.errors);
+}
+
+interface GetShape {
+  key: string;
+  object?: KubeObject;
+  record: { modRevision: number; createRevision?: number; version?: number; valueBytes?: number };
+  encoding: string;
+  error?: string;
+}
+
+function isGetShape(v: unknown): v is GetShape {
+  return isRecord(v) && typeof v.key === 'string' && isRecord(v.record) && typeof v.record.modRevision === 'number' && typeof v.encoding === 'string';
+}
+
+function isCountShape(v: unknown): v is { total: number; groups: Record<string, number>; errors: number } {
+  return isRecord(v) && typeof v.total === 'number' && isRecord(v.groups) && typeof v.errors === 'number';
+}
+
+function isKubectlShape(v: unknown): v is { command: unknown; result: unknown; etcdctl: string[]; output?: string } {
+  return isRecord(v) && isRecord(v.command) && Array.isArray(v.etcdctl) && 'result' in v;
+}
+
+function isResourcesShape(v: unknown): v is Rec[] {
+  return Array.isArray(v) && v.length > 0 && v.every((r) => isRecord(r) && typeof r.resource === 'string' && typeof r.count === 'number' && typeof r.bytes === 'number');
+}
+
+function isHistoryShape(v: unknown): v is Rec[] {
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every((r) => isRecord(r) && typeof r.revision === 'number' && typeof r.deleted === 'boolean' && Array.isArray(r.changes))
+  );
+}
+
+function n(x: number): string {
+  return x.toLocaleString('en-US');
+}
+
+function plural(count: number, word: string): string {
+  return `${n(count)} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function joinRendered(parts: readonly Rendered[]): Rendered {
+  return { html: parts.map((p) => p.html).join(''), text: parts.map((p) => p.text).join('\n') };
+}
+
+function tableOptions(hint: PresentHint, caption?: string): Parameters<typeof renderers.objectTable>[1] {
+  return {
+    now: hint.now ?? new Date(),
+    ...(hint.kind !== undefined ? { kind: hint.kind } : {}),
+    ...(hint.wide !== undefined ? { wide: hint.wide } : {}),
+    ...(hint.columns !== undefined ? { columns: hint.columns } : {}),
+    ...(hint.maxRows !== undefined ? { maxRows: hint.maxRows } : {}),
+    ...(caption !== undefined ? { caption } : {}),
+  };
+}
+
+function errorsPart(errors: readonly { key: string; error: string }[]): Rendered[] {
+  if (errors.length === 0) return [];
+  const table = renderers.recordTable(
+    errors.map((e) => ({ key: e.key, error: e.error })),
+    { maxRows: 20 },
+  );
+  const title = `${plural(errors.length, 'value')} could not be decoded`;
+  return [{ html: `<details><summary>${escapeHtml(title)}</summary>${table.html}</details>`, text: `${title}:\n${table.text}` }];
+}
+
+function kindOf(items: readonly KubeObject[], hint: PresentHint): string {
+  if (hint.kind !== undefined) return hint.kind;
+  const k = items.find((o) => typeof o.kind === 'string')?.kind;
+  if (typeof k === 'string') return k;
+  const arg = hint.args?.[0];
+  return typeof arg === 'string' ? arg : 'object';
+}
+
+function presentList(v: ListShape, hint: PresentHint): Presentation {
+  const kind = kindOf(v.items, hint);
+  const notes = [`revision ${v.revision}`];
+  if (v.truncated) notes.push(`showing the first ${n(v.items.length)}; more matched (pass a larger { limit })`);
+  if (v.etcdctl) notes.push(v.etcdctl);
+  const table = renderers.objectTable(v.items, tableOptions(hint, notes.join(' · ')));
+  const extra = v.errors.length > 0 ? `, ${plural(v.errors.length, 'error')}` : '';
+  return {
+    rendered: joinRendered([table, ...errorsPart(v.errors)]),
+    summary: `KubeList: ${plural(v.items.length, kind)} at revision ${v.revision}${v.truncated ? ' (truncated)' : ''}${extra}`,
+  };
+}
+
+function objectName(o: KubeObject | undefined): string {
+  if (!o) return '';
+  const ns = isRecord(o.metadata) && typeof o.metadata.namespace === 'string' ? `${o.metadata.namespace}/` : '';
+  const name = isRecord(o.metadata) && typeof o.metadata.name === 'string' ? o.metadata.name : '?';
+  return `${typeof o.kind === 'string' ? `${o.kind} ` : ''}${ns}${name}`;
+}
+
+function presentGet(v: GetShape, hint: PresentHint): Presentation {
+  const head =
+    `${v.key} · modRevision ${v.record.modRevision}` +
+    (v.record.createRevision !== undefined ? ` · createRevision ${v.record.createRevision}` : '') +
+    (v.record.version !== undefined ? ` · version ${v.record.version}` : '') +
+    ` · ${v.encoding}` +
+    (v.record.valueBytes !== undefined ? ` · ${plural(v.record.valueBytes, 'byte')}` : '');
+  const headPart = renderers.pre(head);
+  const parts: Rendered[] = [headPart];
+  if (v.error !== undefined) parts.push(renderers.pre(`error: ${v.error}`));
+  if (v.object !== undefined) {
+    const format = hint.format === 'yaml' ? 'yaml' : hint.format === 'json' ? 'json' : 'auto';
+    const tree = format === 'yaml' ? renderers.yaml(v.object) : renderers.jsonTree(v.object);
+    // The text twin reads as `kubectl get -o yaml` unless JSON was asked for.
+    const text = format === 'json' ? tree.text : renderers.yaml(v.object).text;
+    parts.push({ html: tree.html, text });
+  }
+  return {
+    rendered: joinRendered(parts),
+    summary: `KubeGetResult: ${v.object ? objectName(v.object) : v.key} at modRevision ${v.record.modRevision} (${v.encoding})`,
+  };
+}
+
+function presentCount(v: { total: number; groups: Record<string, number>; errors: number }): Presentation {
+  const groups = Object.entries(v.groups).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const caption = `${n(v.total)} in total${v.errors > 0 ? `; ${plural(v.errors, 'value')} could not be decoded` : ''}`;
+  const rendered =
+    groups.length > 0
+      ? renderers.recordTable(groups.map(([group, count]) => ({ group, count })), { caption })
+      : renderers.pre(caption);
+  return { rendered, summary: `KubeCount: ${n(v.total)}${groups.length > 0 ? ` in ${plural(groups.length, 'group')}` : ''}` };
+}
+
+function presentResources(rows: Rec[], hint: PresentHint): Presentation {
+  const keys = rows.reduce((s, r) => s + (r.count as number), 0);
+  const bytes = rows.reduce((s, r) => s + (r.bytes as number), 0);
+  const rendered = renderers.recordTable(rows, {
+    columns: ['resource', 'kind', 'namespaced', 'count', 'bytes'],
+    maxRows: hint.maxRows ?? 200,
+  });
+  return { rendered, summary: `${plural(rows.length, 'resource')}, ${plural(keys, 'key')}, ${plural(bytes, 'value byte')}` };
+}
+
+function changeText(c: unknown): string {
+  if (!isRecord(c)) return String(c);
+  const p = typeof c.path === 'string' ? c.path : '';
+  const op = typeof c.op === 'string' ? c.op : typeof c.type === 'string' ? c.type : '';
+  return `${op}${op && p ? ' ' : ''}${p}`;
+}
+
+function presentHistory(rows: Rec[], hint: PresentHint): Presentation {
+  const table = rows.map((r) => {
+    const changes = r.changes as unknown[];
+    return {
+      revision: r.revision,
+      version: r.version,
+      deleted: r.deleted,
+      changes: changes.length === 0 ? '' : `${changes.length}: ${changes.slice(0, 4).map(changeText).join(', ')}${changes.length > 4 ? ', …' : ''}`,
+      error: r.error,
+    };
+  });
+  const columns = ['revision', 'version', 'deleted', 'changes', ...(table.some((r) => r.error !== undefined) ? ['error'] : [])];
+  const arg = hint.args?.[0];
+  const what = typeof arg === 'string' ? ` of ${hint.args?.[1] !== undefined ? `${arg} ${String(hint.args[1])}` : arg}` : '';
+  return { rendered: renderers.recordTable(table, { columns }), summary: `History: ${plural(rows.length, 'revision')}${what}` };
+}
+
+interface TreeNodeShape {
+  name: string;
+  path?: string;
+  keys?: number;
+  bytes?: number;
+  children?: TreeNodeShape[];
+}
+
+function isTreeShape(v: unknown): v is { root: TreeNodeShape; revision: number; etcdctl?: string } {
+  return isRecord(v) && isRecord(v.root) && typeof v.root.name === 'string' && Array.isArray(v.root.children) && typeof v.revision === 'number';
+}
+
+function presentTree(v: { root: TreeNodeShape; revision: number; etcdctl?: string }): Presentation {
+  const caption = [`revision ${v.revision}`, ...(v.etcdctl ? [v.etcdctl] : [])].join(' · ');
+  const root = v.root;
+  return {
+    rendered: renderers.caption(renderers.keyTree(root), caption),
+    summary: `KeyTree: ${root.path || root.name || '/'}: ${plural(root.keys ?? 0, 'key')}${root.bytes !== undefined ? `, ${plural(root.bytes, 'byte')}` : ''} at revision ${v.revision}`,
+  };
+}
+
+interface SizesShape {
+  revision: number;
+  total: { keys: number; bytes: number };
+  byResource: Rec[];
+  byNamespace: Rec[];
+  largest: Rec[];
+  mostRevisions?: Rec[];
+  notes: string[];
+}
+
+function isSizesShape(v: unknown): v is SizesShape {
+  return isRecord(v) && typeof v.revision === 'number' && isRecord(v.total) && Array.isArray(v.byResource) && Array.isArray(v.byNamespace) && Array.isArray(v.largest) && Array.isArray(v.notes);
+}
+
+function titled(title: string, view: Rendered): Rendered {
+  return { html: `<details open><summary>${escapeHtml(title)}</summary>${view.html}</details>`, text: `${title}:\n${view.text.replace(/\n*$/, '')}\n` };
+}
+
+function presentSizes(v: SizesShape): Presentation {
+  const chart = renderers.barChart(
+    v.byResource.map((g) => ({ label: String(g.name), value: Number(g.bytes) })),
+    { unit: 'bytes', title: 'Value bytes per resource' },
+  );
+  const parts: Rendered[] = [
+    chart,
+    titled('Per resource', renderers.recordTable(v.byResource, { maxRows: 100 })),
+    titled('Per namespace', renderers.recordTable(v.byNamespace, { maxRows: 100 })),
+    titled('Largest values', renderers.recordTable(v.largest)),
+  ];
+  if (v.mostRevisions && v.mostRevisions.length > 0) parts.push(titled('Most revised keys', renderers.recordTable(v.mostRevisions)));
+  if (v.notes.length > 0) parts.push(renderers.pre(v.notes.map((x) => `note: ${x}`).join('\n')));
+  return {
+    rendered: joinRendered(parts),
+    summary: `KubeSizes: ${plural(v.total.keys, 'key')}, ${plural(v.total.bytes, 'value byte')} at revision ${v.revision}`,
+  };
+}
+
+function presentKubectl(v: { result: unknown; etcdctl: string[]; output?: string }, hint: PresentHint): Presentation {
+  const reads = renderers.pre(v.etcdctl.join('\n'));
+  const readsPart: Rendered = { html: `<details><summary>etcd reads</summary>${reads.html}</details>`, text: `# etcd reads:\n${v.etcdctl.map((l) => `#   ${l}`).join('\n')}` };
+  const cmd = hint.args?.[0];
+  const label = typeof cmd === 'string' ? `kubectl ${cmd.replace(/^\s*kubectl\s+/, '')}` : 'kubectl';
+  if (v.output !== undefined) return { rendered: joinRendered([renderers.pre(v.output), readsPart]), summary: `${label}: ${plural(v.output.split('\n').filter(Boolean).length, 'line')}` };
+  if (isListShape(v.result)) {
+    const p = presentList(v.result, { ...hint, args: [] });
+    return { rendered: joinRendered([p.rendered, readsPart]), summary: `${label}: ${p.summary}` };
+  }
+  if (Array.isArray(v.result) && v.result.every(isGetShape)) {
+    const gets = v.result as GetShape[];
+    const objects = gets.flatMap((g) => (g.object ? [g.object] : []));
+    const errors = gets.flatMap((g) => (g.error !== undefined ? [{ key: g.key, error: g.error }] : []));
+    const table = renderers.objectTable(objects, tableOptions(hint));
+    return { rendered: joinRendered([table, ...errorsPart(errors), readsPart]), summary: `${label}: ${plural(objects.length, 'object')}` };
+  }
+  return presentPlain(v, hint);
+}
+
+/** The installed schema, to name protobuf fields in a hex dump; undefined when it cannot be loaded. */
+function schemaOrUndefined(): CompiledSchema | undefined {
+  try {
+    return loadSchema();
+  } catch {
+    return undefined;
+  }
+}
+
+function presentPlain(value: unknown, hint: PresentHint): Presentation {
+  const format = hint.format ?? 'auto';
+  if (value instanceof Uint8Array && (format === 'auto' || format === 'hex')) {
+    const schema = schemaOrUndefined();
+    return {
+      rendered: renderHexDump(value, schema === undefined ? {} : { schema }),
+      summary: `${value.length} bytes${schema === undefined ? ' (schema not installed: protobuf fields unnamed)' : ''}`,
+    };
+  }
+  if (format === 'yaml') return { rendered: renderers.yaml(value), summary: describe(value) };
+  if (format === 'text') return { rendered: renderers.pre(typeof value === 'string' ? value : util.inspect(value, { depth: 6, colors: false })), summary: describe(value) };
+  if (format === 'json') return { rendered: renderers.jsonTree(value), summary: describe(value) };
+  if (Array.isArray(value)) {
+    if (value.length > 0 && value.every(isKubeObject)) {
+      return { rendered: renderers.objectTable(value, tableOptions(hint)), summary: `${plural(value.length, kindOf(value, hint))}` };
+    }
+    if (value.length > 0 && value.every((x) => typeof x === 'string')) {
+      const strings = value as string[];
+      return {
+        rendered: strings.every((s) => s.startsWith('/')) || hint.method === 'keys' ? renderers.keys(strings) : renderers.recordTable(strings.map((s) => ({ value: s }))),
+        summary: strings.every((s) => s.startsWith('/')) ? plural(strings.length, 'key') : `Array(${strings.length})`,
+      };
+    }
+    if (value.length > 0 && value.every(isRecord)) {
+      return { rendered: renderers.recordTable(value as Rec[], hint.maxRows !== undefined ? { maxRows: hint.maxRows, upperCase: false } : { upperCase: false }), summary: `${plural(value.length, 'row')}` };
+    }
+    if (format === 'table') {
+      return { rendered: renderers.recordTable(value.map((x) => ({ value: x }))), summary: `Array(${value.length})` };
+    }
+    return { rendered: renderers.jsonTree(value), summary: `Array(${value.length})` };
+  }
+  if (isRecord(value)) {
+    const entries = Object.entries(value);
+    const scalars = entries.length > 0 && entries.every(([, x]) => x === null || ['string', 'number', 'boolean'].includes(typeof x));
+    if (format === 'table' || (scalars && entries.length > 1 && !isKubeObject(value))) {
+      return { rendered: renderers.recordTable(entries.map(([key, x]) => ({ key, value: x }))), summary: describe(value) };
+    }
+    return { rendered: renderers.jsonTree(value), summary: isKubeObject(value) ? objectName(value) : describe(value) };
+  }
+  return { rendered: renderers.pre(typeof value === 'string' ? value : String(value)), summary: describe(value) };
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return `Array(${value.length})`;
+  if (isRecord(value)) return `Object with ${plural(Object.keys(value).length, 'key')}`;
+  return typeof value;
+}
+
+/**
+ * Draws any value: the Kubernetes layer's results by their shape (and the method that returned them), plain
+ * arrays of objects or records as tables, other data as a JSON tree.
+ * @example
+ * present(await k.list('pods')).summary // 'KubeList: 12 Pods at revision 345'
+ */
+export function present(value: unknown, hint: PresentHint = {}): Presentation {
+  const format = hint.format ?? 'auto';
+  if (format === 'auto' || format === 'table') {
+    if (isListShape(value)) return presentList(value, hint);
+    if (isGetShape(value)) return presentGet(value, hint);
+    if (isCountShape(value)) return presentCount(value);
+    if (isKubectlShape(value)) return presentKubectl(value, hint);
+    if (isResourcesShape(value)) return presentResources(value, hint);
+    if (isHistoryShape(value)) return presentHistory(value, hint);
+    if (isTreeShape(value)) return presentTree(value);
+    if (isSizesShape(value)) return presentSizes(value);
+  } else if (format === 'yaml' && isGetShape(value)) {
+    return presentGet(value, hint);
+  } else if (format === 'json' && isGetShape(value)) {
+    return presentGet(value, hint);
+  }
+  return presentPlain(value, hint);
+}
+
+const FORMATS = ['auto', 'table', 'json', 'yaml', 'text', 'hex'];
+
+function checkShowOptions(options: ShowOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(`Invalid show() options: ${JSON.stringify(options)}. Pass an object such as { wide: true } or omit it.`);
+  }
+  if (options.format !== undefined && !FORMATS.includes(options.format)) {
+    throw new InvalidArgumentError(`Invalid format: ${JSON.stringify(options.format)}. Pass one of ${FORMATS.map((f) => `'${f}'`).join(', ')}.`);
+  }
+  if (options.now !== undefined && !(options.now instanceof Date && Number.isFinite(options.now.getTime()))) {
+    throw new InvalidArgumentError(`Invalid now: ${String(options.now)}. Pass a valid Date or omit it.`);
+  }
+}
+
+/**
+ * Displays any value: in a notebook as HTML with a text/plain twin, elsewhere as kubectl-like text on
+ * stdout. Async, so await it: output sent after a cell ends lands in the next cell.
+ * @example
+ * await show(_.filter(list.items, (p) => p.spec.nodeName === 'node-1'), { wide: true });
+ */
+export async function show(value: unknown, options: ShowOptions = {}): Promise<void> {
+  checkShowOptions(options);
+  const p = present(value, options);
+  if (!displayBundle({ 'text/html': p.rendered.html, 'text/plain': p.rendered.text })) {
+    process.stdout.write(`${p.rendered.text.replace(/\n+$/, '')}\n`);
+  }
+}
+
+/** Marks a result so it displays itself as the last expression of a cell. */
+const HINT = Symbol('kubetcd.presentHint');
+
+function inspectResult(this: unknown, depth: number, options: util.InspectOptionsStylized): string {
+  const hint = (this as { [HINT]?: PresentHint })[HINT] ?? {};
+  const p = present(this, hint);
+  if (depth !== options.depth) return `[${p.summary}]`;
+  if (inTslab() && displayBundle({ 'text/html': p.rendered.html, 'text/plain': p.rendered.text })) return p.summary;
+  return p.rendered.text.replace(/\n+$/, '');
+}
+
+/**
+ * Makes a result display itself: adds hidden (non-enumerable, symbol-keyed) `util.inspect.custom` so that,
+ * as the last expression of a tslab cell, it shows as HTML with a text twin and prints a one-line summary,
+ * and in plain Node it prints kubectl-like text. The value stays plain data. Returns the same value.
+ * @example
+ * const list = withDisplay(await kube.list('pods'), { method: 'list', args: ['pods'] });
+ */
+export function withDisplay<T>(value: T, hint: PresentHint = {}): T {
+  if (value === null || typeof value !== 'object' || !Object.isExtensible(value)) return value;
+  Object.defineProperty(value, HINT, { value: hint, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(value, util.inspect.custom, { value: inspectResult, enumerable: false, configurable: true, writable: true });
+  return value;
+}

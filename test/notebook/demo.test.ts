@@ -1,0 +1,90 @@
+/**
+ * `npm run demo` for real (without set-up and build, which `npm test` has done): it starts etcd with a
+ * generated cluster and Jupyter Notebook on 127.0.0.1, serves notebooks/ with the project-local tslab
+ * kernel, keeps a demo snapshot, and Ctrl-C (SIGINT) stops everything it started.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runEtcdctl } from '../helpers/etcd';
+import { REPO } from './notebook-fixture';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function poll(what: string, deadlineMs: number, check: () => boolean | Promise<boolean>, explain: () => string): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  let delay = 50;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 500);
+  }
+  throw new Error(`${what} did not happen within ${deadlineMs} ms.\n${explain()}`);
+}
+
+test('npm run demo: etcd + Jupyter with the project kernel, a demo snapshot, and Ctrl-C stops it all', { timeout: 150_000 }, async () => {
+  const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-demo-test-'));
+  const demo = spawn(process.execPath, [path.join(REPO, 'scripts', 'demo.js'), '--no-setup', '--no-build', '--pods', '20', '--demo-dir', demoDir], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  demo.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+  demo.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => demo.on('exit', (code) => resolve(code)));
+  const pids: number[] = [];
+  try {
+    await poll('the demo printing its URL', 120_000, () => /token=[0-9a-f]+/.test(out) || demo.exitCode !== null, () => `${out}\n${err}`);
+    const url = /(http:\/\/127\.0\.0\.1:\d+)\/tree\?token=([0-9a-f]+)/.exec(out);
+    assert.ok(url, `no URL in the demo's output:\n${out}\n${err}`);
+    const [, base, token] = url as unknown as [string, string, string];
+    const endpoint = /the demo etcd at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    assert.ok(endpoint, out);
+    const etcdPid = Number(/etcd http:\/\/127\.0\.0\.1:\d+ \(pid (\d+)\)/.exec(err)?.[1]);
+    assert.ok(etcdPid > 0 && alive(etcdPid), err);
+    pids.push(etcdPid);
+
+    // etcd holds the generated cluster; the demo snapshot was saved where asked.
+    const pods = await runEtcdctl(['get', '--prefix', '--keys-only', '/registry/pods/'], { endpoints: [endpoint] });
+    assert.ok(pods.stdout.split('\n').filter(Boolean).length >= 15, pods.stdout);
+    assert.ok(fs.statSync(path.join(demoDir, 'demo-cluster.db')).size > 0);
+
+    // Jupyter serves notebooks/ and finds the project-local tslab kernel (through JUPYTER_PATH).
+    const specs = (await (await fetch(`${base}/api/kernelspecs?token=${token}`)).json()) as {
+      kernelspecs: Record<string, { spec: { argv: string[]; display_name: string } }>;
+    };
+    const ours = JSON.parse(fs.readFileSync(path.join(REPO, 'jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8')) as { argv: string[]; display_name: string };
+    const tslab = specs.kernelspecs.tslab;
+    assert.ok(tslab, JSON.stringify(specs));
+    assert.deepEqual([tslab.spec.display_name, tslab.spec.argv], [ours.display_name, ours.argv]);
+    const contents = (await (await fetch(`${base}/api/contents?token=${token}`)).json()) as { content: { name: string }[] };
+    assert.ok(contents.content.some((c) => c.name === 'README.md'), JSON.stringify(contents));
+
+    // Ctrl-C: the demo stops Jupyter and etcd by PID and exits 0.
+    demo.kill('SIGINT');
+    assert.equal(await exited, 0, err);
+    await poll('etcd to be gone', 10_000, () => !alive(etcdPid), () => err);
+    await assert.rejects(fetch(`${base}/api/status?token=${token}`));
+    assert.match(err, /stopping Jupyter Notebook \(pid \d+\)/);
+    assert.match(err, /stopping etcd \(pid \d+\)/);
+  } finally {
+    if (demo.exitCode === null && demo.signalCode === null) {
+      demo.kill('SIGINT');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (demo.exitCode === null && demo.signalCode === null) demo.kill('SIGKILL');
+    }
+    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    fs.rmSync(demoDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,224 @@
+// The six teaching notebooks (notebooks/0*.ipynb) run top to bottom in the real tslab kernel through the
+// headless runner (scripts/run-notebooks.py): 01–05 against a real etcd loaded by the cluster generator,
+// 06 against a snapshot of it with no etcd involved. Each lesson's outputs must show the tables and values
+// it promises, checked against what the KubeClient answers directly.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import _ from 'lodash';
+import { decode } from '../../src/codec';
+import { generateCluster, type ClusterOperation } from '../../src/kube/cluster-generator';
+import { writeCluster } from '../../src/kube/write-cluster';
+import { openKube, type KubeClient } from '../../src/kube/kube-client';
+import { openEtcdWriterForFixtures } from '../../src/sources/live-etcd-source';
+import { openSource } from '../../src/sources/open-source';
+import type { KvSource } from '../../src/sources/types';
+import { startEtcd, type EtcdProcess } from '../helpers/etcd';
+import { REPO, distDir, joined, readCells, runNotebooks, type NotebookCell, type RunResult } from './notebook-fixture';
+
+const LESSONS = [
+  '01-how-kubernetes-lays-out-etcd.ipynb',
+  '02-what-a-stored-value-is.ipynb',
+  '03-ad-hoc-queries-with-lodash.ipynb',
+  '04-what-takes-space.ipynb',
+  '05-history-and-revisions.ipynb',
+  '06-offline-snapshot.ipynb',
+];
+
+/** Everything a code cell printed or displayed, as text (stdout, stderr, and the text/plain twins). */
+function cellText(cell: NotebookCell): string {
+  return (cell.outputs ?? [])
+    .map((o) => (o.output_type === 'stream' ? joined(o.text) : joined(o.data?.['text/plain'])))
+    .join('\n');
+}
+
+/** The outputs of the first code cell whose source contains `marker`. */
+function outputOf(cells: NotebookCell[], marker: string): string {
+  const cell = cells.find((c) => joined(c.source).includes(marker));
+  assert.ok(cell, `no code cell contains ${JSON.stringify(marker)}`);
+  return cellText(cell);
+}
+
+/** The outputs of the code cell whose whole source is `source`. */
+function outputOfCell(cells: NotebookCell[], source: string): string {
+  const cell = cells.find((c) => joined(c.source).trim() === source);
+  assert.ok(cell, `no code cell is just ${JSON.stringify(source)}`);
+  return cellText(cell);
+}
+
+/** The `name: count` pairs of a printed object such as `{ 'node-1': 14, ReplicaSet: 40 }`. */
+function printedCounts(text: string): Record<string, number> {
+  const body = /\{([^{}]*)\}/.exec(text)?.[1] ?? '';
+  return Object.fromEntries([...body.matchAll(/'?([^',{}\s][^':]*?)'?:\s*(\d+)/g)].map((m) => [m[1] as string, Number(m[2])]));
+}
+
+describe('the teaching notebooks run top to bottom and show what they teach', () => {
+  let etcd: EtcdProcess;
+  let dir: string;
+  let snapshotFile: string;
+  let ops: ClusterOperation[];
+  let live: KvSource;
+  let k: KubeClient;
+  const outDir = (): string => path.join(dir, 'out');
+  let runs: { live: RunResult; snapshot: RunResult };
+
+  before(async () => {
+    etcd = await startEtcd();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-lessons-'));
+    ops = [...generateCluster({ pods: 40, seed: 7 }).operations()];
+    const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
+    try {
+      // A long master-lease TTL: the key must not expire while the notebooks and the checks run.
+      await writeCluster(writer, ops, { leaseTtlSeconds: { masterleases: 3600 } });
+    } finally {
+      await writer.close();
+    }
+    snapshotFile = path.join(dir, 'snapshot.db');
+    const saved = await etcd.etcdctl(['snapshot', 'save', snapshotFile]);
+    assert.equal(saved.code, 0, saved.stderr);
+    // The notebooks import '../dist': stage them beside a link to the build.
+    fs.mkdirSync(path.join(dir, 'notebooks'));
+    fs.symlinkSync(distDir(), path.join(dir, 'dist'), 'dir');
+    for (const name of LESSONS) fs.copyFileSync(path.join(REPO, 'notebooks', name), path.join(dir, 'notebooks', name));
+    const staged = (names: string[]): string[] => names.map((n) => path.join(dir, 'notebooks', n));
+    // Two runners side by side: one kernel at a time each.
+    const [liveRun, snapshotRun] = await Promise.all([
+      runNotebooks(['--etcd', etcd.endpoint, '--output-dir', outDir(), ...staged(LESSONS.slice(0, 5))], 150_000),
+      runNotebooks(['--snapshot', snapshotFile, '--output-dir', outDir(), ...staged(LESSONS.slice(5))], 150_000),
+    ]);
+    runs = { live: liveRun, snapshot: snapshotRun };
+    live = await openSource(etcd.endpoint);
+    k = await openKube(live);
+  });
+
+  after(async () => {
+    await live?.close();
+    await etcd?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const cellsOf = (name: string): NotebookCell[] => readCells(path.join(outDir(), name));
+
+  it('every notebook passes in the headless runner, and none is committed with outputs', () => {
+    assert.equal(runs.live.code, 0, `${runs.live.stdout}\n${runs.live.stderr}`);
+    assert.match(runs.live.stdout, /^5 passed, 0 failed$/m);
+    assert.equal(runs.snapshot.code, 0, `${runs.snapshot.stdout}\n${runs.snapshot.stderr}`);
+    assert.match(runs.snapshot.stdout, /^1 passed, 0 failed$/m);
+    for (const name of LESSONS) {
+      const committed = readCells(path.join(REPO, 'notebooks', name));
+      assert.ok(committed.every((c) => (c.outputs ?? []).length === 0), `${name} is committed with outputs: clear them`);
+      const nb = JSON.parse(fs.readFileSync(path.join(REPO, 'notebooks', name), 'utf8')) as { metadata: { kernelspec: { name: string } } };
+      assert.equal(nb.metadata.kernelspec.name, 'tslab', name);
+      // Every cell ran and printed nothing on stderr.
+      for (const cell of cellsOf(name)) {
+        const stderr = (cell.outputs ?? []).filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => joined(o.text));
+        assert.deepEqual(stderr, [], `${name}: a cell wrote to stderr:\n${joined(cell.source)}`);
+      }
+    }
+  });
+
+  it('01 maps kubectl get deployments -n default -l hello=hello to its etcd range and finds the deployment', async () => {
+    const cells = cellsOf(LESSONS[0] as string);
+    const reads = outputOf(cells, "k.kubectl('get deployments -n default -l hello=hello')");
+    assert.match(reads, /^etcdctl get --prefix \/registry\/deployments\/default\/\n# then keep objects whose labels match hello=hello/);
+    const table = outputOfCell(cells, 'hello').split('\n');
+    assert.match(table[0] as string, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
+    assert.match(table[1] as string, /^hello\s+\d+\/\d+\s/);
+    const inDefault = await k.list('deployments', { namespace: 'default' });
+    const matched = await k.list('deployments', { namespace: 'default', labels: 'hello=hello' });
+    assert.deepEqual(_.map(matched.items, 'metadata.name'), ['hello'], 'the generator writes deployment default/hello labelled hello=hello');
+    assert.match(outputOf(cells, 'read from etcd'), new RegExp(`read from etcd: ${inDefault.items.length} deployments, kept: 1 \\(hello\\)`));
+    assert.match(outputOf(cells, "k.keys('/registry/minions/')"), /\/registry\/minions\/control-plane-1\n/);
+    assert.match(outputOf(cells, "'replicationcontrollers'"), /services\s+\/registry\/services\/specs\/[\s\S]*nodes\s+\/registry\/minions\//);
+    assert.match(outputOf(cells, "k.tree('/registry'"), /deployments\s+\(\d+ keys?, /);
+  });
+
+  it('02 takes a value apart by hand, then with decode, and counts the encodings of every value', async () => {
+    const cells = cellsOf(LESSONS[1] as string);
+    assert.match(outputOf(cells, 'bytes.subarray(0, 4)'), /<Buffer 6b 38 73 00>/);
+    assert.match(outputOf(cells, 'const typeMeta'), /'apiVersion = v1', 'kind = Namespace'/);
+    assert.match(outputOf(cells, 'const metadata = fields'), /default/);
+    assert.match(outputOf(cells, 'const d = decode(bytes)'), /encoding: protobuf, apiVersion: v1, kind: Namespace\n[\s\S]*"name": "default"/);
+    assert.match(outputOf(cells, 'const secret ='), /k8s:enc:aescbc:v1:key1:\n[\s\S]*encoding: encrypted, provider: aescbc, key: key1/);
+    // The hex dump view of the stored bytes (show(Uint8Array)).
+    assert.match(outputOf(cells, 'await show(bytes)'), /6b 38 73 00/);
+    const expected: Record<string, number> = {};
+    for await (const kv of live.range({ prefix: '' })) {
+      const e = decode(kv.value).encoding;
+      expected[e] = (expected[e] ?? 0) + 1;
+    }
+    assert.deepEqual(printedCounts(outputOf(cells, 'await countEncodings()')), expected);
+  });
+
+  it("03's lodash answers equal what the KubeClient counts directly", async () => {
+    const cells = cellsOf(LESSONS[2] as string);
+    const byNode = (await k.count('pods', { by: 'spec.nodeName' })).groups;
+    assert.deepEqual(printedCounts(outputOf(cells, "_.countBy(items, 'spec.nodeName')")), byNode);
+    assert.match(outputOf(cells, 'await k.count('), /k\.count\(\) agrees with _\.countBy/);
+    const pods = (await k.list('pods')).items as Array<{ spec: { containers: Array<{ image: string; resources?: { limits?: unknown } }> } }>;
+    const unlimited = pods.filter((p) => p.spec.containers.some((c) => !c.resources?.limits)).length;
+    assert.match(outputOf(cells, 'const unlimited'), new RegExp(`^${unlimited} of ${pods.length} pods have a container without limits`));
+    const images = _.countBy(pods.flatMap((p) => p.spec.containers), 'image');
+    const shown = outputOf(cells, 'const images');
+    for (const [image, n] of Object.entries(images)) assert.ok(shown.includes(`image: '${image}', containers: ${n} }`), `${image}: ${n} not in\n${shown}`);
+    // Pod -> ReplicaSet -> Deployment, followed here with the KubeClient's objects.
+    const replicaSets = (await k.list('replicasets')).items;
+    const owner = (o: unknown, kind: string): string | undefined =>
+      (_.get(o, 'metadata.ownerReferences') as Array<{ kind: string; name: string }> | undefined)?.find((r) => r.kind === kind)?.name;
+    const perDeployment = _.countBy(pods, (p) => {
+      const ns = String(_.get(p as object, ['metadata', 'namespace']));
+      const rs = replicaSets.find((r) => _.get(r, 'metadata.namespace') === ns && _.get(r, 'metadata.name') === owner(p, 'ReplicaSet'));
+      return `${ns}/${owner(rs, 'Deployment')}`;
+    });
+    const rows = outputOf(cells, 'podsPerDeployment').trimEnd().split('\n');
+    assert.match(rows[0] as string, /^deployment\s+pods$/);
+    const top = _.orderBy(_.toPairs(perDeployment), [1, 0], ['desc', 'asc']).slice(0, 10);
+    assert.deepEqual(rows.slice(1, 11).map((r) => r.split(/\s+/)), top.map(([d, n]) => [d, String(n)]));
+  });
+
+  it('04 shows sizes by resource and namespace, the largest values and the events lease', async () => {
+    const cells = cellsOf(LESSONS[3] as string);
+    const sizes = await k.sizes({ top: 5 });
+    const pods = sizes.byResource.find((g) => g.name === 'pods');
+    assert.ok(pods);
+    assert.match(outputOf(cells, 'const total = sizes.total.bytes'), new RegExp(`'pods: ${pods.keys} keys, ${pods.bytes} bytes, [\\d.]+% of ${sizes.total.bytes}'`));
+    assert.match(outputOf(cells, 'const sizes = await k.sizes'), /pods\s+█/);
+    const largest = outputOf(cells, 'sizes.largest.map');
+    assert.ok(largest.includes(`${sizes.largest[0]?.key}`) && largest.includes(String(sizes.largest[0]?.bytes)), largest);
+    assert.match(outputOf(cells, 'sizes.byNamespace.map'), /^namespace\s+keys\s+bytes\n/);
+    const events = outputOf(cells, 'const eventKeys');
+    assert.match(events, /its lease: [1-9]\d* \(0 would mean no lease\)/);
+  });
+
+  it("05 shows an update's changes, finds the deleted pod and its tombstone", async () => {
+    const cells = cellsOf(LESSONS[4] as string);
+    assert.match(outputOf(cells, 'history[1].changes.map'), /'changed spec\.replicas: (\d+) -> (\d+)'/);
+    assert.match(outputOf(cells, 'const before = history[1].revision - 1'), /replicas at revision \d+: (\d+); now: (\d+)/);
+    const deletedKeys = ops.filter((op) => op.type === 'delete').map((op) => op.key);
+    assert.equal(deletedKeys.length, 1);
+    assert.match(outputOf(cells, 'const scheduled ='), new RegExp(`\\[ '${_.escapeRegExp(deletedKeys[0] as string)}' \\]`));
+    const history = await k.history(deletedKeys[0] as string);
+    assert.match(
+      outputOf(cells, 'const podHistory'),
+      new RegExp(`revision: ${history.at(-1)?.revision}, version: 0, deleted: true`),
+    );
+    assert.match(outputOf(cells, 'const deletedAt'), /at the latest revision: NotFoundError/);
+  });
+
+  it('06 answers the same questions from the snapshot file alone', async () => {
+    const cells = cellsOf(LESSONS[5] as string);
+    const snap = await openSource(snapshotFile);
+    try {
+      const status = await snap.status();
+      assert.match(outputOf(cells, 'snap.source.status()'), new RegExp(`kind: snapshot, revision: ${status.revision}`));
+      assert.match(outputOf(cells, "snap.kubectl('get deployments"), /etcdctl get --prefix \/registry\/deployments\/default\/[\s\S]*\nhello\s+\d+\/\d+/);
+      assert.deepEqual(printedCounts(outputOf(cells, "_.countBy(pods, 'spec.nodeName')")), (await k.count('pods', { by: 'spec.nodeName' })).groups);
+      assert.match(outputOf(cells, 'snap.sizes('), /resource: 'pods',\s+keys: \d+,\s+bytes: \d+,\s+revisions: \d+,\s+allRevisionsBytes: \d+/);
+      assert.match(outputOf(cells, 'snap.history('), /^REVISION\s+VERSION/m);
+    } finally {
+      await snap.close();
+    }
+  });
+});
