@@ -350,6 +350,19 @@ function toRecord(kv: IKeyValue, keysOnly: boolean): KvRecord {
   };
 }
 
+/** The record a watch event carries; a delete's has no value, version or create revision left. */
+function eventRecord(event: IWatchResponse['events'][number]): { record: KvRecord; deleted: boolean } {
+  const deleted = event.type === 'Delete';
+  const record = toRecord(event.kv, false);
+  if (deleted) {
+    record.createRevision = 0;
+    record.version = 0;
+    record.value = new Uint8Array(0);
+    record.valueBytes = 0;
+  }
+  return { record, deleted };
+}
+
 /** A cheap order-sensitive digest (two 32-bit FNV-1a variants) of (key, modRevision) pairs. */
 class RecordDigest {
   count = 0;
@@ -745,7 +758,7 @@ class LiveEtcdSource implements KvSource {
           // more than a few pages, narrow it to the sub-prefix of the last key.
           const restOfWindow = page.count - page.kvs.length;
           if (this.config.subPrefixPaging && restOfWindow > 4 * page.kvs.length) {
-            const sub = subPrefix(r.prefix, last.key);
+            const sub = narrowerSubPrefix(r.prefix, last.key, windowEnd);
             if (sub !== undefined) nextEnd = minEnd(windowEnd, prefixEnd(sub));
           }
           anchor = undefined;
@@ -896,14 +909,7 @@ class LiveEtcdSource implements KvSource {
         const rev = num(event.kv.mod_revision);
         if (rev > current) return true;
         if (bufferEquals(event.kv.key, key)) {
-          const deleted = event.type === 'Delete';
-          const record = toRecord(event.kv, false);
-          if (deleted) {
-            record.createRevision = 0;
-            record.version = 0;
-            record.value = new Uint8Array(0);
-            record.valueBytes = 0;
-          }
+          const { record, deleted } = eventRecord(event);
           entries.push({ ...record, deleted });
           if (rev === lastMod) return true;
         }
@@ -1035,14 +1041,7 @@ class LiveEtcdSource implements KvSource {
         }
         if (res.created && next === undefined) next = num(res.header.revision) + 1;
         for (const event of res.events) {
-          const deleted = event.type === 'Delete';
-          const record = toRecord(event.kv, false);
-          if (deleted) {
-            record.createRevision = 0;
-            record.version = 0;
-            record.value = new Uint8Array(0);
-            record.valueBytes = 0;
-          }
+          const { record, deleted } = eventRecord(event);
           const out: KvWatchEvent = { type: deleted ? 'delete' : 'put', record };
           if (event.prev_kv) out.previous = toRecord(event.prev_kv, false);
           queue.push(out);
@@ -1246,6 +1245,22 @@ function subPrefix(prefix: Buffer, key: Buffer): Buffer | undefined {
   const slash = key.indexOf(0x2f, prefix.length + (key[prefix.length] === 0x2f ? 1 : 0));
   if (slash < 0 || slash === key.length - 1) return undefined;
   return key.subarray(0, slash + 1);
+}
+
+/**
+ * The shallowest sub-prefix of `key` below `prefix` whose range ends before `windowEnd`: one segment deeper
+ * than the window being read. So a read of everything (`prefix` empty) narrows from `/registry/` to
+ * `/registry/pods/` to `/registry/pods/<namespace>/` as long as each window stays large.
+ */
+function narrowerSubPrefix(prefix: Buffer, key: Buffer, windowEnd: Buffer): Buffer | undefined {
+  let p = prefix;
+  for (;;) {
+    const sub = subPrefix(p, key);
+    if (sub === undefined) return undefined;
+    const end = prefixEnd(sub);
+    if (isToEnd(windowEnd) ? !isToEnd(end) : Buffer.compare(end, windowEnd) < 0) return sub;
+    p = sub;
+  }
 }
 
 function printable(key: Buffer): string {
