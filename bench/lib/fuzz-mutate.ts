@@ -157,7 +157,14 @@ export function mutateValue(seed: ValueSeed, other: ValueSeed, rand: Rand): { by
   return { bytes, mutation: `stack(${names.join(',')})` };
 }
 
-function applyValueMutation(v: Buffer, kind: ValueMutation, seed: ValueSeed, other: ValueSeed, rand: Rand): Buffer {
+/**
+ * One mutation of the named kind applied to `v` (the seed's bytes, or bytes already mutated from them);
+ * `seed` gives the length prefixes and the magic to keep, `other` the seed to splice from. `stack`
+ * returns `v` unchanged (use {@link mutateValue} for stacks).
+ * @example
+ * applyValueMutation(seed.bytes, 'length-huge', seed, other, inputRandom(1, 0)) // a length varint now claims ~2^32
+ */
+export function applyValueMutation(v: Buffer, kind: ValueMutation, seed: ValueSeed, other: ValueSeed, rand: Rand): Buffer {
   const n = v.length;
   // mostly after the magic (which only selects the decoder), sometimes anywhere
   const from = rand(16) === 0 ? 0 : Math.min(seed.keep, n);

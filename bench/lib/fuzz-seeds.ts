@@ -39,7 +39,12 @@ export function goldenDir(): string {
   return path.join(defaultSourcesDir(), 'k8s.io', 'api', 'testdata', 'HEAD');
 }
 
-function optionsOf(file: string): { apiVersion: string; kind: string } {
+/**
+ * The decode() options of a golden file, from its name (`group.version.Kind.pb`, `core` for the core group).
+ * @example
+ * goldenOptions('apps.v1.Deployment.pb') // { apiVersion: 'apps/v1', kind: 'Deployment' }
+ */
+export function goldenOptions(file: string): { apiVersion: string; kind: string } {
   const parts = file.replace(/\.pb$/, '').split('.');
   const kind = parts.pop() as string;
   const version = parts.pop() as string;
@@ -47,8 +52,12 @@ function optionsOf(file: string): { apiVersion: string; kind: string } {
   return { apiVersion: group === 'core' ? version : `${group}/${version}`, kind };
 }
 
-/** The inner object (runtime.Unknown field 2) of a `k8s\0` value, or undefined. */
-function innerObject(value: Buffer): Buffer | undefined {
+/**
+ * The inner object (runtime.Unknown field 2) of a `k8s\0` value, or undefined.
+ * @example
+ * decode(innerObject(value) as Buffer, { apiVersion: 'v1', kind: 'Pod', bare: true })
+ */
+export function innerObject(value: Buffer): Buffer | undefined {
   let p = 4;
   while (p < value.length) {
     const tag = value[p++] as number;
@@ -140,7 +149,7 @@ export function loadValueSeeds(extra: { name: string; bytes: Buffer }[] = []): V
   if (fs.existsSync(dir)) {
     for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.pb')).sort()) {
       const bytes = fs.readFileSync(path.join(dir, f));
-      const options = optionsOf(f);
+      const options = goldenOptions(f);
       out.push(seed(f, bytes, options));
       const inner = innerObject(bytes);
       if (inner !== undefined && inner.length > 0) out.push(seed(`${f} bare`, Buffer.from(inner), { ...options, bare: true }));

@@ -150,16 +150,8 @@ export function toCsv(objects: ExportList, columns: ReadonlyArray<string | CsvCo
   return lines.map((l) => l + nl).join('');
 }
 
-/**
- * One stored record to dump: a KvRecord (`value`), a list error (`raw`), or a history entry. Keys may
- * be strings or bytes.
- */
-export interface RawRecordInput {
-  key: string | Uint8Array;
-  /** The stored bytes (KvRecord). */
-  value?: Uint8Array;
-  /** The stored bytes (ListError of a list). */
-  raw?: Uint8Array;
+/** The facts a raw dump keeps about a record besides its key and bytes (all optional). */
+export interface RawRecordFacts {
   createRevision?: number;
   modRevision?: number;
   version?: number;
@@ -171,17 +163,22 @@ export interface RawRecordInput {
   error?: string;
 }
 
+/**
+ * One stored record to dump: a KvRecord (`value`), a list error (`raw`), or a history entry. Keys may
+ * be strings or bytes.
+ */
+export interface RawRecordInput extends RawRecordFacts {
+  key: string | Uint8Array;
+  /** The stored bytes (KvRecord). */
+  value?: Uint8Array;
+  /** The stored bytes (ListError of a list). */
+  raw?: Uint8Array;
+}
+
 /** One record read back by {@link fromRawDump}: the exact bytes, and the facts that were dumped. */
-export interface RawDumpRecord {
+export interface RawDumpRecord extends RawRecordFacts {
   key: Uint8Array;
   value: Uint8Array;
-  createRevision?: number;
-  modRevision?: number;
-  version?: number;
-  lease?: string;
-  deleted?: boolean;
-  encoding?: string;
-  error?: string;
 }
 
 /** Options of {@link toRawDump}. Every field is optional. */

@@ -128,6 +128,23 @@ function replicas(o: KubeObject): number | bigint {
   return typeof r === 'bigint' ? r : typeof r === 'number' ? r : 1;
 }
 
+/** ReplicaSet and ReplicationController: the same columns, their selectors printed their own way. */
+function replicaColumns(selector: (o: KubeObject) => string): KindColumn[] {
+  return [
+    nameCol,
+    { header: 'DESIRED', cell: (o) => intCell(replicas(o)) },
+    { header: 'CURRENT', cell: (o) => intCell(dig(o, 'status', 'replicas')) },
+    { header: 'READY', cell: (o) => intCell(dig(o, 'status', 'readyReplicas')) },
+    ageCol,
+    ...templateColumns(['spec', 'template', 'spec'], selector),
+  ];
+}
+
+/** PersistentVolume and PersistentVolumeClaim columns printed alike. */
+const volumeStatusCol: KindColumn = { header: 'STATUS', cell: (o) => (deletionSet(o) ? 'Terminating' : str(dig(o, 'status', 'phase'))) };
+const volumeAttributesClassCol: KindColumn = { header: 'VOLUMEATTRIBUTESCLASS', cell: (o) => str(dig(o, 'spec', 'volumeAttributesClassName'), '<unset>') };
+const volumeModeCol: KindColumn = { header: 'VOLUMEMODE', wide: true, cell: (o) => str(dig(o, 'spec', 'volumeMode'), 'Filesystem') };
+
 function loadBalancerIngress(status: unknown, wide: boolean): string {
   const set = new Set<string>();
   for (const ing of arr(dig(status, 'loadBalancer', 'ingress'))) {
@@ -428,26 +445,12 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'ReplicaSet',
     aliases: ['replicasets', 'replicaset', 'rs'],
-    columns: [
-      nameCol,
-      { header: 'DESIRED', cell: (o) => intCell(replicas(o)) },
-      { header: 'CURRENT', cell: (o) => intCell(dig(o, 'status', 'replicas')) },
-      { header: 'READY', cell: (o) => intCell(dig(o, 'status', 'readyReplicas')) },
-      ageCol,
-      ...templateColumns(['spec', 'template', 'spec'], (o) => formatLabelSelector(dig(o, 'spec', 'selector'))),
-    ],
+    columns: replicaColumns((o) => formatLabelSelector(dig(o, 'spec', 'selector'))),
   },
   {
     kind: 'ReplicationController',
     aliases: ['replicationcontrollers', 'replicationcontroller', 'rc'],
-    columns: [
-      nameCol,
-      { header: 'DESIRED', cell: (o) => intCell(replicas(o)) },
-      { header: 'CURRENT', cell: (o) => intCell(dig(o, 'status', 'replicas')) },
-      { header: 'READY', cell: (o) => intCell(dig(o, 'status', 'readyReplicas')) },
-      ageCol,
-      ...templateColumns(['spec', 'template', 'spec'], (o) => formatLabels(dig(o, 'spec', 'selector'))),
-    ],
+    columns: replicaColumns((o) => formatLabels(dig(o, 'spec', 'selector'))),
   },
   {
     kind: 'StatefulSet',
@@ -614,7 +617,7 @@ const PRINTERS: KindPrinter[] = [
       { header: 'CAPACITY', cell: (o) => str(dig(o, 'spec', 'capacity', 'storage'), '0') },
       { header: 'ACCESS MODES', cell: (o) => accessModes(dig(o, 'spec', 'accessModes')) },
       { header: 'RECLAIM POLICY', cell: (o) => str(dig(o, 'spec', 'persistentVolumeReclaimPolicy'), 'Retain') },
-      { header: 'STATUS', cell: (o) => (deletionSet(o) ? 'Terminating' : str(dig(o, 'status', 'phase'))) },
+      volumeStatusCol,
       {
         header: 'CLAIM',
         cell: (o) => {
@@ -623,10 +626,10 @@ const PRINTERS: KindPrinter[] = [
         },
       },
       { header: 'STORAGECLASS', cell: storageClassOf },
-      { header: 'VOLUMEATTRIBUTESCLASS', cell: (o) => str(dig(o, 'spec', 'volumeAttributesClassName'), '<unset>') },
+      volumeAttributesClassCol,
       { header: 'REASON', cell: (o) => str(dig(o, 'status', 'reason')) },
       ageCol,
-      { header: 'VOLUMEMODE', wide: true, cell: (o) => str(dig(o, 'spec', 'volumeMode'), 'Filesystem') },
+      volumeModeCol,
     ],
   },
   {
@@ -634,14 +637,14 @@ const PRINTERS: KindPrinter[] = [
     aliases: ['persistentvolumeclaims', 'persistentvolumeclaim', 'pvc'],
     columns: [
       nameCol,
-      { header: 'STATUS', cell: (o) => (deletionSet(o) ? 'Terminating' : str(dig(o, 'status', 'phase'))) },
+      volumeStatusCol,
       { header: 'VOLUME', cell: (o) => str(dig(o, 'spec', 'volumeName')) },
       { header: 'CAPACITY', cell: (o) => (str(dig(o, 'spec', 'volumeName')) === '' ? '' : str(dig(o, 'status', 'capacity', 'storage'), '0')) },
       { header: 'ACCESS MODES', cell: (o) => (str(dig(o, 'spec', 'volumeName')) === '' ? '' : accessModes(dig(o, 'status', 'accessModes'))) },
       { header: 'STORAGECLASS', cell: storageClassOf },
-      { header: 'VOLUMEATTRIBUTESCLASS', cell: (o) => str(dig(o, 'spec', 'volumeAttributesClassName'), '<unset>') },
+      volumeAttributesClassCol,
       ageCol,
-      { header: 'VOLUMEMODE', wide: true, cell: (o) => str(dig(o, 'spec', 'volumeMode'), 'Filesystem') },
+      volumeModeCol,
     ],
   },
   {

@@ -1,6 +1,6 @@
 /**
  * Hostile input, systematically: every prefix of every Kubernetes fixture (testdata/HEAD) and of the
- * real auger values, ≥ 10 000 seeded mutations spread over all fixtures (byte and bit flips, insertions,
+ * real auger values, ≥ 10 000 seeded mutations (bench/lib/fuzz-mutate.ts) spread over all fixtures (byte and bit flips, insertions,
  * deletions, corrupted length varints, duplicated and spliced regions, huge varints), deep nesting,
  * lengths far past the end and an envelope whose kind does not match its body. Every input must give a
  * result or a DecodeError (offset inside the value, message saying what was expected); nothing may throw
@@ -11,12 +11,14 @@ import { wrapEnvelope } from '../../src/codec/encode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { createCodec, decode, defaultSourcesDir, loadSchema, toKubeJson } from '../../src/codec';
+import { createCodec, decode, loadSchema, toKubeJson } from '../../src/codec';
 import type { CompiledSchema, Decoded, DecodeOptions } from '../../src/codec';
 import { seededRandom } from '../../src/util/seeded-random';
+import { VALUE_MUTATIONS, applyValueMutation, findLengthPrefixes, varintBytes as varint, type ValueMutation, type ValueSeed } from '../../bench/lib/fuzz-mutate';
+import { augerDir as augerDataDir, goldenDir as goldenDataDir, goldenOptions, innerObject } from '../../bench/lib/fuzz-seeds';
 
-const goldenDir = path.join(defaultSourcesDir(), 'k8s.io', 'api', 'testdata', 'HEAD');
-const augerDir = path.join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'auger-testdata', 'storage');
+const goldenDir = goldenDataDir();
+const augerDir = path.join(augerDataDir(), 'storage');
 
 /** One decode taking longer than this is a hang, whatever the machine load. */
 const HANG_MS = 2000;
@@ -30,20 +32,12 @@ interface Fixture {
   options: DecodeOptions;
 }
 
-function optionsOf(file: string): DecodeOptions {
-  const parts = file.replace(/\.pb$/, '').split('.');
-  const kind = parts.pop() as string;
-  const version = parts.pop() as string;
-  const group = parts.join('.');
-  return { apiVersion: group === 'core' ? version : `${group}/${version}`, kind };
-}
-
 const goldens: Fixture[] = fs.existsSync(goldenDir)
   ? fs
       .readdirSync(goldenDir)
       .filter((f) => f.endsWith('.pb'))
       .sort()
-      .map((f) => ({ name: f, value: fs.readFileSync(path.join(goldenDir, f)), options: optionsOf(f) }))
+      .map((f) => ({ name: f, value: fs.readFileSync(path.join(goldenDir, f)), options: goldenOptions(f) }))
   : [];
 const augers: Fixture[] = fs.existsSync(augerDir)
   ? fs
@@ -121,147 +115,12 @@ function prng(seed: number): (n: number) => number {
   return (n: number): number => Math.floor(random() * n);
 }
 
-/** A varint's bytes. */
-function varint(v: bigint): number[] {
-  const out: number[] = [];
-  let x = BigInt.asUintN(64, v);
-  while (x >= 0x80n) {
-    out.push(Number(x & 0x7fn) | 0x80);
-    x >>= 7n;
-  }
-  out.push(Number(x));
-  return out;
-}
+/** The mutations applied round-robin (a stack of them is left to the fuzzer, bench/fuzz.ts). */
+const MUTATIONS = VALUE_MUTATIONS.filter((k): k is Exclude<ValueMutation, 'stack'> => k !== 'stack');
 
-/** Where length prefixes sit: [position, bytes of the varint, length], found by a schema-less walk. */
-function lengthPrefixes(buf: Uint8Array, start: number, end: number, out: [number, number, number][], depth = 0): boolean {
-  let p = start;
-  const read = (): number | undefined => {
-    let v = 0;
-    let scale = 1;
-    for (let i = 0; i < 10 && p < end; i++) {
-      const b = buf[p++] as number;
-      v += (b & 0x7f) * scale;
-      scale *= 128;
-      if (b < 0x80) return v;
-    }
-    return undefined;
-  };
-  const found: [number, number, number][] = [];
-  while (p < end) {
-    const tag = read();
-    if (tag === undefined || tag < 8) return false;
-    switch (tag % 8) {
-      case 0:
-        if (read() === undefined) return false;
-        break;
-      case 1:
-        p += 8;
-        break;
-      case 5:
-        p += 4;
-        break;
-      case 2: {
-        const at = p;
-        const len = read();
-        if (len === undefined || len > end - p) return false;
-        found.push([at, p - at, len]);
-        if (depth < 40) lengthPrefixes(buf, p, p + len, found, depth + 1);
-        p += len;
-        break;
-      }
-      default:
-        return false;
-    }
-    if (p > end) return false;
-  }
-  out.push(...found);
-  return true;
-}
-
-const MUTATIONS = [
-  'byte',
-  'bits',
-  'insert',
-  'delete',
-  'length',
-  'length-huge',
-  'duplicate',
-  'splice',
-  'huge-varint',
-  'huge-tag',
-] as const;
-
-/** One seeded mutation of `v` (never of the 4 magic bytes, which only decide the encoding). */
-function mutate(v: Buffer, kind: (typeof MUTATIONS)[number], rand: (n: number) => number, prefixes: [number, number, number][], other: Buffer): Buffer {
-  const n = v.length;
-  const at = 4 + rand(Math.max(1, n - 4));
-  switch (kind) {
-    case 'byte': {
-      const out = Buffer.from(v);
-      out[at] = rand(256);
-      return out;
-    }
-    case 'bits': {
-      const out = Buffer.from(v);
-      for (let i = 1 + rand(4); i > 0; i--) {
-        const p = 4 + rand(Math.max(1, n - 4));
-        out[p] = (out[p] as number) ^ (1 << rand(8));
-      }
-      return out;
-    }
-    case 'insert': {
-      const ins = Buffer.from(Array.from({ length: 1 + rand(8) }, () => rand(256)));
-      return Buffer.concat([v.subarray(0, at), ins, v.subarray(at)]);
-    }
-    case 'delete':
-      return Buffer.concat([v.subarray(0, at), v.subarray(Math.min(n, at + 1 + rand(16)))]);
-    case 'length':
-    case 'length-huge': {
-      if (prefixes.length === 0) return mutate(v, 'byte', rand, prefixes, other);
-      const [p, size, len] = prefixes[rand(prefixes.length)] as [number, number, number];
-      const choices: bigint[] =
-        kind === 'length'
-          ? [BigInt(len + 1), BigInt(Math.max(0, len - 1)), 0n, BigInt(len + 1 + rand(64)), BigInt(rand(Math.max(1, len)))]
-          : [0x7fffffffn, 0xffffffffn, 0x100000000n, 1n << 62n, -1n, BigInt(n * 1000)];
-      const repl = Buffer.from(varint(choices[rand(choices.length)] as bigint));
-      return Buffer.concat([v.subarray(0, p), repl, v.subarray(p + size)]);
-    }
-    case 'duplicate': {
-      const len = 1 + rand(Math.min(256, n - at));
-      const region = v.subarray(at, at + len);
-      const to = 4 + rand(Math.max(1, n - 4));
-      return Buffer.concat([v.subarray(0, to), region, v.subarray(to)]);
-    }
-    case 'splice': {
-      // a region of another fixture replaces one of this one
-      const from = rand(other.length);
-      const region = other.subarray(from, from + 1 + rand(Math.min(512, other.length - from)));
-      return Buffer.concat([v.subarray(0, at), region, v.subarray(Math.min(n, at + rand(64)))]);
-    }
-    case 'huge-varint': {
-      const forms = [
-        [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], // 2^64 - 1
-        [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], // 11 bytes: too long
-        [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00], // overlong zero
-        [0xff, 0xff, 0xff, 0xff, 0x0f], // 2^32 - 1
-      ];
-      const form = Buffer.from(forms[rand(forms.length)] as number[]);
-      const replace = rand(2) === 0;
-      return Buffer.concat([v.subarray(0, at), form, v.subarray(replace ? Math.min(n, at + form.length) : at)]);
-    }
-    case 'huge-tag': {
-      // field 2^29 - 1 (length-delimited) claiming 2^32 - 1 bytes, or a group that never ends
-      const forms = [
-        [0xfa, 0xff, 0xff, 0xff, 0x0f, 0xff, 0xff, 0xff, 0xff, 0x0f],
-        [0xfb, 0xff, 0xff, 0xff, 0x0f],
-        [0x0b, 0x0b, 0x0b, 0x0b],
-        [0x0c],
-      ];
-      const form = Buffer.from(forms[rand(forms.length)] as number[]);
-      return Buffer.concat([v.subarray(0, at), form, v.subarray(at)]);
-    }
-  }
+/** A fixture as a mutation seed: its length prefixes found, the 4 magic bytes kept most of the time. */
+function seedOf(f: Fixture): ValueSeed {
+  return { name: f.name, bytes: f.value, options: f.options, prefixes: findLengthPrefixes(f.value, 4), keep: 4 };
 }
 
 /** `levels` messages, each field 1 of the one around it, around `inner`. */
@@ -283,12 +142,10 @@ function nested(levels: number, inner: number[] = []): Uint8Array {
 const envelope = wrapEnvelope;
 
 /** The inner object (runtime.Unknown's raw) of a stored value. */
-function rawOf(value: Uint8Array): Uint8Array {
-  const out: [number, number, number][] = [];
-  assert.ok(lengthPrefixes(value, 4, value.length, out, 40));
-  // top-level fields only (depth 40 stops the walk from descending): typeMeta, then raw
-  const [p, size, len] = out[1] as [number, number, number];
-  return value.subarray(p + size, p + size + len);
+function rawOf(value: Buffer): Buffer {
+  const raw = innerObject(value);
+  assert.ok(raw !== undefined, 'a k8s\\0 value with a raw object');
+  return raw;
 }
 
 describe('hostile input: every prefix', () => {
@@ -328,13 +185,13 @@ describe('hostile input: seeded mutations', () => {
     const c = new Checker();
     const perKind = new Map<string, number>();
     const perFixture = Math.ceil(20_000 / goldens.length);
-    goldens.forEach((g, gi) => {
-      const prefixes: [number, number, number][] = [];
-      lengthPrefixes(g.value, 4, g.value.length, prefixes);
-      const other = (goldens[(gi * 7 + 13) % goldens.length] as Fixture).value;
+    const seeds = goldens.map(seedOf);
+    seeds.forEach((seed, gi) => {
+      const g = goldens[gi] as Fixture;
+      const other = seeds[(gi * 7 + 13) % seeds.length] as ValueSeed;
       for (let i = 0; i < perFixture; i++) {
         const kind = MUTATIONS[(gi + i) % MUTATIONS.length] as (typeof MUTATIONS)[number];
-        const v = mutate(g.value, kind, rand, prefixes, other);
+        const v = applyValueMutation(g.value, kind, seed, other, rand);
         const d = c.check(`${g.name} ${kind} #${i}`, v, g.options);
         if (d?.error !== undefined) perKind.set(kind, (perKind.get(kind) ?? 0) + 1);
       }
@@ -350,11 +207,10 @@ describe('hostile input: seeded mutations', () => {
     const rand = prng(42);
     const c = new Checker();
     for (const a of augers) {
-      const prefixes: [number, number, number][] = [];
-      lengthPrefixes(a.value, 4, a.value.length, prefixes);
+      const seed = seedOf(a);
       for (let i = 0; i < 500; i++) {
         const kind = MUTATIONS[i % MUTATIONS.length] as (typeof MUTATIONS)[number];
-        c.check(`${a.name} ${kind} #${i}`, mutate(a.value, kind, rand, prefixes, a.value), a.options);
+        c.check(`${a.name} ${kind} #${i}`, applyValueMutation(a.value, kind, seed, seed, rand), a.options);
       }
     }
     c.assertClean('auger mutations');

@@ -167,67 +167,51 @@ describe('createProjector', () => {
   });
 });
 
-/** The metadata bytes of an encoded object's raw protobuf (field 1 of the object). */
-function decodeRaw(value: Uint8Array): { metadata: Uint8Array } {
-  const raw = rawOf(value);
-  let p = 0;
-  while (p < raw.length) {
-    const tag = raw[p++] as number;
+/** The length-delimited fields of the protobuf message in `buf` from `start` on (tag and length of one byte or more). */
+function* fields(buf: Uint8Array, start: number): Generator<{ field: number; from: number; end: number; body: Uint8Array }> {
+  let p = start;
+  while (p < buf.length) {
+    const from = p;
+    const tag = buf[p++] as number;
     let len = 0;
     let shift = 0;
     for (;;) {
-      const b = raw[p++] as number;
+      const b = buf[p++] as number;
       len |= (b & 0x7f) << shift;
       shift += 7;
       if (b < 0x80) break;
     }
-    if (tag >>> 3 === 1) return { metadata: raw.subarray(p, p + len) };
+    yield { field: tag >>> 3, from, end: p + len, body: buf.subarray(p, p + len) };
     p += len;
   }
-  throw new Error('no metadata');
+}
+
+/** The bytes of field `field` of the message in `buf` from `start` on. */
+function fieldBytes(buf: Uint8Array, start: number, field: number, what: string): Uint8Array {
+  for (const f of fields(buf, start)) if (f.field === field) return f.body;
+  throw new Error(`no ${what}`);
+}
+
+/** The metadata bytes of an encoded object's raw protobuf (field 1 of the object). */
+function decodeRaw(value: Uint8Array): { metadata: Uint8Array } {
+  return { metadata: fieldBytes(rawOf(value), 0, 1, 'metadata') };
 }
 
 /** runtime.Unknown's raw (field 2) of a `k8s\0` value. */
 function rawOf(value: Uint8Array): Uint8Array {
-  let p = 4;
-  while (p < value.length) {
-    const tag = value[p++] as number;
-    let len = 0;
-    let shift = 0;
-    for (;;) {
-      const b = value[p++] as number;
-      len |= (b & 0x7f) << shift;
-      shift += 7;
-      if (b < 0x80) break;
-    }
-    if (tag >>> 3 === 2) return value.subarray(p, p + len);
-    p += len;
-  }
-  throw new Error('no raw');
+  return fieldBytes(value, 4, 2, 'raw');
 }
 
 /** The value with its raw replaced (typeMeta kept). */
 function rewrap(value: Uint8Array, raw: Uint8Array): Uint8Array {
   const w = new WireWriter();
   w.raw(new Uint8Array([0x6b, 0x38, 0x73, 0x00]));
-  let p = 4;
-  while (p < value.length) {
-    const start = p;
-    const tag = value[p++] as number;
-    let len = 0;
-    let shift = 0;
-    for (;;) {
-      const b = value[p++] as number;
-      len |= (b & 0x7f) << shift;
-      shift += 7;
-      if (b < 0x80) break;
-    }
-    p += len;
-    if (tag >>> 3 === 2) {
+  for (const f of fields(value, 4)) {
+    if (f.field === 2) {
       w.tag(2, 2);
       w.bytes(raw);
     } else {
-      w.raw(value.subarray(start, p));
+      w.raw(value.subarray(f.from, f.end));
     }
   }
   return w.finish();

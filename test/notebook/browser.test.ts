@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { freePort } from '../helpers/etcd';
+import { pollUntil } from '../helpers/poll';
 import { PYTHON, REPO, XSS_VALUE, runNotebooks, runProcess, saveSnapshot, stageNotebooks, startNotebookEtcd } from './notebook-fixture';
 
 /** Flags for Debian's Chromium on this closed network (see the machine notes). */
@@ -25,17 +26,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-async function waitFor(what: string, deadlineMs: number, check: () => Promise<boolean>, explain: () => string): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  let delay = 50;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 500);
-  }
-  throw new Error(`${what} did not happen within ${deadlineMs} ms. ${explain()}`);
-}
 
 async function stopProcess(child: ChildProcess, exited: Promise<void>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
@@ -89,7 +79,7 @@ test('a rendered notebook in Chromium: table and JSON tree shown, hostile etcd v
     child.stdout?.on('data', (b: Buffer) => (serverLog += b.toString('utf8')));
     child.stderr?.on('data', (b: Buffer) => (serverLog += b.toString('utf8')));
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(
+    await pollUntil(
       'Jupyter Notebook answering',
       60_000,
       async () => {
@@ -125,7 +115,7 @@ test('a rendered notebook in Chromium: table and JSON tree shown, hostile etcd v
     assert.equal(await valueText.textContent(), JSON.stringify(XSS_VALUE));
 
     // The control: the same markup sent unescaped runs its onerror in this page (so the check below means something).
-    await waitFor(
+    await pollUntil(
       'the unescaped control image running its onerror',
       20_000,
       async () => (await page.evaluate(() => (globalThis as { __kubetcdControl?: number }).__kubetcdControl)) === 1,

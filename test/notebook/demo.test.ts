@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runEtcdctl } from '../helpers/etcd';
+import { pollUntil } from '../helpers/poll';
 import { REPO } from './notebook-fixture';
 
 function alive(pid: number): boolean {
@@ -19,17 +20,6 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-async function poll(what: string, deadlineMs: number, check: () => boolean | Promise<boolean>, explain: () => string): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  let delay = 50;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 500);
-  }
-  throw new Error(`${what} did not happen within ${deadlineMs} ms.\n${explain()}`);
 }
 
 test('npm run demo: etcd + Jupyter with the project kernel, a demo snapshot, and Ctrl-C stops it all', { timeout: 150_000 }, async () => {
@@ -45,7 +35,7 @@ test('npm run demo: etcd + Jupyter with the project kernel, a demo snapshot, and
   const exited = new Promise<number | null>((resolve) => demo.on('exit', (code) => resolve(code)));
   const pids: number[] = [];
   try {
-    await poll('the demo printing its URL', 120_000, () => /token=[0-9a-f]+/.test(out) || demo.exitCode !== null, () => `${out}\n${err}`);
+    await pollUntil('the demo printing its URL', 120_000, () => /token=[0-9a-f]+/.test(out) || demo.exitCode !== null, () => `${out}\n${err}`);
     const url = /(http:\/\/127\.0\.0\.1:\d+)\/tree\?token=([0-9a-f]+)/.exec(out);
     assert.ok(url, `no URL in the demo's output:\n${out}\n${err}`);
     const [, base, token] = url as unknown as [string, string, string];
@@ -74,7 +64,7 @@ test('npm run demo: etcd + Jupyter with the project kernel, a demo snapshot, and
     // Ctrl-C: the demo stops Jupyter and etcd by PID and exits 0.
     demo.kill('SIGINT');
     assert.equal(await exited, 0, err);
-    await poll('etcd to be gone', 10_000, () => !alive(etcdPid), () => err);
+    await pollUntil('etcd to be gone', 10_000, () => !alive(etcdPid), () => err);
     await assert.rejects(fetch(`${base}/api/status?token=${token}`));
     assert.match(err, /stopping Jupyter Notebook \(pid \d+\)/);
     assert.match(err, /stopping etcd \(pid \d+\)/);
