@@ -64,6 +64,7 @@ export type {
   EncryptionProvider,
   EncryptionProviderType,
   EncryptionRule,
+  ProjectOptions,
   Projected,
   Projector,
   ProjectorOptions,
@@ -150,12 +151,13 @@ export type {
   RawDump,
   RawDumpOptions,
   RawDumpRecord,
+  RawRecordFacts,
   RawRecordInput,
 } from './render/export';
 
 // Notebook: the facade users touch in tslab
 export { open, present, show, withDisplay, SOURCE_ENV } from './notebook';
-export type { NotebookClient, OpenOptions, Presentation, PresentHint, ProgressOptions, ShowOptions } from './notebook';
+export type { KubeTable, NotebookClient, OpenOptions, TableQueryOptions, Presentation, PresentHint, ProgressOptions, ShowOptions } from './notebook';
 
 /** lodash, re-exported so a notebook needs one import: `import { _ } from 'kubetcd'`. */
 export { _ };

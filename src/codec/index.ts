@@ -38,7 +38,7 @@ export type {
   EncryptionRule,
 } from './decrypt';
 export { createProjector, getPath } from './project';
-export type { Projected, Projector, ProjectorOptions } from './project';
+export type { ProjectOptions, Projected, Projector, ProjectorOptions } from './project';
 
 /** A codec bound to one schema (one Kubernetes version). */
 export interface Codec {

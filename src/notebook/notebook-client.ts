@@ -7,7 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
 import { InvalidArgumentError } from '../errors';
-import { openKube, type KubeClient, type KubeList, type KubeOptions, type ListOptions } from '../kube/kube-client';
+import { openKube, type KubeClient, type KubeList, type KubeOptions, type ListError, type ListOptions } from '../kube/kube-client';
+import type { Rendered } from '../render/rendered';
+import { createTableBuilder, type ColumnSource } from '../render/table';
 import { openSource, type SourceTarget } from '../sources/open-source';
 import type { KvSource } from '../sources/types';
 import { show, withDisplay, type ShowOptions } from './present';
@@ -20,8 +22,39 @@ export interface OpenOptions extends KubeOptions {
   progress?: boolean | ProgressOptions;
 }
 
+/** Options of {@link NotebookClient.table}: a list's filters plus the table's look. */
+export interface TableQueryOptions extends ListOptions {
+  /** kubectl's `-o wide` columns. */
+  wide?: boolean;
+  /** Custom columns, header → dotted path or function (`{ NODE: 'spec.nodeName' }`). */
+  columns?: Record<string, ColumnSource>;
+  /** Rows shown before the table is cut to head and tail (default 50; every row is still read). */
+  maxRows?: number;
+  /** "Now", for ages (default: the clock). */
+  now?: Date;
+}
+
+/** What {@link NotebookClient.table} returns: the rendered table and what was read. */
+export interface KubeTable extends Rendered {
+  resource: string;
+  /** Objects in the table. */
+  rows: number;
+  /** Values that could not be decoded (not in the table; listed under it, first 20). */
+  errors: ListError[];
+  errorCount: number;
+  revision: number;
+  etcdctl: string;
+  truncated: boolean;
+  truncatedReason?: string;
+}
+
 /** A KubeClient for notebooks: the same methods, results that display themselves, and `close()`. */
 export type NotebookClient = Omit<KubeClient, 'list'> & {
+  /**
+   * A kubectl table of a resource, streamed: objects are rendered as they are read and never kept, so a
+   * table of 300 000 pods needs no more memory than one page (unlike `list()`, which keeps every object).
+   */
+  table(resource: string, options?: TableQueryOptions): Promise<KubeTable>;
   /** {@link KubeClient.list}; `wide` adds columns to the table it displays as. */
   list(resource: string, options?: ListOptions & { wide?: boolean }): Promise<KubeList>;
   /** Displays any value (a result, a list, lodash output) as {@link show} does. */
@@ -76,7 +109,8 @@ export async function open(target?: SourceTarget, options: OpenOptions = {}): Pr
   const raw = await openSource(chosen);
   let kube: KubeClient;
   try {
-    kube = await openKube(progressOn ? withReadProgress(raw, progressOptions) : raw, { ...(options.prefix !== undefined ? { prefix: options.prefix } : {}) });
+    const { progress: _progress, ...kubeOptions } = options;
+    kube = await openKube(progressOn ? withReadProgress(raw, progressOptions) : raw, kubeOptions);
   } catch (e) {
     await raw.close();
     throw e;
@@ -116,6 +150,46 @@ function notebookClient(kube: KubeClient, raw: KvSource): NotebookClient {
   // The client itself is an ordinary object on top of the proxy (util.inspect looks through proxies).
   const client = Object.create(delegate) as Record<PropertyKey, unknown>;
   Object.defineProperty(client, 'close', { value: close });
+  Object.defineProperty(client, 'table', {
+    value: async (resource: string, options: TableQueryOptions = {}): Promise<KubeTable> => {
+      const { wide, columns, maxRows, now, ...listOptions } = options;
+      const info = kube.resolve(resource);
+      const builder = createTableBuilder({
+        kind: info.kind !== '' ? info.kind : resource,
+        now: now ?? new Date(),
+        ...(wide !== undefined ? { wide } : {}),
+        ...(columns !== undefined ? { columns } : {}),
+        ...(maxRows !== undefined ? { maxRows } : {}),
+      });
+      const stream = kube.stream(resource, listOptions);
+      let rows = 0;
+      let errorCount = 0;
+      const errors: ListError[] = [];
+      for await (const entry of stream) {
+        if (entry.object !== undefined) {
+          builder.add(entry.object);
+          rows++;
+        }
+        if (entry.error !== undefined) {
+          errorCount++;
+          if (errors.length < 20) errors.push(entry.error);
+        }
+      }
+      const rendered = builder.finish();
+      const table: KubeTable = {
+        ...rendered,
+        resource: info.resource,
+        rows,
+        errors,
+        errorCount,
+        revision: stream.revision,
+        etcdctl: stream.etcdctl,
+        truncated: stream.truncated,
+        ...(stream.truncatedReason !== undefined ? { truncatedReason: stream.truncatedReason } : {}),
+      };
+      return withDisplay(table, { method: 'table', args: [resource, options] });
+    },
+  });
   Object.defineProperty(client, 'show', { value: show });
   Object.defineProperty(client, util.inspect.custom, { value: summary });
   return client as unknown as NotebookClient;

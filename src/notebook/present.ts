@@ -317,6 +317,30 @@ function schemaOrUndefined(): CompiledSchema | undefined {
   }
 }
 
+interface TableShape {
+  html: string;
+  text: string;
+  rows: number;
+  errors: { key: string; error: string }[];
+  errorCount: number;
+  revision: number;
+  etcdctl: string;
+  truncatedReason?: string;
+}
+
+function isTableShape(v: unknown): v is TableShape {
+  return isRecord(v) && typeof v.html === 'string' && typeof v.text === 'string' && typeof v.rows === 'number' && Array.isArray(v.errors);
+}
+
+function presentTable(v: TableShape): Presentation {
+  const parts: Rendered[] = [{ html: v.html, text: v.text }, ...errorsPart(v.errors)];
+  const notes = [`${v.etcdctl} (revision ${v.revision})`];
+  if (v.errorCount > v.errors.length) notes.push(`${v.errorCount} values could not be decoded; the first ${v.errors.length} are shown`);
+  if (v.truncatedReason !== undefined) notes.push(v.truncatedReason);
+  parts.push(renderers.pre(notes.join('\n')));
+  return { rendered: joinRendered(parts), summary: `Table: ${plural(v.rows, 'row')} at revision ${v.revision}${v.errorCount > 0 ? `, ${v.errorCount} undecodable` : ''}` };
+}
+
 function presentPlain(value: unknown, hint: PresentHint): Presentation {
   const format = hint.format ?? 'auto';
   if (value instanceof Uint8Array && (format === 'auto' || format === 'hex')) {
@@ -373,6 +397,7 @@ function describe(value: unknown): string {
  */
 export function present(value: unknown, hint: PresentHint = {}): Presentation {
   const format = hint.format ?? 'auto';
+  if (hint.method === 'table' && isTableShape(value) && (format === 'auto' || format === 'table')) return presentTable(value);
   if (format === 'auto' || format === 'table') {
     if (isListShape(value)) return presentList(value, hint);
     if (isGetShape(value)) return presentGet(value, hint);
@@ -413,9 +438,14 @@ function checkShowOptions(options: ShowOptions): void {
 export async function show(value: unknown, options: ShowOptions = {}): Promise<void> {
   checkShowOptions(options);
   const p = present(value, options);
-  if (!displayBundle({ 'text/html': p.rendered.html, 'text/plain': p.rendered.text })) {
+  if (!displayBundle(mimeBundle(p.rendered))) {
     process.stdout.write(`${p.rendered.text.replace(/\n+$/, '')}\n`);
   }
+}
+
+/** HTML and its text twin, plus `application/json` (JupyterLab's tree) when the view has JSON data. */
+function mimeBundle(r: Rendered): Record<string, unknown> {
+  return { 'text/html': r.html, 'text/plain': r.text, ...(r.json !== undefined ? { 'application/json': r.json } : {}) };
 }
 
 /** Marks a result so it displays itself as the last expression of a cell. */
@@ -425,7 +455,7 @@ function inspectResult(this: unknown, depth: number, options: util.InspectOption
   const hint = (this as { [HINT]?: PresentHint })[HINT] ?? {};
   const p = present(this, hint);
   if (depth !== options.depth) return `[${p.summary}]`;
-  if (inTslab() && displayBundle({ 'text/html': p.rendered.html, 'text/plain': p.rendered.text })) return p.summary;
+  if (inTslab() && displayBundle(mimeBundle(p.rendered))) return p.summary;
   return p.rendered.text.replace(/\n+$/, '');
 }
 

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 
 /** One output: MIME type → data (`text/html`, `text/plain`, `image/svg+xml`, …). */
-export type MimeBundle = Record<string, string>;
+export type MimeBundle = Record<string, unknown>;
 
 /** What tslab puts on `globalThis` before it runs a cell. */
 interface TslabGlobal {
@@ -79,10 +79,9 @@ function publicTslab(): TslabPublic | undefined {
 function preferred(bundle: MimeBundle): [string, string] | undefined {
   for (const mime of ['text/html', 'image/svg+xml', 'text/plain']) {
     const data = bundle[mime];
-    if (data !== undefined) return [mime, data];
+    if (typeof data === 'string') return [mime, data];
   }
-  const first = Object.entries(bundle)[0];
-  return first;
+  return undefined;
 }
 
 function send(bundle: MimeBundle, displayId: string | undefined, update: boolean, fallback?: () => TslabPublicDisplay | undefined): boolean {

@@ -65,6 +65,22 @@ test('open() in plain Node: results are plain data that print as kubectl-like te
     // Nested, it is one line.
     assert.match(util.inspect({ list }), /\[KubeList: \d+ Pods at revision \d+\]/);
 
+    // table(): the same rows, streamed (objects never kept), with the etcdctl read under it.
+    const streamed = await live.table('pods', { now: new Date(0), maxRows: Infinity });
+    assert.equal(streamed.rows, keys.length);
+    assert.equal(streamed.errorCount, 0);
+    assert.match(streamed.etcdctl, /^etcdctl get --prefix \/registry\/pods\/$/);
+    const tableLines = streamed.text.split('\n').filter((l) => l.trim() !== '');
+    assert.match(tableLines[0] ?? '', /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
+    for (const key of keys) {
+      const [, , , ns, name] = key.split('/');
+      assert.match(streamed.text, new RegExp(`^${ns}\\s+${name}\\s`, 'm'));
+    }
+    assert.match(util.inspect(streamed), new RegExp(`revision ${streamed.revision}`));
+    const filtered = await offline.table('pods', { namespace: 'default', wide: true });
+    assert.equal(filtered.rows, keys.filter((k) => k.startsWith('/registry/pods/default/')).length);
+    assert.match(filtered.text.split('\n')[0] ?? '', /\bIP\s+NODE\b/);
+
     // Snapshot and live print the same table (same data, same revision).
     const offList = await offline.list('pods');
     assert.equal(util.inspect(offList).split('\n')[1], lines[1]);
