@@ -341,8 +341,16 @@ function presentTable(v: TableShape): Presentation {
   return { rendered: joinRendered(parts), summary: `Table: ${plural(v.rows, 'row')} at revision ${v.revision}${v.errorCount > 0 ? `, ${v.errorCount} undecodable` : ''}` };
 }
 
+/** A view made by src/render (`renderHistogram(…)`, `renderTable(…)`): `{ html, text }` and nothing else of note. */
+function isRendered(v: unknown): v is Rendered {
+  return isRecord(v) && typeof v.html === 'string' && typeof v.text === 'string' && Object.keys(v).every((k) => ['html', 'text', 'json', 'svg'].includes(k));
+}
+
 function presentPlain(value: unknown, hint: PresentHint): Presentation {
   const format = hint.format ?? 'auto';
+  if (isRendered(value) && (format === 'auto' || format === 'table')) {
+    return { rendered: value, summary: `${value.text.split('\n')[0] ?? 'view'}` };
+  }
   if (value instanceof Uint8Array && (format === 'auto' || format === 'hex')) {
     const schema = schemaOrUndefined();
     return {

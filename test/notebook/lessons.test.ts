@@ -188,6 +188,9 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     const largest = outputOf(cells, 'sizes.largest.map');
     assert.ok(largest.includes(`${sizes.largest[0]?.key}`) && largest.includes(String(sizes.largest[0]?.bytes)), largest);
     assert.match(outputOf(cells, 'sizes.byNamespace.map'), /^namespace\s+keys\s+bytes\n/);
+    // The histogram's text twin names every pod the stream read.
+    const podCount = (await k.count('pods')).total;
+    assert.match(outputOf(cells, 'renderHistogram(podBytes'), new RegExp(`stored size of ${podCount} pods`));
     const events = outputOf(cells, 'const eventKeys');
     assert.match(events, /its lease: [1-9]\d* \(0 would mean no lease\)/);
   });
