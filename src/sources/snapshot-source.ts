@@ -612,7 +612,17 @@ export function buildMvccIndex(bucket: BboltBucket, signal?: AbortSignal): MvccI
   // Capacity hints: memory reserved but never written stays virtual (not resident).
   const pages = bucket.file.meta.pageCount;
   const keys = new KeyTable(path, Math.min(256 << 20, Math.max(1 << 20, Math.floor(bucket.file.dataBytes / 16))), Math.min(1 << 21, Math.max(1024, pages)));
-  const cols = new RecordColumns(Math.min(1 << 22, Math.max(1024, pages)));
+  // A record takes at least 40 bytes of a leaf page (16-byte element header, 17-byte revision key, a
+  // KeyValue of a few bytes), so dataBytes / 40 bounds the record count: reserving that much up front
+  // means the columns never grow by copying (which doubled the resident peak on large snapshots).
+  // Untouched capacity stays virtual; where the system refuses that much address space, start smaller.
+  let cols: RecordColumns;
+  try {
+    cols = new RecordColumns(Math.min(1 << 26, Math.max(1024, pages, Math.ceil(bucket.file.dataBytes / 40))));
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    cols = new RecordColumns(Math.min(1 << 22, Math.max(1024, pages)));
+  }
   let prevMain = -1;
   let prevSub = -1;
   let n = 0;
