@@ -152,6 +152,9 @@ function notebookClient(kube: KubeClient, raw: KvSource): NotebookClient {
   Object.defineProperty(client, 'close', { value: close });
   Object.defineProperty(client, 'table', {
     value: async (resource: string, options: TableQueryOptions = {}): Promise<KubeTable> => {
+      if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+        throw new InvalidArgumentError(`Invalid table() options: ${JSON.stringify(options)}. Pass an object such as { namespace: 'default', wide: true } or omit it.`);
+      }
       const { wide, columns, maxRows, now, ...listOptions } = options;
       const info = kube.resolve(resource);
       const builder = createTableBuilder({

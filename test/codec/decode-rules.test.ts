@@ -20,6 +20,26 @@ function roundTrip(obj: KubeObject): KubeObject {
   return d.object as KubeObject;
 }
 
+/** A protobuf ConfigMap named `n` whose labels map each key's bytes to its hex (keys may be invalid UTF-8). */
+function configMapWithLabels(keys: Buffer[]): Uint8Array {
+  const meta = new WireWriter();
+  meta.tag(1, 2);
+  meta.bytes(Buffer.from('n'));
+  for (const k of keys) {
+    meta.tag(11, 2); // labels
+    meta.begin();
+    meta.tag(1, 2);
+    meta.bytes(k);
+    meta.tag(2, 2);
+    meta.bytes(Buffer.from(k.toString('hex')));
+    meta.end();
+  }
+  const cm = new WireWriter();
+  cm.tag(1, 2);
+  cm.bytes(meta.finish());
+  return envelope('v1', 'ConfigMap', cm.finish());
+}
+
 function get(obj: unknown, path: string): unknown {
   let cur = obj;
   for (const p of path.split('.')) cur = (cur as Record<string, unknown>)[p];
@@ -232,44 +252,14 @@ describe('special types', () => {
   });
 
   test('map keys holding invalid UTF-8 sort by their stored bytes, as Go sorts them', () => {
-    const meta = new WireWriter();
-    meta.tag(1, 2);
-    meta.bytes(Buffer.from('n'));
-    for (const k of [Buffer.from('é'), Buffer.from([0x80, 0x28]), Buffer.from('a')]) {
-      meta.tag(11, 2); // labels
-      meta.begin();
-      meta.tag(1, 2);
-      meta.bytes(k);
-      meta.tag(2, 2);
-      meta.bytes(Buffer.from(k.toString('hex')));
-      meta.end();
-    }
-    const cm = new WireWriter();
-    cm.tag(1, 2);
-    cm.bytes(meta.finish());
-    const d = decode(envelope('v1', 'ConfigMap', cm.finish()));
+    const d = decode(configMapWithLabels([Buffer.from('é'), Buffer.from([0x80, 0x28]), Buffer.from('a')]));
     assert.equal(d.error, undefined, d.error?.message);
     assert.deepEqual(Object.keys(get(d.object, 'metadata.labels') as object), ['a', '\uDC80(', 'é']);
     assert.ok(toKubeJson(d.object).includes('"labels":{"a":"61","\\ufffd(":"8028","é":"c3a9"}'));
   });
 
   test('map keys that differ only in invalid bytes stay two keys and print as Go prints them', () => {
-    const meta = new WireWriter();
-    meta.tag(1, 2);
-    meta.bytes(Buffer.from('n'));
-    for (const k of [Buffer.from([0xff]), Buffer.from('10'), Buffer.from([0xfe]), Buffer.from('9'), Buffer.from('é'), Buffer.from([0xc3, 0x28])]) {
-      meta.tag(11, 2); // labels
-      meta.begin();
-      meta.tag(1, 2);
-      meta.bytes(k);
-      meta.tag(2, 2);
-      meta.bytes(Buffer.from(k.toString('hex')));
-      meta.end();
-    }
-    const cm = new WireWriter();
-    cm.tag(1, 2);
-    cm.bytes(meta.finish());
-    const d = decode(envelope('v1', 'ConfigMap', cm.finish()));
+    const d = decode(configMapWithLabels([Buffer.from([0xff]), Buffer.from('10'), Buffer.from([0xfe]), Buffer.from('9'), Buffer.from('é'), Buffer.from([0xc3, 0x28])]));
     assert.equal(d.error, undefined, d.error?.message);
     // integer-like keys make toKubeJson sort the map: by original bytes, as Go does
     assert.ok(

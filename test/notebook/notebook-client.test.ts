@@ -80,6 +80,10 @@ test('open() in plain Node: results are plain data that print as kubectl-like te
     const filtered = await offline.table('pods', { namespace: 'default', wide: true });
     assert.equal(filtered.rows, keys.filter((k) => k.startsWith('/registry/pods/default/')).length);
     assert.match(filtered.text.split('\n')[0] ?? '', /\bIP\s+NODE\b/);
+    // Wrong arguments: clear errors, nothing half-drawn.
+    await assert.rejects(live.table('podz'), (e: Error) => e.name === 'InvalidArgumentError' && /Did you mean "pods"/.test(e.message));
+    await assert.rejects(live.table('pods', null as never), (e: Error) => e.name === 'InvalidArgumentError' && /table\(\) options/.test(e.message));
+    await assert.rejects(live.table('pods', { labels: 'app in (' }), (e: Error) => e.name === 'InvalidArgumentError');
 
     // Snapshot and live print the same table (same data, same revision).
     const offList = await offline.list('pods');
