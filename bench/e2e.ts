@@ -150,6 +150,8 @@ async function main(): Promise<void> {
     const best = new Map<string, E2eRun>();
     for (let round = 0; round < rounds; round++) {
       for (const reader of readers) {
+        // each run starts on an idle etcd (a previous run's leftover work would count against the next)
+        if (reader.where !== 'snapshot' && !smoke) await waitQuiet(etcd.pid);
         const cpu0 = cpuSeconds(etcd.pid);
         const r = await timedRun(reader.cmd, reader.args, { discardStdout: !reader.child });
         const etcdCpuS = cpuSeconds(etcd.pid) - cpu0;

@@ -160,6 +160,38 @@ export interface MessagePlan {
   typeMetaAt: number;
   /** The decoding function, generated on first use. */
   fn: MessageFn | undefined;
+  /** Field numbers read past unread (a restricted plan, see {@link restrictPlan}). */
+  skip?: number[];
+}
+
+/**
+ * A copy of `plan` that reads and prints only the fields named in `keep` (JSON name → the plan to read
+ * that field's message with, or undefined for its own), and reads past every other field without decoding
+ * it. The kept fields decode exactly as in `plan`, Go's rules included, so the object it gives is the full
+ * object cut down to those fields. Inline structs are kept when named by their field name.
+ * @example
+ * const pod = plans.get('k8s.io.api.core.v1.Pod')!;
+ * const onlySpec = restrictPlan(pod, new Map([['spec', undefined]]));
+ */
+export function restrictPlan(plan: MessagePlan, keep: ReadonlyMap<string, MessagePlan | undefined>): MessagePlan {
+  const out: MessagePlan = { m: plan.m, special: plan.special, byNumber: [], fields: [], typeMetaAt: -1, fn: undefined, skip: [] };
+  const skip = out.skip as number[];
+  plan.fields.forEach((fp, i) => {
+    if (i === plan.typeMetaAt) out.typeMetaAt = out.fields.length;
+    if (!keep.has(fp.f.name)) {
+      if (fp.f.number > 0 && fp.f.number < 100000) skip.push(fp.f.number);
+      return;
+    }
+    const copy: FieldPlan = { ...fp, slot: out.fields.length, msg: keep.get(fp.f.name) ?? fp.msg };
+    out.fields.push(copy);
+    if (fp.f.number > 0 && fp.f.number < 100000) out.byNumber[fp.f.number] = copy;
+  });
+  if (plan.typeMetaAt >= plan.fields.length) out.typeMetaAt = out.fields.length;
+  // proto-only fields (read, never printed) are skipped too
+  plan.byNumber.forEach((fp, n) => {
+    if (fp !== undefined && fp.slot < 0) skip.push(n);
+  });
+  return out;
 }
 
 /**
@@ -741,6 +773,7 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
     '    if (tag < 128) r.pos = tagAt + 1; else tag = r.uint32(end);',
     '    switch (tag) {',
     ...cases.map((c) => `      ${c}`),
+    ...(plan.skip ?? []).flatMap((n) => [VARINT, FIXED64, BYTES, FIXED32].map((wt) => `      case ${n * 8 + wt}: r.skip(${wt}, end, ${n}); break;`)),
     '      default: H.other(r, ctx, PLAN, tag, tagAt, end, depth);',
     '    }',
     '  }',
@@ -839,20 +872,31 @@ const ZERO_TIME_SECONDS = -62135596800;
 const MAY_REPRINT_DIFFERENTLY = /\\[u/]|[0-9][.eE]|-0|"[0-9]+"\s*:/;
 /** Canonical Quantities by their stored text: a cluster uses few distinct ones (`100m`, `1Gi`). */
 const QUANTITY_CACHE = new Map<string, string>();
-/** Formatted Times by Unix seconds: objects of one cluster share few distinct timestamps. */
-const TIME_CACHE = new Map<number, string>();
+/** `YYYY-MM-DDT` by day since 1970: a cluster's timestamps fall on few distinct days. */
+const DAY_PREFIX_CACHE = new Map<number, string>();
+/** `00` … `59`. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+/** Unix seconds of 10000-01-01T00:00:00Z: below it (and from 1970), the fast path of {@link timeText} applies. */
+const YEAR_10000_SECONDS = 253402300800;
 
-/** How Kubernetes prints a metav1.Time of these Unix seconds (null for Go's zero time). */
+/**
+ * How Kubernetes prints a metav1.Time of these Unix seconds (null for Go's zero time). Times from 1970 to
+ * 9999 are built from their day's cached date and the time of day; others by formatTime's calendar.
+ */
 function timeText(seconds: number | bigint): string | null {
   if (seconds === ZERO_TIME_SECONDS) return null;
-  if (typeof seconds !== 'number') return formatTime(seconds, 0);
-  let text = TIME_CACHE.get(seconds);
-  if (text === undefined) {
-    if (TIME_CACHE.size >= 4096) TIME_CACHE.clear();
-    text = formatTime(seconds, 0);
-    TIME_CACHE.set(seconds, text);
+  if (typeof seconds !== 'number' || !(seconds >= 0 && seconds < YEAR_10000_SECONDS) || !Number.isInteger(seconds)) return formatTime(seconds, 0);
+  const day = Math.floor(seconds / 86400);
+  let prefix = DAY_PREFIX_CACHE.get(day);
+  if (prefix === undefined) {
+    if (DAY_PREFIX_CACHE.size >= 4096) DAY_PREFIX_CACHE.clear();
+    prefix = formatTime(day * 86400, 0).slice(0, 11);
+    DAY_PREFIX_CACHE.set(day, prefix);
   }
-  return text;
+  const s = seconds - day * 86400;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s - h * 3600) / 60);
+  return `${prefix}${TWO_DIGITS[h] as string}:${TWO_DIGITS[m] as string}:${TWO_DIGITS[s - h * 3600 - m * 60] as string}Z`;
 }
 
 /**
@@ -1043,6 +1087,15 @@ export interface ProtobufDecoder {
     messageName: string,
     typeMeta: { kind: string; apiVersion: string } | undefined,
   ): { object?: KubeObject; error?: DecodeError; unknownFields?: UnknownField[] };
+  /** {@link ProtobufDecoder.decodeObject} with a plan of its own (such as a {@link restrictPlan}). */
+  decodeWithPlan(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    base: number,
+    plan: MessagePlan,
+    typeMeta: { kind: string; apiVersion: string } | undefined,
+  ): { object?: KubeObject; error?: DecodeError; unknownFields?: UnknownField[] };
   /** The message of a kind, or undefined. */
   messageFor(apiVersion: string, kind: string): string | undefined;
   plans: PlanCache;
@@ -1084,6 +1137,10 @@ export function createProtobufDecoder(schema: CompiledSchema): ProtobufDecoder {
       if (plan === undefined) {
         return { error: new DecodeError(`Cannot decode ${messageName}: the schema has no such message.`, base + start) };
       }
+      return this.decodeWithPlan(buf, start, end, base, plan, typeMeta);
+    },
+    decodeWithPlan(buf, start, end, base, plan, typeMeta) {
+      const messageName = plan.m.name;
       const view = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
       const ctx: Ctx = { r: new WireReader(view, start, base), buf: view, unknown: [], names: [], keys: [], rawField: undefined, partial: undefined };
       try {

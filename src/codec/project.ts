@@ -3,21 +3,21 @@
  * `spec.nodeName`, `status.containerStatuses`) from a stored value, skipping the rest of the protobuf
  * without building objects.
  *
- * The walk follows the requested paths through the object's own protobuf: fields off the paths are
- * skipped by their length prefix; a field on a path that goes deeper is entered in place. At each level
- * the fields that end a path (leaves) are cut out, byte for byte, into a small message of their own,
- * which the full decoder (`decodeObject`) then decodes: a leaf's value is therefore exactly what a full
- * decode prints for it, Go's rules included (omitempty, pointers, nil slices, maps in key order, times,
- * quantities). A path through a list of messages projects each element (`status.containerStatuses.ready`
- * gives `[{ ready }, …]`); maps, lists of scalars and messages with custom JSON (Time, Quantity, …) are
- * leaves: a path through them gets the whole field (`metadata.labels.app` gives all labels).
+ * The paths restrict the message plans of the full decoder (`restrictPlan` in decode.ts): along a path,
+ * each message reads only the fields the path names and reads past the others by their length, unread;
+ * where a path ends (a leaf), the field is read whole. The same generated decoding functions then run on
+ * the restricted plans, so every value read is exactly what a full decode prints for it, Go's rules
+ * included (omitempty, pointers, nil slices, maps in key order, times, quantities). A path through a list
+ * of messages restricts each element (`status.containerStatuses.ready` gives `[{ ready }, …]`); maps,
+ * lists of scalars and messages with custom JSON (Time, Quantity, …) are read whole where a path reaches
+ * them (`metadata.labels.app` gives all labels).
  *
- * Anything unusual — JSON, CBOR, encrypted or raw values, an unknown kind, a content encoding, a message
- * field given twice, malformed bytes — falls back to a full decode, whose result is returned with it
+ * Anything unusual — JSON, CBOR, encrypted or raw values, an unknown kind, a content encoding, malformed
+ * bytes in a field read — falls back to a full decode, whose result is returned with it
  * (errors then carry their exact offsets).
  */
 import { InvalidArgumentError, type DecodeError } from '../errors';
-import { createProtobufDecoder, decodeValue, type DecodeOptions, type FieldPlan, type MessagePlan, type ProtobufDecoder } from './decode';
+import { createProtobufDecoder, decodeValue, restrictPlan, type DecodeOptions, type MessagePlan, type ProtobufDecoder } from './decode';
 import { walksAsFields } from './envelope';
 import { decodeGoString } from './go-utf8';
 import { loadSchema } from './schema';
@@ -71,36 +71,6 @@ interface PathNode {
   children: Map<string, PathNode>;
 }
 
-/** A path step resolved against one message. */
-interface Step {
-  name: string;
-  /** Field number. */
-  number: number;
-  node: PathNode;
-  /** Set when the step goes deeper into a plain message: its plan. */
-  descend: MessagePlan | undefined;
-  /** A repeated message field (a list): each element is projected. */
-  repeated: boolean;
-}
-
-/** A path node resolved against one message. */
-interface Level {
-  /** Step index by field number. */
-  byNumber: Map<number, number>;
-  steps: Step[];
-  /** Names that are no field of the message: looked up in its decoded form (fields of inline structs). */
-  others: string[];
-  /** Inline fields, cut out with the leaves when `others` is not empty. */
-  inlineNumbers: Set<number>;
-  /** True when a parent decode is needed even if every descending step is present. */
-  hasLeaves: boolean;
-}
-
-/** Thrown inside a projection to fall back to a full decode (never escapes this module). */
-class Fallback {
-  static readonly instance = new Fallback();
-}
-
 function buildTree(paths: readonly string[]): PathNode {
   const root: PathNode = { leaf: false, children: new Map() };
   for (const p of paths) {
@@ -120,10 +90,6 @@ function buildTree(paths: readonly string[]): PathNode {
   return root;
 }
 
-function isPlainMessage(fp: FieldPlan): boolean {
-  return fp.f.type === 'message' && !fp.f.inline && fp.msg !== undefined && fp.msg.m.special === undefined;
-}
-
 let defaultDecoder: ProtobufDecoder | undefined;
 
 /**
@@ -140,127 +106,35 @@ export function createProjector(paths: readonly string[], options: ProjectorOpti
   }
   const tree = buildTree(paths);
   const decoder = options.decoder ?? (defaultDecoder ??= createProtobufDecoder(loadSchema()));
-  const levels = new Map<PathNode, Map<MessagePlan, Level>>();
+  // Per message plan, its restriction to a node of the path tree (see restrictPlan), made once.
+  const restricted = new Map<PathNode, Map<MessagePlan, MessagePlan>>();
 
-  const levelOf = (plan: MessagePlan, node: PathNode): Level => {
-    let byPlan = levels.get(node);
-    if (byPlan === undefined) levels.set(node, (byPlan = new Map()));
+  /**
+   * The plan reading only what `node` asks of `plan`: a leaf, a message with custom JSON (Time, Quantity…)
+   * or a map is read whole; a plain message keeps the named fields, each restricted in turn. Names that are
+   * no field of the message (fields of an inline struct, or unknown) keep the inline structs whole.
+   */
+  const restrict = (plan: MessagePlan, node: PathNode): MessagePlan => {
+    if (node.leaf || plan.m.special !== undefined) return plan;
+    let byPlan = restricted.get(node);
+    if (byPlan === undefined) restricted.set(node, (byPlan = new Map()));
     const have = byPlan.get(plan);
     if (have !== undefined) return have;
-    const level: Level = { byNumber: new Map(), steps: [], others: [], inlineNumbers: new Set(), hasLeaves: false };
+    const keep = new Map<string, MessagePlan | undefined>();
+    let others = false;
     for (const [name, child] of node.children) {
       const fp = plan.fields.find((f) => !f.f.inline && f.f.name === name);
       if (fp === undefined) {
-        level.others.push(name);
-        level.hasLeaves = true;
+        others = true;
         continue;
       }
-      const descend = !child.leaf && isPlainMessage(fp) ? fp.msg : undefined;
-      if (descend === undefined) level.hasLeaves = true;
-      level.byNumber.set(fp.f.number, level.steps.length);
-      level.steps.push({ name, number: fp.f.number, node: child, descend, repeated: fp.repeated });
+      // a list of messages restricts each element; maps and scalars are read whole
+      keep.set(name, fp.msg !== undefined && fp.f.type === 'message' ? restrict(fp.msg, child) : undefined);
     }
-    if (level.others.length > 0) for (const fp of plan.fields) if (fp.f.inline) level.inlineNumbers.add(fp.f.number);
-    byPlan.set(plan, level);
-    return level;
-  };
-
-  /** Projects the message `plan` in buf[start, end) onto `node`. */
-  const projectMessage = (buf: Buffer, start: number, end: number, plan: MessagePlan, node: PathNode): Record<string, unknown> => {
-    const level = levelOf(plan, node);
-    const r = new WireReader(buf, start);
-    // Raw field bytes [start, end) pairs for the parent decode; per descending step, its one range.
-    const parts: number[] = [];
-    let starts: number[] | undefined;
-    let ends: number[] | undefined;
-    // For repeated descending steps: every element's [start, end), in order.
-    let lists: number[][] | undefined;
-    while (r.pos < end) {
-      const at = r.pos;
-      const tag = r.uint32(end);
-      const num = tag >>> 3;
-      const wt = tag & 7;
-      if (num === 0) throw Fallback.instance;
-      let valueStart = -1;
-      if (wt === BYTES) {
-        const e = r.lengthEnd(end);
-        valueStart = r.pos;
-        r.pos = e;
-      } else {
-        r.skip(wt, end, num);
-      }
-      const i = level.byNumber.get(num);
-      if (i === undefined) {
-        if (level.inlineNumbers.has(num)) parts.push(at, r.pos);
-        continue;
-      }
-      const step = level.steps[i] as Step;
-      if (step.descend !== undefined && valueStart >= 0) {
-        starts ??= new Array<number>(level.steps.length).fill(-1);
-        ends ??= new Array<number>(level.steps.length).fill(-1);
-        if (step.repeated) {
-          lists ??= [];
-          const list = (lists[i] ??= []);
-          list.push(valueStart, r.pos);
-          starts[i] = valueStart;
-          continue;
-        }
-        if (starts[i] !== -1) throw Fallback.instance; // given twice: protobuf merges; leave it to the full decode
-        starts[i] = valueStart;
-        ends[i] = r.pos;
-      } else {
-        parts.push(at, r.pos);
-      }
-    }
-    const out: Record<string, unknown> = {};
-    let needParent = level.hasLeaves;
-    if (!needParent) {
-      for (let i = 0; i < level.steps.length; i++) if (starts === undefined || starts[i] === -1) needParent = true;
-    }
-    if (needParent) {
-      // Decode a message made of the leaves' own bytes: exactly what the full decode prints for them.
-      let sb: Buffer;
-      let s = 0;
-      let e = 0;
-      if (parts.length === 0) {
-        sb = buf;
-      } else if (parts.length === 2) {
-        sb = buf;
-        s = parts[0] as number;
-        e = parts[1] as number;
-      } else {
-        let total = 0;
-        for (let i = 0; i < parts.length; i += 2) total += (parts[i + 1] as number) - (parts[i] as number);
-        sb = Buffer.allocUnsafe(total);
-        let p = 0;
-        for (let i = 0; i < parts.length; i += 2) p += buf.copy(sb, p, parts[i] as number, parts[i + 1] as number);
-        e = total;
-      }
-      const decoded = decoder.decodeObject(sb, s, e, 0, plan.m.name, undefined);
-      if (decoded.error !== undefined || decoded.object === undefined) throw Fallback.instance;
-      const parent = decoded.object;
-      for (let i = 0; i < level.steps.length; i++) {
-        const step = level.steps[i] as Step;
-        if (step.descend !== undefined && starts !== undefined && starts[i] !== -1) continue;
-        if (Object.prototype.hasOwnProperty.call(parent, step.name)) out[step.name] = parent[step.name];
-      }
-      for (const name of level.others) if (Object.prototype.hasOwnProperty.call(parent, name)) out[name] = parent[name];
-    }
-    if (starts !== undefined && ends !== undefined) {
-      for (let i = 0; i < level.steps.length; i++) {
-        const step = level.steps[i] as Step;
-        if (step.descend === undefined || starts[i] === -1) continue;
-        if (step.repeated) {
-          const list = lists?.[i] ?? [];
-          const items: Record<string, unknown>[] = [];
-          for (let j = 0; j < list.length; j += 2) items.push(projectMessage(buf, list[j] as number, list[j + 1] as number, step.descend, step.node));
-          out[step.name] = items;
-        } else {
-          out[step.name] = projectMessage(buf, starts[i] as number, ends[i] as number, step.descend, step.node);
-        }
-      }
-    }
-    return out;
+    if (others) for (const fp of plan.fields) if (fp.f.inline) keep.set(fp.f.name, undefined);
+    const r = restrictPlan(plan, keep);
+    byPlan.set(plan, r);
+    return r;
   };
 
   const full = (value: Uint8Array, typeOptions: ProjectOptions): Projected => {
@@ -291,12 +165,10 @@ export function createProjector(paths: readonly string[], options: ProjectorOpti
       const messageName = decoder.messageFor(env.apiVersion, env.kind);
       const plan = messageName !== undefined ? decoder.plans.get(messageName) : undefined;
       if (plan === undefined) return full(value, typeOptions);
-      const object = projectMessage(buf, env.rawStart, env.rawEnd, plan, tree) as KubeObject;
-      const withType: KubeObject = {};
-      if (env.apiVersion !== '') withType['apiVersion'] = env.apiVersion;
-      if (env.kind !== '') withType['kind'] = env.kind;
-      Object.assign(withType, object);
-      const p: Projected = { encoding: 'protobuf', via: 'projection', object: withType };
+      // apiVersion and kind where the full decode puts them (the object's TypeMeta)
+      const decoded = decoder.decodeWithPlan(buf, env.rawStart, env.rawEnd, 0, restrict(plan, tree), env);
+      if (decoded.error !== undefined || decoded.object === undefined) return full(value, typeOptions);
+      const p: Projected = { encoding: 'protobuf', via: 'projection', object: decoded.object };
       if (env.apiVersion !== '') p.apiVersion = env.apiVersion;
       if (env.kind !== '') p.kind = env.kind;
       return p;

@@ -5,13 +5,13 @@
  */
 import _ from 'lodash';
 import { decode, type DecodeOptions } from '../codec';
-import { createProjector, type Projector } from '../codec/project';
+import { createProjector, type Projected, type Projector } from '../codec/project';
 import { encryptedValueMessage, loadEncryptionConfig, type EncryptionConfig, type EncryptionConfigInput } from '../codec/decrypt';
 import type { Decoded, EncryptionInfo, KubeObject, UnknownField } from '../codec/types';
 import { AbortedError, InvalidArgumentError, NotFoundError } from '../errors';
 import type { KvRecord, KvSource, RangeProgress } from '../sources/types';
 import { DEFAULT_ETCD_PREFIX, detectEtcdPrefix, keyFor, listPrefixFor, parseKey } from './keys';
-import { parseFieldSelector } from './field-selector';
+import { parseFieldSelector, type FieldSelector } from './field-selector';
 import { parseLabelSelector } from './label-selector';
 import { qualifiedResourceName, resolveResource, resourcesFromCrd, type ResourceInfo } from './resources';
 import { objectHistory, type HistoryEntry, type HistoryOptions } from './kube-history';
@@ -69,6 +69,16 @@ export interface ListOptions {
   signal?: AbortSignal;
   /** Called now and then with how far the etcd read has come (records, value bytes, revision). */
   onProgress?: (progress: RangeProgress) => void;
+  /**
+   * Read only these dotted paths of each object (`['metadata.name', 'spec.nodeName']`): a projection,
+   * which skips the rest of the protobuf without decoding it, several times faster on large listings and
+   * lighter to keep. Objects then hold these paths (plus `apiVersion`, `kind` and what the selectors read)
+   * and nothing else; a path through a list of objects keeps that field of every element, and a map or a
+   * list of scalars is kept whole. Values stored as JSON (custom resources), encrypted or damaged in
+   * what is read are decoded whole (a value damaged only outside these paths is read from them, as
+   * count() reads it, and listed). Ignored with `where` (a predicate may read anything): objects are then whole.
+   */
+  paths?: readonly string[];
 }
 
 /** A value that could not be turned into an object. */
@@ -353,6 +363,39 @@ function projectorFor(paths: readonly string[]): Projector {
   return p;
 }
 
+/** The `paths` option checked: an array of non-empty strings. */
+function checkPaths(paths: unknown): readonly string[] {
+  if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string' && p.trim() !== '')) {
+    throw new InvalidArgumentError(`Invalid paths: ${JSON.stringify(paths)}. Pass a non-empty array of dotted paths, such as ['metadata.name', 'spec.nodeName'], or omit it.`);
+  }
+  return paths as readonly string[];
+}
+
+/**
+ * The projector of a listing's `paths` plus what its selectors read (labels, the fields of a field
+ * selector); undefined when the projector does not take them (the listing then decodes whole objects).
+ */
+function projectionFor(paths: readonly string[], labels: boolean, fields: FieldSelector | undefined): Projector | undefined {
+  const all = new Set(paths.map((p) => p.trim()));
+  if (labels) all.add('metadata.labels');
+  for (const r of fields?.requirements ?? []) all.add(r.field);
+  try {
+    return projectorFor([...all].sort());
+  } catch {
+    return undefined;
+  }
+}
+
+/** A projection's result in the shape of a full decode (whose other fields only a full decode fills). */
+function projectedAsDecoded(p: Projected, valueBytes: number): Decoded {
+  const d: Decoded = { encoding: p.encoding, valueBytes };
+  if (p.apiVersion !== undefined) d.apiVersion = p.apiVersion;
+  if (p.kind !== undefined) d.kind = p.kind;
+  if (p.object !== undefined) d.object = p.object;
+  if (p.error !== undefined) d.error = p.error;
+  return d;
+}
+
 /**
  * The path to project for grouping by `path` (a result of groupPath), or undefined when the whole object
  * is needed; `''` when the group needs no field (the kind).
@@ -406,7 +449,10 @@ class Kube implements KubeClient {
     // Fast path: labels (and a field selector on name/namespace) are read by projection first; only values
     // that match, or whose metadata cannot be read that way, are decoded in full.
     const fieldsOnMetadata = fields !== undefined && fields.requirements.length > 0 && fields.requirements.every((r) => PREFILTER_FIELDS.has(r.field));
-    const prefilter = labels !== undefined || fieldsOnMetadata ? projectorFor(PREFILTER_PATHS) : undefined;
+    // With `paths`, one projection reads what the caller and the selectors need, and is the object.
+    const paths = options.paths !== undefined ? checkPaths(options.paths) : undefined;
+    const projection = paths !== undefined && where === undefined ? projectionFor(paths, labels !== undefined, fields) : undefined;
+    const prefilter = projection === undefined && (labels !== undefined || fieldsOnMetadata) ? projectorFor(PREFILTER_PATHS) : undefined;
     const preMatches = (obj: KubeObject): boolean =>
       (!labels || labels.matches(_.get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
       (!fieldsOnMetadata || (fields as NonNullable<typeof fields>).matches(obj));
@@ -439,6 +485,7 @@ class Kube implements KubeClient {
       let items = 0;
       const rangeOptions = {
         revision,
+        transientValues: true, // each value is decoded at once; an error's raw bytes are copied
         ...(signal !== undefined ? { signal } : {}),
         ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
       };
@@ -447,7 +494,10 @@ class Kube implements KubeClient {
         state.total++;
         const key = keyText(kv.key);
         let d: Decoded | undefined;
-        if (prefilter !== undefined) {
+        if (projection !== undefined) {
+          const p = projection.project(kv.value, self.decodeOptions(key));
+          d = p.via === 'projection' ? projectedAsDecoded(p, kv.valueBytes) : p.decoded;
+        } else if (prefilter !== undefined) {
           const p = prefilter.project(kv.value, self.decodeOptions(key));
           if (p.via === 'projection') {
             if (p.object !== undefined && !preMatches(p.object)) continue;
@@ -459,7 +509,7 @@ class Kube implements KubeClient {
         const failure = failureText(key, d);
         let error: ListError | undefined;
         if (failure !== undefined) {
-          error = { key, error: failure, encoding: d.encoding, raw: kv.value };
+          error = { key, error: failure, encoding: d.encoding, raw: Buffer.from(kv.value) };
           if (d.encryption) error.encryption = d.encryption;
         }
         let object: KubeObject | undefined;
@@ -678,7 +728,7 @@ class Kube implements KubeClient {
       const groups: Record<string, number> = {};
       let total = 0;
       let errors = 0;
-      for await (const kv of this.source.range({ prefix }, { revision, ...(signal !== undefined ? { signal } : {}) })) {
+      for await (const kv of this.source.range({ prefix }, { revision, transientValues: true, ...(signal !== undefined ? { signal } : {}) })) {
         checkSignal(signal, what);
         const key = keyText(kv.key);
         const p = projector.project(kv.value, this.decodeOptions(key));

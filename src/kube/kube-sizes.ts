@@ -6,7 +6,7 @@
 import { AbortedError, InvalidArgumentError } from '../errors';
 import type { MvccIndex } from '../sources/snapshot-source';
 import type { KvSource } from '../sources/types';
-import { parseKey, type ParsedKey } from './keys';
+import { parseKey, type ParseKeyOptions, type ParsedKey } from './keys';
 import type { KubeClient } from './kube-client';
 import { qualifiedResourceName } from './resources';
 
@@ -130,6 +130,10 @@ class TopList<T> {
     private readonly top: number,
     private readonly size: (item: T) => number,
   ) {}
+  /** Whether an item of this size would be kept (so that callers can skip building the item). */
+  accepts(size: number): boolean {
+    return this.items.length < this.top || size > this.size(this.items[this.items.length - 1] as T);
+  }
   offer(item: T): void {
     const s = this.size(item);
     const items = this.items;
@@ -144,6 +148,124 @@ class TopList<T> {
     items.splice(lo, 0, item);
     if (items.length > this.top) items.pop();
   }
+}
+
+interface Tally {
+  byResource: Map<string, SizeGroup>;
+  byNamespace: Map<string, SizeGroup>;
+  total: Omit<SizeGroup, 'name'>;
+}
+
+/** Counts one key's value (at the revision measured) in the total and its two groups. */
+function addLatest(g: KeyGroups, bytes: number, t: Tally): void {
+  t.total.keys++;
+  t.total.bytes += bytes;
+  for (const group of [bump(t.byResource, g.resource), bump(t.byNamespace, g.namespace)]) {
+    group.keys++;
+    group.bytes += bytes;
+  }
+}
+
+function largestValue(key: string, bytes: number, g: KeyGroups): LargestValue {
+  const value: LargestValue = { key, bytes };
+  if (g.parsed.kind === 'object') {
+    value.resource = g.resource;
+    if (g.parsed.namespace !== undefined) value.namespace = g.parsed.namespace;
+    value.name = g.parsed.name;
+  }
+  return value;
+}
+
+/**
+ * Sizes from a snapshot's index in one pass over its keys, reading no record: the value sizes and revision
+ * lists are in the index. Keys are sorted, so the keys of one directory (`/registry/pods/ns/`) come
+ * together: a key is parsed only when its directory differs from the previous key's (the groups of a key
+ * depend on its directory alone, for a non-empty last segment), and its text is made only for the top lists.
+ */
+function indexSizes(
+  index: MvccIndex,
+  revision: number,
+  t: Tally & { parseOptions: ParseKeyOptions; largest: TopList<LargestValue>; top: number; signal: AbortSignal | undefined },
+): MostRevisedKey[] {
+  const most = new TopList<MostRevisedKey>(t.top, (v) => v.revisions);
+  t.total.revisions = 0;
+  t.total.allRevisionsBytes = 0;
+  const kb = index.keyBytes;
+  const ks = index.keyStarts;
+  const ke = index.keyEnds;
+  let dirStart = 0;
+  let dirLength = -1;
+  let groups: KeyGroups | undefined;
+  let resourceGroup: SizeGroup | undefined;
+  let namespaceGroup: SizeGroup | undefined;
+  for (let i = 0; i < index.keyCount; i++) {
+    if ((i & 0xfff) === 0 && t.signal?.aborted) {
+      throw new AbortedError('Measuring sizes was cancelled by its AbortSignal.', { revision });
+    }
+    let revisions = 0;
+    let bytes = 0;
+    let last = -1;
+    const recEnd = index.recStart[i + 1] as number;
+    for (let j = index.recStart[i] as number; j < recEnd; j++) {
+      const r = index.recIndex[j] as number;
+      if ((index.main[r] as number) > revision) break;
+      revisions++;
+      bytes += index.valueBytes[r] as number;
+      last = r;
+    }
+    if (revisions === 0) continue;
+    const start = ks[i] as number;
+    const end = ke[i] as number;
+    let slash = end - 1;
+    while (slash >= start && kb[slash] !== 0x2f) slash--;
+    const length = slash >= start && slash < end - 1 ? slash + 1 - start : -1; // the directory, when memoisable
+    let key: string | undefined;
+    let parsedHere = false;
+    if (length <= 0 || length !== dirLength || kb.compare(kb, dirStart, dirStart + dirLength, start, start + length) !== 0) {
+      key = kb.toString('utf8', start, end);
+      groups = groupsOf(parseKey(key, t.parseOptions));
+      resourceGroup = bump(t.byResource, groups.resource);
+      namespaceGroup = bump(t.byNamespace, groups.namespace);
+      for (const group of [resourceGroup, namespaceGroup]) {
+        group.revisions ??= 0;
+        group.allRevisionsBytes ??= 0;
+      }
+      dirStart = start;
+      dirLength = length;
+      parsedHere = true;
+    }
+    const g = groups as KeyGroups;
+    const rg = resourceGroup as SizeGroup;
+    const ng = namespaceGroup as SizeGroup;
+    const exists = index.tombstone[last] === 0;
+    t.total.revisions += revisions;
+    t.total.allRevisionsBytes += bytes;
+    for (const group of [rg, ng]) {
+      group.revisions = (group.revisions as number) + revisions;
+      group.allRevisionsBytes = (group.allRevisionsBytes as number) + bytes;
+    }
+    const latest = index.valueBytes[last] as number;
+    if (exists) {
+      t.total.keys++;
+      t.total.bytes += latest;
+      for (const group of [rg, ng]) {
+        group.keys++;
+        group.bytes += latest;
+      }
+    }
+    if (t.top > 0) {
+      const bigValue = exists && t.largest.accepts(latest);
+      const manyRevisions = most.accepts(revisions);
+      if (bigValue || manyRevisions) {
+        key ??= kb.toString('utf8', start, end);
+        // the directory's groups, with this key's own name
+        const own = parsedHere ? g : groupsOf(parseKey(key, t.parseOptions));
+        if (bigValue) t.largest.offer(largestValue(key, latest, own));
+        if (manyRevisions) most.offer({ key, revisions, allRevisionsBytes: bytes, exists });
+      }
+    }
+  }
+  return most.items;
 }
 
 function snapshotIndex(source: KvSource): MvccIndex | undefined {
@@ -175,31 +297,25 @@ export async function storageSizes(client: KubeClient, options: SizesOptions = {
   const byNamespace = new Map<string, SizeGroup>();
   const total: Omit<SizeGroup, 'name'> = { keys: 0, bytes: 0 };
   const largest = new TopList<LargestValue>(top, (v) => v.bytes);
-  const td = new TextDecoder();
-  // Live etcd does not report value sizes on keys-only reads: read the values there.
-  const readOptions = {
-    revision,
-    keysOnly: source.kind !== 'live',
-    ...(options.signal !== undefined ? { signal: options.signal } : {}),
-  };
-  for await (const kv of source.range({ prefix: '' }, readOptions)) {
-    const key = td.decode(kv.key);
-    const g = groupsOf(parseKey(key, parseOptions));
-    const bytes = kv.valueBytes;
-    total.keys++;
-    total.bytes += bytes;
-    for (const group of [bump(byResource, g.resource), bump(byNamespace, g.namespace)]) {
-      group.keys++;
-      group.bytes += bytes;
-    }
-    if (top > 0) {
-      const value: LargestValue = { key, bytes };
-      if (g.parsed.kind === 'object') {
-        value.resource = g.resource;
-        if (g.parsed.namespace !== undefined) value.namespace = g.parsed.namespace;
-        value.name = g.parsed.name;
-      }
-      largest.offer(value);
+  const index = snapshotIndex(source);
+  let mostRevisions: MostRevisedKey[] | undefined;
+  if (index !== undefined) {
+    // Checks the revision as any read does (compacted, future): the index pass below reads no records.
+    for await (const _kv of source.range({ prefix: '' }, { revision, keysOnly: true, limit: 1 })) break;
+    mostRevisions = indexSizes(index, revision, { parseOptions, byResource, byNamespace, total, largest, top, signal: options.signal });
+  } else {
+    const td = new TextDecoder();
+    // Live etcd does not report value sizes on keys-only reads: read the values there.
+    const readOptions = {
+      revision,
+      keysOnly: source.kind !== 'live',
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    };
+    for await (const kv of source.range({ prefix: '' }, readOptions)) {
+      const key = td.decode(kv.key);
+      const g = groupsOf(parseKey(key, parseOptions));
+      addLatest(g, kv.valueBytes, { byResource, byNamespace, total });
+      if (top > 0 && largest.accepts(kv.valueBytes)) largest.offer(largestValue(key, kv.valueBytes, g));
     }
   }
 
@@ -217,43 +333,8 @@ export async function storageSizes(client: KubeClient, options: SizesOptions = {
   };
   if (status.dbSizeBytes !== undefined) result.dbSizeBytes = status.dbSizeBytes;
 
-  const index = snapshotIndex(source);
   if (index !== undefined) {
-    const most = new TopList<MostRevisedKey>(top, (v) => v.revisions);
-    total.revisions = 0;
-    total.allRevisionsBytes = 0;
-    for (const m of [byResource, byNamespace]) {
-      for (const group of m.values()) {
-        group.revisions = 0;
-        group.allRevisionsBytes = 0;
-      }
-    }
-    for (let i = 0; i < index.keyCount; i++) {
-      if ((i & 0xfff) === 0 && options.signal?.aborted) {
-        throw new AbortedError('Measuring sizes was cancelled by its AbortSignal.', { revision });
-      }
-      let revisions = 0;
-      let bytes = 0;
-      let last = -1;
-      for (let j = index.recStart[i] as number; j < (index.recStart[i + 1] as number); j++) {
-        const r = index.recIndex[j] as number;
-        if ((index.main[r] as number) > revision) break;
-        revisions++;
-        bytes += index.valueBytes[r] as number;
-        last = r;
-      }
-      if (revisions === 0) continue;
-      const key = index.key(i).toString('utf8');
-      const g = groupsOf(parseKey(key, parseOptions));
-      total.revisions += revisions;
-      total.allRevisionsBytes += bytes;
-      for (const group of [bump(byResource, g.resource), bump(byNamespace, g.namespace)]) {
-        group.revisions = (group.revisions ?? 0) + revisions;
-        group.allRevisionsBytes = (group.allRevisionsBytes ?? 0) + bytes;
-      }
-      if (top > 0) most.offer({ key, revisions, allRevisionsBytes: bytes, exists: last >= 0 && index.tombstone[last] === 0 });
-    }
-    result.mostRevisions = most.items;
+    result.mostRevisions = mostRevisions ?? [];
     result.notes.push(
       '`revisions` and `allRevisionsBytes` count every revision the snapshot keeps (those after the compaction, ' +
         'plus the last one before it), deletions included; groups with keys = 0 hold only deleted keys\' history.',

@@ -164,7 +164,8 @@ function notebookClient(kube: KubeClient, raw: KvSource): NotebookClient {
         ...(columns !== undefined ? { columns } : {}),
         ...(maxRows !== undefined ? { maxRows } : {}),
       });
-      const stream = kube.stream(resource, listOptions);
+      // Only what the columns read is decoded (a projection), unless a `where` predicate needs whole objects.
+      const stream = kube.stream(resource, builder.paths !== undefined ? { ...listOptions, paths: builder.paths } : listOptions);
       let rows = 0;
       let errorCount = 0;
       const errors: ListError[] = [];

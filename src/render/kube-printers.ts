@@ -35,6 +35,11 @@ export interface KindPrinter {
   /** Names that select it: the plural resource, singular, short names. */
   aliases: string[];
   columns: KindColumn[];
+  /**
+   * Every object path the columns read, wide ones included (dotted, as codec/project.ts takes them): a
+   * projection onto these paths prints the same table as the whole object, for a fraction of the decoding.
+   */
+  reads: readonly string[];
 }
 
 const NONE = '<none>';
@@ -100,6 +105,9 @@ export function formatLabelSelector(selector: unknown, emptyAs = NONE): string {
   const text = reqs.map((r) => r.text).join(',');
   return text === '' ? emptyAs : text;
 }
+
+/** What every table reads: the name and age columns, and the namespace (for the NAMESPACE column). */
+const META_READS = ['metadata.name', 'metadata.namespace', 'metadata.creationTimestamp'];
 
 const nameCol: KindColumn = { header: 'NAME', cell: (o) => str(dig(o, 'metadata', 'name')) };
 const ageCol: KindColumn = { header: 'AGE', cell: (o, c) => ageOf(dig(o, 'metadata', 'creationTimestamp'), c) };
@@ -376,14 +384,14 @@ function eventSource(o: KubeObject): string {
   return host === '' ? component : `${component}, ${host}`;
 }
 
-const podCache = new WeakMap<object, { now: number | undefined; summary: ReturnType<typeof podSummary> }>();
+/** The last pod summarised: its READY, STATUS and RESTARTS cells are asked for one after the other. */
+let lastPod: { pod: KubeObject; now: number | undefined; summary: ReturnType<typeof podSummary> } | undefined;
 
 /** podSummary, computed once per pod for its three cells. */
 function podCells(o: KubeObject, ctx: PrintContext): ReturnType<typeof podSummary> {
-  const hit = podCache.get(o);
-  if (hit !== undefined && hit.now === ctx.now) return hit.summary;
+  if (lastPod !== undefined && lastPod.pod === o && lastPod.now === ctx.now) return lastPod.summary;
   const summary = podSummary(o, ctx.now);
-  podCache.set(o, { now: ctx.now, summary });
+  lastPod = { pod: o, now: ctx.now, summary };
   return summary;
 }
 
@@ -400,6 +408,12 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'Pod',
     aliases: ['pods', 'pod', 'po'],
+    reads: [
+      ...META_READS, 'metadata.deletionTimestamp', 'spec.containers.name', 'spec.initContainers.name', 'spec.initContainers.restartPolicy',
+      'spec.nodeName', 'spec.readinessGates', 'status.phase', 'status.reason', 'status.conditions.type', 'status.conditions.status',
+      'status.conditions.reason', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName',
+      ...['name', 'ready', 'started', 'restartCount', 'state', 'lastState'].flatMap((f) => [`status.initContainerStatuses.${f}`, `status.containerStatuses.${f}`]),
+    ],
     columns: [
       nameCol,
       { header: 'READY', cell: (o, c) => podCells(o, c).ready },
@@ -433,6 +447,7 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'Deployment',
     aliases: ['deployments', 'deployment', 'deploy'],
+    reads: [...META_READS, 'spec.replicas', 'spec.selector', 'spec.template.spec.containers.name', 'spec.template.spec.containers.image', 'status'],
     columns: [
       nameCol,
       { header: 'READY', cell: (o) => `${intCell(dig(o, 'status', 'readyReplicas'))}/${intCell(replicas(o))}` },
@@ -445,16 +460,19 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'ReplicaSet',
     aliases: ['replicasets', 'replicaset', 'rs'],
+    reads: [...META_READS, 'spec.replicas', 'spec.selector', 'spec.template.spec.containers.name', 'spec.template.spec.containers.image', 'status'],
     columns: replicaColumns((o) => formatLabelSelector(dig(o, 'spec', 'selector'))),
   },
   {
     kind: 'ReplicationController',
     aliases: ['replicationcontrollers', 'replicationcontroller', 'rc'],
+    reads: [...META_READS, 'spec.replicas', 'spec.selector', 'spec.template.spec.containers.name', 'spec.template.spec.containers.image', 'status'],
     columns: replicaColumns((o) => formatLabels(dig(o, 'spec', 'selector'))),
   },
   {
     kind: 'StatefulSet',
     aliases: ['statefulsets', 'statefulset', 'sts'],
+    reads: [...META_READS, 'spec.replicas', 'spec.template.spec.containers.name', 'spec.template.spec.containers.image', 'status'],
     columns: [
       nameCol,
       { header: 'READY', cell: (o) => `${intCell(dig(o, 'status', 'readyReplicas'))}/${intCell(replicas(o))}` },
@@ -465,6 +483,10 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'DaemonSet',
     aliases: ['daemonsets', 'daemonset', 'ds'],
+    reads: [
+      ...META_READS, 'spec.selector', 'spec.template.spec.nodeSelector', 'spec.template.spec.containers.name',
+      'spec.template.spec.containers.image', 'status',
+    ],
     columns: [
       nameCol,
       { header: 'DESIRED', cell: (o) => intCell(dig(o, 'status', 'desiredNumberScheduled')) },
@@ -480,6 +502,10 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'Job',
     aliases: ['jobs', 'job'],
+    reads: [
+      ...META_READS, 'metadata.deletionTimestamp', 'spec.completions', 'spec.parallelism', 'spec.selector', 'spec.template.spec.containers.name',
+      'spec.template.spec.containers.image', 'status',
+    ],
     columns: [
       nameCol,
       { header: 'STATUS', cell: jobStatus },
@@ -492,6 +518,10 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'CronJob',
     aliases: ['cronjobs', 'cronjob', 'cj'],
+    reads: [
+      ...META_READS, 'spec.schedule', 'spec.timeZone', 'spec.suspend', 'spec.jobTemplate.spec.selector',
+      'spec.jobTemplate.spec.template.spec.containers.name', 'spec.jobTemplate.spec.template.spec.containers.image', 'status',
+    ],
     columns: [
       nameCol,
       { header: 'SCHEDULE', cell: (o) => str(dig(o, 'spec', 'schedule')) },
@@ -514,6 +544,7 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'Service',
     aliases: ['services', 'service', 'svc'],
+    reads: [...META_READS, 'spec', 'status'],
     columns: [
       nameCol,
       { header: 'TYPE', cell: (o) => str(dig(o, 'spec', 'type'), 'ClusterIP') },
@@ -530,11 +561,13 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'Endpoints',
     aliases: ['endpoints', 'ep'],
+    reads: [...META_READS, 'subsets'],
     columns: [nameCol, { header: 'ENDPOINTS', cell: formatEndpoints }, ageCol],
   },
   {
     kind: 'Node',
     aliases: ['nodes', 'node', 'no'],
+    reads: [...META_READS, 'metadata.labels', 'spec.unschedulable', 'status.conditions', 'status.addresses', 'status.nodeInfo'],
     columns: [
       nameCol,
       { header: 'STATUS', cell: nodeStatus },
@@ -555,6 +588,10 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'Event',
     aliases: ['events', 'event', 'ev'],
+    reads: [
+      ...META_READS, 'type', 'reason', 'involvedObject', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'eventTime', 'count',
+      'series', 'reportingComponent', 'reportingInstance',
+    ],
     columns: [
       { header: 'LAST SEEN', cell: (o, c) => eventTimes(o, c).last },
       { header: 'TYPE', cell: (o) => str(o['type']) },
@@ -578,6 +615,7 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'ConfigMap',
     aliases: ['configmaps', 'configmap', 'cm'],
+    reads: [...META_READS, 'data', 'binaryData'],
     columns: [
       nameCol,
       { header: 'DATA', cell: (o) => String(Object.keys(rec(o['data']) ?? {}).length + Object.keys(rec(o['binaryData']) ?? {}).length) },
@@ -587,6 +625,7 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'Secret',
     aliases: ['secrets', 'secret'],
+    reads: [...META_READS, 'type', 'data'],
     columns: [
       nameCol,
       { header: 'TYPE', cell: (o) => str(o['type'], 'Opaque') },
@@ -597,21 +636,25 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'ServiceAccount',
     aliases: ['serviceaccounts', 'serviceaccount', 'sa'],
+    reads: [...META_READS, 'secrets'],
     columns: [nameCol, { header: 'SECRETS', cell: (o) => String(arr(o['secrets']).length) }, ageCol],
   },
   {
     kind: 'Namespace',
     aliases: ['namespaces', 'namespace', 'ns'],
+    reads: [...META_READS, 'status.phase'],
     columns: [nameCol, { header: 'STATUS', cell: (o) => str(dig(o, 'status', 'phase'), 'Active') }, ageCol],
   },
   {
     kind: 'Lease',
     aliases: ['leases', 'lease'],
+    reads: [...META_READS, 'spec.holderIdentity'],
     columns: [nameCol, { header: 'HOLDER', cell: (o) => str(dig(o, 'spec', 'holderIdentity')) }, ageCol],
   },
   {
     kind: 'PersistentVolume',
     aliases: ['persistentvolumes', 'persistentvolume', 'pv'],
+    reads: [...META_READS, 'metadata.deletionTimestamp', 'metadata.annotations', 'spec', 'status'],
     columns: [
       nameCol,
       { header: 'CAPACITY', cell: (o) => str(dig(o, 'spec', 'capacity', 'storage'), '0') },
@@ -635,6 +678,7 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'PersistentVolumeClaim',
     aliases: ['persistentvolumeclaims', 'persistentvolumeclaim', 'pvc'],
+    reads: [...META_READS, 'metadata.deletionTimestamp', 'metadata.annotations', 'spec', 'status'],
     columns: [
       nameCol,
       volumeStatusCol,
@@ -650,6 +694,7 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'Ingress',
     aliases: ['ingresses', 'ingress', 'ing'],
+    reads: [...META_READS, 'spec', 'status'],
     columns: [
       nameCol,
       { header: 'CLASS', cell: (o) => str(dig(o, 'spec', 'ingressClassName'), NONE) },
@@ -662,12 +707,13 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'CustomResourceDefinition',
     aliases: ['customresourcedefinitions', 'customresourcedefinition', 'crd', 'crds'],
+    reads: [...META_READS],
     columns: [nameCol, createdAtCol],
   },
-  { kind: 'Role', aliases: ['roles', 'role'], columns: [nameCol, createdAtCol] },
-  { kind: 'ClusterRole', aliases: ['clusterroles', 'clusterrole'], columns: [nameCol, createdAtCol] },
-  { kind: 'RoleBinding', aliases: ['rolebindings', 'rolebinding'], columns: bindingColumns },
-  { kind: 'ClusterRoleBinding', aliases: ['clusterrolebindings', 'clusterrolebinding'], columns: bindingColumns },
+  { kind: 'Role', aliases: ['roles', 'role'], reads: [...META_READS], columns: [nameCol, createdAtCol] },
+  { kind: 'ClusterRole', aliases: ['clusterroles', 'clusterrole'], reads: [...META_READS], columns: [nameCol, createdAtCol] },
+  { kind: 'RoleBinding', aliases: ['rolebindings', 'rolebinding'], reads: [...META_READS, 'roleRef', 'subjects'], columns: bindingColumns },
+  { kind: 'ClusterRoleBinding', aliases: ['clusterrolebindings', 'clusterrolebinding'], reads: [...META_READS, 'roleRef', 'subjects'], columns: bindingColumns },
 ];
 
 const BY_NAME = new Map<string, KindPrinter>();
@@ -686,6 +732,9 @@ export function kindPrinter(kindOrResource: string): KindPrinter | undefined {
   const k = kindOrResource.trim().toLowerCase();
   return BY_NAME.get(k) ?? BY_NAME.get(k.split('.')[0] as string);
 }
+
+/** What the default layout reads. */
+export const DEFAULT_READS: readonly string[] = META_READS;
 
 /** The default layout for kinds kubectl has no printer for here: NAME, NAMESPACE, KIND, AGE. */
 export const DEFAULT_COLUMNS: KindColumn[] = [

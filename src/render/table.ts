@@ -10,8 +10,8 @@ import { toKubeJson } from '../codec/go-json';
 import type { KubeObject } from '../codec/types';
 import { InvalidArgumentError } from '../errors';
 import { escapeAttr, escapeHtml, cutText, textWidth, visibleText } from './escape';
-import { DEFAULT_COLUMNS, kindPrinter, type KindColumn, type PrintContext } from './kube-printers';
-import { dig, str, valuesAt } from './object-path';
+import { DEFAULT_COLUMNS, DEFAULT_READS, kindPrinter, type KindColumn, type PrintContext } from './kube-printers';
+import { dig, parsePath, str, valuesAt } from './object-path';
 import { wrapHtml, type Rendered } from './rendered';
 
 /** A custom column: a dotted path (`spec.nodeName`, `spec.containers[*].image`) or a function. */
@@ -95,6 +95,42 @@ export interface TableBuilder {
   add(object: KubeObject): void;
   /** Renders the table of everything added. */
   finish(): Rendered;
+  /**
+   * The object paths the table reads (dotted, for a projection: `KubeClient.stream(r, { paths })`), or
+   * undefined when it needs whole objects (function columns, or no kind given: the first object decides).
+   */
+  readonly paths: readonly string[] | undefined;
+}
+
+/**
+ * The dotted path to project for a custom column's path: its named steps, indexes and `[*]` dropped
+ * (`spec.containers[*].image` → `spec.containers.image`), cut before a quoted key holding a dot (a label
+ * such as `metadata.labels['app.kubernetes.io/name']` → `metadata.labels`, read whole). Undefined when
+ * the path names no field.
+ */
+function projectionOf(path: string): string | undefined {
+  const keys: string[] = [];
+  for (const step of parsePath(path)) {
+    if (!('key' in step)) continue;
+    if (step.key.includes('.') || step.key === '') break;
+    keys.push(step.key);
+  }
+  return keys.length > 0 ? keys.join('.') : undefined;
+}
+
+/** What a table with these options reads, or undefined for whole objects (see TableBuilder.paths). */
+function tablePaths(options: TableOptions): readonly string[] | undefined {
+  if (options.columns !== undefined) {
+    const paths = new Set<string>(['metadata.namespace']);
+    for (const source of Object.values(options.columns)) {
+      const p = typeof source === 'string' ? projectionOf(source) : undefined;
+      if (p === undefined) return undefined;
+      paths.add(p);
+    }
+    return [...paths];
+  }
+  if (options.kind === undefined) return undefined;
+  return kindPrinter(options.kind)?.reads ?? DEFAULT_READS;
 }
 
 /**
@@ -134,6 +170,7 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
   };
 
   return {
+    paths: tablePaths(options),
     add(object: KubeObject): void {
       columns ??= chosen(object);
       const shown = columns.filter((c) => c.wide !== true || ctx.wide);

@@ -12,6 +12,7 @@ import {
   SnapshotFormatError,
 } from '../errors';
 import { Worker } from 'node:worker_threads';
+import { memoryReleased, releaseMemory } from '../util/release-memory';
 import { BboltBucket, BboltFile, BboltOpenOptions, openBboltFile, snapshotHashError } from './bbolt';
 import type {
   KeyRange,
@@ -36,6 +37,9 @@ export interface SnapshotSourceOptions extends BboltOpenOptions {
   hashInWorkerBytes?: number;
 }
 
+/** The heap of our workers, which only read a file into buffers: small (the default costs ~10 MB more each). */
+const SMALL_WORKER_HEAP = { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 32 };
+
 const HASH_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
@@ -55,7 +59,7 @@ parentPort.postMessage(hash.digest());
 
 /** Hash the first `length` bytes of a file in a worker thread; resolves to the error to report, if any. */
 function checkHashInWorker(path: string, length: number, expected: Buffer): { worker: Worker; verdict: Promise<Error | undefined> } {
-  const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, workerData: { path, length } });
+  const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, workerData: { path, length }, resourceLimits: SMALL_WORKER_HEAP });
   const verdict = new Promise<Error | undefined>((resolve) => {
     worker.once('message', (digest: Uint8Array) => {
       const actual = Buffer.from(digest);
@@ -72,9 +76,10 @@ const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const fd = fs.openSync(workerData.path, 'r');
 parentPort.on('message', (m) => {
-  const buf = Buffer.from(m.sab);
-  let at = 0;
+  const bytes = m.bytes;
   try {
+    const buf = Buffer.from(bytes);
+    let at = 0;
     for (let i = 0; i < m.count; i++) {
       const length = m.lengths[i];
       const offset = m.offsets[i];
@@ -85,9 +90,9 @@ parentPort.on('message', (m) => {
       }
       at += length;
     }
-    parentPort.postMessage({ id: m.id });
+    parentPort.postMessage({ id: m.id, bytes }, [bytes]);
   } catch (e) {
-    parentPort.postMessage({ id: m.id, error: String(e && e.message) });
+    parentPort.postMessage({ id: m.id, bytes, error: String(e && e.message) }, [bytes]);
   }
 });
 `;
@@ -95,23 +100,26 @@ parentPort.on('message', (m) => {
 /** Big ranges read their records ahead in a worker thread (positional reads cost a system call each). */
 const PREFETCH_MIN_RECORDS = 4096;
 const PREFETCH_BATCH_RECORDS = 2048;
-const PREFETCH_BATCH_BYTES = 4 << 20;
+const PREFETCH_BATCH_BYTES = 1 << 20;
 
-/** Reads lists of (offset, length) ranges of a file into shared buffers, in a worker thread. */
+/**
+ * Reads lists of (offset, length) ranges of a file in a worker thread, into buffers passed back and forth
+ * (transferred, never copied): the same few buffers serve a whole range, so reading leaves no garbage.
+ */
 class RecordPrefetcher {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (bytes: ArrayBuffer) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private failure: Error | undefined;
 
   constructor(private readonly path: string) {
-    this.worker = new Worker(READ_WORKER_SOURCE, { eval: true, workerData: { path } });
-    this.worker.on('message', (m: { id: number; error?: string }) => {
+    this.worker = new Worker(READ_WORKER_SOURCE, { eval: true, workerData: { path }, resourceLimits: SMALL_WORKER_HEAP });
+    this.worker.on('message', (m: { id: number; bytes?: ArrayBuffer; error?: string }) => {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       if (!p) return;
-      if (m.error === undefined) p.resolve();
-      else p.reject(new SnapshotFormatError(`Reading records of "${path}" failed: ${m.error}. The file shrank or changed while open; read a file that is not being written.`, { path }));
+      if (m.error === undefined && m.bytes !== undefined) p.resolve(m.bytes);
+      else p.reject(new SnapshotFormatError(`Reading records of "${path}" failed: ${m.error ?? 'no bytes came back'}. The file shrank or changed while open; read a file that is not being written.`, { path }));
     });
     this.worker.on('error', (e) => this.fail(new SnapshotFormatError(`Reading records of "${path}" failed: ${e.message}.`, { path }, { cause: e })));
     this.worker.on('exit', (code) => this.fail(new SnapshotFormatError(`The record reader of "${path}" stopped (exit code ${code}).`, { path })));
@@ -123,13 +131,13 @@ class RecordPrefetcher {
     this.pending.clear();
   }
 
-  /** Read the ranges one after another into `sab` (which must hold their total). */
-  read(sab: SharedArrayBuffer, offsets: Float64Array, lengths: Uint32Array, count: number): Promise<void> {
+  /** Read the ranges one after another into `bytes` (which must hold their sum; it is handed over, then back). */
+  read(bytes: ArrayBuffer, offsets: Float64Array, lengths: Uint32Array, count: number): Promise<ArrayBuffer> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    const done = new Promise<void>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const done = new Promise<ArrayBuffer>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     done.catch(() => undefined); // awaited later (read-ahead); a failure then surfaces there
-    this.worker.postMessage({ id, sab, offsets, lengths, count });
+    this.worker.postMessage({ id, bytes, offsets, lengths, count }, [bytes]);
     return done;
   }
 
@@ -145,9 +153,7 @@ interface PrefetchBatch {
   keys: Uint32Array;
   recs: Uint32Array;
   count: number;
-  slot: number;
-  sab: SharedArrayBuffer;
-  done: Promise<void>;
+  done: Promise<ArrayBuffer>;
 }
 
 /** etcd's revision key: `main u64 BE, '_', sub u64 BE` (+ `'t'` for a tombstone). */
@@ -309,30 +315,52 @@ export function decodeLease(bytes: Uint8Array): { id: bigint; ttlSeconds: number
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * A column of revisions, versions or file offsets: as narrow as its values allow (sub-revisions and
+ * versions are almost always under 65 536, revisions under 4 billion), widened on the first value that
+ * does not fit, up to 64-bit floats (exact up to 2^53).
+ */
+export type RevisionColumn = Uint16Array | Uint32Array | Float64Array;
+
+/** A column one step wider than `c` (16 → 32 bits → float), holding the same first `n` values. */
+function widen(c: RevisionColumn, n: number): RevisionColumn {
+  const wide = c instanceof Uint16Array ? new Uint32Array(c.length) : new Float64Array(c.length);
+  for (let i = 0; i < n; i++) wide[i] = c[i] as number;
+  return wide;
+}
+
+/** The largest value a column holds. */
+function columnMax(c: RevisionColumn): number {
+  return c instanceof Uint16Array ? 0xffff : c instanceof Uint32Array ? 0xffffffff : Number.MAX_SAFE_INTEGER;
+}
+
 /** The per-record columns of the index, grown together (one capacity check per record). Fresh slots are 0. */
 class RecordColumns {
   n = 0;
   key: Uint32Array;
-  main: Float64Array;
-  sub: Float64Array;
+  main: RevisionColumn;
+  sub: RevisionColumn;
   tombstone: Uint8Array;
-  createRevision: Float64Array;
-  version: Float64Array;
-  lease: BigInt64Array;
+  createRevision: RevisionColumn;
+  version: RevisionColumn;
+  /** 0 for no lease, else 1 + the lease's place in `leaseIds` (a cluster has few leases). */
+  leaseSlot: Uint32Array;
+  readonly leaseIds: bigint[] = [];
+  private readonly leaseSlots = new Map<bigint, number>();
   valueBytes: Uint32Array;
-  recordOffset: Float64Array;
+  recordOffset: RevisionColumn;
   recordBytes: Uint32Array;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, fileBytes: number) {
     this.key = new Uint32Array(capacity);
-    this.main = new Float64Array(capacity);
-    this.sub = new Float64Array(capacity);
+    this.main = new Uint32Array(capacity);
+    this.sub = new Uint16Array(capacity);
     this.tombstone = new Uint8Array(capacity);
-    this.createRevision = new Float64Array(capacity);
-    this.version = new Float64Array(capacity);
-    this.lease = new BigInt64Array(capacity);
+    this.createRevision = new Uint32Array(capacity);
+    this.version = new Uint16Array(capacity);
+    this.leaseSlot = new Uint32Array(capacity);
     this.valueBytes = new Uint32Array(capacity);
-    this.recordOffset = new Float64Array(capacity);
+    this.recordOffset = fileBytes < TWO_32 ? new Uint32Array(capacity) : new Float64Array(capacity);
     this.recordBytes = new Uint32Array(capacity);
   }
 
@@ -340,54 +368,76 @@ class RecordColumns {
   add(): number {
     if (this.n === this.main.length) {
       const size = this.n * 2;
-      const grow = <T extends Float64Array | Uint32Array | Uint8Array | BigInt64Array>(a: T, make: (n: number) => T): T => {
-        const b = make(size);
+      const grow = <T extends RevisionColumn | Uint8Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(size);
         b.set(a as never);
         return b;
       };
-      this.key = grow(this.key, (k) => new Uint32Array(k));
-      this.main = grow(this.main, (k) => new Float64Array(k));
-      this.sub = grow(this.sub, (k) => new Float64Array(k));
-      this.tombstone = grow(this.tombstone, (k) => new Uint8Array(k));
-      this.createRevision = grow(this.createRevision, (k) => new Float64Array(k));
-      this.version = grow(this.version, (k) => new Float64Array(k));
-      this.lease = grow(this.lease, (k) => new BigInt64Array(k));
-      this.valueBytes = grow(this.valueBytes, (k) => new Uint32Array(k));
-      this.recordOffset = grow(this.recordOffset, (k) => new Float64Array(k));
-      this.recordBytes = grow(this.recordBytes, (k) => new Uint32Array(k));
+      this.key = grow(this.key);
+      this.main = grow(this.main);
+      this.sub = grow(this.sub);
+      this.tombstone = grow(this.tombstone);
+      this.createRevision = grow(this.createRevision);
+      this.version = grow(this.version);
+      this.leaseSlot = grow(this.leaseSlot);
+      this.valueBytes = grow(this.valueBytes);
+      this.recordOffset = grow(this.recordOffset);
+      this.recordBytes = grow(this.recordBytes);
     }
     return this.n++;
   }
+
+  /** Sets record r of a narrow column, widening the column first when the value does not fit. */
+  setNumber(column: 'main' | 'sub' | 'createRevision' | 'version' | 'recordOffset', r: number, value: number): void {
+    let c = this[column];
+    while (value > columnMax(c)) this[column] = c = widen(c, this.n);
+    c[r] = value;
+  }
+
+  setLease(r: number, id: bigint): void {
+    let slot = this.leaseSlots.get(id);
+    if (slot === undefined) {
+      this.leaseIds.push(id);
+      slot = this.leaseIds.length;
+      this.leaseSlots.set(id, slot);
+    }
+    this.leaseSlot[r] = slot;
+  }
 }
 /**
- * The MVCC index of one file. Keys sorted bytewise in one buffer; per key, its records (oldest first)
- * through `recStart`/`recIndex`; per record (in revision order): revision, tombstone flag, metadata and
- * the file location of its `mvccpb.KeyValue`.
+ * The MVCC index of one file. Keys in one buffer (in the order first met), sorted bytewise through
+ * `keyStarts`/`keyEnds`; per key, its records (oldest first) through `recStart`/`recIndex`; per record (in
+ * revision order): revision, tombstone flag, metadata and the file location of its `mvccpb.KeyValue`.
  */
 export class MvccIndex {
   constructor(
-    /** All user keys, sorted, concatenated. */
+    /** The bytes of every user key, each once. */
     readonly keyBytes: Buffer,
-    /** Start of key i in `keyBytes`; length keyCount + 1. */
-    readonly keyOffsets: Uint32Array,
+    /** Start of the i-th key in sorted order in `keyBytes`; length keyCount. */
+    readonly keyStarts: Uint32Array,
+    /** End of the i-th key in sorted order in `keyBytes`; length keyCount. */
+    readonly keyEnds: Uint32Array,
     /** First entry of key i in `recIndex`; length keyCount + 1. */
     readonly recStart: Uint32Array,
     /** Record numbers grouped by key, oldest first. */
     readonly recIndex: Uint32Array,
-    readonly main: Float64Array,
-    readonly sub: Float64Array,
+    readonly main: RevisionColumn,
+    readonly sub: RevisionColumn,
     readonly tombstone: Uint8Array,
-    readonly createRevision: Float64Array,
-    readonly version: Float64Array,
-    readonly lease: BigInt64Array,
+    readonly createRevision: RevisionColumn,
+    readonly version: RevisionColumn,
+    /** Per record: 0 for no lease, else 1 + its lease's place in `leaseIds`. */
+    readonly leaseSlot: Uint32Array,
+    /** The distinct lease ids of the records. */
+    readonly leaseIds: readonly bigint[],
     readonly valueBytes: Uint32Array,
     /** File offset and length of each record's protobuf. */
-    readonly recordOffset: Float64Array,
+    readonly recordOffset: RevisionColumn,
     readonly recordBytes: Uint32Array,
   ) {}
 
   get keyCount(): number {
-    return this.keyOffsets.length - 1;
+    return this.keyStarts.length;
   }
   get recordCount(): number {
     return this.main.length;
@@ -398,7 +448,7 @@ export class MvccIndex {
    * index.key(0).toString()
    */
   key(i: number): Buffer {
-    return this.keyBytes.subarray(this.keyOffsets[i] as number, this.keyOffsets[i + 1] as number);
+    return this.keyBytes.subarray(this.keyStarts[i] as number, this.keyEnds[i] as number);
   }
   /**
    * First key index whose key is >= `k` (or > when `after`).
@@ -410,7 +460,7 @@ export class MvccIndex {
     let hi = this.keyCount;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = this.keyBytes.compare(k, 0, k.length, this.keyOffsets[mid] as number, this.keyOffsets[mid + 1] as number);
+      const c = this.keyBytes.compare(k, 0, k.length, this.keyStarts[mid] as number, this.keyEnds[mid] as number);
       if (c < 0 || (after && c === 0)) lo = mid + 1;
       else hi = mid;
     }
@@ -431,9 +481,18 @@ export class MvccIndex {
     }
     return lo === (this.recStart[i] as number) ? -1 : (this.recIndex[lo - 1] as number);
   }
+  /**
+   * The lease id of record r (0n when none).
+   * @example
+   * index.leaseOf(r).toString() // '7587869318418292227'
+   */
+  leaseOf(r: number): bigint {
+    const slot = this.leaseSlot[r] as number;
+    return slot === 0 ? 0n : (this.leaseIds[slot - 1] as bigint);
+  }
   /** Approximate bytes held by the index. */
   get memoryBytes(): number {
-    const arrays = [this.keyOffsets, this.recStart, this.recIndex, this.main, this.sub, this.tombstone, this.createRevision, this.version, this.lease, this.valueBytes, this.recordOffset, this.recordBytes];
+    const arrays = [this.keyStarts, this.keyEnds, this.recStart, this.recIndex, this.main, this.sub, this.tombstone, this.createRevision, this.version, this.leaseSlot, this.valueBytes, this.recordOffset, this.recordBytes];
     return this.keyBytes.length + arrays.reduce((s, a) => s + a.byteLength, 0);
   }
 }
@@ -528,9 +587,11 @@ class KeyTable {
     if (this.count + 1 > this.starts.length) {
       const more = new Uint32Array(this.starts.length * 2);
       more.set(this.starts);
+      releaseMemory(this.starts);
       this.starts = more;
       const moreHashes = new Int32Array(this.hashes.length * 2);
       moreHashes.set(this.hashes);
+      releaseMemory(this.hashes);
       this.hashes = moreHashes;
     }
     this.hashes[id] = h;
@@ -550,15 +611,26 @@ class KeyTable {
       while ((table[slot] as number) !== 0) slot = (slot + 1) & mask;
       table[slot] = id + 1;
     }
+    releaseMemory(this.table);
     this.table = table;
   }
 
-  /** The keys sorted bytewise: their bytes, offsets (count + 1), and `rank[id]` = sorted position. */
-  sorted(): { keyBytes: Buffer; keyOffsets: Uint32Array; rank: Uint32Array } {
+  /** Frees the hash lookup (no more interning): before sorting, so that the two never take memory together. */
+  dropLookup(): void {
+    releaseMemory(this.table, this.hashes);
+    this.table = new Int32Array(0);
+    this.hashes = new Int32Array(0);
+  }
+
+  /**
+   * The keys sorted bytewise: the arena itself (not copied: a copy doubled the resident peak on large
+   * snapshots), each sorted position's start and end in it, and `rank[id]` = sorted position.
+   */
+  sorted(): { keyBytes: Buffer; keyStarts: Uint32Array; keyEnds: Uint32Array; rank: Uint32Array } {
     const n = this.count;
     const arena = this.arena;
     const starts = this.starts;
-    this.table = new Int32Array(0);
+    this.dropLookup();
     // Bytes every key shares with key 0: comparisons start after them.
     let common = n > 0 ? (starts[1] as number) - (starts[0] as number) : 0;
     for (let id = 1; id < n && common > 0; id++) {
@@ -584,21 +656,20 @@ class KeyTable {
     const order: number[] = new Array<number>(n);
     for (let id = 0; id < n; id++) order[id] = id;
     order.sort(compare);
-    const keyBytes = Buffer.allocUnsafeSlow(this.used);
-    const keyOffsets = new Uint32Array(n + 1);
+    const keyStarts = new Uint32Array(n);
+    const keyEnds = new Uint32Array(n);
     const rank = new Uint32Array(n);
-    let at = 0;
     for (let i = 0; i < n; i++) {
       const id = order[i] as number;
       rank[id] = i;
-      keyOffsets[i] = at;
-      const s = starts[id] as number;
-      const e = starts[id + 1] as number;
-      for (let k = s; k < e; k++) keyBytes[at++] = arena[k] as number;
+      keyStarts[i] = starts[id] as number;
+      keyEnds[i] = starts[id + 1] as number;
     }
-    keyOffsets[n] = at;
+    const keyBytes = arena.subarray(0, this.used);
     this.arena = EMPTY;
-    return { keyBytes, keyOffsets, rank };
+    releaseMemory(starts);
+    this.starts = new Uint32Array(0);
+    return { keyBytes, keyStarts, keyEnds, rank };
   }
 }
 
@@ -608,6 +679,26 @@ class KeyTable {
  * const index = buildMvccIndex(openBboltFile('snap.db').bucket('key')!);
  */
 export function buildMvccIndex(bucket: BboltBucket, signal?: AbortSignal): MvccIndex {
+  return finishIndex(scanKeyBucket(bucket, signal));
+}
+
+/**
+ * {@link buildMvccIndex}, giving the memory of its key lookup table back before sorting the keys, and of
+ * its other scratch arrays before returning (a lower peak on large snapshots; see util/release-memory).
+ * @example
+ * const index = await buildMvccIndexAsync(openBboltFile('snap.db').bucket('key')!);
+ */
+export async function buildMvccIndexAsync(bucket: BboltBucket, signal?: AbortSignal): Promise<MvccIndex> {
+  const scanned = scanKeyBucket(bucket, signal);
+  scanned.keys.dropLookup();
+  await memoryReleased();
+  const index = finishIndex(scanned);
+  await memoryReleased();
+  return index;
+}
+
+/** The first pass of the index: every record of the `key` bucket, in revision order, its key interned. */
+function scanKeyBucket(bucket: BboltBucket, signal?: AbortSignal): { keys: KeyTable; cols: RecordColumns } {
   const path = bucket.file.path;
   // Capacity hints: memory reserved but never written stays virtual (not resident).
   const pages = bucket.file.meta.pageCount;
@@ -618,10 +709,10 @@ export function buildMvccIndex(bucket: BboltBucket, signal?: AbortSignal): MvccI
   // Untouched capacity stays virtual; where the system refuses that much address space, start smaller.
   let cols: RecordColumns;
   try {
-    cols = new RecordColumns(Math.min(1 << 26, Math.max(1024, pages, Math.ceil(bucket.file.dataBytes / 40))));
+    cols = new RecordColumns(Math.min(1 << 26, Math.max(1024, pages, Math.ceil(bucket.file.dataBytes / 40))), bucket.file.dataBytes);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    cols = new RecordColumns(Math.min(1 << 22, Math.max(1024, pages)));
+    cols = new RecordColumns(Math.min(1 << 22, Math.max(1024, pages)), bucket.file.dataBytes);
   }
   let prevMain = -1;
   let prevSub = -1;
@@ -662,18 +753,23 @@ export function buildMvccIndex(bucket: BboltBucket, signal?: AbortSignal): MvccI
     }
     const r = cols.add();
     cols.key[r] = keys.intern(b, kv.keyStart, kv.keyEnd);
-    cols.main[r] = rMain;
-    cols.sub[r] = rSub;
-    cols.recordOffset[r] = valueOffset;
+    cols.setNumber('main', r, rMain);
+    cols.setNumber('sub', r, rSub);
+    cols.setNumber('recordOffset', r, valueOffset);
     cols.recordBytes[r] = vlen;
     if (!tombstone) {
-      cols.createRevision[r] = kv.createRevision;
-      cols.version[r] = kv.version;
+      cols.setNumber('createRevision', r, kv.createRevision);
+      cols.setNumber('version', r, kv.version);
       cols.valueBytes[r] = kv.valueBytes;
-      if (kv.lease !== 0n) cols.lease[r] = kv.lease;
+      if (kv.lease !== 0n) cols.setLease(r, kv.lease);
     } else cols.tombstone[r] = 1;
   });
-  const { keyBytes, keyOffsets, rank } = keys.sorted();
+  return { keys, cols };
+}
+
+/** The second pass: keys sorted, and each key's records grouped (oldest first). */
+function finishIndex({ keys, cols }: { keys: KeyTable; cols: RecordColumns }): MvccIndex {
+  const { keyBytes, keyStarts, keyEnds, rank } = keys.sorted();
   const keyCount = rank.length;
   const records = cols.key.subarray(0, cols.n);
   const recStart = new Uint32Array(keyCount + 1);
@@ -689,9 +785,11 @@ export function buildMvccIndex(bucket: BboltBucket, signal?: AbortSignal): MvccI
     recIndex[fill[k] as number] = r;
     fill[k] = (fill[k] as number) + 1;
   }
+  releaseMemory(fill, rank, cols.key);
   return new MvccIndex(
     keyBytes,
-    keyOffsets,
+    keyStarts,
+    keyEnds,
     recStart,
     recIndex,
     cols.main.subarray(0, cols.n),
@@ -699,7 +797,8 @@ export function buildMvccIndex(bucket: BboltBucket, signal?: AbortSignal): MvccI
     cols.tombstone.subarray(0, cols.n),
     cols.createRevision.subarray(0, cols.n),
     cols.version.subarray(0, cols.n),
-    cols.lease.subarray(0, cols.n),
+    cols.leaseSlot.subarray(0, cols.n),
+    cols.leaseIds,
     cols.valueBytes.subarray(0, cols.n),
     cols.recordOffset.subarray(0, cols.n),
     cols.recordBytes.subarray(0, cols.n),
@@ -794,6 +893,13 @@ class LeanKeyValue {
   }
 }
 
+/** A copy of `b` in a buffer of its own (small ones from Node's pool). */
+function copyBytes(b: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(b.length);
+  b.copy(out, 0, 0, b.length);
+  return out;
+}
+
 function toBytes(k: string | Uint8Array): Buffer {
   return typeof k === 'string' ? Buffer.from(k, 'utf8') : Buffer.from(k.buffer, k.byteOffset, k.byteLength);
 }
@@ -863,6 +969,8 @@ export class SnapshotSource implements KvSource {
   readonly origin: string;
   private file: BboltFile | undefined;
   private index: MvccIndex | undefined;
+  /** The index being built by a read (see ready()). */
+  private indexing: Promise<MvccIndex> | undefined;
   private metaInfo: SnapshotMetaInfo;
   private currentRevision: number | undefined;
   /** The verdict of a SHA-256 check running in a worker (undefined once known to be fine, or when none). */
@@ -961,7 +1069,12 @@ export class SnapshotSource implements KvSource {
     let index: MvccIndex | undefined;
     let failure: unknown;
     try {
-      index = this.mvccIndex(signal);
+      if (this.index === undefined) {
+        this.indexing ??= buildMvccIndexAsync(this.bbolt().bucket('key') as BboltBucket, signal).finally(() => (this.indexing = undefined));
+        const built = await this.indexing;
+        this.index ??= built;
+      }
+      index = this.index;
     } catch (e) {
       failure = e;
     }
@@ -1015,14 +1128,16 @@ export class SnapshotSource implements KvSource {
     return revision;
   }
 
-  private record(index: MvccIndex, i: number, r: number, keysOnly: boolean, prefetched?: Buffer): KvRecord {
+  private record(index: MvccIndex, i: number, r: number, keysOnly: boolean, prefetched?: Buffer, copyPrefetched = true): KvRecord {
+    const lease = index.leaseOf(r);
     const rec: KvRecord = {
-      key: Buffer.from(index.key(i)),
+      // a view into the index's key bytes (read-only, like every record's bytes: copy before changing them)
+      key: index.key(i),
       value: EMPTY,
       createRevision: index.createRevision[r] as number,
       modRevision: index.main[r] as number,
       version: index.version[r] as number,
-      lease: (index.lease[r] as bigint).toString(),
+      lease: lease === 0n ? '0' : lease.toString(),
       valueBytes: index.valueBytes[r] as number,
     };
     if (!keysOnly && index.tombstone[r] === 0) {
@@ -1040,7 +1155,10 @@ export class SnapshotSource implements KvSource {
         decodeMvccKeyValue(bytes, `the record at offset ${at} of "${this.origin}"`); // the same failure, with where
         throw e;
       }
-      rec.value = bytes.buffer === own.buffer && bytes.byteOffset === own.byteOffset ? kv.value : Buffer.from(kv.value);
+      // A view of the record's own buffer, or (transient values) of its prefetched batch; a copy when the
+      // bytes sit in a buffer that is reused: a prefetched batch, or a block of the file's cache.
+      const ownBytes = prefetched !== undefined ? !copyPrefetched : bytes.buffer === own.buffer && bytes.byteOffset === own.byteOffset;
+      rec.value = ownBytes ? kv.value : copyBytes(kv.value);
       rec.modRevision = kv.modRevision || rec.modRevision;
     }
     return rec;
@@ -1097,16 +1215,19 @@ export class SnapshotSource implements KvSource {
 
   /**
    * {@link SnapshotSource.range} for big ranges: the records of the next batch of keys are read by a worker
-   * thread (into one of two shared buffers) while this batch is decoded and yielded. Same checks, same order.
+   * thread (into a buffer of their own, handed over) while this batch is decoded and yielded. Same checks,
+   * same order.
    */
   private async *rangePrefetched(index: MvccIndex, first: number, stop: number, rev: number, options: RangeOptions): AsyncGenerator<KvRecord> {
     const file = this.bbolt();
     const limit = options.limit ?? Infinity;
     const reader = new RecordPrefetcher(file.path);
-    const sabs = [new SharedArrayBuffer(PREFETCH_BATCH_BYTES), new SharedArrayBuffer(PREFETCH_BATCH_BYTES)];
+    const copy = options.transientValues !== true;
+    // Two buffers go back and forth: one is being read into while the records of the other are yielded.
+    const spare: ArrayBuffer[] = [new ArrayBuffer(PREFETCH_BATCH_BYTES), new ArrayBuffer(PREFETCH_BATCH_BYTES)];
     let i = first;
     let planned = 0;
-    const plan = (slot: number): PrefetchBatch | undefined => {
+    const plan = (): PrefetchBatch | undefined => {
       const keys = new Uint32Array(PREFETCH_BATCH_RECORDS);
       const recs = new Uint32Array(PREFETCH_BATCH_RECORDS);
       const offsets = new Float64Array(PREFETCH_BATCH_RECORDS);
@@ -1131,34 +1252,35 @@ export class SnapshotSource implements KvSource {
         i++;
       }
       if (count === 0) return undefined;
-      if ((sabs[slot] as SharedArrayBuffer).byteLength < bytes) sabs[slot] = new SharedArrayBuffer(bytes);
-      const sab = sabs[slot] as SharedArrayBuffer;
-      return { keys, recs, count, slot, sab, done: reader.read(sab, offsets, lengths, count) };
+      let into = spare.pop();
+      if (into === undefined || into.byteLength < bytes) into = new ArrayBuffer(Math.max(bytes, PREFETCH_BATCH_BYTES)); // one record above the batch size
+      return { keys, recs, count, done: reader.read(into, offsets, lengths, count) };
     };
     let records = 0;
     let valueBytes = 0;
     try {
-      let current = plan(0);
-      let next = current ? plan(1) : undefined;
+      let current = plan();
+      let next = current ? plan() : undefined;
       while (current) {
         checkSignal(options.signal, 'range');
-        await current.done;
-        const buf = Buffer.from(current.sab);
+        const filled = await current.done;
+        const buf = Buffer.from(filled);
         let pos = 0;
         for (let j = 0; j < current.count; j++) {
           checkSignal(options.signal, 'range');
           const r = current.recs[j] as number;
           const length = index.recordBytes[r] as number;
-          const rec = this.record(index, current.keys[j] as number, r, false, buf.subarray(pos, pos + length));
+          const rec = this.record(index, current.keys[j] as number, r, false, buf.subarray(pos, pos + length), copy);
           pos += length;
           records++;
           valueBytes += rec.valueBytes;
           if (options.onProgress && records % PROGRESS_EVERY === 0) options.onProgress({ records, valueBytes, revision: rev });
           yield rec;
         }
-        const freed = current.slot;
+        // the consumer has asked past this batch's records: with transient values, it is done with them
+        spare.push(filled);
         current = next;
-        next = current ? plan(freed) : undefined;
+        next = current ? plan() : undefined;
       }
     } finally {
       await reader.close();
@@ -1263,7 +1385,7 @@ export class SnapshotSource implements KvSource {
       for (let i = 0; i < index.keyCount; i++) {
         const r = index.recordAt(i, rev);
         if (r < 0 || index.tombstone[r] === 1) continue;
-        const info = byId.get(index.lease[r] as bigint);
+        const info = byId.get(index.leaseOf(r));
         if (info) info.keys?.push(Buffer.from(index.key(i)));
       }
     }

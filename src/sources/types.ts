@@ -49,6 +49,12 @@ export interface RangeOptions {
   signal?: AbortSignal;
   /** Called now and then with how far the read has come. */
   onProgress?: (progress: RangeProgress) => void;
+  /**
+   * Values may be views that are valid only until the next record is asked for (then reused or emptied):
+   * for readers that decode each value at once, and copy what they keep. Saves a copy of every value on
+   * snapshots; other sources ignore it.
+   */
+  transientValues?: boolean;
 }
 
 export interface RangeProgress {

@@ -198,6 +198,52 @@ describe('fast paths (projection) answer as the full decode does', () => {
     });
   });
 
+  it('list with paths: each object holds exactly the paths of the full decode, selectors and errors as without', async () => {
+    const { getPath } = await import('../../src/codec/project');
+    const { kindPrinter } = await import('../../src/render/kube-printers');
+    await each(async (k, where) => {
+      const all = await k.list('pods', { revision: rev });
+      const podReads = [...(kindPrinter('pods')?.reads ?? [])];
+      for (const [paths, labels, fields] of [
+        [['metadata.name', 'spec.nodeName'], undefined, undefined],
+        [podReads, undefined, undefined],
+        [['spec.nodeName'], `app=${app}`, undefined],
+        [['metadata.name'], undefined, 'status.phase=Running'],
+      ] as const) {
+        const opts = { revision: rev, paths, ...(labels !== undefined ? { labels } : {}), ...(fields !== undefined ? { fields } : {}) };
+        const what = `${where} ${JSON.stringify(opts)}`;
+        const got = await k.list('pods', opts);
+        const l = labels !== undefined ? parseLabelSelector(labels) : undefined;
+        const f = fields !== undefined ? parseFieldSelector(fields) : undefined;
+        // As with count(): the pod damaged only inside its spec is read from the paths when they skip the spec
+        // (as the pod it was before the damage), and listed; otherwise it is an error, as without paths.
+        const skipsSpec = ![...paths, ...(fields !== undefined ? ['status'] : [])].some((p) => p.startsWith('spec'));
+        const intended = decode(encode(pod('broken-spec', { app }, template))).object as KubeObject;
+        const keyOf = (o: KubeObject): string => `${String(_.get(o, 'metadata.namespace'))}/${String(_.get(o, 'metadata.name'))}`;
+        const candidates = skipsSpec ? [...all.items, intended].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0)) : all.items;
+        const expected = candidates.filter((o) => (!l || l.matches(_.get(o, ['metadata', 'labels']) as Record<string, string> | undefined)) && (!f || f.matches(o)));
+        assert.equal(got.items.length, expected.length, what);
+        assert.equal(got.errors.some((e) => e.key.endsWith('/broken-spec')), !skipsSpec, `${what}: the pod broken in its spec`);
+        assert.ok(got.items.length > 0, what);
+        got.items.forEach((o, i) => {
+          const whole = expected[i] as KubeObject; // both in key order
+          const name = String(_.get(whole, 'metadata.name'));
+          for (const p of paths) assert.deepStrictEqual(getPath(o, p), getPath(whole, p), `${what}: ${name} ${p}`);
+          // only what was asked (a value stored as JSON is decoded whole)
+          if (!paths.some((p) => p.startsWith('spec.containers')) && name !== 'json') assert.equal(_.get(o, 'spec.containers'), undefined, `${what}: ${name}`);
+        });
+        // the damaged values are still reported, as without paths
+        assert.ok(got.errors.some((e) => e.key.endsWith('/truncated')), `${what}: the truncated pod is reported`);
+      }
+      // a predicate may read anything: with `where`, objects are whole
+      const whole = await k.list('pods', { revision: rev, paths: ['metadata.name'], where: (o: KubeObject) => _.get(o, 'metadata.name') === 'json' });
+      assert.deepEqual(whole.items, all.items.filter((o) => _.get(o, 'metadata.name') === 'json'), `${where}: where gives whole objects`);
+      for (const bad of [[], [''], 'metadata.name', [42]]) {
+        assert.throws(() => k.stream('pods', { paths: bad as never }), { name: 'InvalidArgumentError', message: /Invalid paths/ }, `${where}: ${JSON.stringify(bad)}`);
+      }
+    });
+  });
+
   it('a value whose labels cannot be read is decoded in full and counted in errors', async () => {
     const [liveK] = fx.kubes;
     const c = await liveK.count('pods', { revision: rev, by: 'spec.nodeName', labels: 'app=nothing-has-this' });
