@@ -17,6 +17,7 @@ import type { KubeClient, KubeGetResult, ListOptions } from './kube/kube-client'
 import type { ResourceInfo } from './kube/resources';
 import type { KeyTreeNode } from './kube/kube-tree';
 import { formatBytes } from './render/format-bytes';
+import { DEFAULT_READS, kindPrinter } from './render/kube-printers';
 import { renderTable } from './render/table';
 import * as yaml from 'js-yaml';
 
@@ -341,6 +342,14 @@ function typeName(info: ResourceInfo): string {
   return info.group === '' ? info.kind.toLowerCase() : `${info.kind.toLowerCase()}.${info.group}`;
 }
 
+/** The object paths `printObjects` reads for the output format, or undefined when it prints whole objects. */
+function printedPaths(info: ResourceInfo, args: CliArgs): readonly string[] | undefined {
+  const format = args.output ?? 'table';
+  if (format === 'name') return ['metadata.name'];
+  if (format === 'table' || format === 'wide') return kindPrinter(info.kind)?.reads ?? DEFAULT_READS;
+  return undefined;
+}
+
 function objectsTable(objects: readonly KubeObject[], info: ResourceInfo, withNamespace: boolean, wide: boolean): string {
   const t = renderTable(objects, { kind: info.kind, wide, now: Date.now(), maxRows: Infinity, namespaceColumn: withNamespace });
   return t.text.endsWith('\n') ? t.text : `${t.text}\n`;
@@ -416,6 +425,8 @@ async function runGet(args: CliArgs, k: KubeClient): Promise<number> {
     ...(args.limit !== undefined ? { limit: args.limit } : {}),
     ...(args.revision !== undefined ? { revision: args.revision } : {}),
     ...(args.reveal ? { reveal: true } : {}),
+    // a table or names need a few fields: only those are decoded (json and yaml print whole objects)
+    ...(printedPaths(info, args) !== undefined ? { paths: printedPaths(info, args) } : {}),
   };
   const list = await k.list(resource, options);
   for (const e of list.errors.slice(0, 5)) warn(e.error);

@@ -874,8 +874,9 @@ const MAY_REPRINT_DIFFERENTLY = /\\[u/]|[0-9][.eE]|-0|"[0-9]+"\s*:/;
 const QUANTITY_CACHE = new Map<string, string>();
 /** `YYYY-MM-DDT` by day since 1970: a cluster's timestamps fall on few distinct days. */
 const DAY_PREFIX_CACHE = new Map<number, string>();
-/** `00` … `59`. */
-const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+/** `HH:MM:SSZ` by second of the day, made on first use (one string each, shared by every Time printed). */
+const TIME_OF_DAY: (string | undefined)[] = new Array<string | undefined>(86400);
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 /** Unix seconds of 10000-01-01T00:00:00Z: below it (and from 1970), the fast path of {@link timeText} applies. */
 const YEAR_10000_SECONDS = 253402300800;
 
@@ -894,9 +895,14 @@ function timeText(seconds: number | bigint): string | null {
     DAY_PREFIX_CACHE.set(day, prefix);
   }
   const s = seconds - day * 86400;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s - h * 3600) / 60);
-  return `${prefix}${TWO_DIGITS[h] as string}:${TWO_DIGITS[m] as string}:${TWO_DIGITS[s - h * 3600 - m * 60] as string}Z`;
+  let time = TIME_OF_DAY[s];
+  if (time === undefined) {
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s - h * 3600) / 60);
+    TIME_OF_DAY[s] = time = `${pad2(h)}:${pad2(m)}:${pad2(s - h * 3600 - m * 60)}Z`;
+  }
+  // one concatenation of two shared strings: a small node, not a chain of seven pieces kept per object
+  return prefix + time;
 }
 
 /**
