@@ -3,6 +3,11 @@
  * `member/snap/db`), as a {@link KvSource}. One compact index per file, built lazily on first use: the
  * sorted user keys in one buffer, and per revision record its revision, tombstone flag, metadata and
  * file location — never the values, which are read from the file as they are iterated.
+ *
+ * Memory, for a 1.2 GB snapshot of 1.1 million keys: the index holds about 0.1 KB per key (columns as
+ * narrow as their values allow, widened on demand); the scratch arrays of its build are given back as
+ * soon as it is done with them. Big ranges read their records ahead in a worker thread, into two buffers
+ * passed back and forth; records are copies unless the reader asks for `transientValues`.
  */
 import {
   AbortedError,

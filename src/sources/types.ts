@@ -5,7 +5,10 @@
 
 /** One key's state at a revision, as etcd's `mvccpb.KeyValue` holds it. */
 export interface KvRecord {
-  /** The key's bytes. Kubernetes keys are UTF-8, but etcd allows any bytes. */
+  /**
+   * The key's bytes. Kubernetes keys are UTF-8, but etcd allows any bytes. Like `value`, it may be a view
+   * into the source's own buffers (a gRPC page, a snapshot's index): copy it before changing it.
+   */
   key: Uint8Array;
   /** The value's bytes (empty for keys-only reads and tombstones). */
   value: Uint8Array;
