@@ -23,7 +23,8 @@ import * as yaml from 'js-yaml';
 
 const SOURCE_HELP = `Where to read (every command but decode/encode):
   --snapshot FILE       an etcd snapshot ("etcdctl snapshot save"), a stopped member's member/snap/db,
-                        or "etcdctl get -w json" output; no etcd needs to run
+                        or "etcdctl get -w json" output; no etcd needs to run. With
+                        $KUBETCD_INDEX_CACHE set to a directory, its index is kept there for the next run
   --endpoints LIST      live etcd, comma-separated host:port or URLs (default $ETCDCTL_ENDPOINTS,
                         else 127.0.0.1:2379)
   --cacert FILE         CA certificate of etcd's server certificate ($ETCDCTL_CACERT)

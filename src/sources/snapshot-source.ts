@@ -16,9 +16,11 @@ import {
   InvalidArgumentError,
   SnapshotFormatError,
 } from '../errors';
+import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { memoryReleased, releaseMemory } from '../util/release-memory';
 import { BboltBucket, BboltFile, BboltOpenOptions, openBboltFile, snapshotHashError } from './bbolt';
+import { indexCachePath, readIndexFile, writeIndexFile, type IndexColumns, type IndexIdentity } from './index-cache';
 import type {
   KeyRange,
   KvHistoryEntry,
@@ -40,6 +42,12 @@ export interface SnapshotSourceOptions extends BboltOpenOptions {
    * built (the first read waits for the verdict); smaller ones are checked at open. Default 32 MiB.
    */
   hashInWorkerBytes?: number;
+  /**
+   * A directory where the index of the snapshot is kept between processes (see index-cache.ts): the first
+   * open builds and saves it, later ones read it back. Default: `$KUBETCD_INDEX_CACHE`, else none (nothing
+   * is written). `false` turns it off whatever the environment says.
+   */
+  indexCache?: string | false;
 }
 
 /** The heap of our workers, which only read a file into buffers: small (the default costs ~10 MB more each). */
@@ -969,6 +977,62 @@ function beNumber(b: Buffer): number | undefined {
  * A bbolt file as a {@link KvSource}: reads any revision kept since the last compaction. Ranges of 4096
  * keys or more (values wanted) read their records ahead in a worker thread, one batch at a time.
  */
+/** The columns of an index, for the index cache. */
+function indexColumns(index: MvccIndex): IndexColumns {
+  return {
+    columns: {
+      keyBytes: index.keyBytes,
+      keyStarts: index.keyStarts,
+      keyEnds: index.keyEnds,
+      recStart: index.recStart,
+      recIndex: index.recIndex,
+      main: index.main,
+      sub: index.sub,
+      tombstone: index.tombstone,
+      createRevision: index.createRevision,
+      version: index.version,
+      leaseSlot: index.leaseSlot,
+      valueBytes: index.valueBytes,
+      recordOffset: index.recordOffset,
+      recordBytes: index.recordBytes,
+    },
+    leaseIds: index.leaseIds,
+  };
+}
+
+/**
+ * An index from cached columns, after checking that they fit together (counts, bounds, order of the
+ * record lists): a string saying what is wrong otherwise.
+ */
+function indexFromColumns({ columns: c, leaseIds }: IndexColumns): MvccIndex | string {
+  const u32 = (name: string): Uint32Array | undefined => (c[name] instanceof Uint32Array ? (c[name] as Uint32Array) : undefined);
+  const rev = (name: string): RevisionColumn | undefined => {
+    const a = c[name];
+    return a instanceof Uint16Array || a instanceof Uint32Array || a instanceof Float64Array ? a : undefined;
+  };
+  const keyBytes = c['keyBytes'];
+  const tombstone = c['tombstone'];
+  const [keyStarts, keyEnds, recStart, recIndex, leaseSlot, valueBytes, recordBytes] = ['keyStarts', 'keyEnds', 'recStart', 'recIndex', 'leaseSlot', 'valueBytes', 'recordBytes'].map(u32);
+  const [main, sub, createRevision, version, recordOffset] = ['main', 'sub', 'createRevision', 'version', 'recordOffset'].map(rev);
+  if (!(keyBytes instanceof Uint8Array) || !(tombstone instanceof Uint8Array) || !keyStarts || !keyEnds || !recStart || !recIndex || !leaseSlot || !valueBytes || !recordBytes || !main || !sub || !createRevision || !version || !recordOffset) {
+    return 'lacks a column';
+  }
+  const keys = keyStarts.length;
+  const records = main.length;
+  if (keyEnds.length !== keys || recStart.length !== keys + 1 || recIndex.length !== records) return 'has columns of different lengths';
+  for (const a of [sub, tombstone, createRevision, version, leaseSlot, valueBytes, recordOffset, recordBytes]) if (a.length !== records) return 'has columns of different lengths';
+  for (let i = 0; i < keys; i++) {
+    if (!((keyStarts[i] as number) <= (keyEnds[i] as number) && (keyEnds[i] as number) <= keyBytes.length)) return `has key ${i} outside its bytes`;
+    if (!((recStart[i] as number) <= (recStart[i + 1] as number))) return `has the records of key ${i} out of order`;
+  }
+  if (recStart[0] !== 0 || recStart[keys] !== records) return 'has record lists that do not cover the records';
+  for (let j = 0; j < records; j++) {
+    if (!((recIndex[j] as number) < records)) return `has record ${j} out of range`;
+    if (!((leaseSlot[j] as number) <= leaseIds.length)) return `has record ${j} with an unknown lease`;
+  }
+  return new MvccIndex(Buffer.from(keyBytes.buffer, keyBytes.byteOffset, keyBytes.byteLength), keyStarts, keyEnds, recStart, recIndex, main, sub, tombstone, createRevision, version, leaseSlot, leaseIds, valueBytes, recordOffset, recordBytes);
+}
+
 export class SnapshotSource implements KvSource {
   readonly kind = 'snapshot' as const;
   readonly origin: string;
@@ -979,13 +1043,18 @@ export class SnapshotSource implements KvSource {
   private metaInfo: SnapshotMetaInfo;
   private currentRevision: number | undefined;
   /** The verdict of a SHA-256 check running in a worker (undefined once known to be fine, or when none). */
+  private readonly indexCacheDir: string | undefined;
+  /** What the index cache did: off, read, built and saved, or why it could not. */
+  indexCacheStatus = 'off';
   private hashCheck: Promise<Error | undefined> | undefined;
   private hashWorker: Worker | undefined;
 
   /** @internal Use {@link openSnapshotSource}. */
-  constructor(file: BboltFile, origin: string, verifyInWorker = false) {
+  constructor(file: BboltFile, origin: string, verifyInWorker = false, indexCache?: string) {
     this.file = file;
     this.origin = origin;
+    this.indexCacheDir = indexCache;
+    if (indexCache !== undefined) this.indexCacheStatus = 'not used yet';
     const expected = verifyInWorker ? file.trailerHash() : undefined;
     if (expected) {
       const { worker, verdict } = checkHashInWorker(file.path, file.dataBytes, expected);
@@ -1065,8 +1134,53 @@ export class SnapshotSource implements KvSource {
    * console.log(source.mvccIndex().keyCount);
    */
   mvccIndex(signal?: AbortSignal): MvccIndex {
-    if (!this.index) this.index = buildMvccIndex(this.bbolt().bucket('key') as BboltBucket, signal);
+    if (!this.index) {
+      this.index = this.cachedIndex();
+      if (!this.index) this.saveIndex((this.index = buildMvccIndex(this.bbolt().bucket('key') as BboltBucket, signal)));
+    }
     return this.index;
+  }
+
+  /** What identifies this file's content for the index cache. */
+  private identity(): IndexIdentity {
+    const file = this.bbolt();
+    const st = fs.statSync(file.path);
+    return {
+      path: fs.realpathSync(file.path),
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      ino: st.ino,
+      txid: file.meta.txid.toString(),
+      pageCount: file.meta.pageCount,
+      trailer: file.hasSnapshotTrailer ? (file.trailerHash()?.toString('hex') ?? '') : '',
+    };
+  }
+
+  /** The index from the cache directory, when one is set and holds this file's (checked). */
+  private cachedIndex(): MvccIndex | undefined {
+    if (this.indexCacheDir === undefined) return undefined;
+    const identity = this.identity();
+    const file = indexCachePath(this.indexCacheDir, identity);
+    const { index, why } = readIndexFile(file, identity);
+    if (index === undefined) {
+      this.indexCacheStatus = why ?? 'no cached index';
+      return undefined;
+    }
+    const restored = indexFromColumns(index);
+    if (typeof restored === 'string') {
+      this.indexCacheStatus = `the cached index ${file} ${restored}; it is rebuilt`;
+      return undefined;
+    }
+    this.indexCacheStatus = `read from ${file}`;
+    return restored;
+  }
+
+  private saveIndex(index: MvccIndex): void {
+    if (this.indexCacheDir === undefined) return;
+    const identity = this.identity();
+    const file = indexCachePath(this.indexCacheDir, identity);
+    const failed = writeIndexFile(file, identity, indexColumns(index));
+    this.indexCacheStatus = failed === undefined ? `built, and saved to ${file}` : `built; ${failed}`;
   }
 
   /** Build the index (once) and wait for a pending SHA-256 verdict: every read goes through here. */
@@ -1074,10 +1188,11 @@ export class SnapshotSource implements KvSource {
     let index: MvccIndex | undefined;
     let failure: unknown;
     try {
+      this.index ??= this.cachedIndex();
       if (this.index === undefined) {
         this.indexing ??= buildMvccIndexAsync(this.bbolt().bucket('key') as BboltBucket, signal).finally(() => (this.indexing = undefined));
         const built = await this.indexing;
-        this.index ??= built;
+        if (this.index === undefined) this.saveIndex((this.index = built));
       }
       index = this.index;
     } catch (e) {
@@ -1424,13 +1539,18 @@ export class SnapshotSource implements KvSource {
  */
 export async function openSnapshotSource(path: string, options: SnapshotSourceOptions = {}): Promise<SnapshotSource> {
   const verify = options.verifyHash !== false;
+  const envCache = process.env['KUBETCD_INDEX_CACHE'];
+  const cache = options.indexCache === false ? undefined : (options.indexCache ?? (envCache !== undefined && envCache !== '' ? envCache : undefined));
+  if (cache !== undefined && (typeof cache !== 'string' || cache === '')) {
+    throw new InvalidArgumentError(`Invalid indexCache: ${JSON.stringify(cache)}. Pass a directory path, or false.`);
+  }
   const file = openBboltFile(path, { ...options, verifyHash: false });
   try {
     if (verify && file.hasSnapshotTrailer && file.dataBytes < (options.hashInWorkerBytes ?? 32 << 20)) {
       file.close();
-      return new SnapshotSource(openBboltFile(path, options), options.origin ?? path);
+      return new SnapshotSource(openBboltFile(path, options), options.origin ?? path, false, cache);
     }
-    return new SnapshotSource(file, options.origin ?? path, verify && file.hasSnapshotTrailer);
+    return new SnapshotSource(file, options.origin ?? path, verify && file.hasSnapshotTrailer, cache);
   } catch (e) {
     file.close();
     throw e;
