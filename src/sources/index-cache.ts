@@ -106,16 +106,23 @@ export function readIndexFile(file: string, identity: IndexIdentity): { index?: 
   } catch {
     return bad('has an unreadable header');
   }
-  if (!same(header.identity, identity)) return bad('belongs to another version of the snapshot');
+  if (header === null || typeof header !== 'object' || !same(header.identity, identity)) return bad('belongs to another version of the snapshot');
   const columns: IndexColumns['columns'] = {};
-  const width: Record<ColumnType, number> = { u8: 1, u16: 2, u32: 4, f64: 8 };
+  const width: Record<string, number> = { u8: 1, u16: 2, u32: 4, f64: 8 };
   // typed arrays need aligned offsets: copy the file into an 8-aligned buffer if it is not one
   const aligned = bytes.byteOffset % 8 === 0 ? bytes : Buffer.from(new Uint8Array(bytes));
-  for (const c of header.columns) {
-    if (!(c.offset % 8 === 0 && c.offset + c.length * width[c.type] <= body)) return bad(`has a column (${c.name}) outside the file`);
-    columns[c.name] = view(aligned, c.type, c.offset, c.length);
+  try {
+    for (const c of header.columns) {
+      const w = width[c.type];
+      if (!(w !== undefined && Number.isSafeInteger(c.offset) && Number.isSafeInteger(c.length) && c.offset >= 0 && c.length >= 0 && c.offset % 8 === 0 && c.offset + c.length * w <= body)) {
+        return bad(`has a column (${String(c.name)}) outside the file`);
+      }
+      columns[String(c.name)] = view(aligned, c.type, c.offset, c.length);
+    }
+    return { index: { columns, leaseIds: header.leaseIds.map((l) => BigInt(l)) } };
+  } catch {
+    return bad('has an unreadable header');
   }
-  return { index: { columns, leaseIds: header.leaseIds.map((l) => BigInt(l)) } };
 }
 
 /**

@@ -5,6 +5,7 @@
  * that cannot be written is skipped. Over a real etcd's snapshot (several revisions, a compaction, a lease).
  */
 import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -113,6 +114,35 @@ describe('index cache', () => {
       assert.match(inconsistent.indexCacheStatus, /^built, and saved to /);
     } finally {
       await inconsistent.close();
+    }
+  });
+
+  test('a cache file with a valid checksum but a hostile header is refused, never trusted', async () => {
+    const dir = makeTempDir('kubetcd-index-cache-');
+    await openAnswer(fx.snapshotPath, fx, dir);
+    const file = path.join(dir, fs.readdirSync(dir)[0] as string);
+    const identity = readHeaderIdentity(file);
+    const forge = (header: unknown): void => {
+      const json = Buffer.from(JSON.stringify(header));
+      const fixed = Buffer.alloc('KUBETCD-INDEX\0'.length + 8);
+      fixed.write('KUBETCD-INDEX\0', 'latin1');
+      fixed.writeUInt32LE(1, 14);
+      fixed.writeUInt32LE(json.length, 18);
+      const body = Buffer.concat([fixed, json, Buffer.alloc(64)]);
+      fs.writeFileSync(file, Buffer.concat([body, crypto.createHash('sha256').update(body).digest()]));
+    };
+    for (const header of [
+      { version: 1, identity, leaseIds: 5, columns: [] },
+      { version: 1, identity, leaseIds: [], columns: [{ name: 'keyBytes', type: 'zz', length: 1, offset: 0 }] },
+      { version: 1, identity, leaseIds: [], columns: [{ name: 'keyBytes', type: 'u8', length: 1e9, offset: 8 }] },
+      { version: 1, identity, leaseIds: [], columns: 'none' },
+      null,
+    ]) {
+      forge(header);
+      assert.equal(readIndexFile(file, identity).index, undefined, JSON.stringify(header));
+      const r = await openAnswer(fx.snapshotPath, fx, dir);
+      assert.match(r.status, /^built, and saved to /, JSON.stringify(header));
+      assert.deepEqual(r.answers, expected);
     }
   });
 
