@@ -3,6 +3,7 @@
 # nothing when it is all there already. Called by `npm test` and `npm run demo`.
 #   - npm packages (npm ci when node_modules is missing or older than package-lock.json)
 #   - Debian's etcd-server and etcd-client (apt-get install, when `etcd` is not on PATH)
+#   - etcd 3.5.30 from Debian sid into .cache/etcd-3.5 (scripts/setup-etcd35.sh)
 #   - Debian's jupyter-notebook, jupyter-nbconvert, python3-nbclient and chromium (notebooks, browser test)
 #   - the Kubernetes API sources the schema is compiled from (proto/install.sh)
 set -euo pipefail
@@ -46,5 +47,6 @@ if [ "${#notebook_packages[@]}" -gt 0 ]; then
   apt_install "${notebook_packages[@]}"
 fi
 
+bash scripts/setup-etcd35.sh
 bash proto/install.sh
 bash scripts/setup-reference.sh

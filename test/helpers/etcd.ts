@@ -1,6 +1,8 @@
 /**
  * Real etcd processes for tests and benchmarks (Debian's etcd 3.4 at /usr/bin/etcd, etcdctl at
- * /usr/bin/etcdctl; override with KUBETCD_ETCD_BIN / KUBETCD_ETCDCTL_BIN).
+ * /usr/bin/etcdctl; override with KUBETCD_ETCD_BIN / KUBETCD_ETCDCTL_BIN). etcd 3.5.30 (Debian sid,
+ * installed by scripts/setup-etcd35.sh) is at .cache/etcd-3.5/usr/bin/{etcd,etcdctl,etcdutl}: pass
+ * `{ version: '3.5' }` to startEtcd / startCluster / runEtcdctl, or take its paths from etcdBinaries('3.5').
  *
  * Stable API (other helpers depend on it):
  *
@@ -10,7 +12,8 @@
  *   If etcd exits or the deadline passes, it rejects with etcd's stderr in the message.
  *   Options: `tls` (certificate paths, see {@link EtcdTlsFiles}; clients then need https and, with
  *   `clientCertAuth`, a client certificate), `auth` (`{ rootPassword }`: creates user root and enables
- *   auth; `etcdctl()` then logs in as root), `name`, `extraArgs`, `keepDataDir`, `startTimeoutMs`.
+ *   auth; `etcdctl()` then logs in as root), `name`, `extraArgs`, `keepDataDir`, `startTimeoutMs`,
+ *   `version` (`'3.4'`, the default, or `'3.5'`; etcdctl() then runs the same version's etcdctl).
  * - `EtcdProcess`: `endpoint` (e.g. `http://127.0.0.1:41234`), `endpoints` ([endpoint]), `dataDir`, `pid`,
  *   `peerUrl`, `etcdctl(args, input?)` (runs etcdctl against this member with the right TLS flags and
  *   credentials; never throws on a non-zero exit), `stop()` (SIGTERM, SIGKILL after a deadline, then
@@ -55,6 +58,8 @@ export interface StartEtcdOptions {
   keepDataDir?: boolean;
   /** How long to wait for health (default 20 s). */
   startTimeoutMs?: number;
+  /** Which etcd to run: '3.4' (the system's, default) or '3.5' (.cache/etcd-3.5). */
+  version?: EtcdVersion;
 }
 
 export interface EtcdctlResult {
@@ -87,6 +92,8 @@ export interface EtcdProcess {
   stderr(): string;
   /** True once the process has exited. */
   exited(): boolean;
+  /** The etcd version this member runs. */
+  version: EtcdVersion;
 }
 
 export interface EtcdCluster {
@@ -100,6 +107,46 @@ export interface EtcdCluster {
 
 export const ETCD_BIN = process.env.KUBETCD_ETCD_BIN ?? '/usr/bin/etcd';
 export const ETCDCTL_BIN = process.env.KUBETCD_ETCDCTL_BIN ?? '/usr/bin/etcdctl';
+
+/** The etcd versions tests can start. */
+export type EtcdVersion = '3.4' | '3.5';
+/** Every version, oldest first (for tests parametrized by version). */
+export const ETCD_VERSIONS: readonly EtcdVersion[] = ['3.4', '3.5'];
+
+/** Paths of one etcd version's programs. */
+export interface EtcdBinaries {
+  version: EtcdVersion;
+  etcd: string;
+  etcdctl: string;
+  /** etcdutl (3.5 only: `etcdutl snapshot restore|status`); undefined for 3.4. */
+  etcdutl?: string;
+}
+
+/**
+ * The binaries of etcd `version`: 3.4 is the system's (KUBETCD_ETCD_BIN / KUBETCD_ETCDCTL_BIN override it),
+ * 3.5 is the one scripts/setup-etcd35.sh unpacked into .cache/etcd-3.5/usr/bin. Throws, saying how to
+ * install it, when 3.5 is missing.
+ * @example
+ * const { etcdctl, etcdutl } = etcdBinaries('3.5');
+ */
+export function etcdBinaries(version: EtcdVersion = '3.4'): EtcdBinaries {
+  if (version === '3.4') return { version, etcd: ETCD_BIN, etcdctl: ETCDCTL_BIN };
+  if (version !== '3.5') throw new Error(`etcdBinaries: unknown etcd version "${String(version)}"; use '3.4' or '3.5'.`);
+  // build/test/helpers/etcd.js or test/helpers/etcd.ts: the repository root is two or three levels up.
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  const bin = path.join(dir, '.cache', 'etcd-3.5', 'usr', 'bin');
+  const found: EtcdBinaries = {
+    version,
+    etcd: path.join(bin, 'etcd'),
+    etcdctl: path.join(bin, 'etcdctl'),
+    etcdutl: path.join(bin, 'etcdutl'),
+  };
+  if (!fs.existsSync(found.etcd)) {
+    throw new Error(`etcd 3.5 is not installed: ${found.etcd} is missing. Run: bash scripts/setup-etcd35.sh`);
+  }
+  return found;
+}
 
 /**
  * Ask the OS for a free TCP port on 127.0.0.1 (listen on port 0, read it, close).
@@ -150,6 +197,8 @@ export interface RunEtcdctlOptions {
   user?: string;
   /** Kill etcdctl after this long (default 30 s). */
   timeoutMs?: number;
+  /** Which etcdctl to run (default '3.4'). */
+  version?: EtcdVersion;
 }
 
 /**
@@ -168,7 +217,7 @@ export function runEtcdctl(
   if (options.tls?.keyFile) flags.push(`--key=${options.tls.keyFile}`);
   if (options.user) flags.push(`--user=${options.user}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(ETCDCTL_BIN, [...flags, ...args], {
+    const child = spawn(etcdBinaries(options.version).etcdctl, [...flags, ...args], {
       env: cleanEnv(),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -232,7 +281,7 @@ function launch(
     if (tls.clientCertAuth !== false) args.push(`--trusted-ca-file=${tls.caFile}`, '--client-cert-auth');
   }
   args.push(...(options.extraArgs ?? []));
-  const child: ChildProcess = spawn(ETCD_BIN, args, { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(etcdBinaries(options.version).etcd, args, { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   let stderrText = '';
   child.stderr?.on('data', (b: Buffer) => {
     stderrText += b.toString('utf8');
@@ -284,6 +333,7 @@ function launch(
     name: plan.name,
     dataDir,
     pid,
+    version: options.version ?? '3.4',
     etcdctl: (a, input) =>
       runEtcdctl(
         a,
@@ -291,6 +341,7 @@ function launch(
           endpoints: [clientUrl],
           tls: tls ? { caFile: tls.caFile, certFile: tls.clientCertFile, keyFile: tls.clientKeyFile } : undefined,
           user,
+          version: options.version,
         },
         input,
       ),
@@ -407,6 +458,7 @@ export async function startCluster(
         {
           endpoints,
           tls: tls ? { caFile: tls.caFile, certFile: tls.clientCertFile, keyFile: tls.clientKeyFile } : undefined,
+          version: options.version,
         },
         input,
       ),
