@@ -429,6 +429,13 @@ async function runGet(args: CliArgs, k: KubeClient): Promise<number> {
     // a table or names need a few fields: only those are decoded (json and yaml print whole objects)
     ...(printedPaths(info, args) !== undefined ? { paths: printedPaths(info, args) } : {}),
   };
+  if (args.output === 'json' || args.output === 'yaml') {
+    // streamed item by item: constant memory, whatever the number of objects
+    const { streamList } = await import('./cli/get-stream');
+    const streamed = await streamList(k, resource, options, args.output, process.stdout, warn);
+    if (streamed.truncatedReason !== undefined) process.stderr.write(`kubetcd: showing the first ${streamed.items}; more matched (raise --limit).\n`);
+    return 0;
+  }
   const list = await k.list(resource, options);
   for (const e of list.errors.slice(0, 5)) warn(e.error);
   if (list.errors.length > 5) warn(`${list.errors.length - 5} more value(s) could not be decoded.`);

@@ -196,6 +196,11 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       assert.equal(json.code, 0, `${label}: ${json.stderr}`);
       const list = { apiVersion: 'v1', items: pods.items, kind: 'List', metadata: { resourceVersion: '' } };
       assert.equal(json.stdout, `${toKubeJson(list, { indent: '    ' })}\n`, label);
+      const ylist = await runAsync(['get', 'pods', '-n', 'kube-system', '-o', 'yaml', ...src]);
+      assert.equal(ylist.code, 0, `${label}: ${ylist.stderr}`);
+      assert.equal(ylist.stdout, toKubeYaml(list), label);
+      const none = await runAsync(['get', 'pods', '-n', 'no-such-namespace', '-o', 'json', ...src]);
+      assert.equal(none.stdout, `${toKubeJson({ ...list, items: [] }, { indent: '    ' })}\n`, label);
 
       const yml = await runAsync(['get', 'deploy', oneMeta.name, '-n', oneMeta.namespace, '-o', 'yaml', ...src]);
       assert.equal(yml.code, 0, `${label}: ${yml.stderr}`);

@@ -23,6 +23,11 @@ import { RAW_JSON, RAW_JSON_FIELDS, markRawJson, markRawJsonField, type RawJsonF
 export interface KubeJsonOptions {
   /** Indent per level, as `json.MarshalIndent(v, "", indent)`. Omit for compact `json.Marshal`. */
   indent?: string;
+  /**
+   * With `indent`: the text each line after the first starts with, as `json.MarshalIndent(v, prefix,
+   * indent)` (the first line is not prefixed). Used to print an object as an item nested inside a list.
+   */
+  prefix?: string;
 }
 
 /** Options of {@link compactJson}. */
@@ -249,7 +254,7 @@ function write(value: unknown, indent: string | undefined, prefix: string, depth
  * toKubeJson({ a: [] }, { indent: '  ' }) // '{\n  "a": []\n}'
  */
 export function toKubeJson(value: unknown, options: KubeJsonOptions = {}): string {
-  return write(value, options.indent, '', 0);
+  return write(value, options.indent, options.indent === undefined ? '' : (options.prefix ?? ''), 0);
 }
 
 function syntaxError(text: string, offset: number, what: string): InvalidArgumentError {

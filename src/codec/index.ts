@@ -24,7 +24,7 @@ export { formatMicroTime, formatTime, parseKubeTime } from './kube-time';
 export { sniffValue } from './envelope';
 export type { Sniffed } from './envelope';
 export { decodeCbor } from './cbor';
-export { toKubeYaml } from './kube-yaml';
+export { toKubeYaml, toKubeYamlListItem } from './kube-yaml';
 export { decryptValue, encryptValue, encryptedValueMessage, loadEncryptionConfig } from './decrypt';
 export type {
   DecryptOptions,

@@ -626,3 +626,18 @@ export function toKubeYaml(value: unknown): string {
   emitter.writeIndent();
   return emitter.text();
 }
+
+/**
+ * The YAML of `value` as one item of a top-level list (`items:` of a List document, as
+ * `kubectl get -o yaml` prints it): `- ` then the item, its lines indented by two spaces, folded at the
+ * same columns as inside the whole document. Concatenated between the document's head and tail, the
+ * items give exactly {@link toKubeYaml} of the whole List, so a long list can be written item by item.
+ * @example
+ * toKubeYamlListItem({ kind: 'Pod', metadata: { name: 'web' } })
+ * // '- kind: Pod\n  metadata:\n    name: web\n'
+ */
+export function toKubeYamlListItem(value: unknown): string {
+  // `items` alone in a mapping: the sequence starts at column 0, as in the List document.
+  const text = toKubeYaml({ items: [value] });
+  return text.slice('items:\n'.length);
+}

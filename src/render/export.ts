@@ -11,9 +11,9 @@
 import _ from 'lodash';
 import { InvalidArgumentError } from '../errors';
 import { toKubeJson } from '../codec/go-json';
-import { utf8ByteCompare } from '../codec/go-utf8';
 import { toKubeYaml } from '../codec/kube-yaml';
 import type { KubeObject } from '../codec/types';
+import { listDocument, sortKeysDeep } from './list-stream';
 
 /** Objects to export: an array, or anything with `items` (a KubeList). */
 export type ExportList = readonly KubeObject[] | { readonly items: readonly KubeObject[] };
@@ -36,28 +36,11 @@ function itemsOf(list: ExportList, what: string): readonly KubeObject[] {
   throw new InvalidArgumentError(`Cannot export ${what}: expected an array of objects or a list with items (the result of k.list()).`);
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-/** A copy with every plain object's keys in Go map order (by UTF-8 bytes), as kubectl prints. */
-function sortKeysDeep(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeysDeep);
-  if (!isPlainObject(v)) return v;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v).sort(utf8ByteCompare)) out[k] = sortKeysDeep(v[k]);
-  return out;
-}
-
-function listDocument(items: readonly KubeObject[]): Record<string, unknown> {
-  return { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } };
-}
-
 /**
  * The JSON `kubectl get -o json` prints for these objects: a `v1` `List` with four-space indents and
  * a final newline. Read it back with `parseKubeJson` (int64 values come back as bigint, exactly).
+ * The text is one string, so it must fit in V8's longest string (about 512 M characters): for big
+ * listings, `writeList(k.stream(...), file)` or `toJsonChunks()` write the same text item by item.
  * @example
  * fs.writeFileSync('pods.json', toJson(await k.list('pods')));
  */
@@ -71,7 +54,8 @@ export function toJson(list: ExportList, options: JsonExportOptions = {}): strin
 
 /**
  * The YAML `kubectl get -o yaml` prints for these objects: a `v1` `List` (go-yaml's key order and
- * quoting, so strings such as `"true"` or `"0755"` stay strings when read back).
+ * quoting, so strings such as `"true"` or `"0755"` stay strings when read back). For big listings,
+ * `writeList(k.stream(...), 'x.yaml')` or `toYamlChunks()` write the same text item by item.
  * @example
  * fs.writeFileSync('pods.yaml', toYaml(await k.list('pods')));
  */
