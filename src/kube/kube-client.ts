@@ -479,15 +479,23 @@ class Kube implements KubeClient {
     async function* entries(): AsyncGenerator<KubeStreamEntry> {
       checkSignal(signal, what);
       Object.assign(state, { total: 0, entries: 0, bytes: 0, encrypted: [], truncated: false, truncatedReason: undefined });
-      const revision = await self.pinnedRevision(options.revision);
-      state.revision = revision;
-      state.etcdctl = etcdctlFor(revision);
+      // Live etcd without { revision }: the read pins the revision of its first page itself, and if that
+      // is compacted mid-read it moves to a newer one when what it returned is unchanged (the source
+      // checks it); state.revision follows it through onProgress. Elsewhere the revision never moves.
+      const live = options.revision === undefined && source.kind === 'live';
+      const revision = live ? undefined : await self.pinnedRevision(options.revision);
+      state.revision = revision ?? 0;
+      state.etcdctl = etcdctlFor(state.revision);
       let items = 0;
+      const onProgress = options.onProgress;
       const rangeOptions = {
-        revision,
+        ...(revision !== undefined ? { revision } : {}),
         transientValues: true, // each value is decoded at once; an error's raw bytes are copied
         ...(signal !== undefined ? { signal } : {}),
-        ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+        onProgress: (p: RangeProgress): void => {
+          state.revision = p.revision;
+          onProgress?.(p);
+        },
       };
       for await (const kv of source.range({ prefix }, rangeOptions)) {
         checkSignal(signal, what);
@@ -724,11 +732,12 @@ class Kube implements KubeClient {
     const what = `Counting ${qualifiedResourceName(info)} (prefix ${prefix})`;
     const run = async (): Promise<KubeCount> => {
       checkSignal(signal, what);
-      const revision = await this.pinnedRevision(options.revision);
+      // Without { revision }, a live read pins and (after a compaction, when sound) moves its own revision.
+      const revision = options.revision;
       const groups: Record<string, number> = {};
       let total = 0;
       let errors = 0;
-      for await (const kv of this.source.range({ prefix }, { revision, transientValues: true, ...(signal !== undefined ? { signal } : {}) })) {
+      for await (const kv of this.source.range({ prefix }, { ...(revision !== undefined ? { revision } : {}), transientValues: true, ...(signal !== undefined ? { signal } : {}) })) {
         checkSignal(signal, what);
         const key = keyText(kv.key);
         const p = projector.project(kv.value, this.decodeOptions(key));
@@ -770,11 +779,12 @@ class Kube implements KubeClient {
   }
 
   async resources(options: { revision?: number } = {}): Promise<StoredResource[]> {
-    const revision = await this.pinnedRevision(options.revision);
+    checkRevision(options.revision);
+    const revision = options.revision;
     // Live etcd does not report value sizes on keys-only reads: read the values there.
     const keysOnly = this.source.kind !== 'live';
     const byPrefix = new Map<string, StoredResource>();
-    for await (const kv of this.source.range({ prefix: `${this.prefix}/` }, { revision, keysOnly })) {
+    for await (const kv of this.source.range({ prefix: `${this.prefix}/` }, { ...(revision !== undefined ? { revision } : {}), keysOnly })) {
       const parsed = parseKey(keyText(kv.key), { prefix: this.prefix, resources: this.customResources });
       if (parsed.kind !== 'object') continue;
       let entry = byPrefix.get(parsed.keyPrefix);

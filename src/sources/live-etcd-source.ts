@@ -731,13 +731,24 @@ class LiveEtcdSource implements KvSource {
         restarts++;
         revision = resumed;
         options.onProgress?.({ records, valueBytes, revision, restarts });
+        // Go on right after the last key handed out, over the whole rest of the range: the page that
+        // failed may have started a later window, and keys written since the pinned revision between
+        // the last key handed out and that window's start belong to the state at the new revision.
+        position = lastGiven === undefined ? r.start : Buffer.concat([lastGiven, NUL]);
+        windowEnd = r.end;
+        anchor = undefined;
+        level = 0;
         pending = fetch(position, windowEnd, requestSize);
         pending.catch(() => undefined);
         continue;
       }
       pending = undefined;
       throwIfAborted(signal, what);
-      if (revision === 0) revision = page.revision;
+      if (revision === 0) {
+        // Pinned by the first page: say so before its records are handed out.
+        revision = page.revision;
+        options.onProgress?.({ records, valueBytes, revision });
+      }
       // Plan and request the next page before handing out this one.
       const last = page.kvs[page.kvs.length - 1];
       if (!keysOnly && page.kvs.length > 0) {
