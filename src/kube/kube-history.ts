@@ -9,7 +9,7 @@ import { InvalidArgumentError, NotFoundError } from '../errors';
 import { keyFor, parseKey } from './keys';
 import type { KubeClient } from './kube-client';
 import type { ResourceInfo } from './resources';
-import { isSecrets, redactSecret } from './secret-redaction';
+import { isSecrets, redactChanges, redactSecret } from './secret-redaction';
 
 /** Options of {@link objectHistory}. Every field is optional. */
 export interface HistoryOptions {
@@ -142,23 +142,31 @@ export async function objectHistory(
   const redact = isSecrets(info) && options.reveal !== true;
   const out: HistoryEntry[] = [];
   let previous: KubeObject | undefined;
+  let previousShown: KubeObject | undefined;
   const opts = options.signal !== undefined ? { signal: options.signal } : {};
   for await (const kv of client.source.history(key, opts)) {
     const entry: HistoryEntry = { revision: kv.modRevision, version: kv.version, deleted: kv.deleted, changes: [] };
     let current: KubeObject | undefined;
+    let shown: KubeObject | undefined;
     if (!kv.deleted) {
       const d = decode(kv.value, client.decodeOptions(key));
-      if (d.object !== undefined) current = redact ? redactSecret(d.object) : d.object;
-      if (current !== undefined) entry.object = current;
+      current = d.object;
+      if (current !== undefined) shown = redact ? redactSecret(current) : current;
+      if (shown !== undefined) entry.object = shown;
       else {
         entry.error =
           d.encoding === 'encrypted' && d.error === undefined
             ? `${key} is encrypted at rest${d.encryption ? ` (${d.encryption.provider}, key "${d.encryption.keyName}")` : ''}.`
             : (d.error?.message ?? `${key} does not hold a Kubernetes object at revision ${kv.modRevision} (${d.encoding}).`);
       }
-      if (previous !== undefined && current !== undefined) entry.changes = diffObjects(previous, current);
+      if (previous !== undefined && current !== undefined) {
+        // Diffed on the real values (a same-length change still shows), printed from the redacted ones.
+        const changes = diffObjects(previous, current);
+        entry.changes = redact ? redactChanges(changes, previousShown!, shown!) : changes;
+      }
     }
     previous = current;
+    previousShown = shown;
     out.push(entry);
   }
   if (out.length === 0) {

@@ -16,7 +16,7 @@ import type { KubeClient, WherePredicate } from './kube-client';
 import { diffObjects, type HistoryChange } from './kube-history';
 import { parseLabelSelector } from './label-selector';
 import { qualifiedResourceName } from './resources';
-import { isSecrets, redactSecret } from './secret-redaction';
+import { isSecrets, redactChanges, redactSecret } from './secret-redaction';
 
 /** Options of {@link watchResource}, named after kubectl flags. Every field is optional. */
 export interface KubeWatchOptions {
@@ -104,9 +104,9 @@ export function watchResource(client: KubeClient, resource: string, options: Kub
     (!fields || fields.matches(obj)) &&
     (!where || Boolean(where(obj)));
   const td = new TextDecoder();
-  const read = (record: KvRecord, key: string): { object?: KubeObject; error?: string } => {
+  const read = (record: KvRecord, key: string): { object?: KubeObject; real?: KubeObject; error?: string } => {
     const d = decode(record.value, client.decodeOptions(key));
-    if (d.object !== undefined) return { object: redact ? redactSecret(d.object) : d.object };
+    if (d.object !== undefined) return { object: redact ? redactSecret(d.object) : d.object, real: d.object };
     if (d.encoding === 'encrypted' && d.error === undefined) {
       const e = d.encryption;
       return { error: e ? `${key} is encrypted at rest (${e.provider}, key "${e.keyName}").` : `${key} is encrypted at rest.` };
@@ -149,17 +149,20 @@ export function watchResource(client: KubeClient, resource: string, options: Kub
           continue;
         }
         const curMatch = matches(cur);
+        // Diffed on the real values (a same-length Secret change still shows), printed from the redacted ones.
+        const diff = (): HistoryChange[] =>
+          redact ? redactChanges(diffObjects(before!.real, after.real), prev!, cur) : diffObjects(prev, cur);
         if (!isUpdate || prev === undefined) {
           // A creation, or an update whose previous value is unknown: report what matches now.
           if (curMatch) yield { type: isUpdate ? 'MODIFIED' : 'ADDED', key, revision, object: cur, changes: [] };
           continue;
         }
         if (prevMatch && curMatch) {
-          yield { type: 'MODIFIED', key, revision, object: cur, previous: prev, changes: diffObjects(prev, cur) };
+          yield { type: 'MODIFIED', key, revision, object: cur, previous: prev, changes: diff() };
         } else if (curMatch) {
-          yield { type: 'ADDED', key, revision, object: cur, previous: prev, changes: diffObjects(prev, cur), selector: 'entered' };
+          yield { type: 'ADDED', key, revision, object: cur, previous: prev, changes: diff(), selector: 'entered' };
         } else if (prevMatch) {
-          yield { type: 'DELETED', key, revision, object: prev, previous: prev, changes: diffObjects(prev, cur), selector: 'left' };
+          yield { type: 'DELETED', key, revision, object: prev, previous: prev, changes: diff(), selector: 'left' };
         }
       }
     } catch (e) {
