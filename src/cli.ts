@@ -20,11 +20,15 @@ import { formatBytes } from './render/format-bytes';
 import { DEFAULT_READS, kindPrinter } from './render/kube-printers';
 import { renderTable } from './render/table';
 import * as yaml from 'js-yaml';
+import { cliAdvice } from './cli/advice';
+import { decodeGoString } from './codec/go-utf8';
+import { visibleText } from './render/escape';
 
 const SOURCE_HELP = `Where to read (every command but decode/encode):
   --snapshot FILE       an etcd snapshot ("etcdctl snapshot save"), a stopped member's member/snap/db,
                         or "etcdctl get -w json" output; no etcd needs to run. With
                         $KUBETCD_INDEX_CACHE set to a directory, its index is kept there for the next run
+  --skip-hash-check     read a snapshot whose SHA-256 trailer does not match (as etcdutl calls it)
   --endpoints LIST      live etcd, comma-separated host:port or URLs (default $ETCDCTL_ENDPOINTS,
                         else 127.0.0.1:2379)
   --cacert FILE         CA certificate of etcd's server certificate ($ETCDCTL_CACERT)
@@ -103,6 +107,7 @@ export interface CliArgs {
   user?: string;
   password?: string;
   insecureSkipTlsVerify?: boolean;
+  skipHashCheck?: boolean;
   prefix?: string;
   revision?: number;
   namespace?: string;
@@ -134,6 +139,7 @@ const FLAGS: Record<string, FlagSpec> = {
   '--user': { field: 'user', value: 'string' },
   '--password': { field: 'password', value: 'string' },
   '--insecure-skip-tls-verify': { field: 'insecureSkipTlsVerify', value: 'none' },
+  '--skip-hash-check': { field: 'skipHashCheck', value: 'none' },
   '--prefix': { field: 'prefix', value: 'string' },
   '--etcd-prefix': { field: 'prefix', value: 'string' },
   '--revision': { field: 'revision', value: 'int' },
@@ -153,7 +159,7 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 const SOURCE_FIELDS: readonly FlagField[] = [
-  'snapshot', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'revision',
+  'snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'revision',
 ];
 
 /** The options each command accepts (besides -h/--help). */
@@ -166,7 +172,7 @@ const ALLOWED: Record<string, readonly FlagField[]> = {
   resources: [...SOURCE_FIELDS, 'output'],
   tree: [...SOURCE_FIELDS, 'output', 'depth'],
   sizes: [...SOURCE_FIELDS, 'output', 'by', 'top'],
-  history: ['snapshot', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'output', 'namespace', 'reveal'],
+  history: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'output', 'namespace', 'reveal'],
 };
 
 /** Output formats per command; the first is the default. */
@@ -267,6 +273,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
       );
     }
   }
+  if (args.skipHashCheck === true && args.snapshot === undefined) {
+    throw new InvalidArgumentError('--skip-hash-check applies to a snapshot file: add --snapshot FILE, or remove --skip-hash-check (a live etcd has no trailer to check).');
+  }
   if (args.namespace !== undefined && args.allNamespaces) {
     throw new InvalidArgumentError('Pass either -n NAMESPACE or -A (--all-namespaces), not both.');
   }
@@ -284,8 +293,9 @@ async function openCliSource(args: CliArgs): Promise<KvSource> {
     }
     // Loaded on demand: a snapshot never needs the etcd client (grpc), decode and encode need neither.
     const { openFileSource } = await import('./sources/open-file');
-    return openFileSource(args.snapshot);
+    return openFileSource(args.snapshot, args.skipHashCheck === true ? { verifyHash: false } : {});
   }
+
   const live: Exclude<SourceTarget, string | string[] | undefined> = {
     ...(args.endpoints !== undefined ? { endpoints: args.endpoints } : {}),
     ...(args.cacert !== undefined ? { cacert: args.cacert } : {}),
@@ -404,7 +414,7 @@ async function runGet(args: CliArgs, k: KubeClient): Promise<number> {
         });
       } catch (e) {
         if (!(isKubetcdError(e) && e.name === 'NotFoundError')) throw e;
-        process.stderr.write(`kubetcd: ${(e as NotFoundError).message}\n`);
+        process.stderr.write(`kubetcd: ${cliAdvice((e as NotFoundError).message)}\n`);
         status = 1;
         continue;
       }
@@ -452,22 +462,25 @@ async function runKeys(args: CliArgs, k: KubeClient): Promise<number> {
   const prefix = args.positional[0] ?? `${k.prefix}/`;
   if (args.positional.length > 1) throw new InvalidArgumentError(`kubetcd keys takes one key prefix, got ${args.positional.length}: ${JSON.stringify(args.positional)}.`);
   const format = args.output ?? 'plain';
+  const shown = (key: Uint8Array): string => visibleText(decodeGoString(key, 0, key.length));
   if (format === 'plain') {
-    const keys = await k.keys(prefix, {
-      ...(args.revision !== undefined ? { revision: args.revision } : {}),
-      ...(args.limit !== undefined ? { limit: args.limit } : {}),
-    });
-    out(keys.map((key) => `${key}\n`).join(''));
+    // Keys as a terminal shows them safely: controls and invalid UTF-8 bytes as visible escapes (\x1b, \xff).
+    const lines: string[] = [];
+    const options = { keysOnly: true, ...(args.revision !== undefined ? { revision: args.revision } : {}), ...(args.limit !== undefined ? { limit: args.limit } : {}) };
+    for await (const kv of k.source.range({ prefix }, options)) lines.push(`${shown(kv.key)}\n`);
+    out(lines.join(''));
     return 0;
   }
   // Live etcd reports value sizes only when values are read.
   const keysOnly = k.source.kind !== 'live';
   const records: Array<{ key: string; valueBytes: number; createRevision: number; modRevision: number; version: number; lease: string }> = [];
   const td = new TextDecoder();
+  const shownKeys: string[] = [];
   for await (const kv of k.source.range(
     { prefix },
     { keysOnly, ...(args.revision !== undefined ? { revision: args.revision } : {}), ...(args.limit !== undefined ? { limit: args.limit } : {}) },
   )) {
+    shownKeys.push(shown(kv.key));
     records.push({ key: td.decode(kv.key), valueBytes: kv.valueBytes, createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version, lease: kv.lease });
   }
   if (format === 'json') {
@@ -477,7 +490,7 @@ async function runKeys(args: CliArgs, k: KubeClient): Promise<number> {
   out(
     textTable(
       ['KEY', 'BYTES', 'CREATE-REV', 'MOD-REV', 'VERSION', 'LEASE'],
-      records.map((r) => [r.key, String(r.valueBytes), String(r.createRevision), String(r.modRevision), String(r.version), r.lease === '0' ? '<none>' : r.lease]),
+      records.map((r, i) => [shownKeys[i] ?? r.key, String(r.valueBytes), String(r.createRevision), String(r.modRevision), String(r.version), r.lease === '0' ? '<none>' : r.lease]),
     ),
   );
   return 0;
@@ -512,7 +525,7 @@ async function runTree(args: CliArgs, k: KubeClient): Promise<number> {
   }
   const rows: string[][] = [];
   const walk = (n: KeyTreeNode, indent: string): void => {
-    const name = `${indent}${n.name === '' ? '(all keys)' : n.name}${n.children.length > 0 || n.collapsed ? '/' : ''}`;
+    const name = `${indent}${n.name === '' ? '(all keys)' : visibleText(n.name)}${n.children.length > 0 || n.collapsed ? '/' : ''}`;
     rows.push([name, String(n.keys), formatBytes(n.bytes), n.resource ?? '']);
     for (const c of n.children) walk(c, `${indent}  `);
   };
@@ -731,7 +744,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     const message = isKubetcdError(e) ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    process.stderr.write(`kubetcd: ${message}\n`);
+    process.stderr.write(`kubetcd: ${cliAdvice(message)}\n`);
     return isKubetcdError(e) && e.name === 'InvalidArgumentError' ? 2 : 1;
   }
 }

@@ -376,3 +376,33 @@ test('TLS flags --cacert --cert --key reach an etcd that requires client certifi
     certs.remove();
   }
 });
+
+test('keys and tree print hostile key bytes as visible escapes (\\x1b, \\xff), never raw to the terminal', { timeout: 60_000 }, async () => {
+  const { openEtcdWriterForFixtures } = await import('../src/sources/live-etcd-source');
+  const etcd = await startEtcd();
+  try {
+    const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
+    try {
+      await writer.put('/registry/configmaps/default/red\x1b[31mtext', 'x');
+      await writer.put(Buffer.concat([Buffer.from('/registry/configmaps/bad'), Buffer.from([0xff, 0xfe]), Buffer.from('/name')]), 'y');
+    } finally {
+      await writer.close();
+    }
+    const plain = run(['keys', '/registry/', '--endpoints', etcd.endpoint]);
+    assert.equal(plain.code, 0, plain.stderr);
+    const text = plain.stdout.toString('utf8');
+    assert.ok(!text.includes('\x1b') && !text.includes('\ufffd'), JSON.stringify(text));
+    assert.deepEqual(text.trim().split('\n'), ['/registry/configmaps/bad\\xff\\xfe/name', '/registry/configmaps/default/red\\x1b[31mtext']);
+    const wide = run(['keys', '/registry/', '-o', 'wide', '--endpoints', etcd.endpoint]).stdout.toString('utf8');
+    assert.match(wide, /^\/registry\/configmaps\/bad\\xff\\xfe\/name\s+1\s/m);
+    assert.ok(!wide.includes('\x1b'));
+    const tree = run(['tree', '/registry/configmaps', '--depth', '3', '--endpoints', etcd.endpoint]);
+    assert.equal(tree.code, 0, tree.stderr);
+    const treeText = tree.stdout.toString('utf8');
+    assert.match(treeText, /bad\\xff\\xfe\//);
+    assert.match(treeText, /red\\x1b\[31mtext/);
+    assert.ok(!treeText.includes('\x1b') && !treeText.includes('\ufffd'), JSON.stringify(treeText));
+  } finally {
+    await etcd.stop();
+  }
+});

@@ -8,7 +8,7 @@ import { decode, type DecodeOptions } from '../codec';
 import { createProjector, type Projected, type Projector } from '../codec/project';
 import { encryptedValueMessage, loadEncryptionConfig, type EncryptionConfig, type EncryptionConfigInput } from '../codec/decrypt';
 import type { Decoded, EncryptionInfo, KubeObject, UnknownField } from '../codec/types';
-import { AbortedError, InvalidArgumentError, NotFoundError } from '../errors';
+import { AbortedError, InvalidArgumentError, isKubetcdError, NotFoundError } from '../errors';
 import type { KvRecord, KvSource, RangeProgress } from '../sources/types';
 import { DEFAULT_ETCD_PREFIX, detectEtcdPrefix, keyFor, listPrefixFor, parseKey } from './keys';
 import { parseFieldSelector, type FieldSelector } from './field-selector';
@@ -849,7 +849,13 @@ export async function openKube(source: KvSource, options: KubeOptions = {}): Pro
     prefix = options.prefix.replace(/\/+$/, '');
   } else {
     const sample: string[] = [];
-    for await (const kv of source.range({ prefix: '' }, { keysOnly: true, limit: SAMPLE_KEYS })) sample.push(keyText(kv.key));
+    try {
+      for await (const kv of source.range({ prefix: '' }, { keysOnly: true, limit: SAMPLE_KEYS })) sample.push(keyText(kv.key));
+    } catch (e) {
+      // A user whose role reads only the Kubernetes prefix may not sample the whole key space: take the
+      // default prefix then (a wrong guess shows as empty lists; { prefix } names the right one).
+      if (!(isKubetcdError(e) && e.details.permissionDenied === true)) throw e;
+    }
     prefix = sample.length > 0 ? detectEtcdPrefix(sample) : DEFAULT_ETCD_PREFIX;
   }
   const crds: ResourceInfo[] = [];

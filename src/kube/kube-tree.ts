@@ -4,6 +4,7 @@
  * --keys-only`. Keys that are not objects (`compact_rev_key`, master leases, range allocations, anything
  * else) are in the tree too, marked by what {@link parseKey} makes of them.
  */
+import { decodeGoString } from '../codec/go-utf8';
 import { InvalidArgumentError } from '../errors';
 import { parseKey, type ParsedKey } from './keys';
 import type { KubeClient } from './kube-client';
@@ -141,13 +142,12 @@ export async function keyTree(client: KubeClient, prefix?: string, options: Tree
   // Live etcd does not report value sizes on keys-only reads: read the values there.
   const keysOnly = source.kind !== 'live';
   const readOptions = { revision, keysOnly, ...(options.signal !== undefined ? { signal: options.signal } : {}) };
-  const td = new TextDecoder();
   if (rootPath !== '') {
     const self = await source.get(rootPath, { revision, ...(options.signal !== undefined ? { signal: options.signal } : {}) });
     if (self !== undefined) add(rootPath, self.valueBytes);
   }
   const rangePrefix = rootPath === '' ? '' : `${rootPath}/`;
-  for await (const kv of source.range({ prefix: rangePrefix }, readOptions)) add(td.decode(kv.key), kv.valueBytes);
+  for await (const kv of source.range({ prefix: rangePrefix }, readOptions)) add(decodeGoString(kv.key, 0, kv.key.length), kv.valueBytes); // invalid UTF-8 kept byte by byte (shown as \xff)
   sortTree(root, childMaps);
   const etcdctl =
     rootPath === ''

@@ -10,14 +10,15 @@ import { InvalidArgumentError } from '../errors';
 import { openKube, type KubeClient, type KubeList, type KubeOptions, type ListError, type ListOptions } from '../kube/kube-client';
 import type { Rendered } from '../render/rendered';
 import { createTableBuilder, type ColumnSource } from '../render/table';
-import { openSource, type SourceTarget } from '../sources/open-source';
+import { openSource, type SourceOptions, type SourceTarget } from '../sources/open-source';
+import { checkOptionNames, FILE_OPTION_NAMES, LIVE_OPTION_NAMES } from '../sources/source-options';
 import type { KvSource } from '../sources/types';
 import { show, withDisplay, type ShowOptions } from './present';
 import { ProgressReporter, withReadProgress, type ProgressOptions } from './progress';
 import { inTslab } from './tslab-display';
 
 /** Options of {@link open}. Every field is optional. */
-export interface OpenOptions extends KubeOptions {
+export interface OpenOptions extends KubeOptions, SourceOptions {
   /** Progress of long reads shown in place in the notebook (default on inside tslab; never shown outside). */
   progress?: boolean | ProgressOptions;
 }
@@ -66,6 +67,9 @@ export type NotebookClient = Omit<KubeClient, 'list'> & {
 /** The environment variable `open()` reads when given no target: a snapshot path or etcd endpoints. */
 export const SOURCE_ENV = 'KUBETCD_SOURCE';
 
+/** Every option name open() takes: its own, the Kubernetes layer's, and a source's of either kind. */
+const OPEN_OPTION_NAMES: readonly string[] = ['progress', 'prefix', 'encryptionConfig', ...FILE_OPTION_NAMES, ...LIVE_OPTION_NAMES.filter((n) => n !== 'endpoints')];
+
 const INDEX_NOTICE_BYTES = 16 * 1024 * 1024;
 
 function fileOf(target: SourceTarget): string | undefined {
@@ -90,6 +94,7 @@ export async function open(target?: SourceTarget, options: OpenOptions = {}): Pr
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError(`Invalid open() options: ${JSON.stringify(options)}. Pass an object such as { prefix: '/registry' } or omit it.`);
   }
+  checkOptionNames('open()', options, OPEN_OPTION_NAMES);
   const envTarget = process.env[SOURCE_ENV];
   const chosen: SourceTarget = target ?? (envTarget !== undefined && envTarget.trim() !== '' ? envTarget : undefined);
   const progressOn = options.progress !== false && inTslab();
@@ -106,10 +111,13 @@ export async function open(target?: SourceTarget, options: OpenOptions = {}): Pr
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
-  const raw = await openSource(chosen);
+  const { progress: _progress, prefix, encryptionConfig, ...sourceOptions } = options;
+  const raw = await openSource(chosen, sourceOptions);
   let kube: KubeClient;
   try {
-    const { progress: _progress, ...kubeOptions } = options;
+    const kubeOptions: KubeOptions = {};
+    if (prefix !== undefined) kubeOptions.prefix = prefix;
+    if (encryptionConfig !== undefined) kubeOptions.encryptionConfig = encryptionConfig;
     kube = await openKube(progressOn ? withReadProgress(raw, progressOptions) : raw, kubeOptions);
   } catch (e) {
     await raw.close();

@@ -86,7 +86,7 @@ function isCountShape(v: unknown): v is { total: number; groups: Record<string, 
   return isRecord(v) && typeof v.total === 'number' && isRecord(v.groups) && typeof v.errors === 'number';
 }
 
-function isKubectlShape(v: unknown): v is { command: unknown; result: unknown; etcdctl: string[]; output?: string } {
+function isKubectlShape(v: unknown): v is { command: { output?: string }; result: unknown; etcdctl: string[]; output?: string } {
   return isRecord(v) && isRecord(v.command) && Array.isArray(v.etcdctl) && 'result' in v;
 }
 
@@ -288,7 +288,9 @@ function presentSizes(v: SizesShape): Presentation {
   };
 }
 
-function presentKubectl(v: { result: unknown; etcdctl: string[]; output?: string }, hint: PresentHint): Presentation {
+function presentKubectl(v: { result: unknown; etcdctl: string[]; output?: string; command?: { output?: string } }, given: PresentHint): Presentation {
+  // `-o wide` in the command line is the table's wide flag (an explicit { wide } in the hint still wins).
+  const hint: PresentHint = v.command?.output === 'wide' && given.wide === undefined ? { ...given, wide: true } : given;
   const reads = renderers.pre(v.etcdctl.join('\n'));
   const readsPart: Rendered = { html: `<details><summary>etcd reads</summary>${reads.html}</details>`, text: `# etcd reads:\n${v.etcdctl.map((l) => `#   ${l}`).join('\n')}` };
   const cmd = hint.args?.[0];

@@ -40,6 +40,7 @@
  * compactRevision (not exposed by etcd's API): found by binary search for the lowest revision at which
  * a single-key read is not refused as compacted (about log2(revision) tiny reads).
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
 import { inspect } from 'node:util';
@@ -171,6 +172,34 @@ function readPem(what: string, value: string | undefined): Buffer | undefined {
   }
 }
 
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * Certificates must be PEM certificates that parse: OpenSSL skips text that is not one without a word,
+ * so a wrong file (a key, a kubeconfig, garbage) would otherwise surface as a failed handshake later.
+ */
+function checkCertificates(what: string, given: string | undefined, pem: Buffer | undefined): Buffer | undefined {
+  if (pem === undefined) return undefined;
+  const named = given !== undefined && !given.includes('-----BEGIN') ? `"${given}"` : 'the PEM text given';
+  const blocks = pem.toString('latin1').match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) {
+    throw new InvalidArgumentError(
+      `Cannot use the ${what} ${named}: it holds no PEM certificate ("-----BEGIN CERTIFICATE-----"). ` +
+        "Pass etcd's certificate file, such as /etc/kubernetes/pki/etcd/ca.crt for the CA.",
+    );
+  }
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new crypto.X509Certificate(block);
+    } catch (e) {
+      throw new InvalidArgumentError(
+        `Cannot use the ${what} ${named}: certificate ${i + 1} of ${blocks.length} does not parse (${reasonOf(e)}). The file is damaged or not a certificate; pass the right file.`,
+      );
+    }
+  }
+  return pem;
+}
+
 function truthy(value: string | undefined): boolean {
   return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
 }
@@ -185,8 +214,8 @@ function normaliseConfig(options: LiveOptions): Config {
   if (list.length === 0) {
     throw new InvalidArgumentError('No etcd endpoint given. Pass { endpoints: "127.0.0.1:2379" } or set ETCDCTL_ENDPOINTS.');
   }
-  const cacert = readPem('CA certificate (cacert)', options.cacert ?? env.ETCDCTL_CACERT);
-  const cert = readPem('client certificate (cert)', options.cert ?? env.ETCDCTL_CERT);
+  const cacert = checkCertificates('CA certificate (cacert, ETCDCTL_CACERT)', options.cacert ?? env.ETCDCTL_CACERT, readPem('CA certificate (cacert)', options.cacert ?? env.ETCDCTL_CACERT));
+  const cert = checkCertificates('client certificate (cert, ETCDCTL_CERT)', options.cert ?? env.ETCDCTL_CERT, readPem('client certificate (cert)', options.cert ?? env.ETCDCTL_CERT));
   const key = readPem('client key (key)', options.key ?? env.ETCDCTL_KEY);
   if ((cert === undefined) !== (key === undefined)) {
     throw new InvalidArgumentError(
@@ -429,7 +458,9 @@ function hintFor(reasons: string, config: Config): string {
     if (config.tofuFailed) {
       return "insecureSkipVerify cannot skip chain verification here (grpc-js always verifies, and etcd did not send its CA): pass the CA that signed etcd's certificate as cacert (ETCDCTL_CACERT); insecureSkipVerify then skips only the name check.";
     }
-    return "etcd's server certificate is not signed by the given CA: pass the CA that signed it as cacert (ETCDCTL_CACERT).";
+    return config.hasCacert
+      ? "etcd's server certificate is not signed by the given CA: pass the CA that signed it as cacert (ETCDCTL_CACERT)."
+      : "etcd's server certificate is not signed by a CA this machine trusts, and no CA was given: pass the CA that signed it as cacert (ETCDCTL_CACERT), such as /etc/kubernetes/pki/etcd/ca.crt.";
   }
   if (/altnames|Hostname\/IP does not match|does not match certificate/i.test(reasons)) {
     return 'The server certificate is not valid for this host name: pass serverName, or connect by a name the certificate lists.';
@@ -502,6 +533,13 @@ function mapEtcdError(e: unknown, what: string, config: Config, endpoint: string
       { cause: sanitise(e, config) },
     );
   }
+  if (/user name is empty|token/i.test(message) && config.user === undefined) {
+    return new EtcdConnectionError(
+      `${what}: etcd at ${endpoint} requires authentication and no user was given (${message}). Pass { user, password }, or set ETCDCTL_USER (and ETCDCTL_PASSWORD).`,
+      { endpoint },
+      { cause: sanitise(e, config) },
+    );
+  }
   if (/authentication failed|invalid user ID or password|user name is empty|user name not found/i.test(message)) {
     return new EtcdConnectionError(
       `${what}: etcd at ${endpoint} refused the credentials of user "${config.user ?? ''}" (authentication failed, invalid user name or password). Check user and password (ETCDCTL_USER, ETCDCTL_PASSWORD).`,
@@ -511,8 +549,8 @@ function mapEtcdError(e: unknown, what: string, config: Config, endpoint: string
   }
   if (/permission denied/i.test(message)) {
     return new EtcdConnectionError(
-      `${what}: etcd at ${endpoint} denied permission to user "${config.user ?? '(none)'}". Grant the user's role read access to these keys, or use another user.`,
-      { endpoint, user: config.user },
+      `${what}: etcd at ${endpoint} denied permission to user "${config.user ?? '(none)'}" (${what.replace(/^[A-Z]/, (c) => c.toLowerCase())}). Grant the user's role read access to these keys (etcdctl role grant-permission ROLE read --prefix KEY), read a prefix the role may read, or use another user.`,
+      { endpoint, user: config.user, permissionDenied: true },
       { cause: sanitise(e, config) },
     );
   }
@@ -1324,7 +1362,12 @@ export async function openLiveSource(options: LiveOptions = {}): Promise<KvSourc
   if (config.secure && config.insecureSkipVerify && config.serverName === undefined) await trustOnFirstUse(config);
   const source = new LiveEtcdSource(config);
   try {
-    await source.call('Connecting to etcd', (client, callOptions) => client.kv.range({ key: NUL, keys_only: true, limit: 1 }, callOptions));
+    // With a user, ask for status, which any user may (a reader allowed only /registry/ may not read
+    // key "\0"); the client logs in first, so a wrong password fails here. Without one, a one-key read
+    // fails here if etcd has auth on (status would not).
+    await source.call<unknown>('Connecting to etcd', (client, callOptions) =>
+      config.user !== undefined ? client.maintenance.status(callOptions) : client.kv.range({ key: NUL, keys_only: true, limit: 1 }, callOptions),
+    );
   } catch (e) {
     await source.close();
     throw e;

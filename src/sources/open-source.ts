@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import { InvalidArgumentError } from '../errors';
 import { openLiveSource, type LiveOptions } from './live-etcd-source';
 import { openFileSource, type OpenFileOptions } from './open-file';
+import { checkOptionNames, FILE_OPTION_NAMES, LIVE_OPTION_NAMES, otherKinds } from './source-options';
 import type { KvSource } from './types';
 
 /**
@@ -16,6 +17,12 @@ import type { KvSource } from './types';
  * - nothing: a live etcd as configured by the `ETCDCTL_*` variables (default `127.0.0.1:2379`).
  */
 export type SourceTarget = string | string[] | ({ file: string } & OpenFileOptions) | LiveOptions | undefined;
+
+/**
+ * Options that go with any target: a snapshot's (`verifyHash`, `indexCache`, …) or a live etcd's
+ * (`user`, `password`, `cacert`, timeouts, …). Those that do not apply to the target are refused by name.
+ */
+export type SourceOptions = OpenFileOptions & Omit<LiveOptions, 'endpoints'>;
 
 const ENDPOINT = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+):\d{1,5}\/?$/i;
 
@@ -29,11 +36,18 @@ function looksLikeEndpoints(text: string): boolean {
  * @example
  * const live = await openSource('127.0.0.1:2379');
  * const offline = await openSource('./etcd-backup.db');
+ * const damaged = await openSource('./backup.db', { verifyHash: false });
+ * const guarded = await openSource('10.0.0.1:2379', { user: 'reader', password: process.env.PW });
  * for await (const kv of offline.range({ prefix: '/registry/pods/' }, { keysOnly: true })) console.log(Buffer.from(kv.key).toString());
  */
-export async function openSource(target?: SourceTarget): Promise<KvSource> {
-  if (target === undefined || target === null) return openLiveSource();
-  if (Array.isArray(target)) return openLiveSource({ endpoints: target });
+export async function openSource(target?: SourceTarget, options: SourceOptions = {}): Promise<KvSource> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError(
+      `Cannot open with options ${JSON.stringify(options)}: options must be an object. Pass e.g. { verifyHash: false } or { user, password }, or omit them.`,
+    );
+  }
+  if (target === undefined || target === null) return openLive(options);
+  if (Array.isArray(target)) return openLive({ ...options, endpoints: target });
   if (typeof target === 'string') {
     const text = target.trim();
     if (text === '') {
@@ -41,19 +55,30 @@ export async function openSource(target?: SourceTarget): Promise<KvSource> {
         'Cannot open "": the target is empty. Pass a snapshot file path, etcd endpoints ("127.0.0.1:2379"), or nothing to use $ETCDCTL_ENDPOINTS.',
       );
     }
-    if (fs.existsSync(text)) return openFileSource(text);
-    if (looksLikeEndpoints(text)) return openLiveSource({ endpoints: text.split(',').map((p) => p.trim()) });
+    if (fs.existsSync(text)) return openFile(text, options);
+    if (looksLikeEndpoints(text)) return openLive({ ...options, endpoints: text.split(',').map((p) => p.trim()) });
     throw new InvalidArgumentError(
       `Cannot open ${JSON.stringify(target)}: no such file, and it does not look like etcd endpoints (host:port or a URL). ` +
         'Check the path, or pass endpoints such as "127.0.0.1:2379" or "https://etcd-0:2379".',
     );
   }
   if (typeof target === 'object' && 'file' in target && typeof target.file === 'string') {
-    const { file, ...options } = target;
-    return openFileSource(file, options);
+    const { file, ...fileOptions } = target;
+    return openFile(file, { ...options, ...fileOptions });
   }
-  if (typeof target === 'object') return openLiveSource(target as LiveOptions);
+  if (typeof target === 'object') return openLive({ ...options, ...(target as LiveOptions) });
   throw new InvalidArgumentError(
     `Cannot open a ${typeof target}: pass a snapshot file path, etcd endpoints, or live options ({ endpoints, cacert, cert, key, user, password }).`,
   );
+}
+
+function openFile(path: string, options: SourceOptions): Promise<KvSource> {
+  checkOptionNames(`Cannot open "${path}"`, options, FILE_OPTION_NAMES, otherKinds('file'));
+  return openFileSource(path, options as OpenFileOptions);
+}
+
+function openLive(options: SourceOptions & { endpoints?: string | string[] }): Promise<KvSource> {
+  const where = options.endpoints === undefined ? 'Cannot open the live etcd' : `Cannot open etcd at ${[options.endpoints].flat().join(',')}`;
+  checkOptionNames(where, options, LIVE_OPTION_NAMES, otherKinds('live'));
+  return openLiveSource(options as LiveOptions);
 }

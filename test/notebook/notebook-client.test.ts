@@ -112,6 +112,10 @@ test('open() in plain Node: results are plain data that print as kubectl-like te
     const k = await live.kubectl('get configmaps -n default');
     assert.match(util.inspect(k), /xss/);
     assert.match(util.inspect(k), /# etcd reads:/);
+    // -o wide in the command line is the wide table, as kubectl prints it (not dropped).
+    const wide = util.inspect(await live.kubectl('get pods -A -o wide'));
+    assert.match(wide.split('\n')[0] ?? '', /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+    assert.doesNotMatch(util.inspect(await live.kubectl('get pods -A')).split('\n')[0] ?? '', /NODE/);
 
     // show(): outside tslab it prints the text on stdout; lodash output becomes a table.
     const shown = await captureStdout(() => show(_.countBy(list.items, 'metadata.namespace')));

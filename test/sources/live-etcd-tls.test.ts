@@ -87,7 +87,8 @@ describe('live etcd source over TLS', () => {
 
   it('explains a wrong CA, a missing or foreign client certificate, and an expired one', async () => {
     const cases: Array<[string, Parameters<typeof openLiveSource>[0], RegExp]> = [
-      ['wrong CA', { cacert: certs.otherCa, cert: certs.clientCert, key: certs.clientKey }, /not signed by the given CA|cacert/],
+      ['wrong CA', { cacert: certs.otherCa, cert: certs.clientCert, key: certs.clientKey }, /not signed by the given CA/],
+      ['no CA', { cert: certs.clientCert, key: certs.clientKey }, /no CA was given: pass the CA that signed it as cacert/],
       ['no client cert', { cacert: certs.ca }, /client certificate|cert/],
       ['foreign client cert', { cacert: certs.ca, cert: certs.otherClientCert, key: certs.otherClientKey }, /client certificate/],
       ['expired client cert', { cacert: certs.ca, cert: certs.expiredClientCert, key: certs.expiredClientKey }, /expired|client certificate/],
@@ -102,6 +103,25 @@ describe('live etcd source over TLS', () => {
         return true;
       });
       assert.ok(Date.now() - started < 5000, `${label} took ${Date.now() - started} ms`);
+    }
+  });
+
+  it('refuses a CA or client certificate file that holds no certificate, before any connection', async () => {
+    const dir = fs.mkdtempSync(`${require('node:os').tmpdir()}/kubetcd-garbage-ca-`);
+    try {
+      const garbage = `${dir}/ca.crt`;
+      fs.writeFileSync(garbage, 'this is not a certificate\n');
+      await assert.rejects(openLiveSource({ endpoints: etcd.endpoint, cacert: garbage }), {
+        name: 'InvalidArgumentError',
+        message: new RegExp(`CA certificate \\(cacert, ETCDCTL_CACERT\\) "${garbage}": it holds no PEM certificate`),
+      });
+      const damaged = `${dir}/damaged.crt`;
+      fs.writeFileSync(damaged, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+      await assert.rejects(openLiveSource({ endpoints: etcd.endpoint, cacert: damaged }), { name: 'InvalidArgumentError', message: /certificate 1 of 1 does not parse/ });
+      // A private key where the CA belongs is not a certificate either.
+      await assert.rejects(openLiveSource({ endpoints: etcd.endpoint, cacert: certs.clientKey }), { name: 'InvalidArgumentError', message: /holds no PEM certificate/ });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
