@@ -24,8 +24,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateCluster, type ClusterOperation } from '../src/kube/cluster-generator';
-import { writeCluster } from '../src/kube/write-cluster';
+import { generateCluster, type ClusterOperation } from '../scripts/cluster/cluster-generator';
+import { writeCluster } from '../scripts/cluster/write-cluster';
 import { openEtcdWriterForFixtures } from '../src/sources/live-etcd-source';
 import { ETCDCTL_BIN, runEtcdctl, startEtcd } from '../test/helpers/etcd';
 import type { E2eChildResult } from './lib/e2e-child';

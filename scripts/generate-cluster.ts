@@ -7,8 +7,8 @@
  *
  * Refuses to write when the etcd already holds keys under the prefix, unless --force.
  */
-import { generateCluster, type ClusterOperation } from '../src/kube/cluster-generator';
-import { writeCluster } from '../src/kube/write-cluster';
+import { generateCluster, type ClusterOperation } from './cluster/cluster-generator';
+import { writeCluster } from './cluster/write-cluster';
 import { openEtcdWriterForFixtures, openLiveSource } from '../src/sources/live-etcd-source';
 
 interface Args {

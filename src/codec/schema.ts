@@ -561,6 +561,40 @@ function dirKey(dir: string): string {
 
 const loaded = new Map<string, CompiledSchema>();
 
+/** Where `npm pack` puts the compiled schema (scripts/prepack.js): `dist/schema/` next to `dist/codec/`. */
+export const PACKAGED_SCHEMA_FILE = path.join(__dirname, '..', 'schema', 'kubernetes.json');
+
+let packagedSchema: CompiledSchema | null | undefined;
+
+/**
+ * The schema compiled into the package at `npm pack`, when the default sources folder is absent (an
+ * installed package has no proto/upstream). Undefined in a checkout with sources, or with none at all.
+ */
+function loadPackagedSchema(): CompiledSchema | undefined {
+  if (packagedSchema === undefined) {
+    packagedSchema = null;
+    if (!isDir(defaultSourcesDir()) && fs.existsSync(PACKAGED_SCHEMA_FILE)) {
+      let parsed: CompiledSchema;
+      try {
+        parsed = JSON.parse(fs.readFileSync(PACKAGED_SCHEMA_FILE, 'utf8')) as CompiledSchema;
+      } catch (e) {
+        throw new SchemaError(
+          `Cannot read the packaged schema ${PACKAGED_SCHEMA_FILE}: ${(e as Error).message}. The installed package is damaged: reinstall kubetcd, or set KUBETCD_K8S_SOURCES to a folder holding k8s.io/api and k8s.io/apimachinery.`,
+          { file: PACKAGED_SCHEMA_FILE },
+        );
+      }
+      if (parsed.formatVersion !== SCHEMA_FORMAT_VERSION) {
+        throw new SchemaError(
+          `The packaged schema ${PACKAGED_SCHEMA_FILE} has format ${String(parsed.formatVersion)}, this kubetcd reads ${SCHEMA_FORMAT_VERSION}. The package is mixed from two versions: reinstall kubetcd.`,
+          { file: PACKAGED_SCHEMA_FILE },
+        );
+      }
+      packagedSchema = parsed;
+    }
+  }
+  return packagedSchema ?? undefined;
+}
+
 /**
  * Loads the compiled schema: from memory, else from the cache in `proto/cache/` when the sources are
  * unchanged, else compiles it from the sources and caches it.
@@ -569,6 +603,12 @@ const loaded = new Map<string, CompiledSchema>();
  * Object.keys(schema.kinds).length // about 400
  */
 export function loadSchema(options: SchemaOptions = {}): CompiledSchema {
+  const env = process.env['KUBETCD_K8S_SOURCES'];
+  if (options.sourcesDir === undefined && (env === undefined || env === '')) {
+    // An installed package carries its compiled schema; a checkout compiles from proto/upstream.
+    const packaged = loadPackagedSchema();
+    if (packaged !== undefined) return packaged;
+  }
   const dir = path.resolve(options.sourcesDir ?? defaultSourcesDir());
   const mem = loaded.get(dir);
   if (mem !== undefined) return mem;

@@ -12,7 +12,7 @@ import _ from 'lodash';
 import { decode, defaultSourcesDir, encode } from '../../src/codec';
 import { createProjector, getPath } from '../../src/codec/project';
 import { WireWriter } from '../../src/codec/wire';
-import { generateCluster } from '../../src/kube/cluster-generator';
+import { generateCluster } from '../../scripts/cluster/cluster-generator';
 
 /** The columns of kubectl's pod table, wide included, plus what filters and groups read. */
 const POD_TABLE = [

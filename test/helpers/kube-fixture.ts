@@ -9,8 +9,8 @@ import { startEtcd, type EtcdProcess } from './etcd';
 import { openEtcdWriterForFixtures, type EtcdWriter } from '../../src/sources/live-etcd-source';
 import { openSource } from '../../src/sources/open-source';
 import type { KvSource } from '../../src/sources/types';
-import { generateCluster, type ClusterOperation, type ClusterSummary } from '../../src/kube/cluster-generator';
-import { writeCluster } from '../../src/kube/write-cluster';
+import { generateCluster, type ClusterOperation, type ClusterSummary } from '../../scripts/cluster/cluster-generator';
+import { writeCluster } from '../../scripts/cluster/write-cluster';
 import { openKube, type KubeClient } from '../../src/kube/kube-client';
 
 export interface KubeFixture {

@@ -8,7 +8,7 @@ import _ from 'lodash';
 import { startKubeFixture, type KubeFixture } from '../helpers/kube-fixture';
 import { encode } from '../../src/codec';
 import type { KubeObject } from '../../src/codec/types';
-import type { ClusterSummary } from '../../src/kube/cluster-generator';
+import type { ClusterSummary } from '../../scripts/cluster/cluster-generator';
 import type { KubeClient, KubeList } from '../../src/kube/kube-client';
 
 const SECRET_KEY = '/registry/secrets/default/kubetcd-test-secret';

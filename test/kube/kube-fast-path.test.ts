@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import _ from 'lodash';
 import { decode, encode } from '../../src/codec';
 import type { KubeObject } from '../../src/codec/types';
-import { generateCluster } from '../../src/kube/cluster-generator';
+import { generateCluster } from '../../scripts/cluster/cluster-generator';
 import type { KubeClient, KubeList } from '../../src/kube/kube-client';
 import { parseFieldSelector } from '../../src/kube/field-selector';
 import { parseLabelSelector } from '../../src/kube/label-selector';

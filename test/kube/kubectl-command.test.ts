@@ -8,7 +8,7 @@ import _ from 'lodash';
 import { startKubeFixture, type KubeFixture } from '../helpers/kube-fixture';
 import { parseKubeJson } from '../../src/codec';
 import type { KubeObject } from '../../src/codec/types';
-import type { ClusterOperation } from '../../src/kube/cluster-generator';
+import type { ClusterOperation } from '../../scripts/cluster/cluster-generator';
 import type { KubeClient, KubeGetResult, KubeList } from '../../src/kube/kube-client';
 import { parseKubectlCommand, splitCommandLine } from '../../src/kube/kubectl-command';
 

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { startEtcd, type EtcdProcess } from '../helpers/etcd';
 import { openEtcdWriterForFixtures } from '../../src/sources/live-etcd-source';
 import { openSource } from '../../src/sources/open-source';
-import { generateCluster } from '../../src/kube/cluster-generator';
-import { writeCluster } from '../../src/kube/write-cluster';
+import { generateCluster } from '../../scripts/cluster/cluster-generator';
+import { writeCluster } from '../../scripts/cluster/write-cluster';
 import { openKube } from '../../src/kube/kube-client';
 
 interface RaftState {

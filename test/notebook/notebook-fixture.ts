@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encode } from '../../src/codec';
-import { generateCluster } from '../../src/kube/cluster-generator';
-import { writeCluster } from '../../src/kube/write-cluster';
+import { generateCluster } from '../../scripts/cluster/cluster-generator';
+import { writeCluster } from '../../scripts/cluster/write-cluster';
 import { openEtcdWriterForFixtures } from '../../src/sources/live-etcd-source';
 import { startEtcd, type EtcdProcess } from '../helpers/etcd';
 

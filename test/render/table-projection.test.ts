@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { decode, defaultSourcesDir } from '../../src/codec';
 import { createProjector } from '../../src/codec/project';
 import type { KubeObject } from '../../src/codec/types';
-import { generateCluster } from '../../src/kube/cluster-generator';
+import { generateCluster } from '../../scripts/cluster/cluster-generator';
 import { kindPrinter, PRINTED_KINDS } from '../../src/render/kube-printers';
 import { createTableBuilder, renderTable } from '../../src/render/table';
 

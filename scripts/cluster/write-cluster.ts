@@ -3,7 +3,7 @@
  * group and sent through `putMany` (batched transactions, several in flight); the writes of one key keep
  * their order (an update never overtakes its create; a delete waits for everything before it).
  */
-import type { EtcdWriter } from '../sources/live-etcd-source';
+import type { EtcdWriter } from '../../src/sources/live-etcd-source';
 import { LEASE_GROUP_TTL_SECONDS, type ClusterOperation, type LeaseGroup } from './cluster-generator';
 
 /** Options of {@link writeCluster}. */

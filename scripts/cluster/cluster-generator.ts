@@ -5,11 +5,11 @@
  * deletes so that history and tombstones exist. Pure: the same options give the same operations; no
  * clock (pass `now`), no I/O. Operations are produced lazily, so 300 000 pods never sit in memory at once.
  */
-import { encode } from '../codec';
-import type { KubeObject } from '../codec';
-import { InvalidArgumentError } from '../errors';
-import { DEFAULT_ETCD_PREFIX, keyFor } from './keys';
-import { seededRandom } from '../util/seeded-random';
+import { encode } from '../../src/codec';
+import type { KubeObject } from '../../src/codec';
+import { InvalidArgumentError } from '../../src/errors';
+import { DEFAULT_ETCD_PREFIX, keyFor } from '../../src/kube/keys';
+import { seededRandom } from '../../src/util/seeded-random';
 
 /** Options of {@link generateCluster}. Every field is optional. */
 export interface ClusterGeneratorOptions {
