@@ -427,8 +427,17 @@ class Kube implements KubeClient {
     return this.decryption === undefined ? undefined : { decryption: this.decryption, key };
   }
 
+  /** Resources found by resources() under keys no known resource uses, so that list() can read them. */
+  private readonly storedUnknown = new Map<string, ResourceInfo>();
+
   resolve(resource: string): ResourceInfo {
-    return resolveResource(resource, this.customResources);
+    try {
+      return resolveResource(resource, this.customResources);
+    } catch (e) {
+      const found = typeof resource === 'string' ? this.storedUnknown.get(resource.trim().toLowerCase()) : undefined;
+      if (found !== undefined) return found;
+      throw e;
+    }
   }
 
   private async pinnedRevision(revision: number | undefined): Promise<number> {
@@ -790,6 +799,7 @@ class Kube implements KubeClient {
       let entry = byPrefix.get(parsed.keyPrefix);
       if (entry === undefined) {
         const i = parsed.info;
+        if (i === undefined) this.rememberUnknown(parsed.resource, parsed.group ?? '', parsed.keyPrefix, parsed.namespace !== undefined);
         entry = {
           resource: i ? qualifiedResourceName(i) : parsed.group ? `${parsed.resource}.${parsed.group}` : parsed.resource,
           group: i ? i.group : (parsed.group ?? ''),
@@ -804,6 +814,30 @@ class Kube implements KubeClient {
       entry.bytes += kv.valueBytes;
     }
     return [...byPrefix.values()].sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
+  }
+
+  /**
+   * Keys shaped like objects under a prefix no known resource uses (a CRD deleted with its objects left,
+   * a resource of another release): resolve() then answers for the name resources() showed, and the
+   * values tell their own kind when decoded.
+   */
+  private rememberUnknown(resource: string, group: string, keyPrefix: string, namespaced: boolean): void {
+    const name = group ? `${resource}.${group}` : resource;
+    if (this.storedUnknown.has(name.toLowerCase())) return;
+    this.storedUnknown.set(name.toLowerCase(), {
+      resource,
+      singular: resource,
+      shortNames: [],
+      kind: '',
+      group,
+      versions: [],
+      namespaced,
+      keyPrefix,
+      storedAs: { apiVersion: '', kind: '' },
+      encoding: 'json',
+      legacyGroups: [],
+      builtin: false,
+    });
   }
 
   history(keyOrResource: string, name?: string, options: HistoryOptions = {}): Promise<HistoryEntry[]> {

@@ -61,6 +61,11 @@ export interface KubeWatchEvent {
   selector?: 'entered' | 'left';
   /** Why a value could not be decoded (the event is reported whatever the selectors say). */
   error?: string;
+  /**
+   * On the first event after the watch moved to another etcd member because the one it watched failed
+   * or hung: from where to where, why, and the revision it resumed at (no change was lost or repeated).
+   */
+  resumed?: { from: string; to: string; reason: string; revision: number };
 }
 
 function checkFromRevision(revision: number | undefined): void {
@@ -119,9 +124,12 @@ export function watchResource(client: KubeClient, resource: string, options: Kub
   };
   const watch = source.watch.bind(source);
 
+  // A move to another member is told on the next event given out (the one that moved may be filtered).
+  let resumed: KubeWatchEvent['resumed'];
   async function* events(): AsyncGenerator<KubeWatchEvent> {
     try {
       for await (const ev of watch({ prefix }, watchOptions)) {
+        if (ev.resumed !== undefined) resumed = ev.resumed;
         const key = td.decode(ev.record.key);
         const revision = ev.record.modRevision;
         const before = ev.previous !== undefined ? read(ev.previous, key) : undefined;
@@ -180,5 +188,14 @@ export function watchResource(client: KubeClient, resource: string, options: Kub
       throw e;
     }
   }
-  return { [Symbol.asyncIterator]: () => events() };
+  async function* told(): AsyncGenerator<KubeWatchEvent> {
+    for await (const event of events()) {
+      if (resumed !== undefined) {
+        event.resumed = resumed;
+        resumed = undefined;
+      }
+      yield event;
+    }
+  }
+  return { [Symbol.asyncIterator]: () => told() };
 }

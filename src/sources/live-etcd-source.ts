@@ -104,6 +104,12 @@ export interface LiveOptions {
   dialTimeoutMs?: number;
   /** Deadline of each call to one member, ms (default 30000). */
   callTimeoutMs?: number;
+  /**
+   * A watch that has heard nothing for this long asks etcd for a progress report, and a member that
+   * does not answer within `dialTimeoutMs` counts as hung: the watch moves to the next endpoint and
+   * resumes after the last revision received (default 5000 ms).
+   */
+  watchProgressMs?: number;
   /** Most keys per page (default 10000). */
   pageSize?: number;
   /** Target bytes of values per page (default 4 MiB); the page size adapts to it. */
@@ -131,6 +137,7 @@ interface Config {
   password?: string;
   dialTimeoutMs: number;
   callTimeoutMs: number;
+  watchProgressMs: number;
   pageSize: number;
   pageBytes: number;
   subPrefixPaging: boolean;
@@ -268,6 +275,7 @@ function normaliseConfig(options: LiveOptions): Config {
     insecureSkipVerify,
     dialTimeoutMs: positiveInt('dialTimeoutMs', options.dialTimeoutMs, 5000),
     callTimeoutMs: positiveInt('callTimeoutMs', options.callTimeoutMs, 30_000),
+    watchProgressMs: positiveInt('watchProgressMs', options.watchProgressMs, 5000),
     pageSize: positiveInt('pageSize', options.pageSize, 10_000),
     pageBytes: positiveInt('pageBytes', options.pageBytes, 4 * 1024 * 1024),
     subPrefixPaging: options.subPrefixPaging !== false,
@@ -493,6 +501,12 @@ function makeClient(endpoint: string, config: Config, forWrites: boolean): Etcd3
     'grpc-node.flow_control_window': 16 * 1024 * 1024,
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': Math.max(200, Math.min(2000, config.callTimeoutMs)),
+    // A member that hangs with its connection open (SIGSTOP, a dead host behind a live route) answers
+    // nothing: HTTP/2 pings while a call is waiting find out within keepalive time + timeout, and the
+    // call then fails over instead of waiting its whole deadline. etcd refuses pings more often than
+    // every 5 s (--grpc-keepalive-min-time), so 10 s.
+    'grpc.keepalive_time_ms': 10_000,
+    'grpc.keepalive_timeout_ms': Math.max(1000, Math.min(5000, config.dialTimeoutMs)),
   };
   if (config.serverName !== undefined) grpcOptions['grpc.ssl_target_name_override'] = config.serverName;
   const options: IOptions = {
@@ -676,6 +690,72 @@ class LiveEtcdSource implements KvSource {
       `${what}: cannot reach etcd at ${this.origin} (tried ${count} endpoint${count === 1 ? '' : 's'}, each with a ${this.config.callTimeoutMs} ms deadline). ${reasons.replace(/ Resolution note:\.?/g, '')}. ${hintFor(reasons, this.config)}`,
       { endpoints: this.config.endpoints, failures },
     );
+  }
+
+  /**
+   * Runs `fn` on the first member, and on all the others too once it has not answered within a short
+   * grace (500 ms, or dialTimeoutMs if shorter); the first to answer becomes the preferred member. A
+   * stopped or hung first endpoint then costs the grace at open, not a whole deadline, while a healthy
+   * first endpoint stays the one used. Any non-connection failure is the answer, as in {@link call}.
+   */
+  async callFirstToAnswer<T>(what: string, fn: (client: Etcd3, options: CallOptions) => Promise<T>): Promise<T> {
+    const count = this.connections.length;
+    if (count === 1) return this.call(what, fn);
+    const failures: string[] = [];
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      let pending = count;
+      let hedge: NodeJS.Timeout | undefined;
+      const start = (connection: Connection, index: number): void => {
+        fn(connection.client, { deadline: Date.now() + this.config.callTimeoutMs }).then(
+          (result) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(hedge);
+            this.preferred = index;
+            resolve(result);
+          },
+          (e: unknown) => {
+            if (settled) return;
+            if (!isConnectionFailure(e)) {
+              settled = true;
+              clearTimeout(hedge);
+              reject(mapEtcdError(e, what, this.config, connection.endpoint));
+              return;
+            }
+            failures.push(`${connection.endpoint}: ${sanitise(e, this.config).message}`);
+            // The first one failed outright: ask the others now rather than after the grace.
+            if (index === 0 && hedge !== undefined) {
+              clearTimeout(hedge);
+              hedge = undefined;
+              startOthers();
+            }
+            if (--pending > 0) return;
+            settled = true;
+            const reasons = failures.join('; ');
+            reject(
+              new EtcdConnectionError(
+                `${what}: cannot reach etcd at ${this.origin} (tried ${count} endpoints at once, each with a ${this.config.callTimeoutMs} ms deadline). ${reasons.replace(/ Resolution note:\.?/g, '')}. ${hintFor(reasons, this.config)}`,
+                { endpoints: this.config.endpoints, failures },
+              ),
+            );
+          },
+        );
+      };
+      let othersStarted = false;
+      const startOthers = (): void => {
+        if (othersStarted || settled) return;
+        othersStarted = true;
+        this.connections.forEach((connection, index) => {
+          if (index > 0) start(connection, index);
+        });
+      };
+      start(this.connections[0]!, 0);
+      hedge = setTimeout(() => {
+        hedge = undefined;
+        startOthers();
+      }, Math.min(500, this.config.dialTimeoutMs));
+    });
   }
 
   private rangeCall(what: string, request: IRangeRequest, signal?: AbortSignal): Promise<IRangeResponse> {
@@ -1062,6 +1142,11 @@ class LiveEtcdSource implements KvSource {
     // The first revision not yet received (set once etcd confirms a watch that starts "now").
     let next = fromRevision;
     let moves = 0;
+    // Liveness: when the stream last said anything, and when a progress request went unanswered.
+    let heardAt = Date.now();
+    let askedAt: number | undefined;
+    let endpoint = '';
+    let resumed: KvWatchEvent['resumed'];
     const notify = (): void => {
       const w = wake;
       wake = undefined;
@@ -1074,8 +1159,13 @@ class LiveEtcdSource implements KvSource {
     const open = async (): Promise<void> => {
       const s = (await this.call(what, (client) => client.watchClient.watch(), signal)) as WatchStream;
       stream = s;
+      endpoint = this.connections[this.preferred]?.endpoint ?? this.origin;
+      heardAt = Date.now();
+      askedAt = undefined;
       s.on('data', (res: IWatchResponse) => {
         if (stream !== s) return;
+        heardAt = Date.now();
+        askedAt = undefined;
         if (res.canceled) {
           const compactRev = num(res.compact_revision);
           failure =
@@ -1093,6 +1183,10 @@ class LiveEtcdSource implements KvSource {
           const { record, deleted } = eventRecord(event);
           const out: KvWatchEvent = { type: deleted ? 'delete' : 'put', record };
           if (event.prev_kv) out.previous = toRecord(event.prev_kv, false);
+          if (resumed !== undefined) {
+            out.resumed = resumed;
+            resumed = undefined;
+          }
           queue.push(out);
           next = record.modRevision + 1;
           moves = 0;
@@ -1109,12 +1203,42 @@ class LiveEtcdSource implements KvSource {
         lost = e;
         notify();
       };
+      dropCurrent = (e: Error): void => {
+        drop(e);
+        try {
+          s.cancel();
+        } catch {
+          /* already closed */
+        }
+      };
       s.on('error', drop);
       s.on('end', () => drop(new KubetcdError(`${what}: etcd ended the watch stream.`)));
       const request: IWatchCreateRequest = { key: r.start, range_end: r.end, prev_kv: true };
       if (next !== undefined) request.start_revision = next;
       s.write({ create_request: request });
     };
+    let dropCurrent: ((e: Error) => void) | undefined;
+    // A member can hang with its connection open (SIGSTOP, a full disk, a partition that drops
+    // packets): no error ever comes. Ask for progress when the stream is quiet, and give up on a
+    // member that does not answer.
+    const hungAfterMs = this.config.dialTimeoutMs;
+    const quietMs = this.config.watchProgressMs;
+    const liveness = setInterval(() => {
+      const s = stream;
+      if (s === undefined) return;
+      const now = Date.now();
+      if (askedAt !== undefined && now - askedAt >= hungAfterMs) {
+        dropCurrent?.(new Error(`${endpoint} did not answer a watch progress request within ${hungAfterMs} ms (timed out): the member is hung or unreachable`));
+      } else if (askedAt === undefined && now - heardAt >= quietMs) {
+        askedAt = now;
+        try {
+          s.write({ progress_request: {} });
+        } catch (e) {
+          dropCurrent?.(e as Error);
+        }
+      }
+    }, Math.max(50, Math.min(quietMs, hungAfterMs) / 4));
+    liveness.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       throwIfAborted(signal, what);
@@ -1145,9 +1269,11 @@ class LiveEtcdSource implements KvSource {
               : mapEtcdError(e, what, this.config, this.origin, next);
           }
           moves++;
+          const from = endpoint;
           this.preferred = (this.preferred + 1) % this.connections.length;
           paused = false;
           await open();
+          resumed = { from, to: endpoint, reason: sanitise(e, this.config).message, revision: next ?? 0 };
           continue;
         }
         await new Promise<void>((resolve) => {
@@ -1155,6 +1281,7 @@ class LiveEtcdSource implements KvSource {
         });
       }
     } finally {
+      clearInterval(liveness);
       signal?.removeEventListener('abort', onAbort);
       const s = stream;
       stream = undefined;
@@ -1365,7 +1492,7 @@ export async function openLiveSource(options: LiveOptions = {}): Promise<KvSourc
     // With a user, ask for status, which any user may (a reader allowed only /registry/ may not read
     // key "\0"); the client logs in first, so a wrong password fails here. Without one, a one-key read
     // fails here if etcd has auth on (status would not).
-    await source.call<unknown>('Connecting to etcd', (client, callOptions) =>
+    await source.callFirstToAnswer<unknown>('Connecting to etcd', (client, callOptions) =>
       config.user !== undefined ? client.maintenance.status(callOptions) : client.kv.range({ key: NUL, keys_only: true, limit: 1 }, callOptions),
     );
   } catch (e) {

@@ -12,7 +12,7 @@ export const FILE_OPTION_NAMES = ['verifyHash', 'wholeFileBytes', 'blockBytes', 
 /** Every option of a live etcd. */
 export const LIVE_OPTION_NAMES = [
   'endpoints', 'cacert', 'cert', 'key', 'insecureSkipVerify', 'serverName', 'user', 'password',
-  'dialTimeoutMs', 'callTimeoutMs', 'pageSize', 'pageBytes', 'subPrefixPaging', 'env',
+  'dialTimeoutMs', 'callTimeoutMs', 'watchProgressMs', 'pageSize', 'pageBytes', 'subPrefixPaging', 'env',
 ] as const;
 
 // The lists above must name every field of the option types: a field added there and not here fails the build.

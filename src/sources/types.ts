@@ -151,6 +151,11 @@ export interface KvWatchEvent {
   record: KvRecord;
   /** The key's state before the change, when etcd still had it (absent for creations). */
   previous?: KvRecord;
+  /**
+   * On the first event after the watch moved to another member (the one it watched failed or hung):
+   * from where to where, why, and the revision it resumed at (nothing before it was lost or repeated).
+   */
+  resumed?: { from: string; to: string; reason: string; revision: number };
 }
 
 /**

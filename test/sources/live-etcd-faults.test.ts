@@ -101,6 +101,30 @@ describe('live etcd source under faults (three members on loopback)', () => {
     }
   });
 
+  it('opening with the first endpoint hung (SIGSTOP) asks the others after a short grace, not after the call deadline', async () => {
+    const [m0, m1, m2] = await followersFirst();
+    m0!.pause();
+    let source: Awaited<ReturnType<typeof openLiveSource>> | undefined;
+    try {
+      // A deadline of a minute: were the members asked one after another, open would wait all of it.
+      const opening = openLiveSource({ endpoints: [m0!.endpoint, m1!.endpoint, m2!.endpoint], callTimeoutMs: 60_000 });
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('open() still waits on the hung first member after 15 s')), 15_000);
+      });
+      try {
+        source = await Promise.race([opening, bound]);
+      } finally {
+        clearTimeout(timer);
+      }
+      // Later calls go to the member that answered.
+      assert.equal(await source.count({ prefix: '/f/' }), KEYS);
+    } finally {
+      m0!.resume();
+      await source?.close();
+    }
+  });
+
   it('a member hung (SIGSTOP) mid-listing: the read moves to the next member after one deadline and completes', async () => {
     const [m0, m1, m2] = await followersFirst();
     const callTimeoutMs = 1000;

@@ -82,3 +82,56 @@ describe('LiveEtcdSource.watch on a 3-member cluster', () => {
     }
   });
 });
+
+describe('LiveEtcdSource.watch when the member it watches hangs (SIGSTOP: the connection stays open, nothing answers)', () => {
+  let cluster: EtcdCluster;
+  let source: KvSource;
+  let writer: EtcdWriter;
+
+  before(async () => {
+    cluster = await startCluster(3);
+    source = await openLiveSource({ endpoints: cluster.endpoints, callTimeoutMs: 5000, dialTimeoutMs: 1000, watchProgressMs: 300 });
+    writer = await openEtcdWriterForFixtures({ endpoints: cluster.endpoints.slice(1) });
+  });
+
+  after(async () => {
+    cluster?.members[0]?.resume();
+    await writer?.close();
+    await source?.close();
+    await cluster?.stop();
+  });
+
+  it('notices the silence, moves to another member, resumes after the last revision and says so in the event', async () => {
+    const status = await cluster.etcdctl(['endpoint', 'status', '-w', 'json']);
+    const ids = [...status.stdout.matchAll(/"member_id":(\d+).*?"leader":(\d+)/g)].map((m) => [m[1] as string, m[2] as string] as const);
+    if (ids[0] && ids[0][0] === ids[0][1]) {
+      const moved = await cluster.etcdctl(['move-leader', BigInt(ids[1]![0]).toString(16)]);
+      assert.equal(moved.code, 0, moved.stderr);
+    }
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), 40_000);
+    const keys: string[] = [];
+    const resumed: Array<NonNullable<KvWatchEvent['resumed']>> = [];
+    const WRITES = 300;
+    try {
+      const first = await writer.put('/h/000', 'x');
+      for await (const e of source.watch!({ prefix: '/h/' }, { fromRevision: first, signal: deadline.signal })) {
+        keys.push(Buffer.from(e.record.key).toString());
+        if (e.resumed) resumed.push(e.resumed);
+        if (keys.length === 1) {
+          // The watch is on the first member: hang it, then write through the other two.
+          cluster.members[0]!.pause();
+          for (let i = 1; i <= WRITES; i++) await writer.put(`/h/${String(i).padStart(3, '0')}`, 'y');
+        }
+        if (keys.length === WRITES + 1) break;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    assert.deepEqual(keys, Array.from({ length: WRITES + 1 }, (_, i) => `/h/${String(i).padStart(3, '0')}`), 'every acknowledged write, once, in order');
+    assert.equal(resumed.length, 1, JSON.stringify(resumed));
+    assert.equal(resumed[0]!.from, cluster.endpoints[0]);
+    assert.notEqual(resumed[0]!.to, cluster.endpoints[0]);
+    assert.match(resumed[0]!.reason, /did not answer a watch progress request within 1000 ms/);
+  });
+});
