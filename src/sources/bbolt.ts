@@ -624,6 +624,15 @@ function elementError(path: string, page: BboltPage, index: number, what: string
   );
 }
 
+function layoutError(path: string, page: BboltPage, index: number, at: number, expected: number, count: number): SnapshotFormatError {
+  const where = page.inline ? `inline page at offset ${page.fileOffset}` : `page ${page.id} (offset ${page.fileOffset})`;
+  return new SnapshotFormatError(
+    `Bad bbolt file "${path}": element ${index} of the ${count} on ${where} starts at byte ${at} of the page, where ${index === 0 ? 'the element headers end' : 'the previous element ends'} at byte ${expected}. ` +
+      "The page's element count or headers are damaged, so its records cannot be trusted. Restore the file from another backup, or read a live member.",
+    { path, pageId: page.id, offset: page.fileOffset + PAGE_HEADER_BYTES + index * ELEMENT_BYTES },
+  );
+}
+
 function leafEntry(path: string, page: BboltPage, index: number): BboltEntry {
   const el = PAGE_HEADER_BYTES + index * ELEMENT_BYTES;
   const b = page.bytes;
@@ -888,17 +897,22 @@ export class BboltCursor {
     visit: (bytes: Buffer, keyStart: number, keyBytes: number, valueBytes: number, flags: number, pageId: number, fileBase: number) => void,
   ): void {
     const end = at + pageBytes;
+    // bbolt writes a page's keys and values back to back, right after its element headers: any other
+    // layout means a damaged count or header, which would otherwise drop or invent records silently.
+    let expected = at + PAGE_HEADER_BYTES + count * ELEMENT_BYTES;
     for (let i = 0; i < count; i++) {
       const el = at + PAGE_HEADER_BYTES + i * ELEMENT_BYTES;
       const flags = b.readUInt32LE(el);
       const start = el + b.readUInt32LE(el + 4);
       const ksize = b.readUInt32LE(el + 8);
       const vsize = b.readUInt32LE(el + 12);
-      if (start + ksize + vsize > end) {
+      if (start + ksize + vsize > end || start !== expected) {
         const file = this.bucket.file;
         const page = pageId === 0 && this.bucket.inlinePage ? this.bucket.inlinePage : file.page(pageId);
-        throw elementError(file.path, page, i, `key of ${ksize} and value of ${vsize} bytes at +${start - el}`);
+        if (start + ksize + vsize > end) throw elementError(file.path, page, i, `key of ${ksize} and value of ${vsize} bytes at +${start - el}`);
+        throw layoutError(file.path, page, i, start - at, expected - at, count);
       }
+      expected = start + ksize + vsize;
       visit(b, start, ksize, vsize, flags, pageId, fileBase);
     }
   }

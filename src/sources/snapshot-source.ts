@@ -734,7 +734,13 @@ function scanKeyBucket(bucket: BboltBucket, signal?: AbortSignal): { keys: KeyTa
   const whereOf = (pageId: number, offset: number): string => `on page ${pageId} (value at offset ${offset}) of "${path}"`;
   bucket.cursor().scan((b, ks, klen, vlen, flags, pageId, fileBase) => {
     if ((++n & 0xffff) === 0 && signal?.aborted) throw new AbortedError('Indexing the snapshot was cancelled.');
-    if (flags & 1) return; // a sub-bucket: not a revision
+    if (flags & 1) {
+      // etcd's key bucket holds revisions only; a sub-bucket there is a damaged flag hiding a record.
+      throw new SnapshotFormatError(
+        `Bad etcd snapshot: key bucket entry ${b.toString('hex', ks, ks + Math.min(klen, 32))} ${whereOf(pageId, fileBase + ks + klen)} is marked as a sub-bucket, which etcd never writes there. The file is damaged: restore it from another backup.`,
+        { path, pageId, offset: fileBase + ks + klen },
+      );
+    }
     const valueOffset = fileBase + ks + klen;
     const tombstone = klen === 18 && b[ks + 17] === 0x74;
     const isRevision = klen === 17 || tombstone;

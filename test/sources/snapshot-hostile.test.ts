@@ -205,6 +205,52 @@ test('1000 random mutations of a deep tree (branch pages, overflow, inline bucke
   assert.ok(errors > 50);
 });
 
+/** The leaf pages of the real db's key bucket (reachable ones, so a change to them changes the data). */
+function keyBucketLeaves(): number[] {
+  const file = openBboltFile(REAL_DB, { verifyHash: false });
+  const bucket = file.bucket('key');
+  assert.ok(bucket && bucket.rootPgid > 0);
+  const leaves: number[] = [];
+  const walk = (pgid: number): void => {
+    const page = file.page(pgid);
+    if (page.flags === 0x02) leaves.push(pgid);
+    else for (let i = 0; i < page.count; i++) walk(Number(page.bytes.readBigUInt64LE(16 + i * 16 + 8)));
+  };
+  walk(bucket.rootPgid);
+  return leaves;
+}
+
+async function readAll(bytes: Buffer): Promise<number> {
+  const source = await openFileSource(tmpFile(bytes));
+  try {
+    let n = 0;
+    for await (const _kv of source.range({ prefix: '' }, { keysOnly: true })) n++;
+    return n;
+  } finally {
+    await source.close();
+  }
+}
+
+test('a damaged element count or flag in the key bucket is an error, never fewer records without a word', async () => {
+  const leaves = keyBucketLeaves().filter((pgid) => ORIGINAL.readUInt16LE(pgid * PS + 10) >= 2);
+  assert.ok(leaves.length > 0);
+  assert.ok((await readAll(ORIGINAL)) > 0);
+  for (const pgid of leaves) {
+    // One element fewer: its record would vanish. (A member db has no trailer to catch it.)
+    const fewer = Buffer.from(ORIGINAL);
+    fewer.writeUInt16LE(fewer.readUInt16LE(pgid * PS + 10) - 1, pgid * PS + 10);
+    await assert.rejects(readAll(fewer), (e: Error) => {
+      assert.equal(e.name, 'SnapshotFormatError');
+      assert.match(e.message, new RegExp(`page ${pgid} .*element count or headers are damaged`));
+      return true;
+    });
+    // The first element's flag says "sub-bucket": its record would be skipped.
+    const bucketFlag = Buffer.from(ORIGINAL);
+    bucketFlag.writeUInt32LE(1, pgid * PS + 16);
+    await assert.rejects(readAll(bucketFlag), { name: 'SnapshotFormatError', message: /is marked as a sub-bucket, which etcd never writes there/ });
+  }
+});
+
 test('damaged etcdctl JSON dumps give SnapshotFormatError', async () => {
   for (const text of ['{', '{"kvs":[]}', '{"header":{"revision":"x"}}', '{"header":{"revision":5},"kvs":[{"key":"!!"}]}', '{"header":{"revision":5},"kvs":{}}']) {
     await assert.rejects(openFileSource(tmpFile(Buffer.from(text))), { name: 'SnapshotFormatError' }, text);
