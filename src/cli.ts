@@ -58,6 +58,10 @@ Usage:
   kubetcd history RESOURCE NAME [-n NS] [-o table|json|yaml]
   kubetcd history KEY [-o table|json|yaml]
       Every kept revision of one object, oldest first, with what changed; deletions are tombstones.
+  kubetcd check FILE [-o table|json]
+      Check a snapshot or member db as "bbolt check" does, and more: pages reached once, none both used
+      and free, none lost, the meta pages, the SHA-256 trailer, every record of etcd's key bucket. Lists
+      every problem found; exit status 1 when there is one. Never changes the file.
   kubetcd decode [FILE|-] [-o json|yaml] [--sources DIR]
       Decode one value as stored in etcd (protobuf, JSON, CBOR) into the object kubectl prints.
       Reads FILE, or stdin when FILE is "-" or absent. Accepts what etcdctl prints: the raw value,
@@ -91,7 +95,7 @@ Examples:
 `;
 
 /** The commands of `kubetcd`. */
-const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'decode', 'encode', 'help'] as const;
+const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'check', 'decode', 'encode', 'help'] as const;
 
 /** The parsed command line. */
 export interface CliArgs {
@@ -164,6 +168,7 @@ const SOURCE_FIELDS: readonly FlagField[] = [
 
 /** The options each command accepts (besides -h/--help). */
 const ALLOWED: Record<string, readonly FlagField[]> = {
+  check: ['output', 'snapshot'],
   decode: ['output', 'sources'],
   encode: ['output', 'sources'],
   help: [],
@@ -183,6 +188,7 @@ const OUTPUTS: Record<string, readonly string[]> = {
   tree: ['table', 'json'],
   sizes: ['table', 'json', 'yaml'],
   history: ['table', 'json', 'yaml'],
+  check: ['table', 'json'],
 };
 
 function flagNames(field: FlagField): string {
@@ -712,6 +718,29 @@ function runEncode(args: CliArgs): number {
 }
 
 
+async function runCheck(args: CliArgs): Promise<number> {
+  const files = [...args.positional, ...(args.snapshot !== undefined ? [args.snapshot] : [])];
+  if (files.length !== 1) {
+    throw new InvalidArgumentError(`kubetcd check takes one file, got ${files.length}${files.length > 0 ? `: ${JSON.stringify(files)}` : ''}. Run "kubetcd check FILE" with a snapshot or a member's member/snap/db.`);
+  }
+  const file = files[0] as string;
+  if (!fs.existsSync(file)) throw new InvalidArgumentError(`Cannot check ${JSON.stringify(file)}: no such file. Check the path.`);
+  const { checkSnapshotFile } = await import('./sources/snapshot-check');
+  const report = await checkSnapshotFile(file);
+  if ((args.output ?? 'table') === 'json') {
+    out(jsonText(report));
+    return report.ok ? 0 : 1;
+  }
+  const lines = report.problems.map((p) => visibleText(p.message));
+  if (report.moreProblems > 0) lines.push(`… and ${report.moreProblems} more problems`);
+  const trailer = { match: 'SHA-256 trailer matches', mismatch: 'SHA-256 trailer does NOT match', absent: 'no SHA-256 trailer (a member db, or a copy of one)' }[report.hash];
+  const pages = `${report.pages} pages of ${report.pageSize} bytes: ${report.reachable} in use, ${report.freelist ? `${report.free} on the freelist` : report.freelistPage !== undefined ? `the freelist (page ${report.freelistPage}) unreadable` : 'no freelist (etcd does not write one)'}`;
+  const keys = report.keys !== undefined ? `, ${report.keys} keys at the latest revision` : '';
+  lines.push(`${report.ok ? 'OK' : `${report.problems.length + report.moreProblems} problem${report.problems.length + report.moreProblems === 1 ? '' : 's'}`}: ${visibleText(file)}: ${pages}; ${trailer}${keys}.`);
+  out(`${lines.join('\n')}\n`);
+  return report.ok ? 0 : 1;
+}
+
 /**
  * Runs the CLI with the given arguments and resolves to the exit status: 0 on success, 2 for a wrong
  * argument, 1 for a failure.
@@ -722,6 +751,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseCliArgs(argv);
     switch (args.command) {
+      case 'check':
+        return await runCheck(args);
       case 'decode':
         return runDecode(args);
       case 'encode':
