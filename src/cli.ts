@@ -18,7 +18,7 @@ import type { ResourceInfo } from './kube/resources';
 import type { KeyTreeNode } from './kube/kube-tree';
 import { formatBytes } from './render/format-bytes';
 import { DEFAULT_READS, kindPrinter } from './render/kube-printers';
-import { renderTable } from './render/table';
+import { noResourcesMessage, renderTable } from './render/table';
 import * as yaml from 'js-yaml';
 import { cliAdvice } from './cli/advice';
 import { decodeGoString } from './codec/go-utf8';
@@ -452,7 +452,7 @@ async function runGet(args: CliArgs, k: KubeClient): Promise<number> {
   printObjects(list.items, info, args, false, withNamespace);
   const format = args.output ?? 'table';
   if (list.items.length === 0 && (format === 'table' || format === 'wide')) {
-    process.stderr.write(namespace !== undefined ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
+    process.stderr.write(`${noResourcesMessage(namespace)}\n`);
   }
   if (list.truncated) process.stderr.write(`kubetcd: showing the first ${list.items.length}; more matched (raise --limit).\n`);
   return 0;

@@ -236,7 +236,14 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       const none = await runAsync(['get', 'pods', '-l', 'app=no-such-app', ...src]);
       assert.equal(none.code, 0);
       assert.equal(none.stdout, '');
-      assert.match(none.stderr, /No resources found in default namespace\./);
+      assert.equal(none.stderr, 'No resources found in default namespace.\n');
+      // every namespace, or a cluster-scoped resource: kubectl's bare line, still on stderr only
+      for (const empty of [['get', 'pods', '-A', '-l', 'app=no-such-app'], ['get', 'nodes', '-l', 'x=none', '-o', 'wide']]) {
+        const r = await runAsync([...empty, ...src]);
+        assert.equal(r.code, 0, `${label}: ${r.stderr}`);
+        assert.equal(r.stdout, '', `${label} ${empty.join(' ')}`);
+        assert.equal(r.stderr, 'No resources found\n', `${label} ${empty.join(' ')}`);
+      }
     });
   });
 

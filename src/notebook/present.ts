@@ -10,6 +10,7 @@ import { InvalidArgumentError } from '../errors';
 import { loadSchema } from '../codec/schema';
 import type { CompiledSchema } from '../codec/schema-types';
 import { escapeHtml } from '../render/escape';
+import { noResourcesMessage } from '../render/table';
 import { renderHexDump } from '../render/hex-dump';
 import type { ColumnSource } from '../render/table';
 import { renderers, type Rendered } from './renderers';
@@ -135,24 +136,49 @@ function errorsPart(errors: readonly { key: string; error: string }[]): Rendered
   return [{ html: `<details><summary>${escapeHtml(title)}</summary>${table.html}</details>`, text: `${title}:\n${table.text}` }];
 }
 
-function kindOf(items: readonly KubeObject[], hint: PresentHint): string {
+/** The kind the objects are (hint, then the objects' own), or undefined when neither says. */
+function kindOf(items: readonly KubeObject[], hint: PresentHint): string | undefined {
   if (hint.kind !== undefined) return hint.kind;
   const k = items.find((o) => typeof o.kind === 'string')?.kind;
-  if (typeof k === 'string') return k;
-  const arg = hint.args?.[0];
-  return typeof arg === 'string' ? arg : 'object';
+  return typeof k === 'string' ? k : undefined;
+}
+
+/**
+ * A count of objects of a kind, the kind in the plural as English writes it (`12 Pods`, `2 Ingresses`,
+ * `3 NetworkPolicies`, `1 Endpoints`), or `N objects` when the kind is unknown.
+ */
+function countOfKind(count: number, kind: string | undefined): string {
+  if (kind === undefined || kind === '') return plural(count, 'object');
+  if (count === 1) return `${n(count)} ${kind}`;
+  let many: string;
+  if (/(ss|us|x|z|ch|sh)$/i.test(kind)) many = `${kind}es`;
+  else if (/s$/i.test(kind)) many = kind; // already plural: Endpoints
+  else if (/[^aeiou]y$/i.test(kind)) many = `${kind.slice(0, -1)}ies`;
+  else many = `${kind}s`;
+  return `${n(count)} ${many}`;
+}
+
+/**
+ * The namespace a list was limited to: the `namespace` option it was called with, when its etcd range is
+ * that namespace's (a cluster-scoped resource ignores the option); undefined for every namespace.
+ */
+function listedNamespace(v: ListShape, hint: PresentHint): string | undefined {
+  const options = hint.args?.[1];
+  const ns = isRecord(options) && typeof options.namespace === 'string' ? options.namespace : undefined;
+  return ns !== undefined && v.range.prefix.endsWith(`/${ns}/`) ? ns : undefined;
 }
 
 function presentList(v: ListShape, hint: PresentHint): Presentation {
-  const kind = kindOf(v.items, hint);
   const notes = [`revision ${v.revision}`];
   if (v.truncated) notes.push(`showing the first ${n(v.items.length)}; more matched (pass a larger { limit })`);
   if (v.etcdctl) notes.push(v.etcdctl);
-  const table = renderers.objectTable(v.items, tableOptions(hint, notes.join(' · ')));
+  const empty = noResourcesMessage(listedNamespace(v, hint));
+  const table = renderers.objectTable(v.items, { ...tableOptions(hint, notes.join(' · ')), emptyMessage: empty });
   const extra = v.errors.length > 0 ? `, ${plural(v.errors.length, 'error')}` : '';
+  const what = v.items.length === 0 ? `${empty.replace(/\.$/, '')} at revision ${v.revision}` : `${countOfKind(v.items.length, kindOf(v.items, hint))} at revision ${v.revision}`;
   return {
     rendered: joinRendered([table, ...errorsPart(v.errors)]),
-    summary: `KubeList: ${plural(v.items.length, kind)} at revision ${v.revision}${v.truncated ? ' (truncated)' : ''}${extra}`,
+    summary: `KubeList: ${what}${v.truncated ? ' (truncated)' : ''}${extra}`,
   };
 }
 
@@ -297,7 +323,10 @@ function presentKubectl(v: { result: unknown; etcdctl: string[]; output?: string
   const label = typeof cmd === 'string' ? `kubectl ${cmd.replace(/^\s*kubectl\s+/, '')}` : 'kubectl';
   if (v.output !== undefined) return { rendered: joinRendered([renderers.pre(v.output), readsPart]), summary: `${label}: ${plural(v.output.split('\n').filter(Boolean).length, 'line')}` };
   if (isListShape(v.result)) {
-    const p = presentList(v.result, { ...hint, args: [] });
+    // the namespace the command named (kubectl's default one unless -A), to say which one was empty
+    const cmdLine = v.command as { resource?: unknown; namespace?: unknown; allNamespaces?: unknown } | undefined;
+    const namespace = cmdLine?.allNamespaces === true ? undefined : typeof cmdLine?.namespace === 'string' ? cmdLine.namespace : 'default';
+    const p = presentList(v.result, { ...hint, args: [cmdLine?.resource, namespace !== undefined ? { namespace } : {}] });
     return { rendered: joinRendered([p.rendered, readsPart]), summary: `${label}: ${p.summary}` };
   }
   if (Array.isArray(v.result) && v.result.every(isGetShape)) {
@@ -365,7 +394,7 @@ function presentPlain(value: unknown, hint: PresentHint): Presentation {
   if (format === 'json') return { rendered: renderers.jsonTree(value), summary: describe(value) };
   if (Array.isArray(value)) {
     if (value.length > 0 && value.every(isKubeObject)) {
-      return { rendered: renderers.objectTable(value, tableOptions(hint)), summary: `${plural(value.length, kindOf(value, hint))}` };
+      return { rendered: renderers.objectTable(value, tableOptions(hint)), summary: countOfKind(value.length, kindOf(value, hint)) };
     }
     if (value.length > 0 && value.every((x) => typeof x === 'string')) {
       const strings = value as string[];

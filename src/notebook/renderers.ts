@@ -28,6 +28,8 @@ export interface ObjectTableOptions {
   maxRows?: number;
   /** A line under the table. */
   caption?: string;
+  /** What an empty table says (default `No resources found`). */
+  emptyMessage?: string;
 }
 
 /** What the notebook needs drawn. */
@@ -61,6 +63,7 @@ export const renderers: NotebookRenderers = {
       ...(options.wide !== undefined ? { wide: options.wide } : {}),
       ...(options.columns !== undefined ? { columns: options.columns } : {}),
       ...(options.maxRows !== undefined ? { maxRows: options.maxRows } : {}),
+      ...(options.emptyMessage !== undefined ? { emptyMessage: options.emptyMessage } : {}),
     });
     return options.caption !== undefined ? appendCaption(table, options.caption) : table;
   },

@@ -35,6 +35,19 @@ export interface TableOptions {
   maxCellChars?: number;
   /** Force the NAMESPACE column on or off. Default: on when the objects span several namespaces. */
   namespaceColumn?: boolean;
+  /** What an empty table says instead (text and HTML). Default: `No resources found` (see {@link noResourcesMessage}). */
+  emptyMessage?: string;
+}
+
+/**
+ * What kubectl prints for an empty list: the namespace when the list was limited to one, else the bare line
+ * (cluster-scoped resources, `-A`).
+ * @example
+ * noResourcesMessage('default') // 'No resources found in default namespace.'
+ * noResourcesMessage(undefined) // 'No resources found'
+ */
+export function noResourcesMessage(namespace: string | undefined): string {
+  return namespace !== undefined ? `No resources found in ${namespace} namespace.` : 'No resources found';
 }
 
 interface Row {
@@ -215,10 +228,14 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
       }
       const headers = withNs ? ['NAMESPACE', ...cols] : cols;
       const grid = rows.map((r) => (withNs ? [r.namespace, ...r.cells] : r.cells).map(cellText));
+      if (total === 0) {
+        const message = options.emptyMessage ?? noResourcesMessage(undefined);
+        return { html: wrapHtml(`<p class="kubetcd-empty">${escapeHtml(message)}</p>`), text: `${message}\n` };
+      }
       const caption = captionOf(total, headers.length, cut ? { head: endRows, tail: rows.length - endRows } : undefined, failed, firstFailure);
       return {
         html: tableHtml(headers, grid, cut ? endRows : -1, caption, maxCellChars),
-        text: tableText(headers, grid, cut ? endRows : -1, total === 0 ? 'No resources found.' : cut || failed > 0 ? caption : undefined),
+        text: tableText(headers, grid, cut ? endRows : -1, cut || failed > 0 ? caption : undefined),
       };
     },
   };
@@ -272,7 +289,6 @@ export function alignColumns(lines: string[][]): string {
 }
 
 function tableText(headers: string[], grid: string[][], moreAt: number, footer: string | undefined): string {
-  if (grid.length === 0) return (footer ?? 'No resources found.') + '\n';
   const lines: string[][] = [headers.map((x) => visibleText(x))];
   grid.forEach((cells, i) => {
     if (i === moreAt) lines.push(headers.map(() => '…'));

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseKubeJson } from '../../src/codec/go-json';
 import type { KubeObject } from '../../src/codec/types';
-import { alignColumns, createTableBuilder, renderTable, renderTableAsync } from '../../src/render/table';
+import { alignColumns, createTableBuilder, noResourcesMessage, renderTable, renderTableAsync } from '../../src/render/table';
 import { kindPrinter, PRINTED_KINDS, formatLabelSelector, servicePorts, serviceExternalIp } from '../../src/render/kube-printers';
 import { FIXTURES, NOW, ago } from './fixtures';
 import { assertGolden, SHARED_DATA } from './golden';
@@ -130,8 +130,19 @@ test('300 000 objects stream through a generator with only the shown rows kept',
     yield* configMaps(3);
   }
   assert.equal((await renderTableAsync(slow(), { now: NOW })).text.split('\n').length, 5);
-  const b = createTableBuilder({ kind: 'cm', now: NOW });
-  assert.equal(b.finish().text, 'No resources found.\n');
+});
+
+test('an empty table says what kubectl says, in text and HTML, with no header and no "0 rows" caption', () => {
+  const none = createTableBuilder({ kind: 'cm', now: NOW }).finish();
+  assert.equal(none.text, 'No resources found\n');
+  assert.match(none.html, /<p class="kubetcd-empty">No resources found<\/p>/);
+  assert.doesNotMatch(none.html, /<table|0 rows|columns/);
+  const inNs = renderTable([], { kind: 'pods', now: NOW, emptyMessage: noResourcesMessage('default') });
+  assert.equal(inNs.text, 'No resources found in default namespace.\n');
+  assert.match(inNs.html, />No resources found in default namespace\.</);
+  assert.doesNotMatch(inNs.html, /<table|0 rows/);
+  // the message is escaped like any other text
+  assert.match(renderTable([], { emptyMessage: noResourcesMessage('<b>') }).html, />No resources found in &lt;b&gt; namespace\.</);
 });
 
 test('cells are cut in HTML with the full value as a tooltip; the text keeps it whole', () => {
