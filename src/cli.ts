@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import { decode, encode, parseKubeJson, toKubeJson, toKubeYaml, createCodec } from './codec';
 import type { Decoded, KubeObject } from './codec/types';
-import { InvalidArgumentError, NotFoundError, isKubetcdError } from './errors';
+import { EtcdConnectionError, InvalidArgumentError, KubetcdError, NotFoundError, isKubetcdError } from './errors';
 import type { SourceTarget } from './sources/open-source';
 import type { KvSource } from './sources/types';
 import type { KubeClient, KubeGetResult, ListOptions } from './kube/kube-client';
@@ -309,13 +309,37 @@ async function openCliSource(args: CliArgs): Promise<KvSource> {
   return openSource(live);
 }
 
+/** etcdctl's endpoint when none is named, which the live source falls back to. */
+const DEFAULT_ENDPOINT = '127.0.0.1:2379';
+
+/**
+ * A failure to reach the default endpoint, said as such: no source was named, so 127.0.0.1:2379 was
+ * tried; and how to name one. Other errors, and failures on a named source, pass unchanged.
+ */
+function explainDefaultSource(args: CliArgs, e: unknown, opening: boolean): unknown {
+  const defaulted = args.snapshot === undefined && args.endpoints === undefined && process.env['ETCDCTL_ENDPOINTS'] === undefined;
+  if (!defaulted || !isKubetcdError(e) || !(e.name === 'EtcdConnectionError' || (opening && e.name === 'KubetcdError'))) return e;
+  const message =
+    `No source named, so kubetcd tried live etcd at ${DEFAULT_ENDPOINT} (the default without --snapshot, --endpoints or ETCDCTL_ENDPOINTS): ` +
+    `${e.message.replace(/\.?$/, '.')} Name a source: --snapshot FILE for a snapshot file, --endpoints HOST:PORT for a live etcd, or set ETCDCTL_ENDPOINTS.`;
+  const details = { ...e.details, defaultEndpoint: DEFAULT_ENDPOINT };
+  return e.name === 'EtcdConnectionError' ? new EtcdConnectionError(message, details, { cause: e }) : new KubetcdError(message, details, { cause: e });
+}
+
 async function withKube(args: CliArgs, run: (k: KubeClient) => Promise<number>): Promise<number> {
-  const source = await openCliSource(args);
+  let source: KvSource;
+  try {
+    source = await openCliSource(args);
+  } catch (e) {
+    throw explainDefaultSource(args, e, true);
+  }
   try {
     const { openKube } = await import('./kube/kube-client');
     const k = await openKube(source, args.prefix !== undefined ? { prefix: args.prefix } : {});
     for (const e of k.crdErrors) warn(`${e.key}: ${e.error} (its custom resources cannot be resolved)`);
     return await run(k);
+  } catch (e) {
+    throw explainDefaultSource(args, e, false);
   } finally {
     await source.close();
   }

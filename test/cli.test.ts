@@ -2,12 +2,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decode, parseKubeJson, toKubeJson, toKubeYaml } from '../src/codec';
 import type { KubeObject } from '../src/codec/types';
 import { startKubeFixture, type KubeFixture } from './helpers/kube-fixture';
-import { startEtcd } from './helpers/etcd';
+import { freePort, startEtcd } from './helpers/etcd';
 import { makeTestCerts } from './helpers/certs';
 
 const repo = path.join(__dirname, '..', '..');
@@ -360,6 +361,46 @@ describe('source commands against a generated cluster: live etcd and its snapsho
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trimEnd().split('\n'), names((await fx.kubes[0].list('namespaces')).items).map((n) => `namespace/${n}`));
   });
+});
+
+/** True when something accepts connections on 127.0.0.1:port (then the default endpoint cannot be shown failing). */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+test('with no source named, a failure to reach 127.0.0.1:2379 says it was the default and how to name a source', async (t) => {
+  if (await listening(2379)) {
+    t.skip('something listens on 127.0.0.1:2379 on this machine');
+    return;
+  }
+  for (const args of [['get', 'pods'], ['keys'], ['history', 'pods', 'web', '-n', 'shop']]) {
+    const r = await runAsync(args);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    const line = r.stderr.trimEnd();
+    assert.match(line, /^kubetcd: No source named, so kubetcd tried live etcd at 127\.0\.0\.1:2379 \(the default without --snapshot, --endpoints or ETCDCTL_ENDPOINTS\)/);
+    assert.match(line, /Name a source: --snapshot FILE for a snapshot file, --endpoints HOST:PORT for a live etcd, or set ETCDCTL_ENDPOINTS\.$/);
+    // grpc's reason with the whole address, no dangling "Resolution note:", no doubled period
+    assert.match(line, /ECONNREFUSED 127\.0\.0\.1:2379\. /);
+    assert.doesNotMatch(line, /Resolution note|\.\.|\.;/);
+  }
+  // a named source that fails is not explained as a default
+  const port = await freePort();
+  for (const [args, env] of [[['get', 'pods', '--endpoints', `127.0.0.1:${port}`], {}], [['get', 'pods'], { ETCDCTL_ENDPOINTS: `127.0.0.1:${port}` }]] as const) {
+    const r = await runAsync([...args], env);
+    assert.equal(r.code, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /No source named/);
+    assert.match(r.stderr, new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port}\\. Nothing listens there`));
+    assert.doesNotMatch(r.stderr, /Resolution note|\.\./);
+  }
+  // several endpoints: each reason whole, separated by "; "
+  const two = await runAsync(['keys', '--endpoints', `127.0.0.1:${port},127.0.0.2:${port}`]);
+  assert.match(two.stderr, new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port}; http://127\\.0\\.0\\.2:${port}: `));
+  assert.doesNotMatch(two.stderr, /Resolution note|\.\.|\.;/);
 });
 
 test('TLS flags --cacert --cert --key reach an etcd that requires client certificates', async () => {
