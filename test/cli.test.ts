@@ -120,7 +120,42 @@ test('help lists every command and the source options', () => {
     assert.ok(text.includes(flag), `help does not mention ${flag}`);
   }
   assert.equal(run(['--help']).stdout.toString('utf8'), text);
-  assert.equal(run(['get', '--help']).stdout.toString('utf8'), text);
+  assert.equal(run(['help', '--help']).stdout.toString('utf8'), text);
+});
+
+test('each command has its own help (COMMAND --help, COMMAND -h, help COMMAND): its usage, its options, the source options it takes', () => {
+  const expected: Record<string, { usage: RegExp; has: string[]; lacks: string[] }> = {
+    get: { usage: /^Usage:\n  kubetcd get RESOURCE \[NAME\.\.\.\]/, has: ['-o, --output FORMAT   table, wide, json, yaml, name (default table)', '-n, --namespace', '-A, --all-namespaces', '-l, --selector', '--field-selector', '--limit', '--reveal', '--snapshot FILE', '--endpoints LIST', '--revision N'], lacks: ['--by', '--top', '--depth', '--sources'] },
+    keys: { usage: /^Usage:\n  kubetcd keys \[KEY-PREFIX\]/, has: ['plain, wide, json (default plain)', '--limit', '--snapshot FILE', '--cacert FILE', '--revision N'], lacks: ['--namespace', '--selector', '--reveal', '--by'] },
+    resources: { usage: /^Usage:\n  kubetcd resources /, has: ['table, json, yaml (default table)', '--snapshot FILE', '--prefix PREFIX'], lacks: ['--limit', '--namespace'] },
+    tree: { usage: /^Usage:\n  kubetcd tree /, has: ['table, json (default table)', '--depth N', '--snapshot FILE'], lacks: ['--limit', '--top'] },
+    sizes: { usage: /^Usage:\n  kubetcd sizes /, has: ['--by GROUP', '--top N', '--snapshot FILE', '--revision N'], lacks: ['--limit', '--depth'] },
+    history: { usage: /^Usage:\n  kubetcd history RESOURCE NAME .*\n  kubetcd history KEY /, has: ['-n, --namespace', '--reveal', '--snapshot FILE', '--endpoints LIST'], lacks: ['--revision', '--limit', '-A, --all-namespaces'] },
+    decode: { usage: /^Usage:\n  kubetcd decode \[FILE\|-\]/, has: ['json, yaml (default json)', '--sources DIR'], lacks: ['--snapshot', '--endpoints', 'Where to read'] },
+    encode: { usage: /^Usage:\n  kubetcd encode \[FILE\|-\]/, has: ['binary, hex, base64 (default binary)', '--sources DIR'], lacks: ['--snapshot', '--endpoints', 'Where to read'] },
+  };
+  const full = run(['help']).stdout.toString('utf8');
+  for (const [command, want] of Object.entries(expected)) {
+    const long = run([command, '--help']);
+    assert.equal(long.code, 0, long.stderr);
+    assert.equal(long.stderr, '');
+    const text = long.stdout.toString('utf8');
+    assert.notEqual(text, full, `${command} --help prints the whole help`);
+    assert.match(text, want.usage, command);
+    for (const flag of [...want.has, '-h, --help']) assert.ok(text.includes(flag), `${command} --help does not mention ${flag}:\n${text}`);
+    for (const flag of want.lacks) assert.ok(!text.includes(flag), `${command} --help mentions ${flag}, which ${command} does not take:\n${text}`);
+    // no other command's usage line
+    for (const other of Object.keys(expected).filter((c) => c !== command)) assert.doesNotMatch(text, new RegExp(`^  kubetcd ${other}\\b`, 'm'), `${command} --help`);
+    assert.equal(run([command, '-h']).stdout.toString('utf8'), text, `${command} -h`);
+    assert.equal(run(['help', command]).stdout.toString('utf8'), text, `help ${command}`);
+  }
+  // --help wins over everything else on the line, even options that would be refused
+  const busy = run(['get', 'pods', '--snapshot', 'a.db', '--endpoints', '127.0.0.1:1', '-o', 'xml', '--help']);
+  assert.equal(busy.code, 0, busy.stderr);
+  assert.equal(busy.stdout.toString('utf8'), run(['help', 'get']).stdout.toString('utf8'));
+  const unknown = run(['help', 'frob']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /No help for "frob": not a command\. Commands: get, keys/);
 });
 
 test('bad arguments of the source commands exit 2 before touching etcd', () => {
