@@ -19,6 +19,7 @@ import type { KeyTreeNode } from './kube/kube-tree';
 import { formatBytes } from './render/format-bytes';
 import { DEFAULT_READS, kindPrinter } from './render/kube-printers';
 import { noResourcesMessage, renderTable } from './render/table';
+import { historyRows } from './render/history-view';
 import * as yaml from 'js-yaml';
 import { cliAdvice } from './cli/advice';
 import { decodeGoString } from './codec/go-utf8';
@@ -714,12 +715,6 @@ async function runSizes(args: CliArgs, k: KubeClient): Promise<number> {
   return 0;
 }
 
-function shortValue(v: unknown): string {
-  if (v === undefined) return '<none>';
-  const s = typeof v === 'string' ? v : toKubeJson(v);
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
-}
-
 async function runHistory(args: CliArgs, k: KubeClient): Promise<number> {
   const [first, name, ...rest] = args.positional;
   if (first === undefined) {
@@ -735,17 +730,8 @@ async function runHistory(args: CliArgs, k: KubeClient): Promise<number> {
   if (format === 'json') out(jsonText(entries));
   else if (format === 'yaml') out(toKubeYaml(entries));
   else {
-    const rows = entries.map((e, i) => {
-      const prev = entries[i - 1];
-      const event = e.deleted ? 'DELETED' : prev === undefined || prev.deleted ? 'ADDED' : 'MODIFIED';
-      let what = e.error ?? '';
-      if (what === '' && e.changes.length > 0) {
-        const shown = e.changes.slice(0, 3).map((c) => (c.op === 'changed' ? `${c.path}: ${shortValue(c.from)} -> ${shortValue(c.to)}` : `${c.op === 'added' ? '+' : '-'}${c.path}`));
-        what = shown.join(', ') + (e.changes.length > 3 ? ` (+${e.changes.length - 3} more)` : '');
-      }
-      return [String(e.revision), String(e.version), event, what];
-    });
-    out(textTable(['REVISION', 'VERSION', 'EVENT', 'CHANGES'], rows));
+    const { headers, rows } = historyRows(entries);
+    out(textTable(headers, rows));
   }
   if (status.compactRevision > 0 && format === 'table') {
     process.stderr.write(`kubetcd: revisions before ${status.compactRevision} were compacted: older changes are gone.\n`);

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decode, parseKubeJson, toKubeJson, toKubeYaml } from '../src/codec';
 import type { KubeObject } from '../src/codec/types';
+import { present } from '../src/notebook';
 import { startKubeFixture, type KubeFixture } from './helpers/kube-fixture';
 import { freePort, startEtcd } from './helpers/etcd';
 import { makeTestCerts } from './helpers/certs';
@@ -341,13 +342,19 @@ describe('source commands against a generated cluster: live etcd and its snapsho
     const updated = fx.ops.find((op) => op.type === 'put' && op.resource === 'deployments' && op.update);
     const deleted = fx.ops.find((op) => op.type === 'delete');
     assert.ok(updated && deleted, 'the generator writes an update and a delete');
-    await eachSource(async (label, src) => {
+    await eachSource(async (label, src, k) => {
       const h = await runAsync(['history', updated.key, ...src]);
       assert.equal(h.code, 0, `${label}: ${h.stderr}`);
       const rows = h.stdout.trimEnd().split('\n');
       assert.match(rows[0] as string, /^REVISION\s+VERSION\s+EVENT\s+CHANGES$/);
-      assert.match(rows[1] as string, /^\d+\s+1\s+ADDED$/);
-      assert.match(rows[2] as string, /^\d+\s+2\s+MODIFIED\s+.*spec\.replicas: \d+ -> \d+/);
+      assert.match(rows[1] as string, /^\d+\s+1\s+created$/);
+      assert.match(rows[2] as string, /^\d+\s+2\s+modified\s+.*spec\.replicas: \d+ -> \d+/);
+      // the notebook shows the same history in the same words: same columns, same cells
+      const cellsOf = (text: string): string[][] => text.trimEnd().split('\n').map((l) => l.trim().split(/\s{2,}/));
+      const drawn = present(await k.history(updated.key));
+      assert.deepEqual(cellsOf(drawn.rendered.text), cellsOf(h.stdout), label);
+      assert.match(drawn.rendered.html, /<th>EVENT<\/th><th>CHANGES<\/th>/);
+      assert.doesNotMatch(drawn.rendered.html, /DELETED|ADDED|>false</);
 
       const parts: string[] = deleted.key.split('/');
       const ns: string = parts[3] as string;
@@ -355,7 +362,10 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       const d = await runAsync(['history', 'pods', name, '-n', ns, '-o', 'json', ...src]);
       assert.equal(d.code, 0, `${label}: ${d.stderr}`);
       const entries = JSON.parse(d.stdout) as Array<{ revision: number; deleted: boolean }>;
-      assert.equal(entries.at(-1)?.deleted, true);
+      assert.equal(entries.at(-1)?.deleted, true); // the data keeps its field
+      const table = await runAsync(['history', 'pods', name, '-n', ns, ...src]);
+      assert.match(table.stdout.trimEnd().split('\n').at(-1) as string, new RegExp(`^${entries.at(-1)?.revision}\\s+0\\s+deleted$`));
+      assert.deepEqual(cellsOf(present(await k.history('pods', name, { namespace: ns })).rendered.text), cellsOf(table.stdout), label);
       const before = (entries.at(-1)?.revision as number) - 1;
       const past = await runAsync(['get', 'pods', name, '-n', ns, '-o', 'name', '--revision', String(before), ...src]);
       assert.equal(past.code, 0, `${label}: ${past.stderr}`);

@@ -11,6 +11,7 @@ import { loadSchema } from '../codec/schema';
 import type { CompiledSchema } from '../codec/schema-types';
 import { escapeHtml } from '../render/escape';
 import { noResourcesMessage } from '../render/table';
+import { historyRows, type HistoryEntryView } from '../render/history-view';
 import { renderHexDump } from '../render/hex-dump';
 import type { ColumnSource } from '../render/table';
 import { renderers, type Rendered } from './renderers';
@@ -232,28 +233,13 @@ function presentResources(rows: Rec[], hint: PresentHint): Presentation {
   return { rendered, summary: `${plural(rows.length, 'resource')}, ${plural(keys, 'key')}, ${plural(bytes, 'value byte')}` };
 }
 
-function changeText(c: unknown): string {
-  if (!isRecord(c)) return String(c);
-  const p = typeof c.path === 'string' ? c.path : '';
-  const op = typeof c.op === 'string' ? c.op : typeof c.type === 'string' ? c.type : '';
-  return `${op}${op && p ? ' ' : ''}${p}`;
-}
-
 function presentHistory(rows: Rec[], hint: PresentHint): Presentation {
-  const table = rows.map((r) => {
-    const changes = r.changes as unknown[];
-    return {
-      revision: r.revision,
-      version: r.version,
-      deleted: r.deleted,
-      changes: changes.length === 0 ? '' : `${changes.length}: ${changes.slice(0, 4).map(changeText).join(', ')}${changes.length > 4 ? ', …' : ''}`,
-      error: r.error,
-    };
-  });
-  const columns = ['revision', 'version', 'deleted', 'changes', ...(table.some((r) => r.error !== undefined) ? ['error'] : [])];
+  // the same columns and words as `kubetcd history`: EVENT is created / modified / deleted
+  const { headers, rows: cells } = historyRows(rows as unknown as HistoryEntryView[]);
+  const table = cells.map((r) => Object.fromEntries(headers.map((h, i) => [h, r[i]])));
   const arg = hint.args?.[0];
   const what = typeof arg === 'string' ? ` of ${hint.args?.[1] !== undefined ? `${arg} ${String(hint.args[1])}` : arg}` : '';
-  return { rendered: renderers.recordTable(table, { columns }), summary: `History: ${plural(rows.length, 'revision')}${what}` };
+  return { rendered: renderers.recordTable(table, { columns: headers, upperCase: false }), summary: `History: ${plural(rows.length, 'revision')}${what}` };
 }
 
 interface TreeNodeShape {
