@@ -448,6 +448,46 @@ test('with no source named, a failure to reach 127.0.0.1:2379 says it was the de
   assert.doesNotMatch(two.stderr, /Resolution note|\.\.|\.;/);
 });
 
+test('custom resources: a cluster-scoped one has no NAMESPACE column; a namespaced one with -A shows it once, first', async () => {
+  const etcd = await startEtcd({ name: 'cli-crd' });
+  const crd = (plural: string, kind: string, scope: string): string =>
+    JSON.stringify({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `${plural}.example.com`, creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: { group: 'example.com', names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` }, scope, versions: [{ name: 'v1', served: true, storage: true }] },
+    });
+  const cr = (kind: string, name: string, namespace?: string): string =>
+    JSON.stringify({ apiVersion: 'example.com/v1', kind, metadata: { name, ...(namespace !== undefined ? { namespace } : {}), creationTimestamp: '2026-01-01T00:00:00Z' } });
+  try {
+    const puts: Array<[string, string]> = [
+      ['/registry/apiextensions.k8s.io/customresourcedefinitions/clusterwidgets.example.com', crd('clusterwidgets', 'ClusterWidget', 'Cluster')],
+      ['/registry/apiextensions.k8s.io/customresourcedefinitions/widgets.example.com', crd('widgets', 'Widget', 'Namespaced')],
+      ['/registry/example.com/clusterwidgets/cw-1', cr('ClusterWidget', 'cw-1')],
+      ['/registry/example.com/clusterwidgets/cw-2', cr('ClusterWidget', 'cw-2')],
+      ['/registry/example.com/widgets/a/w-1', cr('Widget', 'w-1', 'a')],
+      ['/registry/example.com/widgets/b/w-2', cr('Widget', 'w-2', 'b')],
+    ];
+    for (const [key, value] of puts) assert.equal((await etcd.etcdctl(['put', key, value])).code, 0);
+    const src = ['--endpoints', etcd.endpoint];
+    const cluster = await runAsync(['get', 'clusterwidgets', ...src]);
+    assert.equal(cluster.code, 0, cluster.stderr);
+    const [header, ...rows] = cluster.stdout.trimEnd().split('\n');
+    assert.doesNotMatch(header as string, /NAMESPACE/);
+    assert.match(header as string, /^NAME\s+KIND\s+AGE$/);
+    assert.deepEqual(rows.map((r) => r.split(/\s+/)[0]), ['cw-1', 'cw-2']);
+    const wide = await runAsync(['get', 'clusterwidgets', '-o', 'wide', ...src]);
+    assert.doesNotMatch(wide.stdout, /NAMESPACE/);
+    const all = await runAsync(['get', 'widgets', '-A', ...src]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, /^NAMESPACE\s+NAME\s+KIND\s+AGE\na\s+w-1\s+Widget\s+\S+\nb\s+w-2\s+Widget\s+\S+\n$/);
+    const one = await runAsync(['get', 'widgets', '-n', 'a', ...src]);
+    assert.match(one.stdout, /^NAME\s+NAMESPACE\s+KIND\s+AGE\nw-1\s+a\s+Widget\s+\S+\n$/);
+  } finally {
+    await etcd.stop();
+  }
+});
+
 test('TLS flags --cacert --cert --key reach an etcd that requires client certificates', async () => {
   const certs = await makeTestCerts();
   const etcd = await startEtcd({

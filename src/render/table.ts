@@ -175,6 +175,7 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
   let failed = 0;
   let firstFailure = '';
   const namespaces = new Set<string>();
+  let anyNamespace = false;
 
   const chosen = (first: KubeObject): KindColumn[] => {
     const p = kindPrinter(str(first['kind']));
@@ -199,6 +200,7 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
       }
       const ns = str(dig(object, 'metadata', 'namespace'));
       if (namespaces.size < 2) namespaces.add(ns);
+      if (ns !== '') anyNamespace = true;
       const row: Row = { namespace: ns, cells };
       total++;
       if (head.length < maxRows) {
@@ -213,8 +215,13 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
       }
     },
     finish(): Rendered {
-      const cols = (columns ?? []).filter((c) => c.wide !== true || ctx.wide).map((c) => c.header);
+      const shown = (columns ?? []).filter((c) => c.wide !== true || ctx.wide);
       const withNs = options.namespaceColumn ?? (!hasNamespaceColumn && namespaces.size > 1);
+      // The default layout's own NAMESPACE column goes when no object has a namespace (cluster-scoped
+      // custom resources) or when the leading one is shown (-A): never empty, never twice.
+      const dropAt = columns === DEFAULT_COLUMNS && (!anyNamespace || withNs) ? shown.findIndex((c) => c.header === 'NAMESPACE') : -1;
+      const keep = <T,>(xs: readonly T[]): T[] => (dropAt < 0 ? [...xs] : xs.filter((_, i) => i !== dropAt));
+      const cols = keep(shown).map((c) => c.header);
       let rows: Row[];
       let cut = false;
       if (total <= maxRows) {
@@ -227,7 +234,7 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
         rows = [...head.slice(0, endRows), ...all];
       }
       const headers = withNs ? ['NAMESPACE', ...cols] : cols;
-      const grid = rows.map((r) => (withNs ? [r.namespace, ...r.cells] : r.cells).map(cellText));
+      const grid = rows.map((r) => (withNs ? [r.namespace, ...keep(r.cells)] : keep(r.cells)).map(cellText));
       if (total === 0) {
         const message = options.emptyMessage ?? noResourcesMessage(undefined);
         return { html: wrapHtml(`<p class="kubetcd-empty">${escapeHtml(message)}</p>`), text: `${message}\n` };
