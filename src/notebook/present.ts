@@ -281,19 +281,28 @@ function titled(title: string, view: Rendered): Rendered {
   return { html: `<details open><summary>${escapeHtml(title)}</summary>${view.html}</details>`, text: `${title}:\n${view.text.replace(/\n*$/, '')}\n` };
 }
 
-function presentSizes(v: SizesShape): Presentation {
+function presentSizes(v: SizesShape, hint: PresentHint): Presentation {
+  // { top: N } given: the chart and the group tables show the N largest, and say how many there are
+  const options = hint.args?.[0];
+  const top = isRecord(options) && typeof options.top === 'number' && options.top > 0 ? options.top : undefined;
+  const cut = (groups: Rec[], what: string, field: string): { rows: Rec[]; title: string } =>
+    top !== undefined && groups.length > top
+      ? { rows: groups.slice(0, top), title: `${what}: the ${n(top)} largest of ${n(groups.length)} (all in .${field})` }
+      : { rows: groups, title: what };
   const chart = renderers.barChart(
     v.byResource.map((g) => ({ label: String(g.name), value: Number(g.bytes) })),
-    { unit: 'bytes', title: 'Value bytes per resource' },
+    { unit: 'bytes', title: 'Value bytes per resource', ...(top !== undefined ? { maxBars: top } : {}) },
   );
+  const resources = cut(v.byResource, 'Per resource', 'byResource');
+  const namespaces = cut(v.byNamespace, 'Per namespace', 'byNamespace');
   const parts: Rendered[] = [
     chart,
-    titled('Per resource', renderers.recordTable(v.byResource, { maxRows: 100 })),
-    titled('Per namespace', renderers.recordTable(v.byNamespace, { maxRows: 100 })),
+    titled(resources.title, renderers.recordTable(resources.rows, { maxRows: 100 })),
+    titled(namespaces.title, renderers.recordTable(namespaces.rows, { maxRows: 100 })),
     titled('Largest values', renderers.recordTable(v.largest)),
   ];
   if (v.mostRevisions && v.mostRevisions.length > 0) parts.push(titled('Most revised keys', renderers.recordTable(v.mostRevisions)));
-  if (v.notes.length > 0) parts.push(renderers.pre(v.notes.map((x) => `note: ${x}`).join('\n')));
+  if (v.notes.length > 0) parts.push(renderers.notes(v.notes.map((x) => `note: ${x}`)));
   return {
     rendered: joinRendered(parts),
     summary: `KubeSizes: ${plural(v.total.keys, 'key')}, ${plural(v.total.bytes, 'value byte')} at revision ${v.revision}`,
@@ -431,7 +440,7 @@ export function present(value: unknown, hint: PresentHint = {}): Presentation {
     if (isResourcesShape(value)) return presentResources(value, hint);
     if (isHistoryShape(value)) return presentHistory(value, hint);
     if (isTreeShape(value)) return presentTree(value);
-    if (isSizesShape(value)) return presentSizes(value);
+    if (isSizesShape(value)) return presentSizes(value, hint);
   } else if (format === 'yaml' && isGetShape(value)) {
     return presentGet(value, hint);
   } else if (format === 'json' && isGetShape(value)) {
