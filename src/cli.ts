@@ -309,7 +309,7 @@ function flagNames(field: FlagField): string {
  * // { command: 'get', positional: ['pods'], namespace: 'default', output: 'wide', snapshot: 'backup.db' }
  */
 export function parseCliArgs(argv: string[]): CliArgs {
-  let command = argv[0] ?? 'help';
+  const command = argv[0] ?? 'help';
   if (command === '--help' || command === '-h') return { command: 'help', positional: [] };
   if (!(COMMANDS as readonly string[]).includes(command)) {
     throw new InvalidArgumentError(`unknown command ${JSON.stringify(command)}. Commands: ${COMMANDS.join(', ')}. See "kubetcd help".`);

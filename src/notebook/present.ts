@@ -10,10 +10,9 @@ import { InvalidArgumentError } from '../errors';
 import { loadSchema } from '../codec/schema';
 import type { CompiledSchema } from '../codec/schema-types';
 import { escapeHtml } from '../render/escape';
-import { noResourcesMessage } from '../render/table';
 import { historyRows, type HistoryEntryView } from '../render/history-view';
 import { renderHexDump } from '../render/hex-dump';
-import type { ColumnSource } from '../render/table';
+import { noResourcesMessage, type ColumnSource } from '../render/table';
 import { renderers, type Rendered } from './renderers';
 import { displayBundle, inTslab } from './tslab-display';
 
