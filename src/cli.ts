@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import { decode, encode, parseKubeJson, toKubeJson, toKubeYaml, createCodec } from './codec';
 import type { Decoded, KubeObject } from './codec/types';
-import { InvalidArgumentError, NotFoundError, isKubetcdError } from './errors';
+import { EtcdConnectionError, InvalidArgumentError, KubetcdError, NotFoundError, isKubetcdError } from './errors';
 import type { SourceTarget } from './sources/open-source';
 import type { KvSource } from './sources/types';
 import type { KubeClient, KubeGetResult, ListOptions } from './kube/kube-client';
@@ -18,81 +18,12 @@ import type { ResourceInfo } from './kube/resources';
 import type { KeyTreeNode } from './kube/kube-tree';
 import { formatBytes } from './render/format-bytes';
 import { DEFAULT_READS, kindPrinter } from './render/kube-printers';
-import { renderTable } from './render/table';
+import { noResourcesMessage, renderTable } from './render/table';
+import { historyRows } from './render/history-view';
 import * as yaml from 'js-yaml';
 import { cliAdvice } from './cli/advice';
 import { decodeGoString } from './codec/go-utf8';
 import { visibleText } from './render/escape';
-
-const SOURCE_HELP = `Where to read (every command but decode/encode):
-  --snapshot FILE       an etcd snapshot ("etcdctl snapshot save"), a stopped member's member/snap/db,
-                        or "etcdctl get -w json" output; no etcd needs to run. With
-                        $KUBETCD_INDEX_CACHE set to a directory, its index is kept there for the next run
-  --skip-hash-check     read a snapshot whose SHA-256 trailer does not match (as etcdutl calls it)
-  --endpoints LIST      live etcd, comma-separated host:port or URLs (default $ETCDCTL_ENDPOINTS,
-                        else 127.0.0.1:2379)
-  --cacert FILE         CA certificate of etcd's server certificate ($ETCDCTL_CACERT)
-  --cert FILE           client certificate ($ETCDCTL_CERT)
-  --key FILE            client private key ($ETCDCTL_KEY)
-  --user NAME[:PASS]    etcd user ($ETCDCTL_USER); --password PASS ($ETCDCTL_PASSWORD)
-  --insecure-skip-tls-verify   skip the server name check ($ETCDCTL_INSECURE_SKIP_TLS_VERIFY)
-  --prefix PREFIX       kube-apiserver's --etcd-prefix (default: detected, else /registry)
-  --revision N          read the state at this etcd revision (default: the latest)
-`;
-
-const USAGE = `kubetcd — explore the Kubernetes data kept in etcd
-
-Usage:
-  kubetcd get RESOURCE [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector SELECTOR]
-              [-o table|wide|json|yaml|name] [--limit N] [--reveal]
-      List or get objects as "kubectl get" prints them, read straight from etcd. -n defaults to
-      "default" for namespaced resources. Secret data is redacted unless --reveal.
-  kubetcd keys [KEY-PREFIX] [--limit N] [-o plain|wide|json]
-      The etcd keys under KEY-PREFIX (default: the etcd prefix). -o wide adds size, revisions, lease.
-  kubetcd resources [-o table|json|yaml]
-      What the source holds per resource: kind, scope, object count and value bytes.
-  kubetcd tree [KEY-PREFIX] [--depth N] [-o table|json]
-      The key space as a tree of path segments, with key counts and value bytes per branch.
-  kubetcd sizes [--by resource|namespace|object] [--top N] [-o table|json|yaml]
-      What takes space: value bytes grouped by resource (default), by namespace, or the largest objects.
-  kubetcd history RESOURCE NAME [-n NS] [-o table|json|yaml]
-  kubetcd history KEY [-o table|json|yaml]
-      Every kept revision of one object, oldest first, with what changed; deletions are tombstones.
-  kubetcd check FILE [-o table|json]
-      Check a snapshot or member db as "bbolt check" does, and more: pages reached once, none both used
-      and free, none lost, the meta pages, the SHA-256 trailer, every record of etcd's key bucket. Lists
-      every problem found; exit status 1 when there is one. Never changes the file.
-  kubetcd decode [FILE|-] [-o json|yaml] [--sources DIR]
-      Decode one value as stored in etcd (protobuf, JSON, CBOR) into the object kubectl prints.
-      Reads FILE, or stdin when FILE is "-" or absent. Accepts what etcdctl prints: the raw value,
-      "etcdctl get --print-value-only" output (one trailing newline) and plain "etcdctl get" output
-      (the key line first).
-  kubetcd encode [FILE|-] [-o binary|hex|base64] [--sources DIR]
-      Encode a Kubernetes object (JSON or YAML, with kind and apiVersion) into the bytes
-      kube-apiserver stores in etcd ("k8s\\0" + runtime.Unknown).
-  kubetcd help
-      This text.
-
-${SOURCE_HELP}
-Other options:
-  -o, --output FORMAT   output format (see each command; the first one listed is the default)
-  -n, --namespace NS    the namespace; -A, --all-namespaces: every namespace
-  -l, --selector SEL    label selector, kubectl's grammar (app=web,tier!=cache,env in (a,b))
-  --field-selector SEL  field selector on any dotted path (status.phase=Running,spec.nodeName=node-1)
-  --sources DIR         decode/encode: Kubernetes API sources to compile the schema from (default: the
-                        ones installed by "npm run setup", or $KUBETCD_K8S_SOURCES)
-
-Exit status: 0 on success, 2 for a wrong argument, 1 for a failure (unreachable etcd, bad file,
-object not found, a value that cannot be decoded).
-
-Examples:
-  etcdctl get /registry/pods/default/web --print-value-only | kubetcd decode -o yaml
-  kubetcd encode deployment.yaml > value.bin && etcdctl put /registry/deployments/default/web < value.bin
-  kubetcd get deployments -n default -l app=web --endpoints 127.0.0.1:2379
-  kubetcd get pods -A -o wide --snapshot ./etcd-backup.db
-  kubetcd sizes --by namespace --snapshot ./etcd-backup.db
-  kubetcd history pods web-1 -n shop --endpoints https://10.0.0.1:2379 --cacert ca.crt --cert c.crt --key c.key
-`;
 
 /** The commands of `kubetcd`. */
 const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'check', 'decode', 'encode', 'help'] as const;
@@ -191,6 +122,187 @@ const OUTPUTS: Record<string, readonly string[]> = {
   check: ['table', 'json'],
 };
 
+// ---------------------------------------------------------------------------------------------------
+// Help: the whole of it (`kubetcd help`), or one command's (`kubetcd help get`, `kubetcd get --help`)
+
+/** What each command does: its usage lines (continuations indented) and a few lines about it. */
+const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]; about: string }> = {
+  get: {
+    usage: ['kubetcd get RESOURCE [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector SELECTOR]\n            [-o table|wide|json|yaml|name] [--limit N] [--reveal]'],
+    about: 'List or get objects as "kubectl get" prints them, read straight from etcd. -n defaults to\n"default" for namespaced resources. Secret data is redacted unless --reveal.',
+  },
+  keys: {
+    usage: ['kubetcd keys [KEY-PREFIX] [--limit N] [-o plain|wide|json]'],
+    about: 'The etcd keys under KEY-PREFIX (default: the etcd prefix). -o wide adds size, revisions, lease.',
+  },
+  resources: {
+    usage: ['kubetcd resources [-o table|json|yaml]'],
+    about: 'What the source holds per resource: kind, scope, object count and value bytes.',
+  },
+  tree: {
+    usage: ['kubetcd tree [KEY-PREFIX] [--depth N] [-o table|json]'],
+    about: 'The key space as a tree of path segments, with key counts and value bytes per branch.',
+  },
+  sizes: {
+    usage: ['kubetcd sizes [--by resource|namespace|object] [--top N] [-o table|json|yaml]'],
+    about: 'What takes space: value bytes grouped by resource (default), by namespace, or the largest objects.',
+  },
+  history: {
+    usage: ['kubetcd history RESOURCE NAME [-n NS] [-o table|json|yaml]', 'kubetcd history KEY [-o table|json|yaml]'],
+    about: 'Every kept revision of one object, oldest first, with what changed; deletions are tombstones.',
+  },
+  check: {
+    usage: ['kubetcd check FILE [-o table|json]'],
+    about:
+      'Check a snapshot or member db as "bbolt check" does, and more: pages reached once, none both used\n' +
+      'and free, none lost, the meta pages, the SHA-256 trailer, every record of etcd\'s key bucket. Lists\n' +
+      'every problem found; exit status 1 when there is one. Never changes the file.',
+  },
+  decode: {
+    usage: ['kubetcd decode [FILE|-] [-o json|yaml] [--sources DIR]'],
+    about:
+      'Decode one value as stored in etcd (protobuf, JSON, CBOR) into the object kubectl prints.\n' +
+      'Reads FILE, or stdin when FILE is "-" or absent. Accepts what etcdctl prints: the raw value,\n' +
+      '"etcdctl get --print-value-only" output (one trailing newline) and plain "etcdctl get" output\n' +
+      '(the key line first).',
+  },
+  encode: {
+    usage: ['kubetcd encode [FILE|-] [-o binary|hex|base64] [--sources DIR]'],
+    about: 'Encode a Kubernetes object (JSON or YAML, with kind and apiVersion) into the bytes\nkube-apiserver stores in etcd ("k8s\\0" + runtime.Unknown).',
+  },
+  help: {
+    usage: ['kubetcd help [COMMAND]', 'kubetcd COMMAND --help'],
+    about: 'Every command and option, or one command\'s usage and options (-h works too).',
+  },
+};
+
+/** Where to read: the options of the commands over a source, each line with the fields it describes. */
+const SOURCE_HELP: ReadonlyArray<{ fields: readonly FlagField[]; text: string }> = [
+  {
+    fields: ['snapshot'],
+    text:
+      '--snapshot FILE       an etcd snapshot ("etcdctl snapshot save"), a stopped member\'s member/snap/db,\n' +
+      '                      or "etcdctl get -w json" output; no etcd needs to run. With\n' +
+      '                      $KUBETCD_INDEX_CACHE set to a directory, its index is kept there for the next run',
+  },
+  { fields: ['skipHashCheck'], text: '--skip-hash-check     read a snapshot whose SHA-256 trailer does not match (as etcdutl calls it)' },
+  {
+    fields: ['endpoints'],
+    text: '--endpoints LIST      live etcd, comma-separated host:port or URLs (default $ETCDCTL_ENDPOINTS,\n                      else 127.0.0.1:2379)',
+  },
+  { fields: ['cacert'], text: "--cacert FILE         CA certificate of etcd's server certificate ($ETCDCTL_CACERT)" },
+  { fields: ['cert'], text: '--cert FILE           client certificate ($ETCDCTL_CERT)' },
+  { fields: ['key'], text: '--key FILE            client private key ($ETCDCTL_KEY)' },
+  { fields: ['user', 'password'], text: '--user NAME[:PASS]    etcd user ($ETCDCTL_USER); --password PASS ($ETCDCTL_PASSWORD)' },
+  { fields: ['insecureSkipTlsVerify'], text: '--insecure-skip-tls-verify   skip the server name check ($ETCDCTL_INSECURE_SKIP_TLS_VERIFY)' },
+  { fields: ['prefix'], text: "--prefix PREFIX       kube-apiserver's --etcd-prefix (default: detected, else /registry)" },
+  { fields: ['revision'], text: '--revision N          read the state at this etcd revision (default: the latest)' },
+];
+
+/** The other options, by field; `-o` is written per command (its formats). */
+const OPTION_HELP: ReadonlyArray<{ field: FlagField; text: string }> = [
+  { field: 'namespace', text: '-n, --namespace NS    the namespace' },
+  { field: 'allNamespaces', text: '-A, --all-namespaces  every namespace' },
+  { field: 'labels', text: "-l, --selector SEL    label selector, kubectl's grammar (app=web,tier!=cache,env in (a,b))" },
+  { field: 'fields', text: '--field-selector SEL  field selector on any dotted path (status.phase=Running,spec.nodeName=node-1)' },
+  { field: 'limit', text: '--limit N             at most N results (objects or keys)' },
+  { field: 'reveal', text: '--reveal              show Secret data (redacted by default)' },
+  { field: 'by', text: '--by GROUP            group by resource (default), namespace, or list the largest objects' },
+  { field: 'top', text: '--top N               only the N largest groups or objects' },
+  { field: 'depth', text: '--depth N             levels of path segments shown (default 2 in the table)' },
+  {
+    field: 'sources',
+    text: '--sources DIR         Kubernetes API sources to compile the schema from (default: the ones installed\n                      by "npm run setup", or $KUBETCD_K8S_SOURCES)',
+  },
+];
+
+/** Output formats shown in help (decode and encode check theirs when they run). */
+const HELP_OUTPUTS: Record<string, readonly string[]> = { ...OUTPUTS, decode: ['json', 'yaml'], encode: ['binary', 'hex', 'base64'] };
+
+const EXAMPLES = [
+  'etcdctl get /registry/pods/default/web --print-value-only | kubetcd decode -o yaml',
+  'kubetcd encode deployment.yaml > value.bin && etcdctl put /registry/deployments/default/web < value.bin',
+  'kubetcd get deployments -n default -l app=web --endpoints 127.0.0.1:2379',
+  'kubetcd get pods -A -o wide --snapshot ./etcd-backup.db',
+  'kubetcd keys /registry/pods/kube-system/ -o wide --snapshot ./etcd-backup.db',
+  'kubetcd resources --endpoints 127.0.0.1:2379',
+  'kubetcd tree /registry/configmaps --depth 3 --snapshot ./etcd-backup.db',
+  'kubetcd sizes --by namespace --snapshot ./etcd-backup.db',
+  'kubetcd history pods web-1 -n shop --endpoints https://10.0.0.1:2379 --cacert ca.crt --cert c.crt --key c.key',
+  'kubetcd check ./etcd-backup.db',
+  'kubetcd help get',
+];
+
+const EXIT_HELP =
+  'Exit status: 0 on success, 2 for a wrong argument, 1 for a failure (unreachable etcd, bad file,\nobject not found, a value that cannot be decoded).\n';
+
+function indent(text: string, by: string): string {
+  return text
+    .split('\n')
+    .map((l) => by + l)
+    .join('\n');
+}
+
+/** The whole help: every command, every option. */
+function fullHelp(): string {
+  const commands = COMMANDS.map((c) => {
+    const h = COMMAND_HELP[c];
+    return `${h.usage.map((u) => indent(u, '  ')).join('\n')}\n${indent(h.about, '      ')}`;
+  });
+  const output = '-o, --output FORMAT   output format (see each command; the first one listed is the default)';
+  const other = [output, ...OPTION_HELP.filter((o) => o.field !== 'allNamespaces').map((o) => (o.field === 'namespace' ? `${o.text}; -A, --all-namespaces: every namespace` : o.text))];
+  return (
+    'kubetcd — explore the Kubernetes data kept in etcd\n\n' +
+    `Usage:\n${commands.join('\n')}\n\n` +
+    `Where to read (every command but decode/encode):\n${SOURCE_HELP.map((o) => indent(o.text, '  ')).join('\n')}\n\n` +
+    `Other options:\n${other.map((o) => indent(o, '  ')).join('\n')}\n` +
+    '  -h, --help            help; "kubetcd help COMMAND" or "kubetcd COMMAND --help": one command\'s help\n\n' +
+    `${EXIT_HELP}\n` +
+    `Examples:\n${EXAMPLES.map((e) => `  ${e}`).join('\n')}\n`
+  );
+}
+
+/**
+ * One command's help: its usage lines, what it does, its options (`-o` with its formats), the source
+ * options it takes, and its examples.
+ */
+function commandHelp(command: (typeof COMMANDS)[number]): string {
+  if (command === 'help') return fullHelp();
+  const h = COMMAND_HELP[command];
+  const allowed = ALLOWED[command] ?? [];
+  const outputs = HELP_OUTPUTS[command];
+  const options = [
+    ...(allowed.includes('output') && outputs !== undefined
+      ? [`-o, --output FORMAT   ${outputs.join(', ')} (default ${outputs[0] ?? ''})`]
+      : []),
+    ...OPTION_HELP.filter((o) => allowed.includes(o.field)).map((o) => o.text),
+    '-h, --help            this help',
+  ];
+  const sources = SOURCE_HELP.filter((o) => o.fields.some((f) => allowed.includes(f)));
+  const examples = EXAMPLES.filter((e) => new RegExp(`\\bkubetcd ${command}\\b`).test(e));
+  return (
+    `Usage:\n${h.usage.map((u) => indent(u, '  ')).join('\n')}\n\n` +
+    `${h.about}\n\n` +
+    `Options:\n${options.map((o) => indent(o, '  ')).join('\n')}\n` +
+    (sources.length > 0 ? `\nWhere to read:\n${sources.map((o) => indent(o.text, '  ')).join('\n')}\n` : '') +
+    (examples.length > 0 ? `\nExamples:\n${examples.map((e) => `  ${e}`).join('\n')}\n` : '') +
+    `\n${EXIT_HELP}`
+  );
+}
+
+/**
+ * The help `kubetcd help [COMMAND]` prints: the whole help, or one command's.
+ * @example
+ * helpText('keys') // 'Usage:\n  kubetcd keys [KEY-PREFIX] [--limit N] [-o plain|wide|json]\n…'
+ */
+export function helpText(command?: string): string {
+  if (command === undefined) return fullHelp();
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new InvalidArgumentError(`No help for ${JSON.stringify(command)}: not a command. Commands: ${COMMANDS.join(', ')}. "kubetcd help" shows them all.`);
+  }
+  return commandHelp(command as (typeof COMMANDS)[number]);
+}
+
 function flagNames(field: FlagField): string {
   return Object.entries(FLAGS)
     .filter(([, s]) => s.field === field)
@@ -207,20 +319,21 @@ function flagNames(field: FlagField): string {
  * // { command: 'get', positional: ['pods'], namespace: 'default', output: 'wide', snapshot: 'backup.db' }
  */
 export function parseCliArgs(argv: string[]): CliArgs {
-  let command = argv[0] ?? 'help';
-  if (command === '--help' || command === '-h') command = 'help';
+  const command = argv[0] ?? 'help';
+  if (command === '--help' || command === '-h') return { command: 'help', positional: [] };
   if (!(COMMANDS as readonly string[]).includes(command)) {
     throw new InvalidArgumentError(`unknown command ${JSON.stringify(command)}. Commands: ${COMMANDS.join(', ')}. See "kubetcd help".`);
+  }
+  const end = argv.indexOf('--') < 0 ? argv.length : argv.indexOf('--');
+  if (argv.slice(1, end).some((a) => a === '-h' || a === '--help')) {
+    // `kubetcd get --help`: that command's help, whatever else the line holds (as kubectl does)
+    return { command: 'help', positional: command === 'help' ? argv.slice(1, end).filter((a) => !a.startsWith('-')).slice(0, 1) : [command] };
   }
   const args: CliArgs = { command, positional: [] };
   const set = args as unknown as Record<string, unknown>;
   const allowed = ALLOWED[command] ?? [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a === '-h' || a === '--help') {
-      args.command = 'help';
-      continue;
-    }
     if (a === '--') {
       args.positional.push(...argv.slice(i + 1));
       break;
@@ -315,13 +428,37 @@ async function openCliSource(args: CliArgs): Promise<KvSource> {
   return openSource(live);
 }
 
+/** etcdctl's endpoint when none is named, which the live source falls back to. */
+const DEFAULT_ENDPOINT = '127.0.0.1:2379';
+
+/**
+ * A failure to reach the default endpoint, said as such: no source was named, so 127.0.0.1:2379 was
+ * tried; and how to name one. Other errors, and failures on a named source, pass unchanged.
+ */
+function explainDefaultSource(args: CliArgs, e: unknown, opening: boolean): unknown {
+  const defaulted = args.snapshot === undefined && args.endpoints === undefined && process.env['ETCDCTL_ENDPOINTS'] === undefined;
+  if (!defaulted || !isKubetcdError(e) || !(e.name === 'EtcdConnectionError' || (opening && e.name === 'KubetcdError'))) return e;
+  const message =
+    `No source named, so kubetcd tried live etcd at ${DEFAULT_ENDPOINT} (the default without --snapshot, --endpoints or ETCDCTL_ENDPOINTS): ` +
+    `${e.message.replace(/\.?$/, '.')} Name a source: --snapshot FILE for a snapshot file, --endpoints HOST:PORT for a live etcd, or set ETCDCTL_ENDPOINTS.`;
+  const details = { ...e.details, defaultEndpoint: DEFAULT_ENDPOINT };
+  return e.name === 'EtcdConnectionError' ? new EtcdConnectionError(message, details, { cause: e }) : new KubetcdError(message, details, { cause: e });
+}
+
 async function withKube(args: CliArgs, run: (k: KubeClient) => Promise<number>): Promise<number> {
-  const source = await openCliSource(args);
+  let source: KvSource;
+  try {
+    source = await openCliSource(args);
+  } catch (e) {
+    throw explainDefaultSource(args, e, true);
+  }
   try {
     const { openKube } = await import('./kube/kube-client');
     const k = await openKube(source, args.prefix !== undefined ? { prefix: args.prefix } : {});
     for (const e of k.crdErrors) warn(`${e.key}: ${e.error} (its custom resources cannot be resolved)`);
     return await run(k);
+  } catch (e) {
+    throw explainDefaultSource(args, e, false);
   } finally {
     await source.close();
   }
@@ -458,7 +595,7 @@ async function runGet(args: CliArgs, k: KubeClient): Promise<number> {
   printObjects(list.items, info, args, false, withNamespace);
   const format = args.output ?? 'table';
   if (list.items.length === 0 && (format === 'table' || format === 'wide')) {
-    process.stderr.write(namespace !== undefined ? `No resources found in ${namespace} namespace.\n` : 'No resources found\n');
+    process.stderr.write(`${noResourcesMessage(namespace)}\n`);
   }
   if (list.truncated) process.stderr.write(`kubetcd: showing the first ${list.items.length}; more matched (raise --limit).\n`);
   return 0;
@@ -588,12 +725,6 @@ async function runSizes(args: CliArgs, k: KubeClient): Promise<number> {
   return 0;
 }
 
-function shortValue(v: unknown): string {
-  if (v === undefined) return '<none>';
-  const s = typeof v === 'string' ? v : toKubeJson(v);
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
-}
-
 async function runHistory(args: CliArgs, k: KubeClient): Promise<number> {
   const [first, name, ...rest] = args.positional;
   if (first === undefined) {
@@ -609,17 +740,8 @@ async function runHistory(args: CliArgs, k: KubeClient): Promise<number> {
   if (format === 'json') out(jsonText(entries));
   else if (format === 'yaml') out(toKubeYaml(entries));
   else {
-    const rows = entries.map((e, i) => {
-      const prev = entries[i - 1];
-      const event = e.deleted ? 'DELETED' : prev === undefined || prev.deleted ? 'ADDED' : 'MODIFIED';
-      let what = e.error ?? '';
-      if (what === '' && e.changes.length > 0) {
-        const shown = e.changes.slice(0, 3).map((c) => (c.op === 'changed' ? `${c.path}: ${shortValue(c.from)} -> ${shortValue(c.to)}` : `${c.op === 'added' ? '+' : '-'}${c.path}`));
-        what = shown.join(', ') + (e.changes.length > 3 ? ` (+${e.changes.length - 3} more)` : '');
-      }
-      return [String(e.revision), String(e.version), event, what];
-    });
-    out(textTable(['REVISION', 'VERSION', 'EVENT', 'CHANGES'], rows));
+    const { headers, rows } = historyRows(entries);
+    out(textTable(headers, rows));
   }
   if (status.compactRevision > 0 && format === 'table') {
     process.stderr.write(`kubetcd: revisions before ${status.compactRevision} were compacted: older changes are gone.\n`);
@@ -769,9 +891,13 @@ export async function main(argv: string[]): Promise<number> {
         return await withKube(args, (k) => runSizes(args, k));
       case 'history':
         return await withKube(args, (k) => runHistory(args, k));
-      default:
-        process.stdout.write(USAGE);
+      default: {
+        if (args.positional.length > 1) {
+          throw new InvalidArgumentError(`kubetcd help takes one command, got ${args.positional.length}: ${JSON.stringify(args.positional)}. Try "kubetcd help ${args.positional[0] ?? ''}".`);
+        }
+        process.stdout.write(helpText(args.positional[0]));
         return 0;
+      }
     }
   } catch (e) {
     const message = isKubetcdError(e) ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : String(e);

@@ -2,12 +2,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { decode, parseKubeJson, toKubeJson, toKubeYaml } from '../src/codec';
 import type { KubeObject } from '../src/codec/types';
+import { present } from '../src/notebook';
 import { startKubeFixture, type KubeFixture } from './helpers/kube-fixture';
-import { startEtcd } from './helpers/etcd';
+import { freePort, startEtcd } from './helpers/etcd';
 import { makeTestCerts } from './helpers/certs';
 
 const repo = path.join(__dirname, '..', '..');
@@ -119,7 +121,42 @@ test('help lists every command and the source options', () => {
     assert.ok(text.includes(flag), `help does not mention ${flag}`);
   }
   assert.equal(run(['--help']).stdout.toString('utf8'), text);
-  assert.equal(run(['get', '--help']).stdout.toString('utf8'), text);
+  assert.equal(run(['help', '--help']).stdout.toString('utf8'), text);
+});
+
+test('each command has its own help (COMMAND --help, COMMAND -h, help COMMAND): its usage, its options, the source options it takes', () => {
+  const expected: Record<string, { usage: RegExp; has: string[]; lacks: string[] }> = {
+    get: { usage: /^Usage:\n  kubetcd get RESOURCE \[NAME\.\.\.\]/, has: ['-o, --output FORMAT   table, wide, json, yaml, name (default table)', '-n, --namespace', '-A, --all-namespaces', '-l, --selector', '--field-selector', '--limit', '--reveal', '--snapshot FILE', '--endpoints LIST', '--revision N'], lacks: ['--by', '--top', '--depth', '--sources'] },
+    keys: { usage: /^Usage:\n  kubetcd keys \[KEY-PREFIX\]/, has: ['plain, wide, json (default plain)', '--limit', '--snapshot FILE', '--cacert FILE', '--revision N'], lacks: ['--namespace', '--selector', '--reveal', '--by'] },
+    resources: { usage: /^Usage:\n  kubetcd resources /, has: ['table, json, yaml (default table)', '--snapshot FILE', '--prefix PREFIX'], lacks: ['--limit', '--namespace'] },
+    tree: { usage: /^Usage:\n  kubetcd tree /, has: ['table, json (default table)', '--depth N', '--snapshot FILE'], lacks: ['--limit', '--top'] },
+    sizes: { usage: /^Usage:\n  kubetcd sizes /, has: ['--by GROUP', '--top N', '--snapshot FILE', '--revision N'], lacks: ['--limit', '--depth'] },
+    history: { usage: /^Usage:\n  kubetcd history RESOURCE NAME .*\n  kubetcd history KEY /, has: ['-n, --namespace', '--reveal', '--snapshot FILE', '--endpoints LIST'], lacks: ['--revision', '--limit', '-A, --all-namespaces'] },
+    decode: { usage: /^Usage:\n  kubetcd decode \[FILE\|-\]/, has: ['json, yaml (default json)', '--sources DIR'], lacks: ['--snapshot', '--endpoints', 'Where to read'] },
+    encode: { usage: /^Usage:\n  kubetcd encode \[FILE\|-\]/, has: ['binary, hex, base64 (default binary)', '--sources DIR'], lacks: ['--snapshot', '--endpoints', 'Where to read'] },
+  };
+  const full = run(['help']).stdout.toString('utf8');
+  for (const [command, want] of Object.entries(expected)) {
+    const long = run([command, '--help']);
+    assert.equal(long.code, 0, long.stderr);
+    assert.equal(long.stderr, '');
+    const text = long.stdout.toString('utf8');
+    assert.notEqual(text, full, `${command} --help prints the whole help`);
+    assert.match(text, want.usage, command);
+    for (const flag of [...want.has, '-h, --help']) assert.ok(text.includes(flag), `${command} --help does not mention ${flag}:\n${text}`);
+    for (const flag of want.lacks) assert.ok(!text.includes(flag), `${command} --help mentions ${flag}, which ${command} does not take:\n${text}`);
+    // no other command's usage line
+    for (const other of Object.keys(expected).filter((c) => c !== command)) assert.doesNotMatch(text, new RegExp(`^  kubetcd ${other}\\b`, 'm'), `${command} --help`);
+    assert.equal(run([command, '-h']).stdout.toString('utf8'), text, `${command} -h`);
+    assert.equal(run(['help', command]).stdout.toString('utf8'), text, `help ${command}`);
+  }
+  // --help wins over everything else on the line, even options that would be refused
+  const busy = run(['get', 'pods', '--snapshot', 'a.db', '--endpoints', '127.0.0.1:1', '-o', 'xml', '--help']);
+  assert.equal(busy.code, 0, busy.stderr);
+  assert.equal(busy.stdout.toString('utf8'), run(['help', 'get']).stdout.toString('utf8'));
+  const unknown = run(['help', 'frob']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /No help for "frob": not a command\. Commands: get, keys/);
 });
 
 test('bad arguments of the source commands exit 2 before touching etcd', () => {
@@ -236,7 +273,14 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       const none = await runAsync(['get', 'pods', '-l', 'app=no-such-app', ...src]);
       assert.equal(none.code, 0);
       assert.equal(none.stdout, '');
-      assert.match(none.stderr, /No resources found in default namespace\./);
+      assert.equal(none.stderr, 'No resources found in default namespace.\n');
+      // every namespace, or a cluster-scoped resource: kubectl's bare line, still on stderr only
+      for (const empty of [['get', 'pods', '-A', '-l', 'app=no-such-app'], ['get', 'nodes', '-l', 'x=none', '-o', 'wide']]) {
+        const r = await runAsync([...empty, ...src]);
+        assert.equal(r.code, 0, `${label}: ${r.stderr}`);
+        assert.equal(r.stdout, '', `${label} ${empty.join(' ')}`);
+        assert.equal(r.stderr, 'No resources found\n', `${label} ${empty.join(' ')}`);
+      }
     });
   });
 
@@ -298,13 +342,19 @@ describe('source commands against a generated cluster: live etcd and its snapsho
     const updated = fx.ops.find((op) => op.type === 'put' && op.resource === 'deployments' && op.update);
     const deleted = fx.ops.find((op) => op.type === 'delete');
     assert.ok(updated && deleted, 'the generator writes an update and a delete');
-    await eachSource(async (label, src) => {
+    await eachSource(async (label, src, k) => {
       const h = await runAsync(['history', updated.key, ...src]);
       assert.equal(h.code, 0, `${label}: ${h.stderr}`);
       const rows = h.stdout.trimEnd().split('\n');
       assert.match(rows[0] as string, /^REVISION\s+VERSION\s+EVENT\s+CHANGES$/);
-      assert.match(rows[1] as string, /^\d+\s+1\s+ADDED$/);
-      assert.match(rows[2] as string, /^\d+\s+2\s+MODIFIED\s+.*spec\.replicas: \d+ -> \d+/);
+      assert.match(rows[1] as string, /^\d+\s+1\s+created$/);
+      assert.match(rows[2] as string, /^\d+\s+2\s+modified\s+.*spec\.replicas: \d+ -> \d+/);
+      // the notebook shows the same history in the same words: same columns, same cells
+      const cellsOf = (text: string): string[][] => text.trimEnd().split('\n').map((l) => l.trim().split(/\s{2,}/));
+      const drawn = present(await k.history(updated.key));
+      assert.deepEqual(cellsOf(drawn.rendered.text), cellsOf(h.stdout), label);
+      assert.match(drawn.rendered.html, /<th>EVENT<\/th><th>CHANGES<\/th>/);
+      assert.doesNotMatch(drawn.rendered.html, /DELETED|ADDED|>false</);
 
       const parts: string[] = deleted.key.split('/');
       const ns: string = parts[3] as string;
@@ -312,7 +362,10 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       const d = await runAsync(['history', 'pods', name, '-n', ns, '-o', 'json', ...src]);
       assert.equal(d.code, 0, `${label}: ${d.stderr}`);
       const entries = JSON.parse(d.stdout) as Array<{ revision: number; deleted: boolean }>;
-      assert.equal(entries.at(-1)?.deleted, true);
+      assert.equal(entries.at(-1)?.deleted, true); // the data keeps its field
+      const table = await runAsync(['history', 'pods', name, '-n', ns, ...src]);
+      assert.match(table.stdout.trimEnd().split('\n').at(-1) as string, new RegExp(`^${entries.at(-1)?.revision}\\s+0\\s+deleted$`));
+      assert.deepEqual(cellsOf(present(await k.history('pods', name, { namespace: ns })).rendered.text), cellsOf(table.stdout), label);
       const before = (entries.at(-1)?.revision as number) - 1;
       const past = await runAsync(['get', 'pods', name, '-n', ns, '-o', 'name', '--revision', String(before), ...src]);
       assert.equal(past.code, 0, `${label}: ${past.stderr}`);
@@ -353,6 +406,86 @@ describe('source commands against a generated cluster: live etcd and its snapsho
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trimEnd().split('\n'), names((await fx.kubes[0].list('namespaces')).items).map((n) => `namespace/${n}`));
   });
+});
+
+/** True when something accepts connections on 127.0.0.1:port (then the default endpoint cannot be shown failing). */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+test('with no source named, a failure to reach 127.0.0.1:2379 says it was the default and how to name a source', async (t) => {
+  if (await listening(2379)) {
+    t.skip('something listens on 127.0.0.1:2379 on this machine');
+    return;
+  }
+  for (const args of [['get', 'pods'], ['keys'], ['history', 'pods', 'web', '-n', 'shop']]) {
+    const r = await runAsync(args);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    const line = r.stderr.trimEnd();
+    assert.match(line, /^kubetcd: No source named, so kubetcd tried live etcd at 127\.0\.0\.1:2379 \(the default without --snapshot, --endpoints or ETCDCTL_ENDPOINTS\)/);
+    assert.match(line, /Name a source: --snapshot FILE for a snapshot file, --endpoints HOST:PORT for a live etcd, or set ETCDCTL_ENDPOINTS\.$/);
+    // grpc's reason with the whole address, no dangling "Resolution note:", no doubled period
+    assert.match(line, /ECONNREFUSED 127\.0\.0\.1:2379\. /);
+    assert.doesNotMatch(line, /Resolution note|\.\.|\.;/);
+  }
+  // a named source that fails is not explained as a default
+  const port = await freePort();
+  for (const [args, env] of [[['get', 'pods', '--endpoints', `127.0.0.1:${port}`], {}], [['get', 'pods'], { ETCDCTL_ENDPOINTS: `127.0.0.1:${port}` }]] as const) {
+    const r = await runAsync([...args], env);
+    assert.equal(r.code, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /No source named/);
+    assert.match(r.stderr, new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port}\\. Nothing listens there`));
+    assert.doesNotMatch(r.stderr, /Resolution note|\.\./);
+  }
+  // several endpoints: each reason whole, separated by "; "
+  const two = await runAsync(['keys', '--endpoints', `127.0.0.1:${port},127.0.0.2:${port}`]);
+  assert.match(two.stderr, new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port}; http://127\\.0\\.0\\.2:${port}: `));
+  assert.doesNotMatch(two.stderr, /Resolution note|\.\.|\.;/);
+});
+
+test('custom resources: a cluster-scoped one has no NAMESPACE column; a namespaced one with -A shows it once, first', async () => {
+  const etcd = await startEtcd({ name: 'cli-crd' });
+  const crd = (plural: string, kind: string, scope: string): string =>
+    JSON.stringify({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `${plural}.example.com`, creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: { group: 'example.com', names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` }, scope, versions: [{ name: 'v1', served: true, storage: true }] },
+    });
+  const cr = (kind: string, name: string, namespace?: string): string =>
+    JSON.stringify({ apiVersion: 'example.com/v1', kind, metadata: { name, ...(namespace !== undefined ? { namespace } : {}), creationTimestamp: '2026-01-01T00:00:00Z' } });
+  try {
+    const puts: Array<[string, string]> = [
+      ['/registry/apiextensions.k8s.io/customresourcedefinitions/clusterwidgets.example.com', crd('clusterwidgets', 'ClusterWidget', 'Cluster')],
+      ['/registry/apiextensions.k8s.io/customresourcedefinitions/widgets.example.com', crd('widgets', 'Widget', 'Namespaced')],
+      ['/registry/example.com/clusterwidgets/cw-1', cr('ClusterWidget', 'cw-1')],
+      ['/registry/example.com/clusterwidgets/cw-2', cr('ClusterWidget', 'cw-2')],
+      ['/registry/example.com/widgets/a/w-1', cr('Widget', 'w-1', 'a')],
+      ['/registry/example.com/widgets/b/w-2', cr('Widget', 'w-2', 'b')],
+    ];
+    for (const [key, value] of puts) assert.equal((await etcd.etcdctl(['put', key, value])).code, 0);
+    const src = ['--endpoints', etcd.endpoint];
+    const cluster = await runAsync(['get', 'clusterwidgets', ...src]);
+    assert.equal(cluster.code, 0, cluster.stderr);
+    const [header, ...rows] = cluster.stdout.trimEnd().split('\n');
+    assert.doesNotMatch(header as string, /NAMESPACE/);
+    assert.match(header as string, /^NAME\s+KIND\s+AGE$/);
+    assert.deepEqual(rows.map((r) => r.split(/\s+/)[0]), ['cw-1', 'cw-2']);
+    const wide = await runAsync(['get', 'clusterwidgets', '-o', 'wide', ...src]);
+    assert.doesNotMatch(wide.stdout, /NAMESPACE/);
+    const all = await runAsync(['get', 'widgets', '-A', ...src]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, /^NAMESPACE\s+NAME\s+KIND\s+AGE\na\s+w-1\s+Widget\s+\S+\nb\s+w-2\s+Widget\s+\S+\n$/);
+    const one = await runAsync(['get', 'widgets', '-n', 'a', ...src]);
+    assert.match(one.stdout, /^NAME\s+NAMESPACE\s+KIND\s+AGE\nw-1\s+a\s+Widget\s+\S+\n$/);
+  } finally {
+    await etcd.stop();
+  }
 });
 
 test('TLS flags --cacert --cert --key reach an etcd that requires client certificates', async () => {

@@ -69,6 +69,19 @@ export function renderPre(text: string): Rendered {
 }
 
 /**
+ * Notes, one paragraph each, that wrap to the width of the output (long words such as keys too); the
+ * text twin has one line per note.
+ * @example
+ * renderNotes(['note: a live source cannot tell the size of old revisions']).text
+ */
+export function renderNotes(lines: readonly string[]): Rendered {
+  return {
+    html: wrapHtml(lines.map((l) => `<p class="kubetcd-note">${escapeHtml(l)}</p>`).join('')),
+    text: lines.join('\n'),
+  };
+}
+
+/**
  * A list of etcd keys, one per line, cut to head and tail when long.
  * @example
  * renderKeyList(['/registry/pods/default/web']).text

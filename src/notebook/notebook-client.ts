@@ -9,7 +9,7 @@ import * as util from 'node:util';
 import { InvalidArgumentError } from '../errors';
 import { openKube, type KubeClient, type KubeList, type KubeOptions, type ListError, type ListOptions } from '../kube/kube-client';
 import type { Rendered } from '../render/rendered';
-import { createTableBuilder, type ColumnSource } from '../render/table';
+import { createTableBuilder, noResourcesMessage, type ColumnSource } from '../render/table';
 import { openSource, type SourceOptions, type SourceTarget } from '../sources/open-source';
 import { checkOptionNames, FILE_OPTION_NAMES, LIVE_OPTION_NAMES } from '../sources/source-options';
 import type { KvSource } from '../sources/types';
@@ -171,6 +171,7 @@ function notebookClient(kube: KubeClient, raw: KvSource): NotebookClient {
         ...(wide !== undefined ? { wide } : {}),
         ...(columns !== undefined ? { columns } : {}),
         ...(maxRows !== undefined ? { maxRows } : {}),
+        emptyMessage: noResourcesMessage(info.namespaced && typeof listOptions.namespace === 'string' ? listOptions.namespace : undefined),
       });
       // Only what the columns read is decoded (a projection), unless a `where` predicate needs whole objects.
       const stream = kube.stream(resource, builder.paths !== undefined ? { ...listOptions, paths: builder.paths } : listOptions);

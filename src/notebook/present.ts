@@ -10,8 +10,9 @@ import { InvalidArgumentError } from '../errors';
 import { loadSchema } from '../codec/schema';
 import type { CompiledSchema } from '../codec/schema-types';
 import { escapeHtml } from '../render/escape';
+import { historyRows, type HistoryEntryView } from '../render/history-view';
 import { renderHexDump } from '../render/hex-dump';
-import type { ColumnSource } from '../render/table';
+import { noResourcesMessage, type ColumnSource } from '../render/table';
 import { renderers, type Rendered } from './renderers';
 import { displayBundle, inTslab } from './tslab-display';
 
@@ -135,24 +136,49 @@ function errorsPart(errors: readonly { key: string; error: string }[]): Rendered
   return [{ html: `<details><summary>${escapeHtml(title)}</summary>${table.html}</details>`, text: `${title}:\n${table.text}` }];
 }
 
-function kindOf(items: readonly KubeObject[], hint: PresentHint): string {
+/** The kind the objects are (hint, then the objects' own), or undefined when neither says. */
+function kindOf(items: readonly KubeObject[], hint: PresentHint): string | undefined {
   if (hint.kind !== undefined) return hint.kind;
   const k = items.find((o) => typeof o.kind === 'string')?.kind;
-  if (typeof k === 'string') return k;
-  const arg = hint.args?.[0];
-  return typeof arg === 'string' ? arg : 'object';
+  return typeof k === 'string' ? k : undefined;
+}
+
+/**
+ * A count of objects of a kind, the kind in the plural as English writes it (`12 Pods`, `2 Ingresses`,
+ * `3 NetworkPolicies`, `1 Endpoints`), or `N objects` when the kind is unknown.
+ */
+function countOfKind(count: number, kind: string | undefined): string {
+  if (kind === undefined || kind === '') return plural(count, 'object');
+  if (count === 1) return `${n(count)} ${kind}`;
+  let many: string;
+  if (/(ss|us|x|z|ch|sh)$/i.test(kind)) many = `${kind}es`;
+  else if (/s$/i.test(kind)) many = kind; // already plural: Endpoints
+  else if (/[^aeiou]y$/i.test(kind)) many = `${kind.slice(0, -1)}ies`;
+  else many = `${kind}s`;
+  return `${n(count)} ${many}`;
+}
+
+/**
+ * The namespace a list was limited to: the `namespace` option it was called with, when its etcd range is
+ * that namespace's (a cluster-scoped resource ignores the option); undefined for every namespace.
+ */
+function listedNamespace(v: ListShape, hint: PresentHint): string | undefined {
+  const options = hint.args?.[1];
+  const ns = isRecord(options) && typeof options.namespace === 'string' ? options.namespace : undefined;
+  return ns !== undefined && v.range.prefix.endsWith(`/${ns}/`) ? ns : undefined;
 }
 
 function presentList(v: ListShape, hint: PresentHint): Presentation {
-  const kind = kindOf(v.items, hint);
   const notes = [`revision ${v.revision}`];
   if (v.truncated) notes.push(`showing the first ${n(v.items.length)}; more matched (pass a larger { limit })`);
   if (v.etcdctl) notes.push(v.etcdctl);
-  const table = renderers.objectTable(v.items, tableOptions(hint, notes.join(' · ')));
+  const empty = noResourcesMessage(listedNamespace(v, hint));
+  const table = renderers.objectTable(v.items, { ...tableOptions(hint, notes.join(' · ')), emptyMessage: empty });
   const extra = v.errors.length > 0 ? `, ${plural(v.errors.length, 'error')}` : '';
+  const what = v.items.length === 0 ? `${empty.replace(/\.$/, '')} at revision ${v.revision}` : `${countOfKind(v.items.length, kindOf(v.items, hint))} at revision ${v.revision}`;
   return {
     rendered: joinRendered([table, ...errorsPart(v.errors)]),
-    summary: `KubeList: ${plural(v.items.length, kind)} at revision ${v.revision}${v.truncated ? ' (truncated)' : ''}${extra}`,
+    summary: `KubeList: ${what}${v.truncated ? ' (truncated)' : ''}${extra}`,
   };
 }
 
@@ -206,28 +232,13 @@ function presentResources(rows: Rec[], hint: PresentHint): Presentation {
   return { rendered, summary: `${plural(rows.length, 'resource')}, ${plural(keys, 'key')}, ${plural(bytes, 'value byte')}` };
 }
 
-function changeText(c: unknown): string {
-  if (!isRecord(c)) return String(c);
-  const p = typeof c.path === 'string' ? c.path : '';
-  const op = typeof c.op === 'string' ? c.op : typeof c.type === 'string' ? c.type : '';
-  return `${op}${op && p ? ' ' : ''}${p}`;
-}
-
 function presentHistory(rows: Rec[], hint: PresentHint): Presentation {
-  const table = rows.map((r) => {
-    const changes = r.changes as unknown[];
-    return {
-      revision: r.revision,
-      version: r.version,
-      deleted: r.deleted,
-      changes: changes.length === 0 ? '' : `${changes.length}: ${changes.slice(0, 4).map(changeText).join(', ')}${changes.length > 4 ? ', …' : ''}`,
-      error: r.error,
-    };
-  });
-  const columns = ['revision', 'version', 'deleted', 'changes', ...(table.some((r) => r.error !== undefined) ? ['error'] : [])];
+  // the same columns and words as `kubetcd history`: EVENT is created / modified / deleted
+  const { headers, rows: cells } = historyRows(rows as unknown as HistoryEntryView[]);
+  const table = cells.map((r) => Object.fromEntries(headers.map((h, i) => [h, r[i]])));
   const arg = hint.args?.[0];
   const what = typeof arg === 'string' ? ` of ${hint.args?.[1] !== undefined ? `${arg} ${String(hint.args[1])}` : arg}` : '';
-  return { rendered: renderers.recordTable(table, { columns }), summary: `History: ${plural(rows.length, 'revision')}${what}` };
+  return { rendered: renderers.recordTable(table, { columns: headers, upperCase: false }), summary: `History: ${plural(rows.length, 'revision')}${what}` };
 }
 
 interface TreeNodeShape {
@@ -269,19 +280,28 @@ function titled(title: string, view: Rendered): Rendered {
   return { html: `<details open><summary>${escapeHtml(title)}</summary>${view.html}</details>`, text: `${title}:\n${view.text.replace(/\n*$/, '')}\n` };
 }
 
-function presentSizes(v: SizesShape): Presentation {
+function presentSizes(v: SizesShape, hint: PresentHint): Presentation {
+  // { top: N } given: the chart and the group tables show the N largest, and say how many there are
+  const options = hint.args?.[0];
+  const top = isRecord(options) && typeof options.top === 'number' && options.top > 0 ? options.top : undefined;
+  const cut = (groups: Rec[], what: string, field: string): { rows: Rec[]; title: string } =>
+    top !== undefined && groups.length > top
+      ? { rows: groups.slice(0, top), title: `${what}: the ${n(top)} largest of ${n(groups.length)} (all in .${field})` }
+      : { rows: groups, title: what };
   const chart = renderers.barChart(
     v.byResource.map((g) => ({ label: String(g.name), value: Number(g.bytes) })),
-    { unit: 'bytes', title: 'Value bytes per resource' },
+    { unit: 'bytes', title: 'Value bytes per resource', ...(top !== undefined ? { maxBars: top } : {}) },
   );
+  const resources = cut(v.byResource, 'Per resource', 'byResource');
+  const namespaces = cut(v.byNamespace, 'Per namespace', 'byNamespace');
   const parts: Rendered[] = [
     chart,
-    titled('Per resource', renderers.recordTable(v.byResource, { maxRows: 100 })),
-    titled('Per namespace', renderers.recordTable(v.byNamespace, { maxRows: 100 })),
+    titled(resources.title, renderers.recordTable(resources.rows, { maxRows: 100 })),
+    titled(namespaces.title, renderers.recordTable(namespaces.rows, { maxRows: 100 })),
     titled('Largest values', renderers.recordTable(v.largest)),
   ];
   if (v.mostRevisions && v.mostRevisions.length > 0) parts.push(titled('Most revised keys', renderers.recordTable(v.mostRevisions)));
-  if (v.notes.length > 0) parts.push(renderers.pre(v.notes.map((x) => `note: ${x}`).join('\n')));
+  if (v.notes.length > 0) parts.push(renderers.notes(v.notes.map((x) => `note: ${x}`)));
   return {
     rendered: joinRendered(parts),
     summary: `KubeSizes: ${plural(v.total.keys, 'key')}, ${plural(v.total.bytes, 'value byte')} at revision ${v.revision}`,
@@ -297,7 +317,10 @@ function presentKubectl(v: { result: unknown; etcdctl: string[]; output?: string
   const label = typeof cmd === 'string' ? `kubectl ${cmd.replace(/^\s*kubectl\s+/, '')}` : 'kubectl';
   if (v.output !== undefined) return { rendered: joinRendered([renderers.pre(v.output), readsPart]), summary: `${label}: ${plural(v.output.split('\n').filter(Boolean).length, 'line')}` };
   if (isListShape(v.result)) {
-    const p = presentList(v.result, { ...hint, args: [] });
+    // the namespace the command named (kubectl's default one unless -A), to say which one was empty
+    const cmdLine = v.command as { resource?: unknown; namespace?: unknown; allNamespaces?: unknown } | undefined;
+    const namespace = cmdLine?.allNamespaces === true ? undefined : typeof cmdLine?.namespace === 'string' ? cmdLine.namespace : 'default';
+    const p = presentList(v.result, { ...hint, args: [cmdLine?.resource, namespace !== undefined ? { namespace } : {}] });
     return { rendered: joinRendered([p.rendered, readsPart]), summary: `${label}: ${p.summary}` };
   }
   if (Array.isArray(v.result) && v.result.every(isGetShape)) {
@@ -365,7 +388,7 @@ function presentPlain(value: unknown, hint: PresentHint): Presentation {
   if (format === 'json') return { rendered: renderers.jsonTree(value), summary: describe(value) };
   if (Array.isArray(value)) {
     if (value.length > 0 && value.every(isKubeObject)) {
-      return { rendered: renderers.objectTable(value, tableOptions(hint)), summary: `${plural(value.length, kindOf(value, hint))}` };
+      return { rendered: renderers.objectTable(value, tableOptions(hint)), summary: countOfKind(value.length, kindOf(value, hint)) };
     }
     if (value.length > 0 && value.every((x) => typeof x === 'string')) {
       const strings = value as string[];
@@ -416,7 +439,7 @@ export function present(value: unknown, hint: PresentHint = {}): Presentation {
     if (isResourcesShape(value)) return presentResources(value, hint);
     if (isHistoryShape(value)) return presentHistory(value, hint);
     if (isTreeShape(value)) return presentTree(value);
-    if (isSizesShape(value)) return presentSizes(value);
+    if (isSizesShape(value)) return presentSizes(value, hint);
   } else if (format === 'yaml' && isGetShape(value)) {
     return presentGet(value, hint);
   } else if (format === 'json' && isGetShape(value)) {

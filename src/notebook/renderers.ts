@@ -10,7 +10,7 @@ import { renderKeyTree, type KeyTreeNode } from '../render/key-tree';
 import type { Rendered } from '../render/rendered';
 import { renderTable, type ColumnSource } from '../render/table';
 import { renderYaml } from '../render/yaml-view';
-import { appendCaption, renderKeyList, renderPre, renderRecordTable, type RecordTableOptions } from './basic-render';
+import { appendCaption, renderKeyList, renderNotes, renderPre, renderRecordTable, type RecordTableOptions } from './basic-render';
 
 export type { Rendered } from '../render/rendered';
 
@@ -28,6 +28,8 @@ export interface ObjectTableOptions {
   maxRows?: number;
   /** A line under the table. */
   caption?: string;
+  /** What an empty table says (default `No resources found`). */
+  emptyMessage?: string;
 }
 
 /** What the notebook needs drawn. */
@@ -45,9 +47,11 @@ export interface NotebookRenderers {
   /** A key tree with counts and bytes. */
   keyTree(root: KeyTreeNode | KeyTreeNode[]): Rendered;
   /** A horizontal bar chart. */
-  barChart(data: readonly BarDatum[], options?: { unit?: 'count' | 'bytes'; title?: string }): Rendered;
+  barChart(data: readonly BarDatum[], options?: { unit?: 'count' | 'bytes'; title?: string; maxBars?: number }): Rendered;
   /** Preformatted text. */
   pre(text: string): Rendered;
+  /** Notes, one per line, wrapped to the output's width in HTML (long lines never run off the side). */
+  notes(lines: readonly string[]): Rendered;
   /** A view with a caption line under it. */
   caption(view: Rendered, caption: string): Rendered;
 }
@@ -61,6 +65,7 @@ export const renderers: NotebookRenderers = {
       ...(options.wide !== undefined ? { wide: options.wide } : {}),
       ...(options.columns !== undefined ? { columns: options.columns } : {}),
       ...(options.maxRows !== undefined ? { maxRows: options.maxRows } : {}),
+      ...(options.emptyMessage !== undefined ? { emptyMessage: options.emptyMessage } : {}),
     });
     return options.caption !== undefined ? appendCaption(table, options.caption) : table;
   },
@@ -71,5 +76,6 @@ export const renderers: NotebookRenderers = {
   keyTree: (root) => renderKeyTree(root),
   barChart: (data, options = {}) => renderBarChart(data, options),
   pre: renderPre,
+  notes: renderNotes,
   caption: appendCaption,
 };

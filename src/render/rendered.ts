@@ -28,6 +28,7 @@ export const RENDER_CSS = [
   '.kubetcd tr.kubetcd-more td{text-align:center;color:rgba(127,127,127,.9)}',
   '.kubetcd .kubetcd-caption{margin:4px 0 0;color:rgba(127,127,127,.95);font-size:11px}',
   '.kubetcd .kubetcd-none{color:rgba(127,127,127,.9)}',
+  '.kubetcd .kubetcd-note{margin:4px 0 0;white-space:pre-wrap;overflow-wrap:anywhere;max-width:100%}',
   '.kubetcd pre{margin:0;white-space:pre;overflow-x:auto}',
   '.kubetcd details{margin-left:1.2em}',
   '.kubetcd details>summary{margin-left:-1.2em;cursor:pointer;list-style-position:inside}',

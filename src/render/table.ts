@@ -35,6 +35,19 @@ export interface TableOptions {
   maxCellChars?: number;
   /** Force the NAMESPACE column on or off. Default: on when the objects span several namespaces. */
   namespaceColumn?: boolean;
+  /** What an empty table says instead (text and HTML). Default: `No resources found` (see {@link noResourcesMessage}). */
+  emptyMessage?: string;
+}
+
+/**
+ * What kubectl prints for an empty list: the namespace when the list was limited to one, else the bare line
+ * (cluster-scoped resources, `-A`).
+ * @example
+ * noResourcesMessage('default') // 'No resources found in default namespace.'
+ * noResourcesMessage(undefined) // 'No resources found'
+ */
+export function noResourcesMessage(namespace: string | undefined): string {
+  return namespace !== undefined ? `No resources found in ${namespace} namespace.` : 'No resources found';
 }
 
 interface Row {
@@ -162,6 +175,7 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
   let failed = 0;
   let firstFailure = '';
   const namespaces = new Set<string>();
+  let anyNamespace = false;
 
   const chosen = (first: KubeObject): KindColumn[] => {
     const p = kindPrinter(str(first['kind']));
@@ -186,6 +200,7 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
       }
       const ns = str(dig(object, 'metadata', 'namespace'));
       if (namespaces.size < 2) namespaces.add(ns);
+      if (ns !== '') anyNamespace = true;
       const row: Row = { namespace: ns, cells };
       total++;
       if (head.length < maxRows) {
@@ -200,8 +215,13 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
       }
     },
     finish(): Rendered {
-      const cols = (columns ?? []).filter((c) => c.wide !== true || ctx.wide).map((c) => c.header);
+      const shown = (columns ?? []).filter((c) => c.wide !== true || ctx.wide);
       const withNs = options.namespaceColumn ?? (!hasNamespaceColumn && namespaces.size > 1);
+      // The default layout's own NAMESPACE column goes when no object has a namespace (cluster-scoped
+      // custom resources) or when the leading one is shown (-A): never empty, never twice.
+      const dropAt = columns === DEFAULT_COLUMNS && (!anyNamespace || withNs) ? shown.findIndex((c) => c.header === 'NAMESPACE') : -1;
+      const keep = <T,>(xs: readonly T[]): T[] => (dropAt < 0 ? [...xs] : xs.filter((_, i) => i !== dropAt));
+      const cols = keep(shown).map((c) => c.header);
       let rows: Row[];
       let cut = false;
       if (total <= maxRows) {
@@ -214,11 +234,15 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
         rows = [...head.slice(0, endRows), ...all];
       }
       const headers = withNs ? ['NAMESPACE', ...cols] : cols;
-      const grid = rows.map((r) => (withNs ? [r.namespace, ...r.cells] : r.cells).map(cellText));
+      const grid = rows.map((r) => (withNs ? [r.namespace, ...keep(r.cells)] : keep(r.cells)).map(cellText));
+      if (total === 0) {
+        const message = options.emptyMessage ?? noResourcesMessage(undefined);
+        return { html: wrapHtml(`<p class="kubetcd-empty">${escapeHtml(message)}</p>`), text: `${message}\n` };
+      }
       const caption = captionOf(total, headers.length, cut ? { head: endRows, tail: rows.length - endRows } : undefined, failed, firstFailure);
       return {
         html: tableHtml(headers, grid, cut ? endRows : -1, caption, maxCellChars),
-        text: tableText(headers, grid, cut ? endRows : -1, total === 0 ? 'No resources found.' : cut || failed > 0 ? caption : undefined),
+        text: tableText(headers, grid, cut ? endRows : -1, cut || failed > 0 ? caption : undefined),
       };
     },
   };
@@ -272,7 +296,6 @@ export function alignColumns(lines: string[][]): string {
 }
 
 function tableText(headers: string[], grid: string[][], moreAt: number, footer: string | undefined): string {
-  if (grid.length === 0) return (footer ?? 'No resources found.') + '\n';
   const lines: string[][] = [headers.map((x) => visibleText(x))];
   grid.forEach((cells, i) => {
     if (i === moreAt) lines.push(headers.map(() => '…'));

@@ -450,9 +450,18 @@ function isConnectionFailure(e: unknown): boolean {
   );
 }
 
+/**
+ * An error's message on one line, ready to be followed by ". ": grpc-js's empty trailing "Resolution
+ * note:" dropped (a non-empty note kept in parentheses), and no final period of its own.
+ */
 function reasonOf(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
-  return message.replace(/\s+/g, ' ').trim() || (e as { constructor?: { name?: string } })?.constructor?.name || 'unknown error';
+  const message = (e instanceof Error ? e.message : String(e))
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\.?\s*Resolution note:\s*$/, '')
+    .replace(/\.?\s*Resolution note:\s*(.+?)\.?$/, ' (resolution note: $1)')
+    .replace(/\.+$/, '');
+  return message || (e as { constructor?: { name?: string } })?.constructor?.name || 'unknown error';
 }
 
 function hintFor(reasons: string, config: Config): string {
@@ -687,7 +696,7 @@ class LiveEtcdSource implements KvSource {
     }
     const reasons = failures.join('; ');
     throw new EtcdConnectionError(
-      `${what}: cannot reach etcd at ${this.origin} (tried ${count} endpoint${count === 1 ? '' : 's'}, each with a ${this.config.callTimeoutMs} ms deadline). ${reasons.replace(/ Resolution note:\.?/g, '')}. ${hintFor(reasons, this.config)}`,
+      `${what}: cannot reach etcd at ${this.origin} (tried ${count} endpoint${count === 1 ? '' : 's'}, each with a ${this.config.callTimeoutMs} ms deadline). ${reasons}. ${hintFor(reasons, this.config)}`,
       { endpoints: this.config.endpoints, failures },
     );
   }

@@ -108,7 +108,7 @@ test('open() in plain Node: results are plain data that print as kubectl-like te
     const resources = await offline.resources();
     assert.match(util.inspect(resources), /^RESOURCE\s+KIND\s+NAMESPACED\s+COUNT\s+BYTES/);
     const history = await live.history('configmaps', 'xss', { namespace: 'default' });
-    assert.match(util.inspect(history), /^REVISION\s+VERSION\s+DELETED\s+CHANGES/);
+    assert.match(util.inspect(history), /^REVISION\s+VERSION\s+EVENT\s+CHANGES\n\d+\s+1\s+created\s*$/);
     const k = await live.kubectl('get configmaps -n default');
     assert.match(util.inspect(k), /xss/);
     assert.match(util.inspect(k), /# etcd reads:/);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseKubeJson } from '../../src/codec/go-json';
 import type { KubeObject } from '../../src/codec/types';
-import { alignColumns, createTableBuilder, renderTable, renderTableAsync } from '../../src/render/table';
+import { alignColumns, createTableBuilder, noResourcesMessage, renderTable, renderTableAsync } from '../../src/render/table';
 import { kindPrinter, PRINTED_KINDS, formatLabelSelector, servicePorts, serviceExternalIp } from '../../src/render/kube-printers';
 import { FIXTURES, NOW, ago } from './fixtures';
 import { assertGolden, SHARED_DATA } from './golden';
@@ -84,6 +84,28 @@ test('unknown kinds get NAME NAMESPACE KIND AGE; custom columns take paths and f
   assert.throws(() => renderTable([], { columns: { X: 'a[b' } }), { name: 'InvalidArgumentError' });
 });
 
+test('cluster-scoped custom resources get no NAMESPACE column; with -A the namespace shows once, first', () => {
+  const cluster = [1, 2].map((i) => ({ apiVersion: 'example.com/v1', kind: 'ClusterWidget', metadata: { name: `cw-${i}`, creationTimestamp: ago(300_000) } }));
+  const t = renderTable(cluster, { now: NOW });
+  assert.equal(t.text, 'NAME   KIND            AGE\ncw-1   ClusterWidget   5m\ncw-2   ClusterWidget   5m\n');
+  assert.doesNotMatch(t.html, /NAMESPACE/);
+  assert.equal(renderTable(cluster, { now: NOW, kind: 'ClusterWidget', wide: true }).text.split('\n')[0], 'NAME   KIND            AGE');
+  // namespaced ones keep it; across namespaces (or forced, as kubetcd get -A does) it comes first, only once
+  const spread = [
+    { kind: 'Widget', metadata: { name: 'w1', namespace: 'a', creationTimestamp: ago(300_000) } },
+    { kind: 'Widget', metadata: { name: 'w2', namespace: 'b', creationTimestamp: ago(300_000) } },
+  ];
+  assert.equal(renderTable(spread.slice(0, 1), { now: NOW }).text.split('\n')[0], 'NAME   NAMESPACE   KIND     AGE');
+  assert.equal(renderTable(spread, { now: NOW }).text, 'NAME   NAMESPACE   KIND     AGE\nw1     a           Widget   5m\nw2     b           Widget   5m\n');
+  assert.equal(renderTable(spread, { now: NOW, namespaceColumn: true }).text, 'NAMESPACE   NAME   KIND     AGE\na           w1     Widget   5m\nb           w2     Widget   5m\n');
+  // cut tables drop the column from every row, head and tail
+  const many = Array.from({ length: 30 }, (_, i) => ({ kind: 'ClusterWidget', metadata: { name: `cw-${i}`, creationTimestamp: ago(300_000) } }));
+  const cut = renderTable(many, { now: NOW, maxRows: 10 });
+  assert.match(cut.text, /^NAME {4}KIND {12}AGE\n/);
+  assert.match(cut.text, /\ncw-29   ClusterWidget   5m\n/);
+  assert.match(cut.text, /30 rows × 3 columns/);
+});
+
 test('a column that throws marks its cell <error> and the caption says so; the list goes on', () => {
   const r = renderTable(FIXTURES['pods'] as KubeObject[], {
     columns: {
@@ -130,8 +152,19 @@ test('300 000 objects stream through a generator with only the shown rows kept',
     yield* configMaps(3);
   }
   assert.equal((await renderTableAsync(slow(), { now: NOW })).text.split('\n').length, 5);
-  const b = createTableBuilder({ kind: 'cm', now: NOW });
-  assert.equal(b.finish().text, 'No resources found.\n');
+});
+
+test('an empty table says what kubectl says, in text and HTML, with no header and no "0 rows" caption', () => {
+  const none = createTableBuilder({ kind: 'cm', now: NOW }).finish();
+  assert.equal(none.text, 'No resources found\n');
+  assert.match(none.html, /<p class="kubetcd-empty">No resources found<\/p>/);
+  assert.doesNotMatch(none.html, /<table|0 rows|columns/);
+  const inNs = renderTable([], { kind: 'pods', now: NOW, emptyMessage: noResourcesMessage('default') });
+  assert.equal(inNs.text, 'No resources found in default namespace.\n');
+  assert.match(inNs.html, />No resources found in default namespace\.</);
+  assert.doesNotMatch(inNs.html, /<table|0 rows/);
+  // the message is escaped like any other text
+  assert.match(renderTable([], { emptyMessage: noResourcesMessage('<b>') }).html, />No resources found in &lt;b&gt; namespace\.</);
 });
 
 test('cells are cut in HTML with the full value as a tooltip; the text keeps it whole', () => {
