@@ -72,6 +72,19 @@ function parseArgs(argv) {
   return args;
 }
 
+/** The runner's options that take a value (scripts/run-notebooks.py), so their values are not notebooks. */
+const RUNNER_VALUE_OPTIONS = new Set(['--etcd', '--snapshot', '--output-dir', '--cwd', '--timeout', '--kernel']);
+
+function runnerPositionals(runArgs) {
+  const positionals = [];
+  for (let i = 0; i < runArgs.length; i++) {
+    const a = runArgs[i];
+    if (RUNNER_VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) positionals.push(a);
+  }
+  return positionals;
+}
+
 function which(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).status === 0;
 }
@@ -233,7 +246,8 @@ async function main() {
   }
 
   if (args.run !== undefined) {
-    const notebooks = args.run.length > 0 ? args.run : [path.join(REPO, 'notebooks')];
+    // `npm run notebooks -- --output-dir DIR` names runner options only: the notebooks are still the default.
+    const notebooks = [...args.run, ...(runnerPositionals(args.run).length > 0 ? [] : [path.join(REPO, 'notebooks')])];
     const target = [...(source.includes('://') ? ['--etcd', source] : []), ...(fs.existsSync(snapshot) ? ['--snapshot', snapshot] : [])];
     const runner = startChild('notebook runner', PYTHON, [path.join(REPO, 'scripts', 'run-notebooks.py'), ...target, ...notebooks], { stdio: 'inherit' });
     const code = await runner.exited;
@@ -257,13 +271,49 @@ async function main() {
 }
 
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    stopAll().then(() => process.exit(0));
-  });
+function stopAndExit(code) {
+  if (stopping) return;
+  stopping = true;
+  stopAll().then(() => process.exit(code));
 }
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stopAndExit(0));
+
+/**
+ * `npm run demo` puts npm (and a shell) between the user and this script, and a signal sent to npm does
+ * not always reach us: npm may die and leave us running, with etcd, Jupyter and its token. So watch the
+ * processes that started us, and stop everything when one of them is gone.
+ */
+function parentOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+function watchAncestors() {
+  const ancestors = [];
+  // Up to three: the shell npm runs us in, npm itself, and what started npm.
+  for (let pid = process.ppid; pid !== undefined && pid > 1 && ancestors.length < 3; pid = parentOf(pid)) ancestors.push(pid);
+  const timer = setInterval(() => {
+    const gone = ancestors.find((pid) => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch (e) {
+        return e.code === 'ESRCH';
+      }
+    });
+    if (gone !== undefined || process.ppid === 1) {
+      say(`the process that started the demo (pid ${gone ?? process.ppid}) is gone: stopping`);
+      clearInterval(timer);
+      stopAndExit(0);
+    }
+  }, 500);
+  timer.unref();
+}
+watchAncestors();
+say(`pid ${process.pid}: stop everything with Ctrl-C or "kill ${process.pid}"`);
 
 main().catch(async (e) => {
   say(e instanceof Error ? e.message : String(e));

@@ -78,3 +78,43 @@ test('npm run demo: etcd + Jupyter with the project kernel, a demo snapshot, and
     fs.rmSync(demoDir, { recursive: true, force: true });
   }
 });
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  test(`npm run demo stopped through npm (${signal} to the npm process): the demo, Jupyter and etcd all stop`, { timeout: 150_000 }, async () => {
+    const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-demo-npm-'));
+    // npm in its own process group, as a terminal would start it; the signal goes to npm's PID only.
+    const npm = spawn('npm', ['run', '--silent', 'demo', '--', '--no-setup', '--no-build', '--pods', '10', '--demo-dir', demoDir], {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    let err = '';
+    npm.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
+    npm.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
+    const pids: number[] = [];
+    try {
+      await pollUntil('the demo printing its URL', 120_000, () => /token=[0-9a-f]+/.test(out) || npm.exitCode !== null, () => `${out}\n${err}`);
+      const base = /(http:\/\/127\.0\.0\.1:\d+)\/tree\?token=([0-9a-f]+)/.exec(out);
+      assert.ok(base, `${out}\n${err}`);
+      const demoPid = Number(/kubetcd demo: pid (\d+): stop everything with Ctrl-C or "kill \1"/.exec(err)?.[1]);
+      const etcdPid = Number(/etcd http:\/\/127\.0\.0\.1:\d+ \(pid (\d+)\)/.exec(err)?.[1]);
+      assert.ok(demoPid > 0 && alive(demoPid) && etcdPid > 0 && alive(etcdPid), err);
+      pids.push(demoPid, etcdPid);
+      process.kill(npm.pid as number, signal);
+      await pollUntil('the demo to stop', 30_000, () => !alive(demoPid), () => err);
+      await pollUntil('etcd to be gone', 15_000, () => !alive(etcdPid), () => err);
+      await assert.rejects(fetch(`${base[1]}/api/status?token=${base[2]}`));
+    } finally {
+      if (npm.exitCode === null && npm.signalCode === null) {
+        try {
+          process.kill(-(npm.pid as number), 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      fs.rmSync(demoDir, { recursive: true, force: true });
+    }
+  });
+}
