@@ -8,7 +8,7 @@
  *   kubetcd sizes --snapshot ./etcd-backup.db
  */
 import * as fs from 'node:fs';
-import { decode, encode, parseKubeJson, toKubeJson, toKubeYaml, createCodec } from './codec';
+import { decode, encode, parseKubeJson, toKubeJson, toKubeYaml, toKubectlJson, toKubectlYaml, createCodec } from './codec';
 import type { Decoded, KubeObject } from './codec/types';
 import { InvalidArgumentError, NotFoundError, isKubetcdError } from './errors';
 import type { SourceTarget } from './sources/open-source';
@@ -44,9 +44,11 @@ const USAGE = `kubetcd — explore the Kubernetes data kept in etcd
 
 Usage:
   kubetcd get RESOURCE [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector SELECTOR]
-              [-o table|wide|json|yaml|name] [--limit N] [--reveal]
+              [-o table|wide|json|yaml|name] [--show-managed-fields] [--limit N] [--reveal]
       List or get objects as "kubectl get" prints them, read straight from etcd. -n defaults to
-      "default" for namespaced resources. Secret data is redacted unless --reveal.
+      "default" for namespaced resources. Secret data is redacted unless --reveal. -o json|yaml print
+      exactly what kubectl 1.36 prints: keys sorted, metadata.resourceVersion the etcd mod revision,
+      metadata.managedFields left out unless --show-managed-fields.
   kubetcd keys [KEY-PREFIX] [--limit N] [-o plain|wide|json]
       The etcd keys under KEY-PREFIX (default: the etcd prefix). -o wide adds size, revisions, lease.
   kubetcd resources [-o table|json|yaml]
@@ -116,6 +118,7 @@ export interface CliArgs {
   fields?: string;
   limit?: number;
   reveal?: boolean;
+  showManagedFields?: boolean;
   by?: string;
   top?: number;
   depth?: number;
@@ -153,6 +156,7 @@ const FLAGS: Record<string, FlagSpec> = {
   '--field-selector': { field: 'fields', value: 'string' },
   '--limit': { field: 'limit', value: 'int' },
   '--reveal': { field: 'reveal', value: 'none' },
+  '--show-managed-fields': { field: 'showManagedFields', value: 'none' },
   '--by': { field: 'by', value: 'string' },
   '--top': { field: 'top', value: 'int' },
   '--depth': { field: 'depth', value: 'int' },
@@ -167,7 +171,7 @@ const ALLOWED: Record<string, readonly FlagField[]> = {
   decode: ['output', 'sources'],
   encode: ['output', 'sources'],
   help: [],
-  get: [...SOURCE_FIELDS, 'output', 'namespace', 'allNamespaces', 'labels', 'fields', 'limit', 'reveal'],
+  get: [...SOURCE_FIELDS, 'output', 'namespace', 'allNamespaces', 'labels', 'fields', 'limit', 'reveal', 'showManagedFields'],
   keys: [...SOURCE_FIELDS, 'output', 'limit'],
   resources: [...SOURCE_FIELDS, 'output'],
   tree: [...SOURCE_FIELDS, 'output', 'depth'],
@@ -377,8 +381,10 @@ function printObjects(objects: readonly KubeObject[], info: ResourceInfo, args: 
     return;
   }
   if (format === 'json' || format === 'yaml') {
-    const printed: unknown = single && objects.length === 1 ? objects[0] : { apiVersion: 'v1', items: objects, kind: 'List', metadata: { resourceVersion: '' } };
-    out(format === 'json' ? jsonText(printed) : toKubeYaml(printed));
+    // kubectl's form (src/codec/kubectl-format.ts): the objects carry their mod revision from get().
+    const printed = single && objects.length === 1 ? (objects[0] as KubeObject) : objects;
+    const options = args.showManagedFields === true ? { showManagedFields: true } : {};
+    out(format === 'json' ? toKubectlJson(printed, options) : toKubectlYaml(printed, options));
     return;
   }
   if (objects.length > 0) out(objectsTable(objects, info, withNamespace, format === 'wide'));
@@ -442,7 +448,7 @@ async function runGet(args: CliArgs, k: KubeClient): Promise<number> {
   if (args.output === 'json' || args.output === 'yaml') {
     // streamed item by item: constant memory, whatever the number of objects
     const { streamList } = await import('./cli/get-stream');
-    const streamed = await streamList(k, resource, options, args.output, process.stdout, warn);
+    const streamed = await streamList(k, resource, options, args.output, process.stdout, warn, args.showManagedFields === true ? { showManagedFields: true } : {});
     if (streamed.truncatedReason !== undefined) process.stderr.write(`kubetcd: showing the first ${streamed.items}; more matched (raise --limit).\n`);
     return 0;
   }
