@@ -77,6 +77,7 @@ Other options:
   -n, --namespace NS    the namespace; -A, --all-namespaces: every namespace
   -l, --selector SEL    label selector, kubectl's grammar (app=web,tier!=cache,env in (a,b))
   --field-selector SEL  field selector on any dotted path (status.phase=Running,spec.nodeName=node-1)
+  --show-managed-fields  get -o json|yaml: keep metadata.managedFields (kubectl leaves them out)
   --sources DIR         decode/encode: Kubernetes API sources to compile the schema from (default: the
                         ones installed by "npm run setup", or $KUBETCD_K8S_SOURCES)
 

@@ -26,6 +26,16 @@ test('the CLI is built into dist/ (package.json bin)', () => {
   assert.ok(fs.existsSync(cli), `${cli} is missing: run npm run build`);
 });
 
+test('--show-managed-fields belongs to get only', () => {
+  const r = run(['keys', '--show-managed-fields', '--snapshot', '/nonexistent.db']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /Option --show-managed-fields does not apply to "kubetcd keys"/);
+  const g = run(['get', 'pods', '--show-managed-fields=maybe', '--snapshot', '/nonexistent.db']);
+  assert.equal(g.code, 2);
+  assert.match(g.stderr, /Option --show-managed-fields takes no value/);
+  assert.match(run(['help']).stdout.toString('utf8'), /--show-managed-fields/);
+});
+
 test('decode FILE prints the object as kubectl does (4-space JSON) and warns about removed fields', () => {
   const r = run(['decode', path.join(data, 'storage', 'pod.bin')]);
   assert.equal(r.code, 0, r.stderr);
