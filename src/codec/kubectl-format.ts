@@ -13,13 +13,19 @@
  *   prints as that character; map keys that differ only in invalid bytes become one key;
  * - JSON has 4-space indents, Go's HTML-safe escaping (`\u003c`, `\u0026`, `\u003e`) and a final newline;
  * - several objects print as a `List`: `{"apiVersion": "v1", "items": [...], "kind": "List",
- *   "metadata": {"resourceVersion": ""}}`.
+ *   "metadata": {"resourceVersion": ""}}`;
+ * - YAML is made from that JSON, read back by go-yaml, which sees the characters Go's JSON leaves
+ *   unescaped: a U+0085 (NEL) is a line break inside the quoted string, so it folds (one NEL and the
+ *   spaces around it become a space, n NELs n-1 newlines), and a NEL in a key, U+007F–U+009F (but
+ *   U+0085), U+FFFE or U+FFFF make kubectl fail (`yaml: control characters are not allowed`):
+ *   toKubectlYaml throws then, naming the field.
  *
  * The mod revision comes with the record: a `get()` result (`record.modRevision`), a `stream()` entry
  * (`modRevision`), or the objects `get()`, `list()` and `stream()` return, which carry it under a hidden
  * symbol ({@link MOD_REVISION}, invisible to JSON.stringify, lodash and deepEqual). A plain object
  * without one prints the `metadata.resourceVersion` it has, if any.
  */
+import { InvalidArgumentError } from '../errors';
 import { toKubeJson } from './go-json';
 import { utf8ByteCompare } from './go-utf8';
 import { toKubeYaml, toKubeYamlListItem } from './kube-yaml';
@@ -193,6 +199,52 @@ function kubectlList(items: readonly KubectlItem[], options: KubectlFormatOption
   return { apiVersion: 'v1', items: printed, kind: 'List', metadata: { resourceVersion: '' } };
 }
 
+// Characters go-yaml's reader refuses in the JSON text (Go's JSON escapes C0 controls, not these).
+const YAML_FORBIDDEN = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+// Spaces around one or more U+0085 (NEL): folded as a line break inside a double-quoted YAML scalar.
+const NEL_RUN = / *\u0085[ \u0085]*/g;
+
+function fieldPath(path: readonly string[]): string {
+  return path.map((p, i) => (/^[0-9]+$/.test(p) ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? (i === 0 ? p : `.${p}`) : `[${JSON.stringify(p)}]`)).join('') || '(the object)';
+}
+
+function refuse(path: readonly string[], s: string, what: string, goError: string): never {
+  // JSON.stringify leaves C1 controls and other invisible characters raw: escaped here, for the terminal.
+  const quote = (t: string): string =>
+    JSON.stringify(t).replace(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g, (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
+  const shown = s.length > 60 ? quote(s.slice(0, 60)) + '…' : quote(s);
+  throw new InvalidArgumentError(
+    `Cannot print ${fieldPath(path)} as kubectl's YAML: ${what} ${shown} holds ${goError}; kubectl -o yaml fails on it too. Print it as JSON (-o json, toKubectlJson).`,
+    { path: fieldPath(path) },
+  );
+}
+
+function codePoint(s: string): string {
+  const m = YAML_FORBIDDEN.exec(s);
+  return m === null ? '' : `U+${(m[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** The string go-yaml reads back from Go's JSON text of `s` (NEL folded). */
+function yamlReadString(s: string, path: readonly string[], key: boolean): string {
+  if (YAML_FORBIDDEN.test(s)) refuse(path, s, key ? 'the key' : 'the string', `${codePoint(s)}, a character YAML does not allow ("yaml: control characters are not allowed")`);
+  if (!s.includes('\u0085')) return s;
+  if (key) refuse(path, s, 'the key', 'U+0085 (NEL), a line break YAML does not allow in a key ("did not find expected \',\' or \'}\'")');
+  return s.replace(NEL_RUN, (run) => {
+    const breaks = run.split('\u0085').length - 1;
+    return breaks === 1 ? ' ' : '\n'.repeat(breaks - 1);
+  });
+}
+
+/** What go-yaml holds after reading back the JSON of a kubectl object (see the module comment). */
+function yamlReadBack(value: unknown, path: string[]): unknown {
+  if (typeof value === 'string') return yamlReadString(value, path, false);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return (value as unknown[]).map((v, i) => yamlReadBack(v, [...path, String(i)]));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) setKey(out, yamlReadString(k, [...path, k], true), yamlReadBack(v, [...path, k]));
+  return out;
+}
+
 /**
  * What kubectl prints, as data: one object, or a `List` for an array or a `list()` result. Keys sorted,
  * `metadata.resourceVersion` from the record, managedFields left out unless `showManagedFields`. A
@@ -221,12 +273,13 @@ export function toKubectlJson(input: KubectlInput, options: KubectlFormatOptions
 
 /**
  * The text `kubectl get -o yaml` prints (go-yaml's key order and quoting), for one object or a `List`,
- * with the same contents as {@link toKubectlJson}.
+ * with the same contents as {@link toKubectlJson}. Throws InvalidArgumentError, naming the field, for a
+ * string kubectl cannot print as YAML either (U+007F–U+009F but U+0085, U+FFFE, U+FFFF; U+0085 in a key).
  * @example
  * process.stdout.write(toKubectlYaml(await k.get('deployments', 'web', { namespace: 'shop' })));
  */
 export function toKubectlYaml(input: KubectlInput, options: KubectlFormatOptions = {}): string {
-  return toKubeYaml(toKubectlObject(input, options));
+  return toKubeYaml(yamlReadBack(toKubectlObject(input, options), []));
 }
 
 /**
@@ -249,5 +302,5 @@ export function toKubectlJsonItem(item: KubectlItem, prefix: string, indent: str
  */
 export function toKubectlYamlItem(item: KubectlItem, options: KubectlFormatOptions = {}): string | undefined {
   const o = kubectlItem(item, options);
-  return o === undefined ? undefined : toKubeYamlListItem(o);
+  return o === undefined ? undefined : toKubeYamlListItem(yamlReadBack(o, []));
 }

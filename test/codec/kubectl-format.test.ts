@@ -68,6 +68,53 @@ function textConfigMap(): KubeObject {
   };
 }
 
+/**
+ * Strings that take every YAML scalar style and rule: values that would read back as another type, YAML
+ * indicators, blanks at the ends, line breaks, long lines, control and invisible characters, U+0085
+ * (which kubectl's JSON→YAML step folds) and a leading U+FEFF (go-yaml then escapes every character).
+ */
+const HOSTILE_VALUES = [
+  'yes', 'No', '~', 'null', 'true', '1e3', '0x1F', '0o17', '017', '08', '1_000', '.5', '-.inf', '.nan', '+1', '-', '- x', ': x',
+  'a: b', '#c', 'a #c', 'a#c', '?', '? x', '!tag', '&a', '*a', '|', '>', '%', '@x', '`x', '"q"', "'s'", ' lead', 'trail ',
+  'two  spaces', '---', '...', '--- x', '2024-01-02', '2024-01-02T03:04:05Z', '2024-1-2', '12:30', '1:20:30', '190:20:30',
+  '0b101', '-0b11', '0.', '-0', '1.5e+3', 'inf', '[a]', '{a}', 'a,b', '\u0001ctl', 'a\u0000b', 'tab\there', '\ttab', 'cr\rlf',
+  'new\nline', 'new\nline\n', '\n', '\n\n', 'trailing\n\n', ' \nx', 'x \ny', '\u00e9', '\u{1F680}', '\u00a0nbsp', 'a\u2028b',
+  '\u2029', '<<', '=', 'a'.repeat(130), 'word '.repeat(40), 'x:y', 'x: ', 'http://a.b/c?d=e&f', 'a\\b', '\u200b', '\ufffd',
+  'y', 'n', 'off', '0', '-1', '9223372036854775808', '18446744073709551616', '1e400', '0.0.1', '3.', '+', '.', '', ' ',
+  '\u0085nel', 'a\u0085b', 'a \u0085 b', 'a\u0085\u0085b', '\u0085', '\u00e9\u0085', '\u0085\n', '\ufeffbom', 'a\ufeffb',
+];
+/** Keys in every style. (Keys mixing digit runs and letters such as `1a`, `12:30` and `3.` are left out:
+ * go-yaml's key order is not a total order for them, and kubectl prints them in a different order from one
+ * run to the next.) */
+const HOSTILE_KEYS = [
+  'yes', '~', 'null', 'true', '-', '- x', '#c', 'a #c', '?', '!tag', '&a', '*a', '|', '>', '%', '@x', '`x', '"q"', "'s'", ' lead',
+  'trail ', '---', '2024-01-02', '<<', '=', 'a'.repeat(130), '\u00e9', '\u{1F680}', '\ufeffbom', 'a\u2028b', 'x:y', 'a10', 'a9',
+  'a-b', 'A', '_', 'Z', 'z0', 'z00', 'z01', 'z1', '0', '00', '1', '9', '10', 'app.kubernetes.io/name', 'x\ty', 'new\nline', '',
+];
+
+function hostileConfigMap(): KubeObject {
+  const data: Record<string, string> = {};
+  HOSTILE_VALUES.forEach((v, i) => (data[`k${String(i).padStart(3, '0')}`] = v));
+  const annotations: Record<string, string> = {};
+  HOSTILE_KEYS.forEach((k, i) => (annotations[k] = String(i)));
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'hostile-text', namespace: 'default', uid: '6f1c3a52-0000-4000-8000-000000000004', creationTimestamp: '2024-03-01T10:20:33Z', annotations },
+    data,
+  };
+}
+
+/** A ConfigMap kubectl cannot print as YAML (U+007F in a value): `yaml: control characters are not allowed`. */
+function refusedConfigMap(): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'del-char', namespace: 'refused', uid: '6f1c3a52-0000-4000-8000-000000000005', creationTimestamp: '2024-03-01T10:20:34Z' },
+    data: { ok: 'fine', bad: 'rub\u007fout' },
+  };
+}
+
 /** A Secret as `kubectl apply` writes it: values in data and in the last-applied annotation. */
 function appliedSecret(): KubeObject {
   const manifest = { apiVersion: 'v1', data: { password: b64(PASSWORD), token: b64(TOKEN) }, kind: 'Secret', metadata: { name: 'app-credentials', namespace: 'default' }, type: 'Opaque' };
@@ -148,6 +195,8 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
         await writer.put('/registry/configmaps/default/html-and-unicode', encode(textConfigMap()));
         await writer.put('/registry/secrets/default/app-credentials', encode(appliedSecret()));
         await writer.put('/registry/cert-manager.io/certificates/default/numbers', CERTIFICATE_JSON);
+        await writer.put('/registry/configmaps/default/hostile-text', encode(hostileConfigMap()));
+        await writer.put('/registry/configmaps/refused/del-char', encode(refusedConfigMap()));
       },
     });
     kubes = fx.kubes;
@@ -167,7 +216,7 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
 
   it('one object: toKubectlJson/Yaml of get() results are what kubectl prints (escapes, unicode, invalid UTF-8, managedFields)', async () => {
     for (const [label, k] of sources()) {
-      for (const [resource, name] of [['configmaps', 'html-and-unicode'], ['secrets', 'app-credentials'], ['certificates', 'numbers']] as const) {
+      for (const [resource, name] of [['configmaps', 'html-and-unicode'], ['configmaps', 'hostile-text'], ['secrets', 'app-credentials'], ['certificates', 'numbers']] as const) {
         const got = await k.get(resource, name, { namespace: 'default', reveal: true });
         assert.ok(got.object !== undefined, `${label} ${resource}/${name}: ${got.error}`);
         const rev = await etcdModRevision(fx, got.key);
@@ -182,7 +231,8 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
             assert.equal(print(got, { showManagedFields }), expected, what);
             // the object alone carries its revision too
             assert.equal(print(got.object, { showManagedFields }), expected, `${what} (object)`);
-            assert.equal(expected.includes('managedFields'), showManagedFields, what);
+            const hasManagedFields = Array.isArray((got.object['metadata'] as Record<string, unknown>)['managedFields']);
+            assert.equal(expected.includes('managedFields'), showManagedFields && hasManagedFields, what);
             assert.ok(expected.includes(`resourceVersion: "${rev}"`) || expected.includes(`"resourceVersion": "${rev}"`), what);
           }
         }
@@ -247,6 +297,23 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
     assert.equal(toKubectlYaml([]), await kubectlPrintList([], 'yaml'));
     const c = await runCli(['get', 'configmaps', '-n', 'no-such-namespace', '-o', 'json', '--snapshot', fx.snapshot.origin]);
     assert.equal(c.stdout, none);
+  });
+
+  it('YAML kubectl cannot print (U+007F): kubectl fails, toKubectlYaml and the CLI refuse naming the field; JSON prints', async () => {
+    for (const [label, k, src] of sources()) {
+      const got = await k.get('configmaps', 'del-char', { namespace: 'refused' });
+      const file = apiServerJson(got.object as KubeObject, await etcdModRevision(fx, got.key));
+      await assert.rejects(kubectlPrint(file, 'yaml'), /yaml: control characters are not allowed/);
+      assert.throws(() => toKubectlYaml(got), { name: 'InvalidArgumentError', message: /^Cannot print data\.bad as kubectl's YAML: the string "rub\\u007fout" holds U\+007F.*-o json/ });
+      assert.equal(toKubectlJson(got), await kubectlPrint(file, 'json'), label);
+      const c = await runCli(['get', 'configmaps', '-n', 'refused', '-o', 'yaml', ...src]);
+      // exit status 2: the argument (-o yaml) is what to change
+      assert.equal(c.code, 2, `${label}: ${c.stderr}`);
+      assert.match(c.stderr, /Cannot print data\.bad as kubectl's YAML/);
+      assert.ok(!c.stderr.includes('\u007f'), 'the message shows the character escaped');
+      const j = await runCli(['get', 'configmaps', '-n', 'refused', '-o', 'json', ...src]);
+      assert.equal(j.stdout, toKubectlJson(await k.list('configmaps', { namespace: 'refused' })), label);
+    }
   });
 
   it('Secrets stay redacted in kubectl form: kubectl prints the redacted object the same, and no value shows', async () => {

@@ -4,11 +4,13 @@
  * (KUBETCD_KUBECTL_BIN overrides it).
  * - One object: `kubectl patch --local -f OBJ.json --type merge -p '{}' -o json|yaml` prints it as
  *   `kubectl get KIND NAME -o json|yaml` would.
- * - A List: kubectl flattens a List file into its items, so the List is made by kubectl itself: a JSON
- *   patch (`--type json`, which keeps nulls, unlike a merge patch) turns a one-object seed file into
- *   `{"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": [...]}`, which
- *   kubectl reads back as an unstructured list and prints with the printer `kubectl get` prints lists
- *   with (managedFields of each item left out unless --show-managed-fields).
+ * - A List: kubectl flattens a List file into its items, so the List is made by kubectl itself: the seed
+ *   file is one object holding the items under another name, and a JSON patch (`--type json`) renames
+ *   the kind to List, sets `metadata` to `{"resourceVersion": ""}` and moves the items to `items`; kubectl
+ *   reads the result back as an unstructured list and prints it with the printer `kubectl get` prints
+ *   lists with (managedFields of each item left out unless --show-managed-fields). The items stay in the
+ *   file, which kubectl reads as JSON: the patch itself goes through kubectl's YAML-to-JSON step, which
+ *   would change some strings (a U+0085 folds to a space) before printing.
  */
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -77,12 +79,12 @@ export function kubectlPrint(objectJson: string, output: 'json' | 'yaml', option
 export function kubectlPrintList(itemJsons: readonly string[], output: 'json' | 'yaml', options: KubectlPrintOptions = {}): Promise<string> {
   return withDir(async (dir) => {
     const seed = path.join(dir, 'seed.json');
-    fs.writeFileSync(seed, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"kubetcd-list-seed"}}');
+    fs.writeFileSync(seed, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"kubetcd-list-seed"},"kubetcdItems":[${itemJsons.join(',')}]}`);
     const patch = path.join(dir, 'patch.json');
     fs.writeFileSync(
       patch,
       '[{"op":"replace","path":"/kind","value":"List"},{"op":"replace","path":"/metadata","value":{"resourceVersion":""}},' +
-        `{"op":"add","path":"/items","value":[${itemJsons.join(',')}]}]`,
+        '{"op":"move","from":"/kubetcdItems","path":"/items"}]',
     );
     return runKubectl(['patch', '--local', '-f', seed, '--type', 'json', '--patch-file', patch, ...printFlags(output, options)]);
   });
