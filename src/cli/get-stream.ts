@@ -4,9 +4,9 @@
  * byte for byte what `toKubectlJson`/`toKubectlYaml` (and kubectl 1.36) print for the whole list.
  */
 import type { KubeClient, ListOptions } from '../kube/kube-client';
-import { jsonListFormat, listChunks, yamlListFormat, type ListFormat } from '../render/list-stream';
+import { kubectlListFormat, listChunks } from '../render/list-stream';
 import { writeChunks, type ChunkSink } from '../render/write-list';
-import { toKubectlJsonItem, toKubectlYamlItem, type KubectlFormatOptions } from '../codec/kubectl-format';
+import type { KubectlFormatOptions } from '../codec/kubectl-format';
 import type { KubeObject } from '../codec/types';
 
 /** What the streamed listing met besides its objects. */
@@ -14,17 +14,6 @@ export interface StreamedListSummary {
   items: number;
   errors: number;
   truncatedReason?: string;
-}
-
-/**
- * kubectl's List format, item by item: each object (marked with its mod revision by `stream()`) as
- * kubectl prints it (keys sorted, resourceVersion, managedFields left out unless asked).
- * @example
- * listChunks(k.stream('pods'), kubectlListFormat('json'))
- */
-export function kubectlListFormat(output: 'json' | 'yaml', options: KubectlFormatOptions = {}): ListFormat {
-  if (output === 'json') return jsonListFormat({ formatItem: (o, prefix, indent) => toKubectlJsonItem(o, prefix, indent, options) ?? 'null' });
-  return yamlListFormat({ formatItem: (o) => toKubectlYamlItem(o, options) ?? '- null\n' });
 }
 
 /**

@@ -17,6 +17,7 @@ import { kubectlPrint, kubectlPrintList } from '../helpers/kubectl';
 import { encode, toKubeJson, toKubectlJson, toKubectlYaml, modRevisionOf } from '../../src/codec';
 import type { KubeObject } from '../../src/codec/types';
 import type { KubeClient } from '../../src/kube/kube-client';
+import { kubectlListFormat, listChunks } from '../../src/render/list-stream';
 
 const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
@@ -64,6 +65,9 @@ function textConfigMap(): KubeObject {
       number: '12',
       '10': 'ten',
       '9': 'nine',
+      // two keys that differ only in an invalid UTF-8 byte: both print as "dup\ufffdkey", kubectl keeps the last
+      'dup\udcfekey': 'first',
+      'dup\udcffkey': 'second',
     },
   };
 }
@@ -260,6 +264,9 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
             const print = output === 'json' ? toKubectlJson : toKubectlYaml;
             assert.equal(print(list, { showManagedFields: show }), want, `${what}: list()`);
             assert.equal(print(list.items, { showManagedFields: show }), want, `${what}: items`);
+            let streamed = '';
+            for await (const chunk of listChunks(k.stream(resource, { namespace }), kubectlListFormat(output, { showManagedFields: show }))) streamed += chunk;
+            assert.equal(streamed, want, `${what}: listChunks(k.stream(), kubectlListFormat())`);
             const r = await k.kubectl(`get ${resource} -n ${namespace} -o ${output}${show ? ' --show-managed-fields' : ''}`);
             assert.equal(r.output, want, `${what}: k.kubectl()`);
             const c = await runCli(['get', resource, '-n', namespace, '-o', output, ...(show ? ['--show-managed-fields'] : []), ...src]);
