@@ -278,6 +278,39 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
     }
   });
 
+  it('every resource the cluster holds, all namespaces: kubectl\'s List, JSON and YAML', async () => {
+    // every record's mod revision, from etcdctl
+    const dump = await fx.etcd.etcdctl(['get', '/registry/', '--prefix', '-w', 'json']);
+    assert.equal(dump.code, 0, dump.stderr);
+    const revisions = new Map<string, number>();
+    for (const kv of (JSON.parse(dump.stdout) as { kvs: Array<{ key: string; mod_revision: number }> }).kvs) {
+      revisions.set(Buffer.from(kv.key, 'base64').toString('utf8'), kv.mod_revision);
+    }
+    const resources = await (kubes[0] as KubeClient).resources();
+    let compared = 0;
+    for (const r of resources) {
+      if (r.kind === '') continue; // not a resource kubetcd knows (e.g. masterleases)
+      for (const [label, k] of sources()) {
+        const stream = k.stream(r.resource, { reveal: true });
+        const items: KubeObject[] = [];
+        const texts: string[] = [];
+        for await (const e of stream) {
+          if (e.object === undefined || e.key === '/registry/configmaps/refused/del-char') continue; // YAML refused: its own test
+          assert.equal(e.modRevision, revisions.get(e.key), e.key);
+          items.push(e.object);
+          texts.push(apiServerJson(e.object, revisions.get(e.key) as number));
+        }
+        if (items.length === 0) continue;
+        for (const output of ['json', 'yaml'] as const) {
+          const want = await kubectlPrintList(texts, output);
+          assert.equal((output === 'json' ? toKubectlJson : toKubectlYaml)(items), want, `${label} ${r.resource} -A -o ${output}`);
+        }
+        compared += items.length;
+      }
+    }
+    assert.ok(compared > 100, `${compared} objects compared`);
+  });
+
   it('names: one name prints the object, several a List (CLI and k.kubectl())', async () => {
     const k0 = kubes[0] as KubeClient;
     const cm = await k0.get('configmaps', 'html-and-unicode', { namespace: 'default' });
