@@ -269,6 +269,7 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
             assert.equal(streamed, want, `${what}: listChunks(k.stream(), kubectlListFormat())`);
             const r = await k.kubectl(`get ${resource} -n ${namespace} -o ${output}${show ? ' --show-managed-fields' : ''}`);
             assert.equal(r.output, want, `${what}: k.kubectl()`);
+            if (show && resource !== 'configmaps') continue; // the CLI flag once is enough
             const c = await runCli(['get', resource, '-n', namespace, '-o', output, ...(show ? ['--show-managed-fields'] : []), ...src]);
             assert.equal(c.code, 0, `${what}: ${c.stderr}`);
             assert.equal(c.stdout, want, `${what}: kubetcd get`);
