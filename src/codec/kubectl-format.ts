@@ -171,9 +171,13 @@ function kubectlItem(item: KubectlItem, options: KubectlFormatOptions): KubeObje
   if (object === undefined) return undefined;
   const out = unstructured(object, 0) as KubeObject;
   if (modRevision !== undefined && isRecord(out)) {
+    // the API server sets it on every read; kept in sorted place (metadata is already sorted)
     const meta = isRecord(out['metadata']) ? out['metadata'] : {};
-    setKey(meta, 'resourceVersion', String(modRevision));
-    out['metadata'] = unstructured(meta, 1);
+    const keys = Object.keys(meta);
+    if (!keys.includes('resourceVersion')) keys.push('resourceVersion');
+    const withVersion: Record<string, unknown> = {};
+    for (const k of keys.sort(utf8ByteCompare)) setKey(withVersion, k, k === 'resourceVersion' ? String(modRevision) : meta[k]);
+    out['metadata'] = withVersion;
   }
   if (options.showManagedFields !== true && isRecord(out)) {
     omitManagedFields(out);
