@@ -4,6 +4,7 @@
 #   - npm packages (npm ci when node_modules is missing or older than package-lock.json)
 #   - Debian's etcd-server and etcd-client (apt-get install, when `etcd` is not on PATH)
 #   - etcd 3.5.30 from Debian sid into .cache/etcd-3.5 (scripts/setup-etcd35.sh)
+#   - kubectl 1.36.4 from Debian sid into .cache/kubectl (scripts/setup-kubectl.sh; the -o json/yaml reference)
 #   - Debian's jupyter-notebook, jupyter-nbconvert, python3-nbclient and chromium (notebooks, browser test)
 #   - the Kubernetes API sources the schema is compiled from (proto/install.sh)
 set -euo pipefail
@@ -48,5 +49,6 @@ if [ "${#notebook_packages[@]}" -gt 0 ]; then
 fi
 
 bash scripts/setup-etcd35.sh
+bash scripts/setup-kubectl.sh
 bash proto/install.sh
 bash scripts/setup-reference.sh

@@ -8,7 +8,7 @@
  *   kubetcd sizes --snapshot ./etcd-backup.db
  */
 import * as fs from 'node:fs';
-import { decode, encode, parseKubeJson, toKubeJson, toKubeYaml, createCodec } from './codec';
+import { decode, encode, parseKubeJson, toKubeJson, toKubeYaml, toKubectlJson, toKubectlYaml, createCodec } from './codec';
 import type { Decoded, KubeObject } from './codec/types';
 import { EtcdConnectionError, InvalidArgumentError, KubetcdError, NotFoundError, isKubetcdError } from './errors';
 import type { SourceTarget } from './sources/open-source';
@@ -51,6 +51,7 @@ export interface CliArgs {
   fields?: string;
   limit?: number;
   reveal?: boolean;
+  showManagedFields?: boolean;
   by?: string;
   top?: number;
   depth?: number;
@@ -88,6 +89,7 @@ const FLAGS: Record<string, FlagSpec> = {
   '--field-selector': { field: 'fields', value: 'string' },
   '--limit': { field: 'limit', value: 'int' },
   '--reveal': { field: 'reveal', value: 'none' },
+  '--show-managed-fields': { field: 'showManagedFields', value: 'none' },
   '--by': { field: 'by', value: 'string' },
   '--top': { field: 'top', value: 'int' },
   '--depth': { field: 'depth', value: 'int' },
@@ -103,7 +105,7 @@ const ALLOWED: Record<string, readonly FlagField[]> = {
   decode: ['output', 'sources'],
   encode: ['output', 'sources'],
   help: [],
-  get: [...SOURCE_FIELDS, 'output', 'namespace', 'allNamespaces', 'labels', 'fields', 'limit', 'reveal'],
+  get: [...SOURCE_FIELDS, 'output', 'namespace', 'allNamespaces', 'labels', 'fields', 'limit', 'reveal', 'showManagedFields'],
   keys: [...SOURCE_FIELDS, 'output', 'limit'],
   resources: [...SOURCE_FIELDS, 'output'],
   tree: [...SOURCE_FIELDS, 'output', 'depth'],
@@ -128,8 +130,10 @@ const OUTPUTS: Record<string, readonly string[]> = {
 /** What each command does: its usage lines (continuations indented) and a few lines about it. */
 const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]; about: string }> = {
   get: {
-    usage: ['kubetcd get RESOURCE [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector SELECTOR]\n            [-o table|wide|json|yaml|name] [--limit N] [--reveal]'],
-    about: 'List or get objects as "kubectl get" prints them, read straight from etcd. -n defaults to\n"default" for namespaced resources. Secret data is redacted unless --reveal.',
+    usage: ['kubetcd get RESOURCE [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector SELECTOR]\n            [-o table|wide|json|yaml|name] [--show-managed-fields] [--limit N] [--reveal]'],
+    about:
+      'List or get objects as "kubectl get" prints them, read straight from etcd. -n defaults to\n"default" for namespaced resources. Secret data is redacted unless --reveal. -o json|yaml print\n' +
+      'exactly what kubectl 1.36 prints: keys sorted, metadata.resourceVersion the etcd mod revision,\nmetadata.managedFields left out unless --show-managed-fields.',
   },
   keys: {
     usage: ['kubetcd keys [KEY-PREFIX] [--limit N] [-o plain|wide|json]'],
@@ -207,6 +211,7 @@ const OPTION_HELP: ReadonlyArray<{ field: FlagField; text: string }> = [
   { field: 'fields', text: '--field-selector SEL  field selector on any dotted path (status.phase=Running,spec.nodeName=node-1)' },
   { field: 'limit', text: '--limit N             at most N results (objects or keys)' },
   { field: 'reveal', text: '--reveal              show Secret data (redacted by default)' },
+  { field: 'showManagedFields', text: '--show-managed-fields  -o json|yaml: keep metadata.managedFields (kubectl leaves them out)' },
   { field: 'by', text: '--by GROUP            group by resource (default), namespace, or list the largest objects' },
   { field: 'top', text: '--top N               only the N largest groups or objects' },
   { field: 'depth', text: '--depth N             levels of path segments shown (default 2 in the table)' },
@@ -520,8 +525,10 @@ function printObjects(objects: readonly KubeObject[], info: ResourceInfo, args: 
     return;
   }
   if (format === 'json' || format === 'yaml') {
-    const printed: unknown = single && objects.length === 1 ? objects[0] : { apiVersion: 'v1', items: objects, kind: 'List', metadata: { resourceVersion: '' } };
-    out(format === 'json' ? jsonText(printed) : toKubeYaml(printed));
+    // kubectl's form (src/codec/kubectl-format.ts): the objects carry their mod revision from get().
+    const printed = single && objects.length === 1 ? (objects[0] as KubeObject) : objects;
+    const options = args.showManagedFields === true ? { showManagedFields: true } : {};
+    out(format === 'json' ? toKubectlJson(printed, options) : toKubectlYaml(printed, options));
     return;
   }
   if (objects.length > 0) out(objectsTable(objects, info, withNamespace, format === 'wide'));
@@ -585,7 +592,7 @@ async function runGet(args: CliArgs, k: KubeClient): Promise<number> {
   if (args.output === 'json' || args.output === 'yaml') {
     // streamed item by item: constant memory, whatever the number of objects
     const { streamList } = await import('./cli/get-stream');
-    const streamed = await streamList(k, resource, options, args.output, process.stdout, warn);
+    const streamed = await streamList(k, resource, options, args.output, process.stdout, warn, args.showManagedFields === true ? { showManagedFields: true } : {});
     if (streamed.truncatedReason !== undefined) process.stderr.write(`kubetcd: showing the first ${streamed.items}; more matched (raise --limit).\n`);
     return 0;
   }

@@ -32,6 +32,13 @@ export {
   toKubeJson,
   toKubeYaml,
   toKubeYamlListItem,
+  toKubectlJson,
+  toKubectlYaml,
+  toKubectlObject,
+  toKubectlJsonItem,
+  toKubectlYamlItem,
+  modRevisionOf,
+  MOD_REVISION,
   parseKubeJson,
   compactJson,
   sniffValue,
@@ -53,6 +60,9 @@ export type {
   Encoding,
   EncryptionInfo,
   KubeObject,
+  KubectlFormatOptions,
+  KubectlInput,
+  KubectlItem,
   ProtoDumpField,
   SchemaOptions,
   UnknownField,
@@ -144,7 +154,7 @@ export type { PodSummary } from './render/pod-status';
 export { PRINTED_KINDS, kindPrinter } from './render/kube-printers';
 export type { Rendered } from './render/rendered';
 export { fromRawDump, toCsv, toJson, toRawDump, toYaml } from './render/export';
-export { jsonListFormat, listChunks, toJsonChunks, toYamlChunks, yamlListFormat } from './render/list-stream';
+export { jsonListFormat, kubectlListFormat, listChunks, toJsonChunks, toYamlChunks, yamlListFormat } from './render/list-stream';
 export type { JsonItemFormatter, JsonListFormatOptions, ListFormat, ListInput, ListWrapper, YamlItemFormatter, YamlListFormatOptions } from './render/list-stream';
 export { writeChunks, writeList } from './render/write-list';
 export type { ChunkSink, WriteListOptions } from './render/write-list';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decode, parseKubeJson, toKubeJson, toKubeYaml } from '../src/codec';
+import { decode, parseKubeJson, toKubeJson, toKubeYaml, toKubectlJson, toKubectlYaml } from '../src/codec';
 import type { KubeObject } from '../src/codec/types';
 import { present } from '../src/notebook';
 import { startKubeFixture, type KubeFixture } from './helpers/kube-fixture';
@@ -26,6 +26,16 @@ test('the CLI is built into dist/ (package.json bin)', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')) as { bin: Record<string, string> };
   assert.equal(pkg.bin.kubetcd, 'dist/cli.js');
   assert.ok(fs.existsSync(cli), `${cli} is missing: run npm run build`);
+});
+
+test('--show-managed-fields belongs to get only', () => {
+  const r = run(['keys', '--show-managed-fields', '--snapshot', '/nonexistent.db']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /Option --show-managed-fields does not apply to "kubetcd keys"/);
+  const g = run(['get', 'pods', '--show-managed-fields=maybe', '--snapshot', '/nonexistent.db']);
+  assert.equal(g.code, 2);
+  assert.match(g.stderr, /Option --show-managed-fields takes no value/);
+  assert.match(run(['help']).stdout.toString('utf8'), /--show-managed-fields/);
 });
 
 test('decode FILE prints the object as kubectl does (4-space JSON) and warns about removed fields', () => {
@@ -221,6 +231,7 @@ describe('source commands against a generated cluster: live etcd and its snapsho
     await Promise.all(both.map(([label, src], i) => check(label, src, fx.kubes[i] as KubeFixture['kubes'][0])));
   };
 
+  // Byte-for-byte against kubectl 1.36 itself: test/codec/kubectl-format.test.ts.
   test('get -o json|yaml|name prints what kubectl prints for the objects list() returns', async () => {
     const k = fx.kubes[0];
     const pods = await k.list('pods', { namespace: 'kube-system' });
@@ -231,17 +242,16 @@ describe('source commands against a generated cluster: live etcd and its snapsho
     await eachSource(async (label, src) => {
       const json = await runAsync(['get', 'pods', '-n', 'kube-system', '-o', 'json', ...src]);
       assert.equal(json.code, 0, `${label}: ${json.stderr}`);
-      const list = { apiVersion: 'v1', items: pods.items, kind: 'List', metadata: { resourceVersion: '' } };
-      assert.equal(json.stdout, `${toKubeJson(list, { indent: '    ' })}\n`, label);
+      assert.equal(json.stdout, toKubectlJson(pods), label);
       const ylist = await runAsync(['get', 'pods', '-n', 'kube-system', '-o', 'yaml', ...src]);
       assert.equal(ylist.code, 0, `${label}: ${ylist.stderr}`);
-      assert.equal(ylist.stdout, toKubeYaml(list), label);
+      assert.equal(ylist.stdout, toKubectlYaml(pods), label);
       const none = await runAsync(['get', 'pods', '-n', 'no-such-namespace', '-o', 'json', ...src]);
-      assert.equal(none.stdout, `${toKubeJson({ ...list, items: [] }, { indent: '    ' })}\n`, label);
+      assert.equal(none.stdout, toKubectlJson([]), label);
 
       const yml = await runAsync(['get', 'deploy', oneMeta.name, '-n', oneMeta.namespace, '-o', 'yaml', ...src]);
       assert.equal(yml.code, 0, `${label}: ${yml.stderr}`);
-      assert.equal(yml.stdout, toKubeYaml(one), label);
+      assert.equal(yml.stdout, toKubectlYaml(one), label);
 
       const name = await runAsync(['get', 'deployments', '-A', '-o', 'name', ...src]);
       assert.equal(name.code, 0, `${label}: ${name.stderr}`);

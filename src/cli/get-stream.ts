@@ -1,10 +1,12 @@
 /**
  * `kubetcd get RESOURCE -o json|yaml` without names: the List streamed from the store to stdout one
- * item at a time (constant memory, any number of objects; never one string holding the whole output).
+ * item at a time (constant memory, any number of objects; never one string holding the whole output),
+ * byte for byte what `toKubectlJson`/`toKubectlYaml` (and kubectl 1.36) print for the whole list.
  */
 import type { KubeClient, ListOptions } from '../kube/kube-client';
-import { jsonListFormat, listChunks, yamlListFormat, type ListFormat } from '../render/list-stream';
+import { kubectlListFormat, listChunks } from '../render/list-stream';
 import { writeChunks, type ChunkSink } from '../render/write-list';
+import type { KubectlFormatOptions } from '../codec/kubectl-format';
 import type { KubeObject } from '../codec/types';
 
 /** What the streamed listing met besides its objects. */
@@ -15,9 +17,8 @@ export interface StreamedListSummary {
 }
 
 /**
- * Streams the List of `resource` to `sink` as JSON (each object in its stored order, four-space
- * indents) or kubectl's YAML, or in the `format` given; decode errors go to `warn` (the first five, then
- * a count) as they are met.
+ * Streams the List of `resource` to `sink` as kubectl's JSON or YAML; decode errors go to `warn` (the
+ * first five, then a count) as they are met.
  * @example
  * await streamList(k, 'pods', {}, 'json', process.stdout, (t) => process.stderr.write(t + '\n'));
  */
@@ -28,7 +29,7 @@ export async function streamList(
   output: 'json' | 'yaml',
   sink: ChunkSink,
   warn: (text: string) => void,
-  format: ListFormat = output === 'json' ? jsonListFormat({ order: 'stored' }) : yamlListFormat(),
+  formatOptions: KubectlFormatOptions = {},
 ): Promise<StreamedListSummary> {
   const stream = k.stream(resource, options);
   const summary: StreamedListSummary = { items: 0, errors: 0 };
@@ -44,7 +45,7 @@ export async function streamList(
       }
     }
   }
-  await writeChunks(listChunks(objects(), format), sink);
+  await writeChunks(listChunks(objects(), kubectlListFormat(output, formatOptions)), sink);
   if (summary.errors > 5) warn(`${summary.errors - 5} more value(s) could not be decoded.`);
   if (stream.truncated && stream.truncatedReason !== undefined) summary.truncatedReason = stream.truncatedReason;
   return summary;

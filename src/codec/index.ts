@@ -25,6 +25,8 @@ export { sniffValue } from './envelope';
 export type { Sniffed } from './envelope';
 export { decodeCbor } from './cbor';
 export { toKubeYaml, toKubeYamlListItem } from './kube-yaml';
+export { MOD_REVISION, markModRevision, modRevisionOf, toKubectlJson, toKubectlJsonItem, toKubectlObject, toKubectlYaml, toKubectlYamlItem } from './kubectl-format';
+export type { KubectlFormatOptions, KubectlInput, KubectlItem, RecordedObject, RevisionedObject } from './kubectl-format';
 export { decryptValue, encryptValue, encryptedValueMessage, loadEncryptionConfig } from './decrypt';
 export type {
   DecryptOptions,

@@ -10,7 +10,11 @@
  *   newlines, double-quoted with escapes for tabs, control characters and characters outside the BMP;
  * - long plain and quoted values folded at the first space after column 80;
  * - keys longer than 128 bytes written as complex keys (`? key` / `: value`);
- * - empty maps and lists as `{}` and `[]`; floats in Go's `%g` form (`1e+06`, `1.5`).
+ * - empty maps and lists as `{}` and `[]`; floats in Go's `%g` form (`1e+06`, `1.5`);
+ * - a double-quoted scalar that starts with U+FEFF has every character escaped (go-yaml checks the
+ *   first character for a BOM at each position).
+ * What kubectl's JSON→YAML step itself changes (U+0085 folded, control characters refused) is applied by
+ * `toKubectlYaml` (kubectl-format.ts), not here: this printer keeps every string as it is.
  */
 import { utf8ByteCompare } from './go-utf8';
 import { toKubeJson } from './go-json';
@@ -508,10 +512,13 @@ class Emitter {
     this.writeIndicator('"', true, false, false);
     let spaces = false;
     const n = chars.length;
+    // go-yaml's is_bom looks at the scalar's first character whatever the position: a scalar that starts
+    // with U+FEFF has every character escaped ("\uFEFF\x62\x6F\x6D").
+    const bomFirst = chars[0] === '\ufeff';
     for (let i = 0; i < n; i++) {
       const c = chars[i] as string;
       const cp = c.codePointAt(0) as number;
-      if (!isPrintable(cp) || cp === 0xfeff || isBreak(c) || c === '"' || c === '\\') {
+      if (bomFirst || !isPrintable(cp) || isBreak(c) || c === '"' || c === '\\') {
         this.put('\\');
         const short = DOUBLE_ESCAPES.get(cp);
         if (short !== undefined) this.put(short);

@@ -5,6 +5,7 @@
  */
 import _ from 'lodash';
 import { decode, type DecodeOptions } from '../codec';
+import { markModRevision } from '../codec/kubectl-format';
 import { createProjector, type Projected, type Projector } from '../codec/project';
 import { encryptedValueMessage, loadEncryptionConfig, type EncryptionConfig, type EncryptionConfigInput } from '../codec/decrypt';
 import type { Decoded, EncryptionInfo, KubeObject, UnknownField } from '../codec/types';
@@ -543,6 +544,7 @@ class Kube implements KubeClient {
               return;
             }
             object = obj;
+            markModRevision(object, kv.modRevision);
           }
         }
         if (object === undefined && error === undefined) continue;
@@ -665,7 +667,10 @@ class Kube implements KubeClient {
       },
       encoding: d.encoding,
     };
-    if (d.object !== undefined) result.object = isSecrets(info) && options.reveal !== true ? redactSecret(d.object) : d.object;
+    if (d.object !== undefined) {
+      result.object = isSecrets(info) && options.reveal !== true ? redactSecret(d.object) : d.object;
+      markModRevision(result.object, kv.modRevision);
+    }
     if (d.unknownFields !== undefined && d.unknownFields.length > 0) result.unknownFields = d.unknownFields;
     const failure = failureText(key, d);
     if (failure !== undefined) result.error = failure;

@@ -2,7 +2,7 @@
  * A `kubectl get` command line run over etcd: parsed (shell-like quoting), answered with list()/get(),
  * and explained as the etcd reads it maps to.
  */
-import { toKubeJson, toKubeYaml } from '../codec';
+import { toKubectlJson, toKubectlYaml, type KubectlItem } from '../codec/kubectl-format';
 import type { KubeObject } from '../codec/types';
 import { InvalidArgumentError } from '../errors';
 import { keyFor } from './keys';
@@ -26,6 +26,8 @@ export interface KubectlCommand {
   fields?: string;
   /** `-o` / `--output`. */
   output?: KubectlOutput;
+  /** `--show-managed-fields`: `-o json|yaml` keep `metadata.managedFields` (kubectl leaves them out). */
+  showManagedFields?: boolean;
 }
 
 /** The result of {@link runKubectl}. */
@@ -42,7 +44,7 @@ export interface KubectlResult {
 
 const SUPPORTED =
   'Supported: kubectl get RESOURCE [NAME...] | TYPE/NAME... [-n NS | --namespace NS | -A | --all-namespaces] [-l SELECTOR] ' +
-  '[--field-selector SELECTOR] [-o json|yaml|wide|name].';
+  '[--field-selector SELECTOR] [-o json|yaml|wide|name] [--show-managed-fields].';
 const OUTPUTS: readonly KubectlOutput[] = ['json', 'yaml', 'wide', 'name'];
 
 /**
@@ -168,6 +170,12 @@ export function parseKubectlCommand(line: string): KubectlCommand {
       case '--field-selector':
         cmd.fields = valueOf(flag, inline);
         break;
+      case '--show-managed-fields':
+        if (inline !== undefined && inline !== 'true' && inline !== 'false') {
+          throw new InvalidArgumentError(`Flag ${flag} takes true or false (got ${JSON.stringify(inline)}). ${SUPPORTED}`);
+        }
+        cmd.showManagedFields = inline !== 'false';
+        break;
       case '-o':
       case '--output': {
         const o = valueOf(flag, inline);
@@ -214,7 +222,8 @@ function shellQuote(s: string): string {
 
 /**
  * Runs a `kubectl get` command line over a KubeClient: the list or objects it names, the etcd reads it
- * maps to, and the printed output for `-o json|yaml|name` (JSON indented by 4 spaces, as kubectl does).
+ * maps to, and the printed output for `-o json|yaml|name` exactly as kubectl 1.36 prints it (keys sorted,
+ * managedFields left out unless `--show-managed-fields`, `metadata.resourceVersion` the mod revision).
  * @example
  * const r = await runKubectl(k, 'get deploy -n default -l app=web');
  * r.etcdctl // ['etcdctl get --prefix /registry/deployments/default/', '# then keep objects whose labels match app=web']
@@ -227,6 +236,7 @@ export async function runKubectl(client: KubeClient, line: string): Promise<Kube
   const etcdctl: string[] = [];
   let result: KubeList | KubeGetResult[];
   let objects: KubeObject[];
+  let printedItems: KubectlItem[];
   if (cmd.names.length === 0) {
     const options: ListOptions = {
       ...(namespace !== undefined ? { namespace } : {}),
@@ -239,6 +249,7 @@ export async function runKubectl(client: KubeClient, line: string): Promise<Kube
     if (cmd.fields !== undefined) etcdctl.push(`# then keep objects whose fields match ${cmd.fields}`);
     result = list;
     objects = list.items;
+    printedItems = list.items;
   } else {
     const gets: KubeGetResult[] = [];
     for (const name of cmd.names) {
@@ -247,12 +258,16 @@ export async function runKubectl(client: KubeClient, line: string): Promise<Kube
     }
     result = gets;
     objects = gets.flatMap((g) => (g.object !== undefined ? [g.object] : []));
+    printedItems = gets.filter((g) => g.object !== undefined);
   }
   const out: KubectlResult = { command: cmd, result, etcdctl };
-  const single = cmd.names.length === 1 ? objects[0] : undefined;
-  const printed: unknown = single ?? { apiVersion: 'v1', items: objects, kind: 'List', metadata: { resourceVersion: '' } };
-  if (cmd.output === 'json') out.output = `${toKubeJson(printed, { indent: '    ' })}\n`;
-  else if (cmd.output === 'yaml') out.output = toKubeYaml(printed);
+  // One name: the object itself; otherwise kubectl's List. Keys sorted, managedFields left out unless
+  // --show-managed-fields, metadata.resourceVersion the record's mod revision (see kubectl-format.ts).
+  const single = cmd.names.length === 1 ? printedItems[0] : undefined;
+  const printed = single ?? printedItems;
+  const formatOptions = cmd.showManagedFields === true ? { showManagedFields: true } : {};
+  if (cmd.output === 'json') out.output = toKubectlJson(printed, formatOptions);
+  else if (cmd.output === 'yaml') out.output = toKubectlYaml(printed, formatOptions);
   else if (cmd.output === 'name') {
     out.output = objects.map((o) => `${typeName}/${String((o.metadata as { name?: unknown } | undefined)?.name ?? '')}\n`).join('');
   }

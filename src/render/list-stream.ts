@@ -9,9 +9,11 @@
  * `kubectl get -o json|yaml`; their `formatItem` option plugs in another per-object printer (it is given
  * the indentation its item sits at). Pure: no I/O (write-list.ts writes the chunks to a stream or file).
  */
+import { InvalidArgumentError } from '../errors';
 import { toKubeJson } from '../codec/go-json';
 import { toKubeYaml, toKubeYamlListItem } from '../codec/kube-yaml';
 import { utf8ByteCompare } from '../codec/go-utf8';
+import { toKubectlJsonItem, toKubectlYamlItem, type KubectlFormatOptions } from '../codec/kubectl-format';
 import type { KubeObject } from '../codec/types';
 
 /** How a list is written: head, one item, separator, tail. */
@@ -153,6 +155,20 @@ export function yamlListFormat(options: YamlListFormatOptions = {}): ListFormat 
     separator: '',
     footer: (isEmpty) => (isEmpty ? '' : tail),
   };
+}
+
+/**
+ * The List of `kubectl get -o json|yaml` exactly as kubectl 1.36 prints it, item by item (the text
+ * `toKubectlJson`/`toKubectlYaml` return for the whole list): each object with its keys sorted,
+ * `metadata.resourceVersion` its mod revision (objects from `k.stream()`/`list()` carry it),
+ * managedFields left out unless `{ showManagedFields: true }`. `kubetcd get -o json|yaml` streams this.
+ * @example
+ * for await (const chunk of listChunks(k.stream('pods'), kubectlListFormat('yaml'))) process.stdout.write(chunk);
+ */
+export function kubectlListFormat(output: 'json' | 'yaml', options: KubectlFormatOptions = {}): ListFormat {
+  if (output === 'json') return jsonListFormat({ formatItem: (o, prefix, indent) => toKubectlJsonItem(o, prefix, indent, options) ?? 'null' });
+  if (output === 'yaml') return yamlListFormat({ formatItem: (o) => toKubectlYamlItem(o, options) ?? '- null\n' });
+  throw new InvalidArgumentError(`Unknown kubectl list format: ${JSON.stringify(output)}. Pass 'json' or 'yaml'.`);
 }
 
 /** An entry of `k.stream()` (only its object is printed; entries without one are skipped). */

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import _ from 'lodash';
 import { startKubeFixture, type KubeFixture } from '../helpers/kube-fixture';
-import { parseKubeJson } from '../../src/codec';
+import { parseKubeJson, toKubectlObject } from '../../src/codec';
 import type { KubeObject } from '../../src/codec/types';
 import type { ClusterOperation } from '../../scripts/cluster/cluster-generator';
 import type { KubeClient, KubeGetResult, KubeList } from '../../src/kube/kube-client';
@@ -73,8 +73,11 @@ describe('KubeClient.kubectl: live etcd and its snapshot', () => {
       const got = await k.get('pods', name!, { namespace: ns! });
       assert.deepEqual(r.result as KubeGetResult[], [got]);
       assert.deepEqual(r.etcdctl, [`etcdctl get ${pod.key}`]);
-      assert.deepEqual(parseKubeJson(r.output!), got.object);
-      assert.match(r.output!, /^\{\n {4}"kind": "Pod",\n {4}"apiVersion": "v1",\n {4}"metadata": \{\n {8}"name"/);
+      // kubectl's form: keys sorted, resourceVersion the mod revision (byte-for-byte against kubectl 1.36
+      // itself in test/codec/kubectl-format.test.ts)
+      assert.deepEqual(parseKubeJson(r.output!), toKubectlObject(got));
+      assert.equal(_.get(parseKubeJson(r.output!), 'metadata.resourceVersion'), String(got.record.modRevision));
+      assert.match(r.output!, /^\{\n {4}"apiVersion": "v1",\n {4}"kind": "Pod",\n {4}"metadata": \{\n {8}"/);
       assert.deepEqual(JSON.parse(r.output!).metadata.name, name);
       const y = await k.kubectl(`get pod ${name} --namespace=${ns} -oyaml`);
       assert.match(y.output!, new RegExp(`^apiVersion: v1\\n(.|\\n)*\\n  name: ${name}\\n`));
@@ -124,6 +127,10 @@ describe('kubectl command parsing', () => {
       output: 'name',
     });
     assert.equal(parseKubectlCommand('get po --selector=a=b').labels, 'a=b');
+    assert.equal(parseKubectlCommand('get po -o yaml --show-managed-fields').showManagedFields, true);
+    assert.equal(parseKubectlCommand('get po -o yaml --show-managed-fields=false').showManagedFields, false);
+    assert.equal(parseKubectlCommand('get po -o yaml').showManagedFields, undefined);
+    assert.throws(() => parseKubectlCommand('get po --show-managed-fields=yes'), /takes true or false/);
     assert.throws(() => parseKubectlCommand('get'), /needs a resource/);
     assert.throws(() => parseKubectlCommand('get pods -n'), /needs a value/);
     assert.throws(() => parseKubectlCommand(''), /Empty/);
