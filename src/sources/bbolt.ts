@@ -488,12 +488,45 @@ export class BboltFile {
         { path: this.path, pageId: pgid, offset: offset + 12 },
       );
     }
-    if (overflow > 0) bytes = this.readBytes(offset, (1 + overflow) * ps, pgid);
+    if ((pgid + 1 + overflow) * ps > this.dataBytes) {
+      throw new SnapshotFormatError(
+        `Bad bbolt file "${this.path}": page ${pgid} at offset ${offset} with its ${overflow} overflow pages ends at byte ${(pgid + 1 + overflow) * ps}, past the ${this.dataBytes} bytes of data in the file. The file is damaged or was cut short.`,
+        { path: this.path, pageId: pgid, offset: offset + 12 },
+      );
+    }
+    if (overflow > 0) {
+      this.checkOverflow(pgid, offset, flags, count, overflow);
+      bytes = this.readBytes(offset, (1 + overflow) * ps, pgid);
+    }
     // Branch pages stay on a cursor's stack while many leaves are read: keep them out of the block cache.
     if (flags === PAGE_FLAGS.branch) bytes = Buffer.from(bytes);
     const page: BboltPage = { id, flags, count, overflow, bytes, fileOffset: offset, inline: false };
     checkTreePage(this.path, page);
     return page;
+  }
+
+  /**
+   * bbolt gives a page exactly the pages its elements need: the last element's end decides the overflow.
+   * Checked before the overflow pages are read, so a damaged count never makes a read of gigabytes.
+   */
+  private checkOverflow(pgid: number, offset: number, flags: number, count: number, overflow: number): void {
+    if (count === 0 || (flags !== PAGE_FLAGS.leaf && flags !== PAGE_FLAGS.branch)) return;
+    const ps = this.meta.pageSize;
+    const headers = PAGE_HEADER_BYTES + count * ELEMENT_BYTES;
+    if (headers > (1 + overflow) * ps) return; // checkTreePage names this one
+    const b = this.readBytes(offset, headers, pgid, false);
+    const el = PAGE_HEADER_BYTES + (count - 1) * ELEMENT_BYTES;
+    const end =
+      flags === PAGE_FLAGS.leaf
+        ? el + b.readUInt32LE(el + 4) + b.readUInt32LE(el + 8) + b.readUInt32LE(el + 12)
+        : el + b.readUInt32LE(el) + b.readUInt32LE(el + 4);
+    const needed = Math.max(1, Math.ceil(end / ps));
+    if (needed !== 1 + overflow) {
+      throw new SnapshotFormatError(
+        `Bad bbolt file "${this.path}": page ${pgid} at offset ${offset} claims ${overflow} overflow pages, but its last element ends at byte ${end} of the page, which needs ${needed - 1}. The page header is damaged.`,
+        { path: this.path, pageId: pgid, offset: offset + 12 },
+      );
+    }
   }
 
   /** @internal Where {@link BboltFile.pageView}'s page starts in the buffer it returned. */
@@ -513,7 +546,14 @@ export class BboltFile {
       let buf = bytes.view(offset, ps);
       let at = bytes.viewStart;
       const overflow = buf.readUInt32LE(at + 12);
-      const fits = pgid + 1 + overflow <= meta.pageCount && (pgid + 1 + overflow) * ps <= this.dataBytes;
+      let fits = pgid + 1 + overflow <= meta.pageCount && (pgid + 1 + overflow) * ps <= this.dataBytes;
+      if (overflow > 0 && fits) {
+        try {
+          this.checkOverflow(pgid, offset, buf.readUInt16LE(at + 8), buf.readUInt16LE(at + 10), overflow);
+        } catch {
+          fits = false; // page() below names the problem
+        }
+      }
       if (overflow > 0 && fits) {
         buf = bytes.view(offset, (1 + overflow) * ps);
         at = bytes.viewStart;

@@ -251,6 +251,41 @@ test('a damaged element count or flag in the key bucket is an error, never fewer
   }
 });
 
+test('a damaged overflow count is caught before reading: never a read of the rest of the file, never a RangeError', () => {
+  const written = writeBbolt(
+    { entries: [[Buffer.from('big'), { entries: [[Buffer.from('a'), Buffer.from('y'.repeat(5000))], [Buffer.from('b'), Buffer.alloc(20_000, 0x7a)]] }]] },
+    { pageSize: 1024 },
+  );
+  const ps = 1024;
+  const withOverflow = written.leafPages.filter((id) => written.bytes.readUInt32LE(id * ps + 12) > 0);
+  assert.ok(withOverflow.length > 0);
+  const pgid = withOverflow[0] as number;
+  const real = written.bytes.readUInt32LE(pgid * ps + 12);
+  const readAllEntries = (bytes: Buffer): number => {
+    const file = openBboltFile(tmpFile(bytes), { verifyHash: false });
+    try {
+      let n = 0;
+      for (const e of file.bucket('big')!.entries()) n += e.value.length;
+      return n;
+    } finally {
+      file.close();
+    }
+  };
+  assert.equal(readAllEntries(written.bytes), 25_000);
+  // Inflated within the file (the tail of a large member db would be read as this page), then past it.
+  for (const overflow of [real + 1, written.pageCount - pgid - 1, 0x7fffffff]) {
+    if (overflow <= real) continue;
+    const bytes = Buffer.from(written.bytes);
+    bytes.writeUInt32LE(overflow, pgid * ps + 12);
+    assert.throws(() => readAllEntries(bytes), (e: Error) => {
+      assert.equal(e.name, 'SnapshotFormatError', e.message);
+      assert.match(e.message, new RegExp(`page ${pgid} at offset ${pgid * ps} (claims ${overflow} overflow pages|with its ${overflow} overflow pages ends)`));
+      assert.equal((e as { details?: { pageId?: number } }).details?.pageId, pgid);
+      return true;
+    });
+  }
+});
+
 test('damaged etcdctl JSON dumps give SnapshotFormatError', async () => {
   for (const text of ['{', '{"kvs":[]}', '{"header":{"revision":"x"}}', '{"header":{"revision":5},"kvs":[{"key":"!!"}]}', '{"header":{"revision":5},"kvs":{}}']) {
     await assert.rejects(openFileSource(tmpFile(Buffer.from(text))), { name: 'SnapshotFormatError' }, text);
