@@ -482,7 +482,7 @@ function hintFor(reasons: string, config: Config): string {
   if (/altnames|Hostname\/IP does not match|does not match certificate/i.test(reasons)) {
     return 'The server certificate is not valid for this host name: pass serverName, or connect by a name the certificate lists.';
   }
-  if (/wrong version number|EPROTO|packet length too long/i.test(reasons)) {
+  if (/wrong version number|EPROTO|packet length too long|disconnected before secure TLS connection/i.test(reasons)) {
     return config.secure
       ? 'The server does not speak TLS there: use http:// endpoints without TLS options.'
       : 'The server expects TLS: use https:// endpoints and pass cacert (and cert/key if it wants client certificates).';

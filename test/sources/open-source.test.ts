@@ -56,3 +56,19 @@ test('openSource explains a target that is neither a file nor endpoints', async 
   await assert.rejects(openSource('  '), /the target is empty/);
   await assert.rejects(openSource(42 as unknown as string), /Cannot open a number/);
 });
+
+test('an https:// endpoint on a plain etcd says the server does not speak TLS, at once', async () => {
+  const etcd = await startEtcd();
+  try {
+    const https = etcd.endpoint.replace(/^http:/, 'https:');
+    // A one-minute deadline: the answer must come from the failed handshake, not from the deadline.
+    await assert.rejects(openSource(https, { callTimeoutMs: 60_000 }), (e: Error) => {
+      assert.equal(e.name, 'EtcdConnectionError');
+      assert.match(e.message, /The server does not speak TLS there: use http:\/\/ endpoints without TLS options\./);
+      assert.doesNotMatch(e.message, /hung/);
+      return true;
+    });
+  } finally {
+    await etcd.stop();
+  }
+});
