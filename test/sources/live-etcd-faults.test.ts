@@ -125,6 +125,27 @@ describe('live etcd source under faults (three members on loopback)', () => {
     }
   });
 
+  it('a member hung (SIGSTOP) under a long call deadline: keepalive pings find it and the call moves on well before the deadline', async () => {
+    const [m0, m1, m2] = await followersFirst();
+    const source = await openLiveSource({ endpoints: [m0!.endpoint, m1!.endpoint, m2!.endpoint], callTimeoutMs: 120_000, dialTimeoutMs: 2000 });
+    try {
+      assert.equal(await source.count({ prefix: '/f/' }), KEYS); // answered by m0, which stays preferred
+      m0!.pause();
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('the call still waits on the hung member after 45 s (its deadline is 120 s)')), 45_000);
+      });
+      try {
+        assert.equal(await Promise.race([source.count({ prefix: '/f/' }), bound]), KEYS);
+      } finally {
+        clearTimeout(timer);
+      }
+    } finally {
+      m0!.resume();
+      await source.close();
+    }
+  });
+
   it('a member hung (SIGSTOP) mid-listing: the read moves to the next member after one deadline and completes', async () => {
     const [m0, m1, m2] = await followersFirst();
     const callTimeoutMs = 1000;
