@@ -52,6 +52,7 @@ export interface CliArgs {
   limit?: number;
   reveal?: boolean;
   showManagedFields?: boolean;
+  now?: string;
   by?: string;
   top?: number;
   depth?: number;
@@ -90,6 +91,7 @@ const FLAGS: Record<string, FlagSpec> = {
   '--limit': { field: 'limit', value: 'int' },
   '--reveal': { field: 'reveal', value: 'none' },
   '--show-managed-fields': { field: 'showManagedFields', value: 'none' },
+  '--now': { field: 'now', value: 'string' },
   '--by': { field: 'by', value: 'string' },
   '--top': { field: 'top', value: 'int' },
   '--depth': { field: 'depth', value: 'int' },
@@ -105,7 +107,7 @@ const ALLOWED: Record<string, readonly FlagField[]> = {
   decode: ['output', 'sources'],
   encode: ['output', 'sources'],
   help: [],
-  get: [...SOURCE_FIELDS, 'output', 'namespace', 'allNamespaces', 'labels', 'fields', 'limit', 'reveal', 'showManagedFields'],
+  get: [...SOURCE_FIELDS, 'output', 'namespace', 'allNamespaces', 'labels', 'fields', 'limit', 'reveal', 'showManagedFields', 'now'],
   keys: [...SOURCE_FIELDS, 'output', 'limit'],
   resources: [...SOURCE_FIELDS, 'output'],
   tree: [...SOURCE_FIELDS, 'output', 'depth'],
@@ -211,6 +213,10 @@ const OPTION_HELP: ReadonlyArray<{ field: FlagField; text: string }> = [
   { field: 'fields', text: '--field-selector SEL  field selector on any dotted path (status.phase=Running,spec.nodeName=node-1)' },
   { field: 'limit', text: '--limit N             at most N results (objects or keys)' },
   { field: 'reveal', text: '--reveal              show Secret data (redacted by default)' },
+  {
+    field: 'now',
+    text: '--now TIME            ages in tables as of TIME (RFC 3339, or "now" for this clock); default: now for\n                      a live etcd, the newest Lease renewal in a snapshot (said on stderr when old)',
+  },
   { field: 'showManagedFields', text: '--show-managed-fields  -o json|yaml: keep metadata.managedFields (kubectl leaves them out)' },
   { field: 'by', text: '--by GROUP            group by resource (default), namespace, or list the largest objects' },
   { field: 'top', text: '--top N               only the N largest groups or objects' },
@@ -509,8 +515,38 @@ function printedPaths(info: ResourceInfo, args: CliArgs): readonly string[] | un
   return undefined;
 }
 
+/** "Now" for the ages in tables (set by runGet from --now or the data; undefined: this clock). */
+let tableNow: number | undefined;
+let tableNote: string | undefined;
+
+/**
+ * The clock of a table's ages: --now, else for a snapshot the newest Lease renewal it holds (a backup's
+ * ages are then as the cluster saw them, not the backup's own age), else this machine's clock.
+ */
+async function tableClock(args: CliArgs, k: KubeClient): Promise<number | undefined> {
+  if (args.now !== undefined) {
+    if (args.now === 'now') return undefined;
+    const t = Date.parse(args.now);
+    if (!Number.isFinite(t) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(args.now)) {
+      throw new InvalidArgumentError(`Invalid --now: ${JSON.stringify(args.now)}. Pass an RFC 3339 time such as 2024-05-01T10:00:00Z, or "now" for this machine's clock.`);
+    }
+    return t;
+  }
+  if (k.source.kind === 'live') return undefined;
+  const { dataClock, clockCaption } = await import('./kube/data-clock');
+  const clock = await dataClock(k, args.revision !== undefined ? { revision: args.revision } : {});
+  if (clock === undefined) return undefined;
+  // Said with the first table printed (an old backup only: a recent one matches this clock anyway).
+  if (Date.now() - clock.now.getTime() > 3600_000) tableNote = `kubetcd: ${clockCaption(clock)} (--now now: this machine's clock).\n`;
+  return clock.now.getTime();
+}
+
 function objectsTable(objects: readonly KubeObject[], info: ResourceInfo, withNamespace: boolean, wide: boolean): string {
-  const t = renderTable(objects, { kind: info.kind, wide, now: Date.now(), maxRows: Infinity, namespaceColumn: withNamespace });
+  if (tableNote !== undefined && objects.length > 0) {
+    process.stderr.write(tableNote);
+    tableNote = undefined;
+  }
+  const t = renderTable(objects, { kind: info.kind, wide, now: tableNow ?? Date.now(), maxRows: Infinity, namespaceColumn: withNamespace });
   return t.text.endsWith('\n') ? t.text : `${t.text}\n`;
 }
 
@@ -543,6 +579,7 @@ async function runGet(args: CliArgs, k: KubeClient): Promise<number> {
     throw new InvalidArgumentError('kubetcd get needs a resource, such as "kubetcd get pods -n default". "kubetcd resources" lists what the source holds.');
   }
   const info = k.resolve(resource);
+  if ((args.output ?? 'table') === 'table' || args.output === 'wide') tableNow = await tableClock(args, k);
   if (names.length > 0 && (args.labels !== undefined || args.fields !== undefined)) {
     throw new InvalidArgumentError('Names and selectors cannot be combined: drop the names or the -l/--field-selector.');
   }

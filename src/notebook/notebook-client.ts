@@ -13,7 +13,9 @@ import { createTableBuilder, noResourcesMessage, type ColumnSource } from '../re
 import { openSource, type SourceOptions, type SourceTarget } from '../sources/open-source';
 import { checkOptionNames, FILE_OPTION_NAMES, LIVE_OPTION_NAMES } from '../sources/source-options';
 import type { KvSource } from '../sources/types';
-import { show, withDisplay, type ShowOptions } from './present';
+import { show, withDisplay, type PresentHint, type ShowOptions } from './present';
+import { renderers } from './renderers';
+import { clockCaption, dataClock, type DataClock } from '../kube/data-clock';
 import { ProgressReporter, withReadProgress, type ProgressOptions } from './progress';
 import { inTslab } from './tslab-display';
 
@@ -21,6 +23,12 @@ import { inTslab } from './tslab-display';
 export interface OpenOptions extends KubeOptions, SourceOptions {
   /** Progress of long reads shown in place in the notebook (default on inside tslab; never shown outside). */
   progress?: boolean | ProgressOptions;
+  /**
+   * "Now" for the ages in tables. Default: this machine's clock for a live etcd; for a snapshot, the newest
+   * Lease renewal it holds, so an old backup shows ages as the cluster saw them (captions say which).
+   * `'clock'` always uses this machine's clock.
+   */
+  now?: Date | 'clock';
 }
 
 /** Options of {@link NotebookClient.table}: a list's filters plus the table's look. */
@@ -68,7 +76,7 @@ export type NotebookClient = Omit<KubeClient, 'list'> & {
 export const SOURCE_ENV = 'KUBETCD_SOURCE';
 
 /** Every option name open() takes: its own, the Kubernetes layer's, and a source's of either kind. */
-const OPEN_OPTION_NAMES: readonly string[] = ['progress', 'prefix', 'encryptionConfig', ...FILE_OPTION_NAMES, ...LIVE_OPTION_NAMES.filter((n) => n !== 'endpoints')];
+const OPEN_OPTION_NAMES: readonly string[] = ['progress', 'now', 'prefix', 'encryptionConfig', ...FILE_OPTION_NAMES, ...LIVE_OPTION_NAMES.filter((n) => n !== 'endpoints')];
 
 const INDEX_NOTICE_BYTES = 16 * 1024 * 1024;
 
@@ -111,7 +119,10 @@ export async function open(target?: SourceTarget, options: OpenOptions = {}): Pr
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
-  const { progress: _progress, prefix, encryptionConfig, ...sourceOptions } = options;
+  const { progress: _progress, now, prefix, encryptionConfig, ...sourceOptions } = options;
+  if (now !== undefined && now !== 'clock' && !(now instanceof Date && Number.isFinite(now.getTime()))) {
+    throw new InvalidArgumentError(`Invalid open() option now: ${String(now)}. Pass a Date (new Date('2024-05-01T10:00:00Z')), 'clock' for this machine's clock, or omit it.`);
+  }
   const raw = await openSource(chosen, sourceOptions);
   let kube: KubeClient;
   try {
@@ -124,10 +135,21 @@ export async function open(target?: SourceTarget, options: OpenOptions = {}): Pr
     throw e;
   }
   notice?.finish(`Opened ${path.basename(file ?? '')}: ${(fileBytes / 1024 / 1024).toFixed(1)} MB indexed in ${notice.seconds()} s`);
-  return notebookClient(kube, raw);
+  let clock: DataClock | undefined;
+  if (now instanceof Date) clock = { now, from: 'the time given to open()' };
+  else if (now === undefined && raw.kind !== 'live') {
+    try {
+      clock = await dataClock(kube);
+    } catch (e) {
+      await raw.close();
+      throw e;
+    }
+  }
+  return notebookClient(kube, raw, clock);
 }
 
-function notebookClient(kube: KubeClient, raw: KvSource): NotebookClient {
+function notebookClient(kube: KubeClient, raw: KvSource, clock: DataClock | undefined): NotebookClient {
+  const clockHint: PresentHint = clock !== undefined ? { now: clock.now, clock: clockCaption(clock) } : {};
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -148,7 +170,7 @@ function notebookClient(kube: KubeClient, raw: KvSource): NotebookClient {
         if (result instanceof Promise) {
           const options = args.find((a, i) => i > 0 && a !== null && typeof a === 'object' && !Array.isArray(a)) as { wide?: boolean } | undefined;
           return result.then((v: unknown) =>
-            withDisplay(v, { method: String(prop), args, ...(options?.wide !== undefined ? { wide: options.wide } : {}) }),
+            withDisplay(v, { ...clockHint, method: String(prop), args, ...(options?.wide !== undefined ? { wide: options.wide } : {}) }),
           );
         }
         return result;
@@ -167,7 +189,7 @@ function notebookClient(kube: KubeClient, raw: KvSource): NotebookClient {
       const info = kube.resolve(resource);
       const builder = createTableBuilder({
         kind: info.kind !== '' ? info.kind : resource,
-        now: now ?? new Date(),
+        now: now ?? clock?.now ?? new Date(),
         ...(wide !== undefined ? { wide } : {}),
         ...(columns !== undefined ? { columns } : {}),
         ...(maxRows !== undefined ? { maxRows } : {}),
@@ -188,7 +210,8 @@ function notebookClient(kube: KubeClient, raw: KvSource): NotebookClient {
           if (errors.length < 20) errors.push(entry.error);
         }
       }
-      const rendered = builder.finish();
+      const built = builder.finish();
+      const rendered = now === undefined && clock !== undefined ? { ...built, ...renderers.caption(built, clockCaption(clock)) } : built;
       const table: KubeTable = {
         ...rendered,
         resource: info.resource,

@@ -45,6 +45,8 @@ export interface PresentHint extends ShowOptions {
   method?: string;
   /** That method's arguments. */
   args?: readonly unknown[];
+  /** Which clock `now` is, for captions (`ages as of … , the newest Lease renewal (…)`). */
+  clock?: string;
 }
 
 type Rec = Record<string, unknown>;
@@ -170,6 +172,7 @@ function listedNamespace(v: ListShape, hint: PresentHint): string | undefined {
 
 function presentList(v: ListShape, hint: PresentHint): Presentation {
   const notes = [`revision ${v.revision}`];
+  if (hint.clock !== undefined) notes.push(hint.clock);
   if (v.truncated) notes.push(`showing the first ${n(v.items.length)}; more matched (pass a larger { limit })`);
   if (v.etcdctl) notes.push(v.etcdctl);
   const empty = noResourcesMessage(listedNamespace(v, hint));
