@@ -55,6 +55,7 @@ export type {
   KubeObject,
   ProtoDumpField,
   SchemaOptions,
+  SchemaSource,
   UnknownField,
   DecryptOptions,
   DecryptedValue,
