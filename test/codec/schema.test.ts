@@ -169,6 +169,14 @@ describe('missing sources', () => {
     );
     assert.match(out, /^SchemaError: Kubernetes sources not found in .*kubetcd-does-not-exist: the folder does not exist/);
   });
+
+  test('KUBETCD_K8S_SOURCES takes a list (path-delimiter separated), sorted newest first', () => {
+    const out = inChild(
+      'const sc = s.loadSchema(); console.log(JSON.stringify(sc.sources.map((x) => x.version)));',
+      { KUBETCD_K8S_SOURCES: [installedSourcesDir('1.32'), installedSourcesDir('1.36')].join(path.delimiter) },
+    );
+    assert.deepEqual(JSON.parse(out), ['1.36', '1.32']);
+  });
 });
 
 describe('a small source tree of our own', () => {
