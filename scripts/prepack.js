@@ -22,27 +22,39 @@ if (!fs.existsSync(tsc)) fail(`TypeScript is not installed (${tsc}): run "npm ci
 const built = spawnSync(process.execPath, [tsc, '-p', path.join(REPO, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (built.status !== 0) fail('the TypeScript build of src/ failed (see above).');
 
-// The schema comes from the sources named by KUBETCD_K8S_SOURCES, else proto/upstream (npm run setup).
-const { defaultSourcesDir, loadSchema, SCHEMA_FORMAT_VERSION } = require(path.join(DIST, 'codec', 'schema.js'));
-const sourcesDir = defaultSourcesDir();
+// The schema comes from the sources named by KUBETCD_K8S_SOURCES, else proto/upstream/<version> (npm run
+// setup): every Kubernetes version at once, each kind from the newest that has it.
+const { defaultSourcesDirs, INSTALLED_KUBERNETES_VERSIONS, loadSchema, SCHEMA_FORMAT_VERSION } = require(path.join(DIST, 'codec', 'schema.js'));
+const sourcesDir = defaultSourcesDirs();
 let schema;
 try {
   schema = loadSchema({ sourcesDir });
 } catch (e) {
-  fail(`cannot compile the Kubernetes schema from ${sourcesDir}: ${e.message}`);
+  fail(`cannot compile the Kubernetes schema from ${sourcesDir.join(path.delimiter)}: ${e.message}`);
 }
 if (schema.formatVersion !== SCHEMA_FORMAT_VERSION) fail(`the schema has format ${schema.formatVersion}, expected ${SCHEMA_FORMAT_VERSION}.`);
-// The build machine's folder means nothing where the package is installed.
-const packaged = { ...schema, source: { ...schema.source, dir: '(compiled into the package at npm pack)' } };
+// The build machine's folders mean nothing where the package is installed.
+const atPack = '(compiled into the package at npm pack)';
+const packaged = {
+  ...schema,
+  source: { ...schema.source, dir: atPack },
+  sources: (schema.sources ?? []).map((s) => ({ ...s, dir: atPack })),
+};
 fs.mkdirSync(path.join(DIST, 'schema'), { recursive: true });
 fs.writeFileSync(path.join(DIST, 'schema', 'kubernetes.json'), JSON.stringify(packaged));
 
-// Which Debian packages the sources came from (proto/install.sh records them), for NOTICE.
-const installed = path.join(REPO, 'proto', 'upstream', 'installed.txt');
-const packages = fs.existsSync(installed) && process.env.KUBETCD_K8S_SOURCES === undefined
-  ? fs.readFileSync(installed, 'utf8').split('\n').filter((l) => l.startsWith('package ')).map((l) => l.split(' ').slice(1, 3).join(' '))
-  : [];
-const from = packages.length > 0 ? packages.map((p) => `  - ${p} (Debian)`).join('\n') : `  - ${schema.source.description}`;
+// Which Debian packages the sources came from (proto/install.sh records them per version), for NOTICE.
+const packages = [];
+if (process.env.KUBETCD_K8S_SOURCES === undefined) {
+  for (const version of INSTALLED_KUBERNETES_VERSIONS) {
+    const installed = path.join(REPO, 'proto', 'upstream', version, 'installed.txt');
+    if (!fs.existsSync(installed)) continue;
+    for (const l of fs.readFileSync(installed, 'utf8').split('\n')) {
+      if (l.startsWith('package ')) packages.push(`${l.split(' ').slice(1, 3).join(' ')} (Debian; Kubernetes ${version})`);
+    }
+  }
+}
+const from = packages.length > 0 ? packages.map((p) => `  - ${p}`).join('\n') : `  - ${schema.source.description}`;
 const notice = `kubetcd
 Copyright the kubetcd authors. Licensed under the Apache License, Version 2.0.
 

@@ -6,7 +6,7 @@
 #   - etcd 3.5.30 from Debian sid into .cache/etcd-3.5 (scripts/setup-etcd35.sh)
 #   - kubectl 1.36.4 from Debian sid into .cache/kubectl (scripts/setup-kubectl.sh; the -o json/yaml reference)
 #   - Debian's jupyter-notebook, jupyter-nbconvert, python3-nbclient and chromium (notebooks, browser test)
-#   - the Kubernetes API sources the schema is compiled from (proto/install.sh)
+#   - the Kubernetes API sources the schema is compiled from, 1.36 and 1.32 (proto/install.sh)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

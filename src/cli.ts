@@ -223,7 +223,7 @@ const OPTION_HELP: ReadonlyArray<{ field: FlagField; text: string }> = [
   { field: 'depth', text: '--depth N             levels of path segments shown (default 2 in the table)' },
   {
     field: 'sources',
-    text: '--sources DIR         Kubernetes API sources to compile the schema from (default: the ones installed\n                      by "npm run setup", or $KUBETCD_K8S_SOURCES)',
+    text: '--sources DIR[:DIR]   Kubernetes API sources to compile the schema from, one folder per version; each\n                      kind from the newest (default: $KUBETCD_K8S_SOURCES, else 1.36 and 1.32 as\n                      installed by "npm run setup")',
   },
 ];
 

@@ -65,6 +65,7 @@ export type {
   KubectlItem,
   ProtoDumpField,
   SchemaOptions,
+  SchemaSource,
   UnknownField,
   DecryptOptions,
   DecryptedValue,

@@ -15,7 +15,7 @@ import { makeTestCerts } from './helpers/certs';
 const repo = path.join(__dirname, '..', '..');
 const cli = path.join(repo, 'dist', 'cli.js');
 const data = path.join(repo, '..', 'shared', 'data', 'auger-testdata');
-const headDir = path.join(repo, 'proto', 'upstream', 'root', 'usr', 'share', 'gocode', 'src', 'k8s.io', 'api', 'testdata', 'HEAD');
+const headDir = path.join(repo, 'proto', 'upstream', '1.36', 'root', 'usr', 'share', 'gocode', 'src', 'k8s.io', 'api', 'testdata', 'HEAD');
 
 function run(args: string[], input?: Uint8Array): { code: number; stdout: Buffer; stderr: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { input: input ?? Buffer.alloc(0), maxBuffer: 64 << 20 });

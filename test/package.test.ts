@@ -11,11 +11,12 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { defaultSourcesDir } from '../src/codec';
+import { installedSourcesDir } from '../src/codec';
 import { PYTHON, runProcess } from './notebook/notebook-fixture';
 
 const repo = path.join(__dirname, '..', '..');
-const goldenDir = path.join(defaultSourcesDir(), 'k8s.io', 'api', 'testdata', 'HEAD');
+/** Golden files of each installed Kubernetes version, newest first. */
+const goldenDirs = ['1.36', '1.32'].map((v) => path.join(installedSourcesDir(v), 'k8s.io', 'api', 'testdata', 'HEAD'));
 const realSnapshot = path.join(repo, '..', 'shared', 'data', 'auger-testdata', 'boltdb', 'db');
 
 interface PackedFile {
@@ -96,36 +97,49 @@ describe('the npm package, installed the way a user installs it', { timeout: 600
     assert.ok(packedBytes < 10 * 1024 * 1024, `the package is ${packedBytes} bytes packed`);
     const notice = fs.readFileSync(path.join(project, 'node_modules', 'kubetcd', 'NOTICE'), 'utf8');
     assert.match(notice, /Copyright The Kubernetes Authors/);
-    assert.match(notice, /golang-k8s-api-dev \d+\.\d+\.\d+/);
-    const schema = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'kubetcd', 'dist', 'schema', 'kubernetes.json'), 'utf8')) as { kinds: object; source: { dir: string } };
+    assert.match(notice, /golang-k8s-api-dev 0\.36\.4-1 \(Debian; Kubernetes 1\.36\)/);
+    assert.match(notice, /golang-k8s-api-dev 0\.32\.3-1 \(Debian; Kubernetes 1\.32\)/);
+    const schema = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'kubetcd', 'dist', 'schema', 'kubernetes.json'), 'utf8')) as {
+      kinds: object;
+      source: { dir: string };
+      sources: { version: string; dir: string }[];
+    };
     assert.ok(Object.keys(schema.kinds).length > 300);
-    assert.ok(!schema.source.dir.includes(repo), 'the build folder does not leak into the package');
+    assert.deepEqual(schema.sources.map((s) => s.version), ['1.36', '1.32']);
+    assert.ok(!JSON.stringify([schema.source, schema.sources]).includes(repo), 'the build folder does not leak into the package');
   });
 
   test("require('kubetcd') decodes every golden file of Kubernetes exactly, with no sources installed", () => {
+    // 1.36's golden files, and 1.32's of the kinds only 1.32 has
     const script = `
       const fs = require('node:fs');
       const path = require('node:path');
       const k = require('kubetcd');
-      const dir = process.argv[1];
+      const kinds = k.loadSchema().kinds;
       let checked = 0;
       const wrong = [];
-      for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.pb')).sort()) {
-        const parts = file.replace(/\\.pb$/, '').split('.');
-        const kind = parts.pop(), version = parts.pop(), group = parts.join('.');
-        const apiVersion = group === 'core' ? version : group + '/' + version;
-        const pb = fs.readFileSync(path.join(dir, file));
-        const json = fs.readFileSync(path.join(dir, file.replace(/\\.pb$/, '.json')), 'utf8');
-        const d = k.decode(pb, { apiVersion, kind });
-        if (d.error || k.toKubeJson(d.object, { indent: '  ' }) !== json) wrong.push(file + ': ' + (d.error ? d.error.message : 'differs'));
-        else if (!Buffer.from(k.encode(k.parseKubeJson(json), { apiVersion, kind })).equals(pb)) wrong.push(file + ': encodes differently');
-        checked++;
+      for (const [i, version] of ['1.36', '1.32'].entries()) {
+        const dir = process.argv[1 + i];
+        for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.pb')).sort()) {
+          const parts = file.replace(/\\.pb$/, '').split('.');
+          const kind = parts.pop(), v = parts.pop(), group = parts.join('.');
+          const apiVersion = group === 'core' ? v : group + '/' + v;
+          // (core.v1.WatchEvent is meta/v1's, registered in every group: the newest version's)
+          if ((kinds[apiVersion + '/' + kind]?.schemaVersion ?? '1.36') !== version) continue;
+          const pb = fs.readFileSync(path.join(dir, file));
+          const json = fs.readFileSync(path.join(dir, file.replace(/\\.pb$/, '.json')), 'utf8');
+          const d = k.decode(pb, { apiVersion, kind });
+          if (d.error || k.toKubeJson(d.object, { indent: '  ' }) !== json) wrong.push(file + ': ' + (d.error ? d.error.message : 'differs'));
+          else if (d.schemaVersion !== version) wrong.push(file + ': decoded by ' + d.schemaVersion);
+          else if (!Buffer.from(k.encode(k.parseKubeJson(json), { apiVersion, kind })).equals(pb)) wrong.push(file + ': encodes differently');
+          checked++;
+        }
       }
       console.log(JSON.stringify({ checked, wrong, schemaFrom: require.resolve('kubetcd') }));
     `;
-    const out = check(spawnSync(process.execPath, ['-e', script, goldenDir], { cwd: project, encoding: 'utf8', env }), 'decoding in the installed package');
+    const out = check(spawnSync(process.execPath, ['-e', script, ...goldenDirs], { cwd: project, encoding: 'utf8', env }), 'decoding in the installed package');
     const result = JSON.parse(out) as { checked: number; wrong: string[]; schemaFrom: string };
-    assert.ok(result.checked >= 171, `only ${result.checked} golden files`);
+    assert.ok(result.checked >= 185 + 10, `only ${result.checked} golden files`);
     assert.deepEqual(result.wrong, []);
     assert.equal(result.schemaFrom, path.join(fs.realpathSync(project), 'node_modules', 'kubetcd', 'dist', 'index.js'));
   });

@@ -422,7 +422,7 @@ function workload(ctx: Ctx, plan: DeploymentPlan, replicas: number, generation: 
   const hash = rng.suffix(10);
   const containers = containerSpecs(rng, plan.name.replace(/-\d+$/, ''));
   const labels = plan.labels ?? { app };
-  const templateMeta = { creationTimestamp: null, labels: { ...labels } };
+  const templateMeta = { labels: { ...labels } };
   const podTemplateSpec = { metadata: templateMeta, spec: podSpecCommon(containers) };
   const strategy = { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } };
   const deployment: KubeObject = {
@@ -484,7 +484,7 @@ function workload(ctx: Ctx, plan: DeploymentPlan, replicas: number, generation: 
     spec: {
       replicas,
       selector: { matchLabels: { ...rsLabels } },
-      template: { metadata: { creationTimestamp: null, labels: { ...rsLabels } }, spec: podSpecCommon(containers) },
+      template: { metadata: { labels: { ...rsLabels } }, spec: podSpecCommon(containers) },
     },
     status: { replicas, fullyLabeledReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas, observedGeneration: generation },
   };
@@ -730,7 +730,7 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
     {
       apiVersion: 'v1',
       kind: 'Endpoints',
-      metadata: { name: apiServerIp, creationTimestamp: null },
+      metadata: { name: apiServerIp },
       subsets: [{ addresses: [{ ip: apiServerIp }] }],
     },
     { lease: 'masterleases' },

@@ -721,20 +721,26 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
     switch (fp.p) {
       case P_SCALAR: {
         const zero = fp.k === K_STRING ? '""' : fp.k === K_BOOL ? 'false' : '0';
-        if (f.pointer) build.push(f.omitEmpty ? `if (${v} !== undefined) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
-        else if (f.omitEmpty) build.push(`if (${v} !== undefined && ${v} !== ${zero}) ${key} = ${v};`);
+        // `omitzero` leaves out what `omitempty` does for scalars and pointers: the zero value, nil
+        const omit = f.omitEmpty || f.omitZero === true;
+        if (f.pointer) build.push(omit ? `if (${v} !== undefined) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
+        else if (omit) build.push(`if (${v} !== undefined && ${v} !== ${zero}) ${key} = ${v};`);
         else build.push(`${key} = ${v} === undefined ? ${zero} : ${v};`);
         break;
       }
       case P_NULLABLE:
-        if (fp.k === K_MAP) build.push(f.omitEmpty ? `if (${v} !== undefined) ${key} = H.sortMap(${v});` : `${key} = ${v} === undefined ? null : H.sortMap(${v});`);
-        else if (fp.k === K_BYTES && !fp.repeated) build.push(f.omitEmpty ? `if (${v} !== undefined && ${v} !== "") ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
-        else build.push(f.omitEmpty ? `if (${v} !== undefined && ${v} !== null && ${v}.length !== 0) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
+        if (fp.k === K_MAP) build.push(f.omitEmpty || f.omitZero === true ? `if (${v} !== undefined) ${key} = H.sortMap(${v});` : `${key} = ${v} === undefined ? null : H.sortMap(${v});`);
+        else if (fp.k === K_BYTES && !fp.repeated) build.push(f.omitEmpty ? `if (${v} !== undefined && ${v} !== "") ${key} = ${v};` : f.omitZero === true ? `if (${v} !== undefined) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
+        // `omitzero` on a slice leaves out only nil (an empty slice is not zero)
+        else build.push(f.omitEmpty ? `if (${v} !== undefined && ${v} !== null && ${v}.length !== 0) ${key} = ${v};` : f.omitZero === true ? `if (${v} !== undefined && ${v} !== null) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
         break;
       case P_MESSAGE:
-        if (f.pointer) build.push(f.omitEmpty ? `if (${v} !== undefined) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
+        if (f.pointer) build.push(f.omitEmpty || f.omitZero === true ? `if (${v} !== undefined) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
         else if (fp.msg === undefined) build.push(`${key} = ${v} === undefined ? {} : ${v};`);
-        else build.push(`${key} = ${v} === undefined ? H.zero(S[${subIndex(fp.msg)}], r, ctx, depth) : ${v};`);
+        else if (f.omitZero === true && (fp.msg.special === S_TIME || fp.msg.special === S_MICROTIME)) {
+          // `omitzero` (Kubernetes 1.36's creationTimestamp): Go leaves out a zero time, which prints null
+          build.push(`if (${v} !== undefined && ${v} !== null) ${key} = ${v};`);
+        } else build.push(`${key} = ${v} === undefined ? H.zero(S[${subIndex(fp.msg)}], r, ctx, depth) : ${v};`);
         // a bare number or string of embedded JSON keeps its stored text on this object
         if (isRaw(fp.msg)) build.push(`if (${v}m !== undefined && ${key} === ${v}) H.markField(o, ${JSON.stringify(f.name)}, ${v}m);`);
         break;
@@ -1104,7 +1110,16 @@ export interface ProtobufDecoder {
   ): { object?: KubeObject; error?: DecodeError; unknownFields?: UnknownField[] };
   /** The message of a kind, or undefined. */
   messageFor(apiVersion: string, kind: string): string | undefined;
+  /** The message of a kind and the Kubernetes version whose schema has it, or undefined. */
+  kindFor(apiVersion: string, kind: string): KindLookup | undefined;
   plans: PlanCache;
+}
+
+/** What {@link ProtobufDecoder.kindFor} finds. */
+export interface KindLookup {
+  message: string;
+  /** `SchemaSource.version` of the source the message comes from (undefined in a hand-made schema). */
+  schemaVersion: string | undefined;
 }
 
 /**
@@ -1115,29 +1130,31 @@ export interface ProtobufDecoder {
  */
 export function createProtobufDecoder(schema: CompiledSchema): ProtobufDecoder {
   const plans = new PlanCache(schema);
+  const newest = schema.sources?.[0]?.version;
   // the last lookup, as values of one resource come in runs
   let lastVersion = '';
   let lastKind = '';
-  let lastMessage: string | undefined;
-  const messageFor = (apiVersion: string, kind: string): string | undefined => {
-    if (apiVersion === lastVersion && kind === lastKind && lastMessage !== undefined) return lastMessage;
+  let lastFound: KindLookup | undefined;
+  const kindFor = (apiVersion: string, kind: string): KindLookup | undefined => {
+    if (apiVersion === lastVersion && kind === lastKind && lastFound !== undefined) return lastFound;
     const found = lookup(apiVersion, kind);
     lastVersion = apiVersion;
     lastKind = kind;
-    lastMessage = found;
+    lastFound = found;
     return found;
   };
-  const lookup = (apiVersion: string, kind: string): string | undefined => {
+  const lookup = (apiVersion: string, kind: string): KindLookup | undefined => {
     const k = schema.kinds[`${apiVersion}/${kind}`];
-    if (k !== undefined) return k.message;
-    // meta/v1 types registered into every group version (WatchEvent, Status, DeleteOptions…)
+    if (k !== undefined) return { message: k.message, schemaVersion: k.schemaVersion };
+    // meta/v1 types registered into every group version (WatchEvent, Status, DeleteOptions…): the newest's
     const meta = `k8s.io.apimachinery.pkg.apis.meta.v1.${kind}`;
-    if (kind !== '' && schema.messages[meta] !== undefined) return meta;
+    if (kind !== '' && schema.messages[meta] !== undefined) return { message: meta, schemaVersion: newest };
     return undefined;
   };
   return {
     plans,
-    messageFor,
+    kindFor,
+    messageFor: (apiVersion, kind) => kindFor(apiVersion, kind)?.message,
     decodeObject(buf, start, end, base, messageName, typeMeta) {
       const plan = plans.get(messageName);
       if (plan === undefined) {
@@ -1370,8 +1387,8 @@ function decodeProtobufValue(
     return;
   }
   const decoder = getDecoder();
-  const messageName = decoder.messageFor(apiVersion, kind);
-  if (messageName === undefined) {
+  const found = decoder.kindFor(apiVersion, kind);
+  if (found === undefined) {
     result.protoFields = dumpProtoFields(buf, env.rawStart, env.rawEnd);
     result.error = new DecodeError(
       `Unknown kind ${JSON.stringify(kind)} of ${JSON.stringify(apiVersion)}: the schema (${decoder.plans.schema.source.description}) does not know it, ` +
@@ -1380,7 +1397,8 @@ function decodeProtobufValue(
     );
     return;
   }
-  const out = decoder.decodeObject(buf, env.rawStart, env.rawEnd, base, messageName, { kind, apiVersion });
+  if (found.schemaVersion !== undefined) result.schemaVersion = found.schemaVersion;
+  const out = decoder.decodeObject(buf, env.rawStart, env.rawEnd, base, found.message, { kind, apiVersion });
   if (out.object !== undefined) result.object = out.object;
   if (out.unknownFields !== undefined) result.unknownFields = out.unknownFields;
   if (out.error !== undefined) {
@@ -1397,8 +1415,8 @@ function takeTypeMeta(result: Decoded): void {
 function decodeBareProtobuf(decoder: ProtobufDecoder, value: Uint8Array, base: number, apiVersion: string, kind: string, result: Decoded): void {
   if (apiVersion !== '') result.apiVersion = apiVersion;
   if (kind !== '') result.kind = kind;
-  const messageName = decoder.messageFor(apiVersion, kind);
-  if (messageName === undefined) {
+  const found = decoder.kindFor(apiVersion, kind);
+  if (found === undefined) {
     result.protoFields = dumpProtoFields(value, 0, value.length);
     result.error = new DecodeError(
       `Unknown kind ${JSON.stringify(kind)} of ${JSON.stringify(apiVersion)}: pass { apiVersion, kind } of a kind the schema knows to decode a bare protobuf message.`,
@@ -1406,7 +1424,8 @@ function decodeBareProtobuf(decoder: ProtobufDecoder, value: Uint8Array, base: n
     );
     return;
   }
-  const out = decoder.decodeObject(value, 0, value.length, base, messageName, { kind, apiVersion });
+  if (found.schemaVersion !== undefined) result.schemaVersion = found.schemaVersion;
+  const out = decoder.decodeObject(value, 0, value.length, base, found.message, { kind, apiVersion });
   if (out.object !== undefined) result.object = out.object;
   if (out.unknownFields !== undefined) result.unknownFields = out.unknownFields;
   if (out.error !== undefined) result.error = out.error;

@@ -11,9 +11,17 @@ import type { Decoded, KubeObject } from './types';
 export type { DecodeOptions } from './decode';
 export type { EncodeOptions } from './encode';
 export type { SchemaOptions } from './schema';
-export type { CompiledSchema, SchemaField, SchemaKind, SchemaMessage, SpecialKind, ScalarType } from './schema-types';
+export type { CompiledSchema, SchemaField, SchemaKind, SchemaMessage, SchemaSource, SpecialKind, ScalarType } from './schema-types';
 export type { Decoded, Encoding, EncryptionInfo, KubeObject, ProtoDumpField, UnknownField } from './types';
-export { compileSchema, defaultSourcesDir, findRepoRoot, loadSchema } from './schema';
+export {
+  compileSchema,
+  defaultSourcesDir,
+  defaultSourcesDirs,
+  findRepoRoot,
+  INSTALLED_KUBERNETES_VERSIONS,
+  installedSourcesDir,
+  loadSchema,
+} from './schema';
 export { dumpProtoFields } from './proto-dump';
 export { RAW_JSON, rawJsonMark } from './raw-json';
 export type { RawJsonMark } from './raw-json';
@@ -42,7 +50,7 @@ export type {
 export { createProjector, getPath } from './project';
 export type { ProjectOptions, Projected, Projector, ProjectorOptions } from './project';
 
-/** A codec bound to one schema (one Kubernetes version). */
+/** A codec bound to one schema (compiled from one or several Kubernetes versions). */
 export interface Codec {
   /** Decodes a stored value. Never throws on bad data: see `Decoded.error`. */
   decode(value: Uint8Array, options?: DecodeOptions): Decoded;
@@ -53,16 +61,19 @@ export interface Codec {
 
 /** Options of {@link createCodec}. */
 export interface CodecOptions {
-  /** Kubernetes sources to compile (and cache) the schema from; see {@link SchemaOptions}. */
-  sourcesDir?: string;
+  /**
+   * Kubernetes sources to compile (and cache) the schema from: one folder, or several (an array, or one
+   * string joined with the path delimiter), one per Kubernetes version; see {@link SchemaOptions}.
+   */
+  sourcesDir?: string | readonly string[];
   /** A schema already loaded (wins over `sourcesDir`). */
   schema?: CompiledSchema;
 }
 
 /**
- * Creates a codec for a given Kubernetes version's sources or schema.
+ * Creates a codec for given Kubernetes versions' sources or schema.
  * @example
- * const codec = createCodec({ sourcesDir: '/home/me/go/pkg/mod' });
+ * const codec = createCodec({ sourcesDir: ['/src/k8s-1.36', '/src/k8s-1.32'] });
  * codec.decode(bytes).object
  */
 export function createCodec(options: CodecOptions = {}): Codec {

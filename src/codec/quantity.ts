@@ -1,5 +1,5 @@
 /**
- * `resource.Quantity` canonicalisation, exactly as k8s.io/apimachinery 1.32 prints a quantity after
+ * `resource.Quantity` canonicalisation, exactly as k8s.io/apimachinery 1.32 and 1.36 (the same code) print a quantity after
  * `ParseQuantity(s)` followed by `.String()` (what the API server returns for a stored quantity).
  *
  * Rules carried over (facts from api/resource/quantity.go, suffix.go, amount.go, math.go):

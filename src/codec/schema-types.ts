@@ -67,6 +67,12 @@ export interface SchemaField {
   /** Go tag `omitempty`. */
   omitEmpty: boolean;
   /**
+   * Go tag `omitzero` (Go 1.24; Kubernetes 1.36 puts it on ObjectMeta.creationTimestamp): the field is left
+   * out when it holds its zero value (for metav1.Time: the zero time, which would print `null`). Absent
+   * when the tag is not there.
+   */
+  omitZero?: boolean;
+  /**
    * The Go field can be nil: a pointer (`*int32`, `*ObjectMeta`), a slice, a map, `[]byte`, or a
    * named slice/map type. For pointers to scalars this is what makes a zero value printable.
    */
@@ -81,7 +87,10 @@ export interface SchemaField {
 
 /** A message of the schema. */
 export interface SchemaMessage {
-  /** Fully-qualified protobuf name, no leading dot: `k8s.io.api.core.v1.Pod`. */
+  /**
+   * Its key in {@link CompiledSchema.messages}: the fully-qualified protobuf name, no leading dot
+   * (`k8s.io.api.core.v1.Pod`), after its source's {@link SchemaSource.messagePrefix} (`1.32/…`).
+   */
   name: string;
   /** Go package import path: `k8s.io/api/core/v1`. */
   goPackage: string;
@@ -106,17 +115,52 @@ export interface SchemaKind {
   kind: string;
   /** `apiVersion` as written in objects: `v1` for core, `apps/v1` otherwise. */
   apiVersion: string;
-  /** Fully-qualified protobuf message name. */
+  /**
+   * The message in {@link CompiledSchema.messages}: the fully-qualified protobuf name, prefixed with its
+   * source's {@link SchemaSource.messagePrefix} when an older source provides the kind.
+   */
   message: string;
+  /** The Kubernetes version whose sources provide this kind ({@link SchemaSource.version}, e.g. `1.36`). */
+  schemaVersion?: string;
+}
+
+/**
+ * One Kubernetes version the schema was compiled from. A schema compiled from several source folders
+ * takes each kind from the newest version that has it; an older version's messages are kept (only those
+ * its own kinds need) under names starting with its `messagePrefix`, so that `k8s.io.api.core.v1.Pod` of
+ * 1.36 and of 1.32 can both be there.
+ */
+export interface SchemaSource {
+  /**
+   * The Kubernetes minor version (`1.36` for k8s.io/api 0.36.x), or `source-N` (N counting from 1 in
+   * the order given) when the folder does not say which version it holds.
+   */
+  version: string;
+  /** The source folder. */
+  dir: string;
+  /** What was found there: `k8s.io/api 0.36.4-1` (a Debian package version) or `k8s.io/api 0.36.4`. */
+  description: string;
+  /** Fingerprint of this folder's files (see `SchemaOptions`). */
+  fingerprint: string;
+  /** Prefix of this version's message names in `messages`: '' for the newest, `1.32/` for an older one. */
+  messagePrefix: string;
 }
 
 /** The whole compiled schema. */
 export interface CompiledSchema {
   /** Format version of this structure; bump when it changes so caches are rebuilt. */
   formatVersion: number;
-  /** Where it was compiled from (a directory), and a short description (`k8s.io/api 0.32.3`). */
+  /**
+   * Where it was compiled from: the folders (joined with the platform's path delimiter), a short
+   * description (`Kubernetes 1.36 (k8s.io/api 0.36.4-1) + 1.32 (k8s.io/api 0.32.3-1)`) and a fingerprint.
+   */
   source: { dir: string; description: string; fingerprint: string };
-  /** Every message by fully-qualified name. */
+  /** The Kubernetes versions it was compiled from, newest (winning) first. Absent in hand-made schemas. */
+  sources?: SchemaSource[];
+  /**
+   * Every message by fully-qualified name; the newest source's under their own names, an older source's
+   * under its {@link SchemaSource.messagePrefix} (`1.32/k8s.io.api.autoscaling.v2beta1.HorizontalPodAutoscaler`).
+   */
   messages: Record<string, SchemaMessage>;
   /** Every kind, keyed `apiVersion + '/' + kind`, e.g. `v1/Pod`, `apps/v1/Deployment`. */
   kinds: Record<string, SchemaKind>;

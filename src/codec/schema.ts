@@ -2,10 +2,16 @@
  * Compiles the {@link CompiledSchema} from installed Kubernetes sources (every `generated.proto` of
  * k8s.io/api and k8s.io/apimachinery joined with the Go structs next to it), caches it as JSON under
  * `<repo>/proto/cache/`, and loads it back quickly.
+ *
+ * Several source folders (one per Kubernetes version) compile into one schema: each kind comes from the
+ * newest version that has it, and decodes with that version's messages only. The newest version's
+ * messages keep their protobuf names; an older version's are kept (only those its winning kinds reach)
+ * under a prefix naming the version (`1.32/k8s.io.api.autoscaling.v2beta1.HorizontalPodAutoscaler`).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { SchemaError } from '../errors';
 import { goTagValue, goTypeText, parseGoTypes, type GoField, type GoFileTypes, type GoType } from './go-types';
 import type { ProtoFieldDef, ProtoFileDef } from './proto-gateway';
@@ -15,20 +21,28 @@ import type {
   SchemaField,
   SchemaKind,
   SchemaMessage,
+  SchemaSource,
   SpecialKind,
 } from './schema-types';
 
 /** Bump when the compiled structure or the compiler's rules change: caches are rebuilt. */
-export const SCHEMA_FORMAT_VERSION = 5;
+export const SCHEMA_FORMAT_VERSION = 6;
+
+/** The Kubernetes versions proto/install.sh installs (proto/upstream/<version>), newest first. */
+export const INSTALLED_KUBERNETES_VERSIONS: readonly string[] = ['1.36', '1.32'];
 
 /** Options of {@link loadSchema} and {@link compileSchema}. */
 export interface SchemaOptions {
   /**
-   * Folder holding the Kubernetes sources: one that contains `k8s.io/api` and `k8s.io/apimachinery`
-   * (a GOPATH `src`, a Go module cache, a Kubernetes checkout's `staging/src`), or `k8s.io` itself.
-   * Default: `$KUBETCD_K8S_SOURCES`, else `<repo>/proto/upstream/root/usr/share/gocode/src`.
+   * Folders holding the Kubernetes sources, one per Kubernetes version: each contains `k8s.io/api` and
+   * `k8s.io/apimachinery` (a GOPATH `src`, a Go module cache, a Kubernetes checkout's `staging/src`), or
+   * is `k8s.io` itself. An array, or one string of folders joined with the platform's path delimiter
+   * (`:` on Linux). They compile into one schema where each kind comes from the newest version that has
+   * it (newest by the k8s.io/api version the folder names; folders that name none keep the order given).
+   * Default: `$KUBETCD_K8S_SOURCES` (path-delimiter separated), else the folders `proto/install.sh`
+   * fills, `<repo>/proto/upstream/<version>/root/usr/share/gocode/src` for 1.36 and 1.32.
    */
-  sourcesDir?: string;
+  sourcesDir?: string | readonly string[];
   /** Where cached schemas live. Default `<repo>/proto/cache`; `false` disables the cache. */
   cacheDir?: string | false;
 }
@@ -152,15 +166,57 @@ function locateTrees(dir: string): SourceTrees {
   throw missingSources(abs, 'no k8s.io/api and k8s.io/apimachinery folders there');
 }
 
+/** Folders of a path-delimiter separated list (empty entries dropped). */
+function splitSourceDirs(list: string): string[] {
+  return list.split(path.delimiter).filter((d) => d !== '');
+}
+
 /**
- * The default sources folder: `$KUBETCD_K8S_SOURCES`, else the one `proto/install.sh` fills.
+ * The default sources folders, newest first: `$KUBETCD_K8S_SOURCES` (path-delimiter separated), else
+ * the ones `proto/install.sh` fills (one per version of {@link INSTALLED_KUBERNETES_VERSIONS}).
  * @example
- * defaultSourcesDir() // '/work/main/proto/upstream/root/usr/share/gocode/src'
+ * defaultSourcesDirs() // ['/work/main/proto/upstream/1.36/root/usr/share/gocode/src', '/work/main/proto/upstream/1.32/…']
+ */
+export function defaultSourcesDirs(): string[] {
+  const env = process.env['KUBETCD_K8S_SOURCES'];
+  const fromEnv = env !== undefined ? splitSourceDirs(env) : [];
+  if (fromEnv.length > 0) return fromEnv;
+  return INSTALLED_KUBERNETES_VERSIONS.map((v) => installedSourcesDir(v));
+}
+
+/**
+ * The folder `proto/install.sh` unpacks one Kubernetes version's sources into.
+ * @example
+ * installedSourcesDir('1.32') // '/work/main/proto/upstream/1.32/root/usr/share/gocode/src'
+ */
+export function installedSourcesDir(version: string): string {
+  return path.join(findRepoRoot(), 'proto', 'upstream', version, 'root', 'usr', 'share', 'gocode', 'src');
+}
+
+/**
+ * The first (newest) of {@link defaultSourcesDirs}.
+ * @example
+ * defaultSourcesDir() // '/work/main/proto/upstream/1.36/root/usr/share/gocode/src'
  */
 export function defaultSourcesDir(): string {
-  const env = process.env['KUBETCD_K8S_SOURCES'];
-  if (env !== undefined && env !== '') return env;
-  return path.join(findRepoRoot(), 'proto', 'upstream', 'root', 'usr', 'share', 'gocode', 'src');
+  return defaultSourcesDirs()[0] as string;
+}
+
+/** The folders of `sourcesDir` (or the defaults), resolved, in the order given. */
+function sourceDirsOf(sourcesDir: string | readonly string[] | undefined): string[] {
+  if (sourcesDir === undefined) return defaultSourcesDirs().map((d) => path.resolve(d));
+  let list: string[];
+  if (typeof sourcesDir === 'string') list = splitSourceDirs(sourcesDir);
+  else if (Array.isArray(sourcesDir) && sourcesDir.every((d) => typeof d === 'string' && d !== '')) list = [...sourcesDir];
+  else list = [];
+  if (list.length === 0) {
+    throw new SchemaError(
+      `No Kubernetes sources folder in sourcesDir: ${JSON.stringify(sourcesDir)}. Pass one or more folders holding ` +
+        'k8s.io/api and k8s.io/apimachinery (an array, or one string joined with the path delimiter), or leave it out for the installed ones.',
+      {},
+    );
+  }
+  return list.map((d) => path.resolve(d));
 }
 
 /** One package folder holding a generated.proto, with the Go import path it stands for. */
@@ -473,6 +529,7 @@ function compileFrom(input: CompileInput, source: CompiledSchema['source']): Com
             name: inline ? pf.name : jsonName !== '' ? jsonName : goName,
             ...fieldFromProto(pf, def.package, known),
             omitEmpty: jsonParts.includes('omitempty'),
+            ...(jsonParts.slice(1).includes('omitzero') ? { omitZero: true } : {}),
             nullable: goNullable(gf.type, goPkgPath, imports, goPkgs),
             pointer,
             inline,
@@ -497,23 +554,159 @@ function compileFrom(input: CompileInput, source: CompiledSchema['source']): Com
   return { formatVersion: SCHEMA_FORMAT_VERSION, source, messages, kinds };
 }
 
-function describeSources(trees: SourceTrees): string {
-  const parts: string[] = [];
-  for (const [name, dir] of [['k8s.io/api', trees.api], ['k8s.io/apimachinery', trees.apimachinery]] as const) {
-    const at = path.basename(dir).split('@')[1];
-    parts.push(at !== undefined ? `${name} ${at}` : name);
+/** What a source folder says about its version: the k8s.io/api version, when it names one. */
+interface SourceVersion {
+  /** `k8s.io/api 0.36.4-1` (a Debian package), `k8s.io/api 0.36.4` (a Go module), or where it is. */
+  description: string;
+  /** k8s.io/api 0.MINOR.PATCH is Kubernetes 1.MINOR.PATCH. */
+  minor?: number;
+  patch?: number;
+}
+
+/**
+ * The version of the k8s.io/api sources: from a Go module cache folder (`api@v0.36.4`), else from the
+ * Debian changelog next to a Debian package's files (`usr/share/doc/golang-k8s-api-dev`, which
+ * proto/install.sh unpacks too). Unknown for a plain checkout.
+ */
+function sourceVersionOf(trees: SourceTrees): SourceVersion {
+  const fromText = (text: string, what: string): SourceVersion | undefined => {
+    const m = /^v?0\.(\d+)\.(\d+)/.exec(text);
+    return m ? { description: `k8s.io/api ${what}`, minor: Number(m[1]), patch: Number(m[2]) } : undefined;
+  };
+  const at = path.basename(trees.api).split('@')[1];
+  if (at !== undefined) {
+    const v = fromText(at, at.replace(/^v/, ''));
+    if (v !== undefined) return v;
   }
-  let desc = parts.join(', ');
-  // proto/install.sh leaves installed.txt next to root/ with the package versions
-  const stampFile = path.join(trees.api, '..', '..', '..', '..', '..', '..', 'installed.txt');
+  // <share>/gocode/src/k8s.io/api → <share>/doc/golang-k8s-api-dev/changelog.Debian.gz
+  const changelog = path.join(trees.api, '..', '..', '..', '..', 'doc', 'golang-k8s-api-dev', 'changelog.Debian.gz');
   try {
-    const text = fs.readFileSync(stampFile, 'utf8');
-    const m = /golang-k8s-api-dev=([^\s]+)/.exec(text);
-    if (m) desc = `k8s.io/api ${m[1]}`;
+    const first = zlib.gunzipSync(fs.readFileSync(changelog)).toString('utf8').split('\n', 1)[0] ?? '';
+    const m = /^\S+ \((?:\d+:)?([^)\s]+)\)/.exec(first);
+    const v = m?.[1] !== undefined ? fromText(m[1], m[1]) : undefined;
+    if (v !== undefined) return v;
   } catch {
-    // no stamp
+    // not a Debian package
   }
-  return desc;
+  return { description: `k8s.io/api at ${trees.api}` };
+}
+
+/** One source folder, found and stamped (not compiled yet). */
+interface LocatedSource {
+  dir: string;
+  trees: SourceTrees;
+  pkgs: PackageDir[];
+  stamp: Stamp;
+}
+
+function locateSource(dir: string): LocatedSource {
+  const trees = locateTrees(dir);
+  const pkgs = listPackageDirs(trees);
+  if (pkgs.length === 0) throw missingSources(dir, 'no generated.proto files under k8s.io/api');
+  return { dir, trees, pkgs, stamp: takeStamp(pkgs, trees, sourceFiles(pkgs)) };
+}
+
+/** The stamps of several sources as one (checked and fingerprinted together, in the order given). */
+function joinStamps(sources: LocatedSource[]): Stamp {
+  if (sources.length === 1) return (sources[0] as LocatedSource).stamp;
+  return { dirs: sources.flatMap((s) => s.stamp.dirs), files: sources.flatMap((s) => s.stamp.files) };
+}
+
+/** Compiles one source folder on its own (message names unprefixed, kinds without schemaVersion). */
+function compileSource(src: LocatedSource, description: string): CompiledSchema {
+  // protobufjs takes ~150 ms to load: only when compiling, never on the cached path.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseProtoText } = require('./proto-gateway') as typeof import('./proto-gateway');
+  const protos = new Map<string, ProtoFileDef>();
+  const goPkgs = new Map<string, GoPackageInfo>();
+  for (const p of src.pkgs) {
+    const file = path.join(p.dir, 'generated.proto');
+    protos.set(p.importPath, parseProtoText(fs.readFileSync(file, 'utf8'), file));
+    goPkgs.set(p.importPath, readGoPackage(p.dir));
+  }
+  return compileFrom({ pkgs: src.pkgs, protos, goPkgs }, { dir: src.trees.root, description, fingerprint: fingerprintOf(src.stamp) });
+}
+
+/** A copy of a message under `prefix`, its references to other messages prefixed too. */
+function prefixedMessage(m: SchemaMessage, prefix: string): SchemaMessage {
+  const fix = (f: SchemaField): SchemaField => {
+    const g = { ...f };
+    if (g.message !== undefined) g.message = prefix + g.message;
+    if (g.mapValueMessage !== undefined) g.mapValueMessage = prefix + g.mapValueMessage;
+    return g;
+  };
+  const out: SchemaMessage = { ...m, name: prefix + m.name, fields: m.fields.map(fix) };
+  if (m.protoOnly !== undefined) out.protoOnly = m.protoOnly.map(fix);
+  return out;
+}
+
+/** Names of the messages reachable from `roots` (the roots included). */
+function reachableMessages(schema: CompiledSchema, roots: string[]): string[] {
+  const seen = new Set<string>();
+  const todo = [...roots];
+  while (todo.length > 0) {
+    const name = todo.pop() as string;
+    if (seen.has(name)) continue;
+    const m = schema.messages[name];
+    if (m === undefined) continue;
+    seen.add(name);
+    for (const f of m.protoOnly === undefined ? m.fields : [...m.fields, ...m.protoOnly]) {
+      if (f.message !== undefined) todo.push(f.message);
+      if (f.mapValueMessage !== undefined) todo.push(f.mapValueMessage);
+    }
+  }
+  return [...seen].sort();
+}
+
+/**
+ * Compiles and joins several source folders (given in `dirs` order) into one schema: sorted newest
+ * first when every folder names its version; each kind from the first that has it.
+ */
+function compileSources(sources: LocatedSource[], fingerprint: string): CompiledSchema {
+  const versions = sources.map((s) => sourceVersionOf(s.trees));
+  const order = sources.map((_, i) => i);
+  if (versions.every((v) => v.minor !== undefined)) {
+    const key = (i: number): number => (versions[i]?.minor ?? 0) * 1e6 + (versions[i]?.patch ?? 0);
+    order.sort((a, b) => key(b) - key(a) || a - b);
+  }
+  const labels: string[] = [];
+  for (const i of order) {
+    const v = versions[i] as SourceVersion;
+    let label = v.minor !== undefined ? `1.${v.minor}` : `source-${i + 1}`;
+    if (labels.includes(label) && v.minor !== undefined) label = `1.${v.minor}.${v.patch ?? 0}`;
+    if (labels.includes(label)) label = `${label}-${i + 1}`;
+    labels.push(label);
+  }
+
+  const messages: Record<string, SchemaMessage> = {};
+  const kinds: Record<string, SchemaKind> = {};
+  const used: SchemaSource[] = [];
+  order.forEach((i, rank) => {
+    const src = sources[i] as LocatedSource;
+    const version = versions[i] as SourceVersion;
+    const label = labels[rank] as string;
+    const one = compileSource(src, version.description);
+    const prefix = rank === 0 ? '' : `${label}/`;
+    used.push({ version: label, dir: src.dir, description: version.description, fingerprint: one.source.fingerprint, messagePrefix: prefix });
+    const won = Object.entries(one.kinds).filter(([key]) => kinds[key] === undefined);
+    if (rank === 0) Object.assign(messages, one.messages);
+    else {
+      for (const name of reachableMessages(one, won.map(([, k]) => k.message))) {
+        messages[prefix + name] = prefixedMessage(one.messages[name] as SchemaMessage, prefix);
+      }
+    }
+    for (const [key, k] of won) kinds[key] = { ...k, message: prefix + k.message, schemaVersion: label };
+  });
+  const description = used
+    .map((u) => (u.version.startsWith('source-') ? u.description : `Kubernetes ${u.version} (${u.description})`))
+    .join(' + ');
+  return {
+    formatVersion: SCHEMA_FORMAT_VERSION,
+    source: { dir: used.map((u) => u.dir).join(path.delimiter), description, fingerprint },
+    sources: used,
+    messages,
+    kinds,
+  };
 }
 
 /**
@@ -523,30 +716,8 @@ function describeSources(trees: SourceTrees): string {
  * schema.kinds['apps/v1/Deployment'].message // 'k8s.io.api.apps.v1.Deployment'
  */
 export function compileSchema(options: SchemaOptions = {}): CompiledSchema {
-  const dir = options.sourcesDir ?? defaultSourcesDir();
-  const trees = locateTrees(dir);
-  const pkgs = listPackageDirs(trees);
-  if (pkgs.length === 0) throw missingSources(dir, 'no generated.proto files under k8s.io/api');
-  const files = sourceFiles(pkgs);
-  const stamp = takeStamp(pkgs, trees, files);
-  return compileWithStamp(trees, pkgs, stamp);
-}
-
-function compileWithStamp(trees: SourceTrees, pkgs: PackageDir[], stamp: Stamp): CompiledSchema {
-  // protobufjs takes ~150 ms to load: only when compiling, never on the cached path.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parseProtoText } = require('./proto-gateway') as typeof import('./proto-gateway');
-  const protos = new Map<string, ProtoFileDef>();
-  const goPkgs = new Map<string, GoPackageInfo>();
-  for (const p of pkgs) {
-    const file = path.join(p.dir, 'generated.proto');
-    protos.set(p.importPath, parseProtoText(fs.readFileSync(file, 'utf8'), file));
-    goPkgs.set(p.importPath, readGoPackage(p.dir));
-  }
-  return compileFrom(
-    { pkgs, protos, goPkgs },
-    { dir: trees.root, description: describeSources(trees), fingerprint: fingerprintOf(stamp) },
-  );
+  const sources = sourceDirsOf(options.sourcesDir).map(locateSource);
+  return compileSources(sources, fingerprintOf(joinStamps(sources)));
 }
 
 interface CacheIndex {
@@ -556,9 +727,10 @@ interface CacheIndex {
 }
 
 function dirKey(dir: string): string {
-  return crypto.createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 12);
+  return crypto.createHash('sha256').update(dir).digest('hex').slice(0, 12);
 }
 
+/** Schemas loaded in this process, by their folders (joined with NUL). */
 const loaded = new Map<string, CompiledSchema>();
 
 /** Where `npm pack` puts the compiled schema (scripts/prepack.js): `dist/schema/` next to `dist/codec/`. */
@@ -567,13 +739,13 @@ export const PACKAGED_SCHEMA_FILE = path.join(__dirname, '..', 'schema', 'kubern
 let packagedSchema: CompiledSchema | null | undefined;
 
 /**
- * The schema compiled into the package at `npm pack`, when the default sources folder is absent (an
- * installed package has no proto/upstream). Undefined in a checkout with sources, or with none at all.
+ * The schema compiled into the package at `npm pack`, when none of the default sources folders exists
+ * (an installed package has no proto/upstream). Undefined in a checkout with sources, or with none at all.
  */
 function loadPackagedSchema(): CompiledSchema | undefined {
   if (packagedSchema === undefined) {
     packagedSchema = null;
-    if (!isDir(defaultSourcesDir()) && fs.existsSync(PACKAGED_SCHEMA_FILE)) {
+    if (!defaultSourcesDirs().some(isDir) && fs.existsSync(PACKAGED_SCHEMA_FILE)) {
       let parsed: CompiledSchema;
       try {
         parsed = JSON.parse(fs.readFileSync(PACKAGED_SCHEMA_FILE, 'utf8')) as CompiledSchema;
@@ -597,10 +769,12 @@ function loadPackagedSchema(): CompiledSchema | undefined {
 
 /**
  * Loads the compiled schema: from memory, else from the cache in `proto/cache/` when the sources are
- * unchanged, else compiles it from the sources and caches it.
+ * unchanged, else compiles it from the sources and caches it. By default from every installed version
+ * (1.36, then 1.32 for the kinds 1.36 no longer has).
  * @example
  * const schema = loadSchema();
- * Object.keys(schema.kinds).length // about 400
+ * schema.kinds['v1/Pod'].schemaVersion // '1.36'
+ * schema.kinds['autoscaling/v2beta1/HorizontalPodAutoscaler'].schemaVersion // '1.32'
  */
 export function loadSchema(options: SchemaOptions = {}): CompiledSchema {
   const env = process.env['KUBETCD_K8S_SOURCES'];
@@ -609,11 +783,12 @@ export function loadSchema(options: SchemaOptions = {}): CompiledSchema {
     const packaged = loadPackagedSchema();
     if (packaged !== undefined) return packaged;
   }
-  const dir = path.resolve(options.sourcesDir ?? defaultSourcesDir());
-  const mem = loaded.get(dir);
+  const dirs = sourceDirsOf(options.sourcesDir);
+  const key = dirs.join('\0');
+  const mem = loaded.get(key);
   if (mem !== undefined) return mem;
   const cacheDir = options.cacheDir === undefined ? path.join(findRepoRoot(), 'proto', 'cache') : options.cacheDir;
-  const indexFile = cacheDir === false ? undefined : path.join(cacheDir, `index-${dirKey(dir)}.json`);
+  const indexFile = cacheDir === false ? undefined : path.join(cacheDir, `index-${dirKey(key)}.json`);
 
   // Fast path: the index names the fingerprint and the stamp; re-stat the files to check.
   if (indexFile !== undefined && cacheDir !== false) {
@@ -624,7 +799,7 @@ export function loadSchema(options: SchemaOptions = {}): CompiledSchema {
           fs.readFileSync(path.join(cacheDir, `schema-${index.fingerprint}.json`), 'utf8'),
         ) as CompiledSchema;
         if (schema.formatVersion === SCHEMA_FORMAT_VERSION) {
-          loaded.set(dir, schema);
+          loaded.set(key, schema);
           return schema;
         }
       }
@@ -633,10 +808,8 @@ export function loadSchema(options: SchemaOptions = {}): CompiledSchema {
     }
   }
 
-  const trees = locateTrees(dir);
-  const pkgs = listPackageDirs(trees);
-  if (pkgs.length === 0) throw missingSources(dir, 'no generated.proto files under k8s.io/api');
-  const stamp = takeStamp(pkgs, trees, sourceFiles(pkgs));
+  const sources = dirs.map(locateSource);
+  const stamp = joinStamps(sources);
   const fingerprint = fingerprintOf(stamp);
   let schema: CompiledSchema | undefined;
   if (cacheDir !== false) {
@@ -647,7 +820,7 @@ export function loadSchema(options: SchemaOptions = {}): CompiledSchema {
       // compile below
     }
   }
-  if (schema === undefined) schema = compileWithStamp(trees, pkgs, stamp);
+  if (schema === undefined) schema = compileSources(sources, fingerprint);
   if (cacheDir !== false && indexFile !== undefined) {
     try {
       fs.mkdirSync(cacheDir, { recursive: true });
@@ -663,6 +836,6 @@ export function loadSchema(options: SchemaOptions = {}): CompiledSchema {
       // a read-only install still works, just slower on each cold start
     }
   }
-  loaded.set(dir, schema);
+  loaded.set(key, schema);
   return schema;
 }

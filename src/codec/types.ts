@@ -78,4 +78,9 @@ export interface Decoded {
   stripped?: { keyLine?: string; trailingNewline?: boolean };
   /** Size of the value in bytes (as given, before stripping). */
   valueBytes: number;
+  /**
+   * For a protobuf value: the Kubernetes version whose schema decoded it (`1.36`; see
+   * `SchemaSource.version`): the newest of the schema's versions that knows its kind.
+   */
+  schemaVersion?: string;
 }

@@ -7,7 +7,7 @@ import { wrapEnvelope } from '../../src/codec/encode';
 import { describe, test } from 'node:test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createCodec, decode, encode, findRepoRoot, rawJsonMark, toKubeJson } from '../../src/codec';
+import { createCodec, decode, encode, findRepoRoot, installedSourcesDir, rawJsonMark, toKubeJson } from '../../src/codec';
 import { rawJsonFieldMark } from '../../src/codec/raw-json';
 import type { CompiledSchema, KubeObject, SchemaField } from '../../src/codec';
 import { WireWriter } from '../../src/codec/wire';
@@ -64,7 +64,7 @@ describe('pointers and omitempty', () => {
     assert.ok(Buffer.from(bytes).includes(Buffer.from([0x12, 0x00])));
     assert.ok(Buffer.from(bytes).includes(Buffer.from([0x38, 0x00])));
     const o = decode(bytes).object as KubeObject;
-    assert.deepEqual(Object.keys(o['metadata'] as object), ['name', 'creationTimestamp']);
+    assert.deepEqual(Object.keys(o['metadata'] as object), ['name']);
   });
 
   test('fields without omitempty are always printed with Go zero values', () => {
@@ -97,7 +97,7 @@ describe('pointers and omitempty', () => {
 
   test('a non-pointer struct is always printed, {} when empty (Namespace spec and status)', () => {
     const o = roundTrip({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } });
-    assert.equal(toKubeJson(o), '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n","creationTimestamp":null},"spec":{},"status":{}}');
+    assert.equal(toKubeJson(o), '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n"},"spec":{},"status":{}}');
   });
 
   test('a non-pointer struct absent from the wire prints its fields defaults', () => {
@@ -109,12 +109,57 @@ describe('pointers and omitempty', () => {
     ns.tag(1, 2);
     ns.bytes(meta.finish());
     const d = decode(envelope('v1', 'Namespace', ns.finish()));
+    assert.equal(toKubeJson(d.object), '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n"},"spec":{},"status":{}}');
+  });
+});
+
+describe('Kubernetes versions: each kind decodes with the rules of the newest version that has it', () => {
+  const NAMESPACE = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n' } };
+
+  test('1.36 leaves a zero creationTimestamp out (omitzero); the result names the version', () => {
+    const d = decode(encode(NAMESPACE));
+    assert.equal(d.schemaVersion, '1.36');
+    assert.equal(toKubeJson(d.object), '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n"},"spec":{},"status":{}}');
+  });
+
+  test('a kind only 1.32 has prints a zero creationTimestamp as null, as 1.32 does', () => {
+    const pc = { apiVersion: 'scheduling.k8s.io/v1alpha1', kind: 'PriorityClass', metadata: { name: 'p' }, value: 5 };
+    const d = decode(encode(pc));
+    assert.equal(d.error, undefined, d.error?.message);
+    assert.equal(d.schemaVersion, '1.32');
+    assert.equal(toKubeJson(d.object), '{"kind":"PriorityClass","apiVersion":"scheduling.k8s.io/v1alpha1","metadata":{"name":"p","creationTimestamp":null},"value":5}');
+    // the same message name decodes with 1.36's fields for a kind 1.36 has
+    const v1 = decode(encode({ ...pc, apiVersion: 'scheduling.k8s.io/v1' }));
+    assert.equal(v1.schemaVersion, '1.36');
+    assert.equal(toKubeJson(v1.object), '{"kind":"PriorityClass","apiVersion":"scheduling.k8s.io/v1","metadata":{"name":"p"},"value":5}');
+  });
+
+  test('a codec of 1.32 alone prints 1.32 rules for every kind', () => {
+    const older = createCodec({ sourcesDir: installedSourcesDir('1.32') });
+    const d = older.decode(encode(NAMESPACE));
+    assert.equal(d.schemaVersion, '1.32');
     assert.equal(toKubeJson(d.object), '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n","creationTimestamp":null},"spec":{},"status":{}}');
+  });
+
+  test('1.36 decodes fields 1.32 does not know; 1.32 keeps them in unknownFields', () => {
+    // PodSpec field 41 (hostnameOverride) is new since 1.32
+    const spec = new WireWriter();
+    spec.tag(41, 2);
+    spec.bytes(Buffer.from('h'));
+    const pod = new WireWriter();
+    pod.tag(2, 2);
+    pod.bytes(spec.finish());
+    const value = envelope('v1', 'Pod', pod.finish());
+    const newer = decode(value);
+    assert.equal(newer.unknownFields, undefined);
+    assert.equal(get(newer.object, 'spec.hostnameOverride'), 'h');
+    const older = createCodec({ sourcesDir: installedSourcesDir('1.32') }).decode(value);
+    assert.deepEqual(older.unknownFields, [{ path: 'spec', number: 41, wireType: 2, value: 'h' }]);
   });
 });
 
 describe('special types', () => {
-  test('zero Time prints null even with omitempty; zero MicroTime too', () => {
+  test('zero Time prints null even with omitempty (but not omitzero, see below); zero MicroTime too', () => {
     const o = roundTrip({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -122,7 +167,7 @@ describe('special types', () => {
       spec: { template: { metadata: { labels: { a: 'b' } } } },
     });
     assert.equal(get(o, 'metadata.creationTimestamp'), '2022-09-09T04:01:18Z');
-    assert.equal(get(o, 'spec.template.metadata.creationTimestamp'), null);
+    assert.equal(Object.prototype.hasOwnProperty.call(get(o, 'spec.template.metadata'), 'creationTimestamp'), false);
     const ev = roundTrip({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' } });
     assert.equal(ev['eventTime'], null);
     assert.equal(ev['firstTimestamp'], null);

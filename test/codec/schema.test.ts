@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { compileSchema, createCodec, defaultSourcesDir, loadSchema, toKubeJson } from '../../src/codec';
+import { compileSchema, createCodec, defaultSourcesDirs, installedSourcesDir, loadSchema, toKubeJson } from '../../src/codec';
 import type { CompiledSchema } from '../../src/codec';
 
 const schemaModule = path.join(__dirname, '..', '..', 'src', 'codec', 'schema.js');
@@ -28,7 +28,7 @@ describe('the installed sources', () => {
     const kinds = Object.keys(schema.kinds).length;
     assert.ok(messages >= 1000, `messages: ${messages}`);
     assert.ok(kinds >= 300, `kinds: ${kinds}`);
-    assert.deepEqual(schema.kinds['v1/Pod'], { group: '', version: 'v1', kind: 'Pod', apiVersion: 'v1', message: 'k8s.io.api.core.v1.Pod' });
+    assert.deepEqual(schema.kinds['v1/Pod'], { group: '', version: 'v1', kind: 'Pod', apiVersion: 'v1', message: 'k8s.io.api.core.v1.Pod', schemaVersion: '1.36' });
     assert.equal(schema.kinds['apps/v1/Deployment']?.message, 'k8s.io.api.apps.v1.Deployment');
     assert.equal(schema.kinds['coordination.k8s.io/v1/Lease']?.message, 'k8s.io.api.coordination.v1.Lease');
   });
@@ -48,6 +48,58 @@ describe('the installed sources', () => {
     assert.equal(schema.messages['k8s.io.api.core.v1.Pod']?.typeMetaAt, 0);
     const status = schema.messages['k8s.io.api.core.v1.ContainerStatus']?.fields.find((f) => f.name === 'ready');
     assert.equal(status?.omitEmpty, false);
+  });
+
+  test('are 1.36 and 1.32: each kind from the newest that has it, 1.32 messages prefixed', () => {
+    assert.deepEqual(defaultSourcesDirs(), [installedSourcesDir('1.36'), installedSourcesDir('1.32')]);
+    assert.deepEqual(
+      schema.sources?.map((s) => [s.version, s.messagePrefix, s.description]),
+      [
+        ['1.36', '', 'k8s.io/api 0.36.4-1'],
+        ['1.32', '1.32/', 'k8s.io/api 0.32.3-1'],
+      ],
+    );
+    const hpa = schema.kinds['autoscaling/v2beta1/HorizontalPodAutoscaler'];
+    assert.equal(hpa?.schemaVersion, '1.32');
+    assert.equal(hpa?.message, '1.32/k8s.io.api.autoscaling.v2beta1.HorizontalPodAutoscaler');
+    assert.equal(schema.kinds['autoscaling/v2/HorizontalPodAutoscaler']?.schemaVersion, '1.36');
+    // 1.32's own ObjectMeta (no omitzero) for its kinds, 1.36's for the others
+    const created = (name: string): unknown => schema.messages[name]?.fields.find((f) => f.name === 'creationTimestamp')?.omitZero;
+    assert.equal(created('k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta'), true);
+    assert.equal(created('1.32/k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta'), undefined);
+    // only what 1.32's winning kinds reach is kept
+    assert.equal(schema.messages['1.32/k8s.io.api.core.v1.Pod'], undefined);
+    const only132 = Object.values(schema.kinds).filter((k) => k.schemaVersion === '1.32').map((k) => `${k.apiVersion}/${k.kind}`).sort();
+    assert.deepEqual(only132, [
+      'autoscaling/v2beta1/HorizontalPodAutoscaler',
+      'autoscaling/v2beta1/HorizontalPodAutoscalerList',
+      'autoscaling/v2beta2/HorizontalPodAutoscaler',
+      'autoscaling/v2beta2/HorizontalPodAutoscalerList',
+      'networking.k8s.io/v1alpha1/IPAddress',
+      'networking.k8s.io/v1alpha1/IPAddressList',
+      'networking.k8s.io/v1alpha1/ServiceCIDR',
+      'networking.k8s.io/v1alpha1/ServiceCIDRList',
+      'resource.k8s.io/v1alpha3/DeviceClass',
+      'resource.k8s.io/v1alpha3/DeviceClassList',
+      'resource.k8s.io/v1alpha3/ResourceClaim',
+      'resource.k8s.io/v1alpha3/ResourceClaimList',
+      'resource.k8s.io/v1alpha3/ResourceClaimTemplate',
+      'resource.k8s.io/v1alpha3/ResourceClaimTemplateList',
+      'resource.k8s.io/v1alpha3/ResourceSlice',
+      'resource.k8s.io/v1alpha3/ResourceSliceList',
+      'scheduling.k8s.io/v1alpha1/PriorityClass',
+      'scheduling.k8s.io/v1alpha1/PriorityClassList',
+      'storagemigration.k8s.io/v1alpha1/StorageVersionMigration',
+      'storagemigration.k8s.io/v1alpha1/StorageVersionMigrationList',
+    ]);
+    // 1.32's messages refer only to 1.32's messages, and all of them are there
+    for (const m of Object.values(schema.messages).filter((x) => x.name.startsWith('1.32/'))) {
+      for (const f of [...m.fields, ...(m.protoOnly ?? [])]) {
+        for (const ref of [f.message, f.mapValueMessage]) {
+          if (ref !== undefined) assert.ok(ref.startsWith('1.32/') && schema.messages[ref] !== undefined, `${m.name}.${f.name}: ${ref}`);
+        }
+      }
+    }
   });
 
   test('mark the messages with custom JSON', () => {
@@ -78,13 +130,15 @@ describe('the installed sources', () => {
   test('compile from a Go module cache layout (k8s.io/api@vX)', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-modcache-'));
     try {
-      const k8s = path.join(defaultSourcesDir(), 'k8s.io');
+      const k8s = path.join(installedSourcesDir('1.32'), 'k8s.io');
       fs.mkdirSync(path.join(tmp, 'k8s.io'));
       fs.symlinkSync(path.join(k8s, 'api'), path.join(tmp, 'k8s.io', 'api@v0.32.3'));
       fs.symlinkSync(path.join(k8s, 'apimachinery'), path.join(tmp, 'k8s.io', 'apimachinery@v0.32.3'));
       const other = compileSchema({ sourcesDir: tmp });
-      assert.equal(Object.keys(other.kinds).length, Object.keys(schema.kinds).length);
-      assert.match(other.source.description, /0\.32\.3/);
+      const installed = loadSchema({ sourcesDir: installedSourcesDir('1.32') });
+      assert.equal(Object.keys(other.kinds).length, Object.keys(installed.kinds).length);
+      assert.equal(other.source.description, 'Kubernetes 1.32 (k8s.io/api 0.32.3)');
+      assert.equal(installed.source.description, 'Kubernetes 1.32 (k8s.io/api 0.32.3-1)');
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -114,6 +168,14 @@ describe('missing sources', () => {
       { KUBETCD_K8S_SOURCES: path.join(os.tmpdir(), 'kubetcd-does-not-exist') },
     );
     assert.match(out, /^SchemaError: Kubernetes sources not found in .*kubetcd-does-not-exist: the folder does not exist/);
+  });
+
+  test('KUBETCD_K8S_SOURCES takes a list (path-delimiter separated), sorted newest first', () => {
+    const out = inChild(
+      'const sc = s.loadSchema(); console.log(JSON.stringify(sc.sources.map((x) => x.version)));',
+      { KUBETCD_K8S_SOURCES: [installedSourcesDir('1.32'), installedSourcesDir('1.36')].join(path.delimiter) },
+    );
+    assert.deepEqual(JSON.parse(out), ['1.36', '1.32']);
   });
 });
 
@@ -185,7 +247,14 @@ func (w *Widget) DeepCopy() *Widget { if w == nil { return nil }; out := new(Wid
         const m = sc.messages['k8s.io.api.widgets.v1.Widget'];
         console.log(JSON.stringify({ fp: sc.source.fingerprint, kind: sc.kinds['widgets.example.com/v1/Widget'], names: m.fields.map((f) => f.name) }));`;
       const first = JSON.parse(inChild(load)) as { fp: string; kind: unknown; names: string[] };
-      assert.deepEqual(first.kind, { group: 'widgets.example.com', version: 'v1', kind: 'Widget', apiVersion: 'widgets.example.com/v1', message: 'k8s.io.api.widgets.v1.Widget' });
+      assert.deepEqual(first.kind, {
+        group: 'widgets.example.com',
+        version: 'v1',
+        kind: 'Widget',
+        apiVersion: 'widgets.example.com/v1',
+        message: 'k8s.io.api.widgets.v1.Widget',
+        schemaVersion: 'source-1', // a plain folder names no version
+      });
       assert.deepEqual(first.names, ['metadata', 'size', 'color', 'tags']);
       assert.ok(fs.existsSync(path.join(cache, `schema-${first.fp}.json`)));
 
@@ -208,6 +277,90 @@ func (w *Widget) DeepCopy() *Widget { if w == nil { return nil }; out := new(Wid
         toKubeJson(d.object),
         '{"kind":"Widget","apiVersion":"widgets.example.com/v1","metadata":{"name":"w"},"tags":null,"color":"","size":0}',
       );
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('several versions: each kind from the newest, with its own messages; sorted by version; cached together', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-versions-'));
+    try {
+      // Go module cache layouts name their versions: k8s.io/api@v0.40.0 is Kubernetes 1.40
+      const tree = (version: string, opts: { uid: boolean; gadget: boolean }): string => {
+        const root = path.join(tmp, version);
+        const meta = path.join(root, 'k8s.io', `apimachinery@v${version}`, 'pkg', 'apis', 'meta', 'v1');
+        const widgets = path.join(root, 'k8s.io', `api@v${version}`, 'widgets');
+        fs.mkdirSync(meta, { recursive: true });
+        fs.mkdirSync(path.join(widgets, 'v1'), { recursive: true });
+        const uidProto = opts.uid ? '  optional string uid = 5;\n' : '';
+        const uidGo = opts.uid ? '\tUID string `json:"uid,omitempty" protobuf:"bytes,5,opt,name=uid"`\n' : '';
+        fs.writeFileSync(path.join(meta, 'generated.proto'), META_PROTO.replace('message ObjectMeta { optional string name = 1; }', `message ObjectMeta {\n  optional string name = 1;\n${uidProto}}`));
+        fs.writeFileSync(path.join(meta, 'types.go'), META_GO.replace('\tName string `json:"name,omitempty" protobuf:"bytes,1,opt,name=name"`\n', `\tName string \`json:"name,omitempty" protobuf:"bytes,1,opt,name=name"\`\n${uidGo}`));
+        const register = (dir: string): void =>
+          fs.writeFileSync(path.join(dir, 'register.go'), `package ${path.basename(dir)}\n\nconst GroupName = "widgets.example.com"\n`);
+        fs.writeFileSync(path.join(widgets, 'v1', 'generated.proto'), WIDGET_PROTO);
+        fs.writeFileSync(path.join(widgets, 'v1', 'types.go'), widgetGo(['size', 'color', 'tags']));
+        register(path.join(widgets, 'v1'));
+        if (opts.gadget) {
+          const beta = path.join(widgets, 'v1beta1');
+          fs.mkdirSync(beta);
+          fs.writeFileSync(
+            path.join(beta, 'generated.proto'),
+            WIDGET_PROTO.replace(/widgets\.v1/g, 'widgets.v1beta1').replace('widgets/v1"', 'widgets/v1beta1"').replace('message Widget', 'message Gadget'),
+          );
+          fs.writeFileSync(path.join(beta, 'types.go'), widgetGo(['size']).replace('package v1', 'package v1beta1').replace(/Widget/g, 'Gadget'));
+          register(beta);
+        }
+        return root;
+      };
+      const newer = tree('0.40.0', { uid: true, gadget: false });
+      const older = tree('0.39.2', { uid: false, gadget: true });
+      const cache = path.join(tmp, 'cache');
+      // given oldest first, as one path-delimited string: sorted newest first all the same
+      const schema = loadSchema({ sourcesDir: [older, newer].join(path.delimiter), cacheDir: cache });
+      assert.deepEqual(
+        schema.sources?.map((s) => [s.version, s.messagePrefix, s.description]),
+        [
+          ['1.40', '', 'k8s.io/api 0.40.0'],
+          ['1.39', '1.39/', 'k8s.io/api 0.39.2'],
+        ],
+      );
+      assert.equal(schema.source.description, 'Kubernetes 1.40 (k8s.io/api 0.40.0) + Kubernetes 1.39 (k8s.io/api 0.39.2)');
+      assert.equal(schema.kinds['widgets.example.com/v1/Widget']?.message, 'k8s.io.api.widgets.v1.Widget');
+      assert.equal(schema.kinds['widgets.example.com/v1beta1/Gadget']?.message, '1.39/k8s.io.api.widgets.v1beta1.Gadget');
+      assert.deepEqual(Object.keys(schema.messages).filter((n) => n.startsWith('1.39/')).sort(), [
+        '1.39/k8s.io.api.widgets.v1beta1.Gadget',
+        '1.39/k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+      ]);
+
+      const codec = createCodec({ schema });
+      const widget = codec.decode(codec.encode({ apiVersion: 'widgets.example.com/v1', kind: 'Widget', metadata: { name: 'w', uid: 'u1' } }));
+      assert.equal(widget.schemaVersion, '1.40');
+      assert.deepEqual(widget.object?.['metadata'], { name: 'w', uid: 'u1' });
+      // a Gadget's ObjectMeta is 1.39's, which has no uid: the field stays visible, unknown
+      const gadget = codec.decode(codec.encode({ apiVersion: 'widgets.example.com/v1beta1', kind: 'Gadget', metadata: { name: 'g' }, size: 3 }));
+      assert.equal(gadget.schemaVersion, '1.39');
+      assert.equal(toKubeJson(gadget.object), '{"kind":"Gadget","apiVersion":"widgets.example.com/v1beta1","metadata":{"name":"g"},"size":3}');
+      assert.throws(
+        () => codec.encode({ apiVersion: 'widgets.example.com/v1beta1', kind: 'Gadget', metadata: { name: 'g', uid: 'u2' } }),
+        (e: Error) => e.name === 'EncodeError' && /has no field "uid"/.test(e.message),
+      );
+
+      // an array works the same, and a fresh process loads the joined schema from the cache
+      const load = `const sc = s.loadSchema({ sourcesDir: ${JSON.stringify([newer, older])}, cacheDir: ${JSON.stringify(cache)} });
+        console.log(JSON.stringify({ fp: sc.source.fingerprint, versions: sc.sources.map((x) => x.version) }));`;
+      const first = JSON.parse(inChild(load)) as { fp: string; versions: string[] };
+      assert.deepEqual(first.versions, ['1.40', '1.39']);
+      assert.equal(fs.readdirSync(cache).filter((f) => f.startsWith('schema-')).length, 2);
+      const again = JSON.parse(inChild(load)) as { fp: string };
+      assert.equal(again.fp, first.fp);
+      assert.equal(fs.readdirSync(cache).filter((f) => f.startsWith('schema-')).length, 2);
+
+      assert.throws(() => loadSchema({ sourcesDir: [], cacheDir: false }), (e: Error) => {
+        assert.equal(e.name, 'SchemaError');
+        assert.match(e.message, /^No Kubernetes sources folder in sourcesDir: \[\]\. Pass one or more folders/);
+        return true;
+      });
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

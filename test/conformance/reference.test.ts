@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import { referenceBinary, startReference, type Reference } from '../helpers/reference';
 
 const repoRoot = path.join(__dirname, '../../..');
-const goldenDir = path.join(repoRoot, 'proto/upstream/root/usr/share/gocode/src/k8s.io/api/testdata/HEAD');
+// the reference links Kubernetes 1.32 (0.32.3), so its golden files are 1.32's
+const goldenDir = path.join(repoRoot, 'proto/upstream/1.32/root/usr/share/gocode/src/k8s.io/api/testdata/HEAD');
 const augerDir = path.join(repoRoot, '..', 'shared/data/auger-testdata/storage');
 
 /**

@@ -12,9 +12,28 @@
  * - round trip: Go's decode of kubetcd's bytes prints what Go's decode of its own bytes for that
  *   JSON prints (the JSON itself, except that an invalid UTF-8 byte Go printed as `\ufffd` comes back
  *   as a literal U+FFFD).
+ *
+ * The reference links Kubernetes 1.32 (0.32.3), so kubetcd is checked here with a codec of its 1.32
+ * sources alone ({@link referenceCodec}): the whole comparison, nothing left out. The default codec
+ * (1.36 first) is checked against 1.36's own golden files (test/codec/decode-golden.test.ts).
  */
-import { decode, encode, parseKubeJson, toKubeJson, type KubeObject } from '../../src/codec';
+import { createCodec, installedSourcesDir, parseKubeJson, toKubeJson, type Codec, type KubeObject } from '../../src/codec';
 import type { GeneratedRecord, Reference } from './reference';
+
+/** The Kubernetes version the reference serializer links (scripts/setup-reference.sh). */
+export const REFERENCE_KUBERNETES_VERSION = '1.32';
+
+let referenceCodecCache: Codec | undefined;
+
+/**
+ * kubetcd's codec for the reference's Kubernetes version: compiled from proto/upstream/1.32 alone.
+ * @example
+ * referenceCodec().decode(value).schemaVersion // '1.32'
+ */
+export function referenceCodec(): Codec {
+  referenceCodecCache ??= createCodec({ sourcesDir: installedSourcesDir(REFERENCE_KUBERNETES_VERSION) });
+  return referenceCodecCache;
+}
 
 /** The properties checked. */
 export const PROPERTIES = ['decode', 'encode', 'round trip'] as const;
@@ -96,7 +115,7 @@ function message(err: unknown): string {
 export function kubetcdJson(value: Uint8Array, kind: string): { json?: string; problem?: string } {
   let d;
   try {
-    d = decode(value, splitKind(kind));
+    d = referenceCodec().decode(value, splitKind(kind));
   } catch (err) {
     return { problem: `decode threw ${message(err)}` };
   }
@@ -119,7 +138,7 @@ export function kubetcdJson(value: Uint8Array, kind: string): { json?: string; p
 export function kubetcdBytes(json: string, kind: string): { value?: Uint8Array; problem?: string } {
   try {
     // keepText: embedded JSON (RawExtension, FieldsV1) keeps its text (`2.50`, `\u00e9`), as Go keeps it
-    return { value: encode(parseKubeJson(json, { keepText: true }) as KubeObject, splitKind(kind)) };
+    return { value: referenceCodec().encode(parseKubeJson(json, { keepText: true }) as KubeObject, splitKind(kind)) };
   } catch (err) {
     return { problem: `encode threw ${message(err)}` };
   }

@@ -1,7 +1,8 @@
 /**
  * The resource table against the compiled schema of the installed Kubernetes sources (k8s.io/api
- * 0.32.3, see proto/README.md): every kind the table names exists, and every kind the schema can
- * store is in the table (or on the list of kinds kube-apiserver never stores).
+ * 0.36.4 and 0.32.3, see proto/README.md): every kind the table names exists, and every kind the schema
+ * can store is in the table (or on the list of kinds kube-apiserver never stores, or on the list of
+ * 1.36 kinds the table, still Kubernetes 1.32's, does not have yet).
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -35,6 +36,19 @@ const NEVER_STORED = new Set([
   'testapigroup.apimachinery.k8s.io/Carp', // apimachinery's test group
 ]);
 
+/**
+ * `group/Kind` of storable kinds new in Kubernetes 1.33–1.36 that the resource table (1.32's) lacks: the
+ * schema decodes them, but kubetcd does not know their resource names and keys yet (issue #20, a later
+ * slice). The test fails when one is added to the table (drop it here) or a new one appears.
+ */
+const NOT_YET_IN_TABLE = [
+  'certificates.k8s.io/PodCertificateRequest',
+  'resource.k8s.io/DeviceTaintRule',
+  'resource.k8s.io/ResourcePoolStatusRequest',
+  'scheduling.k8s.io/PodGroup',
+  'scheduling.k8s.io/Workload',
+];
+
 const OBJECT_META = 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 function schema(): CompiledSchema {
@@ -63,11 +77,12 @@ test('resource table vs schema: every storable kind of the schema is in the tabl
     for (const g of r.legacyGroups) known.add(`${g}/${r.kind}`);
   }
   const storable = Object.values(s.kinds).filter((k) =>
-    (s.messages[k.message]?.fields ?? []).some((f) => f.name === 'metadata' && f.message === OBJECT_META),
+    // an older version's kinds have its own (prefixed) ObjectMeta: `1.32/k8s.io.apimachinery…ObjectMeta`
+    (s.messages[k.message]?.fields ?? []).some((f) => f.name === 'metadata' && (f.message === OBJECT_META || f.message?.endsWith(`/${OBJECT_META}`) === true)),
   );
   assert.ok(storable.length > 100, `the schema has storable kinds (${storable.length})`);
   const missing = [...new Set(storable.map((k) => `${k.group}/${k.kind}`))]
     .filter((gk) => !known.has(gk) && !NEVER_STORED.has(gk))
     .sort();
-  assert.deepEqual(missing, [], 'storable kinds of the schema missing from the resource table');
+  assert.deepEqual(missing, NOT_YET_IN_TABLE, 'storable kinds of the schema missing from the resource table');
 });
