@@ -131,7 +131,7 @@ export type { KeyTree, KeyTreeNode, TreeOptions } from './kube/kube-tree';
 export { storageSizes } from './kube/kube-sizes';
 export type { KubeSizes, LargestValue, MostRevisedKey, SizeGroup, SizesOptions } from './kube/kube-sizes';
 export { watchResource } from './kube/kube-watch';
-export type { KubeWatchEvent, KubeWatchOptions } from './kube/kube-watch';
+export type { KubeWatch, KubeWatchEvent, KubeWatchOptions } from './kube/kube-watch';
 export { deleteKey, writeObject } from './kube/kube-write';
 export type { DeleteKeyOptions, WriteObjectOptions, WriteSummary, WriteTarget } from './kube/kube-write';
 

@@ -19,7 +19,7 @@ import { objectHistory, type HistoryEntry, type HistoryOptions } from './kube-hi
 import { runKubectl, type KubectlResult } from './kubectl-command';
 import { keyTree, type KeyTree, type TreeOptions } from './kube-tree';
 import { storageSizes, type KubeSizes, type SizesOptions } from './kube-sizes';
-import { watchResource, type KubeWatchEvent, type KubeWatchOptions } from './kube-watch';
+import { watchResource, type KubeWatch, type KubeWatchOptions } from './kube-watch';
 import { isSecrets, redactSecret } from './secret-redaction';
 
 /** Options of {@link openKube}. Every field is optional. */
@@ -272,7 +272,7 @@ export interface KubeClient {
    * @example
    * for await (const e of k.watch('pods', { namespace: 'default' })) console.log(e.type, e.key, e.revision);
    */
-  watch(resource: string, options?: KubeWatchOptions): AsyncIterable<KubeWatchEvent>;
+  watch(resource: string, options?: KubeWatchOptions): KubeWatch;
   get(keyOrResource: string, name?: string, options?: GetOptions): Promise<KubeGetResult>;
   count(resource: string, options?: CountOptions): Promise<KubeCount>;
   keys(prefix?: string, options?: { revision?: number; limit?: number }): Promise<string[]>;
@@ -861,7 +861,7 @@ class Kube implements KubeClient {
     return storageSizes(this, options);
   }
 
-  watch(resource: string, options: KubeWatchOptions = {}): AsyncIterable<KubeWatchEvent> {
+  watch(resource: string, options: KubeWatchOptions = {}): KubeWatch {
     return watchResource(this, resource, options);
   }
 }

@@ -68,6 +68,59 @@ export interface KubeWatchEvent {
   resumed?: { from: string; to: string; reason: string; revision: number };
 }
 
+/**
+ * What {@link watchResource} returns: an AsyncIterable of events, plus two ways in that need no `for
+ * await` (tslab, the notebook kernel, cannot run `for await` at the top of a cell).
+ */
+export interface KubeWatch extends AsyncIterable<KubeWatchEvent> {
+  /**
+   * The next `count` events, or fewer if `timeoutMs` passes first (then the watch is closed).
+   * @example
+   * const events = await k.watch('pods', { namespace: 'default' }).take(5, { timeoutMs: 30_000 });
+   */
+  take(count: number, options?: { timeoutMs?: number }): Promise<KubeWatchEvent[]>;
+  /**
+   * Calls `fn` on each event until it returns `false`, the signal aborts or `timeoutMs` passes;
+   * resolves to the number of events seen.
+   * @example
+   * await k.watch('pods').forEach((e) => console.log(e.type, e.key), { timeoutMs: 60_000 });
+   */
+  forEach(fn: (event: KubeWatchEvent) => unknown, options?: { timeoutMs?: number }): Promise<number>;
+}
+
+function checkCount(what: string, n: unknown, allowInfinite: boolean): void {
+  if (typeof n !== 'number' || !(n > 0) || (!allowInfinite && !Number.isSafeInteger(n)) || (allowInfinite && !Number.isFinite(n) && n !== Infinity)) {
+    throw new InvalidArgumentError(`Invalid ${what}: ${String(n)}. Pass a positive ${allowInfinite ? 'number' : 'integer'}.`);
+  }
+}
+
+/**
+ * Runs a watch of its own (aborted when done, so the gRPC stream closes even while etcd is quiet) until
+ * `each` returns false, `timeoutMs` passes, or the caller's signal aborts (which throws, as a loop would).
+ */
+async function drain(
+  open: (signal: AbortSignal) => AsyncIterable<KubeWatchEvent>,
+  outer: AbortSignal | undefined,
+  each: (e: KubeWatchEvent) => boolean,
+  timeoutMs: number | undefined,
+): Promise<void> {
+  if (timeoutMs !== undefined) checkCount('timeoutMs', timeoutMs, true);
+  const own = new AbortController();
+  const onOuter = (): void => own.abort();
+  outer?.addEventListener('abort', onOuter, { once: true });
+  let timedOut = false;
+  const timer = timeoutMs !== undefined && timeoutMs !== Infinity ? setTimeout(() => { timedOut = true; own.abort(); }, timeoutMs) : undefined;
+  try {
+    for await (const e of open(own.signal)) if (!each(e)) break;
+  } catch (e) {
+    if (!(timedOut && (e as { name?: unknown }).name === 'AbortedError')) throw e;
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', onOuter);
+    own.abort();
+  }
+}
+
 function checkFromRevision(revision: number | undefined): void {
   if (revision !== undefined && !(Number.isSafeInteger(revision) && revision > 0)) {
     throw new InvalidArgumentError(`Invalid fromRevision: ${String(revision)}. Pass a positive integer etcd revision, or omit it to watch from now.`);
@@ -85,7 +138,7 @@ function checkFromRevision(revision: number | undefined): void {
  *   console.log(e.type, e.key, e.changes.map((c) => c.path));
  * }
  */
-export function watchResource(client: KubeClient, resource: string, options: KubeWatchOptions = {}): AsyncIterable<KubeWatchEvent> {
+export function watchResource(client: KubeClient, resource: string, options: KubeWatchOptions = {}): KubeWatch {
   const info = client.resolve(resource);
   const name = qualifiedResourceName(info);
   const source = client.source;
@@ -197,5 +250,23 @@ export function watchResource(client: KubeClient, resource: string, options: Kub
       yield event;
     }
   }
-  return { [Symbol.asyncIterator]: () => told() };
+  const open = (signal: AbortSignal): AsyncIterable<KubeWatchEvent> => watchResource(client, resource, { ...options, signal });
+  return {
+    [Symbol.asyncIterator]: () => told(),
+    async take(count, takeOptions = {}) {
+      checkCount('count', count, false);
+      const out: KubeWatchEvent[] = [];
+      await drain(open, options.signal, (e) => out.push(e) < count, takeOptions.timeoutMs);
+      return out;
+    },
+    async forEach(fn, eachOptions = {}) {
+      if (typeof fn !== 'function') throw new InvalidArgumentError(`Invalid forEach callback: ${typeof fn}. Pass a function such as (e) => console.log(e.type, e.key).`);
+      let n = 0;
+      await drain(open, options.signal, (e) => {
+        n++;
+        return fn(e) !== false;
+      }, eachOptions.timeoutMs);
+      return n;
+    },
+  };
 }

@@ -164,6 +164,43 @@ describe('KubeClient.watch over a real etcd', () => {
     await until('the watch to close after abort', async () => (await watchers()) === 0);
   });
 
+  it('take() and forEach(): no for-await needed (tslab cannot run one at the top of a cell); both close the watch, also on a timeout', async () => {
+    assert.equal(await watchers(), 0);
+    const key = `/registry/pods/${NS}/take-1`;
+    const got = k.watch('pods', { namespace: NS }).take(2, { timeoutMs: 20_000 });
+    await until('the watch to be registered', async () => (await watchers()) === 1);
+    const r1 = await writer.put(key, pod('take-1', NS, 'w'));
+    const r2 = await writer.delete(key);
+    assert.deepEqual((await got).map((e) => [e.type, e.revision]), [['ADDED', r1], ['DELETED', r2]]);
+    await until('take() to close its watch', async () => (await watchers()) === 0);
+
+    // A quiet watch: the timeout ends it with what came (nothing), and the gRPC watch closes.
+    assert.deepEqual(await k.watch('pods', { namespace: 'nobody-writes-here' }).take(1, { timeoutMs: 300 }), []);
+    await until('the timed-out watch to close', async () => (await watchers()) === 0);
+
+    const seen: string[] = [];
+    const counting = k.watch('pods', { namespace: NS }).forEach((e) => {
+      seen.push(e.type);
+      return seen.length < 2; // false: stop
+    });
+    await until('the watch to be registered', async () => (await watchers()) === 1);
+    await writer.put(key, pod('take-1', NS, 'w'));
+    await writer.put(key, pod('take-1', NS, 'w', 'nginx:1.29'));
+    assert.equal(await counting, 2);
+    assert.deepEqual(seen, ['ADDED', 'MODIFIED']);
+    await until('forEach() to close its watch', async () => (await watchers()) === 0);
+    await writer.delete(key);
+
+    // The caller's signal still ends it with an AbortedError, as a loop would.
+    const controller = new AbortController();
+    const aborted = k.watch('pods', { namespace: NS, signal: controller.signal }).take(5);
+    await until('the watch to be registered', async () => (await watchers()) === 1);
+    controller.abort();
+    await assert.rejects(aborted, { name: 'AbortedError' });
+    await assert.rejects(k.watch('pods').take(0), { name: 'InvalidArgumentError', message: /Invalid count: 0/ });
+    await until('every watch closed', async () => (await watchers()) === 0);
+  });
+
   it('a snapshot cannot be watched: InvalidArgumentError at once', () => {
     assert.throws(() => fx.kubes[1].watch('pods'), { name: 'InvalidArgumentError', message: /a watch needs live etcd/ });
     assert.throws(() => k.watch('pods', { fromRevision: -1 }), { name: 'InvalidArgumentError' });
