@@ -157,3 +157,36 @@ for (const version of ETCD_VERSIONS) {
     });
   });
 }
+
+for (const version of ETCD_VERSIONS) {
+  test(`etcd ${version}: an empty store, and every key deleted after a compaction (etcd then keeps no record out)`, async () => {
+    const dir = makeTempDir(`kubetcd-hashkv-edge-${version}-`);
+    const etcd = await startEtcd({ version: version as EtcdVersion });
+    try {
+      const empty = path.join(dir, 'empty.db');
+      assert.equal((await etcd.etcdctl(['snapshot', 'save', empty])).code, 0);
+      const none = await etcdHash(etcd);
+      assert.deepEqual(none, { hash: crc32c(Buffer.from('key')), compactRevision: -1, revision: 1 });
+      assert.deepEqual(await offlineHash(empty), { ...none, hashRevision: 1 });
+      const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
+      let compaction = 0;
+      try {
+        await writer.putMany([['/a', '1'], ['/b', '1'], ['/c', '1']]);
+        await writer.put('/a', '2');
+        compaction = await writer.put('/b', '2');
+        await writer.compact(compaction, { physical: true });
+        await writer.deletePrefix('/');
+      } finally {
+        await writer.close();
+      }
+      const gone = path.join(dir, 'gone.db');
+      assert.equal((await etcd.etcdctl(['snapshot', 'save', gone])).code, 0);
+      const expected = await etcdHash(etcd);
+      assert.equal(expected.compactRevision, compaction);
+      assert.deepEqual(await offlineHash(gone), { ...expected, hashRevision: expected.revision });
+    } finally {
+      await etcd.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
