@@ -80,7 +80,7 @@ export { openFileSource } from './sources/open-file';
 export type {
   HashKvOptions,
   KeyRange,
-  KvDeletion,
+  KvTombstone,
   KvHash,
   KvHistoryEntry,
   KvRecord,

@@ -77,7 +77,7 @@ export interface KubeDeleted {
  */
 export async function deletedObjects(k: KubeClient, resource?: string, options: DeletedOptions = {}): Promise<KubeDeleted> {
   const source = k.source;
-  if (typeof source.deletions !== 'function') {
+  if (typeof source.tombstones !== 'function') {
     throw new InvalidArgumentError(
       `Cannot list deletions in ${source.origin}: a ${source.kind} source keeps no tombstones (an "etcdctl get -w json" dump holds one revision). Use a snapshot or live etcd.`,
     );
@@ -86,7 +86,7 @@ export async function deletedObjects(k: KubeClient, resource?: string, options: 
   const prefix = info !== undefined ? listPrefixFor(info, options.namespace, k.prefix) : `${k.prefix}/`;
   const status = await source.status();
   const items: DeletedObject[] = [];
-  for await (const d of source.deletions({ prefix }, options.signal !== undefined ? { signal: options.signal } : {})) {
+  for await (const d of source.tombstones({ prefix }, options.signal !== undefined ? { signal: options.signal } : {})) {
     const key = td.decode(d.key);
     const parsed = parseKey(key, { prefix: k.prefix, resources: k.customResources });
     const item: DeletedObject = { key, revision: d.revision };

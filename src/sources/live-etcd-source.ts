@@ -68,7 +68,7 @@ import {
 import type {
   HashKvOptions,
   KeyRange,
-  KvDeletion,
+  KvTombstone,
   KvHash,
   KvHistoryEntry,
   KvRecord,
@@ -1386,9 +1386,9 @@ class LiveEtcdSource implements KvSource {
    * has an event, so the first one at that revision ends it exactly). Reads every change since the
    * compaction: on a big cluster a snapshot answers much faster.
    * @example
-   * for await (const d of etcd.deletions({ prefix: '/registry/pods/' })) console.log(d.key.toString(), d.revision);
+   * for await (const d of etcd.tombstones({ prefix: '/registry/pods/' })) console.log(d.key.toString(), d.revision);
    */
-  async *deletions(range: KeyRange, options: { signal?: AbortSignal } = {}): AsyncGenerator<KvDeletion> {
+  async *tombstones(range: KeyRange, options: { signal?: AbortSignal } = {}): AsyncGenerator<KvTombstone> {
     const r = normaliseRange(range);
     const what = `Listing the deletions in ${describeRange(r)}`;
     const signal = options.signal;
@@ -1397,13 +1397,13 @@ class LiveEtcdSource implements KvSource {
     const compact = await this.compactRevision(signal);
     if (compact >= current) return;
     const inRange = (k: Buffer): boolean => Buffer.compare(k, r.start) >= 0 && (isToEnd(r.end) || Buffer.compare(k, r.end) < 0);
-    const found: KvDeletion[] = [];
+    const found: KvTombstone[] = [];
     await this.watchUntil(what, { key: NUL, range_end: NUL, start_revision: Math.max(1, compact + 1), prev_kv: true }, signal, (events) => {
       for (const event of events) {
         const rev = num(event.kv.mod_revision);
         if (rev > current) return true;
         if (event.type === 'Delete' && inRange(event.kv.key)) {
-          const d: KvDeletion = { key: event.kv.key, revision: rev };
+          const d: KvTombstone = { key: event.kv.key, revision: rev };
           if (event.prev_kv) d.previous = toRecord(event.prev_kv, false);
           found.push(d);
         }

@@ -25,7 +25,7 @@ import { crc32c } from '../util/crc32c';
 import type {
   HashKvOptions,
   KeyRange,
-  KvDeletion,
+  KvTombstone,
   KvHash,
   KvHistoryEntry,
   KvRecord,
@@ -1461,9 +1461,9 @@ export class SnapshotSource implements KvSource {
    * Every kept tombstone of a key in the range, in key order (each key's oldest first), with the record
    * before it (a compaction keeps the put a later delete ends, so it is there).
    * @example
-   * for await (const d of source.deletions({ prefix: '/registry/pods/' })) console.log(d.key.toString(), d.revision);
+   * for await (const d of source.tombstones({ prefix: '/registry/pods/' })) console.log(d.key.toString(), d.revision);
    */
-  async *deletions(range: KeyRange, options: { signal?: AbortSignal } = {}): AsyncGenerator<KvDeletion> {
+  async *tombstones(range: KeyRange, options: { signal?: AbortSignal } = {}): AsyncGenerator<KvTombstone> {
     const { start, end } = resolveKeyRange(range);
     const index = await this.ready(options.signal);
     const stop = end === undefined ? index.keyCount : index.lowerBound(end);
@@ -1471,8 +1471,8 @@ export class SnapshotSource implements KvSource {
       for (let j = index.recStart[i] as number; j < (index.recStart[i + 1] as number); j++) {
         const r = index.recIndex[j] as number;
         if (index.tombstone[r] !== 1) continue;
-        checkSignal(options.signal, 'deletions');
-        const d: KvDeletion = { key: index.key(i), revision: index.main[r] as number };
+        checkSignal(options.signal, 'tombstones');
+        const d: KvTombstone = { key: index.key(i), revision: index.main[r] as number };
         const before = j > (index.recStart[i] as number) ? (index.recIndex[j - 1] as number) : -1;
         if (before >= 0 && index.tombstone[before] === 0) d.previous = this.record(index, i, before, false);
         yield d;

@@ -179,8 +179,8 @@ export interface KvHash {
   memberId?: string;
 }
 
-/** One deletion the source still keeps (a tombstone), from {@link KvSource.deletions}. */
-export interface KvDeletion {
+/** One deletion the source still keeps (a tombstone), from {@link KvSource.tombstones}. */
+export interface KvTombstone {
   key: Uint8Array;
   /** The revision of the delete. */
   revision: number;
@@ -213,7 +213,7 @@ export interface KvSource {
    * Every delete of a key in the range that the source still keeps (its tombstone: deletes at or before
    * the compaction revision are gone), in key order, each key's oldest first, with the state before it.
    */
-  deletions?(range: KeyRange, options?: { signal?: AbortSignal }): AsyncIterable<KvDeletion>;
+  tombstones?(range: KeyRange, options?: { signal?: AbortSignal }): AsyncIterable<KvTombstone>;
   /**
    * etcd's HashKV: the CRC-32C of the MVCC key bucket up to a revision, the number `etcdctl endpoint
    * hashkv` prints (live etcd asks the member; a snapshot computes it as etcd does; a dump cannot).
