@@ -139,6 +139,22 @@ for (const version of ETCD_VERSIONS) {
       assert.deepEqual(await offlineHash(db), { ...expected.latest!, hashRevision: revs.latest });
       assert.deepEqual(await offlineHash(db, revs.older), { ...expected.older!, hashRevision: revs.older });
       const atCompaction = await offlineHash(db, revs.compaction);
+      // One changed byte in a value (a copy without a trailer to catch it): the hash no longer matches etcd's.
+      const changed = path.join(dir, 'changed.db');
+      fs.copyFileSync(db, changed);
+      {
+        const source = await openSnapshotSource(changed);
+        const index = source.mvccIndex();
+        const r = index.recordCount - 1;
+        const at = (index.recordOffset[r] as number) + (index.recordBytes[r] as number) - 1; // the last byte of the newest value
+        await source.close();
+        const bytes = fs.readFileSync(changed);
+        bytes[at] = (bytes[at] as number) ^ 0x01;
+        fs.writeFileSync(changed, bytes);
+      }
+      const damaged = await offlineHash(changed);
+      assert.notEqual(damaged.hash, expected.latest!.hash);
+      assert.deepEqual({ ...damaged, hash: 0 }, { ...expected.latest!, hash: 0, hashRevision: revs.latest });
       // A member restarted from the file has no hashes of its compactions in memory: it computes the
       // hash at the compaction revision as we do (etcd 3.4 refuses that revision).
       const restarted = await startEtcd({ version: version as EtcdVersion, extraArgs: [`--data-dir=${etcd.dataDir}`] });
