@@ -1069,12 +1069,16 @@ class LiveEtcdSource implements KvSource {
     return entries;
   }
 
-  /** One watcher: feeds each response's events to `onEvents` until it returns true; one deadline. */
+  /**
+   * One watcher: feeds each response's events to `onEvents` until it returns true; one deadline for the
+   * whole watch, or (`idle`) for each response: a long replay then only has to keep going.
+   */
   private watchUntil(
     what: string,
     request: WatchCreate,
     signal: AbortSignal | undefined,
     onEvents: (events: IWatchResponse['events']) => boolean,
+    idle = false,
   ): Promise<void> {
     const timeoutMs = this.config.callTimeoutMs;
     return this.call(
@@ -1083,10 +1087,9 @@ class LiveEtcdSource implements KvSource {
         new Promise<void>((resolve, reject) => {
           let finished = false;
           let stream: Awaited<ReturnType<Etcd3['watchClient']['watch']>> | undefined;
-          const timer = setTimeout(
-            () => finish(new EtcdConnectionError(`${what}: the watch did not finish within ${timeoutMs} ms (deadline exceeded).`)),
-            timeoutMs,
-          );
+          const expire = (): void =>
+            finish(new EtcdConnectionError(idle ? `${what}: the watch sent nothing for ${timeoutMs} ms (deadline exceeded).` : `${what}: the watch did not finish within ${timeoutMs} ms (deadline exceeded).`));
+          let timer = setTimeout(expire, timeoutMs);
           const onAbort = (): void => finish(new AbortedError(`${what} was cancelled by its AbortSignal.`));
           signal?.addEventListener('abort', onAbort, { once: true });
           function finish(error?: Error): void {
@@ -1112,6 +1115,10 @@ class LiveEtcdSource implements KvSource {
               }
               s.on('data', (res: IWatchResponse) => {
                 if (finished) return;
+                if (idle) {
+                  clearTimeout(timer);
+                  timer = setTimeout(expire, timeoutMs);
+                }
                 if (res.canceled) {
                   const compactRev = num(res.compact_revision);
                   finish(
@@ -1384,7 +1391,8 @@ class LiveEtcdSource implements KvSource {
    * Every delete kept since the compaction revision, with the state before it: a watch over all keys from
    * the compaction revision + 1 with `prev_kv`, up to the revision current when it began (every revision
    * has an event, so the first one at that revision ends it exactly). Reads every change since the
-   * compaction: on a big cluster a snapshot answers much faster.
+   * compaction (its deadline, callTimeoutMs, is per response, not for the whole replay): on a big cluster
+   * a snapshot answers much faster.
    * @example
    * for await (const d of etcd.tombstones({ prefix: '/registry/pods/' })) console.log(d.key.toString(), d.revision);
    */
@@ -1410,7 +1418,7 @@ class LiveEtcdSource implements KvSource {
         if (rev >= current) return true;
       }
       return false;
-    });
+    }, true);
     // in key order, each key's deletes oldest first (the watch gave them in revision order)
     found.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)) || a.revision - b.revision);
     for (const d of found) {
