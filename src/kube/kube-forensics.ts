@@ -125,7 +125,7 @@ export interface ResourceEncodings {
   encrypted: number;
   /** Neither of these (text, bytes of another format). */
   other: number;
-  /** The encrypted ones by `provider:keyName` (from the `k8s:enc:PROVIDER:v1:KEYNAME:` prefix), e.g. `aescbc:key1`. */
+  /** The encrypted ones by `provider:keyName` (from the `k8s:enc:PROVIDER:v1:KEYNAME:` prefix), e.g. `aescbc:key1`, sorted. */
   encryptedBy: Record<string, number>;
 }
 
@@ -188,6 +188,8 @@ export async function encodingCensus(k: KubeClient, options: EncodingsOptions = 
     countInto(total, sniffed.encoding, by);
   }
   if (revision === 0) revision = (await k.source.status()).revision;
-  const resources = [...byResource.values()].sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : 0));
+  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  const resources = [...byResource.values()].sort((a, b) => byName(a.resource, b.resource));
+  for (const c of [...resources, total]) c.encryptedBy = Object.fromEntries(Object.entries(c.encryptedBy).sort(([a], [b]) => byName(a, b)));
   return { resources, total, revision };
 }

@@ -14,6 +14,7 @@ import { openSnapshotSource } from '../../src/sources/snapshot-source';
 import type { KvSource } from '../../src/sources/types';
 import { openKube, type KubeClient } from '../../src/kube/kube-client';
 import type { DeletedObject } from '../../src/kube/kube-forensics';
+import { present } from '../../src/notebook/present';
 import { makeTempDir, startEtcd, ETCD_VERSIONS, type EtcdProcess } from '../helpers/etcd';
 
 const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
@@ -105,6 +106,14 @@ for (const version of ETCD_VERSIONS) {
         const inB = await k.deleted(undefined, { namespace: 'b' });
         assert.deepEqual(inB.items.map((d) => d.key), ['/registry/configmaps/b/c1']);
       }
+    });
+
+    test('in a notebook: the same columns as the CLI, and what the compaction took', async () => {
+      const shown = present(await kubes[1]!.deleted(), { method: 'deleted' });
+      assert.equal(shown.summary, `${deletes.length} kept deletes under /registry/; deletes at or before revision ${compactRevision} were compacted`);
+      assert.match(shown.rendered.text, /RESOURCE\s+NAMESPACE\s+NAME\s+DELETED-AT\s+LAST-REV\s+KIND/);
+      assert.match(shown.rendered.text, /secrets\s+a\s+s1\s+\d+\s+\d+\s+Secret/);
+      assert.match(shown.rendered.html, /<table/);
     });
 
     test('kubetcd deleted prints the same, table and json', () => {

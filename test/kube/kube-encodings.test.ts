@@ -16,6 +16,7 @@ import { openSnapshotSource } from '../../src/sources/snapshot-source';
 import type { KvSource } from '../../src/sources/types';
 import { openKube, type KubeClient } from '../../src/kube/kube-client';
 import type { KubeEncodings, ResourceEncodings } from '../../src/kube/kube-forensics';
+import { present } from '../../src/notebook/present';
 import { makeTempDir, startEtcd, type EtcdProcess } from '../helpers/etcd';
 
 const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
@@ -90,6 +91,13 @@ describe('k.encodings() on etcd and its snapshot', () => {
       assert.deepEqual(census.total, { resource: '<all>', total: 15, protobuf: 5, json: 2, cbor: 1, encrypted: 6, other: 1, encryptedBy: { 'aescbc:key1': 3, 'aescbc:key2': 2, 'kms:vault': 1 } });
       assert.equal(census.revision, (await k.source.status()).revision);
     }
+  });
+
+  test('in a notebook: one row per resource and a total', async () => {
+    const shown = present(await kubes[1]!.encodings(), { method: 'encodings' });
+    assert.match(shown.summary, /^15 values in 3 resources at revision \d+$/);
+    assert.match(shown.rendered.text, /secrets\s+7\s+1\s+0\s+0\s+6\s+0\s+aescbc:key1=3, aescbc:key2=2, kms:vault=1/);
+    assert.match(shown.rendered.text, /TOTAL\s+15\s+5\s+2\s+1\s+6\s+1/);
   });
 
   test('kubetcd encodings: table and json', () => {
