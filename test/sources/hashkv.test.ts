@@ -111,6 +111,8 @@ for (const version of ETCD_VERSIONS) {
         const older = await live.hashKV!({ revision: revs.older });
         assert.equal(older.hash, expected.older!.hash);
         assert.equal(older.hashRevision, revs.older);
+        await assert.rejects(live.hashKV!({ revision: revs.beforeCompaction }), { name: 'CompactedRevisionError' });
+        await assert.rejects(live.hashKV!({ revision: revs.latest! + 100 }), { name: 'FutureRevisionError' });
       } finally {
         await live.close();
       }
