@@ -132,6 +132,20 @@ for (const version of ETCD_VERSIONS) {
       }
     });
 
+    test('kubetcd hashkv --endpoints asks etcd; an etcdctl dump cannot say and is refused with why', async () => {
+      const r = spawnSync(process.execPath, [cli, 'hashkv', '--endpoints', etcd.endpoint, '--revision', String(revs.older), '-o', 'json'], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const printed = JSON.parse(r.stdout) as { hash: number; compactRevision: number };
+      assert.deepEqual([printed.hash, printed.compactRevision], [expected.older!.hash, revs.compaction]);
+      const dump = path.join(dir, 'dump.json');
+      const got = await etcd.etcdctl(['get', '--prefix', '', '-w', 'json']);
+      assert.equal(got.code, 0, got.stderr);
+      fs.writeFileSync(dump, got.stdout);
+      const refused = spawnSync(process.execPath, [cli, 'hashkv', '--snapshot', dump], { encoding: 'utf8' });
+      assert.equal(refused.status, 2, refused.stderr);
+      assert.match(refused.stderr, /holds no revision records\. Use a snapshot/);
+    });
+
     test('kubetcd hashkv prints the same hash', () => {
       const r = spawnSync(process.execPath, [cli, 'hashkv', '--snapshot', files.snapshot!, '--revision', String(revs.older), '-o', 'json'], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
