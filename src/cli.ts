@@ -26,7 +26,7 @@ import { decodeGoString } from './codec/go-utf8';
 import { visibleText } from './render/escape';
 
 /** The commands of `kubetcd`. */
-const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'check', 'decode', 'encode', 'help'] as const;
+const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'hashkv', 'check', 'decode', 'encode', 'help'] as const;
 
 /** The parsed command line. */
 export interface CliArgs {
@@ -113,6 +113,9 @@ const ALLOWED: Record<string, readonly FlagField[]> = {
   tree: [...SOURCE_FIELDS, 'output', 'depth'],
   sizes: [...SOURCE_FIELDS, 'output', 'by', 'top'],
   history: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'output', 'namespace', 'reveal'],
+  deleted: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'output', 'namespace', 'reveal'],
+  encodings: [...SOURCE_FIELDS, 'output'],
+  hashkv: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'revision', 'output'],
 };
 
 /** Output formats per command; the first is the default. */
@@ -124,6 +127,9 @@ const OUTPUTS: Record<string, readonly string[]> = {
   sizes: ['table', 'json', 'yaml'],
   history: ['table', 'json', 'yaml'],
   check: ['table', 'json'],
+  deleted: ['table', 'json'],
+  encodings: ['table', 'json'],
+  hashkv: ['table', 'json'],
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -156,6 +162,26 @@ const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]
   history: {
     usage: ['kubetcd history RESOURCE NAME [-n NS] [-o table|json|yaml]', 'kubetcd history KEY [-o table|json|yaml]'],
     about: 'Every kept revision of one object, oldest first, with what changed; deletions are tombstones.',
+  },
+  deleted: {
+    usage: ['kubetcd deleted [RESOURCE] [-n NS] [-o table|json] [--reveal]'],
+    about:
+      'Objects whose delete the source still keeps (deletes after the last compaction): key, resource,\n' +
+      'namespace, name, the revision of the delete and, with -o json, the last value before it, decoded.\n' +
+      'Secret data is redacted unless --reveal.',
+  },
+  encodings: {
+    usage: ['kubetcd encodings [-o table|json]'],
+    about:
+      'Per resource, how many values are stored as protobuf, JSON, CBOR, encrypted at rest (by provider\n' +
+      'and key name, from the k8s:enc:PROVIDER:v1:KEY: prefix: a half-done key rotation shows two keys), other.',
+  },
+  hashkv: {
+    usage: ['kubetcd hashkv [--revision R] [-o table|json]'],
+    about:
+      'etcd\'s HashKV of the key-value store up to revision R (default: the latest): the hash, compact\n' +
+      'revision and revision "etcdctl endpoint hashkv" prints. Live etcd answers itself; from --snapshot it\n' +
+      'is computed as etcd computes it, to compare a backup with the members it came from.',
   },
   check: {
     usage: ['kubetcd check FILE [-o table|json]'],
@@ -240,6 +266,9 @@ const EXAMPLES = [
   'kubetcd tree /registry/configmaps --depth 3 --snapshot ./etcd-backup.db',
   'kubetcd sizes --by namespace --snapshot ./etcd-backup.db',
   'kubetcd history pods web-1 -n shop --endpoints https://10.0.0.1:2379 --cacert ca.crt --cert c.crt --key c.key',
+  'kubetcd deleted secrets -n shop --snapshot ./etcd-backup.db',
+  'kubetcd encodings --snapshot ./etcd-backup.db',
+  'kubetcd hashkv --snapshot ./etcd-backup.db --revision 1234',
   'kubetcd check ./etcd-backup.db',
   'kubetcd help get',
 ];
@@ -794,6 +823,93 @@ async function runHistory(args: CliArgs, k: KubeClient): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Forensics: deleted, encodings, hashkv
+
+async function runDeleted(args: CliArgs, k: KubeClient): Promise<number> {
+  if (args.positional.length > 1) throw new InvalidArgumentError(`kubetcd deleted takes at most one resource, got ${JSON.stringify(args.positional)}.`);
+  const result = await k.deleted(args.positional[0], {
+    ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
+    ...(args.reveal ? { reveal: true } : {}),
+  });
+  if ((args.output ?? 'table') === 'json') {
+    out(jsonText(result));
+    return 0;
+  }
+  if (result.items.length === 0) process.stderr.write(`kubetcd: no deletions kept under ${visibleText(result.range.prefix)}.\n`);
+  else {
+    out(
+      textTable(
+        ['RESOURCE', 'NAMESPACE', 'NAME', 'DELETED-AT', 'LAST-REV', 'KIND'],
+        result.items.map((d) => [
+          d.resource ?? '<none>',
+          d.namespace ?? '<none>',
+          visibleText(d.name ?? d.key),
+          String(d.revision),
+          d.lastRevision !== undefined ? String(d.lastRevision) : '<unknown>',
+          typeof d.object?.kind === 'string' ? d.object.kind : d.encoding === 'encrypted' ? '<encrypted>' : '<unknown>',
+        ]),
+      ),
+    );
+  }
+  if (result.compactRevision > 0) process.stderr.write(`kubetcd: deletes at or before revision ${result.compactRevision} were compacted: they are gone.\n`);
+  return 0;
+}
+
+async function runEncodings(args: CliArgs, k: KubeClient): Promise<number> {
+  const census = await k.encodings(args.revision !== undefined ? { revision: args.revision } : {});
+  if ((args.output ?? 'table') === 'json') {
+    out(jsonText(census));
+    return 0;
+  }
+  const keysOf = (by: Record<string, number>): string =>
+    Object.entries(by)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, n]) => `${visibleText(key)}=${n}`)
+      .join(',') || '<none>';
+  out(
+    textTable(
+      ['RESOURCE', 'VALUES', 'PROTOBUF', 'JSON', 'CBOR', 'ENCRYPTED', 'OTHER', 'ENCRYPTED-BY'],
+      [...census.resources, census.total].map((r) => [
+        r === census.total ? 'TOTAL' : visibleText(r.resource),
+        String(r.total),
+        String(r.protobuf),
+        String(r.json),
+        String(r.cbor),
+        String(r.encrypted),
+        String(r.other),
+        keysOf(r.encryptedBy),
+      ]),
+    ),
+  );
+  return 0;
+}
+
+async function runHashKv(args: CliArgs): Promise<number> {
+  if (args.positional.length > 0) throw new InvalidArgumentError(`kubetcd hashkv takes no arguments, got ${JSON.stringify(args.positional)}. Name the source with --snapshot FILE or --endpoints.`);
+  let source: KvSource;
+  try {
+    source = await openCliSource(args);
+  } catch (e) {
+    throw explainDefaultSource(args, e, true);
+  }
+  try {
+    if (typeof source.hashKV !== 'function') {
+      throw new InvalidArgumentError(`Cannot compute etcd's HashKV of ${source.origin}: a ${source.kind} source holds no revision records. Use a snapshot ("etcdctl snapshot save") or live etcd.`);
+    }
+    const h = await source.hashKV(args.revision !== undefined ? { revision: args.revision } : {});
+    if ((args.output ?? 'table') === 'json') out(jsonText({ origin: source.origin, ...h }));
+    else {
+      out(textTable(['SOURCE', 'HASH', 'COMPACT-REVISION', 'HASH-REVISION', 'REVISION'], [[visibleText(source.origin), String(h.hash), String(h.compactRevision), String(h.hashRevision), String(h.revision)]]));
+    }
+    return 0;
+  } catch (e) {
+    throw explainDefaultSource(args, e, false);
+  } finally {
+    await source.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // decode and encode
 
 function readInput(file: string | undefined): Uint8Array {
@@ -935,6 +1051,12 @@ export async function main(argv: string[]): Promise<number> {
         return await withKube(args, (k) => runSizes(args, k));
       case 'history':
         return await withKube(args, (k) => runHistory(args, k));
+      case 'deleted':
+        return await withKube(args, (k) => runDeleted(args, k));
+      case 'encodings':
+        return await withKube(args, (k) => runEncodings(args, k));
+      case 'hashkv':
+        return await runHashKv(args);
       default: {
         if (args.positional.length > 1) {
           throw new InvalidArgumentError(`kubetcd help takes one command, got ${args.positional.length}: ${JSON.stringify(args.positional)}. Try "kubetcd help ${args.positional[0] ?? ''}".`);

@@ -89,7 +89,10 @@ export { openEtcdWriter, openLiveSource } from './sources/live-etcd-source';
 export type { CasResult, CasWriter, LiveOptions, WriteConsent } from './sources/live-etcd-source';
 export { openFileSource } from './sources/open-file';
 export type {
+  HashKvOptions,
   KeyRange,
+  KvTombstone,
+  KvHash,
   KvHistoryEntry,
   KvRecord,
   KvSource,
@@ -130,6 +133,8 @@ export { keyTree } from './kube/kube-tree';
 export type { KeyTree, KeyTreeNode, TreeOptions } from './kube/kube-tree';
 export { storageSizes } from './kube/kube-sizes';
 export type { KubeSizes, LargestValue, MostRevisedKey, SizeGroup, SizesOptions } from './kube/kube-sizes';
+export { deletedObjects, encodingCensus, sourceHashKV } from './kube/kube-forensics';
+export type { DeletedObject, DeletedOptions, EncodingsOptions, KubeDeleted, KubeEncodings, ResourceEncodings } from './kube/kube-forensics';
 export { watchResource } from './kube/kube-watch';
 export type { KubeWatch, KubeWatchEvent, KubeWatchOptions } from './kube/kube-watch';
 export { deleteKey, writeObject } from './kube/kube-write';

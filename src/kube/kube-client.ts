@@ -21,6 +21,8 @@ import { keyTree, type KeyTree, type TreeOptions } from './kube-tree';
 import { storageSizes, type KubeSizes, type SizesOptions } from './kube-sizes';
 import { watchResource, type KubeWatch, type KubeWatchOptions } from './kube-watch';
 import { isSecrets, redactSecret } from './secret-redaction';
+import { deletedObjects, encodingCensus, sourceHashKV, type DeletedOptions, type EncodingsOptions, type KubeDeleted, type KubeEncodings } from './kube-forensics';
+import type { HashKvOptions, KvHash } from '../sources/types';
 
 /** Options of {@link openKube}. Every field is optional. */
 export interface KubeOptions {
@@ -281,6 +283,27 @@ export interface KubeClient {
   history(keyOrResource: string, name?: string, options?: HistoryOptions): Promise<HistoryEntry[]>;
   /** Runs a `kubectl get …` command line: the result, the etcd reads it maps to, the printed output. */
   kubectl(command: string): Promise<KubectlResult>;
+  /**
+   * etcd's HashKV of the source, the number `etcdctl endpoint hashkv` prints (a snapshot computes it as
+   * etcd does). See {@link sourceHashKV}.
+   * @example
+   * const { hash, compactRevision, hashRevision } = await k.hashKV({ revision: 1234 });
+   */
+  hashKV(options?: HashKvOptions): Promise<KvHash>;
+  /**
+   * Objects whose delete the source still keeps (not yet compacted away), with the revision of the delete
+   * and the last value before it, decoded. See {@link deletedObjects}.
+   * @example
+   * (await k.deleted('secrets', { namespace: 'default' })).items.map((d) => [d.name, d.revision]);
+   */
+  deleted(resource?: string, options?: DeletedOptions): Promise<KubeDeleted>;
+  /**
+   * Per resource, how many values are protobuf, JSON, CBOR, encrypted (by provider and key name), other.
+   * See {@link encodingCensus}.
+   * @example
+   * (await k.encodings()).resources.filter((r) => r.encrypted > 0);
+   */
+  encodings(options?: EncodingsOptions): Promise<KubeEncodings>;
 }
 
 const td = new TextDecoder();
@@ -851,6 +874,18 @@ class Kube implements KubeClient {
 
   kubectl(command: string): Promise<KubectlResult> {
     return runKubectl(this, command);
+  }
+
+  hashKV(options: HashKvOptions = {}): Promise<KvHash> {
+    return sourceHashKV(this, options);
+  }
+
+  deleted(resource?: string, options: DeletedOptions = {}): Promise<KubeDeleted> {
+    return deletedObjects(this, resource, options);
+  }
+
+  encodings(options: EncodingsOptions = {}): Promise<KubeEncodings> {
+    return encodingCensus(this, options);
   }
 
   tree(prefix?: string, options: TreeOptions = {}): Promise<KeyTree> {

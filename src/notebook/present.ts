@@ -244,6 +244,46 @@ function presentHistory(rows: Rec[], hint: PresentHint): Presentation {
   return { rendered: renderers.recordTable(table, { columns: headers, upperCase: false }), summary: `History: ${plural(rows.length, 'revision')}${what}` };
 }
 
+/** k.deleted(): one row per kept delete, the same columns as `kubetcd deleted`. */
+function presentDeleted(value: Rec, hint: PresentHint): Presentation {
+  const items = value.items as Rec[];
+  const rows = items.map((d) => ({
+    RESOURCE: d.resource ?? '<none>',
+    NAMESPACE: d.namespace ?? '<none>',
+    NAME: d.name ?? d.key,
+    'DELETED-AT': d.revision,
+    'LAST-REV': d.lastRevision ?? '<unknown>',
+    KIND: isRecord(d.object) && typeof d.object.kind === 'string' ? d.object.kind : d.encoding === 'encrypted' ? '<encrypted>' : '<unknown>',
+  }));
+  const compacted = typeof value.compactRevision === 'number' && value.compactRevision > 0 ? `; deletes at or before revision ${value.compactRevision} were compacted` : '';
+  return {
+    rendered: renderers.recordTable(rows, { upperCase: false, maxRows: hint.maxRows ?? 200 }),
+    summary: `${plural(items.length, 'kept delete')} under ${String((value.range as Rec | undefined)?.prefix ?? '')}${compacted}`,
+  };
+}
+
+/** k.encodings(): one row per resource and a total, the same columns as `kubetcd encodings`. */
+function presentEncodings(value: Rec, hint: PresentHint): Presentation {
+  const resources = value.resources as Rec[];
+  const row = (r: Rec, name?: string): Rec => ({
+    RESOURCE: name ?? r.resource,
+    VALUES: r.total,
+    PROTOBUF: r.protobuf,
+    JSON: r.json,
+    CBOR: r.cbor,
+    ENCRYPTED: r.encrypted,
+    OTHER: r.other,
+    'ENCRYPTED-BY': Object.entries((r.encryptedBy as Record<string, number> | undefined) ?? {})
+      .map(([k, n]) => `${k}=${n}`)
+      .join(', ') || '<none>',
+  });
+  const total = value.total as Rec;
+  return {
+    rendered: renderers.recordTable([...resources.map((r) => row(r)), row(total, 'TOTAL')], { upperCase: false, maxRows: hint.maxRows ?? 200 }),
+    summary: `${plural(total.total as number, 'value')} in ${plural(resources.length, 'resource')} at revision ${String(value.revision)}`,
+  };
+}
+
 interface TreeNodeShape {
   name: string;
   path?: string;
@@ -435,6 +475,8 @@ export function present(value: unknown, hint: PresentHint = {}): Presentation {
   const format = hint.format ?? 'auto';
   if (hint.method === 'table' && isTableShape(value) && (format === 'auto' || format === 'table')) return presentTable(value);
   if (format === 'auto' || format === 'table') {
+    if (hint.method === 'deleted' && isRecord(value) && Array.isArray(value.items)) return presentDeleted(value, hint);
+    if (hint.method === 'encodings' && isRecord(value) && Array.isArray(value.resources) && isRecord(value.total)) return presentEncodings(value, hint);
     if (isListShape(value)) return presentList(value, hint);
     if (isGetShape(value)) return presentGet(value, hint);
     if (isCountShape(value)) return presentCount(value);

@@ -52,6 +52,8 @@ import {
   type IRangeResponse,
   type IRequestOp,
   type ITxnResponse,
+  type IHashKVRequest,
+  type IHashKVResponse,
   type IWatchCreateRequest,
   type IWatchResponse,
 } from 'etcd3';
@@ -64,7 +66,10 @@ import {
   KubetcdError,
 } from '../errors';
 import type {
+  HashKvOptions,
   KeyRange,
+  KvTombstone,
+  KvHash,
   KvHistoryEntry,
   KvRecord,
   KvSource,
@@ -602,10 +607,16 @@ function sanitise(e: unknown, config: Config): Error {
   return new Error(message);
 }
 
+/** The part of etcd3's connection pool that runs one RPC (see hashKV). */
+interface HashKvCallable {
+  exec(service: 'Maintenance', method: 'HashKV', payload: IHashKVRequest, options?: CallOptions): Promise<IHashKVResponse>;
+}
+
 interface WatchCreate {
   key: Buffer;
   range_end?: Buffer;
   start_revision: number;
+  prev_kv?: boolean;
 }
 
 /** A watch stream; the gRPC duplex stream also pauses and resumes (flow control for slow consumers). */
@@ -1058,12 +1069,16 @@ class LiveEtcdSource implements KvSource {
     return entries;
   }
 
-  /** One watcher: feeds each response's events to `onEvents` until it returns true; one deadline. */
+  /**
+   * One watcher: feeds each response's events to `onEvents` until it returns true; one deadline for the
+   * whole watch, or (`idle`) for each response: a long replay then only has to keep going.
+   */
   private watchUntil(
     what: string,
     request: WatchCreate,
     signal: AbortSignal | undefined,
     onEvents: (events: IWatchResponse['events']) => boolean,
+    idle = false,
   ): Promise<void> {
     const timeoutMs = this.config.callTimeoutMs;
     return this.call(
@@ -1072,10 +1087,9 @@ class LiveEtcdSource implements KvSource {
         new Promise<void>((resolve, reject) => {
           let finished = false;
           let stream: Awaited<ReturnType<Etcd3['watchClient']['watch']>> | undefined;
-          const timer = setTimeout(
-            () => finish(new EtcdConnectionError(`${what}: the watch did not finish within ${timeoutMs} ms (deadline exceeded).`)),
-            timeoutMs,
-          );
+          const expire = (): void =>
+            finish(new EtcdConnectionError(idle ? `${what}: the watch sent nothing for ${timeoutMs} ms (deadline exceeded).` : `${what}: the watch did not finish within ${timeoutMs} ms (deadline exceeded).`));
+          let timer = setTimeout(expire, timeoutMs);
           const onAbort = (): void => finish(new AbortedError(`${what} was cancelled by its AbortSignal.`));
           signal?.addEventListener('abort', onAbort, { once: true });
           function finish(error?: Error): void {
@@ -1101,6 +1115,10 @@ class LiveEtcdSource implements KvSource {
               }
               s.on('data', (res: IWatchResponse) => {
                 if (finished) return;
+                if (idle) {
+                  clearTimeout(timer);
+                  timer = setTimeout(expire, timeoutMs);
+                }
                 if (res.canceled) {
                   const compactRev = num(res.compact_revision);
                   finish(
@@ -1343,6 +1361,70 @@ class LiveEtcdSource implements KvSource {
     }
     this.compactCache = { value, atMs: Date.now() };
     return value;
+  }
+
+  /**
+   * etcd's own HashKV of the member that answers (`etcdctl endpoint hashkv`).
+   * @example
+   * const { hash, compactRevision } = await etcd.hashKV({ revision: 1234 });
+   */
+  async hashKV(options: HashKvOptions = {}): Promise<KvHash> {
+    const revision = checkRevision(options.revision);
+    const what = `Hashing the key-value store${revision !== undefined ? ` at revision ${revision}` : ''}`;
+    // etcd3 1.1.2's maintenance.hashKV() asks grpc for a method "hashKV", which its client names
+    // "hashKv" (and "HashKV"): it always fails with "client[method] is not a function". Its own gateway
+    // is called with the method's proto name instead.
+    const res = await this.call(
+      what,
+      (client, callOptions) => (client.maintenance as unknown as { client: HashKvCallable }).client.exec('Maintenance', 'HashKV', { revision: revision ?? 0 }, callOptions),
+      options.signal,
+      revision,
+    );
+    const current = num(res.header.revision);
+    const out: KvHash = { hash: Number(res.hash) >>> 0, compactRevision: num(res.compact_revision), hashRevision: revision ?? current, revision: current };
+    const memberId = hexId(res.header.member_id);
+    if (memberId !== undefined) out.memberId = memberId;
+    return out;
+  }
+
+  /**
+   * Every delete kept since the compaction revision, with the state before it: a watch over all keys from
+   * the compaction revision + 1 with `prev_kv`, up to the revision current when it began (every revision
+   * has an event, so the first one at that revision ends it exactly). Reads every change since the
+   * compaction (its deadline, callTimeoutMs, is per response, not for the whole replay): on a big cluster
+   * a snapshot answers much faster.
+   * @example
+   * for await (const d of etcd.tombstones({ prefix: '/registry/pods/' })) console.log(d.key.toString(), d.revision);
+   */
+  async *tombstones(range: KeyRange, options: { signal?: AbortSignal } = {}): AsyncGenerator<KvTombstone> {
+    const r = normaliseRange(range);
+    const what = `Listing the deletions in ${describeRange(r)}`;
+    const signal = options.signal;
+    const head = await this.rangeCall(what, { key: NUL, limit: 1, keys_only: true }, signal);
+    const current = num(head.header.revision);
+    const compact = await this.compactRevision(signal);
+    if (compact >= current) return;
+    const inRange = (k: Buffer): boolean => Buffer.compare(k, r.start) >= 0 && (isToEnd(r.end) || Buffer.compare(k, r.end) < 0);
+    const found: KvTombstone[] = [];
+    await this.watchUntil(what, { key: NUL, range_end: NUL, start_revision: Math.max(1, compact + 1), prev_kv: true }, signal, (events) => {
+      for (const event of events) {
+        const rev = num(event.kv.mod_revision);
+        if (rev > current) return true;
+        if (event.type === 'Delete' && inRange(event.kv.key)) {
+          const d: KvTombstone = { key: event.kv.key, revision: rev };
+          if (event.prev_kv) d.previous = toRecord(event.prev_kv, false);
+          found.push(d);
+        }
+        if (rev >= current) return true;
+      }
+      return false;
+    }, true);
+    // in key order, each key's deletes oldest first (the watch gave them in revision order)
+    found.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)) || a.revision - b.revision);
+    for (const d of found) {
+      throwIfAborted(signal, what);
+      yield d;
+    }
   }
 
   async status(): Promise<SourceStatus> {

@@ -21,8 +21,12 @@ import { Worker } from 'node:worker_threads';
 import { memoryReleased, releaseMemory } from '../util/release-memory';
 import { BboltBucket, BboltFile, BboltOpenOptions, openBboltFile, snapshotHashError } from './bbolt';
 import { indexCachePath, readIndexFile, writeIndexFile, type IndexColumns, type IndexIdentity } from './index-cache';
+import { crc32c } from '../util/crc32c';
 import type {
+  HashKvOptions,
   KeyRange,
+  KvTombstone,
+  KvHash,
   KvHistoryEntry,
   KvRecord,
   KvSource,
@@ -327,6 +331,8 @@ export function decodeLease(bytes: Uint8Array): { id: bigint; ttlSeconds: number
 }
 
 const EMPTY = Buffer.alloc(0);
+/** etcd hashes its key bucket's name first. */
+const KEY_BUCKET_NAME = Buffer.from('key');
 
 /**
  * A column of revisions, versions or file offsets: as narrow as its values allow (sub-revisions and
@@ -1449,6 +1455,78 @@ export class SnapshotSource implements KvSource {
       const deleted = index.tombstone[r] === 1;
       yield { ...this.record(index, i, r, false), deleted };
     }
+  }
+
+  /**
+   * Every kept tombstone of a key in the range, in key order (each key's oldest first), with the record
+   * before it (a compaction keeps the put a later delete ends, so it is there).
+   * @example
+   * for await (const d of source.tombstones({ prefix: '/registry/pods/' })) console.log(d.key.toString(), d.revision);
+   */
+  async *tombstones(range: KeyRange, options: { signal?: AbortSignal } = {}): AsyncGenerator<KvTombstone> {
+    const { start, end } = resolveKeyRange(range);
+    const index = await this.ready(options.signal);
+    const stop = end === undefined ? index.keyCount : index.lowerBound(end);
+    for (let i = index.lowerBound(start); i < stop; i++) {
+      for (let j = index.recStart[i] as number; j < (index.recStart[i + 1] as number); j++) {
+        const r = index.recIndex[j] as number;
+        if (index.tombstone[r] !== 1) continue;
+        checkSignal(options.signal, 'tombstones');
+        const d: KvTombstone = { key: index.key(i), revision: index.main[r] as number };
+        const before = j > (index.recStart[i] as number) ? (index.recIndex[j - 1] as number) : -1;
+        if (before >= 0 && index.tombstone[before] === 0) d.previous = this.record(index, i, before, false);
+        yield d;
+      }
+    }
+  }
+
+  /**
+   * etcd's HashKV computed from the file, as etcd's mvcc store computes it (`etcdctl endpoint hashkv`
+   * on a member restarted from this file prints the same): the CRC-32C of the bucket name `key`, then of
+   * the raw revision key and `mvccpb.KeyValue` bytes of each record in bucket order up to `revision`,
+   * leaving out records at or below the compaction revision that a compaction at `revision` would not
+   * keep (every record is hashed when no key is live at `revision`). etcd 3.5 answers a hash at exactly
+   * a compaction revision it ran from memory (the records that compaction removed included), which no
+   * file can give; etcd 3.4 refuses that revision.
+   * @example
+   * const { hash, compactRevision, revision } = await source.hashKV();
+   */
+  async hashKV(options: HashKvOptions = {}): Promise<KvHash> {
+    checkSignal(options.signal, 'hashKV');
+    const index = await this.ready(options.signal);
+    const current = Math.max(1, this.revision());
+    const rev = options.revision === undefined || options.revision === 0 ? current : this.pin(options.revision);
+    const m = this.metaInfo;
+    const compact = m.finishedCompactRevision === 0 && m.scheduledCompactRevision === 0 ? -1 : this.compactRevision;
+    // The records at or below the compaction revision that etcd's Keep(rev) holds: per key, its record
+    // visible at rev when that is not a tombstone. Keep is "non-empty" when any key is live at rev.
+    const keep = new Uint8Array(index.recordCount);
+    let anyLive = false;
+    for (let i = 0; i < index.keyCount; i++) {
+      const r = index.recordAt(i, rev);
+      if (r < 0 || index.tombstone[r] === 1) continue;
+      anyLive = true;
+      keep[r] = 1;
+    }
+    let crc = crc32c(KEY_BUCKET_NAME);
+    let r = 0;
+    const stop = new Error('past the revision');
+    const file = this.bbolt();
+    try {
+      (file.bucket('key') as BboltBucket).cursor().scan((b, ks, klen, vlen) => {
+        if ((r & 0xffff) === 0xffff) checkSignal(options.signal, 'hashKV');
+        const main = index.main[r] as number;
+        if (r >= index.recordCount || b[ks + 8] !== 0x5f || b.readUInt32BE(ks + 4) !== main % TWO_32 || b.readUInt32BE(ks + 13) !== (index.sub[r] as number) % TWO_32) {
+          throw new SnapshotFormatError(`The key bucket of "${this.origin}" changed since it was indexed (record ${r}). Open the file again; read a file that is not being written.`, { path: file.path });
+        }
+        if (main > rev) throw stop;
+        if (!(main <= compact && anyLive && keep[r] === 0)) crc = crc32c(b.subarray(ks, ks + klen + vlen), crc);
+        r++;
+      });
+    } catch (e) {
+      if (e !== stop) throw e;
+    }
+    return { hash: crc, compactRevision: compact, hashRevision: rev, revision: current, ...(m.members.length === 1 ? { memberId: (m.members[0] as MemberInfo).id } : {}) };
   }
 
   /**

@@ -158,6 +158,36 @@ export interface KvWatchEvent {
   resumed?: { from: string; to: string; reason: string; revision: number };
 }
 
+/** Options of {@link KvSource.hashKV}. Every field is optional. */
+export interface HashKvOptions {
+  /** Hash the key bucket up to this revision (default 0: the latest), as `etcdctl endpoint hashkv --rev`. */
+  revision?: number;
+  signal?: AbortSignal;
+}
+
+/** What etcd's HashKV RPC (`etcdctl endpoint hashkv`) reports. */
+export interface KvHash {
+  /** CRC-32C (Castagnoli) over etcd's `key` bucket up to `hashRevision`, as an unsigned 32-bit number. */
+  hash: number;
+  /** The store's compaction revision when the hash began; -1 when it was never compacted. */
+  compactRevision: number;
+  /** The revision the hash covers up to (the one asked for, or the latest). */
+  hashRevision: number;
+  /** The store's latest revision (the response header's `revision`). */
+  revision: number;
+  /** The member that answered (hex), when known. */
+  memberId?: string;
+}
+
+/** One deletion the source still keeps (a tombstone), from {@link KvSource.tombstones}. */
+export interface KvTombstone {
+  key: Uint8Array;
+  /** The revision of the delete. */
+  revision: number;
+  /** The key's last state before the delete (its value included), when the source still holds it. */
+  previous?: KvRecord;
+}
+
 /**
  * The interface shared by live etcd and snapshot files. Records come in key order (bytewise).
  * Every read of one `range()` call is pinned to one revision, so a listing is consistent.
@@ -179,6 +209,16 @@ export interface KvSource {
    * only by an error, `signal`, or the caller leaving the loop (`return()` closes the gRPC watch).
    */
   watch?(range: KeyRange, options?: WatchOptions): AsyncIterable<KvWatchEvent>;
+  /**
+   * Every delete of a key in the range that the source still keeps (its tombstone: deletes at or before
+   * the compaction revision are gone), in key order, each key's oldest first, with the state before it.
+   */
+  tombstones?(range: KeyRange, options?: { signal?: AbortSignal }): AsyncIterable<KvTombstone>;
+  /**
+   * etcd's HashKV: the CRC-32C of the MVCC key bucket up to a revision, the number `etcdctl endpoint
+   * hashkv` prints (live etcd asks the member; a snapshot computes it as etcd does; a dump cannot).
+   */
+  hashKV?(options?: HashKvOptions): Promise<KvHash>;
   /** Revision, compaction, cluster and member information. */
   status(): Promise<SourceStatus>;
   /** The leases etcd holds. */

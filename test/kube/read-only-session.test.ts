@@ -24,7 +24,8 @@ async function raftState(etcd: EtcdProcess): Promise<RaftState> {
   return { revision: row!.Status.header.revision, raftIndex: row!.Status.raftIndex, raftAppliedIndex: row!.Status.raftAppliedIndex };
 }
 
-const WRITE_NAMES = /^(put|set|write|delete|del|remove|txn|compact(?!Revision)|defrag|grant|revoke|lease(Grant|Revoke)|create|update|patch|apply|replace|move|snapshot|restore)/i;
+// `deleted` (k.deleted(): the deletes etcd keeps) reads; `delete`, `deleteKey`, `del` would write.
+const WRITE_NAMES = /^(put|set|write|delete(?!d$)|del(?!eted$)|remove|txn|compact(?!Revision)|defrag|grant|revoke|lease(Grant|Revoke)|create|update|patch|apply|replace|move|snapshot|restore)/i;
 
 /** Every method name reachable on an object (own and inherited, not Object.prototype's). */
 function methodNames(o: object): string[] {
@@ -86,6 +87,10 @@ describe('a session of queries is read-only', () => {
       const wide = (await k.kubectl('kubectl get pods -A -o wide')).result;
       assert.ok('items' in wide && wide.items.length > 0);
       assert.ok(((await k.kubectl('get deploy -A -o json')).output ?? '').length > 0);
+      // the forensics reads: HashKV, kept deletes (a watch replaying history), the encoding census
+      assert.equal((await k.hashKV()).revision, before.revision);
+      assert.ok((await k.deleted()).items.length >= 0);
+      assert.ok((await k.encodings()).total.total > 100);
       await source.status();
       await source.leases();
       assert.ok((await source.count({ prefix: '/registry/' })) > 100);
