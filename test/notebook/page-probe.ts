@@ -52,6 +52,8 @@ export interface PageProbe {
   pres: ProbedPre[];
   /** The page itself scrolls sideways. */
   pageOverflowsX: boolean;
+  /** The browser window's height in CSS pixels (a screen). */
+  viewportHeight: number;
 }
 
 /** The probe: an expression evaluating to a {@link PageProbe}. */
@@ -139,5 +141,6 @@ export const PAGE_PROBE = String.raw`(() => {
     markers,
     pres,
     pageOverflowsX: root.scrollWidth > root.clientWidth + 1,
+    viewportHeight: window.innerHeight,
   };
 })()`;
