@@ -5,7 +5,10 @@
 #   - Debian's etcd-server and etcd-client (apt-get install, when `etcd` is not on PATH)
 #   - etcd 3.5.30 from Debian sid into .cache/etcd-3.5 (scripts/setup-etcd35.sh)
 #   - kubectl 1.36.4 from Debian sid into .cache/kubectl (scripts/setup-kubectl.sh; the -o json/yaml reference)
-#   - Debian's jupyter-notebook, jupyter-nbconvert, python3-nbclient and chromium (notebooks, browser test)
+#   - Debian's jupyter-notebook, jupyter-nbconvert, python3-nbclient, python3-venv and chromium (notebooks,
+#     browser test)
+#   - JupyterLab 4.6 and Notebook 7.6 in a project-local virtual environment, .cache/jupyter-venv
+#     (scripts/setup-jupyter.sh; the browser test opens the display notebook in them and in classic Notebook)
 #   - the Kubernetes API sources the schema is compiled from, 1.36 and 1.32 (proto/install.sh)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -37,12 +40,13 @@ if ! command -v etcd >/dev/null 2>&1 || ! command -v etcdctl >/dev/null 2>&1; th
 fi
 
 # Notebooks: Jupyter Notebook and nbclient for /usr/bin/python3 (the headless runner, the demo), Chromium
-# for the browser test. PyPI is not used: Debian's packages only.
+# for the browser test: Debian's packages. JupyterLab and Notebook 7 come after, from pip's configured index.
 notebook_packages=()
 [ -x /usr/bin/jupyter-notebook ] || notebook_packages+=(jupyter-notebook)
 [ -x /usr/bin/jupyter-nbconvert ] || notebook_packages+=(jupyter-nbconvert)
 /usr/bin/python3 -c 'import nbclient' >/dev/null 2>&1 || notebook_packages+=(python3-nbclient)
 [ -x /usr/bin/chromium ] || notebook_packages+=(chromium)
+/usr/bin/python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || notebook_packages+=(python3-venv)
 if [ "${#notebook_packages[@]}" -gt 0 ]; then
   say "installing Debian's ${notebook_packages[*]}"
   apt_install "${notebook_packages[@]}"
@@ -52,3 +56,4 @@ bash scripts/setup-etcd35.sh
 bash scripts/setup-kubectl.sh
 bash proto/install.sh
 bash scripts/setup-reference.sh
+bash scripts/setup-jupyter.sh

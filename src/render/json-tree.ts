@@ -106,7 +106,7 @@ function nodeHtml(label: string, v: unknown, depth: number, opt: Required<Omit<J
     h += nodeHtml(childLabel, x, depth + 1, opt, i === entries.length - 1);
   });
   if (entries.length > shown.length) h += `<div class="kubetcd-leaf kubetcd-count">… ${entries.length - shown.length} more</div>`;
-  return h + `<div class="kubetcd-leaf" style="margin-left:-1.2em">${close}${comma}</div></details>`;
+  return h + `<div class="kubetcd-leaf kubetcd-close">${close}${comma}</div></details>`;
 }
 
 function toJsonCompatible(value: unknown): unknown {

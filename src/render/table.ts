@@ -263,12 +263,12 @@ function htmlCell(tag: 'td' | 'th', text: string, maxChars: number): string {
 }
 
 function tableHtml(headers: string[], grid: string[][], moreAt: number, caption: string, maxChars: number): string {
-  let h = '<table><thead><tr>' + headers.map((x) => htmlCell('th', visibleText(x), maxChars)).join('') + '</tr></thead><tbody>';
+  let h = '<div class="kubetcd-scroll"><table><thead><tr>' + headers.map((x) => htmlCell('th', visibleText(x), maxChars)).join('') + '</tr></thead><tbody>';
   grid.forEach((cells, i) => {
     if (i === moreAt) h += '<tr class="kubetcd-more">' + headers.map(() => '<td>…</td>').join('') + '</tr>';
     h += '<tr>' + cells.map((c) => htmlCell('td', c, maxChars)).join('') + '</tr>';
   });
-  h += `</tbody></table><p class="kubetcd-caption">${escapeHtml(caption)}</p>`;
+  h += `</tbody></table></div><p class="kubetcd-caption">${escapeHtml(caption)}</p>`;
   return wrapHtml(h);
 }
 

@@ -31,6 +31,22 @@ export function distDir(): string {
 }
 
 /**
+ * The virtual environment holding JupyterLab 4.6 and Notebook 7.6 (scripts/setup-jupyter.sh):
+ * $KUBETCD_JUPYTER_VENV, else `.cache/jupyter-venv`. Throws, saying how to make it, when it is missing.
+ * @example
+ * const lab = path.join(jupyterVenv(), 'bin', 'jupyter-lab');
+ */
+export function jupyterVenv(): string {
+  const venv = process.env.KUBETCD_JUPYTER_VENV ?? path.join(REPO, '.cache', 'jupyter-venv');
+  for (const tool of ['jupyter-lab', 'jupyter-notebook']) {
+    if (!fs.existsSync(path.join(venv, 'bin', tool))) {
+      throw new Error(`No ${tool} in ${venv}. Run bash scripts/setup-jupyter.sh (npm test runs scripts/setup.sh, which calls it).`);
+    }
+  }
+  return venv;
+}
+
+/**
  * Starts etcd and writes a generated cluster plus the ConfigMap `default/xss` holding {@link XSS_VALUE}.
  * @example
  * const etcd = await startNotebookEtcd(); try { … } finally { await etcd.stop(); }

@@ -49,7 +49,7 @@ test('sizes({ top: 3 }) charts the 3 largest resources, says how many more, and 
     const drawn = present({ ...all, notes: [long] }, { method: 'sizes', args: [{}] });
     assert.match(drawn.rendered.html, /<p class="kubetcd-note">note: a-very-long-key-segment\//);
     assert.doesNotMatch(drawn.rendered.html, /<pre>note:/);
-    assert.match(RENDER_CSS, /\.kubetcd \.kubetcd-note\{[^}]*white-space:pre-wrap[^}]*overflow-wrap:anywhere/);
+    assert.match(RENDER_CSS, /\.kubetcd:not\(#kubetcd-scope\) \.kubetcd-note\{[^}]*white-space:pre-wrap[^}]*overflow-wrap:anywhere/);
     assert.ok(drawn.rendered.text.includes(`note: ${long}`));
   } finally {
     await k.close();
