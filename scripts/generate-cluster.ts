@@ -133,9 +133,18 @@ async function main(): Promise<void> {
     });
     let revision = written.revision;
     if (args.compact) {
-      await writer.compact(revision);
-      revision = await writer.put('compact_rev_key', String(revision));
-      process.stdout.write(`Compacted at revision ${revision - 1}\n`);
+      // As kube-apiserver's compactor would have: at the revision of compact_rev_key, written once the
+      // objects existed and before they changed, so every change keeps its history (lesson 05).
+      const live = await openLiveSource({ endpoints: args.endpoints });
+      let at: number;
+      try {
+        at = (await live.get(`compact_rev_key`))?.modRevision ?? revision;
+      } finally {
+        await live.close();
+      }
+      await writer.compact(at);
+      revision = await writer.put('compact_rev_key', String(at));
+      process.stdout.write(`Compacted at revision ${at}\n`);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     process.stdout.write(`Done: ${operations} operations, ${valueBytes} value bytes in ${seconds.toFixed(1)} s (${Math.round(operations / seconds)} ops/s); final revision ${revision}\n`);

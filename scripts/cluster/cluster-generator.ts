@@ -379,7 +379,7 @@ interface Workload {
   containers: Array<Record<string, unknown>>;
 }
 
-function containerSpecs(rng: Rng, app: string): Array<Record<string, unknown>> {
+function containerSpecs(rng: Rng, app: string, workloadName: string): Array<Record<string, unknown>> {
   const n = rng.chance(0.2) ? 2 : 1;
   const out: Array<Record<string, unknown>> = [];
   for (let i = 0; i < n; i++) {
@@ -392,12 +392,34 @@ function containerSpecs(rng: Rng, app: string): Array<Record<string, unknown>> {
       const mem = rng.pick(MEM_REQUESTS);
       c['resources'] = { limits: { cpu: '1', memory: mem }, requests: { cpu: rng.pick(CPU_REQUESTS), memory: mem } };
     }
+    if (i === 0) {
+      const env = envFor(app, workloadName);
+      if (env.length > 0) c['env'] = env;
+    }
     c['terminationMessagePath'] = '/dev/termination-log';
     c['terminationMessagePolicy'] = 'File';
     c['imagePullPolicy'] = 'IfNotPresent';
     out.push(c);
   }
   return out;
+}
+
+/**
+ * Environment variables, so stored sizes spread as in real clusters: most apps set a few, one in eight
+ * carries a long configuration (30 variables), one in forty embeds a large blob. Drawn from the workload's
+ * name alone (its own stream), so the rest of the generated data is unchanged by it.
+ */
+function envFor(app: string, workloadName: string): Array<Record<string, unknown>> {
+  const rng = new Rng(hash32(0x656e76, workloadName));
+  const bucket = rng.int(0, 39);
+  const count = bucket === 0 ? 4 : bucket % 8 === 1 ? 30 : rng.int(0, 3);
+  const env: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < count; i++) {
+    const long = count === 30 ? `${rng.hex(24)}-${'x'.repeat(rng.int(20, 90))}` : rng.hex(8);
+    env.push({ name: `${app.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_SETTING_${i}`, value: long });
+  }
+  if (bucket === 0) env.push({ name: 'EMBEDDED_CONFIG', value: Array.from({ length: 120 }, (_, i) => `key${i}=${rng.hex(24)}`).join(';') });
+  return env;
 }
 
 function podSpecCommon(containers: Array<Record<string, unknown>>): Record<string, unknown> {
@@ -420,7 +442,7 @@ function workload(ctx: Ctx, plan: DeploymentPlan, replicas: number, generation: 
   const deploymentUid = rng.uid();
   const replicaSetUid = rng.uid();
   const hash = rng.suffix(10);
-  const containers = containerSpecs(rng, plan.name.replace(/-\d+$/, ''));
+  const containers = containerSpecs(rng, plan.name.replace(/-\d+$/, ''), plan.name);
   const labels = plan.labels ?? { app };
   const templateMeta = { labels: { ...labels } };
   const podTemplateSpec = { metadata: templateMeta, spec: podSpecCommon(containers) };
@@ -868,6 +890,10 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
   // App workloads.
   for (const plan of deploymentPlans(o, layout)) yield* workloadOps(ctx, emit, plan, plan.replicas, 1, false);
 
+  // kube-apiserver's compactor key, written when the cluster is built and before anything changes: a
+  // compaction at its revision (generate-cluster --compact) keeps the history of every change below.
+  yield { type: 'put', key: 'compact_rev_key', value: enc.encode('1'), resource: 'compact_rev_key', encoding: 'raw', update: false };
+
   // Changes: every 10th deployment restarts a pod; every 25th scales up by one; the first deployment
   // with more than one pod loses a pod (deleted, with a Killing event).
   let deletedOne = false;
@@ -901,7 +927,6 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
       yield { type: 'delete', key: k('pods', info.name, plan.namespace), resource: 'pods' };
     }
   }
-  yield { type: 'put', key: 'compact_rev_key', value: enc.encode('1'), resource: 'compact_rev_key', encoding: 'raw', update: false };
 }
 
 /** Event keys are filled in here (the event's name is only known once the object is built). */

@@ -63,6 +63,7 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
   let k: KubeClient;
   const outDir = (): string => path.join(dir, 'out');
   let runs: { live: RunResult; snapshot: RunResult };
+  let compactedAt = 0;
 
   before(async () => {
     etcd = await startEtcd();
@@ -72,6 +73,16 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     try {
       // A long master-lease TTL: the key must not expire while the notebooks and the checks run.
       await writeCluster(writer, ops, { leaseTtlSeconds: { masterleases: 3600 } });
+      // Compacted as the demo is (generate-cluster --compact): at compact_rev_key, before the changes,
+      // so lesson 05 meets a real CompactedRevisionError and the changes keep their history.
+      const live = await openSource(etcd.endpoint);
+      try {
+        compactedAt = (await live.get('compact_rev_key'))?.modRevision ?? 0;
+      } finally {
+        await live.close();
+      }
+      assert.ok(compactedAt > 1);
+      await writer.compact(compactedAt);
     } finally {
       await writer.close();
     }
@@ -191,6 +202,9 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     // The histogram's text twin names every pod the stream read.
     const podCount = (await k.count('pods')).total;
     assert.match(outputOf(cells, 'renderHistogram(podBytes'), new RegExp(`stored size of ${podCount} pods`));
+    // "Outliers stand out": the demo data spreads over more than one bin.
+    const bars = outputOf(cells, 'renderHistogram(podBytes').split('\n').filter((l) => /█\S* \d+$/.test(l));
+    assert.ok(bars.length >= 2, `one bar only:\n${outputOf(cells, 'renderHistogram(podBytes')}`);
     const events = outputOf(cells, 'const eventKeys');
     assert.match(events, /its lease: [1-9]\d* \(0 would mean no lease\)/);
   });
@@ -208,6 +222,9 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
       new RegExp(`revision: ${history.at(-1)?.revision}, version: 0, deleted: true`),
     );
     assert.match(outputOf(cells, 'const deletedAt'), /at the latest revision: NotFoundError/);
+    // The compaction the lesson describes happened: reads below it are refused, naming what is kept.
+    assert.match(outputOf(cells, 'const compactRev ='), new RegExp(`etcd itself reports compaction up to: ${compactedAt}`));
+    assert.match(outputOf(cells, 'let answer'), new RegExp(`CompactedRevisionError: .*revision ${compactedAt - 1} was compacted`));
   });
 
   it('06 answers the same questions from the snapshot file alone', async () => {
