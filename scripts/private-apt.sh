@@ -1,4 +1,4 @@
-# Sourced by proto/install.sh and scripts/setup-reference.sh (not run on its own): apt under a private
+# Sourced by proto/install.sh, scripts/setup-reference.sh, setup-etcd35.sh and setup-kubectl.sh (not run on its own): apt under a private
 # configuration — its own sources list, lists and cache, and an empty dpkg status — so the machine's
 # apt sources, package lists and installed packages stay untouched.
 
@@ -21,6 +21,30 @@ debian_mirror() {
       awk '$1=="deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' "$f"
     done
   } | grep -i '/debian/*$' | grep -vi security | head -n 1 || true
+}
+
+# private_apt_preflight WHAT PINNED PACKAGE: checks that this machine can fetch pinned amd64 Debian
+# packages (apt-get, dpkg-deb, sha256sum, amd64, Debian's archive keys, a Debian archive to use) and sets
+# `mirror`; on a problem calls the caller's `fail` with what to do. WHAT names what is fetched ("etcd 3.5"),
+# PINNED the pinned packages ("the pinned etcd 3.5.30 packages are"), PACKAGE one to look up with apt-cache.
+private_apt_preflight() {
+  local what=$1 pinned=$2 package=$3 tool arch
+  for tool in apt-get dpkg-deb sha256sum; do
+    command -v "$tool" >/dev/null 2>&1 ||
+      fail "'$tool' is not installed." "This script needs a Debian or Ubuntu machine ($what comes as Debian packages)."
+  done
+  arch=$(dpkg --print-architecture 2>/dev/null || echo unknown)
+  [ "$arch" = amd64 ] ||
+    fail "this machine's architecture is '$arch'; $pinned amd64." \
+      "Add the $arch SHA-256 sums to PACKAGES in this script (apt-cache show $package under the private" \
+      "configuration of scripts/private-apt.sh prints them)."
+  [ -f /usr/share/keyrings/debian-archive-keyring.gpg ] ||
+    fail "/usr/share/keyrings/debian-archive-keyring.gpg is missing." \
+      "Install Debian's archive keys: apt-get install debian-archive-keyring"
+  mirror=$(debian_mirror)
+  [ -n "$mirror" ] ||
+    fail "found no Debian archive in this machine's apt sources." \
+      "Set KUBETCD_DEBIAN_MIRROR to a Debian archive URL and run this script again."
 }
 
 # private_apt_download WORK SUITE MIRROR PACKAGE=VERSION...: downloads the .deb files into

@@ -51,22 +51,7 @@ say() { echo "kubetcd etcd 3.5: $*" >&2; }
 # shellcheck source=private-apt.sh
 source "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
 
-for tool in apt-get dpkg-deb sha256sum; do
-  command -v "$tool" >/dev/null 2>&1 ||
-    fail "'$tool' is not installed." "This script needs a Debian or Ubuntu machine (etcd 3.5 comes as Debian packages)."
-done
-arch=$(dpkg --print-architecture 2>/dev/null || echo unknown)
-[ "$arch" = amd64 ] ||
-  fail "this machine's architecture is '$arch'; the pinned etcd 3.5.30 packages are amd64." \
-    "Add the $arch SHA-256 sums to PACKAGES in this script (apt-cache show etcd-server under the private" \
-    "configuration of scripts/private-apt.sh prints them)."
-[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] ||
-  fail "/usr/share/keyrings/debian-archive-keyring.gpg is missing." \
-    "Install Debian's archive keys: apt-get install debian-archive-keyring"
-mirror=$(debian_mirror)
-[ -n "$mirror" ] ||
-  fail "found no Debian archive in this machine's apt sources." \
-    "Set KUBETCD_DEBIAN_MIRROR to a Debian archive URL and run this script again."
+private_apt_preflight "etcd 3.5" "the pinned etcd 3.5.30 packages are" etcd-server
 
 work="$dest.apt"
 rm -rf "$work" "$dest"

@@ -50,22 +50,7 @@ say() { echo "kubetcd kubectl: $*" >&2; }
 # shellcheck source=private-apt.sh
 source "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
 
-for tool in apt-get dpkg-deb sha256sum; do
-  command -v "$tool" >/dev/null 2>&1 ||
-    fail "'$tool' is not installed." "This script needs a Debian or Ubuntu machine (kubectl comes as a Debian package)."
-done
-arch=$(dpkg --print-architecture 2>/dev/null || echo unknown)
-[ "$arch" = amd64 ] ||
-  fail "this machine's architecture is '$arch'; the pinned kubectl 1.36.4 package is amd64." \
-    "Add the $arch SHA-256 sum to PACKAGES in this script (apt-cache show kubectl under the private" \
-    "configuration of scripts/private-apt.sh prints it)."
-[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] ||
-  fail "/usr/share/keyrings/debian-archive-keyring.gpg is missing." \
-    "Install Debian's archive keys: apt-get install debian-archive-keyring"
-mirror=$(debian_mirror)
-[ -n "$mirror" ] ||
-  fail "found no Debian archive in this machine's apt sources." \
-    "Set KUBETCD_DEBIAN_MIRROR to a Debian archive URL and run this script again."
+private_apt_preflight "kubectl" "the pinned kubectl 1.36.4 package is" kubectl
 
 work="$dest.apt"
 rm -rf "$work" "$dest"
