@@ -37,6 +37,29 @@ export interface TableOptions {
   namespaceColumn?: boolean;
   /** What an empty table says instead (text and HTML). Default: `No resources found` (see {@link noResourcesMessage}). */
   emptyMessage?: string;
+  /** kubectl's `--show-labels`: a last LABELS column, `key=value,…` sorted by key, or `<none>`. */
+  showLabels?: boolean;
+  /** kubectl's `-L KEY,…`: a column per label key (header: the part after the last `/`, upper-cased), empty when unset. */
+  labelColumns?: readonly string[];
+  /** kubectl's `--no-headers`: the text has no header line. */
+  noHeaders?: boolean;
+}
+
+/** The label cells kubectl appends: one per `-L` key, then LABELS with `--show-labels`. */
+function labelCells(object: KubeObject, options: TableOptions): string[] {
+  const labels = dig(object, 'metadata', 'labels');
+  const map = labels !== null && typeof labels === 'object' && !Array.isArray(labels) ? (labels as Record<string, unknown>) : {};
+  const cells = (options.labelColumns ?? []).map((k) => (typeof map[k] === 'string' ? (map[k] as string) : ''));
+  if (options.showLabels === true) {
+    const keys = Object.keys(map).sort();
+    cells.push(keys.length === 0 ? '<none>' : keys.map((k) => `${k}=${String(map[k])}`).join(','));
+  }
+  return cells;
+}
+
+/** The headers of {@link labelCells}. */
+function labelHeaders(options: TableOptions): string[] {
+  return [...(options.labelColumns ?? []).map((k) => (k.split('/').pop() ?? k).toUpperCase()), ...(options.showLabels === true ? ['LABELS'] : [])];
 }
 
 /**
@@ -198,6 +221,7 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
           cells.push('<error>');
         }
       }
+      cells.push(...labelCells(object, options));
       const ns = str(dig(object, 'metadata', 'namespace'));
       if (namespaces.size < 2) namespaces.add(ns);
       if (ns !== '') anyNamespace = true;
@@ -221,7 +245,7 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
       // custom resources) or when the leading one is shown (-A): never empty, never twice.
       const dropAt = columns === DEFAULT_COLUMNS && (!anyNamespace || withNs) ? shown.findIndex((c) => c.header === 'NAMESPACE') : -1;
       const keep = <T,>(xs: readonly T[]): T[] => (dropAt < 0 ? [...xs] : xs.filter((_, i) => i !== dropAt));
-      const cols = keep(shown).map((c) => c.header);
+      const cols = [...keep(shown).map((c) => c.header), ...labelHeaders(options)];
       let rows: Row[];
       let cut = false;
       if (total <= maxRows) {
@@ -242,7 +266,7 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
       const caption = captionOf(total, headers.length, cut ? { head: endRows, tail: rows.length - endRows } : undefined, failed, firstFailure);
       return {
         html: tableHtml(headers, grid, cut ? endRows : -1, caption, maxCellChars),
-        text: tableText(headers, grid, cut ? endRows : -1, cut || failed > 0 ? caption : undefined),
+        text: tableText(headers, grid, cut ? endRows : -1, cut || failed > 0 ? caption : undefined, options.noHeaders === true),
       };
     },
   };
@@ -295,8 +319,8 @@ export function alignColumns(lines: string[][]): string {
   return out;
 }
 
-function tableText(headers: string[], grid: string[][], moreAt: number, footer: string | undefined): string {
-  const lines: string[][] = [headers.map((x) => visibleText(x))];
+function tableText(headers: string[], grid: string[][], moreAt: number, footer: string | undefined, noHeaders: boolean): string {
+  const lines: string[][] = noHeaders ? [] : [headers.map((x) => visibleText(x))];
   grid.forEach((cells, i) => {
     if (i === moreAt) lines.push(headers.map(() => '…'));
     lines.push(cells);

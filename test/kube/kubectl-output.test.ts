@@ -1,0 +1,169 @@
+/**
+ * `kubectl get -o jsonpath=…|jsonpath-as-json=…|custom-columns=…`, `--sort-by` and `--no-headers`, through
+ * KubeClient.kubectl() and the kubetcd CLI, against what kubectl 1.36.4 prints for the same objects: kubectl
+ * runs `get` against a stand-in server that hands it the fixture's objects as the API server's JSON
+ * (test/helpers/kubectl.ts: kubectlGet), so its own client-side printers and sorter make the reference.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import _ from 'lodash';
+import { startKubeFixture, type KubeFixture } from '../helpers/kube-fixture';
+import { kubectlGet, type ServedResource } from '../helpers/kubectl';
+import { modRevisionOf, toKubeJson } from '../../src/codec';
+import type { KubeObject } from '../../src/codec/types';
+import type { KubeClient } from '../../src/kube/kube-client';
+
+const cli = path.join(__dirname, '..', '..', 'src', 'cli.js');
+const PODS: ServedResource = { resource: 'pods', kind: 'Pod', group: '', version: 'v1', namespaced: true };
+
+function apiServerJson(object: KubeObject): string {
+  const metadata = object['metadata'] as Record<string, unknown>;
+  return toKubeJson({ ...object, metadata: { ...metadata, resourceVersion: String(modRevisionOf(object)) } });
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCDCTL_')));
+    execFile(process.execPath, [cli, ...args], { env: clean, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** kubectl's one-line message (without "error: " and the debugging dump that follows). */
+function kubectlMessage(e: unknown): string {
+  const text = String((e as Error).message).replace(/^[\s\S]*?failed: error: /, '');
+  return (text.split('\n')[0] as string).replace(/\. Printing more information[\s\S]*$/, '');
+}
+
+const JSONPATHS = [
+  '{.items[*].metadata.name}',
+  '{range .items[*]}{.metadata.name}{"\\t"}{.status.phase}{"\\n"}{end}',
+  '{.items[?(@.status.phase=="Running")].metadata.name}',
+  '{.items[?(@.status.phase!="Running")].metadata.name}',
+  '{.items[?(@.spec.nodeName)].spec.nodeName}',
+  '{.items[*].spec.containers[*]..image}',
+  '{.items[0:2].metadata.name}',
+  '{.items[-1:].metadata.name}',
+  '{.items[0].metadata.labels}',
+  '{.items[0].spec.containers[0]}',
+  '{.items[0].metadata[\'name\',\'namespace\']}',
+  '{.items[0,1].metadata.name}',
+  '{$.items[1].metadata.uid}',
+  'kind={.kind} first={.items[0].metadata.name}\n',
+  '{range .items[*]}{.metadata.name}:{range .spec.containers[*]} {.name}={.image}{end}{"\\n"}{end}',
+  '{.items[*].status.containerStatuses[*].restartCount}',
+  '{.items[?(@.status.containerStatuses[0].restartCount>=0)].metadata.name}',
+  '{.items[*].metadata.creationTimestamp}',
+  '{.items[*].metadata.resourceVersion}',
+  '{.items[*].spec.containers[*].resources}',
+  '{.items[*].metadata.labels.app}',
+  '{.items[*].metadata.nosuchfield}',
+  '{.items[*].spec.containers[*].name}{"\\n"}{.items[*].spec.nodeName}',
+];
+
+/** For one object (kubectl walks map keys in random order, so `..` and `.*` stay where one key leads on). */
+const ONE_POD = [
+  '{.metadata.name}',
+  '{@}',
+  '{.spec.containers[*].name}',
+  '{range .spec.containers[*]}{.name}{"\\n"}{end}',
+  '{.metadata.labels}',
+  '{.spec.containers[?(@.name!="x")].image}',
+  '{.metadata.ownerReferences[0].name}',
+  '{.status.conditions[*].type}',
+  '{.status.containerStatuses[*]..restartCount}',
+  '{.spec.containers[-1:]}',
+];
+
+describe('kubectl get -o jsonpath / custom-columns / --sort-by: byte for byte as kubectl 1.36.4', () => {
+  let fx: KubeFixture;
+  let kubes: KubeClient[];
+  let ns = '';
+  let texts: string[] = [];
+  let pods: KubeObject[] = [];
+
+  before(async () => {
+    fx = await startKubeFixture({ pods: 20, seed: 3 });
+    kubes = fx.kubes;
+    const all = await (kubes[1] as KubeClient).list('pods');
+    const counts = _.countBy(all.items, (o) => _.get(o, 'metadata.namespace') as string);
+    ns = _.maxBy(Object.keys(counts), (n) => counts[n] ?? 0) as string;
+    pods = (await (kubes[1] as KubeClient).list('pods', { namespace: ns })).items;
+    assert.ok(pods.length >= 3, `namespace ${ns} has ${pods.length} pods`);
+    texts = pods.map(apiServerJson);
+  });
+  after(async () => {
+    await fx?.close();
+  });
+
+  for (const asJson of [false, true]) {
+    const format = asJson ? 'jsonpath-as-json' : 'jsonpath';
+    it(`-o ${format}: a List of pods and one pod, from both sources, as kubectl prints them`, async () => {
+      for (const template of JSONPATHS) {
+        const expected = await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', `${format}=${template}`]);
+        for (const k of kubes) {
+          const r = await k.kubectl(`get pods -n ${ns} -o ${shellQuote(`${format}=${template}`)}`);
+          assert.equal(r.output, expected, `${format}=${template}`);
+        }
+      }
+      const name = _.get(pods[1], 'metadata.name') as string;
+      for (const template of ONE_POD) {
+        const expected = await kubectlGet(texts, PODS, ['pods', name, '-n', ns, '-o', `${format}=${template}`]);
+        const r = await (kubes[0] as KubeClient).kubectl(`get pods ${name} -n ${ns} -o ${shellQuote(`${format}=${template}`)}`);
+        assert.equal(r.output, expected, `one pod: ${format}=${template}`);
+      }
+    });
+  }
+
+  it('jsonpath errors: kubectl\'s message (parse errors with the offset), from kubectl() and the CLI (exit 2)', async () => {
+    for (const template of ['{.items[}', '{.items[0].metadata.name', '{.items[*].metadata.name,x}', '{.items[99]}', '{.items[0].metadata[0]}', '{.items[?(@.metadata.name==1.5)]}', '{end}', '{.items[ 0 ]}', '{"a}', '{nosuch}']) {
+      const message = await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', `jsonpath=${template}`]).then(
+        (out) => assert.fail(`kubectl accepted ${template}: ${out}`),
+        kubectlMessage,
+      );
+      const k = kubes[1] as KubeClient;
+      await assert.rejects(k.kubectl(`get pods -n ${ns} -o ${shellQuote(`jsonpath=${template}`)}`), (e: Error) => {
+        assert.equal(e.name, 'InvalidArgumentError');
+        assert.ok(e.message.startsWith(message), `${template}: ${e.message} does not start with kubectl's ${message}`);
+        if (message.startsWith('error parsing')) assert.match(e.message, /\(at offset \d+: /);
+        return true;
+      });
+    }
+    const c = await runCli(['get', 'pods', '-n', ns, '-o', 'jsonpath={.items[}', '--snapshot', fx.snapshot.origin]);
+    assert.equal(c.code, 2);
+    assert.match(c.stderr, /error parsing jsonpath \{\.items\[\}, unterminated array \(at offset 7/);
+  });
+
+  it('-o custom-columns (and --no-headers, --sort-by): kubectl\'s tabwriter, <none>, several values joined, %v of maps', async () => {
+    const specs = [
+      'NAME:.metadata.name,NODE:.spec.nodeName,PHASE:{.status.phase}',
+      'NAME:metadata.name,IMAGES:.spec.containers[*].image,MISSING:.spec.nosuch,LABELS:.metadata.labels',
+      'N:.metadata.name,RESTARTS:.status.containerStatuses[*].restartCount,REQ:.spec.containers[0].resources.requests,PORTS:.spec.containers[*].ports',
+      'UID:.metadata.uid,CREATED:.metadata.creationTimestamp,OWNER:.metadata.ownerReferences[0].kind',
+    ];
+    for (const spec of specs) {
+      for (const extra of [[], ['--no-headers'], ['--sort-by', '.metadata.creationTimestamp'], ['--sort-by', '{.spec.nodeName}', '--no-headers'], ['--sort-by', '.metadata.uid']]) {
+        const expected = await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', `custom-columns=${spec}`, ...extra]);
+        for (const k of kubes) {
+          const r = await k.kubectl(`get pods -n ${ns} -o ${shellQuote(`custom-columns=${spec}`)} ${extra.map(shellQuote).join(' ')}`);
+          assert.equal(r.output, expected, `${spec} ${extra.join(' ')}`);
+        }
+      }
+    }
+    const spec = specs[1] as string;
+    const expected = await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', `custom-columns=${spec}`, '--sort-by', '.metadata.name']);
+    const c = await runCli(['get', 'pods', '-n', ns, '-o', `custom-columns=${spec}`, '--sort-by', '.metadata.name', '--snapshot', fx.snapshot.origin]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(c.stdout, expected);
+    const j = await runCli(['get', 'pods', '-n', ns, '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}', '--sort-by', '.metadata.uid', '--endpoints', fx.etcd.endpoint]);
+    assert.equal(j.code, 0, j.stderr);
+    assert.equal(j.stdout, await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}', '--sort-by', '.metadata.uid']));
+  });
+});
