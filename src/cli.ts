@@ -273,6 +273,21 @@ function indent(text: string, by: string): string {
     .join('\n');
 }
 
+/** `head` then `list`, wrapped after commas at 100 columns, continuation lines under the list's start. */
+function wrapList(head: string, list: string): string {
+  const lines: string[] = [];
+  let line = head;
+  for (const part of list.split(/(?<=, )/)) {
+    if (line.length + part.length > 100 && line.trim() !== head.trim()) {
+      lines.push(line.trimEnd());
+      line = ' '.repeat(head.length);
+    }
+    line += part;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
 /** The whole help: every command, every option. */
 function fullHelp(): string {
   const commands = COMMANDS.map((c) => {
@@ -303,7 +318,7 @@ function commandHelp(command: (typeof COMMANDS)[number]): string {
   const outputs = HELP_OUTPUTS[command];
   const options = [
     ...(allowed.includes('output') && outputs !== undefined
-      ? [`-o, --output FORMAT   ${outputs.join(', ')} (default ${outputs[0] ?? ''})`]
+      ? [wrapList(`-o, --output FORMAT   `, `${outputs.join(', ')} (default ${outputs[0] ?? ''})`)]
       : []),
     ...OPTION_HELP.filter((o) => allowed.includes(o.field)).map((o) => o.text),
     '-h, --help            this help',

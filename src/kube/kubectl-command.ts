@@ -60,7 +60,7 @@ const SUPPORTED =
   '[--field-selector SELECTOR] [-o json|yaml|wide|name|jsonpath=T|jsonpath-as-json=T|jsonpath-file=F|custom-columns=SPEC|custom-columns-file=F] ' +
   '[--sort-by JSONPATH] [--show-labels] [-L KEY,...] [--no-headers] [--show-managed-fields].';
 /** The `-o` values, as they are typed (the template ones take `=…`). */
-export const KUBECTL_OUTPUTS: readonly string[] = ['json', 'yaml', 'wide', 'name', 'jsonpath=…', 'jsonpath-as-json=…', 'jsonpath-file=…', 'custom-columns=…', 'custom-columns-file=…'];
+export const KUBECTL_OUTPUTS: readonly string[] = ['wide', 'json', 'yaml', 'name', 'jsonpath=…', 'jsonpath-as-json=…', 'jsonpath-file=…', 'custom-columns=…', 'custom-columns-file=…'];
 const TEMPLATED: readonly KubectlOutput[] = ['jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'custom-columns', 'custom-columns-file'];
 
 /**

@@ -105,6 +105,16 @@ export interface ServedResource {
 }
 
 /**
+ * A table the stand-in server hands kubectl when it asks for one (as the API server prints tables), one
+ * row per object in order: kubectl then adds what it adds itself (`-L`, `--show-labels` from each row's
+ * object metadata, `--no-headers`).
+ */
+export interface ServedTable {
+  columns: readonly string[];
+  rows: ReadonlyArray<readonly string[]>;
+}
+
+/**
  * What `kubectl get ARGS` prints with its client-side printers (`-o custom-columns`, `-o jsonpath`,
  * `--sort-by`, `--no-headers`) for these objects (the API server's JSON text of each). kubectl talks to a
  * stand-in HTTP server on 127.0.0.1 that only hands out what an API server would for them: discovery
@@ -113,7 +123,13 @@ export interface ServedResource {
  * @example
  * const text = await kubectlGet(texts, { resource: 'pods', kind: 'Pod', group: '', version: 'v1', namespaced: true }, ['pods', '-n', 'shop', '-o', 'custom-columns=NAME:.metadata.name']);
  */
-export async function kubectlGet(objectJsons: readonly string[], served: ServedResource, args: readonly string[], listRevision = '1'): Promise<string> {
+export async function kubectlGet(
+  objectJsons: readonly string[],
+  served: ServedResource,
+  args: readonly string[],
+  listRevision = '1',
+  table?: ServedTable,
+): Promise<string> {
   const http = await import('node:http');
   const objects = objectJsons.map((t) => JSON.parse(t) as { metadata: { name: string; namespace?: string } });
   const gv = served.group === '' ? served.version : `${served.group}/${served.version}`;
@@ -148,6 +164,14 @@ export async function kubectlGet(objectJsons: readonly string[], served: ServedR
         if (i < 0) return json(res, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `${served.resource} "${name}" not found` });
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(objectJsons[i]);
+      }
+      if (table !== undefined && /as=Table/.test(req.headers.accept ?? '')) {
+        const rows = table.rows.map((cells, i) => ({
+          cells,
+          object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: (JSON.parse(objectJsons[i] as string) as { metadata: unknown }).metadata },
+        }));
+        const columnDefinitions = table.columns.map((name, i) => ({ name, type: 'string', format: i === 0 ? 'name' : '', description: '', priority: 0 }));
+        return json(res, 200, { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: listRevision }, columnDefinitions, rows });
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(`{"kind":"${served.kind}List","apiVersion":"${gv}","metadata":{"resourceVersion":"${listRevision}"},"items":[${chosen.join(',')}]}`);

@@ -167,3 +167,43 @@ describe('kubectl get -o jsonpath / custom-columns / --sort-by: byte for byte as
     assert.equal(j.stdout, await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}', '--sort-by', '.metadata.uid']));
   });
 });
+
+describe('tables: --show-labels, -L, --no-headers as kubectl adds them to a table', () => {
+  let fx: KubeFixture;
+  before(async () => {
+    fx = await startKubeFixture({ pods: 12, seed: 5 });
+  });
+  after(async () => {
+    await fx?.close();
+  });
+
+  it('kubectl, handed kubetcd\'s own table as the server\'s, adds the same label columns and drops the same header', async () => {
+    const { renderTable } = await import('../../src/render/table');
+    const k = fx.kubes[1];
+    const pods = (await k.list('pods')).items.slice(0, 8);
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const base = renderTable(pods, { kind: 'Pod', now, maxRows: Infinity, namespaceColumn: false }).text.split('\n').filter((l) => l !== '');
+    // the columns start where the header's words do (aligned, three spaces apart at least)
+    const header = base[0] as string;
+    const starts = [...header.matchAll(/\S+/g)].map((m) => m.index);
+    const cut = (line: string): string[] => starts.map((s, i) => line.slice(s, starts[i + 1]).trim());
+    const table = { columns: cut(header), rows: base.slice(1).map(cut) };
+    const texts = pods.map(apiServerJson);
+    const ns = _.get(pods[0], 'metadata.namespace') as string;
+    const inNs = pods.filter((o) => _.get(o, 'metadata.namespace') === ns);
+    const served = { columns: table.columns, rows: table.rows.filter((_r, i) => _.get(pods[i], 'metadata.namespace') === ns) };
+    const labelKeys = _.uniq(inNs.flatMap((o) => Object.keys((_.get(o, 'metadata.labels') ?? {}) as object)));
+    assert.ok(labelKeys.length > 0);
+    const keys = [labelKeys[0] as string, 'no-such.example.com/label-key'];
+    for (const [flags, options] of [
+      [['--show-labels'], { showLabels: true }],
+      [['-L', keys.join(',')], { labelColumns: keys }],
+      [['-L', keys[0] as string, '-L', keys[1] as string, '--show-labels', '--no-headers'], { labelColumns: keys, showLabels: true, noHeaders: true }],
+      [['--no-headers'], { noHeaders: true }],
+    ] as const) {
+      const expected = await kubectlGet(texts.filter((_t, i) => _.get(pods[i], 'metadata.namespace') === ns), PODS, ['pods', '-n', ns, ...flags], '1', served);
+      const ours = renderTable(inNs, { kind: 'Pod', now, maxRows: Infinity, namespaceColumn: false, ...options }).text;
+      assert.equal(ours, expected, flags.join(' '));
+    }
+  });
+});
