@@ -553,6 +553,7 @@ function printedPaths(info: ResourceInfo, args: CliArgs): readonly string[] | un
   if (args.sortBy !== undefined) return undefined;
   if (format === 'name') return ['metadata.name'];
   if (format === 'table' || format === 'wide') {
+    if (info.printerColumns !== undefined || !info.builtin) return undefined; // CRD columns read any path
     const reads = kindPrinter(info.kind)?.reads ?? DEFAULT_READS;
     return args.showLabels === true || args.labelColumns !== undefined ? [...reads, 'metadata.labels'] : reads;
   }
@@ -566,6 +567,7 @@ function objectsTable(objects: readonly KubeObject[], info: ResourceInfo, withNa
     now: Date.now(),
     maxRows: Infinity,
     namespaceColumn: withNamespace,
+    ...(!info.builtin ? { printerColumns: info.printerColumns ?? [] } : {}),
     ...(args.showLabels === true ? { showLabels: true } : {}),
     ...(args.labelColumns !== undefined ? { labelColumns: args.labelColumns.split(',').filter((k) => k !== '') } : {}),
     ...(args.noHeaders === true ? { noHeaders: true } : {}),

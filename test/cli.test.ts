@@ -463,7 +463,7 @@ test('with no source named, a failure to reach 127.0.0.1:2379 says it was the de
   assert.doesNotMatch(two.stderr, /Resolution note|\.\.|\.;/);
 });
 
-test('custom resources: a cluster-scoped one has no NAMESPACE column; a namespaced one with -A shows it once, first', async () => {
+test('custom resources: a CRD without printer columns prints the API server\'s NAME, AGE; a cluster-scoped one has no NAMESPACE column; a namespaced one with -A shows it once, first', async () => {
   const etcd = await startEtcd({ name: 'cli-crd' });
   const crd = (plural: string, kind: string, scope: string): string =>
     JSON.stringify({
@@ -489,15 +489,15 @@ test('custom resources: a cluster-scoped one has no NAMESPACE column; a namespac
     assert.equal(cluster.code, 0, cluster.stderr);
     const [header, ...rows] = cluster.stdout.trimEnd().split('\n');
     assert.doesNotMatch(header as string, /NAMESPACE/);
-    assert.match(header as string, /^NAME\s+KIND\s+AGE$/);
+    assert.match(header as string, /^NAME\s+AGE$/);
     assert.deepEqual(rows.map((r) => r.split(/\s+/)[0]), ['cw-1', 'cw-2']);
     const wide = await runAsync(['get', 'clusterwidgets', '-o', 'wide', ...src]);
     assert.doesNotMatch(wide.stdout, /NAMESPACE/);
     const all = await runAsync(['get', 'widgets', '-A', ...src]);
     assert.equal(all.code, 0, all.stderr);
-    assert.match(all.stdout, /^NAMESPACE\s+NAME\s+KIND\s+AGE\na\s+w-1\s+Widget\s+\S+\nb\s+w-2\s+Widget\s+\S+\n$/);
+    assert.match(all.stdout, /^NAMESPACE\s+NAME\s+AGE\na\s+w-1\s+\S+\nb\s+w-2\s+\S+\n$/);
     const one = await runAsync(['get', 'widgets', '-n', 'a', ...src]);
-    assert.match(one.stdout, /^NAME\s+NAMESPACE\s+KIND\s+AGE\nw-1\s+a\s+Widget\s+\S+\n$/);
+    assert.match(one.stdout, /^NAME\s+AGE\nw-1\s+\S+\n$/);
   } finally {
     await etcd.stop();
   }

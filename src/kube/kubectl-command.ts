@@ -10,6 +10,7 @@ import type { KubeObject } from '../codec/types';
 import { InvalidArgumentError } from '../errors';
 import { keyFor } from './keys';
 import type { KubeClient, KubeGetResult, KubeList, ListOptions } from './kube-client';
+import type { PrinterColumn } from './resources';
 
 /** The output formats of `-o` (those with `=TEMPLATE` carry it in {@link KubectlCommand.template}). */
 export type KubectlOutput = 'json' | 'yaml' | 'wide' | 'name' | 'jsonpath' | 'jsonpath-as-json' | 'jsonpath-file' | 'custom-columns' | 'custom-columns-file';
@@ -51,8 +52,13 @@ export interface KubectlResult {
   result: KubeList | KubeGetResult[];
   /** The etcd reads it maps to; lines starting with `#` describe filtering done after the read. */
   etcdctl: string[];
-  /** The printed output for `-o json`, `yaml` and `name` (tables are left to the renderer). */
+  /** The printed output for `-o json|yaml|name|jsonpath…|custom-columns…` (tables are left to the renderer). */
   output?: string;
+  /**
+   * For tables of a custom resource: its CRD's `additionalPrinterColumns` (empty when it names none:
+   * NAME, AGE), for the renderer (`renderTable({ printerColumns })`).
+   */
+  printerColumns?: readonly PrinterColumn[];
 }
 
 const SUPPORTED =
@@ -411,5 +417,6 @@ export async function runKubectl(client: KubeClient, line: string): Promise<Kube
   // --show-managed-fields, metadata.resourceVersion the record's mod revision (see kubectl-format.ts).
   const printed = printKubectlOutput(printedItems, cmd.names.length === 1, typeName, cmd);
   if (printed !== undefined) out.output = printed;
+  else if (!info.builtin) out.printerColumns = info.printerColumns ?? [];
   return out;
 }

@@ -7,10 +7,11 @@
  * padding after the last column).
  */
 import { toKubeJson } from '../codec/go-json';
+import { findJsonPath, goFloatText, parseJsonPath, printJsonPath, relaxedJsonPath, type JsonPathTemplate } from '../codec/kubectl-jsonpath';
 import type { KubeObject } from '../codec/types';
 import { InvalidArgumentError } from '../errors';
 import { escapeAttr, escapeHtml, cutText, textWidth, visibleText } from './escape';
-import { DEFAULT_COLUMNS, DEFAULT_READS, kindPrinter, type KindColumn, type PrintContext } from './kube-printers';
+import { DEFAULT_COLUMNS, DEFAULT_READS, ageOf, kindPrinter, type KindColumn, type PrintContext } from './kube-printers';
 import { dig, parsePath, str, valuesAt } from './object-path';
 import { wrapHtml, type Rendered } from './rendered';
 
@@ -43,6 +44,53 @@ export interface TableOptions {
   labelColumns?: readonly string[];
   /** kubectl's `--no-headers`: the text has no header line. */
   noHeaders?: boolean;
+  /**
+   * A custom resource's columns from its CRD's `additionalPrinterColumns` (ResourceInfo.printerColumns):
+   * NAME, then each column (priority > 0: wide only), as the API server prints them. An empty array
+   * gives the API server's default for CRDs: NAME, AGE.
+   */
+  printerColumns?: ReadonlyArray<{ readonly name: string; readonly type: string; readonly jsonPath: string; readonly priority?: number }>;
+}
+
+/** A CRD column's cell as the API server and kubectl print it (see TableOptions.printerColumns). */
+function printerColumnCell(object: KubeObject, column: { type: string; template: JsonPathTemplate }, ctx: PrintContext): string {
+  let value: unknown;
+  try {
+    value = findJsonPath(object, column.template)[0];
+  } catch {
+    return '<none>';
+  }
+  if (value === undefined || value === null) return '<none>';
+  const isInt = (v: unknown): boolean => typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63);
+  switch (column.type) {
+    case 'integer':
+      if (isInt(value)) return String(value);
+      return typeof value === 'number' ? BigInt(Math.trunc(value)).toString() : '<none>';
+    case 'number':
+      if (typeof value === 'bigint') return value.toString();
+      return typeof value === 'number' ? goFloatText(value) : '<none>';
+    case 'boolean':
+      return typeof value === 'boolean' ? String(value) : '<none>';
+    case 'date': {
+      if (typeof value !== 'string') return '<none>';
+      if (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return '<invalid>';
+      return ageOf(value, ctx);
+    }
+    default:
+      return printJsonPath({ v: value }, '{.v}');
+  }
+}
+
+function crdColumns(columns: NonNullable<TableOptions['printerColumns']>): KindColumn[] {
+  const name: KindColumn = { header: 'NAME', cell: (o) => str(dig(o, 'metadata', 'name')) };
+  if (columns.length === 0) return [name, { header: 'AGE', cell: (o, ctx) => ageOf(dig(o, 'metadata', 'creationTimestamp'), ctx) }];
+  return [
+    name,
+    ...columns.map((c) => {
+      const parsed = { type: c.type, template: parseJsonPath(relaxedJsonPath(c.jsonPath)) };
+      return { header: c.name.toUpperCase(), ...((c.priority ?? 0) > 0 ? { wide: true } : {}), cell: (o: KubeObject, ctx: PrintContext) => printerColumnCell(o, parsed, ctx) };
+    }),
+  ];
 }
 
 /** The label cells kubectl appends: one per `-L` key, then LABELS with `--show-labels`. */
@@ -165,7 +213,7 @@ function tablePaths(options: TableOptions): readonly string[] | undefined {
     }
     return [...paths];
   }
-  if (options.kind === undefined) return undefined;
+  if (options.kind === undefined || options.printerColumns !== undefined) return undefined;
   return kindPrinter(options.kind)?.reads ?? DEFAULT_READS;
 }
 
@@ -184,7 +232,8 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
   const ctx: PrintContext = { wide: options.wide === true };
   const now = nowMs(options.now);
   if (now !== undefined) ctx.now = now;
-  let columns: KindColumn[] | undefined = options.columns !== undefined ? customColumns(options.columns) : undefined;
+  let columns: KindColumn[] | undefined =
+    options.columns !== undefined ? customColumns(options.columns) : options.printerColumns !== undefined ? crdColumns(options.printerColumns) : undefined;
   let hasNamespaceColumn = options.columns !== undefined;
   if (columns === undefined && options.kind !== undefined) {
     const p = kindPrinter(options.kind);

@@ -207,3 +207,89 @@ describe('tables: --show-labels, -L, --no-headers as kubectl adds them to a tabl
     }
   });
 });
+
+describe('custom resources: tables from the CRD\'s additionalPrinterColumns, as the API server prints them', () => {
+  let fx: KubeFixture;
+  before(async () => {
+    fx = await startKubeFixture({ pods: 6, seed: 8 });
+  });
+  after(async () => {
+    await fx?.close();
+  });
+
+  it('the generated cert-manager CRD\'s Ready column: NAME, READY from the Ready condition, through the CLI and kubectl()', async () => {
+    for (const k of fx.kubes) {
+      const info = k.resolve('certificates');
+      assert.deepEqual(info.printerColumns, [{ name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', priority: 0 }]);
+      const certs = (await k.list('certificates')).items;
+      assert.ok(certs.length > 0);
+      const r = await k.kubectl('get certificates -A');
+      assert.deepEqual(r.printerColumns, info.printerColumns);
+      const c = await runCli(['get', 'certificates', '-A', ...(k === fx.kubes[0] ? ['--endpoints', fx.etcd.endpoint] : ['--snapshot', fx.snapshot.origin])]);
+      assert.equal(c.code, 0, c.stderr);
+      const lines = c.stdout.trimEnd().split('\n');
+      assert.deepEqual(lines[0]?.split(/\s+/), ['NAMESPACE', 'NAME', 'READY']);
+      const rows = lines.slice(1).map((l) => l.split(/\s+/));
+      const expected = certs.map((o) => [
+        _.get(o, 'metadata.namespace') as string,
+        _.get(o, 'metadata.name') as string,
+        (((_.get(o, 'status.conditions') ?? []) as Array<{ type: string; status: string }>).find((x) => x.type === 'Ready')?.status ?? '<none>'),
+      ]);
+      assert.deepEqual(rows, expected);
+    }
+  });
+
+  it('integer, number, boolean, date (as an age), string (maps as JSON), priority 1 only with -o wide, <none> and <invalid>', async () => {
+    const { resourcesFromCrd } = await import('../../src/kube/resources');
+    const { renderTable } = await import('../../src/render/table');
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+        versions: [
+          { name: 'v1alpha1', served: true, storage: false, additionalPrinterColumns: [{ name: 'Old', type: 'string', jsonPath: '.spec.old' }] },
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            additionalPrinterColumns: [
+              { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
+              { name: 'Ratio', type: 'number', jsonPath: '.spec.ratio' },
+              { name: 'Paused', type: 'boolean', jsonPath: '.spec.paused' },
+              { name: 'Selector', type: 'string', jsonPath: '.spec.selector' },
+              { name: 'Started', type: 'date', jsonPath: '.status.startTime' },
+              { name: 'Node', type: 'string', jsonPath: '.spec.nodeName', priority: 1 },
+            ],
+          },
+        ],
+      },
+    };
+    const info = resourcesFromCrd(crd);
+    assert.deepEqual(info.printerColumns?.map((c) => c.name), ['Replicas', 'Ratio', 'Paused', 'Selector', 'Started', 'Node']);
+    const now = Date.parse('2026-01-10T00:00:00Z');
+    const w = (name: string, spec: Record<string, unknown>, status: Record<string, unknown>): KubeObject => ({
+      apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' }, spec, status,
+    });
+    const objects = [
+      w('a', { replicas: 3, ratio: 0.25, paused: false, selector: { app: 'a' }, nodeName: 'node-1' }, { startTime: '2026-01-09T22:00:00Z' }),
+      w('b', { replicas: 2.9, ratio: 1234567.5, paused: 'no' }, { startTime: 'yesterday' }),
+      w('c', {}, {}),
+    ];
+    const text = (wide: boolean): string => renderTable(objects, { kind: 'Widget', now, maxRows: Infinity, namespaceColumn: false, wide, printerColumns: info.printerColumns ?? [] }).text;
+    assert.equal(
+      text(false),
+      'NAME   REPLICAS   RATIO           PAUSED   SELECTOR      STARTED\n' +
+        'a      3          0.25            false    {"app":"a"}   120m\n' +
+        'b      2          1.2345675e+06   <none>   <none>        <invalid>\n' +
+        'c      <none>     <none>          <none>   <none>        <none>\n',
+    );
+    assert.match(text(true).split('\n')[0] as string, /STARTED +NODE$/);
+    assert.match(text(true).split('\n')[1] as string, /120m +node-1$/);
+    // no columns named: the API server's NAME, AGE
+    assert.equal(renderTable(objects.slice(0, 1), { now, printerColumns: [] }).text, 'NAME   AGE\na      9d\n');
+  });
+});
