@@ -24,7 +24,7 @@ import * as yaml from 'js-yaml';
 import { cliAdvice } from './cli/advice';
 import { decodeGoString } from './codec/go-utf8';
 import { visibleText } from './render/escape';
-import { KUBECTL_OUTPUTS, UNSUPPORTED_GET_FLAGS, parseKubectlOutput, printKubectlOutput, sortKubectlItems } from './kube/kubectl-command';
+import { KUBECTL_OUTPUTS, UNSUPPORTED_GET_FLAGS, parseKubectlOutput, splitFlag, printKubectlOutput, sortKubectlItems } from './kube/kubectl-command';
 
 /** The commands of `kubetcd`. */
 const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'check', 'decode', 'encode', 'help'] as const;
@@ -387,16 +387,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
       args.positional.push(a);
       continue;
     }
-    let flag = a;
-    let inline: string | undefined;
-    const eq = a.indexOf('=');
-    if (a.startsWith('--') && eq > 0) {
-      flag = a.slice(0, eq);
-      inline = a.slice(eq + 1);
-    } else if (!a.startsWith('--') && a.length > 2) {
-      flag = a.slice(0, 2);
-      inline = a.slice(2).replace(/^=/, '');
-    }
+    // flags are read as kubectl() reads them (splitFlag, shared with src/kube/kubectl-command.ts)
+    const { flag, inline } = splitFlag(a);
     const spec = FLAGS[flag];
     if (spec === undefined) {
       const why = command === 'get' ? UNSUPPORTED_GET_FLAGS[flag] : undefined;

@@ -236,6 +236,19 @@ export function splitCommandLine(line: string): string[] {
 }
 
 /**
+ * One command-line word that starts with `-`, as kubectl (and the kubetcd CLI) read flags:
+ * `--flag=value`, `--flag`, `-nvalue`, `-n=value`, `-n`. `inline` is the value given in the word, if any.
+ * @example
+ * splitFlag('-ndefault') // { flag: '-n', inline: 'default' }
+ */
+export function splitFlag(word: string): { flag: string; inline?: string } {
+  const eq = word.indexOf('=');
+  if (word.startsWith('--')) return eq > 0 ? { flag: word.slice(0, eq), inline: word.slice(eq + 1) } : { flag: word };
+  // -ndefault, -n=default, -oname
+  return word.length > 2 ? { flag: word.slice(0, 2), inline: word.slice(2).replace(/^=/, '') } : { flag: word };
+}
+
+/**
  * Parses a `kubectl get` command line (the leading `kubectl` is optional).
  * Throws InvalidArgumentError for other verbs and unknown flags, saying what is supported.
  * @example
@@ -269,17 +282,7 @@ export function parseKubectlCommand(line: string): KubectlCommand {
       positional.push(w);
       continue;
     }
-    let flag = w;
-    let inline: string | undefined;
-    const eq = w.indexOf('=');
-    if (w.startsWith('--') && eq > 0) {
-      flag = w.slice(0, eq);
-      inline = w.slice(eq + 1);
-    } else if (!w.startsWith('--') && w.length > 2) {
-      // -ndefault, -n=default, -oname
-      flag = w.slice(0, 2);
-      inline = w.slice(2).replace(/^=/, '');
-    }
+    const { flag, inline } = splitFlag(w);
     switch (flag) {
       case '-n':
       case '--namespace':
