@@ -7,6 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import _ from 'lodash';
 import { startKubeFixture, type KubeFixture } from '../helpers/kube-fixture';
@@ -156,6 +158,20 @@ describe('kubectl get -o jsonpath / custom-columns / --sort-by: byte for byte as
           assert.equal(r.output, expected, `${spec} ${extra.join(' ')}`);
         }
       }
+    }
+    // the -file forms: a template file (with its final newline) and a columns file
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-columns-'));
+    try {
+      const jp = path.join(dir, 'template.jsonpath');
+      fs.writeFileSync(jp, '{range .items[*]}{.metadata.name} {.spec.nodeName}{"\\n"}{end}\n');
+      const cols = path.join(dir, 'columns.txt');
+      fs.writeFileSync(cols, 'NAME          NODE             UID\n.metadata.name   {.spec.nodeName}   .metadata.uid\n');
+      for (const output of [`jsonpath-file=${jp}`, `custom-columns-file=${cols}`]) {
+        const expected = await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', output]);
+        for (const k of kubes) assert.equal((await k.kubectl(`get pods -n ${ns} -o ${shellQuote(output)}`)).output, expected, output);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
     const spec = specs[1] as string;
     const expected = await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', `custom-columns=${spec}`, '--sort-by', '.metadata.name']);
