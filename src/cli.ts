@@ -8,7 +8,7 @@
  *   kubetcd sizes --snapshot ./etcd-backup.db
  */
 import * as fs from 'node:fs';
-import { decode, encode, parseKubeJson, toKubeJson, toKubeYaml, toKubectlJson, toKubectlYaml, createCodec } from './codec';
+import { decode, encode, parseKubeJson, toKubeJson, toKubeYaml, createCodec } from './codec';
 import type { Decoded, KubeObject } from './codec/types';
 import { EtcdConnectionError, InvalidArgumentError, KubetcdError, NotFoundError, isKubetcdError } from './errors';
 import type { SourceTarget } from './sources/open-source';
@@ -24,6 +24,7 @@ import * as yaml from 'js-yaml';
 import { cliAdvice } from './cli/advice';
 import { decodeGoString } from './codec/go-utf8';
 import { visibleText } from './render/escape';
+import { KUBECTL_OUTPUTS, UNSUPPORTED_GET_FLAGS, parseKubectlOutput, splitFlag, printKubectlOutput, sortKubectlItems } from './kube/kubectl-command';
 
 /** The commands of `kubetcd`. */
 const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'hashkv', 'check', 'decode', 'encode', 'help'] as const;
@@ -56,9 +57,16 @@ export interface CliArgs {
   by?: string;
   top?: number;
   depth?: number;
+  /** `-o jsonpath=…`, `custom-columns=…`: the template (file forms: the file's text), set by parseCliArgs. */
+  template?: string;
+  sortBy?: string;
+  showLabels?: boolean;
+  /** `-L`/`--label-columns`, repeatable and comma-separated (joined with commas). */
+  labelColumns?: string;
+  noHeaders?: boolean;
 }
 
-type FlagField = Exclude<keyof CliArgs, 'command' | 'positional'>;
+type FlagField = Exclude<keyof CliArgs, 'command' | 'positional' | 'template'>;
 interface FlagSpec {
   field: FlagField;
   value: 'string' | 'int' | 'none';
@@ -95,6 +103,11 @@ const FLAGS: Record<string, FlagSpec> = {
   '--by': { field: 'by', value: 'string' },
   '--top': { field: 'top', value: 'int' },
   '--depth': { field: 'depth', value: 'int' },
+  '--sort-by': { field: 'sortBy', value: 'string' },
+  '--show-labels': { field: 'showLabels', value: 'none' },
+  '-L': { field: 'labelColumns', value: 'string' },
+  '--label-columns': { field: 'labelColumns', value: 'string' },
+  '--no-headers': { field: 'noHeaders', value: 'none' },
 };
 
 const SOURCE_FIELDS: readonly FlagField[] = [
@@ -107,7 +120,7 @@ const ALLOWED: Record<string, readonly FlagField[]> = {
   decode: ['output', 'sources'],
   encode: ['output', 'sources'],
   help: [],
-  get: [...SOURCE_FIELDS, 'output', 'namespace', 'allNamespaces', 'labels', 'fields', 'limit', 'reveal', 'showManagedFields', 'now'],
+  get: [...SOURCE_FIELDS, 'output', 'namespace', 'allNamespaces', 'labels', 'fields', 'limit', 'reveal', 'showManagedFields', 'now', 'sortBy', 'showLabels', 'labelColumns', 'noHeaders'],
   keys: [...SOURCE_FIELDS, 'output', 'limit'],
   resources: [...SOURCE_FIELDS, 'output'],
   tree: [...SOURCE_FIELDS, 'output', 'depth'],
@@ -120,7 +133,7 @@ const ALLOWED: Record<string, readonly FlagField[]> = {
 
 /** Output formats per command; the first is the default. */
 const OUTPUTS: Record<string, readonly string[]> = {
-  get: ['table', 'wide', 'json', 'yaml', 'name'],
+  get: ['table', ...KUBECTL_OUTPUTS],
   keys: ['plain', 'wide', 'json'],
   resources: ['table', 'json', 'yaml'],
   tree: ['table', 'json'],
@@ -138,10 +151,18 @@ const OUTPUTS: Record<string, readonly string[]> = {
 /** What each command does: its usage lines (continuations indented) and a few lines about it. */
 const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]; about: string }> = {
   get: {
-    usage: ['kubetcd get RESOURCE [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector SELECTOR]\n            [-o table|wide|json|yaml|name] [--show-managed-fields] [--limit N] [--reveal]'],
+    usage: [
+      'kubetcd get RESOURCE [NAME...] [-n NS | -A] [-l SELECTOR] [--field-selector SELECTOR]\n' +
+        '            [-o table|wide|json|yaml|name|jsonpath=T|jsonpath-as-json=T|jsonpath-file=F|\n' +
+        '                custom-columns=SPEC|custom-columns-file=F]\n' +
+        '            [--sort-by JSONPATH] [--show-labels] [-L KEY,...] [--no-headers]\n' +
+        '            [--show-managed-fields] [--limit N] [--reveal]',
+    ],
     about:
       'List or get objects as "kubectl get" prints them, read straight from etcd. -n defaults to\n"default" for namespaced resources. Secret data is redacted unless --reveal. -o json|yaml print\n' +
-      'exactly what kubectl 1.36 prints: keys sorted, metadata.resourceVersion the etcd mod revision,\nmetadata.managedFields left out unless --show-managed-fields.',
+      'exactly what kubectl 1.36 prints: keys sorted, metadata.resourceVersion the etcd mod revision,\nmetadata.managedFields left out unless --show-managed-fields. -o jsonpath=\'{.items[*].metadata.name}\'\n' +
+      'and -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName print what kubectl prints (its\nJSONPath: range/end, filters [?(@.x=="y")], .., slices). kubectl flags kubetcd cannot honour\n' +
+      '(--watch, --chunk-size, -f, -o go-template, ...) are refused by name.',
   },
   keys: {
     usage: ['kubetcd keys [KEY-PREFIX] [--limit N] [-o plain|wide|json]'],
@@ -247,6 +268,10 @@ const OPTION_HELP: ReadonlyArray<{ field: FlagField; text: string }> = [
   { field: 'by', text: '--by GROUP            group by resource (default), namespace, or list the largest objects' },
   { field: 'top', text: '--top N               only the N largest groups or objects' },
   { field: 'depth', text: '--depth N             levels of path segments shown (default 2 in the table)' },
+  { field: 'sortBy', text: '--sort-by JSONPATH    sort the objects by a field (.metadata.creationTimestamp, {.status.phase})' },
+  { field: 'showLabels', text: '--show-labels         tables: a last LABELS column' },
+  { field: 'labelColumns', text: '-L, --label-columns K tables: a column per label key (repeat or comma-separate)' },
+  { field: 'noHeaders', text: '--no-headers          tables and custom-columns: no header line' },
   {
     field: 'sources',
     text: '--sources DIR[:DIR]   Kubernetes API sources to compile the schema from, one folder per version; each\n                      kind from the newest (default: $KUBETCD_K8S_SOURCES, else 1.36 and 1.32 as\n                      installed by "npm run setup")',
@@ -283,6 +308,21 @@ function indent(text: string, by: string): string {
     .join('\n');
 }
 
+/** `head` then `list`, wrapped after commas at 100 columns, continuation lines under the list's start. */
+function wrapList(head: string, list: string): string {
+  const lines: string[] = [];
+  let line = head;
+  for (const part of list.split(/(?<=, )/)) {
+    if (line.length + part.length > 100 && line.trim() !== head.trim()) {
+      lines.push(line.trimEnd());
+      line = ' '.repeat(head.length);
+    }
+    line += part;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
 /** The whole help: every command, every option. */
 function fullHelp(): string {
   const commands = COMMANDS.map((c) => {
@@ -313,7 +353,7 @@ function commandHelp(command: (typeof COMMANDS)[number]): string {
   const outputs = HELP_OUTPUTS[command];
   const options = [
     ...(allowed.includes('output') && outputs !== undefined
-      ? [`-o, --output FORMAT   ${outputs.join(', ')} (default ${outputs[0] ?? ''})`]
+      ? [wrapList(`-o, --output FORMAT   `, `${outputs.join(', ')} (default ${outputs[0] ?? ''})`)]
       : []),
     ...OPTION_HELP.filter((o) => allowed.includes(o.field)).map((o) => o.text),
     '-h, --help            this help',
@@ -382,18 +422,16 @@ export function parseCliArgs(argv: string[]): CliArgs {
       args.positional.push(a);
       continue;
     }
-    let flag = a;
-    let inline: string | undefined;
-    const eq = a.indexOf('=');
-    if (a.startsWith('--') && eq > 0) {
-      flag = a.slice(0, eq);
-      inline = a.slice(eq + 1);
-    } else if (!a.startsWith('--') && a.length > 2) {
-      flag = a.slice(0, 2);
-      inline = a.slice(2).replace(/^=/, '');
-    }
+    // flags are read as kubectl() reads them (splitFlag, shared with src/kube/kubectl-command.ts)
+    const { flag, inline } = splitFlag(a);
     const spec = FLAGS[flag];
-    if (spec === undefined) throw new InvalidArgumentError(`Unknown option: ${a}. See "kubetcd help" for the options.`);
+    if (spec === undefined) {
+      const why = command === 'get' ? UNSUPPORTED_GET_FLAGS[flag] : undefined;
+      const takes = allowed.map(flagNames).join(', ');
+      throw new InvalidArgumentError(
+        `${why !== undefined ? 'Unsupported' : 'Unknown'} option: ${a}${why !== undefined ? ` (${why})` : ''}. "kubetcd ${command}" takes: ${takes || 'no options'}. See "kubetcd help ${command}".`,
+      );
+    }
     if (!allowed.includes(spec.field)) {
       const takes = allowed.map(flagNames).join(', ');
       throw new InvalidArgumentError(
@@ -416,10 +454,15 @@ export function parseCliArgs(argv: string[]): CliArgs {
         throw new InvalidArgumentError(`Invalid value for ${flag}: ${JSON.stringify(v)}. Pass a positive integer.`);
       }
       set[spec.field] = n;
-    } else set[spec.field] = v;
+    } else if (spec.field === 'labelColumns' && args.labelColumns !== undefined) args.labelColumns += `,${v}`;
+    else set[spec.field] = v;
   }
   const outputs = OUTPUTS[args.command];
-  if (outputs !== undefined && args.output !== undefined && !outputs.includes(args.output)) {
+  if (args.command === 'get' && args.output !== undefined) {
+    const o = parseKubectlOutput(args.output, ['table']);
+    args.output = o.output;
+    if (o.template !== undefined) args.template = o.template;
+  } else if (outputs !== undefined && args.output !== undefined && !outputs.includes(args.output)) {
     throw new InvalidArgumentError(
       `Unknown output format for ${args.command}: ${JSON.stringify(args.output)}. Use -o with one of ${outputs.join(', ')}.`,
     );
@@ -526,11 +569,6 @@ function textTable(header: readonly string[], rows: readonly (readonly string[])
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
-function metaOf(o: KubeObject): { name?: string; namespace?: string; creationTimestamp?: string } {
-  const m = o['metadata'];
-  return m !== null && typeof m === 'object' ? (m as { name?: string; namespace?: string; creationTimestamp?: string }) : {};
-}
-
 /** kubectl's `TYPE/NAME` type part: `pod`, `deployment.apps`. */
 function typeName(info: ResourceInfo): string {
   return info.group === '' ? info.kind.toLowerCase() : `${info.kind.toLowerCase()}.${info.group}`;
@@ -539,8 +577,13 @@ function typeName(info: ResourceInfo): string {
 /** The object paths `printObjects` reads for the output format, or undefined when it prints whole objects. */
 function printedPaths(info: ResourceInfo, args: CliArgs): readonly string[] | undefined {
   const format = args.output ?? 'table';
+  if (args.sortBy !== undefined) return undefined;
   if (format === 'name') return ['metadata.name'];
-  if (format === 'table' || format === 'wide') return kindPrinter(info.kind)?.reads ?? DEFAULT_READS;
+  if (format === 'table' || format === 'wide') {
+    if (info.printerColumns !== undefined || !info.builtin) return undefined; // CRD columns read any path
+    const reads = kindPrinter(info.kind)?.reads ?? DEFAULT_READS;
+    return args.showLabels === true || args.labelColumns !== undefined ? [...reads, 'metadata.labels'] : reads;
+  }
   return undefined;
 }
 
@@ -570,12 +613,22 @@ async function tableClock(args: CliArgs, k: KubeClient): Promise<number | undefi
   return clock.now.getTime();
 }
 
-function objectsTable(objects: readonly KubeObject[], info: ResourceInfo, withNamespace: boolean, wide: boolean): string {
+function objectsTable(objects: readonly KubeObject[], info: ResourceInfo, withNamespace: boolean, args: CliArgs): string {
   if (tableNote !== undefined && objects.length > 0) {
     process.stderr.write(tableNote);
     tableNote = undefined;
   }
-  const t = renderTable(objects, { kind: info.kind, wide, now: tableNow ?? Date.now(), maxRows: Infinity, namespaceColumn: withNamespace });
+  const t = renderTable(objects, {
+    kind: info.kind,
+    wide: args.output === 'wide',
+    now: tableNow ?? Date.now(),
+    maxRows: Infinity,
+    namespaceColumn: withNamespace,
+    ...(!info.builtin ? { printerColumns: info.printerColumns ?? [] } : {}),
+    ...(args.showLabels === true ? { showLabels: true } : {}),
+    ...(args.labelColumns !== undefined ? { labelColumns: args.labelColumns.split(',').filter((k) => k !== '') } : {}),
+    ...(args.noHeaders === true ? { noHeaders: true } : {}),
+  });
   return t.text.endsWith('\n') ? t.text : `${t.text}\n`;
 }
 
@@ -583,20 +636,13 @@ function jsonText(value: unknown): string {
   return `${toKubeJson(value, { indent: '    ' })}\n`;
 }
 
-function printObjects(objects: readonly KubeObject[], info: ResourceInfo, args: CliArgs, single: boolean, withNamespace: boolean): void {
-  const format = args.output ?? 'table';
-  if (format === 'name') {
-    out(objects.map((o) => `${typeName(info)}/${metaOf(o).name ?? ''}\n`).join(''));
-    return;
-  }
-  if (format === 'json' || format === 'yaml') {
-    // kubectl's form (src/codec/kubectl-format.ts): the objects carry their mod revision from get().
-    const printed = single && objects.length === 1 ? (objects[0] as KubeObject) : objects;
-    const options = args.showManagedFields === true ? { showManagedFields: true } : {};
-    out(format === 'json' ? toKubectlJson(printed, options) : toKubectlYaml(printed, options));
-    return;
-  }
-  if (objects.length > 0) out(objectsTable(objects, info, withNamespace, format === 'wide'));
+function printObjects(unsorted: readonly KubeObject[], info: ResourceInfo, args: CliArgs, single: boolean, withNamespace: boolean): void {
+  const objects = args.sortBy !== undefined ? sortKubectlItems(unsorted, args.sortBy) : unsorted;
+  // the same printer as KubeClient.kubectl(): kubectl's form (src/codec/kubectl-format.ts), the
+  // objects carrying their mod revision from get()
+  const printed = printKubectlOutput(objects, single, typeName(info), args);
+  if (printed !== undefined) out(printed);
+  else if (objects.length > 0) out(objectsTable(objects, info, withNamespace, args));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -655,7 +701,7 @@ async function runGet(args: CliArgs, k: KubeClient): Promise<number> {
     // a table or names need a few fields: only those are decoded (json and yaml print whole objects)
     ...(printedPaths(info, args) !== undefined ? { paths: printedPaths(info, args) } : {}),
   };
-  if (args.output === 'json' || args.output === 'yaml') {
+  if ((args.output === 'json' || args.output === 'yaml') && args.sortBy === undefined) {
     // streamed item by item: constant memory, whatever the number of objects
     const { streamList } = await import('./cli/get-stream');
     const streamed = await streamList(k, resource, options, args.output, process.stdout, warn, args.showManagedFields === true ? { showManagedFields: true } : {});

@@ -136,7 +136,7 @@ test('help lists every command and the source options', () => {
 
 test('each command has its own help (COMMAND --help, COMMAND -h, help COMMAND): its usage, its options, the source options it takes', () => {
   const expected: Record<string, { usage: RegExp; has: string[]; lacks: string[] }> = {
-    get: { usage: /^Usage:\n  kubetcd get RESOURCE \[NAME\.\.\.\]/, has: ['-o, --output FORMAT   table, wide, json, yaml, name (default table)', '-n, --namespace', '-A, --all-namespaces', '-l, --selector', '--field-selector', '--limit', '--reveal', '--snapshot FILE', '--endpoints LIST', '--revision N'], lacks: ['--by', '--top', '--depth', '--sources'] },
+    get: { usage: /^Usage:\n  kubetcd get RESOURCE \[NAME\.\.\.\]/, has: ['-o, --output FORMAT   table, wide, json, yaml, name, jsonpath=…, jsonpath-as-json=…,\n                        jsonpath-file=…, custom-columns=…, custom-columns-file=… (default table)', '--sort-by JSONPATH', '--show-labels', '-L, --label-columns', '--no-headers', '-n, --namespace', '-A, --all-namespaces', '-l, --selector', '--field-selector', '--limit', '--reveal', '--snapshot FILE', '--endpoints LIST', '--revision N'], lacks: ['--by', '--top', '--depth', '--sources'] },
     keys: { usage: /^Usage:\n  kubetcd keys \[KEY-PREFIX\]/, has: ['plain, wide, json (default plain)', '--limit', '--snapshot FILE', '--cacert FILE', '--revision N'], lacks: ['--namespace', '--selector', '--reveal', '--by'] },
     resources: { usage: /^Usage:\n  kubetcd resources /, has: ['table, json, yaml (default table)', '--snapshot FILE', '--prefix PREFIX'], lacks: ['--limit', '--namespace'] },
     tree: { usage: /^Usage:\n  kubetcd tree /, has: ['table, json (default table)', '--depth N', '--snapshot FILE'], lacks: ['--limit', '--top'] },
@@ -175,7 +175,12 @@ test('each command has its own help (COMMAND --help, COMMAND -h, help COMMAND): 
 test('bad arguments of the source commands exit 2 before touching etcd', () => {
   const cases: Array<[string[], RegExp]> = [
     [['get', 'pods', '--sources', 'x'], /Option --sources does not apply to "kubetcd get"/],
-    [['get', 'pods', '-o', 'xml'], /Unknown output format for get: "xml". Use -o with one of table, wide, json, yaml, name/],
+    [['get', 'pods', '-o', 'xml'], /Unsupported output format: "xml". Pass -o with one of table, wide, json, yaml, name, jsonpath=…, jsonpath-as-json=…/],
+    [['get', 'pods', '-o', 'go-template={{.kind}}'], /Unsupported output format: "go-template=\{\{\.kind\}\}" \(go-template is kubectl's, but not implemented here\)/],
+    [['get', 'pods', '-o', 'jsonpath={.items[}'], /error parsing jsonpath \{\.items\[\}, unterminated array \(at offset 7/],
+    [['get', 'pods', '--watch'], /Unsupported option: --watch \(etcd data is read once.*"kubetcd get" takes: .*--sort-by.*--show-labels.*-L\/--label-columns.*--no-headers/],
+    [['get', 'pods', '-w'], /Unsupported option: -w \(etcd data is read once/],
+    [['get', 'pods', '--chunk-size=500'], /Unsupported option: --chunk-size=500 \(kubetcd pages through etcd itself\)/],
     [['keys', '-o', 'yaml'], /Unknown output format for keys/],
     [['get', 'pods', '--snapshot', 'a.db', '--endpoints', '127.0.0.1:1'], /--snapshot reads a file, so --endpoints do not apply/],
     [['get', 'pods', '-n', 'a', '-A'], /either -n NAMESPACE or -A/],
@@ -461,7 +466,7 @@ test('with no source named, a failure to reach 127.0.0.1:2379 says it was the de
   assert.doesNotMatch(two.stderr, /Resolution note|\.\.|\.;/);
 });
 
-test('custom resources: a cluster-scoped one has no NAMESPACE column; a namespaced one with -A shows it once, first', async () => {
+test('custom resources: a CRD without printer columns prints the API server\'s NAME, AGE; a cluster-scoped one has no NAMESPACE column; a namespaced one with -A shows it once, first', async () => {
   const etcd = await startEtcd({ name: 'cli-crd' });
   const crd = (plural: string, kind: string, scope: string): string =>
     JSON.stringify({
@@ -487,15 +492,15 @@ test('custom resources: a cluster-scoped one has no NAMESPACE column; a namespac
     assert.equal(cluster.code, 0, cluster.stderr);
     const [header, ...rows] = cluster.stdout.trimEnd().split('\n');
     assert.doesNotMatch(header as string, /NAMESPACE/);
-    assert.match(header as string, /^NAME\s+KIND\s+AGE$/);
+    assert.match(header as string, /^NAME\s+AGE$/);
     assert.deepEqual(rows.map((r) => r.split(/\s+/)[0]), ['cw-1', 'cw-2']);
     const wide = await runAsync(['get', 'clusterwidgets', '-o', 'wide', ...src]);
     assert.doesNotMatch(wide.stdout, /NAMESPACE/);
     const all = await runAsync(['get', 'widgets', '-A', ...src]);
     assert.equal(all.code, 0, all.stderr);
-    assert.match(all.stdout, /^NAMESPACE\s+NAME\s+KIND\s+AGE\na\s+w-1\s+Widget\s+\S+\nb\s+w-2\s+Widget\s+\S+\n$/);
+    assert.match(all.stdout, /^NAMESPACE\s+NAME\s+AGE\na\s+w-1\s+\S+\nb\s+w-2\s+\S+\n$/);
     const one = await runAsync(['get', 'widgets', '-n', 'a', ...src]);
-    assert.match(one.stdout, /^NAME\s+NAMESPACE\s+KIND\s+AGE\nw-1\s+a\s+Widget\s+\S+\n$/);
+    assert.match(one.stdout, /^NAME\s+AGE\nw-1\s+\S+\n$/);
   } finally {
     await etcd.stop();
   }

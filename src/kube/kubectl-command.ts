@@ -2,14 +2,18 @@
  * A `kubectl get` command line run over etcd: parsed (shell-like quoting), answered with list()/get(),
  * and explained as the etcd reads it maps to.
  */
-import { toKubectlJson, toKubectlYaml, type KubectlItem } from '../codec/kubectl-format';
+import { parseCustomColumns, parseCustomColumnsFile, printCustomColumns, sortByJsonPath } from '../codec/kubectl-columns';
+import { toKubectlJson, toKubectlObject, toKubectlYaml, type KubectlItem } from '../codec/kubectl-format';
+import { parseJsonPath, printJsonPath, relaxedJsonPath } from '../codec/kubectl-jsonpath';
+import * as fs from 'node:fs';
 import type { KubeObject } from '../codec/types';
 import { InvalidArgumentError } from '../errors';
 import { keyFor } from './keys';
 import type { KubeClient, KubeGetResult, KubeList, ListOptions } from './kube-client';
+import type { PrinterColumn } from './resources';
 
-/** The output formats of `-o`. */
-export type KubectlOutput = 'json' | 'yaml' | 'wide' | 'name';
+/** The output formats of `-o` (those with `=TEMPLATE` carry it in {@link KubectlCommand.template}). */
+export type KubectlOutput = 'json' | 'yaml' | 'wide' | 'name' | 'jsonpath' | 'jsonpath-as-json' | 'jsonpath-file' | 'custom-columns' | 'custom-columns-file';
 
 /** A parsed `kubectl get` command. */
 export interface KubectlCommand {
@@ -28,6 +32,16 @@ export interface KubectlCommand {
   output?: KubectlOutput;
   /** `--show-managed-fields`: `-o json|yaml` keep `metadata.managedFields` (kubectl leaves them out). */
   showManagedFields?: boolean;
+  /** The template of `-o jsonpath=…`, `jsonpath-as-json=…`, `custom-columns=…` (for the `-file` forms: the file's text). */
+  template?: string;
+  /** `--sort-by=JSONPATH`. */
+  sortBy?: string;
+  /** `--show-labels`. */
+  showLabels?: boolean;
+  /** `-L` / `--label-columns` (repeatable, comma-separated). */
+  labelColumns?: string[];
+  /** `--no-headers`. */
+  noHeaders?: boolean;
 }
 
 /** The result of {@link runKubectl}. */
@@ -38,14 +52,127 @@ export interface KubectlResult {
   result: KubeList | KubeGetResult[];
   /** The etcd reads it maps to; lines starting with `#` describe filtering done after the read. */
   etcdctl: string[];
-  /** The printed output for `-o json`, `yaml` and `name` (tables are left to the renderer). */
+  /** The printed output for `-o json|yaml|name|jsonpath…|custom-columns…` (tables are left to the renderer). */
   output?: string;
+  /**
+   * For tables of a custom resource: its CRD's `additionalPrinterColumns` (empty when it names none:
+   * NAME, AGE), for the renderer (`renderTable({ printerColumns })`).
+   */
+  printerColumns?: readonly PrinterColumn[];
 }
 
 const SUPPORTED =
   'Supported: kubectl get RESOURCE [NAME...] | TYPE/NAME... [-n NS | --namespace NS | -A | --all-namespaces] [-l SELECTOR] ' +
-  '[--field-selector SELECTOR] [-o json|yaml|wide|name] [--show-managed-fields].';
-const OUTPUTS: readonly KubectlOutput[] = ['json', 'yaml', 'wide', 'name'];
+  '[--field-selector SELECTOR] [-o json|yaml|wide|name|jsonpath=T|jsonpath-as-json=T|jsonpath-file=F|custom-columns=SPEC|custom-columns-file=F] ' +
+  '[--sort-by JSONPATH] [--show-labels] [-L KEY,...] [--no-headers] [--show-managed-fields].';
+/** The `-o` values, as they are typed (the template ones take `=…`). */
+export const KUBECTL_OUTPUTS: readonly string[] = ['wide', 'json', 'yaml', 'name', 'jsonpath=…', 'jsonpath-as-json=…', 'jsonpath-file=…', 'custom-columns=…', 'custom-columns-file=…'];
+const TEMPLATED: readonly KubectlOutput[] = ['jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'custom-columns', 'custom-columns-file'];
+
+/**
+ * kubectl get flags kubetcd does not honour, with why: refused by name rather than dropped.
+ */
+export const UNSUPPORTED_GET_FLAGS: Record<string, string> = {
+  '-w': 'etcd data is read once (KubeClient.watch() follows changes)',
+  '--watch': 'etcd data is read once (KubeClient.watch() follows changes)',
+  '--watch-only': 'etcd data is read once (KubeClient.watch() follows changes)',
+  '--output-watch-events': 'etcd data is read once',
+  '--chunk-size': 'kubetcd pages through etcd itself',
+  '--raw': 'there is no API server to send a raw request to',
+  '--subresource': 'subresources are served by the API server, not stored as such',
+  '-f': 'objects are read from etcd, not from files',
+  '--filename': 'objects are read from etcd, not from files',
+  '-k': 'objects are read from etcd, not from kustomizations',
+  '--kustomize': 'objects are read from etcd, not from kustomizations',
+  '-R': 'objects are read from etcd, not from files',
+  '--recursive': 'objects are read from etcd, not from files',
+  '--server-print': 'tables are printed by kubetcd (there is no server)',
+  '--ignore-not-found': 'not implemented',
+  '--template': 'go templates are not implemented: use -o jsonpath=…',
+  '--allow-missing-template-keys': 'missing keys are always allowed, as kubectl does by default',
+  '--show-kind': 'not implemented',
+};
+
+/**
+ * Parses the value of `-o` (`json`, `jsonpath={.metadata.name}`, `custom-columns=NAME:.metadata.name`);
+ * the template forms are checked now. Throws InvalidArgumentError naming the value and listing the formats.
+ * @example
+ * parseKubectlOutput('jsonpath={.items[*].metadata.name}') // { output: 'jsonpath', template: '{.items[*].metadata.name}' }
+ */
+export function parseKubectlOutput(value: string, extra: readonly string[] = []): { output: string; template?: string } {
+  if (['json', 'yaml', 'wide', 'name', ...extra].includes(value)) return { output: value };
+  const eq = value.indexOf('=');
+  const format = eq < 0 ? value : value.slice(0, eq);
+  if (!(TEMPLATED as readonly string[]).includes(format)) {
+    const why = ['go-template', 'go-template-file', 'template', 'templatefile', 'kyaml'].includes(format) ? ` (${format} is kubectl's, but not implemented here)` : '';
+    throw new InvalidArgumentError(`Unsupported output format: ${JSON.stringify(value)}${why}. Pass -o with one of ${[...extra, ...KUBECTL_OUTPUTS].join(', ')}.`);
+  }
+  let template = eq < 0 ? '' : value.slice(eq + 1);
+  if (template === '') throw new InvalidArgumentError(`-o ${format} needs ${format.endsWith('-file') ? 'a file' : 'a template'}: pass -o ${format}=${format.startsWith('jsonpath') ? (format.endsWith('-file') ? 'FILE' : '{.metadata.name}') : format.endsWith('-file') ? 'FILE' : 'NAME:.metadata.name'}.`);
+  if (format.endsWith('-file')) {
+    try {
+      template = fs.readFileSync(template, 'utf8');
+    } catch (e) {
+      throw new InvalidArgumentError(`Cannot read the ${format} ${JSON.stringify(template)}: ${(e as { code?: string }).code ?? String(e)}. Check the path.`);
+    }
+  }
+  // checked now, before any read
+  if (format.startsWith('jsonpath')) parseJsonPath(template);
+  else if (format === 'custom-columns') parseCustomColumns(template);
+  else parseCustomColumnsFile(template);
+  return { output: format === 'jsonpath-file' ? 'jsonpath' : format === 'custom-columns-file' ? 'custom-columns-file' : format, template };
+}
+
+/** Options of {@link printKubectlOutput}: the parts of a command that choose the printing. */
+export interface KubectlPrintSpec {
+  output?: string;
+  template?: string;
+  showManagedFields?: boolean;
+  noHeaders?: boolean;
+}
+
+/**
+ * What kubectl prints for `-o json|yaml|name|jsonpath…|custom-columns…` (undefined for tables): one
+ * object when `single`, else a List (jsonpath) or one row or name per object.
+ * @example
+ * printKubectlOutput(list.items, false, 'pod', { output: 'jsonpath', template: '{.items[*].metadata.name}' })
+ */
+export function printKubectlOutput(items: readonly KubectlItem[], single: boolean, typeName: string, spec: KubectlPrintSpec): string | undefined {
+  const formatOptions = spec.showManagedFields === true ? { showManagedFields: true } : {};
+  const printed = single && items.length === 1 ? (items[0] as KubectlItem) : items;
+  switch (spec.output) {
+    case 'json':
+      return toKubectlJson(printed, formatOptions);
+    case 'yaml':
+      return toKubectlYaml(printed, formatOptions);
+    case 'name':
+      return items
+        .map((o) => toKubectlObject(o))
+        .map((o) => `${typeName}/${String((o.metadata as { name?: unknown } | undefined)?.name ?? '')}\n`)
+        .join('');
+    case 'jsonpath':
+    case 'jsonpath-as-json':
+      return printJsonPath(toKubectlObject(printed, formatOptions), spec.template ?? '', { asJson: spec.output === 'jsonpath-as-json' });
+    case 'custom-columns':
+    case 'custom-columns-file': {
+      const columns = spec.output === 'custom-columns' ? parseCustomColumns(spec.template ?? '') : parseCustomColumnsFile(spec.template ?? '');
+      if (items.length === 0) return '';
+      return printCustomColumns(items.map((o) => toKubectlObject(o, formatOptions)), columns, spec.noHeaders === true ? { noHeaders: true } : {});
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Items in `--sort-by` order (kubectl's form of each object is what the path is run on).
+ * @example
+ * sortKubectlItems(list.items, '.metadata.name')
+ */
+export function sortKubectlItems<T extends KubectlItem>(items: readonly T[], sortBy: string): T[] {
+  relaxedJsonPath(sortBy);
+  return sortByJsonPath(items, sortBy, (o) => toKubectlObject(o));
+}
 
 /**
  * Splits a command line into words as a POSIX shell would: blanks separate words, `'…'` is literal,
@@ -109,6 +236,19 @@ export function splitCommandLine(line: string): string[] {
 }
 
 /**
+ * One command-line word that starts with `-`, as kubectl (and the kubetcd CLI) read flags:
+ * `--flag=value`, `--flag`, `-nvalue`, `-n=value`, `-n`. `inline` is the value given in the word, if any.
+ * @example
+ * splitFlag('-ndefault') // { flag: '-n', inline: 'default' }
+ */
+export function splitFlag(word: string): { flag: string; inline?: string } {
+  const eq = word.indexOf('=');
+  if (word.startsWith('--')) return eq > 0 ? { flag: word.slice(0, eq), inline: word.slice(eq + 1) } : { flag: word };
+  // -ndefault, -n=default, -oname
+  return word.length > 2 ? { flag: word.slice(0, 2), inline: word.slice(2).replace(/^=/, '') } : { flag: word };
+}
+
+/**
  * Parses a `kubectl get` command line (the leading `kubectl` is optional).
  * Throws InvalidArgumentError for other verbs and unknown flags, saying what is supported.
  * @example
@@ -142,17 +282,7 @@ export function parseKubectlCommand(line: string): KubectlCommand {
       positional.push(w);
       continue;
     }
-    let flag = w;
-    let inline: string | undefined;
-    const eq = w.indexOf('=');
-    if (w.startsWith('--') && eq > 0) {
-      flag = w.slice(0, eq);
-      inline = w.slice(eq + 1);
-    } else if (!w.startsWith('--') && w.length > 2) {
-      // -ndefault, -n=default, -oname
-      flag = w.slice(0, 2);
-      inline = w.slice(2).replace(/^=/, '');
-    }
+    const { flag, inline } = splitFlag(w);
     switch (flag) {
       case '-n':
       case '--namespace':
@@ -178,15 +308,34 @@ export function parseKubectlCommand(line: string): KubectlCommand {
         break;
       case '-o':
       case '--output': {
-        const o = valueOf(flag, inline);
-        if (!(OUTPUTS as readonly string[]).includes(o)) {
-          throw new InvalidArgumentError(`Unsupported output format: ${JSON.stringify(o)}. Pass -o with one of ${OUTPUTS.join(', ')}.`);
-        }
-        cmd.output = o as KubectlOutput;
+        const o = parseKubectlOutput(valueOf(flag, inline));
+        cmd.output = o.output as KubectlOutput;
+        if (o.template !== undefined) cmd.template = o.template;
+        else delete cmd.template;
         break;
       }
-      default:
+      case '--sort-by':
+        cmd.sortBy = valueOf(flag, inline);
+        parseJsonPath(relaxedJsonPath(cmd.sortBy));
+        break;
+      case '--show-labels':
+      case '--no-headers': {
+        if (inline !== undefined && inline !== 'true' && inline !== 'false') {
+          throw new InvalidArgumentError(`Flag ${flag} takes true or false (got ${JSON.stringify(inline)}). ${SUPPORTED}`);
+        }
+        if (flag === '--show-labels') cmd.showLabels = inline !== 'false';
+        else cmd.noHeaders = inline !== 'false';
+        break;
+      }
+      case '-L':
+      case '--label-columns':
+        cmd.labelColumns = [...(cmd.labelColumns ?? []), ...valueOf(flag, inline).split(',').filter((k) => k !== '')];
+        break;
+      default: {
+        const why = UNSUPPORTED_GET_FLAGS[flag];
+        if (why !== undefined) throw new InvalidArgumentError(`Unsupported flag: ${JSON.stringify(w)} (${why}). ${SUPPORTED}`);
         throw new InvalidArgumentError(`Unknown flag: ${JSON.stringify(w)}. ${SUPPORTED}`);
+      }
     }
   }
   if (positional.length > 0 && positional.every((p) => p.includes('/'))) {
@@ -260,16 +409,17 @@ export async function runKubectl(client: KubeClient, line: string): Promise<Kube
     objects = gets.flatMap((g) => (g.object !== undefined ? [g.object] : []));
     printedItems = gets.filter((g) => g.object !== undefined);
   }
+  if (cmd.sortBy !== undefined) {
+    printedItems = sortKubectlItems(printedItems, cmd.sortBy);
+    objects = sortKubectlItems(objects, cmd.sortBy);
+    if (Array.isArray(result)) result = sortKubectlItems(result.filter((g) => g.object !== undefined), cmd.sortBy).concat(result.filter((g) => g.object === undefined));
+    else result = { ...result, items: objects };
+  }
   const out: KubectlResult = { command: cmd, result, etcdctl };
   // One name: the object itself; otherwise kubectl's List. Keys sorted, managedFields left out unless
   // --show-managed-fields, metadata.resourceVersion the record's mod revision (see kubectl-format.ts).
-  const single = cmd.names.length === 1 ? printedItems[0] : undefined;
-  const printed = single ?? printedItems;
-  const formatOptions = cmd.showManagedFields === true ? { showManagedFields: true } : {};
-  if (cmd.output === 'json') out.output = toKubectlJson(printed, formatOptions);
-  else if (cmd.output === 'yaml') out.output = toKubectlYaml(printed, formatOptions);
-  else if (cmd.output === 'name') {
-    out.output = objects.map((o) => `${typeName}/${String((o.metadata as { name?: unknown } | undefined)?.name ?? '')}\n`).join('');
-  }
+  const printed = printKubectlOutput(printedItems, cmd.names.length === 1, typeName, cmd);
+  if (printed !== undefined) out.output = printed;
+  else if (!info.builtin) out.printerColumns = info.printerColumns ?? [];
   return out;
 }

@@ -41,6 +41,43 @@ export interface ResourceInfo {
   readonly legacyGroups: readonly string[];
   /** False for custom resources. */
   readonly builtin: boolean;
+  /**
+   * Custom resources: the preferred version's `additionalPrinterColumns` from the CRD (v1beta1's
+   * top-level `additionalPrinterColumns` with `JSONPath`), in order; absent when the CRD names none
+   * (the API server then prints NAME and AGE).
+   */
+  readonly printerColumns?: readonly PrinterColumn[];
+}
+
+/** One of a CRD's `additionalPrinterColumns`. */
+export interface PrinterColumn {
+  readonly name: string;
+  /** `integer`, `number`, `string`, `boolean` or `date`. */
+  readonly type: string;
+  readonly jsonPath: string;
+  /** 0: shown always; more: `-o wide` only. */
+  readonly priority: number;
+  readonly format?: string;
+  readonly description?: string;
+}
+
+function printerColumnsOf(columns: unknown, pathKey: 'jsonPath' | 'JSONPath'): PrinterColumn[] | undefined {
+  if (!Array.isArray(columns)) return undefined;
+  const out: PrinterColumn[] = [];
+  for (const c of columns) {
+    if (!isRecord(c) || typeof c.name !== 'string' || typeof c[pathKey] !== 'string') continue;
+    out.push(
+      Object.freeze({
+        name: c.name,
+        type: typeof c.type === 'string' ? c.type : 'string',
+        jsonPath: c[pathKey] as string,
+        priority: typeof c.priority === 'number' ? c.priority : 0,
+        ...(typeof c.format === 'string' ? { format: c.format } : {}),
+        ...(typeof c.description === 'string' ? { description: c.description } : {}),
+      }),
+    );
+  }
+  return out;
 }
 
 interface Row {
@@ -278,7 +315,10 @@ export function resourcesFromCrd(crd: object): ResourceInfo {
   const shortNames = Array.isArray(names.shortNames)
     ? names.shortNames.filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase())
     : [];
+  const preferred = versionRecords.find((v) => v.name === versions[0]);
+  const printerColumns = printerColumnsOf(preferred?.additionalPrinterColumns, 'jsonPath') ?? printerColumnsOf(spec.additionalPrinterColumns, 'JSONPath');
   return Object.freeze({
+    ...(printerColumns !== undefined && printerColumns.length > 0 ? { printerColumns: Object.freeze(printerColumns) } : {}),
     resource: plural.toLowerCase(),
     singular: typeof names.singular === 'string' && names.singular !== '' ? names.singular.toLowerCase() : kind.toLowerCase(),
     shortNames: Object.freeze(shortNames),

@@ -13,7 +13,7 @@ import { escapeHtml } from '../render/escape';
 import { historyRows, type HistoryEntryView } from '../render/history-view';
 import { renderHexDump } from '../render/hex-dump';
 import { noResourcesMessage, type ColumnSource } from '../render/table';
-import { renderers, type Rendered } from './renderers';
+import { renderers, type ObjectTableOptions, type Rendered } from './renderers';
 import { displayBundle, inTslab } from './tslab-display';
 
 /** Options of {@link show} and of how results display. Every field is optional. */
@@ -170,13 +170,13 @@ function listedNamespace(v: ListShape, hint: PresentHint): string | undefined {
   return ns !== undefined && v.range.prefix.endsWith(`/${ns}/`) ? ns : undefined;
 }
 
-function presentList(v: ListShape, hint: PresentHint): Presentation {
+function presentList(v: ListShape, hint: PresentHint, decorate: (o: ObjectTableOptions) => ObjectTableOptions = (o) => o): Presentation {
   const notes = [`revision ${v.revision}`];
   if (hint.clock !== undefined) notes.push(hint.clock);
   if (v.truncated) notes.push(`showing the first ${n(v.items.length)}; more matched (pass a larger { limit })`);
   if (v.etcdctl) notes.push(v.etcdctl);
   const empty = noResourcesMessage(listedNamespace(v, hint));
-  const table = renderers.objectTable(v.items, { ...tableOptions(hint, notes.join(' · ')), emptyMessage: empty });
+  const table = renderers.objectTable(v.items, decorate({ ...tableOptions(hint, notes.join(' · ')), emptyMessage: empty }));
   const extra = v.errors.length > 0 ? `, ${plural(v.errors.length, 'error')}` : '';
   const what = v.items.length === 0 ? `${empty.replace(/\.$/, '')} at revision ${v.revision}` : `${countOfKind(v.items.length, kindOf(v.items, hint))} at revision ${v.revision}`;
   return {
@@ -351,9 +351,20 @@ function presentSizes(v: SizesShape, hint: PresentHint): Presentation {
   };
 }
 
-function presentKubectl(v: { result: unknown; etcdctl: string[]; output?: string; command?: { output?: string } }, given: PresentHint): Presentation {
+function presentKubectl(
+  v: { result: unknown; etcdctl: string[]; output?: string; printerColumns?: ObjectTableOptions['printerColumns']; command?: { output?: string; showLabels?: boolean; labelColumns?: string[]; noHeaders?: boolean } },
+  given: PresentHint,
+): Presentation {
   // `-o wide` in the command line is the table's wide flag (an explicit { wide } in the hint still wins).
   const hint: PresentHint = v.command?.output === 'wide' && given.wide === undefined ? { ...given, wide: true } : given;
+  // --show-labels, -L, --no-headers and a custom resource's CRD columns shape its tables
+  const decorate = (o: ObjectTableOptions): ObjectTableOptions => ({
+    ...o,
+    ...(v.command?.showLabels === true ? { showLabels: true } : {}),
+    ...(v.command?.labelColumns !== undefined ? { labelColumns: v.command.labelColumns } : {}),
+    ...(v.command?.noHeaders === true ? { noHeaders: true } : {}),
+    ...(v.printerColumns !== undefined && hint.columns === undefined ? { printerColumns: v.printerColumns } : {}),
+  });
   const reads = renderers.pre(v.etcdctl.join('\n'));
   const readsPart: Rendered = { html: `<details><summary>etcd reads</summary>${reads.html}</details>`, text: `# etcd reads:\n${v.etcdctl.map((l) => `#   ${l}`).join('\n')}` };
   const cmd = hint.args?.[0];
@@ -363,14 +374,14 @@ function presentKubectl(v: { result: unknown; etcdctl: string[]; output?: string
     // the namespace the command named (kubectl's default one unless -A), to say which one was empty
     const cmdLine = v.command as { resource?: unknown; namespace?: unknown; allNamespaces?: unknown } | undefined;
     const namespace = cmdLine?.allNamespaces === true ? undefined : typeof cmdLine?.namespace === 'string' ? cmdLine.namespace : 'default';
-    const p = presentList(v.result, { ...hint, args: [cmdLine?.resource, namespace !== undefined ? { namespace } : {}] });
+    const p = presentList(v.result, { ...hint, args: [cmdLine?.resource, namespace !== undefined ? { namespace } : {}] }, decorate);
     return { rendered: joinRendered([p.rendered, readsPart]), summary: `${label}: ${p.summary}` };
   }
   if (Array.isArray(v.result) && v.result.every(isGetShape)) {
     const gets = v.result as GetShape[];
     const objects = gets.flatMap((g) => (g.object ? [g.object] : []));
     const errors = gets.flatMap((g) => (g.error !== undefined ? [{ key: g.key, error: g.error }] : []));
-    const table = renderers.objectTable(objects, tableOptions(hint));
+    const table = renderers.objectTable(objects, decorate(tableOptions(hint)));
     return { rendered: joinRendered([table, ...errorsPart(errors), readsPart]), summary: `${label}: ${plural(objects.length, 'object')}` };
   }
   return presentPlain(v, hint);

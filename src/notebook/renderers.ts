@@ -8,7 +8,7 @@ import { renderBarChart, type BarDatum } from '../render/charts';
 import { renderJson } from '../render/json-tree';
 import { renderKeyTree, type KeyTreeNode } from '../render/key-tree';
 import type { Rendered } from '../render/rendered';
-import { renderTable, type ColumnSource } from '../render/table';
+import { renderTable, type ColumnSource, type TableOptions } from '../render/table';
 import { renderYaml } from '../render/yaml-view';
 import { appendCaption, renderKeyList, renderNotes, renderPre, renderRecordTable, type RecordTableOptions } from './basic-render';
 
@@ -30,6 +30,11 @@ export interface ObjectTableOptions {
   caption?: string;
   /** What an empty table says (default `No resources found`). */
   emptyMessage?: string;
+  /** `--show-labels`, `-L`, `--no-headers` and a CRD's printer columns (see TableOptions). */
+  showLabels?: boolean;
+  labelColumns?: readonly string[];
+  noHeaders?: boolean;
+  printerColumns?: TableOptions['printerColumns'];
 }
 
 /** What the notebook needs drawn. */
@@ -66,6 +71,10 @@ export const renderers: NotebookRenderers = {
       ...(options.columns !== undefined ? { columns: options.columns } : {}),
       ...(options.maxRows !== undefined ? { maxRows: options.maxRows } : {}),
       ...(options.emptyMessage !== undefined ? { emptyMessage: options.emptyMessage } : {}),
+      ...(options.showLabels !== undefined ? { showLabels: options.showLabels } : {}),
+      ...(options.labelColumns !== undefined ? { labelColumns: options.labelColumns } : {}),
+      ...(options.noHeaders !== undefined ? { noHeaders: options.noHeaders } : {}),
+      ...(options.printerColumns !== undefined ? { printerColumns: options.printerColumns } : {}),
     });
     return options.caption !== undefined ? appendCaption(table, options.caption) : table;
   },

@@ -7,10 +7,11 @@
  * padding after the last column).
  */
 import { toKubeJson } from '../codec/go-json';
+import { findJsonPath, goFloatText, parseJsonPath, printJsonPath, relaxedJsonPath, type JsonPathTemplate } from '../codec/kubectl-jsonpath';
 import type { KubeObject } from '../codec/types';
 import { InvalidArgumentError } from '../errors';
 import { escapeAttr, escapeHtml, cutText, textWidth, visibleText } from './escape';
-import { DEFAULT_COLUMNS, DEFAULT_READS, kindPrinter, type KindColumn, type PrintContext } from './kube-printers';
+import { DEFAULT_COLUMNS, DEFAULT_READS, ageOf, kindPrinter, type KindColumn, type PrintContext } from './kube-printers';
 import { dig, parsePath, str, valuesAt } from './object-path';
 import { wrapHtml, type Rendered } from './rendered';
 
@@ -37,6 +38,76 @@ export interface TableOptions {
   namespaceColumn?: boolean;
   /** What an empty table says instead (text and HTML). Default: `No resources found` (see {@link noResourcesMessage}). */
   emptyMessage?: string;
+  /** kubectl's `--show-labels`: a last LABELS column, `key=value,…` sorted by key, or `<none>`. */
+  showLabels?: boolean;
+  /** kubectl's `-L KEY,…`: a column per label key (header: the part after the last `/`, upper-cased), empty when unset. */
+  labelColumns?: readonly string[];
+  /** kubectl's `--no-headers`: the text has no header line. */
+  noHeaders?: boolean;
+  /**
+   * A custom resource's columns from its CRD's `additionalPrinterColumns` (ResourceInfo.printerColumns):
+   * NAME, then each column (priority > 0: wide only), as the API server prints them. An empty array
+   * gives the API server's default for CRDs: NAME, AGE.
+   */
+  printerColumns?: ReadonlyArray<{ readonly name: string; readonly type: string; readonly jsonPath: string; readonly priority?: number }>;
+}
+
+/** A CRD column's cell as the API server and kubectl print it (see TableOptions.printerColumns). */
+function printerColumnCell(object: KubeObject, column: { type: string; template: JsonPathTemplate }, ctx: PrintContext): string {
+  let value: unknown;
+  try {
+    value = findJsonPath(object, column.template)[0];
+  } catch {
+    return '<none>';
+  }
+  if (value === undefined || value === null) return '<none>';
+  const isInt = (v: unknown): boolean => typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63);
+  switch (column.type) {
+    case 'integer':
+      if (isInt(value)) return String(value);
+      return typeof value === 'number' ? BigInt(Math.trunc(value)).toString() : '<none>';
+    case 'number':
+      if (typeof value === 'bigint') return value.toString();
+      return typeof value === 'number' ? goFloatText(value) : '<none>';
+    case 'boolean':
+      return typeof value === 'boolean' ? String(value) : '<none>';
+    case 'date': {
+      if (typeof value !== 'string') return '<none>';
+      if (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return '<invalid>';
+      return ageOf(value, ctx);
+    }
+    default:
+      return printJsonPath({ v: value }, '{.v}');
+  }
+}
+
+function crdColumns(columns: NonNullable<TableOptions['printerColumns']>): KindColumn[] {
+  const name: KindColumn = { header: 'NAME', cell: (o) => str(dig(o, 'metadata', 'name')) };
+  if (columns.length === 0) return [name, { header: 'AGE', cell: (o, ctx) => ageOf(dig(o, 'metadata', 'creationTimestamp'), ctx) }];
+  return [
+    name,
+    ...columns.map((c) => {
+      const parsed = { type: c.type, template: parseJsonPath(relaxedJsonPath(c.jsonPath)) };
+      return { header: c.name.toUpperCase(), ...((c.priority ?? 0) > 0 ? { wide: true } : {}), cell: (o: KubeObject, ctx: PrintContext) => printerColumnCell(o, parsed, ctx) };
+    }),
+  ];
+}
+
+/** The label cells kubectl appends: one per `-L` key, then LABELS with `--show-labels`. */
+function labelCells(object: KubeObject, options: TableOptions): string[] {
+  const labels = dig(object, 'metadata', 'labels');
+  const map = labels !== null && typeof labels === 'object' && !Array.isArray(labels) ? (labels as Record<string, unknown>) : {};
+  const cells = (options.labelColumns ?? []).map((k) => (typeof map[k] === 'string' ? (map[k] as string) : ''));
+  if (options.showLabels === true) {
+    const keys = Object.keys(map).sort();
+    cells.push(keys.length === 0 ? '<none>' : keys.map((k) => `${k}=${String(map[k])}`).join(','));
+  }
+  return cells;
+}
+
+/** The headers of {@link labelCells}. */
+function labelHeaders(options: TableOptions): string[] {
+  return [...(options.labelColumns ?? []).map((k) => (k.split('/').pop() ?? k).toUpperCase()), ...(options.showLabels === true ? ['LABELS'] : [])];
 }
 
 /**
@@ -142,7 +213,7 @@ function tablePaths(options: TableOptions): readonly string[] | undefined {
     }
     return [...paths];
   }
-  if (options.kind === undefined) return undefined;
+  if (options.kind === undefined || options.printerColumns !== undefined) return undefined;
   return kindPrinter(options.kind)?.reads ?? DEFAULT_READS;
 }
 
@@ -161,7 +232,8 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
   const ctx: PrintContext = { wide: options.wide === true };
   const now = nowMs(options.now);
   if (now !== undefined) ctx.now = now;
-  let columns: KindColumn[] | undefined = options.columns !== undefined ? customColumns(options.columns) : undefined;
+  let columns: KindColumn[] | undefined =
+    options.columns !== undefined ? customColumns(options.columns) : options.printerColumns !== undefined ? crdColumns(options.printerColumns) : undefined;
   let hasNamespaceColumn = options.columns !== undefined;
   if (columns === undefined && options.kind !== undefined) {
     const p = kindPrinter(options.kind);
@@ -198,6 +270,7 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
           cells.push('<error>');
         }
       }
+      cells.push(...labelCells(object, options));
       const ns = str(dig(object, 'metadata', 'namespace'));
       if (namespaces.size < 2) namespaces.add(ns);
       if (ns !== '') anyNamespace = true;
@@ -221,7 +294,7 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
       // custom resources) or when the leading one is shown (-A): never empty, never twice.
       const dropAt = columns === DEFAULT_COLUMNS && (!anyNamespace || withNs) ? shown.findIndex((c) => c.header === 'NAMESPACE') : -1;
       const keep = <T,>(xs: readonly T[]): T[] => (dropAt < 0 ? [...xs] : xs.filter((_, i) => i !== dropAt));
-      const cols = keep(shown).map((c) => c.header);
+      const cols = [...keep(shown).map((c) => c.header), ...labelHeaders(options)];
       let rows: Row[];
       let cut = false;
       if (total <= maxRows) {
@@ -242,7 +315,7 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
       const caption = captionOf(total, headers.length, cut ? { head: endRows, tail: rows.length - endRows } : undefined, failed, firstFailure);
       return {
         html: tableHtml(headers, grid, cut ? endRows : -1, caption, maxCellChars),
-        text: tableText(headers, grid, cut ? endRows : -1, cut || failed > 0 ? caption : undefined),
+        text: tableText(headers, grid, cut ? endRows : -1, cut || failed > 0 ? caption : undefined, options.noHeaders === true),
       };
     },
   };
@@ -295,8 +368,8 @@ export function alignColumns(lines: string[][]): string {
   return out;
 }
 
-function tableText(headers: string[], grid: string[][], moreAt: number, footer: string | undefined): string {
-  const lines: string[][] = [headers.map((x) => visibleText(x))];
+function tableText(headers: string[], grid: string[][], moreAt: number, footer: string | undefined, noHeaders: boolean): string {
+  const lines: string[][] = noHeaders ? [] : [headers.map((x) => visibleText(x))];
   grid.forEach((cells, i) => {
     if (i === moreAt) lines.push(headers.map(() => '…'));
     lines.push(cells);

@@ -119,6 +119,11 @@ test('open() in plain Node: results are plain data that print as kubectl-like te
     const wide = util.inspect(await live.kubectl('get pods -A -o wide'));
     assert.match(wide.split('\n')[0] ?? '', /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
     assert.doesNotMatch(util.inspect(await live.kubectl('get pods -A')).split('\n')[0] ?? '', /NODE/);
+    // --show-labels, -L and --no-headers shape the drawn table too; -o jsonpath draws kubectl's text
+    const labelled = util.inspect(await live.kubectl('get pods -A -L app --show-labels')).split('\n')[0] ?? '';
+    assert.match(labelled, /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+APP\s+LABELS$/);
+    assert.doesNotMatch(util.inspect(await live.kubectl('get pods -A --no-headers')).split('\n')[0] ?? '', /NAMESPACE/);
+    assert.match(util.inspect(await live.kubectl(`get pods -A -o 'jsonpath={.kind}'`)), /^List\n/);
 
     // show(): outside tslab it prints the text on stdout; lodash output becomes a table.
     const shown = await captureStdout(() => show(_.countBy(list.items, 'metadata.namespace')));
