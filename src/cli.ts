@@ -421,7 +421,8 @@ async function openCliSource(args: CliArgs): Promise<KvSource> {
     }
     // Loaded on demand: a snapshot never needs the etcd client (grpc), decode and encode need neither.
     const { openFileSource } = await import('./sources/open-file');
-    return openFileSource(args.snapshot, args.skipHashCheck === true ? { verifyHash: false } : {});
+    // The SHA-256 check of a large file runs alongside the reads: withKube waits for its verdict.
+    return openFileSource(args.snapshot, args.skipHashCheck === true ? { verifyHash: false } : { hashCheck: 'alongside' });
   }
 
   const live: Exclude<SourceTarget, string | string[] | undefined> = {
@@ -454,6 +455,29 @@ function explainDefaultSource(args: CliArgs, e: unknown, opening: boolean): unkn
   return e.name === 'EtcdConnectionError' ? new EtcdConnectionError(message, details, { cause: e }) : new KubetcdError(message, details, { cause: e });
 }
 
+/**
+ * The SHA-256 verdict of a snapshot whose check runs alongside the reads (large files): a mismatch is
+ * written to stderr the moment it is known, even while output is still being written; resolves true then.
+ */
+function reportHashMismatch(source: KvSource): Promise<boolean> {
+  const verdict = source.hashVerdict?.();
+  if (verdict === undefined) return Promise.resolve(false);
+  return verdict.then((bad) => {
+    if (bad === undefined) return false;
+    process.stderr.write(
+      `kubetcd: ${cliAdvice(bad.message)} What this command printed was read from that file while its checksum was being checked: ` +
+        'do not trust it; the command fails (exit status 1).\n',
+    );
+    return true;
+  });
+}
+
+/**
+ * Opens the source, runs `run`, closes the source. A snapshot's SHA-256 trailer is checked while `run`
+ * reads and writes (large files): the command waits for the verdict before it exits, and a mismatch fails
+ * it with exit status 1 even when its output was already written (stdout cannot be taken back; stderr
+ * says the output is not to be trusted). --skip-hash-check reads without checking.
+ */
 async function withKube(args: CliArgs, run: (k: KubeClient) => Promise<number>): Promise<number> {
   let source: KvSource;
   try {
@@ -461,12 +485,15 @@ async function withKube(args: CliArgs, run: (k: KubeClient) => Promise<number>):
   } catch (e) {
     throw explainDefaultSource(args, e, true);
   }
+  const mismatch = reportHashMismatch(source);
   try {
     const { openKube } = await import('./kube/kube-client');
     const k = await openKube(source, args.prefix !== undefined ? { prefix: args.prefix } : {});
     for (const e of k.crdErrors) warn(`${e.key}: ${e.error} (its custom resources cannot be resolved)`);
-    return await run(k);
+    const code = await run(k);
+    return (await mismatch) ? 1 : code;
   } catch (e) {
+    await mismatch; // a damaged file is the likelier cause of a failure: say so first
     throw explainDefaultSource(args, e, false);
   } finally {
     await source.close();
