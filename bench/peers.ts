@@ -18,7 +18,10 @@
  * - key listings decode every value: that is its cost, timed as is;
  * - `augerctl get` returns one page unless `--chunk-size 0`, which is passed.
  *
- *   node build/bench/peers.js [--pods 100000] [--rounds 5] [--peers-dir DIR] [--keep]
+ *   node build/bench/peers.js [--pods 100000] [--rounds 5] [--peers-dir DIR] [--baseline OLD/dist/cli.js] [--keep]
+ *
+ * `--baseline` also times another build of the kubetcd CLI (e.g. the commit before a change) in the same
+ * rounds, and adds its median and kubetcd ÷ baseline.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -216,6 +219,8 @@ async function main(): Promise<void> {
   const rounds = intOption('--rounds', 5);
   const peersDir = path.resolve(option('--peers-dir') ?? path.join(ROOT, '.cache', 'peers'));
   const peers = await findPeers(peersDir);
+  const baselineOption = option('--baseline');
+  const baseline = baselineOption !== undefined ? path.resolve(baselineOption) : undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-bench-peers-'));
   const big = path.join(dir, 'big.db');
   const small = path.join(dir, 'small.db');
@@ -253,19 +258,22 @@ async function main(): Promise<void> {
         ours: k('keys', '/registry/', '--snapshot', small), theirs: auger('extract', '-f', small, '--keys-by-prefix', '/registry/') },
     ];
 
+    const withBase = (c: Command): Command => ({ cmd: c.cmd, args: c.args.map((x) => (x === CLI ? (baseline as string) : x)) });
     // One warm-up of each command (page cache, etcd's), then the paired rounds.
     for (const t of tasks) {
       await timedRun(t.ours.cmd, t.ours.args, { discardStdout: true });
       await timedRun(t.theirs.cmd, t.theirs.args, { discardStdout: true });
+      if (baseline !== undefined) await timedRun(t.ours.cmd, withBase(t.ours).args, { discardStdout: true });
     }
-    const times = tasks.map(() => ({ ours: [] as number[], theirs: [] as number[] }));
+    const times = tasks.map(() => ({ ours: [] as number[], theirs: [] as number[], base: [] as number[] }));
+
     const loads: number[] = [];
     for (let round = 0; round < rounds; round++) {
       for (const [i, t] of tasks.entries()) {
         const slot = times[i] as (typeof times)[number];
-        for (const side of ['ours', 'theirs'] as const) {
+        for (const side of baseline !== undefined ? (['ours', 'theirs', 'base'] as const) : (['ours', 'theirs'] as const)) {
           if (t.where === 'live') await waitQuiet(etcd.pid);
-          const c = t[side];
+          const c = side === 'base' ? withBase(t.ours) : t[side];
           const r = await timedRun(c.cmd, c.args, { discardStdout: true });
           slot[side].push(r.wallS);
         }
@@ -274,14 +282,17 @@ async function main(): Promise<void> {
       process.stderr.write(`  round ${round + 1} of ${rounds} done (${loadLine()})\n`);
     }
 
-    console.log(`\n${podsN} pods (and 20); each command in its own process, stdout to /dev/null; median wall seconds of ${rounds} paired rounds`);
-    console.log('| task | peer | kubetcd median s | peer median s | kubetcd ÷ peer |');
-    console.log('|---|---|---|---|---|');
+    console.log(`\nkubetcd: ${CLI}${baseline !== undefined ? `; baseline: ${baseline}` : ''}`);
+    console.log(`${podsN} pods (and 20); each command in its own process, stdout to /dev/null; median wall seconds of ${rounds} paired rounds`);
+    const baseHead = baseline !== undefined ? ' baseline median s | kubetcd ÷ baseline |' : '';
+    console.log(`| task | peer | kubetcd median s | peer median s | kubetcd ÷ peer |${baseHead}`);
+    console.log(`|---|---|---|---|---|${baseline !== undefined ? '---|---|' : ''}`);
     for (const [i, t] of tasks.entries()) {
       const slot = times[i] as (typeof times)[number];
       const a = median(slot.ours);
       const p = median(slot.theirs);
-      console.log(`| ${t.name} | \`${t.peer}\` | ${fmt(a)} | ${fmt(p)} | ${(a / p).toFixed(2)} |`);
+      const base = baseline !== undefined ? ` ${fmt(median(slot.base))} | ${(a / median(slot.base)).toFixed(2)} |` : '';
+      console.log(`| ${t.name} | \`${t.peer}\` | ${fmt(a)} | ${fmt(p)} | ${(a / p).toFixed(2)} |${base}`);
     }
     console.log(`1-minute load average during the rounds: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${os.cpus().length} cores`);
 
