@@ -557,3 +557,42 @@ test('keys and tree print hostile key bytes as visible escapes (\\x1b, \\xff), n
     await etcd.stop();
   }
 });
+
+test('a large snapshot is read while its SHA-256 is checked: a mismatch still fails the command (exit 1), said on stderr, even after the output', { timeout: 120_000 }, async () => {
+  const { openEtcdWriterForFixtures } = await import('../src/sources/live-etcd-source');
+  const etcd = await startEtcd({ name: 'cli-hash' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-cli-hash-'));
+  try {
+    const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
+    try {
+      // 36 values of 1 MiB: above the 32 MiB from which the check runs in a worker, alongside the reads
+      for (let i = 0; i < 36; i++) await writer.put(`/registry/configmaps/default/big-${String(i).padStart(2, '0')}`, Buffer.alloc(1 << 20, 0x61 + (i % 26)));
+    } finally {
+      await writer.close();
+    }
+    const good = path.join(dir, 'good.db');
+    const saved = await etcd.etcdctl(['snapshot', 'save', good]);
+    assert.equal(saved.code, 0, saved.stderr);
+    const b = fs.readFileSync(good);
+    const at = b.indexOf(Buffer.alloc(64, 0x62)); // inside big-01's value
+    assert.ok(at > 0);
+    b[at] = 0x63;
+    const damaged = path.join(dir, 'damaged.db');
+    fs.writeFileSync(damaged, b);
+
+    const ok = run(['keys', '/registry/', '--snapshot', good]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout.toString('utf8').trim().split('\n').length, 36);
+    const bad = run(['keys', '/registry/', '--snapshot', damaged]);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stdout.toString('utf8').trim().split('\n').length, 36); // the output was written…
+    assert.match(bad.stderr, /fails its SHA-256 check/); // …and the command says it is not to be trusted
+    assert.match(bad.stderr, /do not trust it; the command fails \(exit status 1\)/);
+    assert.match(bad.stderr, /pass --skip-hash-check/);
+    const skipped = run(['keys', '/registry/', '--snapshot', damaged, '--skip-hash-check']);
+    assert.equal(skipped.code, 0, skipped.stderr);
+  } finally {
+    await etcd.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -18,7 +18,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as yaml from 'js-yaml';
+import { jsYaml } from '../util/lazy-modules';
 import { DecodeError, InvalidArgumentError } from '../errors';
 import type { Decoded, EncryptionInfo } from './types';
 import type { Sniffed } from './envelope';
@@ -259,6 +259,7 @@ export function loadEncryptionConfig(input: EncryptionConfigInput): EncryptionCo
   }
   let doc: unknown;
   try {
+    const yaml = jsYaml();
     doc = yaml.load(text, { schema: yaml.CORE_SCHEMA, json: true });
   } catch (e) {
     throw configError(source, 'the document', `not valid YAML or JSON (${(e as Error).message.split('\n')[0] ?? ''})`);

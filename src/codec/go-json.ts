@@ -112,6 +112,19 @@ function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
+/** Quoted object keys, by key: keys repeat from object to object, so most are quoted once. Bounded. */
+const QUOTED_KEYS = new Map<string, string>();
+const QUOTED_KEYS_MAX = 8192;
+
+function quoteKey(k: string): string {
+  let q = QUOTED_KEYS.get(k);
+  if (q === undefined) {
+    q = quoteGoString(k);
+    if (QUOTED_KEYS.size < QUOTED_KEYS_MAX && k.length <= 64) QUOTED_KEYS.set(k, q);
+  }
+  return q;
+}
+
 /** Keys in print order: Go maps (Map, or objects with integer-like keys) sorted by UTF-8 bytes. */
 function keysOf(value: object): { keys: string[]; get: (k: string) => unknown } {
   if (value instanceof Map) {
@@ -237,7 +250,7 @@ function write(value: unknown, indent: string | undefined, prefix: string, depth
     if (skippable(v)) continue;
     out +=
       (out === '' ? '{' + open : comma) +
-      quoteGoString(k) +
+      quoteKey(k) +
       colon +
       (fieldMarks === undefined ? write(v, indent, inner, depth + 1, marks) : markedField(fieldMarks, k, v, indent, inner, depth));
   }

@@ -3,7 +3,7 @@
  * them, driven by a schema compiled from the installed Kubernetes sources.
  */
 import { createProtobufDecoder, decodeValue, type DecodeOptions, type ProtobufDecoder } from './decode';
-import { createProtobufEncoder, type EncodeOptions, type ProtobufEncoder } from './encode';
+import type { EncodeOptions, ProtobufEncoder } from './encode';
 import { loadSchema, type SchemaOptions } from './schema';
 import type { CompiledSchema } from './schema-types';
 import type { Decoded, KubeObject } from './types';
@@ -81,7 +81,7 @@ export function createCodec(options: CodecOptions = {}): Codec {
   if (options.sourcesDir !== undefined) schemaOptions.sourcesDir = options.sourcesDir;
   const schema = options.schema ?? loadSchema(schemaOptions);
   const decoder = createProtobufDecoder(schema);
-  const encoder = createProtobufEncoder(schema, decoder.plans);
+  const encoder = encodeModule().createProtobufEncoder(schema, decoder.plans);
   return {
     schema,
     decode: (value, decodeOptions) => decodeValue(decoder, value, decodeOptions),
@@ -89,16 +89,22 @@ export function createCodec(options: CodecOptions = {}): Codec {
   };
 }
 
+/** The encoder, loaded on first use: a command that only decodes never compiles it. */
+function encodeModule(): typeof import('./encode') {
+  return require('./encode') as typeof import('./encode');
+}
+
+let defaultSchema: CompiledSchema | undefined;
 let defaultDecoder: ProtobufDecoder | undefined;
 let defaultEncoder: ProtobufEncoder | undefined;
 
-function defaults(): { decoder: ProtobufDecoder; encoder: ProtobufEncoder } {
-  if (defaultDecoder === undefined || defaultEncoder === undefined) {
-    const schema = loadSchema();
-    defaultDecoder = createProtobufDecoder(schema);
-    defaultEncoder = createProtobufEncoder(schema, defaultDecoder.plans);
-  }
-  return { decoder: defaultDecoder, encoder: defaultEncoder };
+function defaultDecoderOf(): ProtobufDecoder {
+  return (defaultDecoder ??= createProtobufDecoder((defaultSchema ??= loadSchema())));
+}
+
+function defaultEncoderOf(): ProtobufEncoder {
+  const decoder = defaultDecoderOf();
+  return (defaultEncoder ??= encodeModule().createProtobufEncoder(defaultSchema as CompiledSchema, decoder.plans));
 }
 
 /**
@@ -115,7 +121,7 @@ export function decode(value: Uint8Array, options?: DecodeOptions): Decoded {
   return decodeValue(defaultDecoderGetter, value, options);
 }
 
-const defaultDecoderGetter = (): ProtobufDecoder => defaults().decoder;
+const defaultDecoderGetter = (): ProtobufDecoder => defaultDecoderOf();
 
 /**
  * Encodes an object into the bytes kube-apiserver stores for it (`k8s\0` + runtime.Unknown).
@@ -124,5 +130,5 @@ const defaultDecoderGetter = (): ProtobufDecoder => defaults().decoder;
  * const bytes = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 'b' } });
  */
 export function encode(object: KubeObject, options?: EncodeOptions): Uint8Array {
-  return defaults().encoder.encode(object, options);
+  return defaultEncoderOf().encode(object, options);
 }

@@ -87,8 +87,25 @@ const LONE_SURROGATE_ALL = new RegExp(LONE_SURROGATE.source, 'g');
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
 
+/** True when `s` holds a UTF-16 surrogate that is not half of a pair (what {@link validText} replaces). */
+function hasLoneSurrogate(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        i++;
+        continue;
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
 function validText(s: string): string {
-  return LONE_SURROGATE.test(s) ? s.replace(LONE_SURROGATE_ALL, '\uFFFD') : s;
+  return hasLoneSurrogate(s) ? s.replace(LONE_SURROGATE_ALL, '\uFFFD') : s;
 }
 
 function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
@@ -117,6 +134,29 @@ function unstructured(value: unknown, depth: number): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (Array.isArray(value)) {
     return (value as unknown[]).map((v) => (v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : unstructured(v, depth + 1)));
+  }
+  if (!(value instanceof Map)) {
+    // The common case, no key holding a lone surrogate: the keys are already distinct as printed, so they
+    // are sorted once and copied, without the entries, the map and the second sort of the general case.
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    let plain = true;
+    for (const k of keys) {
+      if (hasLoneSurrogate(k)) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) {
+      keys.sort(utf8ByteCompare);
+      const out: Record<string, unknown> = {};
+      for (const k of keys) {
+        const v = record[k];
+        if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+        setKey(out, k, unstructured(v, depth + 1));
+      }
+      return out;
+    }
   }
   const entries: Array<[string, unknown]> = [];
   const source = value instanceof Map ? [...(value as Map<unknown, unknown>)].map(([k, v]) => [String(k), v] as [string, unknown]) : Object.entries(value);

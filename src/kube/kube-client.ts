@@ -3,7 +3,7 @@
  * inventory, with the same answers from both. Results are plain data shaped like `kubectl get -o json`;
  * one bad value never aborts a list (it is reported in `errors`, raw bytes kept).
  */
-import _ from 'lodash';
+import { lodash } from '../util/lazy-modules';
 import { decode, type DecodeOptions } from '../codec';
 import { markModRevision } from '../codec/kubectl-format';
 import { createProjector, type Projected, type Projector } from '../codec/project';
@@ -365,7 +365,7 @@ function groupPath(by: string): string | string[] {
 }
 
 function groupValue(obj: KubeObject, path: string | string[]): string {
-  const v: unknown = _.get(obj, path);
+  const v: unknown = lodash().get(obj, path);
   if (v === undefined || v === null || v === '') return '<none>';
   return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
@@ -477,7 +477,7 @@ class Kube implements KubeClient {
     const prefix = listPrefixFor(info, options.namespace, this.prefix);
     const labels = options.labels !== undefined ? parseLabelSelector(options.labels) : undefined;
     const fields = options.fields !== undefined ? parseFieldSelector(options.fields) : undefined;
-    const where = options.where !== undefined ? _.iteratee(options.where) : undefined;
+    const where = options.where !== undefined ? lodash().iteratee(options.where) : undefined;
     const redact = isSecrets(info) && options.reveal !== true;
     // Fast path: labels (and a field selector on name/namespace) are read by projection first; only values
     // that match, or whose metadata cannot be read that way, are decoded in full.
@@ -487,7 +487,7 @@ class Kube implements KubeClient {
     const projection = paths !== undefined && where === undefined ? projectionFor(paths, labels !== undefined, fields) : undefined;
     const prefilter = projection === undefined && (labels !== undefined || fieldsOnMetadata) ? projectorFor(PREFILTER_PATHS) : undefined;
     const preMatches = (obj: KubeObject): boolean =>
-      (!labels || labels.matches(_.get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
+      (!labels || labels.matches(lodash().get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
       (!fieldsOnMetadata || (fields as NonNullable<typeof fields>).matches(obj));
     const limit = options.limit;
     const maxBytes = options.maxBytes;
@@ -557,7 +557,7 @@ class Kube implements KubeClient {
         if (d.object !== undefined) {
           const obj = redact ? redactSecret(d.object) : d.object;
           const matches =
-            (!labels || labels.matches(_.get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
+            (!labels || labels.matches(lodash().get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
             (!fields || fields.matches(obj)) &&
             (!where || Boolean(where(obj)));
           if (matches) {
@@ -788,7 +788,7 @@ class Kube implements KubeClient {
           obj = d.object;
         }
         if (obj === undefined) continue;
-        if (labels && !labels.matches(_.get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) continue;
+        if (labels && !labels.matches(lodash().get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) continue;
         if (fields && !fields.matches(obj)) continue;
         total++;
         if (path !== undefined) {

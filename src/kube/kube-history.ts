@@ -2,7 +2,7 @@
  * Every kept revision of one Kubernetes object (tombstones included), each decoded and diffed against
  * the revision before it: what changed, where, from what to what. Works on any KvSource with history.
  */
-import _ from 'lodash';
+import { lodash } from '../util/lazy-modules';
 import { decode } from '../codec';
 import type { KubeObject } from '../codec/types';
 import { InvalidArgumentError, NotFoundError } from '../errors';
@@ -60,12 +60,12 @@ function joinKey(path: string, key: string): string {
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
-  return _.isPlainObject(v);
+  return lodash().isPlainObject(v);
 }
 
 function diffInto(before: unknown, after: unknown, path: string, out: HistoryChange[]): void {
   if (isRecord(before) && isRecord(after)) {
-    const keys = _.union(Object.keys(before), Object.keys(after)).sort();
+    const keys = lodash().union(Object.keys(before), Object.keys(after)).sort();
     for (const k of keys) {
       const p = joinKey(path, k);
       const inBefore = Object.prototype.hasOwnProperty.call(before, k) && before[k] !== undefined;
@@ -86,7 +86,7 @@ function diffInto(before: unknown, after: unknown, path: string, out: HistoryCha
     }
     return;
   }
-  if (!_.isEqual(before, after)) out.push({ path, op: 'changed', from: before, to: after });
+  if (!lodash().isEqual(before, after)) out.push({ path, op: 'changed', from: before, to: after });
 }
 
 /**

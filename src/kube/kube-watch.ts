@@ -5,7 +5,7 @@
  * object that stops matching is reported as DELETED (with its last matching state), one that starts
  * matching as ADDED.
  */
-import _ from 'lodash';
+import { lodash } from '../util/lazy-modules';
 import { decode } from '../codec';
 import type { KubeObject } from '../codec/types';
 import { CompactedRevisionError, InvalidArgumentError } from '../errors';
@@ -154,11 +154,11 @@ export function watchResource(client: KubeClient, resource: string, options: Kub
   const prefix = listPrefixFor(info, options.namespace, client.prefix);
   const labels = options.labels !== undefined ? parseLabelSelector(options.labels) : undefined;
   const fields = options.fields !== undefined ? parseFieldSelector(options.fields) : undefined;
-  const where = options.where !== undefined ? _.iteratee(options.where) : undefined;
+  const where = options.where !== undefined ? lodash().iteratee(options.where) : undefined;
   const filtered = labels !== undefined || fields !== undefined || where !== undefined;
   const redact = isSecrets(info) && options.reveal !== true;
   const matches = (obj: KubeObject): boolean =>
-    (!labels || labels.matches(_.get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
+    (!labels || labels.matches(lodash().get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
     (!fields || fields.matches(obj)) &&
     (!where || Boolean(where(obj)));
   const td = new TextDecoder();

@@ -11,7 +11,7 @@
  * an existing key keeps its encoding. Each write returns a change summary: key, old → new mod revision
  * and a structural diff (Secrets' values redacted).
  */
-import _ from 'lodash';
+import { lodash } from '../util/lazy-modules';
 import { decode, encode, toKubeJson } from '../codec';
 import type { KubeObject } from '../codec/types';
 import { ConflictError, EncodeError, InvalidArgumentError } from '../errors';
@@ -132,7 +132,7 @@ function isSecretKey(parsed: ParsedKey): boolean {
 function redactValue(v: unknown): unknown {
   if (typeof v === 'string') return `<redacted: ${Buffer.from(v, 'base64').length} bytes>`;
   if (v instanceof Uint8Array) return `<redacted: ${v.length} bytes>`;
-  if (_.isPlainObject(v)) return _.mapValues(v as Record<string, unknown>, redactValue);
+  if (lodash().isPlainObject(v)) return lodash().mapValues(v as Record<string, unknown>, redactValue);
   return v;
 }
 
@@ -185,7 +185,7 @@ function forStorage(object: KubeObject): KubeObject {
 }
 
 function checkObject(key: string, parsed: ParsedKey, object: KubeObject): void {
-  if (!_.isPlainObject(object)) {
+  if (!lodash().isPlainObject(object)) {
     throw new InvalidArgumentError(`Cannot write ${key}: the object is ${object === null ? 'null' : typeof object}, not a plain object shaped like kubectl get -o json.`);
   }
   if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string' || object.apiVersion === '' || object.kind === '') {
@@ -194,7 +194,7 @@ function checkObject(key: string, parsed: ParsedKey, object: KubeObject): void {
     );
   }
   const metadata = object.metadata as Record<string, unknown> | undefined;
-  if (!_.isPlainObject(metadata)) throw new InvalidArgumentError(`Cannot write ${key}: the object has no metadata.`);
+  if (!lodash().isPlainObject(metadata)) throw new InvalidArgumentError(`Cannot write ${key}: the object has no metadata.`);
   if (parsed.kind !== 'object') {
     throw new InvalidArgumentError(
       `Cannot write an object to ${key}: it is not the key of a Kubernetes object (<prefix>/<resource>/[<namespace>/]<name>). deleteKey() handles other keys; etcdctl writes raw values.`,
@@ -213,7 +213,7 @@ function checkObject(key: string, parsed: ParsedKey, object: KubeObject): void {
   if (isSecretKey(parsed)) {
     for (const field of ['data', 'stringData']) {
       const values = object[field];
-      if (_.isPlainObject(values) && Object.values(values as Record<string, unknown>).some((v) => typeof v === 'string' && REDACTED.test(v))) {
+      if (lodash().isPlainObject(values) && Object.values(values as Record<string, unknown>).some((v) => typeof v === 'string' && REDACTED.test(v))) {
         throw new InvalidArgumentError(
           `Cannot write ${key}: ${field} holds redacted values ("<redacted: N bytes>"), which would replace the real ones. Read the Secret with { reveal: true } before changing it.`,
         );

@@ -5,7 +5,7 @@
  * `kubectl.kubernetes.io/last-applied-configuration` that `kubectl apply` writes: its JSON keeps its keys
  * and its layout, and its values are replaced.
  */
-import _ from 'lodash';
+import { lodash } from '../util/lazy-modules';
 import type { KubeObject } from '../codec';
 import type { ResourceInfo } from './resources';
 
@@ -23,7 +23,7 @@ function byteLength(v: unknown): number {
 export function redactSecret(obj: KubeObject): KubeObject {
   const out = redactValues(obj) as KubeObject;
   const meta = obj.metadata as Record<string, unknown> | undefined;
-  if (_.isPlainObject(meta) && _.isPlainObject(meta!.annotations)) {
+  if (lodash().isPlainObject(meta) && lodash().isPlainObject(meta!.annotations)) {
     out.metadata = { ...meta!, annotations: redactAnnotations(meta!.annotations as Record<string, unknown>) };
   }
   return out;
@@ -32,11 +32,11 @@ export function redactSecret(obj: KubeObject): KubeObject {
 /** `data` and `stringData` values replaced (shallow copy; other fields shared). */
 function redactValues(obj: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...obj };
-  if (_.isPlainObject(obj.data)) {
-    out.data = _.mapValues(obj.data as Record<string, unknown>, (v) => `<redacted: ${byteLength(v)} bytes>`);
+  if (lodash().isPlainObject(obj.data)) {
+    out.data = lodash().mapValues(obj.data as Record<string, unknown>, (v) => `<redacted: ${byteLength(v)} bytes>`);
   }
-  if (_.isPlainObject(obj.stringData)) {
-    out.stringData = _.mapValues(obj.stringData as Record<string, unknown>, (v) =>
+  if (lodash().isPlainObject(obj.stringData)) {
+    out.stringData = lodash().mapValues(obj.stringData as Record<string, unknown>, (v) =>
       `<redacted: ${typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : 0} bytes>`,
     );
   }
@@ -64,7 +64,7 @@ function redactAnnotation(value: unknown): unknown {
     // Not JSON, but it names data fields: nothing of it can be shown safely.
     return `<redacted: ${Buffer.byteLength(value, 'utf8')} bytes>`;
   }
-  if (!_.isPlainObject(parsed)) return value;
+  if (!lodash().isPlainObject(parsed)) return value;
   const trailing = value.slice(value.trimEnd().length);
   const indent = /^\{\s*\n(\s+)"/.exec(value.slice(start))?.[1];
   return value.slice(0, start) + JSON.stringify(redactValues(parsed as Record<string, unknown>), null, indent) + trailing;
@@ -94,7 +94,7 @@ interface PathChange {
  * // [{ path: 'data.password', op: 'changed', from: '<redacted: 5 bytes>', to: '<redacted: 5 bytes>' }]
  */
 export function redactChanges<T extends PathChange>(changes: readonly T[], before: KubeObject, after: KubeObject): T[] {
-  const pick = (obj: KubeObject, path: string): unknown => (path === '' ? obj : _.get(obj, path));
+  const pick = (obj: KubeObject, path: string): unknown => (path === '' ? obj : lodash().get(obj, path));
   return changes.map((c) => {
     const out: T = { ...c };
     if ('from' in c) out.from = pick(before, c.path);

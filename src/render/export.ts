@@ -8,7 +8,7 @@
  *   including values that could not be decoded or decrypted, so nothing is ever dropped.
  * Pure functions: no I/O, no clock.
  */
-import _ from 'lodash';
+import { lodash } from '../util/lazy-modules';
 import { InvalidArgumentError } from '../errors';
 import { toKubeJson } from '../codec/go-json';
 import { toKubeYaml } from '../codec/kube-yaml';
@@ -129,7 +129,7 @@ export function toCsv(objects: ExportList, columns: ReadonlyArray<string | CsvCo
   const lines: string[] = [];
   if (options.header !== false) lines.push(cols.map((c) => csvCell(c.header, escape)).join(','));
   for (const obj of items) {
-    lines.push(cols.map((c) => csvCell(c.value !== undefined ? c.value(obj) : _.get(obj, c.path as string | string[]), escape)).join(','));
+    lines.push(cols.map((c) => csvCell(c.value !== undefined ? c.value(obj) : lodash().get(obj, c.path as string | string[]), escape)).join(','));
   }
   return lines.map((l) => l + nl).join('');
 }

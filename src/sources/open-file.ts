@@ -5,7 +5,6 @@
 import * as fs from 'node:fs';
 import { InvalidArgumentError, SnapshotFormatError } from '../errors';
 import { BBOLT_MAGIC, PAGE_HEADER_BYTES } from './bbolt';
-import { openEtcdctlDumpSource } from './etcdctl-dump-source';
 import { openSnapshotSource, SnapshotSourceOptions } from './snapshot-source';
 import type { KvSource } from './types';
 
@@ -67,5 +66,7 @@ export function sniffFile(path: string): FileKind {
 export async function openFileSource(path: string, options: OpenFileOptions = {}): Promise<KvSource> {
   const kind = sniffFile(path);
   if (kind === 'bbolt') return openSnapshotSource(path, options);
+  // Loaded on demand: a snapshot does not need the dump reader.
+  const { openEtcdctlDumpSource } = await import('./etcdctl-dump-source');
   return openEtcdctlDumpSource(path);
 }

@@ -47,6 +47,13 @@ export interface SnapshotSourceOptions extends BboltOpenOptions {
    */
   hashInWorkerBytes?: number;
   /**
+   * What reads do while a worker checks the SHA-256 trailer (large files): `'before-reads'` (default) makes
+   * the first read wait for the verdict and fail with a SnapshotFormatError on a mismatch; `'alongside'`
+   * lets reads go on while the file is hashed, and the caller learns the verdict from
+   * {@link SnapshotSource.hashVerdict}, which it must await before trusting (or vouching for) what it read.
+   */
+  hashCheck?: 'before-reads' | 'alongside';
+  /**
    * A directory where the index of the snapshot is kept between processes (see index-cache.ts): the first
    * open builds and saves it, later ones read it back. Default: `$KUBETCD_INDEX_CACHE`, else none (nothing
    * is written). `false` turns it off whatever the environment says.
@@ -1060,10 +1067,15 @@ export class SnapshotSource implements KvSource {
   indexCacheStatus = 'off';
   private hashCheck: Promise<Error | undefined> | undefined;
   private hashWorker: Worker | undefined;
+  /** With hashCheck 'alongside': reads do not wait for the verdict. */
+  private readonly hashAlongside: boolean;
+  /** The verdict for {@link hashVerdict}, kept after reads have consumed `hashCheck`. */
+  private readonly verdict: Promise<Error | undefined>;
 
   /** @internal Use {@link openSnapshotSource}. */
-  constructor(file: BboltFile, origin: string, verifyInWorker = false, indexCache?: string) {
+  constructor(file: BboltFile, origin: string, verifyInWorker = false, indexCache?: string, hashAlongside = false) {
     this.file = file;
+    this.hashAlongside = hashAlongside;
     this.origin = origin;
     this.indexCacheDir = indexCache;
     if (indexCache !== undefined) this.indexCacheStatus = 'not used yet';
@@ -1073,6 +1085,7 @@ export class SnapshotSource implements KvSource {
       this.hashWorker = worker;
       this.hashCheck = verdict;
     }
+    this.verdict = this.hashCheck ?? Promise.resolve(undefined);
     if (!file.bucket('key')) {
       throw new SnapshotFormatError(
         `Cannot read "${origin}" as an etcd snapshot: the bbolt file has no "key" bucket (buckets: ${file
@@ -1210,7 +1223,7 @@ export class SnapshotSource implements KvSource {
     } catch (e) {
       failure = e;
     }
-    if (this.hashCheck) {
+    if (this.hashCheck && !this.hashAlongside) {
       const bad = await this.hashCheck;
       if (bad) throw bad;
       this.hashCheck = undefined;
@@ -1218,6 +1231,20 @@ export class SnapshotSource implements KvSource {
     }
     if (failure !== undefined) throw failure;
     return index as MvccIndex;
+  }
+
+  /**
+   * The verdict of the SHA-256 trailer check: undefined when the file matched its trailer (or has none,
+   * or was checked at open, or the check was skipped), else the SnapshotFormatError to report. Resolves
+   * as soon as the worker has hashed the file; with `hashCheck: 'alongside'` reads do not wait for it, so
+   * await it before vouching for what was read. Call it before close(): closing stops the check.
+   * @example
+   * const source = await openSnapshotSource(file, { hashCheck: 'alongside' });
+   * const pod = await source.get('/registry/pods/default/web');
+   * const bad = await source.hashVerdict(); if (bad) throw bad;
+   */
+  hashVerdict(): Promise<Error | undefined> {
+    return this.verdict;
   }
 
   /** The compaction revision: reads below it are refused. */
@@ -1628,13 +1655,16 @@ export async function openSnapshotSource(path: string, options: SnapshotSourceOp
   if (cache !== undefined && (typeof cache !== 'string' || cache === '')) {
     throw new InvalidArgumentError(`Invalid indexCache: ${JSON.stringify(cache)}. Pass a directory path, or false.`);
   }
+  if (options.hashCheck !== undefined && options.hashCheck !== 'before-reads' && options.hashCheck !== 'alongside') {
+    throw new InvalidArgumentError(`Invalid hashCheck: ${JSON.stringify(options.hashCheck)}. Pass 'before-reads' (the default) or 'alongside'.`);
+  }
   const file = openBboltFile(path, { ...options, verifyHash: false });
   try {
     if (verify && file.hasSnapshotTrailer && file.dataBytes < (options.hashInWorkerBytes ?? 32 << 20)) {
       file.close();
       return new SnapshotSource(openBboltFile(path, options), options.origin ?? path, false, cache);
     }
-    return new SnapshotSource(file, options.origin ?? path, verify && file.hasSnapshotTrailer, cache);
+    return new SnapshotSource(file, options.origin ?? path, verify && file.hasSnapshotTrailer, cache, options.hashCheck === 'alongside');
   } catch (e) {
     file.close();
     throw e;

@@ -7,7 +7,7 @@ import type { LiveOptions } from './live-etcd-source';
 import type { SnapshotSourceOptions } from './snapshot-source';
 
 /** Every option of a snapshot, db file or etcdctl dump. */
-export const FILE_OPTION_NAMES = ['verifyHash', 'wholeFileBytes', 'blockBytes', 'origin', 'hashInWorkerBytes', 'indexCache'] as const;
+export const FILE_OPTION_NAMES = ['verifyHash', 'wholeFileBytes', 'blockBytes', 'origin', 'hashInWorkerBytes', 'hashCheck', 'indexCache'] as const;
 
 /** Every option of a live etcd. */
 export const LIVE_OPTION_NAMES = [

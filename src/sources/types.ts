@@ -224,5 +224,10 @@ export interface KvSource {
   /** The leases etcd holds. */
   leases(): Promise<LeaseInfo[]>;
   /** Release connections, file handles and indexes. Safe to call twice. */
+  /**
+   * Snapshot files: the verdict of a SHA-256 trailer check still running in a worker (undefined: the file
+   * matched, or nothing was checked). See SnapshotSourceOptions.hashCheck.
+   */
+  hashVerdict?(): Promise<Error | undefined>;
   close(): Promise<void>;
 }

@@ -123,6 +123,29 @@ describe('snapshots made by a real etcd', () => {
     await (await openSnapshotSource(fx.snapshotPath, { hashInWorkerBytes: 0 })).close();
   });
 
+  test("hashCheck 'alongside': reads go on while the worker hashes, and hashVerdict() reports a mismatch", async () => {
+    const b = fs.readFileSync(fx.snapshotPath);
+    const at = b.indexOf('value-1234-');
+    assert.ok(at > 0);
+    b[at] = 'V'.charCodeAt(0);
+    const damaged = path.join(fx.dir, 'damaged-alongside.db');
+    fs.writeFileSync(damaged, b);
+    const bad = await openSnapshotSource(damaged, { hashInWorkerBytes: 0, hashCheck: 'alongside' });
+    assert.match((await bad.get('/fx/many/001234'))?.value.toString() ?? '', /^Value-1234-/);
+    const verdict = await bad.hashVerdict();
+    assert.equal(verdict?.name, 'SnapshotFormatError');
+    assert.match(verdict?.message ?? '', /fails its SHA-256 check/);
+    await bad.close();
+    const good = await openSnapshotSource(fx.snapshotPath, { hashInWorkerBytes: 0, hashCheck: 'alongside' });
+    assert.equal((await good.get('/fx/many/001234'))?.value.toString().slice(0, 11), 'value-1234-');
+    assert.equal(await good.hashVerdict(), undefined);
+    await good.close();
+    // checked at open (small file): nothing pending
+    const small = await openSnapshotSource(fx.snapshotPath, { hashCheck: 'alongside' });
+    assert.equal(await small.hashVerdict(), undefined);
+    await small.close();
+  });
+
   test('every revision answers exactly what `etcdctl get --prefix -w json --rev R` answered', async () => {
     assert.ok(fx.dumps.size >= 5);
     for (const [name, s] of sources) {
