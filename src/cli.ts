@@ -31,7 +31,7 @@ import { visibleText } from './render/escape';
 import { KUBECTL_OUTPUTS, UNSUPPORTED_GET_FLAGS, parseKubectlOutput, splitFlag, printKubectlOutput, sortKubectlItems } from './kube/kubectl-command';
 
 /** The commands of `kubetcd`. */
-const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'hashkv', 'check', 'decode', 'encode', 'help'] as const;
+const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'leases', 'hashkv', 'check', 'decode', 'encode', 'help'] as const;
 
 /** The parsed command line. */
 export interface CliArgs {
@@ -132,6 +132,7 @@ const ALLOWED: Record<string, readonly FlagField[]> = {
   history: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'output', 'namespace', 'reveal'],
   deleted: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'output', 'namespace', 'reveal'],
   encodings: [...SOURCE_FIELDS, 'output'],
+  leases: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'output'],
   hashkv: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'revision', 'output'],
 };
 
@@ -146,6 +147,7 @@ const OUTPUTS: Record<string, readonly string[]> = {
   check: ['table', 'json'],
   deleted: ['table', 'json'],
   encodings: ['table', 'json'],
+  leases: ['table', 'json'],
   hashkv: ['table', 'json'],
 };
 
@@ -194,6 +196,12 @@ const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]
       'Objects whose delete the source still keeps (deletes after the last compaction): key, resource,\n' +
       'namespace, name, the revision of the delete and, with -o json, the last value before it, decoded.\n' +
       'Secret data is redacted unless --reveal.',
+  },
+  leases: {
+    usage: ['kubetcd leases [-o table|json]'],
+    about:
+      'Every etcd lease: its id as etcdctl prints it, granted TTL, seconds left (live etcd only), and the keys\n' +
+      'it keeps alive, per resource (events expire with their lease, an API server\'s master lease with it).',
   },
   encodings: {
     usage: ['kubetcd encodings [-o table|json]'],
@@ -299,6 +307,7 @@ const EXAMPLES = [
   'kubetcd encodings --snapshot ./etcd-backup.db',
   'kubetcd hashkv --snapshot ./etcd-backup.db --revision 1234',
   'kubetcd check ./etcd-backup.db',
+  'kubetcd leases --endpoints 127.0.0.1:2379',
   'kubetcd help get',
 ];
 
@@ -961,6 +970,27 @@ async function runEncodings(args: CliArgs, k: KubeClient): Promise<number> {
   return 0;
 }
 
+async function runLeases(args: CliArgs, k: KubeClient): Promise<number> {
+  if (args.positional.length > 0) throw new InvalidArgumentError(`kubetcd leases takes no arguments, got ${JSON.stringify(args.positional)}. Name the source with --snapshot FILE or --endpoints.`);
+  const result = await k.leases();
+  if ((args.output ?? 'table') === 'json') {
+    out(jsonText(result));
+    return 0;
+  }
+  const perResource = (by: Record<string, number>): string =>
+    Object.entries(by)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([r, n]) => `${visibleText(r)}=${n}`)
+      .join(',') || '<none>';
+  out(
+    textTable(
+      ['ID', 'TTL', 'REMAINING', 'KEYS', 'RESOURCES'],
+      result.leases.map((l) => [l.id, `${l.ttlSeconds}s`, l.remainingSeconds !== undefined ? `${l.remainingSeconds}s` : '<unknown>', String(l.keys.length), perResource(l.byResource)]),
+    ),
+  );
+  return 0;
+}
+
 async function runHashKv(args: CliArgs): Promise<number> {
   if (args.positional.length > 0) throw new InvalidArgumentError(`kubetcd hashkv takes no arguments, got ${JSON.stringify(args.positional)}. Name the source with --snapshot FILE or --endpoints.`);
   let source: KvSource;
@@ -1132,6 +1162,8 @@ export async function main(argv: string[]): Promise<number> {
         return await withKube(args, (k) => runDeleted(args, k));
       case 'encodings':
         return await withKube(args, (k) => runEncodings(args, k));
+      case 'leases':
+        return await withKube(args, (k) => runLeases(args, k));
       case 'hashkv':
         return await runHashKv(args);
       default: {

@@ -19,6 +19,7 @@ import { objectHistory, type HistoryEntry, type HistoryOptions } from './kube-hi
 import { runKubectl, type KubectlResult } from './kubectl-command';
 import { keyTree, type KeyTree, type TreeOptions } from './kube-tree';
 import { storageSizes, type KubeSizes, type SizesOptions } from './kube-sizes';
+import { etcdLeases, type KubeLeases } from './kube-leases';
 import { watchResource, type KubeWatch, type KubeWatchOptions } from './kube-watch';
 import { isSecrets, redactSecret } from './secret-redaction';
 import { deletedObjects, encodingCensus, sourceHashKV, type DeletedOptions, type EncodingsOptions, type KubeDeleted, type KubeEncodings } from './kube-forensics';
@@ -304,6 +305,12 @@ export interface KubeClient {
    * (await k.encodings()).resources.filter((r) => r.encrypted > 0);
    */
   encodings(options?: EncodingsOptions): Promise<KubeEncodings>;
+  /**
+   * Every etcd lease with its TTL and the keys it keeps alive, per resource. See {@link etcdLeases}.
+   * @example
+   * (await k.leases()).leases.map((l) => [l.id, l.ttlSeconds, l.keys.length]);
+   */
+  leases(): Promise<KubeLeases>;
 }
 
 const td = new TextDecoder();
@@ -882,6 +889,10 @@ class Kube implements KubeClient {
 
   deleted(resource?: string, options: DeletedOptions = {}): Promise<KubeDeleted> {
     return deletedObjects(this, resource, options);
+  }
+
+  leases(): Promise<KubeLeases> {
+    return etcdLeases(this);
   }
 
   encodings(options: EncodingsOptions = {}): Promise<KubeEncodings> {

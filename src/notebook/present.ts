@@ -284,6 +284,25 @@ function presentEncodings(value: Rec, hint: PresentHint): Presentation {
   };
 }
 
+/** k.leases(): one row per lease, the same columns as `kubetcd leases`. */
+function presentLeases(value: Rec, hint: PresentHint): Presentation {
+  const leases = value.leases as Rec[];
+  const rows = leases.map((l) => ({
+    ID: l.id,
+    TTL: `${String(l.ttlSeconds)}s`,
+    REMAINING: typeof l.remainingSeconds === 'number' ? `${l.remainingSeconds}s` : '<unknown>',
+    KEYS: Array.isArray(l.keys) ? l.keys.length : 0,
+    RESOURCES: Object.entries((l.byResource as Record<string, number> | undefined) ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([r, n]) => `${r}=${n}`)
+      .join(', ') || '<none>',
+  }));
+  return {
+    rendered: renderers.recordTable(rows, { upperCase: false, maxRows: hint.maxRows ?? 200 }),
+    summary: `${plural(leases.length, 'lease')} keeping ${plural(Number(value.keys ?? 0), 'key')}`,
+  };
+}
+
 interface TreeNodeShape {
   name: string;
   path?: string;
@@ -487,6 +506,7 @@ export function present(value: unknown, hint: PresentHint = {}): Presentation {
   if (hint.method === 'table' && isTableShape(value) && (format === 'auto' || format === 'table')) return presentTable(value);
   if (format === 'auto' || format === 'table') {
     if (hint.method === 'deleted' && isRecord(value) && Array.isArray(value.items)) return presentDeleted(value, hint);
+    if (hint.method === 'leases' && isRecord(value) && Array.isArray(value.leases)) return presentLeases(value, hint);
     if (hint.method === 'encodings' && isRecord(value) && Array.isArray(value.resources) && isRecord(value.total)) return presentEncodings(value, hint);
     if (isListShape(value)) return presentList(value, hint);
     if (isGetShape(value)) return presentGet(value, hint);
