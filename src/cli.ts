@@ -941,17 +941,22 @@ async function runDeleted(args: CliArgs, k: KubeClient): Promise<number> {
   return 0;
 }
 
+/** Counts by name as one cell, names sorted: `events=2,masterleases=1`; `<none>` when empty. */
+function countsText(by: Record<string, number>): string {
+  return (
+    Object.entries(by)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, n]) => `${visibleText(name)}=${n}`)
+      .join(',') || '<none>'
+  );
+}
+
 async function runEncodings(args: CliArgs, k: KubeClient): Promise<number> {
   const census = await k.encodings(args.revision !== undefined ? { revision: args.revision } : {});
   if ((args.output ?? 'table') === 'json') {
     out(jsonText(census));
     return 0;
   }
-  const keysOf = (by: Record<string, number>): string =>
-    Object.entries(by)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, n]) => `${visibleText(key)}=${n}`)
-      .join(',') || '<none>';
   out(
     textTable(
       ['RESOURCE', 'VALUES', 'PROTOBUF', 'JSON', 'CBOR', 'ENCRYPTED', 'OTHER', 'ENCRYPTED-BY'],
@@ -963,7 +968,7 @@ async function runEncodings(args: CliArgs, k: KubeClient): Promise<number> {
         String(r.cbor),
         String(r.encrypted),
         String(r.other),
-        keysOf(r.encryptedBy),
+        countsText(r.encryptedBy),
       ]),
     ),
   );
@@ -977,15 +982,10 @@ async function runLeases(args: CliArgs, k: KubeClient): Promise<number> {
     out(jsonText(result));
     return 0;
   }
-  const perResource = (by: Record<string, number>): string =>
-    Object.entries(by)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([r, n]) => `${visibleText(r)}=${n}`)
-      .join(',') || '<none>';
   out(
     textTable(
       ['ID', 'TTL', 'REMAINING', 'KEYS', 'RESOURCES'],
-      result.leases.map((l) => [l.id, `${l.ttlSeconds}s`, l.remainingSeconds !== undefined ? `${l.remainingSeconds}s` : '<unknown>', String(l.keys.length), perResource(l.byResource)]),
+      result.leases.map((l) => [l.id, `${l.ttlSeconds}s`, l.remainingSeconds !== undefined ? `${l.remainingSeconds}s` : '<unknown>', String(l.keys.length), countsText(l.byResource)]),
     ),
   );
   return 0;
