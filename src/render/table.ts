@@ -332,13 +332,21 @@ function htmlCell(tag: 'td' | 'th', text: string, maxChars: number): string {
   const shown = cutText(text, maxChars);
   const title = shown === text ? '' : ` title="${escapeAttr(text)}"`;
   const cls = tag === 'td' && /^<[a-z]+>$/.test(text) ? ' class="kubetcd-none"' : '';
-  return `<${tag}${title}${cls}>${escapeHtml(shown)}</${tag}>`;
+  return `<${tag}${title}${cls}${INLINE_CELL}>${escapeHtml(shown)}</${tag}>`;
 }
 
+/**
+ * Where a front end drops the `<style>` element (JupyterLab shows untrusted outputs, such as a notebook
+ * someone else executed, sanitised: style attributes stay, style elements go), cells keep what matters
+ * most: left alignment (JupyterLab right-aligns cells otherwise) and no wrapping, as kubectl prints them.
+ */
+const INLINE_CELL = ' style="text-align:left;white-space:pre"';
+const INLINE_TABLE = ' style="font-family:var(--jp-code-font-family,ui-monospace,SFMono-Regular,Menlo,Consolas,monospace)"';
+
 function tableHtml(headers: string[], grid: string[][], moreAt: number, caption: string, maxChars: number): string {
-  let h = '<div class="kubetcd-scroll"><table><thead><tr>' + headers.map((x) => htmlCell('th', visibleText(x), maxChars)).join('') + '</tr></thead><tbody>';
+  let h = `<div class="kubetcd-scroll"><table${INLINE_TABLE}><thead><tr>` + headers.map((x) => htmlCell('th', visibleText(x), maxChars)).join('') + '</tr></thead><tbody>';
   grid.forEach((cells, i) => {
-    if (i === moreAt) h += '<tr class="kubetcd-more">' + headers.map(() => '<td>…</td>').join('') + '</tr>';
+    if (i === moreAt) h += '<tr class="kubetcd-more">' + headers.map(() => '<td style="text-align:center">…</td>').join('') + '</tr>';
     h += '<tr>' + cells.map((c) => htmlCell('td', c, maxChars)).join('') + '</tr>';
   });
   h += `</tbody></table></div><p class="kubetcd-caption">${escapeHtml(caption)}</p>`;

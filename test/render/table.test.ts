@@ -170,11 +170,20 @@ test('an empty table says what kubectl says, in text and HTML, with no header an
 test('cells are cut in HTML with the full value as a tooltip; the text keeps it whole', () => {
   const long = 'x'.repeat(100) + '"<b>';
   const r = renderTable([{ kind: 'ConfigMap', metadata: { name: long, creationTimestamp: ago(1000) } }], { now: NOW, maxCellChars: 20 });
-  assert.match(r.html, /<td title="x{100}&quot;&lt;b&gt;">x{19}…<\/td>/);
+  assert.match(r.html, /<td title="x{100}&quot;&lt;b&gt;" style="text-align:left;white-space:pre">x{19}…<\/td>/);
   assert.ok(r.text.includes(long));
 });
 
 test('alignColumns matches tabwriter: minimum width 6, 3-space gutters, last column unpadded', () => {
   assert.equal(alignColumns([['A', 'B', 'C'], ['xx', '', 'z']]), 'A     B     C\nxx          z\n');
   assert.equal(alignColumns([['NAME', 'é'], ['日本', 'x']]), 'NAME   é\n日本     x\n');
+});
+
+test('cells stay left-aligned where a front end drops the <style> element (untrusted JupyterLab outputs keep style attributes only)', () => {
+  const r = renderTable([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', creationTimestamp: '2026-01-01T00:00:00Z' } }], { kind: 'ConfigMap', now: Date.parse('2026-01-01T00:01:00Z') });
+  const withoutStyle = r.html.replace(/<style>[\s\S]*?<\/style>/, '');
+  const cells = [...withoutStyle.matchAll(/<(td|th)\b[^>]*>/g)].map((m) => m[0]);
+  assert.ok(cells.length >= 6, withoutStyle);
+  for (const cell of cells) assert.match(cell, /style="text-align:left;white-space:pre"/);
+  assert.match(withoutStyle, /<table style="font-family:var\(--jp-code-font-family,[^"]*monospace\)">/);
 });
