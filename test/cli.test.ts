@@ -371,7 +371,7 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       const cellsOf = (text: string): string[][] => text.trimEnd().split('\n').map((l) => l.trim().split(/\s{2,}/));
       const drawn = present(await k.history(updated.key));
       assert.deepEqual(cellsOf(drawn.rendered.text), cellsOf(h.stdout), label);
-      assert.match(drawn.rendered.html, /<th>EVENT<\/th><th>CHANGES<\/th>/);
+      assert.match(drawn.rendered.html, /<th[^>]*>EVENT<\/th><th[^>]*>CHANGES<\/th>/);
       assert.doesNotMatch(drawn.rendered.html, /DELETED|ADDED|>false</);
 
       const parts: string[] = deleted.key.split('/');
