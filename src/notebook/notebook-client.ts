@@ -76,7 +76,13 @@ export type NotebookClient = Omit<KubeClient, 'list'> & {
 export const SOURCE_ENV = 'KUBETCD_SOURCE';
 
 /** Every option name open() takes: its own, the Kubernetes layer's, and a source's of either kind. */
-const OPEN_OPTION_NAMES: readonly string[] = ['progress', 'now', 'prefix', 'encryptionConfig', ...FILE_OPTION_NAMES, ...LIVE_OPTION_NAMES.filter((n) => n !== 'endpoints')];
+const OWN_OPTION_NAMES = ['progress', 'now', 'prefix', 'encryptionConfig'] as const;
+const OPEN_OPTION_NAMES: readonly string[] = [...OWN_OPTION_NAMES, ...FILE_OPTION_NAMES, ...LIVE_OPTION_NAMES.filter((n) => n !== 'endpoints')];
+// An option added to OpenOptions (or KubeOptions) and not named above fails the build, instead of being
+// refused at run time as unknown.
+type UnnamedOpenOption = Exclude<keyof OpenOptions, (typeof OWN_OPTION_NAMES)[number] | (typeof FILE_OPTION_NAMES)[number] | (typeof LIVE_OPTION_NAMES)[number]>;
+const openOptionsComplete: UnnamedOpenOption extends never ? true : never = true;
+void openOptionsComplete;
 
 const INDEX_NOTICE_BYTES = 16 * 1024 * 1024;
 
