@@ -61,6 +61,7 @@ export interface RangeOptions {
   transientValues?: boolean;
 }
 
+/** How far a range read has come (see RangeOptions.onProgress). */
 export interface RangeProgress {
   records: number;
   valueBytes: number;

@@ -17,7 +17,6 @@ import { hintFor, isConnectionFailure, mapEtcdError, sanitise } from './etcd-err
 import type { Config } from './live-config';
 import { num, throwIfAborted } from './live-keys';
 
-
 /** A policy that runs the call once: fail-over and retries are ours. */
 const RUN_ONCE = {
   execute<T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> {
@@ -33,6 +32,12 @@ export interface Connection {
   client: EtcdClient;
 }
 
+/**
+ * An etcd3 client of one endpoint: raised message limits, keepalive pings that find a hung member, a
+ * deadline on every unary call (at least 30 s for writes), and no retries of etcd3's own.
+ * @example
+ * const client = makeClient('http://127.0.0.1:2379', normaliseConfig({}), false);
+ */
 export function makeClient(endpoint: string, config: Config, forWrites: boolean): EtcdClient {
   const grpcOptions: Record<string, string | number> = {
     'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
@@ -72,8 +77,8 @@ export function makeClient(endpoint: string, config: Config, forWrites: boolean)
 
 /**
  * The clients of a live source's endpoints, its configuration (credentials included) and which member
- * answers: kept out of the source object itself (see the source's HIDDEN map), so no own property of a
- * source holds a password or key.
+ * answers: kept out of the source object itself (see {@link attachPool}), so no own property of a source
+ * holds a password or key.
  */
 export class EndpointPool {
   readonly origin: string;
@@ -203,6 +208,7 @@ export class EndpointPool {
   }
 }
 
+/** Settles with `promise`, or rejects with an AbortedError as soon as `signal` aborts. */
 export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {

@@ -37,6 +37,7 @@ export function reasonOf(e: unknown): string {
   return message || (e as { constructor?: { name?: string } })?.constructor?.name || 'unknown error';
 }
 
+/** What to do about failures whose reasons are `reasons` (TLS, refused, deadline…), for the end of a message. */
 export function hintFor(reasons: string, config: Config): string {
   if (/certificate has expired|certificate expired/i.test(reasons)) {
     return 'A certificate has expired: renew the client certificate (cert/key, ETCDCTL_CERT) or check the server\'s.';

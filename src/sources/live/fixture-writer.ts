@@ -130,6 +130,3 @@ export async function openEtcdWriterForFixtures(options: LiveOptions = {}): Prom
     close: async () => client.close(),
   };
 }
-
-// ---------------------------------------------------------------------------------------------------
-// Compare-and-swap writer: the only writer meant for a real cluster. Opt-in by name and by argument;

@@ -55,6 +55,7 @@ export interface LiveOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The normalised options of a live source (credentials included: never an own property of a source). */
 export interface Config {
   endpoints: string[];
   insecureSkipVerify: boolean;
@@ -75,6 +76,7 @@ export interface Config {
   subPrefixPaging: boolean;
 }
 
+/** `value` floored, or `fallback` when undefined; refuses anything not a positive number. */
 export function positiveInt(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) {
@@ -130,6 +132,7 @@ function truthy(value: string | undefined): boolean {
   return value !== undefined && /^(1|true|yes|on)$/i.test(value.trim());
 }
 
+/** LiveOptions and the ETCDCTL_* variables to one checked Config (TLS material parsed here, not by gRPC). */
 export function normaliseConfig(options: LiveOptions): Config {
   const env = options.env ?? process.env;
   const rawEndpoints = options.endpoints ?? env.ETCDCTL_ENDPOINTS ?? '127.0.0.1:2379';

@@ -10,6 +10,7 @@ import type { EtcdKeyValue, EtcdWatchResponse } from './etcd3-gateway';
 /** etcd's key `\0`: as a range start, the first key; as a range end, "to the end of the keyspace". */
 export const NUL = Buffer.from([0]);
 
+/** A key or value as a Buffer (a view of a Uint8Array, UTF-8 of a string). */
 export function toBuffer(what: string, value: string | Uint8Array): Buffer {
   if (typeof value === 'string') return Buffer.from(value, 'utf8');
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
@@ -29,6 +30,7 @@ export function prefixEnd(prefix: Buffer): Buffer {
   return NUL; // every key from the start
 }
 
+/** A key range as etcd takes it. */
 export interface NormalRange {
   start: Buffer;
   /** Exclusive end; `\0` means "to the end of the keyspace" (etcd's convention). */
@@ -37,6 +39,7 @@ export interface NormalRange {
   prefix: Buffer;
 }
 
+/** `{ prefix }` or `{ start, end? }` to etcd's key and range end. */
 export function normaliseRange(range: KeyRange): NormalRange {
   if (range === null || typeof range !== 'object') {
     throw new InvalidArgumentError(`Invalid key range: ${String(range)}. Pass { prefix } or { start, end? }.`);
@@ -58,6 +61,7 @@ export function normaliseRange(range: KeyRange): NormalRange {
   throw new InvalidArgumentError(`Invalid key range: ${JSON.stringify(range)}. Pass { prefix } or { start, end? }.`);
 }
 
+/** Whether a range end is `\0`: "to the end of the keyspace". */
 export function isToEnd(end: Buffer): boolean {
   return end.length === 1 && end[0] === 0;
 }
@@ -69,11 +73,13 @@ export function minEnd(a: Buffer, b: Buffer): Buffer {
   return Buffer.compare(a, b) <= 0 ? a : b;
 }
 
+/** An etcd int64 (a decimal string from gRPC) as a number. */
 export function num(value: string | number | undefined): number {
   if (value === undefined) return 0;
   return typeof value === 'number' ? value : Number(value);
 }
 
+/** A decimal member or cluster id as hex (as etcdctl prints it); undefined when absent. */
 export function hexId(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   try {
@@ -83,6 +89,7 @@ export function hexId(value: string | undefined): string | undefined {
   }
 }
 
+/** An etcd key-value as a KvRecord (key and value stay views of the gRPC message). */
 export function toRecord(kv: EtcdKeyValue, keysOnly: boolean): KvRecord {
   return {
     key: kv.key,
@@ -109,6 +116,7 @@ export function eventRecord(event: EtcdWatchResponse['events'][number]): { recor
 }
 
 
+/** A revision option checked; 0 and undefined mean the latest (undefined). */
 export function checkRevision(revision: number | undefined): number | undefined {
   if (revision === undefined) return undefined;
   if (!Number.isSafeInteger(revision) || revision < 0) {
@@ -117,20 +125,24 @@ export function checkRevision(revision: number | undefined): number | undefined 
   return revision === 0 ? undefined : revision;
 }
 
+/** Throws an AbortedError when `signal` has aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw new AbortedError(`${what} was cancelled by its AbortSignal.`);
 }
 
+/** Whether two buffers hold the same bytes. */
 export function bufferEquals(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 
+/** A key for messages: JSON-quoted UTF-8, cut after 200 characters. */
 export function printable(key: Buffer): string {
   const text = key.toString('utf8');
   return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
 }
 
+/** A range for messages: `prefix "…"`, `all keys` or `range [a, b)`. */
 export function describeRange(r: NormalRange): string {
   if (r.prefix.length > 0 || (bufferEquals(r.start, NUL) && isToEnd(r.end))) {
     return r.prefix.length > 0 ? `prefix ${printable(r.prefix)}` : 'all keys';

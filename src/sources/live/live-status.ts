@@ -61,6 +61,7 @@ export async function hashKv(pool: EndpointPool, options: HashKvOptions = {}): P
   return out;
 }
 
+/** status() of a live source: revision, compaction, members, versions, db size. */
 export async function liveStatus(pool: EndpointPool): Promise<SourceStatus> {
   const what = 'Reading etcd status';
   const status = await pool.call(what, (client, options) => client.maintenance.status(options));
@@ -95,6 +96,7 @@ export async function liveStatus(pool: EndpointPool): Promise<SourceStatus> {
   return result;
 }
 
+/** leases() of a live source: every lease with its TTL, time left and keys. */
 export async function liveLeases(pool: EndpointPool): Promise<LeaseInfo[]> {
   const list = await pool.call('Listing leases', (client, options) => client.leaseClient.leaseLeases(options));
   const out: LeaseInfo[] = [];

@@ -38,6 +38,7 @@ type WatchStream = EtcdWatchStream & { pause?(): unknown; resume?(): unknown };
 const WATCH_HIGH_WATER = 4096;
 const WATCH_LOW_WATER = 512;
 
+/** history() of a live source: the key at the compaction revision, then its events since, replayed by watches. */
 export async function* keyHistory(pool: EndpointPool, key: string | Uint8Array, options: { signal?: AbortSignal } = {}): AsyncGenerator<KvHistoryEntry> {
   const k = toBuffer('key', key);
   if (k.length === 0) throw new InvalidArgumentError('Invalid key: the empty key. Pass a non-empty key.');

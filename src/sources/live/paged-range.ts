@@ -43,6 +43,7 @@ interface PageResult {
   count: number;
 }
 
+/** range() of a live source (see the file comment); `resumable` false for the re-read after a compaction. */
 export async function* pagedRange(
   pool: EndpointPool,
   r: NormalRange,

@@ -1,10 +1,8 @@
 /**
- * A read-only reader of bbolt files (format version 2), the storage behind etcd: `etcdctl snapshot save`
- * output and a stopped member's `member/snap/db`. Pure TypeScript, positional reads, no native code.
- *
- * Every offset and length read from the file is checked against the file before it is used; every
- * structural problem is a {@link SnapshotFormatError} naming the page id and byte offset. Tree walks keep
- * the set of pages they entered, so a page that points at itself (or any cycle) fails instead of hanging.
+ * A read-only reader of bbolt files (format version 2), the storage behind etcd: meta pages, page reads
+ * through a few recycled blocks, the SHA-256 trailer of `etcdctl snapshot save`. Every offset and length
+ * read from the file is checked against the file; every structural problem is a SnapshotFormatError
+ * naming the page id and byte offset.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

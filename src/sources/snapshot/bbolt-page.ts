@@ -22,11 +22,15 @@ export const PAGE_FLAGS = { branch: 0x01, leaf: 0x02, meta: 0x04, freelist: 0x10
 /** Leaf element flag of a sub-bucket. */
 export const BUCKET_LEAF_FLAG = 0x01;
 
+/** Bytes of a meta (magic to checksum), of which the first META_CHECKSUMMED_BYTES are checksummed. */
 export const META_BYTES = 64; // magic .. checksum
 export const META_CHECKSUMMED_BYTES = 56;
+/** Deeper trees are refused (a cycle or damage, not data). */
 export const MAX_TREE_DEPTH = 64;
+/** Page sizes accepted from a meta page. */
 export const MIN_PAGE_SIZE = 512;
 export const MAX_PAGE_SIZE = 1 << 20;
+/** Files up to this size are read whole; larger ones in blocks of BLOCK_BYTES. */
 export const DEFAULT_WHOLE_FILE_BYTES = 8 << 20;
 export const BLOCK_BYTES = 1 << 20;
 /** Blocks kept (and recycled) by a file's block cache. */
@@ -104,14 +108,17 @@ export function fnv1a64(bytes: Uint8Array): bigint {
   return hash;
 }
 
+/** A little-endian u64 as a number (exact below 2^53). */
 export function readU64(buf: Buffer, offset: number): number {
   return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * 0x100000000;
 }
 
+/** `n` as `0x` and 8 hex digits. */
 export function hex32(n: number): string {
   return '0x' + (n >>> 0).toString(16).padStart(8, '0');
 }
 
+/** Throws unless `page` is a branch or leaf page whose element table fits in it. */
 export function checkTreePage(path: string, page: BboltPage): void {
   const where = page.inline ? `inline page at offset ${page.fileOffset}` : `page ${page.id} at offset ${page.fileOffset}`;
   if (page.flags !== PAGE_FLAGS.branch && page.flags !== PAGE_FLAGS.leaf) {
@@ -147,6 +154,7 @@ export function elementKey(path: string, page: BboltPage, index: number): Buffer
   return b.subarray(start, start + ksize);
 }
 
+/** The error for element `index` of `page`. */
 export function elementError(path: string, page: BboltPage, index: number, what: string): SnapshotFormatError {
   const where = page.inline ? `inline page at offset ${page.fileOffset}` : `page ${page.id} (offset ${page.fileOffset})`;
   return new SnapshotFormatError(
@@ -155,6 +163,7 @@ export function elementError(path: string, page: BboltPage, index: number, what:
   );
 }
 
+/** The error for an element whose key or value is not where the layout puts it. */
 export function layoutError(path: string, page: BboltPage, index: number, at: number, expected: number, count: number): SnapshotFormatError {
   const where = page.inline ? `inline page at offset ${page.fileOffset}` : `page ${page.id} (offset ${page.fileOffset})`;
   return new SnapshotFormatError(
@@ -164,6 +173,7 @@ export function layoutError(path: string, page: BboltPage, index: number, at: nu
   );
 }
 
+/** Leaf element `index` of `page`, bounds-checked (views into the page). */
 export function leafEntry(path: string, page: BboltPage, index: number): BboltEntry {
   const el = PAGE_HEADER_BYTES + index * ELEMENT_BYTES;
   const b = page.bytes;
@@ -183,11 +193,13 @@ export function leafEntry(path: string, page: BboltPage, index: number): BboltEn
   };
 }
 
+/** The child page id of branch element `index`, bounds-checked. */
 export function branchChild(path: string, page: BboltPage, index: number): number {
   elementKey(path, page, index); // bounds-checks the element
   return readU64(page.bytes, PAGE_HEADER_BYTES + index * ELEMENT_BYTES + 8);
 }
 
+/** An entry with its own copies of key and value. */
 export function copyEntry(e: BboltEntry): BboltEntry {
   return { ...e, key: Buffer.from(e.key), value: Buffer.from(e.value) };
 }

@@ -12,6 +12,7 @@ export function copyBytes(b: Buffer): Buffer {
   return out;
 }
 
+/** A key as a Buffer (a view of a Uint8Array, UTF-8 of a string). */
 export function toBytes(k: string | Uint8Array): Buffer {
   return typeof k === 'string' ? Buffer.from(k, 'utf8') : Buffer.from(k.buffer, k.byteOffset, k.byteLength);
 }
@@ -49,6 +50,7 @@ export function resolveKeyRange(range: KeyRange): { start: Buffer; end: Buffer |
   throw new InvalidArgumentError(`Bad key range: ${JSON.stringify(range)}. Pass { prefix } or { start, end? }.`);
 }
 
+/** Throws an AbortedError when `signal` has aborted. */
 export function checkSignal(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw new AbortedError(`${what} was cancelled by its AbortSignal.`, { reason: String(signal.reason) });
 }

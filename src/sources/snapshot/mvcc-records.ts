@@ -9,6 +9,7 @@ export const EMPTY = Buffer.alloc(0);
 /** 2^32, to build 64-bit numbers from two 32-bit halves. */
 export const TWO_32 = 0x100000000;
 
+/** etcd's revision key: `main u64 BE, '_', sub u64 BE` (+ `'t'` for a tombstone). */
 export interface Revision {
   main: number;
   sub: number;

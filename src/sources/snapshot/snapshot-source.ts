@@ -1,13 +1,7 @@
 /**
  * etcd's MVCC store read from a bbolt file (an `etcdctl snapshot save` file or a stopped member's
- * `member/snap/db`), as a {@link KvSource}. One compact index per file, built lazily on first use: the
- * sorted user keys in one buffer, and per revision record its revision, tombstone flag, metadata and
- * file location — never the values, which are read from the file as they are iterated.
- *
- * Memory, for a 1.2 GB snapshot of 1.1 million keys: the index holds about 0.1 KB per key (columns as
- * narrow as their values allow, widened on demand); the scratch arrays of its build are given back as
- * soon as it is done with them. Big ranges read their records ahead in a worker thread, into two buffers
- * passed back and forth; records are copies unless the reader asks for `transientValues`.
+ * `member/snap/db`) as a {@link KvSource}: the MVCC index is built on first use (or read back from the
+ * index cache), values are read from the file as they are iterated, big ranges ahead in a worker.
  */
 import {
   CompactedRevisionError,
@@ -86,6 +80,7 @@ const PROGRESS_EVERY = 1000;
 
 const KEY_BUCKET_NAME = Buffer.from('key');
 
+/** What the snapshot's `meta` bucket and bbolt meta page say. */
 export interface SnapshotMetaInfo {
   consistentIndex?: number;
   term?: number;
@@ -116,6 +111,7 @@ const SNAPSHOT_CAPABILITIES: SourceCapabilities = Object.freeze({
   writes: false,
 });
 
+/** A snapshot or member db file as a KvSource. Open with {@link openSnapshotSource}. */
 export class SnapshotSource implements KvSource {
   readonly kind = 'snapshot' as const;
   readonly capabilities = SNAPSHOT_CAPABILITIES;
