@@ -70,7 +70,6 @@ export function hintFor(reasons: string, config: Config): string {
   return 'Check the endpoints, that etcd runs, and the TLS options.';
 }
 
-
 /** Maps an etcd error that is not a connection failure to a kubetcd error. */
 export function mapEtcdError(e: unknown, what: string, config: Config, endpoint: string, revision?: number): Error {
   const message = sanitise(e, config).message;

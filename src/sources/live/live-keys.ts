@@ -115,7 +115,6 @@ export function eventRecord(event: EtcdWatchResponse['events'][number]): { recor
   return { record, deleted };
 }
 
-
 /** A revision option checked; 0 and undefined mean the latest (undefined). */
 export function checkRevision(revision: number | undefined): number | undefined {
   if (revision === undefined) return undefined;
@@ -134,7 +133,6 @@ export function throwIfAborted(signal: AbortSignal | undefined, what: string): v
 export function bufferEquals(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
-
 
 /** A key for messages: JSON-quoted UTF-8, cut after 200 characters. */
 export function printable(key: Buffer): string {

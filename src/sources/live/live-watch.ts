@@ -195,7 +195,6 @@ export function watchUntil(
   );
 }
 
-
 /**
  * Changes to a range as they happen, each with the key's previous state (etcd's `prev_kv`); replays
  * from `fromRevision` when given. If the answering member fails mid-watch, the watch moves to the next

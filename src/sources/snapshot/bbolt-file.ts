@@ -523,7 +523,6 @@ export class BboltFile {
   }
 }
 
-
 /**
  * Open a bbolt file for reading: checks both meta pages, picks the valid one with the highest txid, and
  * verifies an `etcdctl snapshot save` SHA-256 trailer when present.

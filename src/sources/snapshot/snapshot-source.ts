@@ -74,7 +74,6 @@ interface PrefetchBatch {
   done: Promise<ArrayBuffer>;
 }
 
-
 /** Progress is reported every this many records. */
 const PROGRESS_EVERY = 1000;
 
