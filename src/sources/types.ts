@@ -194,6 +194,9 @@ export interface KvTombstone {
  * What a source can do, declared by the source itself (so callers never guess from {@link KvSource.kind}).
  * Live etcd: everything but an MVCC index and value sizes on keys-only reads; a snapshot: every read and an
  * index, nothing that changes; an etcdctl dump: one revision of keys and values.
+ * @example
+ * const source = await openSource('./backup.db');
+ * if (source.capabilities.watch) for await (const e of source.watch!({ prefix: '/registry/pods/' })) console.log(e.type);
  */
 export interface SourceCapabilities {
   /** The data is the cluster's current state and moves on while it is read (live etcd): ages use this machine's clock. */
