@@ -15,7 +15,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openSnapshotSource } from '../src/sources/snapshot-source';
+import { openSnapshotSource } from '../src/sources/snapshot/snapshot-source';
 import { reproduce, runFuzz, type FuzzStats, type FuzzTarget } from './lib/fuzz-run';
 import { makeEtcdSnapshotSeeds } from './lib/fuzz-etcd-seeds';
 

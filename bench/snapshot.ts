@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openSnapshotSource } from '../src/sources/snapshot-source';
+import { openSnapshotSource } from '../src/sources/snapshot/snapshot-source';
 import { runEtcdctl, startEtcd } from '../test/helpers/etcd';
 
 function ms(start: bigint): number {

@@ -644,7 +644,7 @@ async function tableClock(args: CliArgs, k: KubeClient): Promise<number | undefi
     }
     return t;
   }
-  if (k.source.kind === 'live') return undefined;
+  if (k.source.capabilities.current) return undefined;
   const { dataClock, clockCaption } = await import('./kube/data-clock');
   const clock = await dataClock(k, args.revision !== undefined ? { revision: args.revision } : {});
   if (clock === undefined) return undefined;
@@ -774,7 +774,7 @@ async function runKeys(args: CliArgs, k: KubeClient): Promise<number> {
     return 0;
   }
   // Live etcd reports value sizes only when values are read.
-  const keysOnly = k.source.kind !== 'live';
+  const keysOnly = k.source.capabilities.valueBytesOnKeysOnly;
   const records: Array<{ key: string; valueBytes: number; createRevision: number; modRevision: number; version: number; lease: string }> = [];
   const td = new TextDecoder();
   const shownKeys: string[] = [];
@@ -1000,7 +1000,7 @@ async function runHashKv(args: CliArgs): Promise<number> {
     throw explainDefaultSource(args, e, true);
   }
   try {
-    if (typeof source.hashKV !== 'function') {
+    if (!source.capabilities.hashKV || typeof source.hashKV !== 'function') {
       throw new InvalidArgumentError(`Cannot compute etcd's HashKV of ${source.origin}: a ${source.kind} source holds no revision records. Use a snapshot ("etcdctl snapshot save") or live etcd.`);
     }
     const h = await source.hashKV(args.revision !== undefined ? { revision: args.revision } : {});
@@ -1114,7 +1114,7 @@ async function runCheck(args: CliArgs): Promise<number> {
   }
   const file = files[0] as string;
   if (!fs.existsSync(file)) throw new InvalidArgumentError(`Cannot check ${JSON.stringify(file)}: no such file. Check the path.`);
-  const { checkSnapshotFile } = await import('./sources/snapshot-check');
+  const { checkSnapshotFile } = await import('./sources/snapshot/snapshot-check');
   const report = await checkSnapshotFile(file);
   if ((args.output ?? 'table') === 'json') {
     out(jsonText(report));

@@ -100,6 +100,7 @@ export type {
   MemberInfo,
   RangeOptions,
   ReadOptions,
+  SourceCapabilities,
   SourceStatus,
 } from './sources/types';
 

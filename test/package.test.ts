@@ -89,7 +89,7 @@ describe('the npm package, installed the way a user installs it', { timeout: 600
 
   test('the tarball holds what runs and nothing private: dist, the packaged schema, NOTICE, LICENSE', () => {
     const names = files.map((f) => f.path);
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'NOTICE', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/schema/kubernetes.json']) {
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'NOTICE', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/schema/kubernetes.json', 'dist/sources/snapshot/hash-worker.js', 'dist/sources/snapshot/read-worker.js']) {
       assert.ok(names.includes(needed), `${needed} is missing from the package`);
     }
     const stray = names.filter((n) => /^(src|test|bench|scripts|proto|notebooks|jupyter|build|node_modules)\/|^\.|\.map$|\.tgz$|cluster-generator|write-cluster/.test(n));
@@ -142,6 +142,31 @@ describe('the npm package, installed the way a user installs it', { timeout: 600
     assert.ok(result.checked >= 185 + 10, `only ${result.checked} golden files`);
     assert.deepEqual(result.wrong, []);
     assert.equal(result.schemaFrom, path.join(fs.realpathSync(project), 'node_modules', 'kubetcd', 'dist', 'index.js'));
+  });
+
+  test('the installed package runs its worker threads from compiled files in dist/ (SHA-256 check, record reader)', () => {
+    const script = `
+      const crypto = require('node:crypto');
+      const fs = require('node:fs');
+      const path = require('node:path');
+      const dist = path.dirname(require.resolve('kubetcd'));
+      const { checkHashInWorker, RecordPrefetcher } = require(path.join(dist, 'sources', 'snapshot', 'file-workers.js'));
+      const db = process.argv[1];
+      const head = fs.readFileSync(db).subarray(0, 8192);
+      (async () => {
+        const { verdict } = checkHashInWorker(db, 4096, crypto.createHash('sha256').update(head.subarray(0, 4096)).digest());
+        const hashError = await verdict;
+        const reader = new RecordPrefetcher(db);
+        const bytes = Buffer.from(await reader.read(new ArrayBuffer(64), Float64Array.of(4096, 16), Uint32Array.of(32, 32), 2));
+        await reader.close();
+        const expected = Buffer.concat([head.subarray(4096, 4128), head.subarray(16, 48)]);
+        console.log(JSON.stringify({ hashError: hashError ? hashError.message : null, readMatches: bytes.equals(expected), dist }));
+      })().catch((e) => { console.error(e); process.exit(1); });
+    `;
+    const out = check(spawnSync(process.execPath, ['-e', script, realSnapshot], { cwd: project, encoding: 'utf8', env }), 'the workers of the installed package');
+    const result = JSON.parse(out) as { hashError: string | null; readMatches: boolean; dist: string };
+    assert.deepEqual({ hashError: result.hashError, readMatches: result.readMatches }, { hashError: null, readMatches: true });
+    assert.equal(result.dist, path.join(fs.realpathSync(project), 'node_modules', 'kubetcd', 'dist'));
   });
 
   test('npx kubetcd lists the pods of a real snapshot exactly as the checkout does', () => {

@@ -19,7 +19,7 @@ import { openKube, type KubeClient } from '../../src/kube/kube-client';
 import { parseLabelSelector } from '../../src/kube/label-selector';
 import { createTableBuilder, renderTable } from '../../src/render/table';
 import { openLiveSource } from '../../src/sources/live-etcd-source';
-import { openSnapshotSource } from '../../src/sources/snapshot-source';
+import { openSnapshotSource } from '../../src/sources/snapshot/snapshot-source';
 import type { KvSource } from '../../src/sources/types';
 
 /** What a child prints (one JSON line per query). */

@@ -21,7 +21,7 @@ import * as v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { decode, toKubeJson } from '../../src/codec';
 import type { DecodeOptions } from '../../src/codec';
-import { openBboltFile } from '../../src/sources/bbolt';
+import { openBboltFile } from '../../src/sources/snapshot/bbolt-file';
 import { openFileSource } from '../../src/sources/open-file';
 import { inputRandom, mutateSnapshot, mutateValue, type SnapshotSeed, type ValueSeed } from './fuzz-mutate';
 

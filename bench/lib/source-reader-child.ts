@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     }
     await source.close();
   } else if (mode === 'snapshot-index' || mode === 'snapshot-read') {
-    const { openSnapshotSource } = await import('../../src/sources/snapshot-source');
+    const { openSnapshotSource } = await import('../../src/sources/snapshot/snapshot-source');
     started = process.hrtime.bigint();
     const source = await openSnapshotSource(target);
     if (mode === 'snapshot-index') {

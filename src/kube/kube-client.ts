@@ -522,7 +522,7 @@ class Kube implements KubeClient {
       // Live etcd without { revision }: the read pins the revision of its first page itself, and if that
       // is compacted mid-read it moves to a newer one when what it returned is unchanged (the source
       // checks it); state.revision follows it through onProgress. Elsewhere the revision never moves.
-      const live = options.revision === undefined && source.kind === 'live';
+      const live = options.revision === undefined && source.capabilities.current;
       const revision = live ? undefined : await self.pinnedRevision(options.revision);
       state.revision = revision ?? 0;
       state.etcdctl = etcdctlFor(state.revision);
@@ -826,7 +826,7 @@ class Kube implements KubeClient {
     checkRevision(options.revision);
     const revision = options.revision;
     // Live etcd does not report value sizes on keys-only reads: read the values there.
-    const keysOnly = this.source.kind !== 'live';
+    const keysOnly = this.source.capabilities.valueBytesOnKeysOnly;
     const byPrefix = new Map<string, StoredResource>();
     for await (const kv of this.source.range({ prefix: `${this.prefix}/` }, { ...(revision !== undefined ? { revision } : {}), keysOnly })) {
       const parsed = parseKey(keyText(kv.key), { prefix: this.prefix, resources: this.customResources });

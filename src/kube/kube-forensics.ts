@@ -21,7 +21,7 @@ const td = new TextDecoder();
  */
 export async function sourceHashKV(k: KubeClient, options: HashKvOptions = {}): Promise<KvHash> {
   const source = k.source;
-  if (typeof source.hashKV !== 'function') {
+  if (!source.capabilities.hashKV || typeof source.hashKV !== 'function') {
     throw new InvalidArgumentError(
       `Cannot compute etcd's HashKV of ${source.origin}: a ${source.kind} source does not hold etcd's key bucket (an "etcdctl get -w json" dump has no revision records). Use a snapshot ("etcdctl snapshot save") or live etcd.`,
     );
@@ -77,7 +77,7 @@ export interface KubeDeleted {
  */
 export async function deletedObjects(k: KubeClient, resource?: string, options: DeletedOptions = {}): Promise<KubeDeleted> {
   const source = k.source;
-  if (typeof source.tombstones !== 'function') {
+  if (!source.capabilities.tombstones || typeof source.tombstones !== 'function') {
     throw new InvalidArgumentError(
       `Cannot list deletions in ${source.origin}: a ${source.kind} source keeps no tombstones (an "etcdctl get -w json" dump holds one revision). Use a snapshot or live etcd.`,
     );

@@ -4,7 +4,7 @@
  * index knows each kept revision's size; live etcd only knows the latest values and its db size).
  */
 import { AbortedError, InvalidArgumentError } from '../errors';
-import type { MvccIndex } from '../sources/snapshot-source';
+import type { MvccIndex } from '../sources/snapshot/mvcc-index';
 import type { KvSource } from '../sources/types';
 import { parseKey, type ParseKeyOptions, type ParsedKey } from './keys';
 import type { KubeClient } from './kube-client';
@@ -269,8 +269,7 @@ function indexSizes(
 }
 
 function snapshotIndex(source: KvSource): MvccIndex | undefined {
-  const s = source as KvSource & { mvccIndex?: (signal?: AbortSignal) => MvccIndex };
-  return source.kind === 'snapshot' && typeof s.mvccIndex === 'function' ? s.mvccIndex() : undefined;
+  return source.capabilities.mvccIndex ? source.mvccIndex?.() : undefined;
 }
 
 /**
@@ -308,7 +307,7 @@ export async function storageSizes(client: KubeClient, options: SizesOptions = {
     // Live etcd does not report value sizes on keys-only reads: read the values there.
     const readOptions = {
       revision,
-      keysOnly: source.kind !== 'live',
+      keysOnly: source.capabilities.valueBytesOnKeysOnly,
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     };
     for await (const kv of source.range({ prefix: '' }, readOptions)) {

@@ -140,7 +140,7 @@ export async function keyTree(client: KubeClient, prefix?: string, options: Tree
   };
 
   // Live etcd does not report value sizes on keys-only reads: read the values there.
-  const keysOnly = source.kind !== 'live';
+  const keysOnly = source.capabilities.valueBytesOnKeysOnly;
   const readOptions = { revision, keysOnly, ...(options.signal !== undefined ? { signal: options.signal } : {}) };
   if (rootPath !== '') {
     const self = await source.get(rootPath, { revision, ...(options.signal !== undefined ? { signal: options.signal } : {}) });

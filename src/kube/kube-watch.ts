@@ -142,7 +142,7 @@ export function watchResource(client: KubeClient, resource: string, options: Kub
   const info = client.resolve(resource);
   const name = qualifiedResourceName(info);
   const source = client.source;
-  if (typeof source.watch !== 'function') {
+  if (!source.capabilities.watch || typeof source.watch !== 'function') {
     throw new InvalidArgumentError(
       `Cannot watch ${name}: ${source.origin} is a ${source.kind === 'snapshot' ? 'snapshot' : 'dump'} source, and a watch needs live etcd ` +
         `(a ${source.kind} never changes). Open a live source (openSource('http://127.0.0.1:2379')) to watch; ` +

@@ -143,7 +143,7 @@ export async function open(target?: SourceTarget, options: OpenOptions = {}): Pr
   notice?.finish(`Opened ${path.basename(file ?? '')}: ${(fileBytes / 1024 / 1024).toFixed(1)} MB indexed in ${notice.seconds()} s`);
   let clock: DataClock | undefined;
   if (now instanceof Date) clock = { now, from: 'the time given to open()' };
-  else if (now === undefined && raw.kind !== 'live') {
+  else if (now === undefined && !raw.capabilities.current) {
     try {
       clock = await dataClock(kube);
     } catch (e) {

@@ -5,8 +5,20 @@
  */
 import * as fs from 'node:fs';
 import { AbortedError, CompactedRevisionError, FutureRevisionError, InvalidArgumentError, SnapshotFormatError } from '../errors';
-import { resolveKeyRange } from './snapshot-source';
-import type { KeyRange, KvHistoryEntry, KvRecord, KvSource, LeaseInfo, RangeOptions, ReadOptions, SourceStatus } from './types';
+import { resolveKeyRange } from './snapshot/key-range';
+import type { KeyRange, KvHistoryEntry, KvRecord, KvSource, LeaseInfo, RangeOptions, ReadOptions, SourceCapabilities, SourceStatus } from './types';
+
+/** What a dump can do: read its one revision (value sizes known on keys-only reads), nothing more. */
+const DUMP_CAPABILITIES: SourceCapabilities = Object.freeze({
+  current: false,
+  history: false,
+  watch: false,
+  valueBytesOnKeysOnly: true,
+  mvccIndex: false,
+  hashKV: false,
+  tombstones: false,
+  writes: false,
+});
 
 /** The header of an etcdctl JSON dump, numbers kept as decimal strings. */
 export interface EtcdctlDumpHeader {
@@ -46,6 +58,7 @@ interface DumpRecord extends KvRecord {
  */
 export class EtcdctlDumpSource implements KvSource {
   readonly kind = 'dump' as const;
+  readonly capabilities = DUMP_CAPABILITIES;
   readonly origin: string;
   readonly header: EtcdctlDumpHeader;
   private records: DumpRecord[];

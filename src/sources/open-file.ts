@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import { InvalidArgumentError, SnapshotFormatError } from '../errors';
-import { BBOLT_MAGIC, PAGE_HEADER_BYTES } from './bbolt';
-import { openSnapshotSource, SnapshotSourceOptions } from './snapshot-source';
+import { BBOLT_MAGIC, PAGE_HEADER_BYTES } from './snapshot/bbolt-file';
+import { openSnapshotSource, SnapshotSourceOptions } from './snapshot/snapshot-source';
 import type { KvSource } from './types';
 
 /** Options of {@link openFileSource}. */

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from '../errors';
 import type { LiveOptions } from './live-etcd-source';
-import type { SnapshotSourceOptions } from './snapshot-source';
+import type { SnapshotSourceOptions } from './snapshot/snapshot-source';
 
 /** Every option of a snapshot, db file or etcdctl dump. */
 export const FILE_OPTION_NAMES = ['verifyHash', 'wholeFileBytes', 'blockBytes', 'origin', 'hashInWorkerBytes', 'hashCheck', 'indexCache'] as const;

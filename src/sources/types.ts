@@ -2,6 +2,7 @@
  * The one interface every storage source implements: a live etcd cluster, an etcd snapshot / bbolt
  * db file, or an `etcdctl get -w json` dump. This floor knows etcd, not Kubernetes: bytes in, bytes out.
  */
+import type { MvccIndex } from './snapshot/mvcc-index';
 
 /** One key's state at a revision, as etcd's `mvccpb.KeyValue` holds it. */
 export interface KvRecord {
@@ -60,6 +61,7 @@ export interface RangeOptions {
   transientValues?: boolean;
 }
 
+/** How far a range read has come (see RangeOptions.onProgress). */
 export interface RangeProgress {
   records: number;
   valueBytes: number;
@@ -189,11 +191,40 @@ export interface KvTombstone {
 }
 
 /**
+ * What a source can do, declared by the source itself (so callers never guess from {@link KvSource.kind}).
+ * Live etcd: everything but an MVCC index and value sizes on keys-only reads; a snapshot: every read and an
+ * index, nothing that changes; an etcdctl dump: one revision of keys and values.
+ * @example
+ * const source = await openSource('./backup.db');
+ * if (source.capabilities.watch) for await (const e of source.watch!({ prefix: '/registry/pods/' })) console.log(e.type);
+ */
+export interface SourceCapabilities {
+  /** The data is the cluster's current state and moves on while it is read (live etcd): ages use this machine's clock. */
+  readonly current: boolean;
+  /** Reads at older revisions and each key's kept history, beyond one revision. */
+  readonly history: boolean;
+  /** {@link KvSource.watch}: changes as they happen. */
+  readonly watch: boolean;
+  /** Keys-only reads still report each record's `valueBytes` (the sizes are known without reading values). */
+  readonly valueBytesOnKeysOnly: boolean;
+  /** {@link KvSource.mvccIndex}: an in-memory index of every kept revision, for passes that read no values. */
+  readonly mvccIndex: boolean;
+  /** {@link KvSource.hashKV}: etcd's hash of the key bucket. */
+  readonly hashKV: boolean;
+  /** {@link KvSource.tombstones}: the deletions the source still keeps. */
+  readonly tombstones: boolean;
+  /** The store can be written (through `openEtcdWriter`, with explicit consent). */
+  readonly writes: boolean;
+}
+
+/**
  * The interface shared by live etcd and snapshot files. Records come in key order (bytewise).
  * Every read of one `range()` call is pinned to one revision, so a listing is consistent.
  */
 export interface KvSource {
   readonly kind: 'live' | 'snapshot' | 'dump';
+  /** What this source can do. */
+  readonly capabilities: SourceCapabilities;
   /** Endpoints or file path, for messages (never credentials). */
   readonly origin: string;
   /** One key at the latest revision or at `revision`; undefined when absent (or deleted). */
@@ -219,15 +250,17 @@ export interface KvSource {
    * hashkv` prints (live etcd asks the member; a snapshot computes it as etcd does; a dump cannot).
    */
   hashKV?(options?: HashKvOptions): Promise<KvHash>;
+  /** Snapshots: the MVCC index of every kept revision (built on first use; see {@link SourceCapabilities.mvccIndex}). */
+  mvccIndex?(signal?: AbortSignal): MvccIndex;
   /** Revision, compaction, cluster and member information. */
   status(): Promise<SourceStatus>;
   /** The leases etcd holds. */
   leases(): Promise<LeaseInfo[]>;
-  /** Release connections, file handles and indexes. Safe to call twice. */
   /**
    * Snapshot files: the verdict of a SHA-256 trailer check still running in a worker (undefined: the file
    * matched, or nothing was checked). See SnapshotSourceOptions.hashCheck.
    */
   hashVerdict?(): Promise<Error | undefined>;
+  /** Release connections, file handles and indexes. Safe to call twice. */
   close(): Promise<void>;
 }

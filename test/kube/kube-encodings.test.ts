@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { encode } from '../../src/codec';
 import { encryptValue, loadEncryptionConfig } from '../../src/codec/decrypt';
 import { openEtcdWriterForFixtures, openLiveSource } from '../../src/sources/live-etcd-source';
-import { openSnapshotSource } from '../../src/sources/snapshot-source';
+import { openSnapshotSource } from '../../src/sources/snapshot/snapshot-source';
 import type { KvSource } from '../../src/sources/types';
 import { openKube, type KubeClient } from '../../src/kube/kube-client';
 import type { KubeEncodings, ResourceEncodings } from '../../src/kube/kube-forensics';

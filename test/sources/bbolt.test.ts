@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { BboltBucket, fnv1a64, openBboltFile } from '../../src/sources/bbolt';
-import { decodeMvccKeyValue, parseRevisionKey } from '../../src/sources/snapshot-source';
+import { BboltBucket, fnv1a64, openBboltFile } from '../../src/sources/snapshot/bbolt-file';
+import { decodeMvccKeyValue, parseRevisionKey } from '../../src/sources/snapshot/snapshot-source';
 import { fixMetaChecksum, writeBbolt, WriterBucket } from '../helpers/bbolt-writer';
 
 const DATA = path.join(__dirname, '../../..', '..', 'shared/data/auger-testdata/boltdb');

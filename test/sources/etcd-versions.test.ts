@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ETCD_VERSIONS, etcdBinaries, makeTempDir, startEtcd } from '../helpers/etcd';
 import { openLiveSource, openEtcdWriterForFixtures } from '../../src/sources/live-etcd-source';
-import { openSnapshotSource } from '../../src/sources/snapshot-source';
+import { openSnapshotSource } from '../../src/sources/snapshot/snapshot-source';
 import type { KvRecord, KvSource } from '../../src/sources/types';
 
 async function keysAndValues(source: KvSource, prefix: string): Promise<string[]> {

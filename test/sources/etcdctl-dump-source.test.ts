@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import { EtcdctlDumpSource, openEtcdctlDumpSource, parseEtcdctlDump, parseJsonKeepingNumbers } from '../../src/sources/etcdctl-dump-source';
-import { openSnapshotSource } from '../../src/sources/snapshot-source';
+import { openSnapshotSource } from '../../src/sources/snapshot/snapshot-source';
 import { buildEtcdctlFixture, EtcdctlFixture, removeEtcdctlFixture } from '../helpers/etcdctl-fixture';
 
 let fx: EtcdctlFixture;

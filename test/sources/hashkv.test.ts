@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { crc32c } from '../../src/util/crc32c';
-import { openSnapshotSource } from '../../src/sources/snapshot-source';
+import { openSnapshotSource } from '../../src/sources/snapshot/snapshot-source';
 import { openEtcdWriterForFixtures, openLiveSource } from '../../src/sources/live-etcd-source';
 import { makeTempDir, startEtcd, ETCD_VERSIONS, type EtcdProcess, type EtcdVersion } from '../helpers/etcd';
 

@@ -9,8 +9,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { readIndexFile, writeIndexFile } from '../../src/sources/index-cache';
-import { openSnapshotSource, type SnapshotSource } from '../../src/sources/snapshot-source';
+import { readIndexFile, writeIndexFile } from '../../src/sources/snapshot/index-cache';
+import { openSnapshotSource, type SnapshotSource } from '../../src/sources/snapshot/snapshot-source';
 import { buildEtcdctlFixture, removeEtcdctlFixture, type EtcdctlFixture } from '../helpers/etcdctl-fixture';
 import { makeTempDir } from '../helpers/etcd';
 

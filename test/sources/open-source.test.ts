@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
+import { parseEtcdctlDump } from '../../src/sources/etcdctl-dump-source';
+import { openEtcdWriter } from '../../src/sources/live-etcd-source';
 import { openSource } from '../../src/sources/open-source';
 import type { KvSource } from '../../src/sources/types';
 import { startEtcd } from '../helpers/etcd';
@@ -68,6 +70,63 @@ test('an https:// endpoint on a plain etcd says the server does not speak TLS, a
       assert.doesNotMatch(e.message, /hung/);
       return true;
     });
+  } finally {
+    await etcd.stop();
+  }
+});
+
+/** What a source does, found by trying: the same shape as its declared capabilities (those that can be tried here). */
+async function tried(source: KvSource, key: string): Promise<Record<string, boolean>> {
+  let keysOnlyBytes = 0;
+  for await (const kv of source.range({ prefix: key }, { keysOnly: true, limit: 1 })) keysOnlyBytes = kv.valueBytes;
+  let writes = true;
+  try {
+    await (await openEtcdWriter(source, { allowWrite: true })).close();
+  } catch {
+    writes = false;
+  }
+  return {
+    watch: typeof source.watch === 'function',
+    hashKV: typeof source.hashKV === 'function',
+    tombstones: typeof source.tombstones === 'function',
+    mvccIndex: typeof source.mvccIndex === 'function',
+    valueBytesOnKeysOnly: keysOnlyBytes > 0,
+    writes,
+  };
+}
+
+function declared(source: KvSource): Record<string, boolean> {
+  const c = source.capabilities;
+  return { watch: c.watch, hashKV: c.hashKV, tombstones: c.tombstones, mvccIndex: c.mvccIndex, valueBytesOnKeysOnly: c.valueBytesOnKeysOnly, writes: c.writes };
+}
+
+test('every kind of source declares what it can do, and does what it declares', async () => {
+  const snapshot = await openSource(auggerDb);
+  try {
+    assert.deepEqual(declared(snapshot), await tried(snapshot, '/registry/pods/default/pi-dqtsw'));
+    assert.equal(snapshot.capabilities.current, false);
+  } finally {
+    await snapshot.close();
+  }
+  const dumpText = JSON.stringify({ header: { cluster_id: 1, member_id: 2, revision: 5, raft_term: 2 }, kvs: [{ key: Buffer.from('/registry/a').toString('base64'), value: Buffer.from('xyz').toString('base64'), create_revision: 5, mod_revision: 5, version: 1 }] });
+  const dump = parseEtcdctlDump(dumpText);
+  assert.deepEqual(declared(dump), await tried(dump, '/registry/a'));
+  assert.deepEqual([dump.capabilities.current, dump.capabilities.history], [false, false]);
+  const etcd = await startEtcd();
+  try {
+    assert.equal((await etcd.etcdctl(['put', '/registry/a', 'one'])).code, 0);
+    const live = await openSource(etcd.endpoint);
+    try {
+      assert.deepEqual(declared(live), await tried(live, '/registry/a'));
+      // current: the state moves on while the source is open; history: an older revision stays readable
+      const before = (await live.status()).revision;
+      assert.equal((await etcd.etcdctl(['put', '/registry/a', 'two'])).code, 0);
+      assert.ok((await live.status()).revision > before);
+      assert.equal(Buffer.from((await live.get('/registry/a', { revision: before }))?.value ?? []).toString(), 'one');
+      assert.deepEqual([live.capabilities.current, live.capabilities.history], [true, true]);
+    } finally {
+      await live.close();
+    }
   } finally {
     await etcd.stop();
   }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkSnapshotFile } from '../../src/sources/snapshot-check';
+import { checkSnapshotFile } from '../../src/sources/snapshot/snapshot-check';
 import { openEtcdWriterForFixtures } from '../../src/sources/live-etcd-source';
 import { makeTempDir, startEtcd, ETCD_VERSIONS } from '../helpers/etcd';
 import { fixMetaChecksum, writeBbolt, type WriterBucket } from '../helpers/bbolt-writer';

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { isKubetcdError } from '../../src/errors';
-import { BboltBucket, openBboltFile } from '../../src/sources/bbolt';
+import { BboltBucket, openBboltFile } from '../../src/sources/snapshot/bbolt-file';
 import { openFileSource } from '../../src/sources/open-file';
 import { fixMetaChecksum, writeBbolt, WriterBucket } from '../helpers/bbolt-writer';
 import { seededRandom } from '../../src/util/seeded-random';

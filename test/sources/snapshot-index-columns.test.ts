@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openEtcdWriterForFixtures } from '../../src/sources/live-etcd-source';
-import { openSnapshotSource, type SnapshotSource } from '../../src/sources/snapshot-source';
+import { openSnapshotSource, type SnapshotSource } from '../../src/sources/snapshot/snapshot-source';
 import { makeTempDir, startEtcd, type EtcdProcess } from '../helpers/etcd';
 
 const MANY = 70_000;

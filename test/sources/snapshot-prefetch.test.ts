@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseEtcdctlDump } from '../../src/sources/etcdctl-dump-source';
-import { openSnapshotSource, SnapshotSource } from '../../src/sources/snapshot-source';
+import { openSnapshotSource, SnapshotSource } from '../../src/sources/snapshot/snapshot-source';
 import type { KvRecord, KvSource } from '../../src/sources/types';
 import { buildEtcdctlFixture, EtcdctlFixture, removeEtcdctlFixture } from '../helpers/etcdctl-fixture';
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isKubetcdError } from '../../src/errors';
 import { parseEtcdctlDump } from '../../src/sources/etcdctl-dump-source';
-import { decodeMvccKeyValue, openSnapshotSource, SnapshotSource } from '../../src/sources/snapshot-source';
+import { decodeMvccKeyValue, openSnapshotSource, SnapshotSource } from '../../src/sources/snapshot/snapshot-source';
 import type { KvRecord, KvSource } from '../../src/sources/types';
 import { buildEtcdctlFixture, EtcdctlFixture, removeEtcdctlFixture } from '../helpers/etcdctl-fixture';
 

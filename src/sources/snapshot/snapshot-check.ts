@@ -6,8 +6,8 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { isKubetcdError } from '../errors';
-import { BUCKET_LEAF_FLAG, ELEMENT_BYTES, openBboltFile, openSubBucket, PAGE_FLAGS, PAGE_HEADER_BYTES, type BboltBucket, type BboltFile, type BboltPage } from './bbolt';
+import { isKubetcdError } from '../../errors';
+import { BUCKET_LEAF_FLAG, ELEMENT_BYTES, openBboltFile, openSubBucket, PAGE_FLAGS, PAGE_HEADER_BYTES, type BboltBucket, type BboltFile, type BboltPage } from './bbolt-file';
 import { openSnapshotSource } from './snapshot-source';
 
 /** One thing wrong with the file. */

@@ -1,15 +1,7 @@
 /**
- * A snapshot's MVCC index kept on disk, so that only the first process to open a snapshot pays for
- * indexing it (seconds for a gigabyte) and later ones (a restarted notebook kernel, each `kubetcd get
- * --snapshot`) read the index back in a fraction of that. Opt-in: nothing is written unless a cache
- * directory is given (`indexCache`, or `KUBETCD_INDEX_CACHE`).
- *
- * One file per snapshot, named by a hash of what identifies it (path, size, modification time, inode,
- * bbolt meta, SHA-256 trailer): `KUBETCD-INDEX\0` and a format version, a JSON header (that identity, the
- * counts, the lease ids, each column's type, length and offset), the columns' raw bytes (each at an offset
- * that is a multiple of 8), then a SHA-256 of everything before it. A file that does not match in any way
- * (another identity, another version, a wrong length or hash) is ignored and rebuilt; a cache that cannot
- * be written is skipped, and the reason kept. Files are written to a temporary name, then renamed.
+ * A snapshot's MVCC index kept on disk (opt-in: `indexCache` or `KUBETCD_INDEX_CACHE`), so that only the
+ * first process to open a snapshot pays for indexing it. One file per snapshot, named by a hash of what
+ * identifies it; a file that does not match in any way is ignored and rebuilt.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
