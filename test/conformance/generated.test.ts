@@ -170,7 +170,11 @@ describe('conformance with Kubernetes\' own serializers, on generated objects', 
 
   it('decodes and encodes the kinds Kubernetes removed after 1.32 exactly as Kubernetes 1.32 does', async () => {
     const in136 = new Set(kinds);
-    const removed = (await ref132.kinds()).filter((k) => !in136.has(k));
+    // The meta kinds every group version registers again (ListOptions, DeleteOptions, WatchEvent, …) are
+    // left out: they are never stored, they are meta/v1's Go types, checked above under every 1.36 group
+    // version, and kubetcd gives them 1.36's meta messages under a removed group version too (so it
+    // writes ListOptions.shardSelector, new in 1.36, which 1.32 does not know).
+    const removed = (await ref132.kinds()).filter((k) => !in136.has(k) && !REPEATED_KINDS.has(splitKind(k).kind));
     // They are the group versions 1.33–1.36 dropped (and resource.k8s.io/v1alpha3's DRA kinds); each
     // still decodes with kubetcd's 1.32 schema.
     const groupVersions = [...new Set(removed.map((k) => splitKind(k).apiVersion))].sort();
