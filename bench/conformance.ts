@@ -10,7 +10,7 @@
  * Environment: KUBETCD_CONFORMANCE_SEED (default random), KUBETCD_CONFORMANCE_COUNT (objects,
  * default 200000), KUBETCD_CONFORMANCE_BATCH (objects per request, default 50),
  * KUBETCD_CONFORMANCE_SHRINK (distinct disagreements to shrink and print, default 20).
- * Needs the reference serializer: bash scripts/setup-reference.sh.
+ * Needs the 1.36 reference serializer (all 1.36 kinds, kubetcd's default codec): bash scripts/setup-reference.sh 1.36.
  */
 import * as fs from 'node:fs';
 import {

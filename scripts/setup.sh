@@ -10,6 +10,8 @@
 #   - JupyterLab 4.6 and Notebook 7.6 in a project-local virtual environment, .cache/jupyter-venv
 #     (scripts/setup-jupyter.sh; the browser test opens the display notebook in them and in classic Notebook)
 #   - the Kubernetes API sources the schema is compiled from, 1.36 and 1.32 (proto/install.sh)
+#   - the Go reference serializers, Kubernetes 1.36 (Go 1.26, sid) and 1.32 (Go 1.24, trixie), into
+#     .cache/reference-1.36 and .cache/reference-1.32 (scripts/setup-reference.sh)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

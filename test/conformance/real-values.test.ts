@@ -1,24 +1,22 @@
 /**
- * The three conformance properties on real values rather than generated ones: every testdata/HEAD
- * golden of the reference's Kubernetes version (1.32) and the values a real kube-apiserver wrote
- * (../shared/data/auger-testdata/storage), against Kubernetes' own serializers (test/helpers/reference.ts),
- * with kubetcd's 1.32 codec (referenceCodec). The default codec (1.36 first) is compared too, on what
- * 1.32 and 1.36 print alike: everything but a zero `creationTimestamp`, which 1.32 prints as null and
- * 1.36 leaves out.
+ * The three conformance properties on real values rather than generated ones, with kubetcd's default
+ * codec, against Kubernetes' own serializers (test/helpers/reference.ts):
+ * - the 1.36 reference: every testdata/HEAD golden of 1.36 and the values a real kube-apiserver wrote
+ *   (../shared/data/auger-testdata/storage);
+ * - the 1.32 reference: the 1.32 goldens of the kinds 1.36 no longer has (autoscaling/v2beta1, …),
+ *   which the default codec decodes with its 1.32 schema.
+ * The older fixture sets 1.36 ships (testdata/v1.33.0 …) are in older-fixtures.test.ts.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { decode, installedSourcesDir, parseKubeJson, toKubeJson, type KubeObject } from '../../src/codec';
-import { startReference, type Reference } from '../helpers/reference';
-import { firstDifference, hex, REFERENCE_KUBERNETES_VERSION, referenceCodec } from '../helpers/conformance';
+import { decode, encode, installedSourcesDir, parseKubeJson, toKubeJson, type KubeObject } from '../../src/codec';
+import { startReference, type Reference, type ReferenceVersion } from '../helpers/reference';
+import { firstDifference, hex } from '../helpers/conformance';
 
-const goldenDir = path.join(installedSourcesDir(REFERENCE_KUBERNETES_VERSION), 'k8s.io', 'api', 'testdata', 'HEAD');
-
-/** Go 1.32's JSON as 1.36 prints it: ObjectMeta's zero creationTimestamp (null) left out (omitzero). */
-function as136(json: string): string {
-  return json.replace(/\{"creationTimestamp":null\}/g, '{}').replace(/,"creationTimestamp":null/g, '').replace(/"creationTimestamp":null,/g, '');
+function goldenDir(version: ReferenceVersion): string {
+  return path.join(installedSourcesDir(version), 'k8s.io', 'api', 'testdata', 'HEAD');
 }
 const storageDir = path.join(__dirname, '..', '..', '..', '..', 'shared', 'data', 'auger-testdata', 'storage');
 
@@ -37,73 +35,83 @@ function kindOfGolden(stem: string): { apiVersion: string; kind: string } {
   return { apiVersion: group === 'core' ? version : `${group}/${version}`, kind };
 }
 
-function realValues(): RealValue[] {
-  const values: RealValue[] = fs
-    .readdirSync(goldenDir)
+function goldens(version: ReferenceVersion): RealValue[] {
+  const dir = goldenDir(version);
+  return fs
+    .readdirSync(dir)
     .filter((f) => f.endsWith('.pb'))
     .sort()
-    .map((f) => ({ name: f, value: fs.readFileSync(path.join(goldenDir, f)), kind: kindOfGolden(f.slice(0, -3)) }));
-  for (const f of ['pod.bin', 'job.bin']) {
+    .map((f) => ({ name: `${version} ${f}`, value: fs.readFileSync(path.join(dir, f)), kind: kindOfGolden(f.slice(0, -3)) }));
+}
+
+function augerValues(): RealValue[] {
+  return ['pod.bin', 'job.bin'].map((f) => {
     const bytes = fs.readFileSync(path.join(storageDir, f));
     // etcdctl --print-value-only added one trailing newline; the stored value is what precedes it.
-    values.push({ name: `auger ${f}`, value: bytes.subarray(0, bytes.length - 1) });
+    return { name: `auger ${f}`, value: bytes.subarray(0, bytes.length - 1) };
+  });
+}
+
+/**
+ * Checks decode, encode and round trip of each value with the default codec against `ref`; the
+ * values' kinds must be ones the default codec decodes with the schema of `ref.version`.
+ */
+async function checkValues(ref: Reference, values: RealValue[]): Promise<string[]> {
+  const problems: string[] = [];
+  for (const v of values) {
+    const kindOption = v.kind ? { kind: `${v.kind.apiVersion}/${v.kind.kind}` } : {};
+    const goJson = await ref.decode(v.value, kindOption);
+    assert.ok(goJson.ok, `Go ${ref.version} cannot decode ${v.name}: ${goJson.ok ? '' : goJson.error}`);
+    // 1. decode: kubetcd prints exactly what Go prints.
+    const d = decode(v.value, v.kind);
+    assert.equal(d.error, undefined, `${v.name}: ${d.error?.message}`);
+    assert.equal(d.schemaVersion, ref.version, `${v.name}: decoded by the ${d.schemaVersion ?? '?'} schema`);
+    const mine = toKubeJson(d.object);
+    if (mine !== goJson.json) {
+      const at = firstDifference(mine, goJson.json);
+      problems.push(`decode ${v.name} at ${at}: Go …${goJson.json.slice(at - 30, at + 30)}… kubetcd …${mine.slice(at - 30, at + 30)}…`);
+    }
+    // Fields Go drops silently must be visible in kubetcd (only the 2017 values have any).
+    if (v.name.startsWith('auger')) {
+      assert.ok(d.unknownFields?.some((f) => f.path === 'metadata' && f.number === 15), `${v.name}: clusterName not reported`);
+    } else {
+      assert.deepEqual(d.unknownFields ?? [], [], `${v.name} has unknown fields`);
+    }
+    // 2. encode: the bytes Go writes for that JSON.
+    const goBytes = await ref.encode(goJson.json, kindOption);
+    assert.ok(goBytes.ok, `Go cannot encode ${v.name}: ${goBytes.ok ? '' : goBytes.error}`);
+    const myBytes = encode(parseKubeJson(goJson.json, { keepText: true }) as KubeObject, v.kind);
+    const at = firstDifference(myBytes, goBytes.value);
+    if (at >= 0) problems.push(`encode ${v.name} at byte ${at}: Go ${hex(goBytes.value.subarray(at, at + 16))} kubetcd ${hex(myBytes.subarray(at, at + 16))}`);
+    // 3. round trip: Go decodes kubetcd's bytes to the same JSON.
+    const back = await ref.decode(myBytes, kindOption);
+    if (!back.ok || back.json !== goJson.json) problems.push(`round trip ${v.name}: ${back.ok ? 'JSON differs' : back.error}`);
   }
-  return values;
+  return problems;
 }
 
 describe('conformance on real values (goldens and a real apiserver\'s values)', () => {
   let ref: Reference;
+  let ref132: Reference;
   before(async () => {
-    ref = await startReference();
+    [ref, ref132] = await Promise.all([startReference('1.36'), startReference('1.32')]);
   });
   after(async () => {
-    await ref?.close();
+    await Promise.all([ref?.close(), ref132?.close()]);
   });
 
-  it('decode prints Go\'s JSON, encode writes Go\'s bytes, and Go reads kubetcd\'s bytes back', async () => {
-    const values = realValues();
-    assert.ok(values.length >= 173, `expected every golden and the auger values, found ${values.length}`);
-    const problems: string[] = [];
-    let checked = 0;
-    for (const v of values) {
-      const kindOption = v.kind ? { kind: `${v.kind.apiVersion}/${v.kind.kind}` } : {};
-      const goJson = await ref.decode(v.value, kindOption);
-      assert.ok(goJson.ok, `Go cannot decode ${v.name}: ${goJson.ok ? '' : goJson.error}`);
-      // 1. decode: kubetcd prints exactly what Go prints.
-      const codec = referenceCodec();
-      const d = codec.decode(v.value, v.kind);
-      assert.equal(d.error, undefined, `${v.name}: ${d.error?.message}`);
-      assert.equal(d.schemaVersion, REFERENCE_KUBERNETES_VERSION);
-      const mine = toKubeJson(d.object);
-      if (mine !== goJson.json) {
-        const at = firstDifference(mine, goJson.json);
-        problems.push(`decode ${v.name} at ${at}: Go …${goJson.json.slice(at - 30, at + 30)}… kubetcd …${mine.slice(at - 30, at + 30)}…`);
-      }
-      // … and the default codec (1.36 first) prints it too, but for 1.36's rule on creationTimestamp
-      const byDefault = decode(v.value, v.kind);
-      const expected = byDefault.schemaVersion === REFERENCE_KUBERNETES_VERSION ? goJson.json : as136(goJson.json);
-      const mineByDefault = toKubeJson(byDefault.object);
-      if (mineByDefault !== expected) {
-        const at = firstDifference(mineByDefault, expected);
-        problems.push(`decode ${v.name} (default codec, ${byDefault.schemaVersion ?? '?'}) at ${at}: Go …${expected.slice(at - 30, at + 30)}… kubetcd …${mineByDefault.slice(at - 30, at + 30)}…`);
-      }
-      // Fields Go drops silently must be visible in kubetcd (only the 2017 values have any).
-      if (v.name.startsWith('auger')) {
-        assert.ok(d.unknownFields?.some((f) => f.path === 'metadata' && f.number === 15), `${v.name}: clusterName not reported`);
-      } else {
-        assert.deepEqual(d.unknownFields ?? [], [], `${v.name} has unknown fields`);
-      }
-      // 2. encode: the bytes Go writes for that JSON.
-      const goBytes = await ref.encode(goJson.json, kindOption);
-      assert.ok(goBytes.ok, `Go cannot encode ${v.name}: ${goBytes.ok ? '' : goBytes.error}`);
-      const myBytes = codec.encode(parseKubeJson(goJson.json, { keepText: true }) as KubeObject, v.kind);
-      const at = firstDifference(myBytes, goBytes.value);
-      if (at >= 0) problems.push(`encode ${v.name} at byte ${at}: Go ${hex(goBytes.value.subarray(at, at + 16))} kubetcd ${hex(myBytes.subarray(at, at + 16))}`);
-      // 3. round trip: Go decodes kubetcd's bytes to the same JSON.
-      const back = await ref.decode(myBytes, kindOption);
-      if (!back.ok || back.json !== goJson.json) problems.push(`round trip ${v.name}: ${back.ok ? 'JSON differs' : back.error}`);
-      checked++;
-    }
-    assert.deepEqual(problems, [], `${problems.length} disagreement(s) in ${checked} values`);
+  it('1.36: decode prints Go\'s JSON, encode writes Go\'s bytes, and Go reads kubetcd\'s bytes back', async () => {
+    const values = [...goldens('1.36'), ...augerValues()];
+    assert.ok(values.length >= 187, `expected every 1.36 golden and the auger values, found ${values.length}`);
+    const problems = await checkValues(ref, values);
+    assert.deepEqual(problems, [], `${problems.length} disagreement(s) in ${values.length} values`);
+  });
+
+  it('1.32, the kinds 1.36 lacks: the same, against Kubernetes 1.32', async () => {
+    const in136 = new Set(await ref.kinds());
+    const values = goldens('1.32').filter((v) => v.kind !== undefined && !in136.has(`${v.kind.apiVersion}/${v.kind.kind}`));
+    assert.ok(values.length >= 10, `expected the 1.32 goldens of 10 kinds 1.36 lacks, found ${values.length}`);
+    const problems = await checkValues(ref132, values);
+    assert.deepEqual(problems, [], `${problems.length} disagreement(s) in ${values.length} values`);
   });
 });

@@ -1,20 +1,20 @@
 /**
- * Proves the reference serializer (Kubernetes' own Go serializers, test/helpers/reference.ts) is a
- * trustworthy oracle: on Kubernetes' own golden files it decodes every storage value to exactly the
- * JSON kubectl prints and encodes that JSON back to exactly the stored bytes.
+ * Proves each reference serializer (Kubernetes' own Go serializers, test/helpers/reference.ts: 1.36
+ * and 1.32) is a trustworthy oracle: on its version's own golden files it decodes every storage value
+ * to exactly the JSON kubectl prints and encodes that JSON back to exactly the stored bytes.
  *
- * Golden data: k8s.io/api's testdata/HEAD/<group>.<version>.<Kind>.{pb,json} (one pair per built-in
- * kind, from the installed Kubernetes sources) and auger's recorded kube-apiserver values.
+ * Golden data: k8s.io/api's testdata/HEAD/<group>.<version>.<Kind>.{pb,json} of the same version (one
+ * pair per built-in kind, from the installed Kubernetes sources, proto/install.sh) and auger's recorded
+ * kube-apiserver values.
  */
 import { after, before, describe, it } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { referenceBinary, startReference, type Reference } from '../helpers/reference';
+import { installedSourcesDir } from '../../src/codec';
+import { REFERENCE_VERSIONS, referenceBinaryOf, startReference, type Reference, type ReferenceVersion } from '../helpers/reference';
 
 const repoRoot = path.join(__dirname, '../../..');
-// the reference links Kubernetes 1.32 (0.32.3), so its golden files are 1.32's
-const goldenDir = path.join(repoRoot, 'proto/upstream/1.32/root/usr/share/gocode/src/k8s.io/api/testdata/HEAD');
 const augerDir = path.join(repoRoot, '..', 'shared/data/auger-testdata/storage');
 
 /**
@@ -49,8 +49,17 @@ function kindOfStem(stem: string): string {
   return group === 'core' ? `${version}/${kind}` : `${group}/${version}/${kind}`;
 }
 
-/** The golden pairs, by file stem (e.g. "apps.v1.Deployment"). */
-function goldenStems(): string[] {
+/**
+ * What each version's golden set holds: its pairs, and how many kinds embed an object whose raw
+ * bytes (RawExtension) are stored as sent, so that the pretty-printed .json encodes differently.
+ */
+const GOLDEN: Record<ReferenceVersion, { pairs: number; rawKinds: number }> = {
+  '1.36': { pairs: 185, rawKinds: 15 },
+  '1.32': { pairs: 171, rawKinds: 12 },
+};
+
+/** The golden pairs of a version, by file stem (e.g. "apps.v1.Deployment"). */
+function goldenStems(goldenDir: string): string[] {
   assert.ok(
     fs.existsSync(goldenDir),
     `the Kubernetes sources are not installed: ${goldenDir} is missing. Run bash proto/install.sh.`,
@@ -62,23 +71,27 @@ function goldenStems(): string[] {
     .sort();
 }
 
-describe('reference serializer (Kubernetes\' own Go serializers)', () => {
+for (const version of REFERENCE_VERSIONS) describe(`the ${version} reference serializer (Kubernetes ${version}'s own Go serializers)`, () => {
   let ref: Reference;
+  const goldenDir = path.join(installedSourcesDir(version), 'k8s.io', 'api', 'testdata', 'HEAD');
+  const expected = GOLDEN[version];
 
   before(async () => {
+    const binary = referenceBinaryOf(version);
     assert.ok(
-      fs.existsSync(referenceBinary),
-      `the reference serializer is not built: run bash scripts/setup-reference.sh (${referenceBinary} is missing)`,
+      fs.existsSync(binary),
+      `the ${version} reference serializer is not built: run bash scripts/setup-reference.sh (${binary} is missing)`,
     );
-    ref = await startReference();
+    ref = await startReference(version);
   });
   after(async () => {
     await ref?.close();
   });
 
   it('decodes every testdata/HEAD .pb to its .json (compact, same field order)', async () => {
-    const stems = goldenStems();
-    assert.equal(stems.length, 171, `expected 171 golden kinds in ${goldenDir}, found ${stems.length}`);
+    assert.equal(await ref.linkedVersion(), version);
+    const stems = goldenStems(goldenDir);
+    assert.equal(stems.length, expected.pairs, `expected ${expected.pairs} golden kinds in ${goldenDir}, found ${stems.length}`);
     // The kind hint only matters for core.v1.WatchEvent, whose bytes name no kind.
     const results = await Promise.all(
       stems.map((s) => ref.decode(fs.readFileSync(path.join(goldenDir, `${s}.pb`)), { kind: kindOfStem(s) })),
@@ -99,7 +112,7 @@ describe('reference serializer (Kubernetes\' own Go serializers)', () => {
   });
 
   it('encodes every compacted testdata/HEAD .json to its .pb byte for byte', async () => {
-    const stems = goldenStems();
+    const stems = goldenStems(goldenDir);
     const results = await Promise.all(
       stems.map((s) =>
         ref.encode(compactJson(fs.readFileSync(path.join(goldenDir, `${s}.json`), 'utf8')), { kind: kindOfStem(s) }),
@@ -113,8 +126,8 @@ describe('reference serializer (Kubernetes\' own Go serializers)', () => {
     });
   });
 
-  it('keeps a RawExtension\'s whitespace when encoding (the pretty .json encodes differently for 12 kinds)', async () => {
-    const stems = goldenStems();
+  it(`keeps a RawExtension's whitespace when encoding (the pretty .json encodes differently for ${expected.rawKinds} kinds)`, async () => {
+    const stems = goldenStems(goldenDir);
     const results = await Promise.all(
       stems.map((s) => ref.encode(fs.readFileSync(path.join(goldenDir, `${s}.json`), 'utf8'), { kind: kindOfStem(s) })),
     );
@@ -124,7 +137,7 @@ describe('reference serializer (Kubernetes\' own Go serializers)', () => {
       return !Buffer.from(r.value).equals(fs.readFileSync(path.join(goldenDir, `${stem}.pb`)));
     });
     // Each of them embeds an object (RawExtension / runtime.Object field) whose raw bytes are stored as sent.
-    assert.equal(differing.length, 12, `expected 12 kinds to differ, got ${differing.length}: ${differing.join(', ')}`);
+    assert.equal(differing.length, expected.rawKinds, `expected ${expected.rawKinds} kinds to differ, got ${differing.length}: ${differing.join(', ')}`);
   });
 
   it('decodes values recorded from a real kube-apiserver (auger testdata)', async () => {
@@ -167,7 +180,7 @@ describe('reference serializer (Kubernetes\' own Go serializers)', () => {
 
   it('lists every built-in kind, covering all golden kinds', async () => {
     const kinds = new Set(await ref.kinds());
-    for (const stem of goldenStems()) {
+    for (const stem of goldenStems(goldenDir)) {
       const wanted = kindOfStem(stem);
       assert.ok(kinds.has(wanted), `${stem}: ${wanted} is not among the reference's ${kinds.size} kinds`);
     }

@@ -1,8 +1,10 @@
 /**
- * The reference serializer: Kubernetes' own Go protobuf and JSON serializers, built by
- * `bash scripts/setup-reference.sh` into .cache/reference/bin/kubetcd-reference (source:
- * test/conformance/reference/main.go). One process answers any number of requests; requests are
- * pipelined over stdin and answered in order over stdout.
+ * The reference serializers: Kubernetes' own Go protobuf and JSON serializers, built by
+ * `bash scripts/setup-reference.sh` once per Kubernetes version into
+ * .cache/reference-<version>/bin/kubetcd-reference (source: test/conformance/reference/main.go):
+ * 1.36 (k8s.io/api 0.36.4, the main one) and 1.32 (k8s.io/api 0.32.3, kept for the kinds Kubernetes
+ * removed after 1.32). One process answers any number of requests; requests are pipelined over stdin
+ * and answered in order over stdout.
  *
  * Wire format (both directions): 1 byte (op, or status 0 ok / 1 error), a big-endian uint32 length,
  * then that many bytes; the ops are described in main.go.
@@ -14,9 +16,25 @@ import * as path from 'node:path';
 /** Repository root: this file compiles to build/test/helpers/. */
 const repoRoot = path.join(__dirname, '../../..');
 
-/** Where setup-reference.sh puts the binary; KUBETCD_REFERENCE_BIN overrides it. */
-export const referenceBinary =
-  process.env['KUBETCD_REFERENCE_BIN'] ?? path.join(repoRoot, '.cache/reference/bin/kubetcd-reference');
+/** The Kubernetes versions a reference is built for, newest first. */
+export const REFERENCE_VERSIONS = ['1.36', '1.32'] as const;
+/** One of {@link REFERENCE_VERSIONS}. */
+export type ReferenceVersion = (typeof REFERENCE_VERSIONS)[number];
+
+/**
+ * Where setup-reference.sh puts the binary of `version`; `KUBETCD_REFERENCE_BIN_1_36` (`_1_32`) overrides it.
+ * @example
+ * referenceBinaryOf('1.32') // '…/.cache/reference-1.32/bin/kubetcd-reference'
+ */
+export function referenceBinaryOf(version: ReferenceVersion): string {
+  return (
+    process.env[`KUBETCD_REFERENCE_BIN_${version.replace('.', '_')}`] ??
+    path.join(repoRoot, `.cache/reference-${version}/bin/kubetcd-reference`)
+  );
+}
+
+/** The main reference's binary (Kubernetes 1.36). */
+export const referenceBinary = referenceBinaryOf('1.36');
 
 /** One answer of the reference serializer: a result, or Kubernetes' error text. */
 export type ReferenceResult<T> = { ok: true } & T | { ok: false; error: string };
@@ -72,12 +90,16 @@ export interface GeneratedRecord {
 
 /** A running reference serializer process. */
 export interface Reference {
+  /** The Kubernetes version it links. */
+  readonly version: ReferenceVersion;
   /** Storage value (`k8s\0` + runtime.Unknown) → the API server's compact JSON (no trailing newline). */
   decode(value: Uint8Array, options?: ReferenceOptions): Promise<ReferenceResult<{ json: string }>>;
   /** Storage value → the API server's pretty JSON (`?pretty=true`, two-space indent, no trailing newline). */
   decodePretty(value: Uint8Array, options?: ReferenceOptions): Promise<ReferenceResult<{ json: string }>>;
   /** JSON of one object with apiVersion and kind → the storage value the API server writes. */
   encode(json: string, options?: ReferenceOptions): Promise<ReferenceResult<{ value: Uint8Array }>>;
+  /** The Kubernetes version the binary says it links (op 'v'): equals `version` for a binary built by setup. */
+  linkedVersion(): Promise<string>;
   /** Every `apiVersion/Kind` the scheme can write as protobuf, sorted. */
   kinds(): Promise<string[]>;
   /** Generated objects of one kind (op 'g'). Throws on a bad request. */
@@ -109,7 +131,7 @@ interface RawRecord {
 }
 
 /**
- * Starts the reference serializer. Throws when it is not built.
+ * Starts the reference serializer of a Kubernetes version (default 1.36). Throws when it is not built.
  *
  * @example
  * const ref = await startReference();
@@ -117,14 +139,15 @@ interface RawRecord {
  * if (r.ok) console.log(r.json);
  * await ref.close();
  */
-export async function startReference(): Promise<Reference> {
-  if (!fs.existsSync(referenceBinary)) {
+export async function startReference(version: ReferenceVersion = '1.36'): Promise<Reference> {
+  const binary = referenceBinaryOf(version);
+  if (!fs.existsSync(binary)) {
     throw new Error(
-      `the reference serializer is not built: ${referenceBinary} is missing. ` +
-        'Run bash scripts/setup-reference.sh (npm test runs it as part of its set-up).',
+      `the ${version} reference serializer is not built: ${binary} is missing. ` +
+        `Run bash scripts/setup-reference.sh ${version} (npm test runs it as part of its set-up).`,
     );
   }
-  const child: ChildProcessWithoutNullStreams = spawn(referenceBinary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child: ChildProcessWithoutNullStreams = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
   const pending: Pending[] = [];
   let stderr = '';
   let failure: Error | undefined;
@@ -159,7 +182,7 @@ export async function startReference(): Promise<Reference> {
   });
   const exited = new Promise<void>((resolve) => {
     child.on('error', (err) => {
-      failAll(new Error(`the reference serializer ${referenceBinary} could not run: ${err.message}`));
+      failAll(new Error(`the reference serializer ${binary} could not run: ${err.message}`));
       resolve();
     });
     child.on('close', (code, signal) => {
@@ -210,6 +233,7 @@ export async function startReference(): Promise<Reference> {
   };
 
   return {
+    version,
     decode: (value, options) => decodeWith('d', value, options),
     decodePretty: (value, options) => decodeWith('D', value, options),
     async encode(json, options) {
@@ -217,6 +241,12 @@ export async function startReference(): Promise<Reference> {
       return status === 0
         ? { ok: true, value: new Uint8Array(payload) }
         : { ok: false, error: payload.toString('utf8') };
+    },
+    async linkedVersion() {
+      const { status, payload } = await request('v', new Uint8Array(0));
+      const text = payload.toString('utf8');
+      if (status !== 0) throw new Error(`the reference serializer could not say its version: ${text}`);
+      return text;
     },
     async kinds() {
       const { status, payload } = await request('k', new Uint8Array(0));

@@ -2,7 +2,9 @@
 // against: Kubernetes' own protobuf serializer (the one kube-apiserver writes etcd values with) and
 // JSON serializer (the one it prints responses with), over client-go's scheme, which knows every
 // built-in API group, plus the request-only groups of k8s.io/api (see newScheme), and a generator of
-// objects exploring every kind's value space (generate.go). Built by scripts/setup-reference.sh; driven by test/helpers/reference.ts.
+// objects exploring every kind's value space (generate.go). Built by scripts/setup-reference.sh, once
+// per Kubernetes version (the same source compiles against k8s.io/api 0.36.4 and 0.32.3); driven by
+// test/helpers/reference.ts.
 //
 // One process serves any number of requests over stdin/stdout, in order:
 //
@@ -20,6 +22,7 @@
 //	'g'  JSON request {"kind","seed","start","count","spice","drop","sites"} -> JSON records of
 //	     generated objects of that kind: storage value, Go's compact JSON of it, and Go's storage
 //	     value of that JSON when it differs (see generate.go)
+//	'v'  (empty payload) -> the Kubernetes version of the linked libraries ("1.36", "1.32")
 //	'h'  "apiVersion/Kind" -> empty: the kind the NEXT request ('d', 'D' or 'e') assumes where its
 //	     bytes name none (types without TypeMeta, such as WatchEvent); applies to that request only
 //
@@ -42,7 +45,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gogo/protobuf/proto"
 	admissionv1 "k8s.io/api/admission/v1"
 	admissionv1beta1 "k8s.io/api/admission/v1beta1"
 	apidiscoveryv2 "k8s.io/api/apidiscovery/v2"
@@ -54,6 +56,18 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 )
+
+// kubernetesVersion is the Kubernetes version of the libraries linked (set by scripts/setup-reference.sh
+// with -ldflags -X; op 'v' answers it).
+var kubernetesVersion = "unknown"
+
+// protobufMessage is what Kubernetes' protobuf serializer needs of a type to write and read it. (Until
+// 1.32 the generated types were also gogo-protobuf messages; from 1.33 on they are not, but keep
+// these methods.)
+type protobufMessage interface {
+	Marshal() ([]byte, error)
+	Unmarshal(data []byte) error
+}
 
 // maxPayload bounds one request's payload; etcd's own value limit is far below it.
 const maxPayload = 256 << 20
@@ -127,7 +141,7 @@ func (c *codecs) encode(text []byte, hint *schema.GroupVersionKind) ([]byte, err
 
 // kinds lists every external apiVersion/Kind of the scheme whose Go type is a protobuf message.
 func (c *codecs) kinds() []byte {
-	message := reflect.TypeOf((*proto.Message)(nil)).Elem()
+	message := reflect.TypeOf((*protobufMessage)(nil)).Elem()
 	var lines []string
 	for gvk, t := range c.scheme.AllKnownTypes() {
 		if gvk.Version == runtime.APIVersionInternal || !reflect.PointerTo(t).Implements(message) {
@@ -172,8 +186,10 @@ func (c *codecs) handle(op byte, payload []byte, hint *schema.GroupVersionKind) 
 		return c.kinds(), nil
 	case 'g':
 		return c.generate(payload)
+	case 'v':
+		return []byte(kubernetesVersion), nil
 	default:
-		return nil, fmt.Errorf("unknown op %q: expected 'd', 'D', 'e', 'g', 'h' or 'k'", op)
+		return nil, fmt.Errorf("unknown op %q: expected 'd', 'D', 'e', 'g', 'h', 'k' or 'v'", op)
 	}
 }
 
