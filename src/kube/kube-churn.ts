@@ -96,7 +96,11 @@ export interface KubeChurn {
   notes: string[];
 }
 
-/** The manager name for writes nobody can be named for. */
+/**
+ * The manager name for writes nobody can be named for (see {@link ChurnUnknown}).
+ * @example
+ * (await k.churn()).writers.find((w) => w.manager === UNKNOWN_WRITER)?.writes
+ */
 export const UNKNOWN_WRITER = 'unknown';
 
 interface FieldsEntry {

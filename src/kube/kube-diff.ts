@@ -85,6 +85,8 @@ export interface KubeDiff {
  * The fields left out of a diff by default, because they move without anyone changing the object's
  * meaning. A path is noise when it is (or is under) `metadata.managedFields` or `metadata.resourceVersion`,
  * or when its last field's name ends in `HeartbeatTime` or is `renewTime`.
+ * @example
+ * DIFF_NOISE.forEach((rule) => console.log(rule)); // what a diff leaves out unless { all: true }
  */
 export const DIFF_NOISE: readonly string[] = [
   'metadata.managedFields (rewritten by every write: who owns which field, and when)',

@@ -15,6 +15,8 @@ import { openSnapshotSource } from '../../src/sources/snapshot-source';
 import type { KvSource } from '../../src/sources/types';
 import { openKube, type KubeClient } from '../../src/kube/kube-client';
 import type { KubeChurn } from '../../src/kube/kube-churn';
+import * as util from 'node:util';
+import { open } from '../../src/notebook/notebook-client';
 import { present } from '../../src/notebook/present';
 import { generateCluster } from '../../scripts/cluster/cluster-generator';
 import { writeCluster } from '../../scripts/cluster/write-cluster';
@@ -139,6 +141,12 @@ describe('k.churn() against real etcd, with known managers', () => {
     assert.equal(shown.summary, `KubeChurn: 12 writes to 6 keys after revision ${compactRevision} up to ${live(log)}`);
     assertGolden('tables/churn.txt', shown.rendered.text);
     assertGolden('tables/churn.html', shown.rendered.html);
+    const nb = await open(file);
+    try {
+      assert.match(util.inspect(await nb.churn({ limit: 3 })), /^Writers:\nMANAGER\s+WRITES\s+SHARE\s+RESOURCES\nkubelet\s+4\s/);
+    } finally {
+      await nb.close();
+    }
   });
 });
 

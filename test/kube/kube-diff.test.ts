@@ -16,6 +16,8 @@ import type { KvSource } from '../../src/sources/types';
 import { openKube, type KubeClient } from '../../src/kube/kube-client';
 import { diffObjects } from '../../src/kube/kube-history';
 import { isDiffNoise, type DiffEntry, type KubeDiff } from '../../src/kube/kube-diff';
+import * as util from 'node:util';
+import { open } from '../../src/notebook/notebook-client';
 import { present } from '../../src/notebook/present';
 import { assertGolden } from '../render/golden';
 import { makeTempDir, startEtcd, type EtcdProcess } from '../helpers/etcd';
@@ -226,5 +228,21 @@ describe('k.diff() against real etcd', () => {
     assert.equal(shown.summary, 'KubeDiff: 2 added, 1 deleted, 3 changed (3 noise only)');
     assertGolden('tables/diff.txt', shown.rendered.text);
     assertGolden('tables/diff.html', shown.rendered.html);
+  });
+
+  test('notebook clients: k.diff(other) with another opened source, and the result displays itself', async () => {
+    const before = await open(file1);
+    const after = await open(file2);
+    try {
+      const d = await before.diff(after);
+      assert.deepEqual(shape(d), shape(await snap1.diff(snap2)));
+      const text = util.inspect(d);
+      assert.match(text, /^Per resource:\nRESOURCE\s+ADDED\s+DELETED\s+CHANGED\s+HIDDEN\n/);
+      assert.match(text, /\nObjects:\n/);
+      assert.deepEqual(shape(await after.diff({ fromRevision: r1 })), shape(d));
+    } finally {
+      await before.close();
+      await after.close();
+    }
   });
 });
