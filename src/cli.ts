@@ -527,7 +527,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       );
     }
   }
-  if (args.skipHashCheck === true && args.snapshot === undefined) {
+  if (args.skipHashCheck === true && args.snapshot === undefined && !(args.command === 'diff' && args.positional.length > 0)) {
     throw new InvalidArgumentError('--skip-hash-check applies to a snapshot file: add --snapshot FILE, or remove --skip-hash-check (a live etcd has no trailer to check).');
   }
   if (args.namespace !== undefined && args.allNamespaces) {

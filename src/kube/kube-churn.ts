@@ -9,7 +9,7 @@ import type { KubeObject } from '../codec/types';
 import { AbortedError, InvalidArgumentError } from '../errors';
 import type { MvccIndex } from '../sources/snapshot-source';
 import type { KvSource, KvWatchEvent } from '../sources/types';
-import { parseKey } from './keys';
+import { parseKey, type ParseKeyOptions } from './keys';
 import type { KubeClient } from './kube-client';
 import { qualifiedResourceName } from './resources';
 
@@ -255,6 +255,50 @@ function sortedCounts(counts: Map<string, number>): Record<string, number> {
   return Object.fromEntries([...counts].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** One key's writes while counting: its managers as one name while only one wrote it. */
+interface KeyTally {
+  writes: number;
+  deletes: number;
+  managers: string | Map<string, number>;
+}
+
+/** The `limit` most written keys, most first; among equals, the key first in byte order first. */
+class TopKeys {
+  readonly items: Array<{ key: string; tally: KeyTally }> = [];
+  constructor(private readonly limit: number) {}
+  offer(key: string, tally: KeyTally): void {
+    const items = this.items;
+    const before = (i: number): boolean => {
+      const o = items[i] as { key: string; tally: KeyTally };
+      return o.tally.writes > tally.writes || (o.tally.writes === tally.writes && o.key < key);
+    };
+    if (items.length >= this.limit && before(items.length - 1)) return;
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (before(mid)) lo = mid + 1;
+      else hi = mid;
+    }
+    items.splice(lo, 0, { key, tally });
+    if (items.length > this.limit) items.pop();
+  }
+}
+
+function rankedKeys(ranked: TopKeys, open: Map<string, KeyTally>, parseOptions: ParseKeyOptions): ChurnKey[] {
+  for (const [key, tally] of open) ranked.offer(key, tally);
+  return ranked.items.map(({ key, tally }) => {
+    const out: ChurnKey = { key, writes: tally.writes, deletes: tally.deletes, managers: typeof tally.managers === 'string' ? { [tally.managers]: tally.writes } : sortedCounts(tally.managers) };
+    const parsed = parseKey(key, parseOptions);
+    if (parsed.kind === 'object') {
+      out.resource = parsed.info ? qualifiedResourceName(parsed.info) : parsed.group ? `${parsed.resource}.${parsed.group}` : parsed.resource;
+      if (parsed.namespace !== undefined) out.namespace = parsed.namespace;
+      out.name = parsed.name;
+    }
+    return out;
+  });
+}
+
 let managersProjector: Projector | undefined;
 
 /**
@@ -288,7 +332,14 @@ export async function keyChurn(k: KubeClient, options: ChurnOptions = {}): Promi
   const writers = new Map<string, { writes: number; resources: Map<string, number> }>();
   const byResource = new Map<string, ChurnGroup>();
   const byNamespace = new Map<string, ChurnGroup>();
-  const byKey = new Map<string, ChurnKey & { managerCounts: Map<string, number> }>();
+  // Per key while it is being written: its counts, and its managers (one name until a second one comes).
+  // A snapshot gives each key's writes together: a key is then ranked when the next begins and dropped,
+  // so memory holds the `limit` most written; a live watch gives them in revision order: every key is held.
+  const byKey = new Map<string, KeyTally>();
+  const ranked = new TopKeys(limit);
+  const ordered = source.kind !== 'live';
+  let current: string | undefined;
+  let keys = 0;
   let total = 0;
   let deletes = 0;
   let sameSecond = 0;
@@ -330,19 +381,22 @@ export async function keyChurn(k: KubeClient, options: ChurnOptions = {}): Promi
     group(byNamespace, namespace, w.deleted);
     let kc = byKey.get(key);
     if (kc === undefined) {
-      kc = { key, writes: 0, deletes: 0, managers: {}, managerCounts: new Map() };
-      if (parsed.kind === 'object') {
-        kc.resource = resource;
-        if (parsed.namespace !== undefined) kc.namespace = parsed.namespace;
-        kc.name = parsed.name;
+      if (ordered && current !== undefined) {
+        ranked.offer(current, byKey.get(current) as KeyTally);
+        byKey.delete(current);
       }
+      current = key;
+      kc = { writes: 0, deletes: 0, managers: manager };
       byKey.set(key, kc);
+      keys++;
       byResource.get(resource)!.keys++;
       byNamespace.get(namespace)!.keys++;
     }
     kc.writes++;
     if (w.deleted) kc.deletes++;
-    kc.managerCounts.set(manager, (kc.managerCounts.get(manager) ?? 0) + 1);
+    if (typeof kc.managers === 'string') {
+      if (kc.managers !== manager) kc.managers = new Map([[kc.managers, kc.writes - 1], [manager, 1]]);
+    } else kc.managers.set(manager, (kc.managers.get(manager) ?? 0) + 1);
     let wr = writers.get(manager);
     if (wr === undefined) writers.set(manager, (wr = { writes: 0, resources: new Map() }));
     wr.writes++;
@@ -354,7 +408,7 @@ export async function keyChurn(k: KubeClient, options: ChurnOptions = {}): Promi
     source: source.kind,
     writes: total,
     deletes,
-    keys: byKey.size,
+    keys,
     writers: top(
       [...writers].map(([manager, w]) => ({ manager, writes: w.writes, resources: sortedCounts(w.resources) })),
       limit,
@@ -362,10 +416,10 @@ export async function keyChurn(k: KubeClient, options: ChurnOptions = {}): Promi
     ),
     byResource: top(byResource.values(), limit, (g) => g.name),
     byNamespace: top(byNamespace.values(), limit, (g) => g.name),
-    byKey: top(byKey.values(), limit, (c) => c.key).map(({ managerCounts, ...c }) => ({ ...c, managers: sortedCounts(managerCounts) })),
+    byKey: rankedKeys(ranked, byKey, parseOptions),
     unknown,
     sameSecond,
-    totals: { writers: writers.size, resources: byResource.size, namespaces: byNamespace.size, keys: byKey.size },
+    totals: { writers: writers.size, resources: byResource.size, namespaces: byNamespace.size, keys },
     limit,
     notes: [
       `Writes after revision ${from} (the compaction) up to ${to}: creations, updates and deletions under ${k.prefix}/.`,

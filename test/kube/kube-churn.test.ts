@@ -164,7 +164,8 @@ describe('k.churn() on a generated cluster', () => {
     etcd = await startEtcd();
     const w = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
     try {
-      await writeCluster(w, cluster.operations());
+      // leases that outlive the test: an expiry would delete keys the generator did not
+      await writeCluster(w, cluster.operations(), { leaseTtlSeconds: { events: 3600, masterleases: 3600 } });
     } finally {
       await w.close();
     }

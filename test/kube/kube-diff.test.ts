@@ -194,6 +194,7 @@ describe('k.diff() against real etcd', () => {
     const viaLib = await snap1.diff(snap2);
     const runs = [
       [file1, file2],
+      [file1, file2, '--skip-hash-check'],
       [file1, etcd.endpoint],
       ['--endpoints', etcd.endpoint, '--from-revision', String(r1), '--to-revision', String(r2)],
     ];
