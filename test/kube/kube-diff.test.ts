@@ -247,5 +247,26 @@ for (const version of ETCD_VERSIONS) {
         await after.close();
       }
     });
+
+    // last: it writes after r2 (the tests above compare with the live etcd's latest revision)
+    test('values that do not decode: compared by their bytes, with why', async () => {
+      const w = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
+      let r3 = 0;
+      let r4 = 0;
+      try {
+        r3 = await w.put('/registry/configmaps/a/bad', 'not an object');
+        await w.put('/registry/configmaps/a/bad', 'still not an object');
+        r4 = await w.put('/registry/configmaps/a/same', 'k8s:enc:aescbc:v1:key1:ciphertext');
+      } finally {
+        await w.close();
+      }
+      const d = await live.diff({ fromRevision: r3, toRevision: r4 });
+      assert.deepEqual(d.entries.map((e) => [e.change, e.key]), [['changed', '/registry/configmaps/a/bad'], ['added', '/registry/configmaps/a/same']]);
+      const bad = d.entries[0]!;
+      assert.equal(bad.changes, undefined);
+      assert.match(bad.error ?? '', /^before: .+ after: .+/);
+      const shown = present(d, { method: 'diff' });
+      assert.match(shown.rendered.text, /configmaps\s+changed\s+a\s+bad\s+\d+ -> \d+\s+error: before: /);
+    });
   });
 }
