@@ -24,7 +24,7 @@ import { watchResource, type KubeWatch, type KubeWatchOptions } from './kube-wat
 import { isSecrets, redactSecret } from './secret-redaction';
 import { deletedObjects, encodingCensus, sourceHashKV, type DeletedOptions, type EncodingsOptions, type KubeDeleted, type KubeEncodings } from './kube-forensics';
 import type { HashKvOptions, KvHash } from '../sources/types';
-import { diffKube, type DiffOptions, type DiffSide, type KubeDiff } from './kube-diff';
+import { diffWith, type DiffOptions, type DiffTarget, type KubeDiff } from './kube-diff';
 import { keyChurn, type ChurnOptions, type KubeChurn } from './kube-churn';
 
 /** Options of {@link openKube}. Every field is optional. */
@@ -320,7 +320,7 @@ export interface KubeClient {
    * @example
    * (await k.diff(await open('./before.db'))).entries; (await k.diff({ fromRevision: 100, toRevision: 200 })).counts;
    */
-  diff(other: DiffSide | { fromRevision?: number; toRevision?: number }, options?: DiffOptions): Promise<KubeDiff>;
+  diff(other: DiffTarget, options?: DiffOptions): Promise<KubeDiff>;
   /**
    * Writes per resource, namespace and key over the kept history, and who made them (managedFields). See {@link keyChurn}.
    * @example
@@ -915,8 +915,8 @@ class Kube implements KubeClient {
     return encodingCensus(this, options);
   }
 
-  diff(other: DiffSide | { fromRevision?: number; toRevision?: number }, options: DiffOptions = {}): Promise<KubeDiff> {
-    return 'source' in other ? diffKube(this, other, options) : diffKube(this, this, { ...options, ...other });
+  diff(other: DiffTarget, options: DiffOptions = {}): Promise<KubeDiff> {
+    return diffWith(this, other, options);
   }
 
   churn(options: ChurnOptions = {}): Promise<KubeChurn> {

@@ -286,3 +286,21 @@ export async function diffKube(from: DiffSide, to: DiffSide, options: DiffOption
   result.byResource = [...byResource.values()].sort((x, y) => (x.resource < y.resource ? -1 : x.resource > y.resource ? 1 : 0));
   return result;
 }
+
+/** The other side of {@link diffWith}: another opened source, or two revisions of this one. */
+export type DiffTarget = DiffSide | { fromRevision?: number; toRevision?: number };
+
+/**
+ * `k.diff(other, options)`: this source against another opened one (a KubeClient or a notebook client),
+ * or, given `{ fromRevision, toRevision }`, this source at two revisions. See {@link diffKube}.
+ * @example
+ * await diffWith(k, { fromRevision: 1200, toRevision: 1400 }, { resource: 'deployments' });
+ */
+export async function diffWith(client: DiffSide, other: DiffTarget, options: DiffOptions = {}): Promise<KubeDiff> {
+  if (other === null || typeof other !== 'object' || Array.isArray(other)) {
+    throw new InvalidArgumentError(
+      `Cannot diff against ${JSON.stringify(other)}: pass another opened source (k.diff(await open('./before.db'))) or two revisions of this one (k.diff({ fromRevision: 100, toRevision: 200 })).`,
+    );
+  }
+  return 'source' in other ? diffKube(client, other, options) : diffKube(client, client, { ...options, ...other });
+}

@@ -189,6 +189,7 @@ for (const version of ETCD_VERSIONS) {
       assert.deepEqual(cms.counts, { added: 1, deleted: 1, changed: 1, hidden: 1 });
       await assert.rejects(live.diff({ fromRevision: r2, toRevision: r2 }), /Nothing to compare/);
       await assert.rejects(live.diff({ fromRevision: 0 }), /Invalid fromRevision: 0/);
+      await assert.rejects(live.diff(null as unknown as { fromRevision: number }), /Cannot diff against null: pass another opened source/);
     });
 
     test('kubetcd diff: two snapshots, a snapshot and live etcd, one source at two revisions; json and table', async () => {
