@@ -24,6 +24,8 @@ import { formatBytes } from './render/format-bytes';
 import { DEFAULT_READS, kindPrinter } from './render/kube-printers';
 import { noResourcesMessage, renderTable } from './render/table';
 import { historyRows } from './render/history-view';
+import { diffCountRows, diffEntryRows, diffSummaryText } from './render/diff-view';
+import { churnRows } from './render/churn-view';
 import { jsYaml } from './util/lazy-modules';
 import { cliAdvice } from './cli/advice';
 import { decodeGoString } from './codec/go-utf8';
@@ -31,7 +33,7 @@ import { visibleText } from './render/escape';
 import { KUBECTL_OUTPUTS, UNSUPPORTED_GET_FLAGS, parseKubectlOutput, splitFlag, printKubectlOutput, sortKubectlItems } from './kube/kubectl-command';
 
 /** The commands of `kubetcd`. */
-const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'leases', 'hashkv', 'check', 'decode', 'encode', 'help'] as const;
+const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'leases', 'hashkv', 'diff', 'churn', 'check', 'decode', 'encode', 'help'] as const;
 
 /** The parsed command line. */
 export interface CliArgs {
@@ -68,6 +70,9 @@ export interface CliArgs {
   /** `-L`/`--label-columns`, repeatable and comma-separated (joined with commas). */
   labelColumns?: string;
   noHeaders?: boolean;
+  fromRevision?: number;
+  toRevision?: number;
+  all?: boolean;
 }
 
 type FlagField = Exclude<keyof CliArgs, 'command' | 'positional' | 'template'>;
@@ -112,6 +117,9 @@ const FLAGS: Record<string, FlagSpec> = {
   '-L': { field: 'labelColumns', value: 'string' },
   '--label-columns': { field: 'labelColumns', value: 'string' },
   '--no-headers': { field: 'noHeaders', value: 'none' },
+  '--from-revision': { field: 'fromRevision', value: 'int' },
+  '--to-revision': { field: 'toRevision', value: 'int' },
+  '--all': { field: 'all', value: 'none' },
 };
 
 const SOURCE_FIELDS: readonly FlagField[] = [
@@ -134,6 +142,8 @@ const ALLOWED: Record<string, readonly FlagField[]> = {
   encodings: [...SOURCE_FIELDS, 'output'],
   leases: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'output'],
   hashkv: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'revision', 'output'],
+  diff: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'fromRevision', 'toRevision', 'namespace', 'all', 'reveal', 'limit', 'output'],
+  churn: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'limit', 'output'],
 };
 
 /** Output formats per command; the first is the default. */
@@ -149,6 +159,8 @@ const OUTPUTS: Record<string, readonly string[]> = {
   encodings: ['table', 'json'],
   leases: ['table', 'json'],
   hashkv: ['table', 'json'],
+  diff: ['table', 'json'],
+  churn: ['table', 'json'],
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -215,6 +227,26 @@ const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]
       'etcd\'s HashKV of the key-value store up to revision R (default: the latest): the hash, compact\n' +
       'revision and revision "etcdctl endpoint hashkv" prints. Live etcd answers itself; from --snapshot it\n' +
       'is computed as etcd computes it, to compare a backup with the members it came from.',
+  },
+  diff: {
+    usage: [
+      'kubetcd diff A B [--from-revision R1] [--to-revision R2] [-n NS] [--all] [--reveal] [--limit N]\n' +
+        '             [-o table|json]',
+      'kubetcd diff --from-revision R1 [--to-revision R2] [...]   (one source: --snapshot FILE or --endpoints)',
+    ],
+    about:
+      'Every object added, deleted or changed from A to B (each a snapshot file or live etcd endpoints), or\n' +
+      'on one source from revision R1 to R2 (default: the latest): key, resource, namespace, name, and for a\n' +
+      'change the fields that differ (old -> new). Left out unless --all: metadata.managedFields,\n' +
+      'metadata.resourceVersion, fields named *HeartbeatTime and renewTime (Node and Lease heartbeats), and\n' +
+      'objects that changed only in those (counted as HIDDEN). Secret data is redacted unless --reveal.',
+  },
+  churn: {
+    usage: ['kubetcd churn [--limit N] [-o table|json]'],
+    about:
+      'Writes (etcd revisions) per resource, namespace and key over the kept history (after the compaction\n' +
+      'revision), and who made them: each write goes to the manager of the managedFields entry whose time\n' +
+      'it moved (unknown: deletions, values without managedFields, ties). --limit rows per table (default 20).',
   },
   check: {
     usage: ['kubetcd check FILE [-o table|json]'],
@@ -284,6 +316,9 @@ const OPTION_HELP: ReadonlyArray<{ field: FlagField; text: string }> = [
   { field: 'showLabels', text: '--show-labels         tables: a last LABELS column' },
   { field: 'labelColumns', text: '-L, --label-columns K tables: a column per label key (repeat or comma-separate)' },
   { field: 'noHeaders', text: '--no-headers          tables and custom-columns: no header line' },
+  { field: 'fromRevision', text: '--from-revision R1    diff: read A (or the one source) at this revision' },
+  { field: 'toRevision', text: '--to-revision R2      diff: read B (or the one source) at this revision (default: the latest)' },
+  { field: 'all', text: '--all                 diff: keep managedFields, resourceVersion and heartbeat fields' },
   {
     field: 'sources',
     text: '--sources DIR[:DIR]   Kubernetes API sources to compile the schema from, one folder per version; each\n                      kind from the newest (default: $KUBETCD_K8S_SOURCES, else 1.36 and 1.32 as\n                      installed by "npm run setup")',
@@ -308,6 +343,10 @@ const EXAMPLES = [
   'kubetcd hashkv --snapshot ./etcd-backup.db --revision 1234',
   'kubetcd check ./etcd-backup.db',
   'kubetcd leases --endpoints 127.0.0.1:2379',
+  'kubetcd diff ./before.db ./after.db -n shop',
+  'kubetcd diff ./etcd-backup.db 127.0.0.1:2379',
+  'kubetcd diff --snapshot ./etcd-backup.db --from-revision 1200 --to-revision 1400',
+  'kubetcd churn --limit 10 --snapshot ./etcd-backup.db',
   'kubetcd help get',
 ];
 
@@ -488,7 +527,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       );
     }
   }
-  if (args.skipHashCheck === true && args.snapshot === undefined) {
+  if (args.skipHashCheck === true && args.snapshot === undefined && !(args.command === 'diff' && args.positional.length > 0)) {
     throw new InvalidArgumentError('--skip-hash-check applies to a snapshot file: add --snapshot FILE, or remove --skip-hash-check (a live etcd has no trailer to check).');
   }
   if (args.namespace !== undefined && args.allNamespaces) {
@@ -1017,6 +1056,85 @@ async function runHashKv(args: CliArgs): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// diff and churn
+
+/** A diff side named on the command line: an existing file is a snapshot, else host:port endpoints. */
+async function openNamedSource(args: CliArgs, name: string): Promise<KvSource> {
+  if (fs.existsSync(name)) return openCliSource({ ...args, snapshot: name, endpoints: undefined } as CliArgs);
+  if (!/^(?:https?:\/\/)?[A-Za-z0-9_.[\]:-]+:\d+(?:,(?:https?:\/\/)?[A-Za-z0-9_.[\]:-]+:\d+)*$/.test(name)) {
+    throw new InvalidArgumentError(`Cannot open ${JSON.stringify(name)} for kubetcd diff: no such file, and not etcd endpoints (HOST:PORT[,HOST:PORT]). Check the path, or name the endpoints.`);
+  }
+  return openCliSource({ ...args, snapshot: undefined, endpoints: name } as CliArgs);
+}
+
+async function runDiff(args: CliArgs): Promise<number> {
+  const named = args.positional;
+  if (named.length !== 0 && named.length !== 2) {
+    throw new InvalidArgumentError(`kubetcd diff compares two sources (kubetcd diff A B) or one source at two revisions (--from-revision R1 --to-revision R2), got ${JSON.stringify(named)}.`);
+  }
+  if (named.length === 2 && (args.snapshot !== undefined || args.endpoints !== undefined)) {
+    throw new InvalidArgumentError('kubetcd diff A B names its sources itself: leave out --snapshot and --endpoints (the TLS options apply to a live one).');
+  }
+  if (named.length === 0 && args.fromRevision === undefined) {
+    throw new InvalidArgumentError('kubetcd diff on one source needs --from-revision R1 (and --to-revision R2, default the latest), or two sources: kubetcd diff A B.');
+  }
+  const sources: KvSource[] = [];
+  try {
+    if (named.length === 2) for (const n of named) sources.push(await openNamedSource(args, n));
+    else {
+      try {
+        sources.push(await openCliSource(args));
+      } catch (e) {
+        throw explainDefaultSource(args, e, true);
+      }
+    }
+    const { openKube } = await import('./kube/kube-client');
+    const kubes = await Promise.all(sources.map((s) => openKube(s, args.prefix !== undefined ? { prefix: args.prefix } : {})));
+    const from = kubes[0] as KubeClient;
+    const to = kubes[1] ?? from;
+    const options = {
+      ...(args.fromRevision !== undefined ? { fromRevision: args.fromRevision } : {}),
+      ...(args.toRevision !== undefined ? { toRevision: args.toRevision } : {}),
+      ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
+      ...(args.all ? { all: true } : {}),
+      ...(args.reveal ? { reveal: true } : {}),
+      ...(args.limit !== undefined ? { limit: args.limit } : {}),
+    };
+    const result = await from.diff(to === from ? { ...options } : to, options);
+    for (const s of sources) if (await reportHashMismatch(s)) return 1;
+    if ((args.output ?? 'table') === 'json') {
+      out(jsonText(result));
+      return 0;
+    }
+    const counts = diffCountRows(result.byResource, result.counts);
+    const entries = diffEntryRows(result.entries);
+    const visible = (t: { headers: string[]; rows: string[][] }): string[][] => t.rows.map((r) => r.map((c) => visibleText(c)));
+    out(textTable(counts.headers, visible(counts)));
+    if (result.entries.length > 0) out(`\n${textTable(entries.headers, visible(entries))}`);
+    process.stderr.write(`kubetcd: ${visibleText(diffSummaryText(result))}.\n`);
+    return 0;
+  } finally {
+    for (const s of sources) await s.close();
+  }
+}
+
+async function runChurn(args: CliArgs, k: KubeClient): Promise<number> {
+  if (args.positional.length > 0) throw new InvalidArgumentError(`kubetcd churn takes no arguments, got ${JSON.stringify(args.positional)}. Name the source with --snapshot FILE or --endpoints.`);
+  const result = await k.churn(args.limit !== undefined ? { limit: args.limit } : {});
+  if ((args.output ?? 'table') === 'json') {
+    out(jsonText(result));
+    return 0;
+  }
+  const t = churnRows(result);
+  const visible = (x: { headers: string[]; rows: string[][] }): string[][] => x.rows.map((r) => r.map((c) => visibleText(c)));
+  out(
+    [t.writers, t.resources, t.namespaces, t.keys].map((x) => textTable(x.headers, visible(x))).join('\n'),
+  );
+  for (const note of result.notes) process.stderr.write(`kubetcd: note: ${note}\n`);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // decode and encode
 
 function readInput(file: string | undefined): Uint8Array {
@@ -1166,6 +1284,10 @@ export async function main(argv: string[]): Promise<number> {
         return await withKube(args, (k) => runLeases(args, k));
       case 'hashkv':
         return await runHashKv(args);
+      case 'diff':
+        return await runDiff(args);
+      case 'churn':
+        return await withKube(args, (k) => runChurn(args, k));
       default: {
         if (args.positional.length > 1) {
           throw new InvalidArgumentError(`kubetcd help takes one command, got ${args.positional.length}: ${JSON.stringify(args.positional)}. Try "kubetcd help ${args.positional[0] ?? ''}".`);

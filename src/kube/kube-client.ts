@@ -24,6 +24,8 @@ import { watchResource, type KubeWatch, type KubeWatchOptions } from './kube-wat
 import { isSecrets, redactSecret } from './secret-redaction';
 import { deletedObjects, encodingCensus, sourceHashKV, type DeletedOptions, type EncodingsOptions, type KubeDeleted, type KubeEncodings } from './kube-forensics';
 import type { HashKvOptions, KvHash } from '../sources/types';
+import { diffWith, type DiffOptions, type DiffTarget, type KubeDiff } from './kube-diff';
+import { keyChurn, type ChurnOptions, type KubeChurn } from './kube-churn';
 
 /** Options of {@link openKube}. Every field is optional. */
 export interface KubeOptions {
@@ -311,6 +313,20 @@ export interface KubeClient {
    * (await k.leases()).leases.map((l) => [l.id, l.ttlSeconds, l.keys.length]);
    */
   leases(): Promise<KubeLeases>;
+  /**
+   * What changed from this source to another (`other`: an opened client), or on this source between two
+   * revisions (`other`: `{ fromRevision, toRevision }`): objects added, deleted, changed, with field
+   * diffs that leave out the noise unless `all`. See {@link diffKube}.
+   * @example
+   * (await k.diff(await open('./before.db'))).entries; (await k.diff({ fromRevision: 100, toRevision: 200 })).counts;
+   */
+  diff(other: DiffTarget, options?: DiffOptions): Promise<KubeDiff>;
+  /**
+   * Writes per resource, namespace and key over the kept history, and who made them (managedFields). See {@link keyChurn}.
+   * @example
+   * (await k.churn({ limit: 5 })).writers.map((w) => [w.manager, w.writes]);
+   */
+  churn(options?: ChurnOptions): Promise<KubeChurn>;
 }
 
 const td = new TextDecoder();
@@ -897,6 +913,14 @@ class Kube implements KubeClient {
 
   encodings(options: EncodingsOptions = {}): Promise<KubeEncodings> {
     return encodingCensus(this, options);
+  }
+
+  diff(other: DiffTarget, options: DiffOptions = {}): Promise<KubeDiff> {
+    return diffWith(this, other, options);
+  }
+
+  churn(options: ChurnOptions = {}): Promise<KubeChurn> {
+    return keyChurn(this, options);
   }
 
   tree(prefix?: string, options: TreeOptions = {}): Promise<KeyTree> {

@@ -11,6 +11,8 @@ import { loadSchema } from '../codec/schema';
 import type { CompiledSchema } from '../codec/schema-types';
 import { escapeHtml } from '../render/escape';
 import { historyRows, type HistoryEntryView } from '../render/history-view';
+import { diffCountRows, diffEntryRows, diffSummaryText, type DiffCountsView, type DiffEntryView, type TextRows } from '../render/diff-view';
+import { churnRows, type ChurnView } from '../render/churn-view';
 import { renderHexDump } from '../render/hex-dump';
 import { noResourcesMessage, type ColumnSource } from '../render/table';
 import { renderers, type ObjectTableOptions, type Rendered } from './renderers';
@@ -342,6 +344,41 @@ function titled(title: string, view: Rendered): Rendered {
   return { html: `<details open><summary>${escapeHtml(title)}</summary>${view.html}</details>`, text: `${title}:\n${view.text.replace(/\n*$/, '')}\n` };
 }
 
+function textRowsTable(t: TextRows, maxRows = 200): Rendered {
+  return renderers.recordTable(
+    t.rows.map((r) => Object.fromEntries(t.headers.map((h, i) => [h, r[i]]))),
+    { columns: t.headers, upperCase: false, maxRows },
+  );
+}
+
+/** k.diff(): the counts per resource, then the entries grouped by resource, as `kubetcd diff` prints them. */
+function presentDiff(value: Rec, hint: PresentHint): Presentation {
+  const v = value as unknown as { entries: DiffEntryView[]; counts: DiffCountsView; byResource: Array<DiffCountsView & { resource: string }>; from: { origin: string; revision: number }; to: { origin: string; revision: number }; truncated: boolean };
+  const summary = diffSummaryText(v);
+  const parts: Rendered[] = [titled('Per resource', textRowsTable(diffCountRows(v.byResource, v.counts)))];
+  if (v.entries.length > 0) parts.push(titled('Objects', textRowsTable(diffEntryRows(v.entries), hint.maxRows ?? 200)));
+  parts.push(renderers.notes([summary]));
+  const c = v.counts;
+  return { rendered: joinRendered(parts), summary: `KubeDiff: ${n(c.added)} added, ${n(c.deleted)} deleted, ${n(c.changed)} changed (${n(c.hidden)} noise only)` };
+}
+
+/** k.churn(): writers, then writes per resource, namespace and key, as `kubetcd churn` prints them. */
+function presentChurn(value: Rec): Presentation {
+  const v = value as unknown as ChurnView & { fromRevision: number; toRevision: number; deletes: number; keys: number; notes: string[] };
+  const t = churnRows(v);
+  const parts: Rendered[] = [
+    titled('Writers', textRowsTable(t.writers)),
+    titled('Per resource', textRowsTable(t.resources)),
+    titled('Per namespace', textRowsTable(t.namespaces)),
+    titled('Most written keys', textRowsTable(t.keys)),
+    renderers.notes(v.notes.map((x) => `note: ${x}`)),
+  ];
+  return {
+    rendered: joinRendered(parts),
+    summary: `KubeChurn: ${plural(v.writes, 'write')} to ${plural(v.keys, 'key')} after revision ${v.fromRevision} up to ${v.toRevision}`,
+  };
+}
+
 function presentSizes(v: SizesShape, hint: PresentHint): Presentation {
   // { top: N } given: the chart and the group tables show the N largest, and say how many there are
   const options = hint.args?.[0];
@@ -507,6 +544,8 @@ export function present(value: unknown, hint: PresentHint = {}): Presentation {
   if (format === 'auto' || format === 'table') {
     if (hint.method === 'deleted' && isRecord(value) && Array.isArray(value.items)) return presentDeleted(value, hint);
     if (hint.method === 'leases' && isRecord(value) && Array.isArray(value.leases)) return presentLeases(value, hint);
+    if (hint.method === 'diff' && isRecord(value) && Array.isArray(value.entries) && isRecord(value.counts)) return presentDiff(value, hint);
+    if (hint.method === 'churn' && isRecord(value) && Array.isArray(value.writers)) return presentChurn(value);
     if (hint.method === 'encodings' && isRecord(value) && Array.isArray(value.resources) && isRecord(value.total)) return presentEncodings(value, hint);
     if (isListShape(value)) return presentList(value, hint);
     if (isGetShape(value)) return presentGet(value, hint);
