@@ -7,7 +7,7 @@
 import { createProjector, type Projector } from '../codec/project';
 import type { KubeObject } from '../codec/types';
 import { AbortedError, InvalidArgumentError } from '../errors';
-import type { MvccIndex } from '../sources/snapshot-source';
+import type { MvccIndex } from '../sources/snapshot/mvcc-index';
 import type { KvSource, KvWatchEvent } from '../sources/types';
 import { parseKey, type ParseKeyOptions } from './keys';
 import type { KubeClient } from './kube-client';
@@ -163,8 +163,7 @@ interface Write {
 }
 
 function snapshotIndex(source: KvSource): MvccIndex | undefined {
-  const s = source as KvSource & { mvccIndex?: (signal?: AbortSignal) => MvccIndex };
-  return source.kind === 'snapshot' && typeof s.mvccIndex === 'function' ? s.mvccIndex() : undefined;
+  return source.capabilities.mvccIndex && source.mvccIndex !== undefined ? source.mvccIndex() : undefined;
 }
 
 /**
@@ -175,7 +174,7 @@ function snapshotIndex(source: KvSource): MvccIndex | undefined {
 async function* writes(source: KvSource, prefix: string, from: number, to: number, signal: AbortSignal | undefined): AsyncGenerator<Write> {
   const start = Buffer.from(prefix);
   const inPrefix = (key: Uint8Array): boolean => key.length >= start.length && Buffer.compare(key.subarray(0, start.length), start) === 0;
-  if (source.kind === 'live' && typeof source.watch === 'function') {
+  if (source.capabilities.watch && typeof source.watch === 'function') {
     if (from >= to) return;
     const controller = new AbortController();
     const stop = (): void => controller.abort();
@@ -316,7 +315,7 @@ export async function keyChurn(k: KubeClient, options: ChurnOptions = {}): Promi
     throw new InvalidArgumentError(`Invalid limit: ${String(options.limit)}. Pass a positive integer (rows per list), or omit it.`);
   }
   const source = k.source;
-  if (source.kind === 'dump') {
+  if (!source.capabilities.history) {
     throw new InvalidArgumentError(
       `Cannot count writes in ${source.origin}: an "etcdctl get -w json" dump holds one revision of each key, not the history. Use a snapshot ("etcdctl snapshot save") or live etcd.`,
     );
@@ -337,7 +336,7 @@ export async function keyChurn(k: KubeClient, options: ChurnOptions = {}): Promi
   // so memory holds the `limit` most written; a live watch gives them in revision order: every key is held.
   const byKey = new Map<string, KeyTally>();
   const ranked = new TopKeys(limit);
-  const ordered = source.kind !== 'live';
+  const ordered = !source.capabilities.watch;
   let current: string | undefined;
   let keys = 0;
   let total = 0;

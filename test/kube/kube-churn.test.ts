@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encode } from '../../src/codec';
 import { openEtcdWriterForFixtures, openLiveSource } from '../../src/sources/live-etcd-source';
-import { openSnapshotSource } from '../../src/sources/snapshot-source';
+import { openSnapshotSource } from '../../src/sources/snapshot/snapshot-source';
 import type { KvSource } from '../../src/sources/types';
 import { openKube, type KubeClient } from '../../src/kube/kube-client';
 import type { KubeChurn } from '../../src/kube/kube-churn';
