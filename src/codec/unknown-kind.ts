@@ -31,6 +31,8 @@ export interface RemovedKind {
  * Kinds Kubernetes removed that real clusters still hold in etcd, kept as data (the Kubernetes
  * deprecation guide). The kinds in 1.32 but no longer in 1.36 are here too, for a schema compiled without
  * 1.32 (test/codec/unknown-kind.test.ts checks that list against the installed schemas).
+ * @example
+ * REMOVED_KINDS.filter((r) => r.removedIn === '1.25').map((r) => r.apiVersion) // ['policy/v1beta1', …]
  */
 export const REMOVED_KINDS: readonly RemovedKind[] = [
   // removed in 1.16 (and extensions ingresses in 1.22)
