@@ -39,6 +39,11 @@ export const REMOVED_KINDS: readonly RemovedKind[] = [
   { apiVersion: 'extensions/v1beta1', removedIn: '1.16' },
   { apiVersion: 'apps/v1beta1', removedIn: '1.16' },
   { apiVersion: 'apps/v1beta2', removedIn: '1.16' },
+  // removed in 1.19–1.21
+  { apiVersion: 'auditregistration.k8s.io/v1alpha1', removedIn: '1.19' },
+  { apiVersion: 'settings.k8s.io/v1alpha1', removedIn: '1.20' },
+  { apiVersion: 'batch/v2alpha1', removedIn: '1.21' },
+  { apiVersion: 'flowcontrol.apiserver.k8s.io/v1alpha1', removedIn: '1.21' },
   // removed in 1.22
   { apiVersion: 'admissionregistration.k8s.io/v1beta1', kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], removedIn: '1.22' },
   { apiVersion: 'certificates.k8s.io/v1beta1', kinds: ['CertificateSigningRequest'], removedIn: '1.22' },

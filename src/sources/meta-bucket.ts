@@ -11,7 +11,7 @@ export interface EtcdMetaBucket {
   consistentIndex?: number;
   /** Raft term (etcd 3.5+). */
   term?: number;
-  /** Raft ConfState as JSON (etcd 3.5+). */
+  /** Raft ConfState, parsed from its JSON (etcd 3.5+); member ids of 16 digits or more as strings. */
   confState?: unknown;
   /** The storage version (etcd 3.6+): `3.6.0`. */
   storageVersion?: string;
@@ -50,7 +50,8 @@ export function readEtcdMetaBucket(path: string): EtcdMetaBucket {
       else if (key === 'confState') {
         const text = e.value.toString('utf8');
         try {
-          out.confState = JSON.parse(text) as unknown;
+          // member ids are 64-bit: kept exact as strings (JSON.parse would round them)
+          out.confState = JSON.parse(text.replace(/([:[,]\s*)(\d{16,})(?=\s*[,\]}])/g, '$1"$2"')) as unknown;
         } catch {
           out.confState = text;
         }

@@ -140,6 +140,12 @@ describe('clusterInfo() etcd version: live status, and the meta bucket of real 3
         assert.ok(meta.keys.includes('consistent_index'), meta.keys.join(','));
         assert.equal(meta.term !== undefined, version !== '3.4', `term in the meta bucket of etcd ${version}: ${meta.keys.join(',')}`);
         assert.equal(meta.storageVersion, undefined);
+        if (version !== '3.4') {
+          // confState names the one voter, the member etcdctl lists (its 64-bit id exact)
+          const members = await etcd.etcdctl(['member', 'list']);
+          const hexId = members.stdout.split(',')[0]?.trim() ?? '';
+          assert.deepEqual((meta.confState as { voters?: unknown }).voters, [BigInt(`0x${hexId}`).toString()]);
+        }
         const snap = await openSource(file);
         try {
           const info = await (await openKube(snap)).clusterInfo();
