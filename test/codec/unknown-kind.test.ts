@@ -156,6 +156,7 @@ test('a removed kind from a real old cluster: a 1.7 pod named policy/v1beta1 Pod
   assert.equal((o['metadata'] as { name?: string }).name, 'pi-dqtsw');
   // the fields 1.7 wrote that 1.36 no longer has (clusterName…) stay visible, under metadata
   const podMetaUnknown = (pod.unknownFields ?? []).filter((u) => u.path === 'metadata' || u.path.startsWith('metadata.'));
+  assert.ok(podMetaUnknown.length > 0, 'the 1.7 pod carries metadata fields 1.36 dropped (clusterName, 15)');
   assert.deepEqual(psp.unknownFields ?? [], podMetaUnknown);
   assert.match(
     psp.error?.message ?? '',

@@ -15,6 +15,7 @@ import { openSource } from '../../src/sources/open-source';
 import { readEtcdMetaBucket } from '../../src/sources/meta-bucket';
 import { startKubeFixture, type KubeFixture } from '../helpers/kube-fixture';
 import { ETCD_VERSIONS, makeTempDir, startEtcd } from '../helpers/etcd';
+import { findRepoRoot } from '../../src/codec';
 
 const KUBEADM_VERSION = 'v1.36.4';
 const APISERVER_IMAGE = 'registry.k8s.io/kube-apiserver:v1.36.3';
@@ -166,5 +167,19 @@ describe('clusterInfo() etcd version: live status, and the meta bucket of real 3
         fs.rmSync(dir, { recursive: true, force: true });
       }
     });
+  }
+});
+
+it('clusterInfo() on a real etcd 3.2 backend of a Kubernetes 1.7 cluster (auger testdata): etcd 3.2, no Kubernetes version named', async () => {
+  const file = path.join(findRepoRoot(), '..', 'shared', 'data', 'auger-testdata', 'boltdb', 'db');
+  const src = await openSource(file);
+  try {
+    const info = await (await openKube(src)).clusterInfo();
+    // the data holds a namespace, a pod and a job: none names a Kubernetes version
+    assert.deepEqual(info.kubernetes, { versions: [], evidence: [] });
+    assert.equal(info.etcd.version, '3.2.0');
+    assert.deepEqual(info.etcd.evidence.map((e) => [e.source, e.version]), [['etcd-cluster-bucket', '3.2.0'], ['etcd-meta-bucket', '<=3.4']]);
+  } finally {
+    await src.close();
   }
 });
