@@ -204,18 +204,25 @@ export async function clusterInfo(k: KubeClient): Promise<ClusterInfo> {
   }
 
   const versions = [...new Set(evidence.flatMap((e) => (e.version !== undefined ? [e.version] : [])))].sort(compareVersions);
-  return { kubernetes: { versions, evidence }, etcd: etcdVersion(k, status), revision, errors };
+  return { kubernetes: { versions, evidence }, etcd: etcdVersion(k, status, errors), revision, errors };
 }
 
-function etcdVersion(k: KubeClient, status: SourceStatus): ClusterInfo['etcd'] {
+function etcdVersion(k: KubeClient, status: SourceStatus, errors: string[]): ClusterInfo['etcd'] {
   const evidence: VersionEvidence[] = [];
   let version: string | undefined;
   if (status.serverVersion !== undefined) {
     evidence.push({ source: 'etcd-status', key: status.origin, version: status.serverVersion, detail: 'the answering member\'s server version' });
     version = status.serverVersion;
   }
+  let meta: ReturnType<typeof readEtcdMetaBucket> | undefined;
   if (k.source.kind === 'snapshot') {
-    const meta = readEtcdMetaBucket(k.source.origin);
+    try {
+      meta = readEtcdMetaBucket(k.source.origin);
+    } catch (e) {
+      errors.push(`the meta bucket of ${k.source.origin}: ${(e as Error).message}`);
+    }
+  }
+  if (meta !== undefined) {
     if (meta.clusterVersion !== undefined) {
       evidence.push({ source: 'etcd-cluster-bucket', key: k.source.origin, version: meta.clusterVersion, detail: 'cluster bucket clusterVersion' });
     }
@@ -233,6 +240,7 @@ function etcdVersion(k: KubeClient, status: SourceStatus): ClusterInfo['etcd'] {
     version ??= meta.clusterVersion ?? inferred;
   } else if (status.clusterVersion !== undefined) {
     evidence.push({ source: 'etcd-status', key: status.origin, version: status.clusterVersion, detail: 'cluster version' });
+    version ??= status.clusterVersion;
   }
   return { ...(version !== undefined ? { version } : {}), evidence };
 }
