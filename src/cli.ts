@@ -33,7 +33,7 @@ import { visibleText } from './render/escape';
 import { KUBECTL_OUTPUTS, UNSUPPORTED_GET_FLAGS, parseKubectlOutput, splitFlag, printKubectlOutput, sortKubectlItems } from './kube/kubectl-command';
 
 /** The commands of `kubetcd`. */
-const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'leases', 'hashkv', 'diff', 'churn', 'check', 'decode', 'encode', 'help'] as const;
+const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'leases', 'info', 'hashkv', 'diff', 'churn', 'check', 'decode', 'encode', 'help'] as const;
 
 /** The parsed command line. */
 export interface CliArgs {
@@ -141,6 +141,7 @@ const ALLOWED: Record<string, readonly FlagField[]> = {
   deleted: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'output', 'namespace', 'reveal'],
   encodings: [...SOURCE_FIELDS, 'output'],
   leases: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'output'],
+  info: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'output'],
   hashkv: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'revision', 'output'],
   diff: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'fromRevision', 'toRevision', 'namespace', 'all', 'reveal', 'limit', 'output'],
   churn: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'limit', 'output'],
@@ -158,6 +159,7 @@ const OUTPUTS: Record<string, readonly string[]> = {
   deleted: ['table', 'json'],
   encodings: ['table', 'json'],
   leases: ['table', 'json'],
+  info: ['table', 'json'],
   hashkv: ['table', 'json'],
   diff: ['table', 'json'],
   churn: ['table', 'json'],
@@ -214,6 +216,13 @@ const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]
     about:
       'Every etcd lease: its id as etcdctl prints it, granted TTL, seconds left (live etcd only), and the keys\n' +
       'it keeps alive, per resource (events expire with their lease, an API server\'s master lease with it).',
+  },
+  info: {
+    usage: ['kubetcd info [-o table|json]'],
+    about:
+      'Which Kubernetes and etcd versions wrote the data, and what says so: the kubeadm-config ConfigMap,\n' +
+      'kubelet versions, control-plane images, API server identity leases, lease candidates, storage versions;\n' +
+      'etcd\'s status (live), or the db\'s cluster and meta buckets (term and confState from 3.5, storageVersion from 3.6).',
   },
   encodings: {
     usage: ['kubetcd encodings [-o table|json]'],
@@ -1030,6 +1039,23 @@ async function runLeases(args: CliArgs, k: KubeClient): Promise<number> {
   return 0;
 }
 
+async function runInfo(args: CliArgs, k: KubeClient): Promise<number> {
+  if (args.positional.length > 0) throw new InvalidArgumentError(`kubetcd info takes no arguments, got ${JSON.stringify(args.positional)}. Name the source with --snapshot FILE or --endpoints.`);
+  const info = await k.clusterInfo();
+  if ((args.output ?? 'table') === 'json') {
+    out(jsonText(info));
+    return 0;
+  }
+  const rows = [
+    ...info.kubernetes.evidence.map((e) => ['kubernetes', e.source, e.version ?? '<none>', e.detail, e.key]),
+    ...info.etcd.evidence.map((e) => ['etcd', e.source, e.version ?? '<none>', e.detail, e.key]),
+  ];
+  out(`Kubernetes: ${info.kubernetes.versions.length > 0 ? info.kubernetes.versions.join(', ') : '<unknown>'}\netcd: ${info.etcd.version ?? '<unknown>'}\n`);
+  out(textTable(['OF', 'SOURCE', 'VERSION', 'DETAIL', 'KEY'], rows));
+  for (const e of info.errors) process.stderr.write(`kubetcd: ${e}\n`);
+  return 0;
+}
+
 async function runHashKv(args: CliArgs): Promise<number> {
   if (args.positional.length > 0) throw new InvalidArgumentError(`kubetcd hashkv takes no arguments, got ${JSON.stringify(args.positional)}. Name the source with --snapshot FILE or --endpoints.`);
   let source: KvSource;
@@ -1282,6 +1308,8 @@ export async function main(argv: string[]): Promise<number> {
         return await withKube(args, (k) => runEncodings(args, k));
       case 'leases':
         return await withKube(args, (k) => runLeases(args, k));
+      case 'info':
+        return await withKube(args, (k) => runInfo(args, k));
       case 'hashkv':
         return await runHashKv(args);
       case 'diff':

@@ -140,6 +140,12 @@ export { DIFF_NOISE, diffKube, diffWith, isDiffNoise, streamDiff } from './kube/
 export type { DiffCounts, DiffEntry, DiffOptions, DiffSide, DiffStreamItem, DiffTarget, KubeDiff } from './kube/kube-diff';
 export { keyChurn, UNKNOWN_WRITER } from './kube/kube-churn';
 export type { ChurnGroup, ChurnKey, ChurnOptions, ChurnUnknown, ChurnWriter, KubeChurn } from './kube/kube-churn';
+export { clusterInfo } from './kube/kube-cluster-info';
+export type { ClusterInfo, VersionEvidence, VersionSource } from './kube/kube-cluster-info';
+export { readEtcdMetaBucket } from './sources/snapshot/meta-bucket';
+export type { EtcdMetaBucket } from './sources/snapshot/meta-bucket';
+export { removedKind, REMOVED_KINDS } from './codec/unknown-kind';
+export type { RemovedKind } from './codec/unknown-kind';
 export { watchResource } from './kube/kube-watch';
 export type { KubeWatch, KubeWatchEvent, KubeWatchOptions } from './kube/kube-watch';
 export { deleteKey, writeObject } from './kube/kube-write';

@@ -426,6 +426,23 @@ describe('source commands against a generated cluster: live etcd and its snapsho
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.stdout.trimEnd().split('\n'), names((await fx.kubes[0].list('namespaces')).items).map((n) => `namespace/${n}`));
   });
+
+  test('info: the versions k.clusterInfo() finds, as JSON and as a table', async () => {
+    await eachSource(async (label, src, k) => {
+      const info = await k.clusterInfo();
+      assert.ok(info.kubernetes.versions.length > 0 && info.etcd.version !== undefined, `${label}: versions found`);
+      const json = await runAsync(['info', '-o', 'json', ...src]);
+      assert.equal(json.code, 0, `${label}: ${json.stderr}`);
+      assert.deepEqual(JSON.parse(json.stdout), JSON.parse(JSON.stringify(info)), label);
+      const table = await runAsync(['info', ...src]);
+      assert.equal(table.code, 0, `${label}: ${table.stderr}`);
+      const lines = table.stdout.split('\n');
+      assert.equal(lines[0], `Kubernetes: ${info.kubernetes.versions.join(', ')}`, label);
+      assert.equal(lines[1], `etcd: ${info.etcd.version ?? ''}`, label);
+      assert.match(lines[2] ?? '', /^OF +SOURCE +VERSION +DETAIL +KEY$/, label);
+      assert.equal(lines.filter((l) => /^(kubernetes|etcd) /.test(l)).length, info.kubernetes.evidence.length + info.etcd.evidence.length, label);
+    });
+  });
 });
 
 /** True when something accepts connections on 127.0.0.1:port (then the default endpoint cannot be shown failing). */

@@ -19,6 +19,7 @@ import { formatGoDuration } from './go-duration';
 import { decodeGoString, holdsInvalidUtf8, utf8ByteCompare } from './go-utf8';
 import { formatMicroTime, formatTime } from './kube-time';
 import { dumpProtoFields } from './proto-dump';
+import { decodeUnknownKind } from './unknown-kind';
 import { canonicalQuantity } from './quantity';
 import type { CompiledSchema, SchemaField, SchemaMessage } from './schema-types';
 import type { Decoded, KubeObject, UnknownField } from './types';
@@ -1389,12 +1390,8 @@ function decodeProtobufValue(
   const decoder = getDecoder();
   const found = decoder.kindFor(apiVersion, kind);
   if (found === undefined) {
-    result.protoFields = dumpProtoFields(buf, env.rawStart, env.rawEnd);
-    result.error = new DecodeError(
-      `Unknown kind ${JSON.stringify(kind)} of ${JSON.stringify(apiVersion)}: the schema (${decoder.plans.schema.source.description}) does not know it, ` +
-        'so its fields are shown schema-less in protoFields. Use a schema compiled from newer Kubernetes sources (createCodec({ sourcesDir })).',
-      base + env.rawStart,
-    );
+    // metadata decoded, the rest schema-less, the error says newer or removed (unknown-kind.ts)
+    Object.assign(result, decodeUnknownKind(decoder, buf, env.rawStart, env.rawEnd, base, apiVersion, kind));
     return;
   }
   if (found.schemaVersion !== undefined) result.schemaVersion = found.schemaVersion;

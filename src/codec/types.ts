@@ -68,7 +68,10 @@ export interface Decoded {
   error?: DecodeError;
   /** Fields the schema did not know, kept visible (never silently dropped). */
   unknownFields?: UnknownField[];
-  /** For a kind the schema does not know: every protobuf field, schema-less. */
+  /**
+   * For a kind the schema does not know: its protobuf fields, schema-less; all but field 1 when that decoded
+   * as the object's metadata (then `object` holds apiVersion, kind and metadata).
+   */
   protoFields?: ProtoDumpField[];
   /** For encrypted values. */
   encryption?: EncryptionInfo;

@@ -20,6 +20,7 @@ import { runKubectl, type KubectlResult } from './kubectl-command';
 import { keyTree, type KeyTree, type TreeOptions } from './kube-tree';
 import { storageSizes, type KubeSizes, type SizesOptions } from './kube-sizes';
 import { etcdLeases, type KubeLeases } from './kube-leases';
+import { clusterInfo, type ClusterInfo } from './kube-cluster-info';
 import { watchResource, type KubeWatch, type KubeWatchOptions } from './kube-watch';
 import { isSecrets, redactSecret } from './secret-redaction';
 import { deletedObjects, encodingCensus, sourceHashKV, type DeletedOptions, type EncodingsOptions, type KubeDeleted, type KubeEncodings } from './kube-forensics';
@@ -327,6 +328,12 @@ export interface KubeClient {
    * (await k.churn({ limit: 5 })).writers.map((w) => [w.manager, w.writes]);
    */
   churn(options?: ChurnOptions): Promise<KubeChurn>;
+  /**
+   * Which Kubernetes and etcd versions wrote the data, with the evidence. See {@link clusterInfo}.
+   * @example
+   * (await k.clusterInfo()).kubernetes.versions // ['v1.32.0']
+   */
+  clusterInfo(): Promise<ClusterInfo>;
 }
 
 const td = new TextDecoder();
@@ -909,6 +916,10 @@ class Kube implements KubeClient {
 
   leases(): Promise<KubeLeases> {
     return etcdLeases(this);
+  }
+
+  clusterInfo(): Promise<ClusterInfo> {
+    return clusterInfo(this);
   }
 
   encodings(options: EncodingsOptions = {}): Promise<KubeEncodings> {

@@ -1,7 +1,7 @@
 /**
- * The resources Kubernetes 1.32 keeps in etcd, as data: names (plural, singular, short names, kind),
+ * The resources Kubernetes 1.36 keeps in etcd, as data: names (plural, singular, short names, kind),
  * group and versions, scope, and where the objects live under the etcd prefix. Sources: `kubectl
- * api-resources` of a 1.32 cluster (all API groups enabled) and kubernetes `test/integration/etcd/data.go`
+ * api-resources` of a cluster with all API groups enabled and kubernetes `test/integration/etcd/data.go`
  * (`ExpectedEtcdPath`, `ExpectedGVK`). Custom resources come from their CustomResourceDefinitions
  * ({@link resourcesFromCrd}).
  */
@@ -28,7 +28,7 @@ export interface ResourceInfo {
    * `minions`, `apiregistration.k8s.io/apiservices`, `<group>/<plural>` for custom resources.
    */
   readonly keyPrefix: string;
-  /** The apiVersion and kind kube-apiserver 1.32 writes (trust the value itself: older clusters differ). */
+  /** The apiVersion and kind kube-apiserver 1.36 writes (trust the value itself: older clusters differ). */
   readonly storedAs: { readonly apiVersion: string; readonly kind: string };
   /** How the values are encoded by default: protobuf (`k8s\0` envelope) or JSON. */
   readonly encoding: 'protobuf' | 'json';
@@ -98,7 +98,13 @@ interface Row {
 const NS = true;
 const CLUSTER = false;
 
-/** Kubernetes 1.32, grouped like `kubectl api-resources` (core group first, then groups by name). */
+/**
+ * Kubernetes 1.36, grouped like `kubectl api-resources` (core group first, then groups by name). The kinds
+ * and their versions are those of the 1.36 schema (k8s.io/api 0.36) less the versions 1.36 no longer
+ * serves (test/kube/resources-schema.test.ts holds the two together); the rest is what the schema cannot
+ * tell: scope, short names, key prefixes and the stored version where it is not the preferred one
+ * (kubernetes `test/integration/etcd/data.go`, `ExpectedEtcdPath` and `ExpectedGVK`).
+ */
 const BUILTIN_ROWS: Row[] = [
   // core (v1)
   { resource: 'configmaps', kind: 'ConfigMap', namespaced: NS, shortNames: ['cm'] },
@@ -117,8 +123,9 @@ const BUILTIN_ROWS: Row[] = [
   { resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: NS, shortNames: ['sa'] },
   { resource: 'services', kind: 'Service', namespaced: NS, shortNames: ['svc'], keyPrefix: 'services/specs' },
   // admissionregistration.k8s.io
-  { group: 'admissionregistration.k8s.io', resource: 'mutatingadmissionpolicies', kind: 'MutatingAdmissionPolicy', versions: ['v1alpha1'], namespaced: CLUSTER },
-  { group: 'admissionregistration.k8s.io', resource: 'mutatingadmissionpolicybindings', kind: 'MutatingAdmissionPolicyBinding', versions: ['v1alpha1'], namespaced: CLUSTER },
+  // 1.36 serves MutatingAdmissionPolicy v1 but still stores v1beta1 (data.go ExpectedGVK)
+  { group: 'admissionregistration.k8s.io', resource: 'mutatingadmissionpolicies', kind: 'MutatingAdmissionPolicy', versions: ['v1', 'v1beta1', 'v1alpha1'], namespaced: CLUSTER, storedAs: { apiVersion: 'admissionregistration.k8s.io/v1beta1', kind: 'MutatingAdmissionPolicy' } },
+  { group: 'admissionregistration.k8s.io', resource: 'mutatingadmissionpolicybindings', kind: 'MutatingAdmissionPolicyBinding', versions: ['v1', 'v1beta1', 'v1alpha1'], namespaced: CLUSTER, storedAs: { apiVersion: 'admissionregistration.k8s.io/v1beta1', kind: 'MutatingAdmissionPolicyBinding' } },
   { group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: CLUSTER },
   { group: 'admissionregistration.k8s.io', resource: 'validatingadmissionpolicies', kind: 'ValidatingAdmissionPolicy', versions: ['v1', 'v1beta1', 'v1alpha1'], namespaced: CLUSTER },
   { group: 'admissionregistration.k8s.io', resource: 'validatingadmissionpolicybindings', kind: 'ValidatingAdmissionPolicyBinding', versions: ['v1', 'v1beta1', 'v1alpha1'], namespaced: CLUSTER },
@@ -147,9 +154,10 @@ const BUILTIN_ROWS: Row[] = [
   { group: 'batch', resource: 'jobs', kind: 'Job', namespaced: NS },
   // certificates.k8s.io
   { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', kind: 'CertificateSigningRequest', namespaced: CLUSTER, shortNames: ['csr'] },
-  { group: 'certificates.k8s.io', resource: 'clustertrustbundles', kind: 'ClusterTrustBundle', versions: ['v1alpha1'], namespaced: CLUSTER },
+  { group: 'certificates.k8s.io', resource: 'clustertrustbundles', kind: 'ClusterTrustBundle', versions: ['v1beta1', 'v1alpha1'], namespaced: CLUSTER },
+  { group: 'certificates.k8s.io', resource: 'podcertificaterequests', kind: 'PodCertificateRequest', versions: ['v1beta1'], namespaced: NS },
   // coordination.k8s.io
-  { group: 'coordination.k8s.io', resource: 'leasecandidates', kind: 'LeaseCandidate', versions: ['v1alpha2'], namespaced: NS },
+  { group: 'coordination.k8s.io', resource: 'leasecandidates', kind: 'LeaseCandidate', versions: ['v1beta1', 'v1alpha2'], namespaced: NS },
   { group: 'coordination.k8s.io', resource: 'leases', kind: 'Lease', namespaced: NS },
   // discovery.k8s.io
   { group: 'discovery.k8s.io', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: NS },
@@ -158,7 +166,7 @@ const BUILTIN_ROWS: Row[] = [
     group: 'events.k8s.io', resource: 'events', kind: 'Event', namespaced: NS, shortNames: ['ev'],
     storedAs: { apiVersion: 'v1', kind: 'Event' }, storedWith: 'events',
   },
-  // flowcontrol.apiserver.k8s.io (v1beta3 is no longer served in 1.32)
+  // flowcontrol.apiserver.k8s.io (v1beta3 is no longer served from 1.32)
   { group: 'flowcontrol.apiserver.k8s.io', resource: 'flowschemas', kind: 'FlowSchema', namespaced: CLUSTER },
   { group: 'flowcontrol.apiserver.k8s.io', resource: 'prioritylevelconfigurations', kind: 'PriorityLevelConfiguration', namespaced: CLUSTER },
   // internal.apiserver.k8s.io
@@ -166,9 +174,9 @@ const BUILTIN_ROWS: Row[] = [
   // networking.k8s.io
   { group: 'networking.k8s.io', resource: 'ingressclasses', kind: 'IngressClass', namespaced: CLUSTER },
   { group: 'networking.k8s.io', resource: 'ingresses', kind: 'Ingress', namespaced: NS, shortNames: ['ing'], keyPrefix: 'ingress', legacyGroups: ['extensions'] },
-  { group: 'networking.k8s.io', resource: 'ipaddresses', kind: 'IPAddress', versions: ['v1beta1', 'v1alpha1'], namespaced: CLUSTER, shortNames: ['ip'] },
+  { group: 'networking.k8s.io', resource: 'ipaddresses', kind: 'IPAddress', versions: ['v1', 'v1beta1'], namespaced: CLUSTER, shortNames: ['ip'] },
   { group: 'networking.k8s.io', resource: 'networkpolicies', kind: 'NetworkPolicy', namespaced: NS, shortNames: ['netpol'], legacyGroups: ['extensions'] },
-  { group: 'networking.k8s.io', resource: 'servicecidrs', kind: 'ServiceCIDR', versions: ['v1beta1', 'v1alpha1'], namespaced: CLUSTER },
+  { group: 'networking.k8s.io', resource: 'servicecidrs', kind: 'ServiceCIDR', versions: ['v1', 'v1beta1'], namespaced: CLUSTER },
   // node.k8s.io
   { group: 'node.k8s.io', resource: 'runtimeclasses', kind: 'RuntimeClass', namespaced: CLUSTER },
   // policy
@@ -179,21 +187,29 @@ const BUILTIN_ROWS: Row[] = [
   { group: 'rbac.authorization.k8s.io', resource: 'rolebindings', kind: 'RoleBinding', namespaced: NS },
   { group: 'rbac.authorization.k8s.io', resource: 'roles', kind: 'Role', namespaced: NS },
   // resource.k8s.io (dynamic resource allocation)
-  { group: 'resource.k8s.io', resource: 'deviceclasses', kind: 'DeviceClass', versions: ['v1beta1', 'v1alpha3'], namespaced: CLUSTER },
-  { group: 'resource.k8s.io', resource: 'resourceclaims', kind: 'ResourceClaim', versions: ['v1beta1', 'v1alpha3'], namespaced: NS },
-  { group: 'resource.k8s.io', resource: 'resourceclaimtemplates', kind: 'ResourceClaimTemplate', versions: ['v1beta1', 'v1alpha3'], namespaced: NS },
-  { group: 'resource.k8s.io', resource: 'resourceslices', kind: 'ResourceSlice', versions: ['v1beta1', 'v1alpha3'], namespaced: CLUSTER },
+  { group: 'resource.k8s.io', resource: 'deviceclasses', kind: 'DeviceClass', versions: ['v1', 'v1beta2', 'v1beta1'], namespaced: CLUSTER },
+  { group: 'resource.k8s.io', resource: 'resourceclaims', kind: 'ResourceClaim', versions: ['v1', 'v1beta2', 'v1beta1'], namespaced: NS },
+  { group: 'resource.k8s.io', resource: 'resourceclaimtemplates', kind: 'ResourceClaimTemplate', versions: ['v1', 'v1beta2', 'v1beta1'], namespaced: NS },
+  { group: 'resource.k8s.io', resource: 'resourceslices', kind: 'ResourceSlice', versions: ['v1', 'v1beta2', 'v1beta1'], namespaced: CLUSTER },
+  // resource.k8s.io: DeviceTaintRule is stored as v1alpha3 (so that a downgrade can read it)
+  {
+    group: 'resource.k8s.io', resource: 'devicetaintrules', kind: 'DeviceTaintRule', versions: ['v1beta2', 'v1alpha3'], namespaced: CLUSTER,
+    storedAs: { apiVersion: 'resource.k8s.io/v1alpha3', kind: 'DeviceTaintRule' },
+  },
+  { group: 'resource.k8s.io', resource: 'resourcepoolstatusrequests', kind: 'ResourcePoolStatusRequest', versions: ['v1alpha3'], namespaced: CLUSTER },
   // scheduling.k8s.io
+  { group: 'scheduling.k8s.io', resource: 'podgroups', kind: 'PodGroup', versions: ['v1alpha2'], namespaced: NS },
   { group: 'scheduling.k8s.io', resource: 'priorityclasses', kind: 'PriorityClass', namespaced: CLUSTER, shortNames: ['pc'] },
+  { group: 'scheduling.k8s.io', resource: 'workloads', kind: 'Workload', versions: ['v1alpha2'], namespaced: NS },
   // storage.k8s.io
   { group: 'storage.k8s.io', resource: 'csidrivers', kind: 'CSIDriver', namespaced: CLUSTER },
   { group: 'storage.k8s.io', resource: 'csinodes', kind: 'CSINode', namespaced: CLUSTER },
   { group: 'storage.k8s.io', resource: 'csistoragecapacities', kind: 'CSIStorageCapacity', namespaced: NS },
   { group: 'storage.k8s.io', resource: 'storageclasses', kind: 'StorageClass', namespaced: CLUSTER, shortNames: ['sc'] },
   { group: 'storage.k8s.io', resource: 'volumeattachments', kind: 'VolumeAttachment', namespaced: CLUSTER },
-  { group: 'storage.k8s.io', resource: 'volumeattributesclasses', kind: 'VolumeAttributesClass', versions: ['v1beta1', 'v1alpha1'], namespaced: CLUSTER, shortNames: ['vac'] },
+  { group: 'storage.k8s.io', resource: 'volumeattributesclasses', kind: 'VolumeAttributesClass', versions: ['v1', 'v1beta1', 'v1alpha1'], namespaced: CLUSTER, shortNames: ['vac'] },
   // storagemigration.k8s.io
-  { group: 'storagemigration.k8s.io', resource: 'storageversionmigrations', kind: 'StorageVersionMigration', versions: ['v1alpha1'], namespaced: CLUSTER },
+  { group: 'storagemigration.k8s.io', resource: 'storageversionmigrations', kind: 'StorageVersionMigration', versions: ['v1beta1'], namespaced: CLUSTER },
 ];
 
 /**
@@ -239,7 +255,7 @@ function fromRow(row: Row): ResourceInfo {
 const BUILTINS: readonly ResourceInfo[] = Object.freeze(BUILTIN_ROWS.map(fromRow));
 
 /**
- * Every built-in resource Kubernetes 1.32 stores in etcd (63 of them), core group first.
+ * Every built-in resource Kubernetes 1.36 stores in etcd (68 of them), core group first.
  * @example
  * builtinResources().filter((r) => !r.namespaced).map((r) => r.resource) // ['namespaces', 'nodes', …]
  */

@@ -305,6 +305,26 @@ function presentLeases(value: Rec, hint: PresentHint): Presentation {
   };
 }
 
+/** k.clusterInfo(): the versions found, then one row per piece of evidence (Kubernetes first, then etcd). */
+function presentClusterInfo(value: Rec, hint: PresentHint): Presentation {
+  const kube = value.kubernetes as Rec;
+  const etcd = value.etcd as Rec;
+  const rows = [...((kube.evidence as Rec[] | undefined) ?? []).map((e) => ({ e, of: 'kubernetes' })), ...((etcd.evidence as Rec[] | undefined) ?? []).map((e) => ({ e, of: 'etcd' }))].map(({ e, of }) => ({
+    OF: of,
+    SOURCE: e.source,
+    VERSION: typeof e.version === 'string' ? e.version : '<none>',
+    DETAIL: e.detail,
+    KEY: e.key,
+  }));
+  const versions = (kube.versions as string[] | undefined) ?? [];
+  const kubeText = versions.length > 0 ? `Kubernetes ${versions.join(', ')}` : 'no Kubernetes version named';
+  const etcdText = typeof etcd.version === 'string' ? `etcd ${etcd.version}` : 'etcd version unknown';
+  return {
+    rendered: renderers.recordTable(rows, { upperCase: false, maxRows: hint.maxRows ?? 200 }),
+    summary: `ClusterInfo: ${kubeText}; ${etcdText} (revision ${String(value.revision)})`,
+  };
+}
+
 interface TreeNodeShape {
   name: string;
   path?: string;
@@ -546,6 +566,7 @@ export function present(value: unknown, hint: PresentHint = {}): Presentation {
     if (hint.method === 'leases' && isRecord(value) && Array.isArray(value.leases)) return presentLeases(value, hint);
     if (hint.method === 'diff' && isRecord(value) && Array.isArray(value.entries) && isRecord(value.counts)) return presentDiff(value, hint);
     if (hint.method === 'churn' && isRecord(value) && Array.isArray(value.writers)) return presentChurn(value);
+    if (hint.method === 'clusterInfo' && isRecord(value) && isRecord(value.kubernetes) && isRecord(value.etcd)) return presentClusterInfo(value, hint);
     if (hint.method === 'encodings' && isRecord(value) && Array.isArray(value.resources) && isRecord(value.total)) return presentEncodings(value, hint);
     if (isListShape(value)) return presentList(value, hint);
     if (isGetShape(value)) return presentGet(value, hint);

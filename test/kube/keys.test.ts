@@ -43,7 +43,8 @@ test('keys: every built-in resource round-trips (keyFor → parseKey) under seve
       checked++;
     }
   }
-  assert.equal(checked, 63 * prefixes.length);
+  assert.equal(checked, builtinResources().length * prefixes.length);
+  assert.equal(builtinResources().length, 68);
 });
 
 test('keys: the ExpectedEtcdPath of kubernetes test/integration/etcd/data.go', () => {
@@ -67,6 +68,15 @@ test('keys: the ExpectedEtcdPath of kubernetes test/integration/etcd/data.go', (
     ['storageversions', 'sv1.test', undefined, '/registry/storageversions/sv1.test'],
     ['deviceclasses', 'class2name', undefined, '/registry/deviceclasses/class2name'],
     ['csistoragecapacities', 'csc-12345-3', ns, `/registry/csistoragecapacities/${ns}/csc-12345-3`],
+    ['podcertificaterequests', 'req-1', ns, `/registry/podcertificaterequests/${ns}/req-1`],
+    ['workloads', 'w1', ns, `/registry/workloads/${ns}/w1`],
+    ['podgroups', 'pg1', ns, `/registry/podgroups/${ns}/pg1`],
+    ['devicetaintrules', 'taint1name', undefined, '/registry/devicetaintrules/taint1name'],
+    ['resourcepoolstatusrequests', 'rpsr1name', undefined, '/registry/resourcepoolstatusrequests/rpsr1name'],
+    ['mutatingadmissionpolicies', 'map1v1', undefined, '/registry/mutatingadmissionpolicies/map1v1'],
+    ['storageversionmigrations', 'test-migration', undefined, '/registry/storageversionmigrations/test-migration'],
+    ['servicecidrs', 'range-b2', undefined, '/registry/servicecidrs/range-b2'],
+    ['volumeattributesclasses', 'vac3', undefined, '/registry/volumeattributesclasses/vac3'],
   ];
   for (const [resource, name, namespace, key] of cases) {
     assert.equal(keyFor(resource, name, namespace), key, resource);

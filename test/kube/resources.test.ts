@@ -11,7 +11,7 @@ import {
 } from '../../src/kube/resources';
 
 /**
- * `kubectl api-resources` of a Kubernetes 1.32 cluster with every API group enabled, limited to the
+ * `kubectl api-resources` of a Kubernetes 1.36 cluster with every API group enabled, limited to the
  * resources kube-apiserver stores (NAME SHORTNAMES APIVERSION NAMESPACED KIND), plus the key prefix.
  * Key prefixes from kubernetes test/integration/etcd/data.go (ExpectedEtcdPath).
  */
@@ -31,8 +31,8 @@ resourcequotas                     quota      v1                                
 secrets                            -          v1                                      true   Secret                            secrets
 serviceaccounts                    sa         v1                                      true   ServiceAccount                    serviceaccounts
 services                           svc        v1                                      true   Service                           services/specs
-mutatingadmissionpolicies          -          admissionregistration.k8s.io/v1alpha1   false  MutatingAdmissionPolicy           mutatingadmissionpolicies
-mutatingadmissionpolicybindings    -          admissionregistration.k8s.io/v1alpha1   false  MutatingAdmissionPolicyBinding    mutatingadmissionpolicybindings
+mutatingadmissionpolicies          -          admissionregistration.k8s.io/v1         false  MutatingAdmissionPolicy           mutatingadmissionpolicies
+mutatingadmissionpolicybindings    -          admissionregistration.k8s.io/v1         false  MutatingAdmissionPolicyBinding    mutatingadmissionpolicybindings
 mutatingwebhookconfigurations      -          admissionregistration.k8s.io/v1         false  MutatingWebhookConfiguration      mutatingwebhookconfigurations
 validatingadmissionpolicies        -          admissionregistration.k8s.io/v1         false  ValidatingAdmissionPolicy         validatingadmissionpolicies
 validatingadmissionpolicybindings  -          admissionregistration.k8s.io/v1         false  ValidatingAdmissionPolicyBinding  validatingadmissionpolicybindings
@@ -48,8 +48,9 @@ horizontalpodautoscalers           hpa        autoscaling/v2                    
 cronjobs                           cj         batch/v1                                true   CronJob                           cronjobs
 jobs                               -          batch/v1                                true   Job                               jobs
 certificatesigningrequests         csr        certificates.k8s.io/v1                  false  CertificateSigningRequest         certificatesigningrequests
-clustertrustbundles                -          certificates.k8s.io/v1alpha1            false  ClusterTrustBundle                clustertrustbundles
-leasecandidates                    -          coordination.k8s.io/v1alpha2            true   LeaseCandidate                    leasecandidates
+clustertrustbundles                -          certificates.k8s.io/v1beta1             false  ClusterTrustBundle                clustertrustbundles
+podcertificaterequests             -          certificates.k8s.io/v1beta1             true   PodCertificateRequest             podcertificaterequests
+leasecandidates                    -          coordination.k8s.io/v1beta1             true   LeaseCandidate                    leasecandidates
 leases                             -          coordination.k8s.io/v1                  true   Lease                             leases
 endpointslices                     -          discovery.k8s.io/v1                     true   EndpointSlice                     endpointslices
 events                             ev         events.k8s.io/v1                        true   Event                             events
@@ -58,27 +59,31 @@ prioritylevelconfigurations        -          flowcontrol.apiserver.k8s.io/v1   
 storageversions                    -          internal.apiserver.k8s.io/v1alpha1      false  StorageVersion                    storageversions
 ingressclasses                     -          networking.k8s.io/v1                    false  IngressClass                      ingressclasses
 ingresses                          ing        networking.k8s.io/v1                    true   Ingress                           ingress
-ipaddresses                        ip         networking.k8s.io/v1beta1               false  IPAddress                         ipaddresses
+ipaddresses                        ip         networking.k8s.io/v1                    false  IPAddress                         ipaddresses
 networkpolicies                    netpol     networking.k8s.io/v1                    true   NetworkPolicy                     networkpolicies
-servicecidrs                       -          networking.k8s.io/v1beta1               false  ServiceCIDR                       servicecidrs
+servicecidrs                       -          networking.k8s.io/v1                    false  ServiceCIDR                       servicecidrs
 runtimeclasses                     -          node.k8s.io/v1                          false  RuntimeClass                      runtimeclasses
 poddisruptionbudgets               pdb        policy/v1                               true   PodDisruptionBudget               poddisruptionbudgets
 clusterrolebindings                -          rbac.authorization.k8s.io/v1            false  ClusterRoleBinding                clusterrolebindings
 clusterroles                       -          rbac.authorization.k8s.io/v1            false  ClusterRole                       clusterroles
 rolebindings                       -          rbac.authorization.k8s.io/v1            true   RoleBinding                       rolebindings
 roles                              -          rbac.authorization.k8s.io/v1            true   Role                              roles
-deviceclasses                      -          resource.k8s.io/v1beta1                 false  DeviceClass                       deviceclasses
-resourceclaims                     -          resource.k8s.io/v1beta1                 true   ResourceClaim                     resourceclaims
-resourceclaimtemplates             -          resource.k8s.io/v1beta1                 true   ResourceClaimTemplate             resourceclaimtemplates
-resourceslices                     -          resource.k8s.io/v1beta1                 false  ResourceSlice                     resourceslices
+deviceclasses                      -          resource.k8s.io/v1                      false  DeviceClass                       deviceclasses
+resourceclaims                     -          resource.k8s.io/v1                      true   ResourceClaim                     resourceclaims
+resourceclaimtemplates             -          resource.k8s.io/v1                      true   ResourceClaimTemplate             resourceclaimtemplates
+resourceslices                     -          resource.k8s.io/v1                      false  ResourceSlice                     resourceslices
+devicetaintrules                   -          resource.k8s.io/v1beta2                 false  DeviceTaintRule                   devicetaintrules
+resourcepoolstatusrequests         -          resource.k8s.io/v1alpha3                false  ResourcePoolStatusRequest         resourcepoolstatusrequests
+podgroups                          -          scheduling.k8s.io/v1alpha2              true   PodGroup                          podgroups
 priorityclasses                    pc         scheduling.k8s.io/v1                    false  PriorityClass                     priorityclasses
+workloads                          -          scheduling.k8s.io/v1alpha2              true   Workload                          workloads
 csidrivers                         -          storage.k8s.io/v1                       false  CSIDriver                         csidrivers
 csinodes                           -          storage.k8s.io/v1                       false  CSINode                           csinodes
 csistoragecapacities               -          storage.k8s.io/v1                       true   CSIStorageCapacity                csistoragecapacities
 storageclasses                     sc         storage.k8s.io/v1                       false  StorageClass                      storageclasses
 volumeattachments                  -          storage.k8s.io/v1                       false  VolumeAttachment                  volumeattachments
-volumeattributesclasses            vac        storage.k8s.io/v1beta1                  false  VolumeAttributesClass             volumeattributesclasses
-storageversionmigrations           -          storagemigration.k8s.io/v1alpha1        false  StorageVersionMigration           storageversionmigrations
+volumeattributesclasses            vac        storage.k8s.io/v1                       false  VolumeAttributesClass             volumeattributesclasses
+storageversionmigrations           -          storagemigration.k8s.io/v1beta1         false  StorageVersionMigration           storageversionmigrations
 `;
 
 function row(r: ResourceInfo): string {
@@ -92,9 +97,9 @@ function row(r: ResourceInfo): string {
   ].join(' ');
 }
 
-test('builtinResources: the Kubernetes 1.32 table (kubectl api-resources + data.go key prefixes)', () => {
+test('builtinResources: the Kubernetes 1.36 table (kubectl api-resources + data.go key prefixes)', () => {
   assert.equal(builtinResources().map(row).join('\n'), GOLDEN.trim());
-  assert.equal(builtinResources().length, 63);
+  assert.equal(builtinResources().length, 68);
 });
 
 test('builtinResources: consistent entries, unique names within a group, fresh copies', () => {
@@ -112,13 +117,18 @@ test('builtinResources: consistent entries, unique names within a group, fresh c
     assert.ok(Object.isFrozen(r));
   }
   all.pop();
-  assert.equal(builtinResources().length, 63, 'callers get a copy');
+  assert.equal(builtinResources().length, 68, 'callers get a copy');
 });
 
 test('builtinResources: storage facts (stored version, encoding, shared storage)', () => {
   const r = (name: string): ResourceInfo => resolveResource(name);
   assert.deepEqual(r('hpa').storedAs, { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' });
   assert.deepEqual(r('hpa').versions, ['v2', 'v1']);
+  // data.go ExpectedGVK: stored in another version than the preferred one
+  assert.deepEqual(r('mutatingadmissionpolicies').storedAs, { apiVersion: 'admissionregistration.k8s.io/v1beta1', kind: 'MutatingAdmissionPolicy' });
+  assert.deepEqual(r('devicetaintrules').storedAs, { apiVersion: 'resource.k8s.io/v1alpha3', kind: 'DeviceTaintRule' });
+  assert.deepEqual(r('resourceclaims').storedAs, { apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaim' });
+  assert.deepEqual(r('leasecandidates').storedAs, { apiVersion: 'coordination.k8s.io/v1beta1', kind: 'LeaseCandidate' });
   assert.deepEqual(r('crd').storedAs, { apiVersion: 'apiextensions.k8s.io/v1beta1', kind: 'CustomResourceDefinition' });
   assert.equal(r('crd').encoding, 'json');
   assert.equal(r('apiservices').encoding, 'json');
