@@ -5,7 +5,7 @@
  * slices, maps and `[]byte` only when non-nil; repeated scalars unpacked; map entries sorted by key).
  */
 import { EncodeError } from '../errors';
-import { PlanCache, type FieldPlan, type MessagePlan } from './decode';
+import { PlanCache, type FieldPlan, type MessagePlan } from './decode-plan';
 import { parseGoDuration } from './go-duration';
 import { toKubeJson } from './go-json';
 import { encodeUtf8, utf8ByteCompare } from './go-utf8';
@@ -14,7 +14,7 @@ import { canonicalQuantity } from './quantity';
 import { copyRawJsonFieldMarks, rawJsonFieldMark, rawJsonMark } from './raw-json';
 import type { CompiledSchema, SchemaField } from './schema-types';
 import type { KubeObject } from './types';
-import { WireWriter } from './wire';
+import { WireWriter } from './wire-writer';
 
 /** Options of `encode`. */
 export interface EncodeOptions {
