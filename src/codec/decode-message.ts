@@ -47,7 +47,7 @@ export function readMessage(ctx: DecodeState, plan: MessagePlan, end: number, de
  * The (lazily generated) decoding function of a plan. Messages with custom JSON use {@link readSpecial};
  * the others get a function generated from the schema (see {@link generateMessageFn}).
  */
-export function messageFn(plan: MessagePlan): MessageFn {
+function messageFn(plan: MessagePlan): MessageFn {
   if (plan.fn !== undefined) return plan.fn;
   if (plan.special !== SPECIAL_NONE) {
     plan.fn =
@@ -75,7 +75,6 @@ export function messageFn(plan: MessagePlan): MessageFn {
   };
   return plan.fn;
 }
-
 
 /** Reads a packed repeated scalar field (a length-delimited run of values) onto `arr`. */
 function readPackedScalars(r: WireReader, ctx: DecodeState, type: number, end: number, arr: unknown[]): unknown[] {
