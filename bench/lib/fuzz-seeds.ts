@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultSourcesDir } from '../../src/codec';
-import { WireWriter } from '../../src/codec/wire';
+import { WireWriter } from '../../src/codec/wire-writer';
 import { writeBbolt, type WriterBucket } from '../../test/helpers/bbolt-writer';
 import { describeSnapshot, findLengthPrefixes, type SnapshotSeed, type ValueSeed } from './fuzz-mutate';
 

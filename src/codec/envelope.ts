@@ -15,6 +15,7 @@
  * ends in `\n\n` (Kubernetes' JSON serializer itself ends every value with one `\n`). Encrypted and raw
  * values are never trimmed: their last byte cannot be told apart from data.
  */
+import { BYTES, FIXED32, FIXED64, VARINT, WireReader } from '../util/wire-reader';
 import type { Encoding, EncryptionInfo } from './types';
 import { decodeCbor } from './cbor';
 
@@ -75,50 +76,27 @@ function recognised(bytes: Uint8Array): boolean {
  * walksAsFields(value, 4, value.length - 1) // true for etcdctl --print-value-only output
  */
 export function walksAsFields(buf: Uint8Array, start: number, end: number): boolean {
-  let pos = start;
-  while (pos < end) {
-    let tag = 0;
-    let scale = 1;
-    let i = 0;
-    for (; i < 10; i++) {
-      if (pos >= end) return false;
-      const b = buf[pos++] as number;
-      tag += (b & 0x7f) * scale;
-      scale *= 128;
-      if (b < 0x80) break;
+  const r = new WireReader(buf, start);
+  try {
+    while (r.pos < end) {
+      r.readVarint64Bits(end); // the tag, whole: a field number 0 (tag below 8) is not a field
+      if (r.hi === 0 && r.lo < 8) return false;
+      const wireType = r.lo & 7;
+      if (wireType === VARINT) r.readVarint64Bits(end);
+      else if (wireType === BYTES) {
+        r.readVarint64Bits(end);
+        if (r.hi !== 0 || r.lo > end - r.pos) return false;
+        r.pos += r.lo;
+      } else if (wireType === FIXED64 || wireType === FIXED32) {
+        const n = wireType === FIXED64 ? 8 : 4;
+        if (end - r.pos < n) return false;
+        r.pos += n;
+      } else return false;
     }
-    if (i === 10 || tag < 8) return false;
-    switch (tag % 8) {
-      case 0:
-      case 2: {
-        let v = 0;
-        scale = 1;
-        for (i = 0; i < 10; i++) {
-          if (pos >= end) return false;
-          const b = buf[pos++] as number;
-          v += (b & 0x7f) * scale;
-          scale *= 128;
-          if (b < 0x80) break;
-        }
-        if (i === 10) return false;
-        if (tag % 8 === 2) {
-          if (v > end - pos) return false;
-          pos += v;
-        }
-        break;
-      }
-      case 1:
-        pos += 8;
-        break;
-      case 5:
-        pos += 4;
-        break;
-      default:
-        return false;
-    }
-    if (pos > end) return false;
+    return true;
+  } catch {
+    return false; // a varint running past the end, or longer than 10 bytes
   }
-  return true;
 }
 
 function cborDecodes(bytes: Uint8Array): boolean {

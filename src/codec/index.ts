@@ -2,7 +2,8 @@
  * The codec's public surface: stored Kubernetes values ⇄ objects exactly as Kubernetes' Go code prints
  * them, driven by a schema compiled from the installed Kubernetes sources.
  */
-import { createProtobufDecoder, decodeValue, type DecodeOptions, type ProtobufDecoder } from './decode';
+import { decodeValue, type DecodeOptions } from './decode';
+import { createProtobufDecoder, type ProtobufDecoder } from './protobuf-decoder';
 import type { EncodeOptions, ProtobufEncoder } from './encode';
 import { loadSchema, type SchemaOptions } from './schema';
 import type { CompiledSchema } from './schema-types';

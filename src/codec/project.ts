@@ -17,12 +17,13 @@
  * (errors then carry their exact offsets).
  */
 import { InvalidArgumentError, type DecodeError } from '../errors';
-import { createProtobufDecoder, decodeValue, restrictPlan, type DecodeOptions, type MessagePlan, type ProtobufDecoder } from './decode';
+import { decodeValue, type DecodeOptions } from './decode';
+import { restrictPlan, type MessagePlan } from './decode-plan';
 import { walksAsFields } from './envelope';
-import { decodeGoString } from './go-utf8';
+import { createProtobufDecoder, type ProtobufDecoder } from './protobuf-decoder';
+import { readRuntimeUnknown } from './runtime-unknown';
 import { loadSchema } from './schema';
 import type { Decoded, Encoding, KubeObject } from './types';
-import { BYTES, WireReader } from './wire';
 
 /** Options of {@link createProjector}. Every field is optional. */
 export interface ProjectorOptions {
@@ -155,8 +156,10 @@ export function createProjector(paths: readonly string[], options: ProjectorOpti
     try {
       let end = buf.length;
       if (buf[end - 1] === 0x0a && walksAsFields(buf, 4, end - 1)) end--; // etcdctl's trailing newline
-      const env = readEnvelope(buf, 4, end);
-      if (env === undefined) return full(value, typeOptions);
+      const env = readRuntimeUnknown(buf, 4, end, 0);
+      // a content encoding: the full decoder reports it
+      if (env.contentEncoding !== '') return full(value, typeOptions);
+      if (env.rawStart < 0) env.rawStart = env.rawEnd = end;
       if (env.apiVersion === '' && env.kind === '') {
         env.apiVersion = typeOptions.apiVersion ?? '';
         env.kind = typeOptions.kind ?? '';
@@ -179,50 +182,6 @@ export function createProjector(paths: readonly string[], options: ProjectorOpti
   };
 
   return { paths: [...paths], project };
-}
-
-/**
- * Reads runtime.Unknown {typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4}.
- * Undefined when the value needs the full decoder (no type, a content encoding, wire types out of place).
- */
-function readEnvelope(buf: Buffer, start: number, end: number): { apiVersion: string; kind: string; rawStart: number; rawEnd: number } | undefined {
-  const r = new WireReader(buf, start);
-  let apiVersion = '';
-  let kind = '';
-  let rawStart = end;
-  let rawEnd = end;
-  while (r.pos < end) {
-    const tag = r.uint32(end);
-    const num = tag >>> 3;
-    const wt = tag & 7;
-    if (num === 0 || (num <= 4 && wt !== BYTES)) return undefined;
-    if (num === 1) {
-      const e = r.lengthEnd(end);
-      while (r.pos < e) {
-        const t = r.uint32(e);
-        const n = t >>> 3;
-        if (n === 0 || ((n === 1 || n === 2) && (t & 7) !== BYTES)) return undefined;
-        if (n === 1 || n === 2) {
-          const se = r.lengthEnd(e);
-          const s = decodeGoString(buf, r.pos, se);
-          r.pos = se;
-          if (n === 1) apiVersion = s;
-          else kind = s;
-        } else r.skip(t & 7, e, n);
-      }
-    } else if (num === 2) {
-      rawEnd = r.lengthEnd(end);
-      rawStart = r.pos;
-      r.pos = rawEnd;
-    } else if (num === 3) {
-      const e = r.lengthEnd(end);
-      if (e > r.pos) return undefined; // a content encoding: the full decoder reports it
-      r.pos = e;
-    } else {
-      r.skip(wt, end, num);
-    }
-  }
-  return { apiVersion, kind, rawStart, rawEnd };
 }
 
 /** Cuts a decoded object down to the path tree (maps and lists are kept whole where a path reaches them). */

@@ -3,9 +3,9 @@
  * number and wire type; length-delimited values shown as nested messages when the bytes parse as one,
  * as text when they are printable UTF-8, else as hex.
  */
+import { BYTES, FIXED32, FIXED64, VARINT, WireReader } from '../util/wire-reader';
 import { decodeGoString, holdsInvalidUtf8 } from './go-utf8';
 import type { ProtoDumpField } from './types';
-import { BYTES, FIXED32, FIXED64, VARINT, WireReader } from './wire';
 
 const MAX_DUMP_DEPTH = 100;
 
@@ -31,7 +31,7 @@ export function dumpProtoFields(bytes: Uint8Array, start = 0, end = bytes.length
       lastGood = r.pos;
     }
   } catch {
-    out.push({ number: 0, wireType: BYTES, value: hex(bytes, lastGood, end), as: 'hex' });
+    out.push({ number: 0, wireType: BYTES, value: bytesHex(bytes, lastGood, end), as: 'hex' });
   }
   return out;
 }
@@ -64,19 +64,25 @@ function readField(bytes: Uint8Array, r: WireReader, end: number, depth: number)
       const e = r.lengthEnd(end);
       const s = r.pos;
       r.pos = e;
-      const text = printable(bytes, s, e);
+      const text = printableText(bytes, s, e);
       // Text first: short ASCII strings often happen to parse as messages too.
       if (text !== undefined) return { number, wireType, value: text, as: 'string' };
       const nested = e > s ? tryParse(bytes, s, e, depth + 1) : undefined;
       if (nested !== undefined) return { number, wireType, value: nested, as: 'message' };
-      return { number, wireType, value: hex(bytes, s, e), as: 'hex' };
+      return { number, wireType, value: bytesHex(bytes, s, e), as: 'hex' };
     }
     default:
       throw r.fail(`unsupported wire type ${wireType}`);
   }
 }
 
-function printable(bytes: Uint8Array, s: number, e: number): string | undefined {
+/**
+ * The bytes `bytes[s, e)` as text when they are printable UTF-8 (tabs and newlines allowed, no other
+ * control characters, no invalid sequences), else undefined.
+ * @example
+ * printableText(Buffer.from('hi'), 0, 2) // 'hi'
+ */
+export function printableText(bytes: Uint8Array, s: number, e: number): string | undefined {
   for (let i = s; i < e; i++) {
     const c = bytes[i] as number;
     if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c === 0x7f) return undefined;
@@ -85,6 +91,11 @@ function printable(bytes: Uint8Array, s: number, e: number): string | undefined 
   return text.includes('\uFFFD') || holdsInvalidUtf8(text) ? undefined : text;
 }
 
-function hex(bytes: Uint8Array, s: number, e: number): string {
+/**
+ * The bytes `bytes[s, e)` in lowercase hex.
+ * @example
+ * bytesHex(new Uint8Array([0, 1, 254]), 0, 3) // '0001fe'
+ */
+export function bytesHex(bytes: Uint8Array, s: number, e: number): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset + s, e - s).toString('hex');
 }

@@ -6,11 +6,11 @@
  * its other fields go to the schema-less dump. The error says which of the two cases it is and what to do.
  */
 import { DecodeError } from '../errors';
-import type { ProtobufDecoder } from './decode';
+import type { ProtobufDecoder } from './protobuf-decoder';
 import { dumpProtoFields } from './proto-dump';
 import type { CompiledSchema } from './schema-types';
 import type { KubeObject, ProtoDumpField, UnknownField } from './types';
-import { BYTES, WireReader } from './wire';
+import { BYTES, WireReader } from '../util/wire-reader';
 
 const OBJECT_META = 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 const LIST_META = 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta';

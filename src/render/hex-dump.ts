@@ -9,7 +9,7 @@
 import { sniffValue } from '../codec/envelope';
 import { decodeGoString } from '../codec/go-utf8';
 import type { CompiledSchema, SchemaField } from '../codec/schema-types';
-import { BYTES, FIXED32, FIXED64, VARINT, WireReader } from '../codec/wire';
+import { BYTES, FIXED32, FIXED64, VARINT, WireReader } from '../util/wire-reader';
 import { cutText, escapeHtml } from './escape';
 import { displayString } from './json-tree';
 import { wrapHtml, type Rendered } from './rendered';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { createCodec, decode, encode, findRepoRoot, installedSourcesDir, rawJsonMark, toKubeJson } from '../../src/codec';
 import { rawJsonFieldMark } from '../../src/codec/raw-json';
 import type { CompiledSchema, KubeObject, SchemaField } from '../../src/codec';
-import { WireWriter } from '../../src/codec/wire';
+import { WireWriter } from '../../src/codec/wire-writer';
 
 const envelope = wrapEnvelope;
 

@@ -14,7 +14,7 @@ import * as v8 from 'node:v8';
 import { describe, test } from 'node:test';
 import { decode, encode, toKubeJson } from '../../src/codec';
 import { decodeGoString, encodeUtf8 } from '../../src/codec/go-utf8';
-import { WireWriter } from '../../src/codec/wire';
+import { WireWriter } from '../../src/codec/wire-writer';
 import { VALUE_MUTATIONS, inputRandom, mutateValue } from '../../bench/lib/fuzz-mutate';
 import { reproduce, runFuzz } from '../../bench/lib/fuzz-run';
 import { checkFuzzRun } from '../helpers/fuzz-check';

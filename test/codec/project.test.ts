@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import _ from 'lodash';
 import { decode, defaultSourcesDir, encode } from '../../src/codec';
 import { createProjector, getPath } from '../../src/codec/project';
-import { WireWriter } from '../../src/codec/wire';
+import { WireWriter } from '../../src/codec/wire-writer';
 import { generateCluster } from '../../scripts/cluster/cluster-generator';
 
 /** The columns of kubectl's pod table, wide included, plus what filters and groups read. */

@@ -1,25 +1,47 @@
 /**
- * Protobuf wire format: a bounds-checked reader over a byte array (absolute positions, no copies) and
- * a growable writer. Errors are {@link DecodeError}s naming the absolute byte offset and what was expected.
+ * The one protobuf wire reader: a bounds-checked cursor over a byte array (absolute positions, no
+ * copies). Every read takes the end of the data it may use (the end of the enclosing message), so a
+ * nested message is read with the same cursor and its own end. Every length is checked against what
+ * remains before it is used; a failed check throws a {@link DecodeError} naming the absolute byte offset
+ * and what was expected (or the error a caller's {@link WireErrorFactory} makes, for another floor's
+ * own error class).
+ *
+ * Used by the codec (the generated message decoders, the envelope, the schema-less dump), the hex dump,
+ * and fit for the snapshot's etcd records (`mvccpb.KeyValue`, `leasepb.Lease`).
  */
 import { DecodeError } from '../errors';
 
-/** Wire types. */
+/** Wire type of varint fields (int32, int64, uint32, uint64, sint32, sint64, bool, enum). */
 export const VARINT = 0;
+/** Wire type of fixed64, sfixed64 and double fields. */
 export const FIXED64 = 1;
+/** Wire type of length-delimited fields (string, bytes, messages, packed repeated scalars). */
 export const BYTES = 2;
+/** Wire type of the (deprecated) start-group tag. */
 export const START_GROUP = 3;
+/** Wire type of the (deprecated) end-group tag. */
 export const END_GROUP = 4;
+/** Wire type of fixed32, sfixed32 and float fields. */
 export const FIXED32 = 5;
 
 const TWO_32 = 4294967296;
 
+/** Nesting limit of groups skipped by {@link WireReader.skip}. */
+const MAX_GROUP_DEPTH = 100;
+
 /**
- * Reads protobuf primitives from `buf`. Positions are indexes into `buf`; error offsets add `base`
- * (where `buf[0]` sits in the value given to `decode`).
+ * Makes the error a failed read throws: `what` describes the problem (`truncated varint`), `offset` is
+ * the absolute byte offset (`base` + position).
+ */
+export type WireErrorFactory = (what: string, offset: number) => Error;
+
+/**
+ * A cursor reading protobuf primitives from `buf`. Positions are indexes into `buf`; error offsets add
+ * `base` (where `buf[0]` sits in the value the caller was given).
  * @example
  * const r = new WireReader(new Uint8Array([0x08, 0x96, 0x01]));
- * r.tag(); r.uint32() // 150
+ * const tag = r.uint32(3); // 8: field 1, wire type VARINT
+ * r.uint32(3) // 150
  */
 export class WireReader {
   pos: number;
@@ -34,6 +56,8 @@ export class WireReader {
     readonly buf: Uint8Array,
     pos = 0,
     readonly base = 0,
+    /** Makes the errors of failed reads (default: a {@link DecodeError} "Cannot decode protobuf at byte N: …"). */
+    readonly makeError: WireErrorFactory | undefined = undefined,
   ) {
     this.pos = pos;
   }
@@ -44,15 +68,17 @@ export class WireReader {
   }
 
   /**
-   * A DecodeError at absolute offset `base + at`. It carries no stack frames: it describes the data,
-   * not the code, and capturing a stack costs ten times more than the rest of a failed decode.
+   * The error for a problem at position `at` (absolute offset `base + at`). A DecodeError carries no
+   * stack frames: it describes the data, not the code, and capturing a stack costs ten times more than
+   * the rest of a failed decode.
    */
-  fail(what: string, at: number = this.pos): DecodeError {
+  fail(what: string, at: number = this.pos): Error {
     const offset = this.base + at;
+    if (this.makeError !== undefined) return this.makeError(what, offset);
     return dataError(`Cannot decode protobuf at byte ${offset}: ${what}.`, offset);
   }
 
-  /** Reads a varint and returns its low 32 bits as an unsigned number (for tags, lengths, int32). */
+  /** Reads a varint and returns its low 32 bits as an unsigned number (for tags, lengths, uint32). */
   uint32(end: number): number {
     const buf = this.buf;
     let p = this.pos;
@@ -147,16 +173,41 @@ export class WireReader {
     return bitsToUint64(this.lo, this.hi);
   }
 
+  /** int64 varint, always as a bigint (ids that must stay exact, like etcd's lease ids). */
+  int64BigInt(end: number): bigint {
+    this.readVarint64Bits(end);
+    return BigInt.asIntN(64, (BigInt(this.hi) << 32n) | BigInt(this.lo));
+  }
+
+  /** uint64 varint, always as a bigint. */
+  uint64BigInt(end: number): bigint {
+    this.readVarint64Bits(end);
+    return (BigInt(this.hi) << 32n) | BigInt(this.lo);
+  }
+
+  /**
+   * A varint that must be a non-negative safe integer (below 2^53: revisions, counts, lengths of
+   * 64-bit fields); anything larger fails.
+   */
+  safeUint(end: number): number {
+    const at = this.pos;
+    this.readVarint64Bits(end);
+    if (this.hi >= 0x200000) throw this.fail(`integer ${String(bitsToUint64(this.lo, this.hi))} beyond 2^53`, at);
+    return this.hi * TWO_32 + this.lo;
+  }
+
   /** int32 varint (negative values are sign-extended 10-byte varints). */
   int32(end: number): number {
     return this.uint32(end) | 0;
   }
 
+  /** sint32 varint (zigzag). */
   sint32(end: number): number {
     const v = this.uint32(end);
     return (v >>> 1) ^ -(v & 1);
   }
 
+  /** sint64 varint (zigzag): a number when within ±2^53, else a bigint. */
   sint64(end: number): number | bigint {
     this.readVarint64Bits(end);
     const v = (BigInt(this.hi) << 32n) | BigInt(this.lo);
@@ -164,6 +215,7 @@ export class WireReader {
     return narrow(z);
   }
 
+  /** bool varint: any non-zero value is true. */
   bool(end: number): boolean {
     this.readVarint64Bits(end);
     return this.lo !== 0 || this.hi !== 0;
@@ -173,6 +225,7 @@ export class WireReader {
     if (end - this.pos < n) throw this.fail(`expected ${n} bytes of ${what}, only ${Math.max(0, end - this.pos)} left`);
   }
 
+  /** fixed32: four bytes, little-endian, unsigned. */
   fixed32(end: number): number {
     this.need(4, end, 'fixed32');
     const b = this.buf;
@@ -181,22 +234,26 @@ export class WireReader {
     return ((b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16)) + (b[p + 3] as number) * 0x1000000;
   }
 
+  /** sfixed32: four bytes, little-endian, two's complement. */
   sfixed32(end: number): number {
     return this.fixed32(end) | 0;
   }
 
+  /** fixed64: a number when below 2^53, else a bigint. */
   fixed64(end: number): number | bigint {
     const lo = this.fixed32(end);
     const hi = this.fixed32(end);
     return bitsToUint64(lo, hi);
   }
 
+  /** sfixed64: a number when within ±2^53, else a bigint. */
   sfixed64(end: number): number | bigint {
     const lo = this.fixed32(end);
     const hi = this.fixed32(end);
     return bitsToInt64(lo, hi);
   }
 
+  /** double: eight bytes, little-endian IEEE 754. */
   double(end: number): number {
     this.need(8, end, 'double');
     const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
@@ -204,6 +261,7 @@ export class WireReader {
     return v;
   }
 
+  /** float: four bytes, little-endian IEEE 754. */
   float(end: number): number {
     this.need(4, end, 'float');
     const v = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 4).getFloat32(0, true);
@@ -211,7 +269,10 @@ export class WireReader {
     return v;
   }
 
-  /** Reads a length prefix and returns the end of the bytes it announces (checked against `end`). */
+  /**
+   * Reads a length prefix and returns the end of the bytes it announces (checked against `end`); `pos`
+   * is then at their start.
+   */
   lengthEnd(end: number): number {
     const at = this.pos;
     const b = this.buf[at] as number;
@@ -227,7 +288,15 @@ export class WireReader {
     return this.pos + len;
   }
 
-  /** Skips a field's value of the given wire type. */
+  /** A length-delimited value as a view of `buf` (no copy); `pos` moves past it. */
+  bytes(end: number): Uint8Array {
+    const e = this.lengthEnd(end);
+    const out = this.buf.subarray(this.pos, e);
+    this.pos = e;
+    return out;
+  }
+
+  /** Skips a field's value of the given wire type (a group up to its matching end-group tag). */
   skip(wireType: number, end: number, fieldNumber = 0, depth = 0): void {
     switch (wireType) {
       case VARINT:
@@ -245,7 +314,7 @@ export class WireReader {
         this.pos += 4;
         return;
       case START_GROUP: {
-        if (depth > 100) throw this.fail('groups nested deeper than 100');
+        if (depth > MAX_GROUP_DEPTH) throw this.fail(`groups nested deeper than ${MAX_GROUP_DEPTH}`);
         for (;;) {
           const at = this.pos;
           const tag = this.uint32(end);
@@ -287,6 +356,15 @@ export function dataError(message: string, offset: number): DecodeError {
 }
 
 /**
+ * Name of a wire type, for messages (`length-delimited`).
+ * @example
+ * wireTypeName(2) // 'length-delimited'
+ */
+export function wireTypeName(wireType: number): string {
+  return ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32'][wireType] ?? `wire type ${wireType}`;
+}
+
+/**
  * Exact value of a two's-complement 64-bit integer: a number when safe, else a bigint.
  * @example
  * bitsToInt64(0xffffffff, 0xffffffff) // -1
@@ -312,133 +390,4 @@ export function bitsToUint64(lo: number, hi: number): number | bigint {
 
 function narrow(v: bigint): number | bigint {
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
-}
-
-/**
- * A growable protobuf writer. Nested messages are written with {@link begin}/{@link end}: the length
- * prefix is inserted once the body is known.
- * @example
- * const w = new WireWriter();
- * w.tag(1, 0); w.varint(150);
- * w.finish() // Uint8Array [0x08, 0x96, 0x01]
- */
-export class WireWriter {
-  buf = new Uint8Array(256);
-  pos = 0;
-  private readonly starts: number[] = [];
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-  }
-
-  raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
-  }
-
-  tag(field: number, wireType: number): void {
-    this.varint(field * 8 + wireType);
-  }
-
-  /** Unsigned varint of a non-negative safe integer. */
-  varint(v: number): void {
-    this.ensure(10);
-    while (v >= 0x80) {
-      this.buf[this.pos++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[this.pos++] = v;
-  }
-
-  /** Varint of a signed or unsigned 64-bit value (negative values take 10 bytes). */
-  varint64(v: number | bigint): void {
-    if (typeof v === 'number' && v >= 0) {
-      this.varint(v);
-      return;
-    }
-    let b = BigInt.asUintN(64, BigInt(v));
-    this.ensure(10);
-    while (b >= 0x80n) {
-      this.buf[this.pos++] = Number(b & 0x7fn) | 0x80;
-      b >>= 7n;
-    }
-    this.buf[this.pos++] = Number(b);
-  }
-
-  /** int32 varint: negative values are sign-extended to 10 bytes, as Go does. */
-  int32(v: number): void {
-    if (v >= 0) this.varint(v);
-    else this.varint64(v);
-  }
-
-  sint(v: number | bigint): void {
-    const b = BigInt(v);
-    this.varint64(BigInt.asUintN(64, (b << 1n) ^ (b >> 63n)));
-  }
-
-  fixed32(v: number): void {
-    this.ensure(4);
-    const u = v >>> 0;
-    this.buf[this.pos++] = u & 0xff;
-    this.buf[this.pos++] = (u >>> 8) & 0xff;
-    this.buf[this.pos++] = (u >>> 16) & 0xff;
-    this.buf[this.pos++] = u >>> 24;
-  }
-
-  fixed64(v: number | bigint): void {
-    const b = BigInt.asUintN(64, BigInt(v));
-    this.fixed32(Number(b & 0xffffffffn));
-    this.fixed32(Number(b >> 32n));
-  }
-
-  double(v: number): void {
-    this.ensure(8);
-    new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).setFloat64(0, v, true);
-    this.pos += 8;
-  }
-
-  float(v: number): void {
-    this.ensure(4);
-    new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 4).setFloat32(0, v, true);
-    this.pos += 4;
-  }
-
-  bytes(b: Uint8Array): void {
-    this.varint(b.length);
-    this.raw(b);
-  }
-
-  /** Starts a length-delimited body (after its tag has been written). */
-  begin(): void {
-    this.starts.push(this.pos);
-  }
-
-  /** Ends the body started by the matching {@link begin}: inserts its length prefix. */
-  end(): void {
-    const start = this.starts.pop();
-    if (start === undefined) throw new Error('WireWriter.end without begin');
-    const len = this.pos - start;
-    let n = 1;
-    for (let v = len; v >= 0x80; v = Math.floor(v / 0x80)) n++;
-    this.ensure(n);
-    this.buf.copyWithin(start + n, start, this.pos);
-    let p = start;
-    let v = len;
-    while (v >= 0x80) {
-      this.buf[p++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
-    }
-    this.buf[p] = v;
-    this.pos += n;
-  }
-
-  finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
-  }
 }
