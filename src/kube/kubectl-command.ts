@@ -9,7 +9,9 @@ import * as fs from 'node:fs';
 import type { KubeObject } from '../codec/types';
 import { InvalidArgumentError } from '../errors';
 import { keyFor } from './keys';
-import type { KubeClient, KubeGetResult, KubeList, ListOptions } from './kube-client';
+import type { KubeContext } from './context';
+import { getObject, type KubeGetResult } from './kube-get';
+import { listObjects, type KubeList, type ListOptions } from './kube-list';
 import type { PrinterColumn } from './resources';
 
 /** The output formats of `-o` (those with `=TEMPLATE` carry it in {@link KubectlCommand.template}). */
@@ -377,7 +379,7 @@ function shellQuote(s: string): string {
  * const r = await runKubectl(k, 'get deploy -n default -l app=web');
  * r.etcdctl // ['etcdctl get --prefix /registry/deployments/default/', '# then keep objects whose labels match app=web']
  */
-export async function runKubectl(client: KubeClient, line: string): Promise<KubectlResult> {
+export async function runKubectl(client: KubeContext, line: string): Promise<KubectlResult> {
   const cmd = parseKubectlCommand(line);
   const info = client.resolve(cmd.resource);
   const namespace = info.namespaced ? (cmd.allNamespaces ? undefined : (cmd.namespace ?? 'default')) : undefined;
@@ -392,7 +394,7 @@ export async function runKubectl(client: KubeClient, line: string): Promise<Kube
       ...(cmd.labels !== undefined ? { labels: cmd.labels } : {}),
       ...(cmd.fields !== undefined ? { fields: cmd.fields } : {}),
     };
-    const list = await client.list(cmd.resource, options);
+    const list = await listObjects(client, cmd.resource, options);
     etcdctl.push(list.etcdctl);
     if (cmd.labels !== undefined) etcdctl.push(`# then keep objects whose labels match ${cmd.labels}`);
     if (cmd.fields !== undefined) etcdctl.push(`# then keep objects whose fields match ${cmd.fields}`);
@@ -403,7 +405,7 @@ export async function runKubectl(client: KubeClient, line: string): Promise<Kube
     const gets: KubeGetResult[] = [];
     for (const name of cmd.names) {
       etcdctl.push(`etcdctl get ${shellQuote(keyFor(info, name, namespace, client.prefix))}`);
-      gets.push(await client.get(cmd.resource, name, namespace !== undefined ? { namespace } : {}));
+      gets.push(await getObject(client, cmd.resource, name, namespace !== undefined ? { namespace } : {}));
     }
     result = gets;
     objects = gets.flatMap((g) => (g.object !== undefined ? [g.object] : []));
