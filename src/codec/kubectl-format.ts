@@ -21,9 +21,10 @@
  *   toKubectlYaml throws then, naming the field.
  *
  * The mod revision comes with the record: a `get()` result (`record.modRevision`), a `stream()` entry
- * (`modRevision`), or the objects `get()`, `list()` and `stream()` return, which carry it under a hidden
- * symbol ({@link MOD_REVISION}, invisible to JSON.stringify, lodash and deepEqual). A plain object
- * without one prints the `metadata.resourceVersion` it has, if any.
+ * (`modRevision`), or the objects `get()`, `list()`, `stream()` and `history()` return, which carry it
+ * as `metadata.resourceVersion` (as the API server answers a read) and also under a hidden symbol
+ * ({@link MOD_REVISION}). It is printed once, in its sorted place: the record's revision wins over the
+ * object's own field. A plain object without either prints the `metadata.resourceVersion` it has, if any.
  */
 import { InvalidArgumentError } from '../errors';
 import { toKubeJson } from './go-json';
