@@ -118,6 +118,7 @@ export type {
   EncryptedEntry,
   GetOptions,
   KubeClient,
+  KubeContext,
   KubeCount,
   KubeGetResult,
   KubeList,

@@ -414,7 +414,11 @@ export function parseKubectlCommand(line: string): KubectlCommand {
   return kubectlGetCommand(positional, flags as GetFlags, JSON.stringify(line));
 }
 
-/** kubectl's `TYPE/NAME` type part of a resource: `pod`, `deployment.apps`. */
+/**
+ * kubectl's `TYPE/NAME` type part of a resource: `pod`, `deployment.apps`.
+ * @example
+ * kubectlTypeName(k.resolve('deploy')) // 'deployment.apps'
+ */
 export function kubectlTypeName(info: ResourceInfo): string {
   return info.group === '' ? info.kind.toLowerCase() : `${info.kind.toLowerCase()}.${info.group}`;
 }

@@ -12,49 +12,81 @@ import type { KubeContext } from './context';
 
 const td = new TextDecoder();
 
-/** An etcd key's bytes as text. */
+/**
+ * An etcd key's bytes as text.
+ * @example
+ * keyText(kv.key) // '/registry/pods/default/web'
+ */
 export function keyText(k: Uint8Array): string {
   return td.decode(k);
 }
 
-/** A word as a POSIX shell reads it back (quoted when it holds anything but safe characters). */
+/**
+ * A word as a POSIX shell reads it back (quoted when it holds anything but safe characters).
+ * @example
+ * shellQuote('web-1') // 'web-1'; shellQuote('a b') // "'a b'"
+ */
 export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Throws InvalidArgumentError unless `revision` is absent or a positive integer. */
+/**
+ * Throws InvalidArgumentError unless `revision` is absent or a positive integer.
+ * @example
+ * checkRevision(options.revision);
+ */
 export function checkRevision(revision: number | undefined): void {
   if (revision !== undefined && !(Number.isSafeInteger(revision) && revision > 0)) {
     throw new InvalidArgumentError(`Invalid revision: ${String(revision)}. Pass a positive integer etcd revision, or omit it.`);
   }
 }
 
-/** Throws InvalidArgumentError unless `limit` is absent or a positive integer. */
+/**
+ * Throws InvalidArgumentError unless `limit` is absent or a positive integer.
+ * @example
+ * checkLimit(options.limit);
+ */
 export function checkLimit(limit: number | undefined): void {
   if (limit !== undefined && !(Number.isSafeInteger(limit) && limit > 0)) {
     throw new InvalidArgumentError(`Invalid limit: ${String(limit)}. Pass a positive integer, or omit it.`);
   }
 }
 
-/** Throws InvalidArgumentError unless `maxBytes` is absent or a positive integer. */
+/**
+ * Throws InvalidArgumentError unless `maxBytes` is absent or a positive integer.
+ * @example
+ * checkMaxBytes(options.maxBytes);
+ */
 export function checkMaxBytes(maxBytes: number | undefined): void {
   if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
     throw new InvalidArgumentError(`Invalid maxBytes: ${String(maxBytes)}. Pass a positive integer number of bytes, or omit it.`);
   }
 }
 
-/** Throws AbortedError naming `what` when the signal was aborted. */
+/**
+ * Throws AbortedError naming `what` when the signal was aborted.
+ * @example
+ * checkSignal(options.signal, 'Listing pods');
+ */
 export function checkSignal(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw new AbortedError(`${what} was cancelled by its AbortSignal.`, { reason: String(signal.reason) });
 }
 
-/** The revision a read is pinned to: the one asked for, else the source's latest. */
+/**
+ * The revision a read is pinned to: the one asked for, else the source's latest.
+ * @example
+ * const revision = await pinnedRevision(ctx, options.revision);
+ */
 export async function pinnedRevision(ctx: KubeContext, revision: number | undefined): Promise<number> {
   checkRevision(revision);
   return revision ?? (await ctx.source.status()).revision;
 }
 
-/** Why a decoded value is not (fully) an object, or undefined when it is one. */
+/**
+ * Why a decoded value is not (fully) an object, or undefined when it is one.
+ * @example
+ * failureText(key, decode(kv.value)) // undefined, or 'x is encrypted at rest …'
+ */
 export function failureText(key: string, d: Decoded): string | undefined {
   if (d.encoding === 'encrypted') {
     return d.error !== undefined ? d.error.message : encryptedValueMessage(key, d.encryption);
@@ -76,7 +108,11 @@ export const PREFILTER_PATHS: readonly string[] = ['metadata.labels', 'metadata.
 export const PREFILTER_FIELDS: ReadonlySet<string> = new Set(['metadata.name', 'metadata.namespace']);
 const projectors = new Map<string, Projector>();
 
-/** A projector per set of paths, made once (its plans are memoised per message). */
+/**
+ * A projector per set of paths, made once (its plans are memoised per message).
+ * @example
+ * projectorFor(['metadata.labels', 'metadata.name']).project(kv.value)
+ */
 export function projectorFor(paths: readonly string[]): Projector {
   const id = paths.join('\n');
   let p = projectors.get(id);
