@@ -4,7 +4,6 @@
  * visible `metadata.resourceVersion` that get/list/stream/history/watch objects carry.
  */
 import { encryptedValueMessage } from '../codec/decrypt';
-import { markModRevision } from '../codec/kubectl-format';
 import { createProjector, type Projector } from '../codec/project';
 import type { Decoded, KubeObject } from '../codec/types';
 import { AbortedError, InvalidArgumentError } from '../errors';
@@ -126,9 +125,8 @@ const BEFORE_RESOURCE_VERSION = new Set(['name', 'generateName', 'namespace', 's
 /**
  * The object as the API server answers a read of it: `metadata.resourceVersion` set to the etcd mod
  * revision of the record (the stored bytes never hold it), in ObjectMeta's field order (after `uid`).
- * Changes `object` in place (a fresh `metadata`; other keys keep their order) and returns it; the
- * revision is also kept under the hidden {@link markModRevision} symbol, so `toKubectlJson` of an
- * object whose metadata was replaced still prints it.
+ * Changes `object` in place (a fresh `metadata`; other keys keep their order) and returns it.
+ * `modRevisionOf()` and `toKubectlJson` read the revision back from that field.
  * @example
  * withResourceVersion(decode(kv.value).object, kv.modRevision).metadata.resourceVersion // '1234'
  */
@@ -139,20 +137,20 @@ export function withResourceVersion(object: KubeObject, modRevision: number): Ku
     const old = meta as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     let placed = false;
-    for (const [k, v] of Object.entries(old)) {
-      if (k === 'resourceVersion') continue;
+    for (const k in old) {
+      if (!Object.prototype.hasOwnProperty.call(old, k) || k === 'resourceVersion') continue;
       if (!placed && !BEFORE_RESOURCE_VERSION.has(k)) {
         out['resourceVersion'] = rv;
         placed = true;
       }
-      // defined, not assigned: a stored key "__proto__" stays a plain key
-      Object.defineProperty(out, k, { value: v, enumerable: true, configurable: true, writable: true });
+      // a stored key "__proto__" is defined, not assigned: it stays a plain key
+      if (k === '__proto__') Object.defineProperty(out, k, { value: old[k], enumerable: true, configurable: true, writable: true });
+      else out[k] = old[k];
     }
     if (!placed) out['resourceVersion'] = rv;
     object['metadata'] = out;
   } else if (meta === undefined) {
     object['metadata'] = { resourceVersion: rv };
   }
-  markModRevision(object, modRevision);
   return object;
 }
