@@ -49,6 +49,12 @@ export interface KubeOptions {
 export interface KubeClient extends KubeContext {
   /** CRDs that could not be read (their custom resources do not resolve): key and why. */
   readonly crdErrors: readonly { key: string; error: string }[];
+  /**
+   * The objects of one resource that match, in key order, each with `metadata.resourceVersion` (the mod
+   * revision of its record); values that could not be decoded are in `errors`. See {@link listObjects}.
+   * @example
+   * const { items, errors } = await k.list('po', { namespace: 'default', labels: 'app=web' });
+   */
   list(resource: string, options?: ListOptions): Promise<KubeList>;
   /**
    * The entries of a listing one at a time (objects, and values that could not be decoded), never all in
@@ -79,9 +85,29 @@ export interface KubeClient extends KubeContext {
    * for await (const e of k.watch('pods', { namespace: 'default' })) console.log(e.type, e.key, e.revision);
    */
   watch(resource: string, options?: KubeWatchOptions): KubeWatch;
+  /**
+   * One object by resource and name (or full key), with its record. See {@link getObject}.
+   * @example
+   * const { object, record } = await k.get('pods', 'web', { namespace: 'default' });
+   */
   get(keyOrResource: string, name?: string, options?: GetOptions): Promise<KubeGetResult>;
+  /**
+   * How many objects match, in total and per group. See {@link countObjects}.
+   * @example
+   * (await k.count('pods', { by: 'spec.nodeName' })).groups
+   */
   count(resource: string, options?: CountOptions): Promise<KubeCount>;
+  /**
+   * The etcd keys under a prefix (default: the etcd prefix). See {@link listKeys}.
+   * @example
+   * await k.keys('/registry/pods/default/', { limit: 10 })
+   */
   keys(prefix?: string, options?: { revision?: number; limit?: number }): Promise<string[]>;
+  /**
+   * Every resource the source holds, with object count and value bytes. See {@link storedResources}.
+   * @example
+   * (await k.resources()).map((r) => [r.resource, r.count]);
+   */
   resources(options?: { revision?: number }): Promise<StoredResource[]>;
   /** Every kept revision of one object, oldest first, each diffed against the one before. */
   history(keyOrResource: string, name?: string, options?: HistoryOptions): Promise<HistoryEntry[]>;
