@@ -1,6 +1,9 @@
 /**
- * A `kubectl get` command line run over etcd: parsed (shell-like quoting), answered with list()/get(),
- * and explained as the etcd reads it maps to.
+ * The one `kubectl get` command module: its flags (GET_FLAGS), the command they make (TYPE/NAME, the
+ * combinations kubectl refuses), what it reads (getTarget) and kubectl's printers for -o. `k.kubectl()`
+ * runs a command line here (shell-like quoting, answered with listObjects/getObject and explained as the
+ * etcd reads it maps to); the CLI's `kubetcd get` (src/cli/get-command.ts) reads its flags from the same
+ * table, builds the same command and prints with the same printers, adding only text tables.
  */
 import { parseCustomColumns, parseCustomColumnsFile, printCustomColumns, sortByJsonPath } from '../codec/kubectl-columns';
 import { toKubectlJson, toKubectlObject, toKubectlYaml, type KubectlItem } from '../codec/kubectl-format';
