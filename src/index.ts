@@ -119,6 +119,7 @@ export type {
   EncryptedEntry,
   GetOptions,
   KubeClient,
+  KubeContext,
   KubeCount,
   KubeGetResult,
   KubeList,
@@ -152,7 +153,7 @@ export { deleteKey, writeObject } from './kube/kube-write';
 export type { DeleteKeyOptions, WriteObjectOptions, WriteSummary, WriteTarget } from './kube/kube-write';
 
 // Rendering: data in, { html, text } out
-export { renderTable, renderTableAsync, createTableBuilder } from './render/table';
+export { renderTable, renderTableAsync, createTableBuilder } from './notebook/kind-tables';
 export type { ColumnSource, TableBuilder, TableOptions } from './render/table';
 export { renderJson } from './render/json-tree';
 export type { JsonTreeOptions } from './render/json-tree';
@@ -168,7 +169,8 @@ export { humanDuration, shortHumanDuration } from './render/human-duration';
 export { formatBytes } from './render/format-bytes';
 export { podSummary } from './render/pod-status';
 export type { PodSummary } from './render/pod-status';
-export { PRINTED_KINDS, kindPrinter } from './render/kube-printers';
+export { PRINTED_KINDS } from './render/kube-printers';
+export { kindPrinter } from './notebook/kind-tables';
 export type { Rendered } from './render/rendered';
 export { fromRawDump, toCsv, toJson, toRawDump, toYaml } from './render/export';
 export { jsonListFormat, kubectlListFormat, listChunks, toJsonChunks, toYamlChunks, yamlListFormat } from './render/list-stream';

@@ -191,6 +191,12 @@ test('bad arguments of the source commands exit 2 before touching etcd', () => {
     [['get', 'pods', '--snapshot', path.join(os.tmpdir(), 'kubetcd-no-such.db')], /Cannot read snapshot .*no such file/],
     [['history', 'pods', 'x', '--revision', '3'], /Option --revision does not apply to "kubetcd history"/],
     [['get', 'pods', '-n'], /Option -n needs a value/],
+    // the kubectl get command module's checks (shared with k.kubectl()), said about the kubetcd line
+    [['get', 'pods', 'web', '-l', 'app=web'], /Names and selectors cannot be combined in "kubetcd get pods web": drop the names or the -l\/--field-selector/],
+    [['get', 'pods', 'web', '-A'], /A resource cannot be retrieved by name across all namespaces \("kubetcd get pods web"\): use -n NAMESPACE instead of -A/],
+    [['get', 'pod/a', 'deploy/b'], /Several resources in "kubetcd get pod\/a deploy\/b" \(pod, deploy\): kubetcd answers one resource at a time/],
+    [['get', 'pods', 'a', 'pod/b'], /Mixed RESOURCE NAME and TYPE\/NAME forms in "kubetcd get pods a pod\/b": use one form\. See "kubetcd help get"\./],
+    [['get', 'pods', '--sort-by', '{.items['], /error parsing jsonpath \{\.items\[\}, unterminated array/],
   ];
   for (const [args, message] of cases) {
     const r = run(args);
@@ -262,6 +268,10 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       const yml = await runAsync(['get', 'deploy', oneMeta.name, '-n', oneMeta.namespace, '-o', 'yaml', ...src]);
       assert.equal(yml.code, 0, `${label}: ${yml.stderr}`);
       assert.equal(yml.stdout, toKubectlYaml(one), label);
+      // kubectl's TYPE/NAME form, as k.kubectl() reads it
+      const typed = await runAsync(['get', `deployment.apps/${oneMeta.name}`, '-n', oneMeta.namespace, '-o', 'yaml', ...src]);
+      assert.equal(typed.code, 0, `${label}: ${typed.stderr}`);
+      assert.equal(typed.stdout, yml.stdout, label);
 
       const name = await runAsync(['get', 'deployments', '-A', '-o', 'name', ...src]);
       assert.equal(name.code, 0, `${label}: ${name.stderr}`);

@@ -114,3 +114,109 @@ test('worker threads run compiled files loaded by path, never code in strings', 
   }
   assert.deepEqual(problems, []);
 });
+
+/** The file an import of `spec` from `file` names inside src/, or undefined (a package, or outside src/). */
+function resolveImport(file: string, spec: string): string | undefined {
+  if (!spec.startsWith('.')) return undefined;
+  const target = path.resolve(path.dirname(file), spec);
+  for (const candidate of [target, `${target}.ts`, path.join(target, 'index.ts')]) {
+    if (candidate.endsWith('.ts') && fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * The import cycles of a graph (file -> files it imports): one cycle, as a path that comes back to its
+ * start, per strongly connected component with more than one file (or a file importing itself).
+ */
+function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  // Tarjan's strongly connected components, iterative (no recursion limit on deep chains).
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  let next = 0;
+  for (const start of graph.keys()) {
+    if (index.has(start)) continue;
+    const work: Array<{ node: string; edge: number }> = [{ node: start, edge: 0 }];
+    index.set(start, next);
+    low.set(start, next++);
+    stack.push(start);
+    onStack.add(start);
+    while (work.length > 0) {
+      const top = work[work.length - 1] as { node: string; edge: number };
+      const edges = graph.get(top.node) ?? [];
+      if (top.edge < edges.length) {
+        const to = edges[top.edge++] as string;
+        if (!index.has(to)) {
+          index.set(to, next);
+          low.set(to, next++);
+          stack.push(to);
+          onStack.add(to);
+          work.push({ node: to, edge: 0 });
+        } else if (onStack.has(to)) {
+          low.set(top.node, Math.min(low.get(top.node) as number, index.get(to) as number));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent !== undefined) low.set(parent.node, Math.min(low.get(parent.node) as number, low.get(top.node) as number));
+      if (low.get(top.node) === index.get(top.node)) {
+        const component: string[] = [];
+        let n: string;
+        do {
+          n = stack.pop() as string;
+          onStack.delete(n);
+          component.push(n);
+        } while (n !== top.node);
+        if (component.length > 1 || (graph.get(top.node) ?? []).includes(top.node)) components.push(component);
+      }
+    }
+  }
+  // One concrete cycle per component: a shortest path back to its first file, within the component.
+  return components.map((component) => {
+    const inside = new Set(component);
+    const first = [...component].sort()[0] as string;
+    const from = new Map<string, string>();
+    const queue = [first];
+    while (queue.length > 0) {
+      const n = queue.shift() as string;
+      for (const to of graph.get(n) ?? []) {
+        if (!inside.has(to)) continue;
+        if (to === first) {
+          const cycle = [n];
+          for (let p = from.get(n); p !== undefined; p = from.get(p)) cycle.unshift(p);
+          return [...cycle, first];
+        }
+        if (!from.has(to) && to !== first) {
+          from.set(to, n);
+          queue.push(to);
+        }
+      }
+    }
+    return [first, first];
+  });
+}
+
+test('the import graph of src/ has no cycle (type imports and dynamic imports included)', () => {
+  const graph = new Map<string, string[]>();
+  for (const f of files) {
+    const to = importsOf(f).map((spec) => resolveImport(f, spec)).filter((t): t is string => t !== undefined);
+    graph.set(path.relative(src, f), [...new Set(to.map((t) => path.relative(src, t)))]);
+  }
+  const cycles = importCycles(graph).map((c) => c.join(' -> '));
+  assert.deepEqual(cycles, [], `import cycles in src/:\n${cycles.join('\n')}`);
+});
+
+test('the cycle check finds and names a cycle', () => {
+  const graph = new Map<string, string[]>([
+    ['a.ts', ['b.ts']],
+    ['b.ts', ['c.ts', 'd.ts']],
+    ['c.ts', ['a.ts']],
+    ['d.ts', []],
+    ['e.ts', ['e.ts']],
+  ]);
+  assert.deepEqual(importCycles(graph), [['a.ts', 'b.ts', 'c.ts', 'a.ts'], ['e.ts', 'e.ts']]);
+});

@@ -261,7 +261,10 @@ function write(value: unknown, indent: string | undefined, prefix: string, depth
 /**
  * The JSON text Go's `json.Marshal` (or `json.MarshalIndent(v, "", indent)`) writes for this value.
  * Embedded JSON marked by the decoder with its stored text (RawExtension, FieldsV1; see raw-json.ts)
- * prints as that text (re-indented as `json.MarshalIndent` does) while the value is unchanged.
+ * prints as that text (re-indented as `json.MarshalIndent` does) while the value is unchanged. It prints
+ * the value as it is: an object from `decode()` has no `metadata.resourceVersion` (the stored bytes hold
+ * none), one from `k.get()`, `k.list()`, `k.stream()` or `k.history()` carries the record's mod revision
+ * there, where the API server puts it (after `uid`). `toKubectlJson` prints kubectl's form instead.
  * @example
  * toKubeJson({ b: 1n << 60n, s: '<x>' }) // '{"b":1152921504606846976,"s":"\\u003cx\\u003e"}'
  * toKubeJson({ a: [] }, { indent: '  ' }) // '{\n  "a": []\n}'

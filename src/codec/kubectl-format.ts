@@ -21,9 +21,9 @@
  *   toKubectlYaml throws then, naming the field.
  *
  * The mod revision comes with the record: a `get()` result (`record.modRevision`), a `stream()` entry
- * (`modRevision`), or the objects `get()`, `list()` and `stream()` return, which carry it under a hidden
- * symbol ({@link MOD_REVISION}, invisible to JSON.stringify, lodash and deepEqual). A plain object
- * without one prints the `metadata.resourceVersion` it has, if any.
+ * (`modRevision`), or the objects `get()`, `list()`, `stream()` and `history()` return, which carry it
+ * as `metadata.resourceVersion` (as the API server answers a read). It is printed once, in its sorted
+ * place; a record's revision (or a {@link MOD_REVISION} mark) wins over the object's own field.
  */
 import { InvalidArgumentError } from '../errors';
 import { toKubeJson } from './go-json';
@@ -51,14 +51,18 @@ export function markModRevision(object: object, modRevision: number): void {
 }
 
 /**
- * The etcd mod revision an object was read at (undefined when it carries none).
+ * The etcd mod revision an object was read at: its {@link MOD_REVISION} mark, else its
+ * `metadata.resourceVersion` (the API server's is the mod revision; `get()`/`list()` objects carry it);
+ * undefined when it carries neither.
  * @example
  * modRevisionOf((await k.get('pods', 'web')).object) // 1234
  */
 export function modRevisionOf(object: unknown): number | undefined {
   if (object === null || typeof object !== 'object') return undefined;
   const v = (object as { [MOD_REVISION]?: unknown })[MOD_REVISION];
-  return typeof v === 'number' ? v : undefined;
+  if (typeof v === 'number') return v;
+  const rv = (object as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
+  return typeof rv === 'string' && /^[1-9][0-9]{0,15}$/.test(rv) && Number.isSafeInteger(Number(rv)) ? Number(rv) : undefined;
 }
 
 /** A `get()` result: the object and its record. */

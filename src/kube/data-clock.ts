@@ -5,7 +5,7 @@
  * seconds of when the data was last written.
  */
 import { decode } from '../codec';
-import type { KubeClient } from './kube-client';
+import type { KubeContext } from './context';
 
 /** The time the data was last written, as far as it tells, and how that was found. */
 export interface DataClock {
@@ -28,7 +28,7 @@ function timeOf(value: unknown): number | undefined {
  * @example
  * const clock = await dataClock(k); // { now: 2023-05-01T10:00:04.000Z, from: 'the newest Lease renewal (kube-node-lease/node-1)' }
  */
-export async function dataClock(client: KubeClient, options: { revision?: number } = {}): Promise<DataClock | undefined> {
+export async function dataClock(client: KubeContext, options: { revision?: number } = {}): Promise<DataClock | undefined> {
   let best: { t: number; name: string } | undefined;
   let n = 0;
   const prefix = `${client.prefix}/leases/`;

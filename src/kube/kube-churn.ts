@@ -10,7 +10,7 @@ import { AbortedError, InvalidArgumentError } from '../errors';
 import type { MvccIndex } from '../sources/snapshot/mvcc-index';
 import type { KvSource, KvWatchEvent } from '../sources/types';
 import { parseKey, type ParseKeyOptions } from './keys';
-import type { KubeClient } from './kube-client';
+import type { KubeContext } from './context';
 import { qualifiedResourceName } from './resources';
 
 /** Options of {@link keyChurn}. Every field is optional. */
@@ -309,7 +309,7 @@ let managersProjector: Projector | undefined;
  * const c = await keyChurn(k, { limit: 5 });
  * c.writers.map((w) => `${w.manager}: ${w.writes}`); c.byKey[0]; // the most written key
  */
-export async function keyChurn(k: KubeClient, options: ChurnOptions = {}): Promise<KubeChurn> {
+export async function keyChurn(k: KubeContext, options: ChurnOptions = {}): Promise<KubeChurn> {
   const limit = options.limit ?? 20;
   if (!(Number.isSafeInteger(limit) && limit > 0)) {
     throw new InvalidArgumentError(`Invalid limit: ${String(options.limit)}. Pass a positive integer (rows per list), or omit it.`);

@@ -7,7 +7,8 @@
 import { readEtcdMetaBucket } from '../sources/snapshot/meta-bucket';
 import type { SourceStatus } from '../sources/types';
 import type { KubeObject } from '../codec';
-import type { KubeClient } from './kube-client';
+import type { KubeContext } from './context';
+import { listObjects, type ListOptions } from './kube-list';
 
 /** Where a version was read. */
 export type VersionSource =
@@ -99,7 +100,7 @@ function versionsInMetadata(meta: Rec): Array<{ key: string; version: string }> 
  * info.kubernetes.versions // ['v1.32.0']
  * info.etcd.version // '3.5.0'
  */
-export async function clusterInfo(k: KubeClient): Promise<ClusterInfo> {
+export async function clusterInfo(k: KubeContext): Promise<ClusterInfo> {
   const status = await k.source.status();
   const revision = status.revision;
   const errors: string[] = [];
@@ -109,9 +110,9 @@ export async function clusterInfo(k: KubeClient): Promise<ClusterInfo> {
     const ns = str(m['namespace']);
     return `${k.prefix}/${resource}/${ns !== undefined ? `${ns}/` : ''}${str(m['name']) ?? ''}`;
   };
-  const list = async (resource: string, options: Parameters<KubeClient['list']>[1]): Promise<KubeObject[]> => {
+  const list = async (resource: string, options: ListOptions): Promise<KubeObject[]> => {
     try {
-      const r = await k.list(resource, { ...options, revision });
+      const r = await listObjects(k, resource, { ...options, revision });
       return r.items;
     } catch (e) {
       errors.push(`${resource}: ${(e as Error).message}`);
@@ -207,7 +208,7 @@ export async function clusterInfo(k: KubeClient): Promise<ClusterInfo> {
   return { kubernetes: { versions, evidence }, etcd: etcdVersion(k, status, errors), revision, errors };
 }
 
-function etcdVersion(k: KubeClient, status: SourceStatus, errors: string[]): ClusterInfo['etcd'] {
+function etcdVersion(k: KubeContext, status: SourceStatus, errors: string[]): ClusterInfo['etcd'] {
   const evidence: VersionEvidence[] = [];
   let version: string | undefined;
   if (status.serverVersion !== undefined) {

@@ -7,13 +7,13 @@ import { decode, type KubeObject } from '../codec';
 import { InvalidArgumentError } from '../errors';
 import type { KvRecord } from '../sources/types';
 import { listPrefixFor, parseKey } from './keys';
-import type { KubeClient } from './kube-client';
+import type { KubeContext } from './context';
 import { diffObjects, type HistoryChange } from './kube-history';
 import { qualifiedResourceName, type ResourceInfo } from './resources';
 import { isSecrets, redactChanges, redactSecret } from './secret-redaction';
 
 /** One side of a diff: a KubeClient (or a notebook client: the members a diff reads). */
-export type DiffSide = Pick<KubeClient, 'source' | 'prefix' | 'customResources' | 'decodeOptions' | 'resolve'>;
+export type DiffSide = Pick<KubeContext, 'source' | 'prefix' | 'customResources' | 'decodeOptions' | 'resolve'>;
 
 /** Options of {@link diffKube}. Every field is optional. */
 export interface DiffOptions {

@@ -7,7 +7,7 @@ import { decode, sniffValue, type Encoding, type KubeObject } from '../codec';
 import { InvalidArgumentError } from '../errors';
 import type { HashKvOptions, KvHash } from '../sources/types';
 import { listPrefixFor, parseKey } from './keys';
-import type { KubeClient } from './kube-client';
+import type { KubeContext } from './context';
 import { qualifiedResourceName, type ResourceInfo } from './resources';
 import { isSecrets, redactSecret } from './secret-redaction';
 
@@ -19,7 +19,7 @@ const td = new TextDecoder();
  * @example
  * const { hash, compactRevision, hashRevision } = await sourceHashKV(k, { revision: 1234 });
  */
-export async function sourceHashKV(k: KubeClient, options: HashKvOptions = {}): Promise<KvHash> {
+export async function sourceHashKV(k: KubeContext, options: HashKvOptions = {}): Promise<KvHash> {
   const source = k.source;
   if (!source.capabilities.hashKV || typeof source.hashKV !== 'function') {
     throw new InvalidArgumentError(
@@ -75,7 +75,7 @@ export interface KubeDeleted {
  * const { items } = await deletedObjects(k, 'pods', { namespace: 'default' });
  * items.map((d) => `${d.name} deleted at ${d.revision}`);
  */
-export async function deletedObjects(k: KubeClient, resource?: string, options: DeletedOptions = {}): Promise<KubeDeleted> {
+export async function deletedObjects(k: KubeContext, resource?: string, options: DeletedOptions = {}): Promise<KubeDeleted> {
   const source = k.source;
   if (!source.capabilities.tombstones || typeof source.tombstones !== 'function') {
     throw new InvalidArgumentError(
@@ -164,7 +164,7 @@ function countInto(c: ResourceEncodings, encoding: Encoding, by: string | undefi
  * const { resources } = await encodingCensus(k);
  * resources.find((r) => r.resource === 'secrets')?.encryptedBy // { 'aescbc:key1': 10, 'aescbc:key2': 3 }
  */
-export async function encodingCensus(k: KubeClient, options: EncodingsOptions = {}): Promise<KubeEncodings> {
+export async function encodingCensus(k: KubeContext, options: EncodingsOptions = {}): Promise<KubeEncodings> {
   const byResource = new Map<string, ResourceEncodings>();
   const total = emptyCount('<all>');
   let revision = options.revision ?? 0;

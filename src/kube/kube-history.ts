@@ -7,9 +7,10 @@ import { decode } from '../codec';
 import type { KubeObject } from '../codec/types';
 import { InvalidArgumentError, NotFoundError } from '../errors';
 import { keyFor, parseKey } from './keys';
-import type { KubeClient } from './kube-client';
+import type { KubeContext } from './context';
 import type { ResourceInfo } from './resources';
 import { isSecrets, redactChanges, redactSecret } from './secret-redaction';
+import { withResourceVersion } from './verb-support';
 
 /** Options of {@link objectHistory}. Every field is optional. */
 export interface HistoryOptions {
@@ -40,7 +41,10 @@ export interface HistoryEntry {
   version: number;
   /** True when this revision deleted the key. */
   deleted: boolean;
-  /** The decoded object (absent for deletions and values that could not be decoded). */
+  /**
+   * The decoded object (absent for deletions and values that could not be decoded), with
+   * `metadata.resourceVersion` set to `revision`, as get() returns it at that revision.
+   */
   object?: KubeObject;
   /** Why the value could not be decoded. */
   error?: string;
@@ -112,7 +116,7 @@ export function diffObjects(before: unknown, after: unknown): HistoryChange[] {
  * h.map((e) => [e.revision, e.deleted, e.changes.map((c) => c.path)]);
  */
 export async function objectHistory(
-  client: KubeClient,
+  client: KubeContext,
   keyOrResource: string,
   name?: string,
   options: HistoryOptions = {},
@@ -151,7 +155,8 @@ export async function objectHistory(
     if (!kv.deleted) {
       const d = decode(kv.value, client.decodeOptions(key));
       current = d.object;
-      if (current !== undefined) shown = redact ? redactSecret(current) : current;
+      // shown: a copy with metadata.resourceVersion, as get() returns it; the diff runs on the stored values
+      if (current !== undefined) shown = withResourceVersion({ ...(redact ? redactSecret(current) : current) }, kv.modRevision);
       if (shown !== undefined) entry.object = shown;
       else {
         entry.error =
@@ -162,7 +167,7 @@ export async function objectHistory(
       if (previous !== undefined && current !== undefined) {
         // Diffed on the real values (a same-length change still shows), printed from the redacted ones.
         const changes = diffObjects(previous, current);
-        entry.changes = redact ? redactChanges(changes, previousShown!, shown!) : changes;
+        entry.changes = redact ? redactChanges(changes, previousShown as KubeObject, shown as KubeObject) : changes;
       }
     }
     previous = current;

@@ -3,7 +3,7 @@
  * server's master lease with its endpoint), with the id as etcdctl prints it.
  */
 import { parseKey } from './keys';
-import type { KubeClient } from './kube-client';
+import type { KubeContext } from './context';
 import { qualifiedResourceName } from './resources';
 
 /** One etcd lease. */
@@ -37,7 +37,7 @@ export interface KubeLeases {
  * const { leases } = await etcdLeases(k);
  * leases.filter((l) => l.byResource.events > 1000); // the leases that carry most events
  */
-export async function etcdLeases(k: KubeClient): Promise<KubeLeases> {
+export async function etcdLeases(k: KubeContext): Promise<KubeLeases> {
   const raw = await k.source.leases();
   const td = new TextDecoder();
   let attached = 0;

@@ -7,7 +7,7 @@ import { AbortedError, InvalidArgumentError } from '../errors';
 import type { MvccIndex } from '../sources/snapshot/mvcc-index';
 import type { KvSource } from '../sources/types';
 import { parseKey, type ParseKeyOptions, type ParsedKey } from './keys';
-import type { KubeClient } from './kube-client';
+import type { KubeContext } from './context';
 import { qualifiedResourceName } from './resources';
 
 /** Options of {@link storageSizes}. Every field is optional. */
@@ -280,7 +280,7 @@ function snapshotIndex(source: KvSource): MvccIndex | undefined {
  * const s = await storageSizes(k, { top: 5 });
  * s.byResource.slice(0, 3).map((g) => `${g.name}: ${g.keys} keys, ${g.bytes} B (all revisions: ${g.allRevisionsBytes ?? '?'} B)`);
  */
-export async function storageSizes(client: KubeClient, options: SizesOptions = {}): Promise<KubeSizes> {
+export async function storageSizes(client: KubeContext, options: SizesOptions = {}): Promise<KubeSizes> {
   const top = options.top ?? 10;
   if (!(Number.isSafeInteger(top) && top >= 0)) {
     throw new InvalidArgumentError(`Invalid top: ${String(options.top)}. Pass a non-negative integer (how many largest objects to list), or omit it.`);

@@ -7,7 +7,7 @@
 import { decodeGoString } from '../codec/go-utf8';
 import { InvalidArgumentError } from '../errors';
 import { parseKey, type ParsedKey } from './keys';
-import type { KubeClient } from './kube-client';
+import type { KubeContext } from './context';
 import { qualifiedResourceName } from './resources';
 
 /** Options of {@link keyTree}. Every field is optional. */
@@ -82,7 +82,7 @@ function sortTree(node: KeyTreeNode, childMaps: WeakMap<KeyTreeNode, Map<string,
  * const { root } = await keyTree(k, '/registry', { depth: 2 });
  * root.children.map((c) => `${c.name}: ${c.keys} keys, ${c.bytes} bytes`); // ['apiregistration.k8s.io: 31 keys, …', …]
  */
-export async function keyTree(client: KubeClient, prefix?: string, options: TreeOptions = {}): Promise<KeyTree> {
+export async function keyTree(client: KubeContext, prefix?: string, options: TreeOptions = {}): Promise<KeyTree> {
   if (prefix !== undefined && typeof prefix !== 'string') {
     throw new InvalidArgumentError(`Invalid tree prefix: ${JSON.stringify(prefix)}. Pass a key path such as "/registry/pods", or omit it for every key.`);
   }

@@ -12,11 +12,13 @@ import { CompactedRevisionError, InvalidArgumentError } from '../errors';
 import type { KvRecord, WatchOptions } from '../sources/types';
 import { parseFieldSelector } from './field-selector';
 import { listPrefixFor } from './keys';
-import type { KubeClient, WherePredicate } from './kube-client';
+import type { KubeContext } from './context';
+import type { WherePredicate } from './kube-list';
 import { diffObjects, type HistoryChange } from './kube-history';
 import { parseLabelSelector } from './label-selector';
 import { qualifiedResourceName } from './resources';
 import { isSecrets, redactChanges, redactSecret } from './secret-redaction';
+import { withResourceVersion } from './verb-support';
 
 /** Options of {@link watchResource}, named after kubectl flags. Every field is optional. */
 export interface KubeWatchOptions {
@@ -138,7 +140,7 @@ function checkFromRevision(revision: number | undefined): void {
  *   console.log(e.type, e.key, e.changes.map((c) => c.path));
  * }
  */
-export function watchResource(client: KubeClient, resource: string, options: KubeWatchOptions = {}): KubeWatch {
+export function watchResource(client: KubeContext, resource: string, options: KubeWatchOptions = {}): KubeWatch {
   const info = client.resolve(resource);
   const name = qualifiedResourceName(info);
   const source = client.source;
@@ -164,7 +166,8 @@ export function watchResource(client: KubeClient, resource: string, options: Kub
   const td = new TextDecoder();
   const read = (record: KvRecord, key: string): { object?: KubeObject; real?: KubeObject; error?: string } => {
     const d = decode(record.value, client.decodeOptions(key));
-    if (d.object !== undefined) return { object: redact ? redactSecret(d.object) : d.object, real: d.object };
+    // object: a copy with metadata.resourceVersion (the record's mod revision); real: the stored value, diffed
+    if (d.object !== undefined) return { object: withResourceVersion({ ...(redact ? redactSecret(d.object) : d.object) }, record.modRevision), real: d.object };
     if (d.encoding === 'encrypted' && d.error === undefined) {
       const e = d.encryption;
       return { error: e ? `${key} is encrypted at rest (${e.provider}, key "${e.keyName}").` : `${key} is encrypted at rest.` };
@@ -212,7 +215,7 @@ export function watchResource(client: KubeClient, resource: string, options: Kub
         const curMatch = matches(cur);
         // Diffed on the real values (a same-length Secret change still shows), printed from the redacted ones.
         const diff = (): HistoryChange[] =>
-          redact ? redactChanges(diffObjects(before!.real, after.real), prev!, cur) : diffObjects(prev, cur);
+          redact ? redactChanges(diffObjects(before?.real, after.real), prev as KubeObject, cur) : diffObjects(before?.real, after.real);
         if (!isUpdate || prev === undefined) {
           // A creation, or an update whose previous value is unknown: report what matches now.
           if (curMatch) yield { type: isUpdate ? 'MODIFIED' : 'ADDED', key, revision, object: cur, changes: [] };

@@ -18,14 +18,14 @@ import { ConflictError, EncodeError, InvalidArgumentError } from '../errors';
 import { openEtcdWriter, type CasResult, type CasWriter, type LiveOptions } from '../sources/live-etcd-source';
 import type { KvRecord, KvSource } from '../sources/types';
 import { parseKey, type ParsedKey } from './keys';
-import type { KubeClient } from './kube-client';
+import type { KubeContext } from './context';
 import { diffObjects, type HistoryChange } from './kube-history';
 
 /**
- * Where to write: a KubeClient or a source opened on a live etcd (its connection options are reused),
+ * Where to write: a KubeClient (any KubeContext) or a source opened on a live etcd (its connection options are reused),
  * live options (`{ endpoints, cacert, cert, key, user, password }`), or endpoints.
  */
-export type WriteTarget = KubeClient | KvSource | LiveOptions | string | string[];
+export type WriteTarget = KubeContext | KvSource | LiveOptions | string | string[];
 
 /** Options of {@link writeObject}. `allowWrite` and `expectModRevision` are required. */
 export interface WriteObjectOptions {
@@ -71,8 +71,8 @@ interface Resolved {
   writer: CasWriter;
 }
 
-function isKubeClient(t: unknown): t is KubeClient {
-  return typeof t === 'object' && t !== null && typeof (t as KubeClient).resolve === 'function' && typeof (t as KubeClient).source === 'object';
+function isKubeClient(t: unknown): t is KubeContext {
+  return typeof t === 'object' && t !== null && typeof (t as KubeContext).resolve === 'function' && typeof (t as KubeContext).source === 'object';
 }
 
 function isSource(t: unknown): t is KvSource {

@@ -1,6 +1,9 @@
 /**
- * A `kubectl get` command line run over etcd: parsed (shell-like quoting), answered with list()/get(),
- * and explained as the etcd reads it maps to.
+ * The one `kubectl get` command module: its flags (GET_FLAGS), the command they make (TYPE/NAME, the
+ * combinations kubectl refuses), what it reads (getTarget) and kubectl's printers for -o. `k.kubectl()`
+ * runs a command line here (shell-like quoting, answered with listObjects/getObject and explained as the
+ * etcd reads it maps to); the CLI's `kubetcd get` (src/cli/get-command.ts) reads its flags from the same
+ * table, builds the same command and prints with the same printers, adding only text tables.
  */
 import { parseCustomColumns, parseCustomColumnsFile, printCustomColumns, sortByJsonPath } from '../codec/kubectl-columns';
 import { toKubectlJson, toKubectlObject, toKubectlYaml, type KubectlItem } from '../codec/kubectl-format';
@@ -9,8 +12,11 @@ import * as fs from 'node:fs';
 import type { KubeObject } from '../codec/types';
 import { InvalidArgumentError } from '../errors';
 import { keyFor } from './keys';
-import type { KubeClient, KubeGetResult, KubeList, ListOptions } from './kube-client';
-import type { PrinterColumn } from './resources';
+import type { KubeContext } from './context';
+import { getObject, type KubeGetResult } from './kube-get';
+import { listObjects, type KubeList, type ListOptions } from './kube-list';
+import type { PrinterColumn, ResourceInfo } from './resources';
+import { shellQuote } from './verb-support';
 
 /** The output formats of `-o` (those with `=TEMPLATE` carry it in {@link KubectlCommand.template}). */
 export type KubectlOutput = 'json' | 'yaml' | 'wide' | 'name' | 'jsonpath' | 'jsonpath-as-json' | 'jsonpath-file' | 'custom-columns' | 'custom-columns-file';
@@ -248,6 +254,112 @@ export function splitFlag(word: string): { flag: string; inline?: string } {
   return word.length > 2 ? { flag: word.slice(0, 2), inline: word.slice(2).replace(/^=/, '') } : { flag: word };
 }
 
+/** The parts of a `kubectl get` command its flags set. */
+export type GetFlagField =
+  | 'namespace'
+  | 'allNamespaces'
+  | 'labels'
+  | 'fields'
+  | 'output'
+  | 'showManagedFields'
+  | 'sortBy'
+  | 'showLabels'
+  | 'labelColumns'
+  | 'noHeaders';
+
+/** How a get flag takes its value: a word, a switch (`--x`, `--x=true|false`), or a repeatable comma list. */
+export type GetFlagValue = 'string' | 'switch' | 'list';
+
+/**
+ * The `kubectl get` flags kubetcd honours, each with the field it sets and how it takes its value: the
+ * one table both `k.kubectl()` and the CLI's `kubetcd get` read their flags from.
+ */
+export const GET_FLAGS: Readonly<Record<string, { field: GetFlagField; value: GetFlagValue }>> = {
+  '-n': { field: 'namespace', value: 'string' },
+  '--namespace': { field: 'namespace', value: 'string' },
+  '-A': { field: 'allNamespaces', value: 'switch' },
+  '--all-namespaces': { field: 'allNamespaces', value: 'switch' },
+  '-l': { field: 'labels', value: 'string' },
+  '--selector': { field: 'labels', value: 'string' },
+  '--field-selector': { field: 'fields', value: 'string' },
+  '-o': { field: 'output', value: 'string' },
+  '--output': { field: 'output', value: 'string' },
+  '--show-managed-fields': { field: 'showManagedFields', value: 'switch' },
+  '--sort-by': { field: 'sortBy', value: 'string' },
+  '--show-labels': { field: 'showLabels', value: 'switch' },
+  '--no-headers': { field: 'noHeaders', value: 'switch' },
+  '-L': { field: 'labelColumns', value: 'list' },
+  '--label-columns': { field: 'labelColumns', value: 'list' },
+};
+
+/** The flags of a `kubectl get` command, as its words gave them (before the positional arguments are read). */
+export interface GetFlags {
+  namespace?: string;
+  allNamespaces?: boolean;
+  labels?: string;
+  fields?: string;
+  /** `-o` as typed (`json`, `jsonpath={.metadata.name}`), or already parsed with its template. */
+  output?: string;
+  template?: string;
+  showManagedFields?: boolean;
+  sortBy?: string;
+  showLabels?: boolean;
+  labelColumns?: readonly string[];
+  noHeaders?: boolean;
+}
+
+/**
+ * A `kubectl get` command from its positional words (`RESOURCE [NAME...]` or `TYPE/NAME...`) and its
+ * flags: the TYPE/NAME form split, `-o` parsed (unless `template` says it was), `--sort-by` checked, and
+ * the combinations kubectl refuses refused. `what` names the command in messages (`"get pods a"`).
+ * Used by {@link parseKubectlCommand} and by the CLI's `kubetcd get`.
+ * @example
+ * kubectlGetCommand(['pod/web'], { namespace: 'shop' }, '"kubetcd get pod/web"') // { verb: 'get', resource: 'pod', names: ['web'], … }
+ */
+export function kubectlGetCommand(words: readonly string[], flags: GetFlags, what: string, supported = SUPPORTED): KubectlCommand {
+  const positional = [...words];
+  const cmd: KubectlCommand = { verb: 'get', resource: '', names: [], allNamespaces: flags.allNamespaces === true };
+  if (flags.namespace !== undefined) cmd.namespace = flags.namespace;
+  if (flags.labels !== undefined) cmd.labels = flags.labels;
+  if (flags.fields !== undefined) cmd.fields = flags.fields;
+  if (flags.output !== undefined) {
+    const o = flags.template !== undefined ? { output: flags.output, template: flags.template } : parseKubectlOutput(flags.output);
+    cmd.output = o.output as KubectlOutput;
+    if (o.template !== undefined) cmd.template = o.template;
+  }
+  if (flags.showManagedFields !== undefined) cmd.showManagedFields = flags.showManagedFields;
+  if (flags.sortBy !== undefined) {
+    parseJsonPath(relaxedJsonPath(flags.sortBy));
+    cmd.sortBy = flags.sortBy;
+  }
+  if (flags.showLabels !== undefined) cmd.showLabels = flags.showLabels;
+  if (flags.labelColumns !== undefined) cmd.labelColumns = [...flags.labelColumns];
+  if (flags.noHeaders !== undefined) cmd.noHeaders = flags.noHeaders;
+  if (positional.length > 0 && positional.every((p) => p.includes('/'))) {
+    // TYPE/NAME form: `get pod/web pod/db` (one resource at a time).
+    const types = [...new Set(positional.map((p) => p.slice(0, p.indexOf('/'))))];
+    if (types.length > 1) {
+      throw new InvalidArgumentError(`Several resources in ${what} (${types.join(', ')}): kubetcd answers one resource at a time. Run one command per resource.`);
+    }
+    const bad = positional.find((p) => p.indexOf('/') === 0 || p.endsWith('/') || p.split('/').length !== 2);
+    if (bad !== undefined) throw new InvalidArgumentError(`Invalid TYPE/NAME: ${JSON.stringify(bad)}. Pass it as pod/web.`);
+    positional.splice(0, positional.length, types[0] as string, ...positional.map((p) => p.slice(p.indexOf('/') + 1)));
+  } else if (positional.slice(1).some((p) => p.includes('/'))) {
+    throw new InvalidArgumentError(`Mixed RESOURCE NAME and TYPE/NAME forms in ${what}: use one form. ${supported}`);
+  }
+  const resource = positional.shift();
+  if (resource === undefined) throw new InvalidArgumentError(`kubectl get needs a resource (such as "pods"). ${supported}`);
+  cmd.resource = resource;
+  cmd.names = positional;
+  if (cmd.names.length > 0 && (cmd.labels !== undefined || cmd.fields !== undefined)) {
+    throw new InvalidArgumentError(`Names and selectors cannot be combined in ${what}: drop the names or the -l/--field-selector.`);
+  }
+  if (cmd.names.length > 0 && cmd.allNamespaces) {
+    throw new InvalidArgumentError(`A resource cannot be retrieved by name across all namespaces (${what}): use -n NAMESPACE instead of -A.`);
+  }
+  return cmd;
+}
+
 /**
  * Parses a `kubectl get` command line (the leading `kubectl` is optional).
  * Throws InvalidArgumentError for other verbs and unknown flags, saying what is supported.
@@ -264,14 +376,8 @@ export function parseKubectlCommand(line: string): KubectlCommand {
     throw new InvalidArgumentError(`Unsupported kubectl verb: ${JSON.stringify(verb)}. Only reads are possible over etcd data. ${SUPPORTED}`);
   }
   const positional: string[] = [];
-  const cmd: KubectlCommand = { verb: 'get', resource: '', names: [], allNamespaces: false };
+  const flags: Record<string, unknown> = {};
   let i = 0;
-  const valueOf = (flag: string, inline: string | undefined): string => {
-    if (inline !== undefined) return inline;
-    const v = words[i++];
-    if (v === undefined) throw new InvalidArgumentError(`Flag ${flag} needs a value. ${SUPPORTED}`);
-    return v;
-  };
   while (i < words.length) {
     const w = words[i++] as string;
     if (w === '--') {
@@ -283,91 +389,67 @@ export function parseKubectlCommand(line: string): KubectlCommand {
       continue;
     }
     const { flag, inline } = splitFlag(w);
-    switch (flag) {
-      case '-n':
-      case '--namespace':
-        cmd.namespace = valueOf(flag, inline);
-        break;
-      case '-A':
-      case '--all-namespaces':
-        if (inline !== undefined && inline !== 'true') throw new InvalidArgumentError(`Flag ${flag} takes no value (got ${JSON.stringify(inline)}). ${SUPPORTED}`);
-        cmd.allNamespaces = true;
-        break;
-      case '-l':
-      case '--selector':
-        cmd.labels = valueOf(flag, inline);
-        break;
-      case '--field-selector':
-        cmd.fields = valueOf(flag, inline);
-        break;
-      case '--show-managed-fields':
-        if (inline !== undefined && inline !== 'true' && inline !== 'false') {
-          throw new InvalidArgumentError(`Flag ${flag} takes true or false (got ${JSON.stringify(inline)}). ${SUPPORTED}`);
-        }
-        cmd.showManagedFields = inline !== 'false';
-        break;
-      case '-o':
-      case '--output': {
-        const o = parseKubectlOutput(valueOf(flag, inline));
-        cmd.output = o.output as KubectlOutput;
-        if (o.template !== undefined) cmd.template = o.template;
-        else delete cmd.template;
-        break;
+    const spec = GET_FLAGS[flag];
+    if (spec === undefined) {
+      const why = UNSUPPORTED_GET_FLAGS[flag];
+      if (why !== undefined) throw new InvalidArgumentError(`Unsupported flag: ${JSON.stringify(w)} (${why}). ${SUPPORTED}`);
+      throw new InvalidArgumentError(`Unknown flag: ${JSON.stringify(w)}. ${SUPPORTED}`);
+    }
+    if (spec.value === 'switch') {
+      if (inline !== undefined && inline !== 'true' && inline !== 'false') {
+        throw new InvalidArgumentError(`Flag ${flag} takes ${spec.field === 'allNamespaces' ? 'no value' : 'true or false'} (got ${JSON.stringify(inline)}). ${SUPPORTED}`);
       }
-      case '--sort-by':
-        cmd.sortBy = valueOf(flag, inline);
-        parseJsonPath(relaxedJsonPath(cmd.sortBy));
-        break;
-      case '--show-labels':
-      case '--no-headers': {
-        if (inline !== undefined && inline !== 'true' && inline !== 'false') {
-          throw new InvalidArgumentError(`Flag ${flag} takes true or false (got ${JSON.stringify(inline)}). ${SUPPORTED}`);
-        }
-        if (flag === '--show-labels') cmd.showLabels = inline !== 'false';
-        else cmd.noHeaders = inline !== 'false';
-        break;
-      }
-      case '-L':
-      case '--label-columns':
-        cmd.labelColumns = [...(cmd.labelColumns ?? []), ...valueOf(flag, inline).split(',').filter((k) => k !== '')];
-        break;
-      default: {
-        const why = UNSUPPORTED_GET_FLAGS[flag];
-        if (why !== undefined) throw new InvalidArgumentError(`Unsupported flag: ${JSON.stringify(w)} (${why}). ${SUPPORTED}`);
-        throw new InvalidArgumentError(`Unknown flag: ${JSON.stringify(w)}. ${SUPPORTED}`);
-      }
+      flags[spec.field] = inline !== 'false';
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      value = words[i++];
+      if (value === undefined) throw new InvalidArgumentError(`Flag ${flag} needs a value. ${SUPPORTED}`);
+    }
+    if (spec.value === 'list') flags[spec.field] = [...((flags[spec.field] as string[] | undefined) ?? []), ...value.split(',').filter((k) => k !== '')];
+    else {
+      flags[spec.field] = value;
+      if (spec.field === 'output') parseKubectlOutput(value); // checked where it is typed, before later flags
+      if (spec.field === 'sortBy') parseJsonPath(relaxedJsonPath(value));
     }
   }
-  if (positional.length > 0 && positional.every((p) => p.includes('/'))) {
-    // TYPE/NAME form: `get pod/web pod/db` (one resource at a time).
-    const types = [...new Set(positional.map((p) => p.slice(0, p.indexOf('/'))))];
-    if (types.length > 1) {
-      throw new InvalidArgumentError(
-        `Several resources in ${JSON.stringify(line)} (${types.join(', ')}): kubetcd answers one resource at a time. Run one command per resource.`,
-      );
-    }
-    const bad = positional.find((p) => p.indexOf('/') === 0 || p.endsWith('/') || p.split('/').length !== 2);
-    if (bad !== undefined) throw new InvalidArgumentError(`Invalid TYPE/NAME: ${JSON.stringify(bad)}. Pass it as pod/web.`);
-    positional.splice(0, positional.length, types[0] as string, ...positional.map((p) => p.slice(p.indexOf('/') + 1)));
-  } else if (positional.slice(1).some((p) => p.includes('/'))) {
-    throw new InvalidArgumentError(`Mixed RESOURCE NAME and TYPE/NAME forms in ${JSON.stringify(line)}: use one form. ${SUPPORTED}`);
-  }
-  const resource = positional.shift();
-  if (resource === undefined) throw new InvalidArgumentError(`kubectl get needs a resource (such as "pods"). ${SUPPORTED}`);
-  cmd.resource = resource;
-  cmd.names = positional;
-  if (cmd.names.length > 0 && (cmd.labels !== undefined || cmd.fields !== undefined)) {
-    throw new InvalidArgumentError(`Names and selectors cannot be combined in ${JSON.stringify(line)}: drop the names or the -l/--field-selector.`);
-  }
-  if (cmd.names.length > 0 && cmd.allNamespaces) {
-    throw new InvalidArgumentError(`A resource cannot be retrieved by name across all namespaces (${JSON.stringify(line)}): use -n NAMESPACE instead of -A.`);
-  }
-  return cmd;
+  return kubectlGetCommand(positional, flags as GetFlags, JSON.stringify(line));
 }
 
-function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+/**
+ * kubectl's `TYPE/NAME` type part of a resource: `pod`, `deployment.apps`.
+ * @example
+ * kubectlTypeName(k.resolve('deploy')) // 'deployment.apps'
+ */
+export function kubectlTypeName(info: ResourceInfo): string {
+  return info.group === '' ? info.kind.toLowerCase() : `${info.kind.toLowerCase()}.${info.group}`;
 }
+
+/** What a `kubectl get` command reads: the resource, the namespace (undefined: every one, or none). */
+export interface GetTarget {
+  info: ResourceInfo;
+  namespace?: string;
+  /** True when objects of several namespaces are listed (a table then has a NAMESPACE column). */
+  allNamespaces: boolean;
+  /** kubectl's `TYPE/NAME` type part (`pod`, `deployment.apps`). */
+  typeName: string;
+}
+
+/**
+ * Resolves what a `kubectl get` command reads: `-n` defaults to `default` for namespaced resources, `-A`
+ * reads every namespace, cluster-scoped resources ignore both (as kubectl does).
+ * @example
+ * getTarget(k, parseKubectlCommand('get deploy -A')) // { info: { kind: 'Deployment', … }, allNamespaces: true, typeName: 'deployment.apps' }
+ */
+export function getTarget(ctx: KubeContext, cmd: KubectlCommand): GetTarget {
+  const info = ctx.resolve(cmd.resource);
+  const namespace = info.namespaced ? (cmd.allNamespaces ? undefined : (cmd.namespace ?? 'default')) : undefined;
+  const target: GetTarget = { info, allNamespaces: info.namespaced && namespace === undefined, typeName: kubectlTypeName(info) };
+  if (namespace !== undefined) target.namespace = namespace;
+  return target;
+}
+
 
 /**
  * Runs a `kubectl get` command line over a KubeClient: the list or objects it names, the etcd reads it
@@ -377,11 +459,9 @@ function shellQuote(s: string): string {
  * const r = await runKubectl(k, 'get deploy -n default -l app=web');
  * r.etcdctl // ['etcdctl get --prefix /registry/deployments/default/', '# then keep objects whose labels match app=web']
  */
-export async function runKubectl(client: KubeClient, line: string): Promise<KubectlResult> {
+export async function runKubectl(client: KubeContext, line: string): Promise<KubectlResult> {
   const cmd = parseKubectlCommand(line);
-  const info = client.resolve(cmd.resource);
-  const namespace = info.namespaced ? (cmd.allNamespaces ? undefined : (cmd.namespace ?? 'default')) : undefined;
-  const typeName = info.group === '' ? info.kind.toLowerCase() : `${info.kind.toLowerCase()}.${info.group}`;
+  const { info, namespace, typeName } = getTarget(client, cmd);
   const etcdctl: string[] = [];
   let result: KubeList | KubeGetResult[];
   let objects: KubeObject[];
@@ -392,7 +472,7 @@ export async function runKubectl(client: KubeClient, line: string): Promise<Kube
       ...(cmd.labels !== undefined ? { labels: cmd.labels } : {}),
       ...(cmd.fields !== undefined ? { fields: cmd.fields } : {}),
     };
-    const list = await client.list(cmd.resource, options);
+    const list = await listObjects(client, cmd.resource, options);
     etcdctl.push(list.etcdctl);
     if (cmd.labels !== undefined) etcdctl.push(`# then keep objects whose labels match ${cmd.labels}`);
     if (cmd.fields !== undefined) etcdctl.push(`# then keep objects whose fields match ${cmd.fields}`);
@@ -403,7 +483,7 @@ export async function runKubectl(client: KubeClient, line: string): Promise<Kube
     const gets: KubeGetResult[] = [];
     for (const name of cmd.names) {
       etcdctl.push(`etcdctl get ${shellQuote(keyFor(info, name, namespace, client.prefix))}`);
-      gets.push(await client.get(cmd.resource, name, namespace !== undefined ? { namespace } : {}));
+      gets.push(await getObject(client, cmd.resource, name, namespace !== undefined ? { namespace } : {}));
     }
     result = gets;
     objects = gets.flatMap((g) => (g.object !== undefined ? [g.object] : []));

@@ -9,6 +9,7 @@ import { renderJson } from '../render/json-tree';
 import { renderKeyTree, type KeyTreeNode } from '../render/key-tree';
 import type { Rendered } from '../render/rendered';
 import { renderTable, type ColumnSource, type TableOptions } from '../render/table';
+import { kindOfName } from './kind-tables';
 import { renderYaml } from '../render/yaml-view';
 import { appendCaption, renderKeyList, renderNotes, renderPre, renderRecordTable, type RecordTableOptions } from './basic-render';
 
@@ -66,7 +67,7 @@ export const renderers: NotebookRenderers = {
   objectTable: (objects, options) => {
     const table = renderTable(objects, {
       now: options.now,
-      ...(options.kind !== undefined ? { kind: options.kind } : {}),
+      ...(options.kind !== undefined ? { kind: kindOfName(options.kind) } : {}),
       ...(options.wide !== undefined ? { wide: options.wide } : {}),
       ...(options.columns !== undefined ? { columns: options.columns } : {}),
       ...(options.maxRows !== undefined ? { maxRows: options.maxRows } : {}),

@@ -32,8 +32,6 @@ export interface KindColumn {
 /** The table layout of one kind. */
 export interface KindPrinter {
   kind: string;
-  /** Names that select it: the plural resource, singular, short names. */
-  aliases: string[];
   columns: KindColumn[];
   /**
    * Every object path the columns read, wide ones included (dotted, as codec/project.ts takes them): a
@@ -407,7 +405,6 @@ const bindingColumns: KindColumn[] = [
 const PRINTERS: KindPrinter[] = [
   {
     kind: 'Pod',
-    aliases: ['pods', 'pod', 'po'],
     reads: [
       ...META_READS, 'metadata.deletionTimestamp', 'spec.containers.name', 'spec.initContainers.name', 'spec.initContainers.restartPolicy',
       'spec.nodeName', 'spec.readinessGates', 'status.phase', 'status.reason', 'status.conditions.type', 'status.conditions.status',
@@ -446,7 +443,6 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'Deployment',
-    aliases: ['deployments', 'deployment', 'deploy'],
     reads: [...META_READS, 'spec.replicas', 'spec.selector', 'spec.template.spec.containers.name', 'spec.template.spec.containers.image', 'status'],
     columns: [
       nameCol,
@@ -459,19 +455,16 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'ReplicaSet',
-    aliases: ['replicasets', 'replicaset', 'rs'],
     reads: [...META_READS, 'spec.replicas', 'spec.selector', 'spec.template.spec.containers.name', 'spec.template.spec.containers.image', 'status'],
     columns: replicaColumns((o) => formatLabelSelector(dig(o, 'spec', 'selector'))),
   },
   {
     kind: 'ReplicationController',
-    aliases: ['replicationcontrollers', 'replicationcontroller', 'rc'],
     reads: [...META_READS, 'spec.replicas', 'spec.selector', 'spec.template.spec.containers.name', 'spec.template.spec.containers.image', 'status'],
     columns: replicaColumns((o) => formatLabels(dig(o, 'spec', 'selector'))),
   },
   {
     kind: 'StatefulSet',
-    aliases: ['statefulsets', 'statefulset', 'sts'],
     reads: [...META_READS, 'spec.replicas', 'spec.template.spec.containers.name', 'spec.template.spec.containers.image', 'status'],
     columns: [
       nameCol,
@@ -482,7 +475,6 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'DaemonSet',
-    aliases: ['daemonsets', 'daemonset', 'ds'],
     reads: [
       ...META_READS, 'spec.selector', 'spec.template.spec.nodeSelector', 'spec.template.spec.containers.name',
       'spec.template.spec.containers.image', 'status',
@@ -501,7 +493,6 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'Job',
-    aliases: ['jobs', 'job'],
     reads: [
       ...META_READS, 'metadata.deletionTimestamp', 'spec.completions', 'spec.parallelism', 'spec.selector', 'spec.template.spec.containers.name',
       'spec.template.spec.containers.image', 'status',
@@ -517,7 +508,6 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'CronJob',
-    aliases: ['cronjobs', 'cronjob', 'cj'],
     reads: [
       ...META_READS, 'spec.schedule', 'spec.timeZone', 'spec.suspend', 'spec.jobTemplate.spec.selector',
       'spec.jobTemplate.spec.template.spec.containers.name', 'spec.jobTemplate.spec.template.spec.containers.image', 'status',
@@ -543,7 +533,6 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'Service',
-    aliases: ['services', 'service', 'svc'],
     reads: [...META_READS, 'spec', 'status'],
     columns: [
       nameCol,
@@ -560,13 +549,11 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'Endpoints',
-    aliases: ['endpoints', 'ep'],
     reads: [...META_READS, 'subsets'],
     columns: [nameCol, { header: 'ENDPOINTS', cell: formatEndpoints }, ageCol],
   },
   {
     kind: 'Node',
-    aliases: ['nodes', 'node', 'no'],
     reads: [...META_READS, 'metadata.labels', 'spec.unschedulable', 'status.conditions', 'status.addresses', 'status.nodeInfo'],
     columns: [
       nameCol,
@@ -587,7 +574,6 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'Event',
-    aliases: ['events', 'event', 'ev'],
     reads: [
       ...META_READS, 'type', 'reason', 'involvedObject', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'eventTime', 'count',
       'series', 'reportingComponent', 'reportingInstance',
@@ -614,7 +600,6 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'ConfigMap',
-    aliases: ['configmaps', 'configmap', 'cm'],
     reads: [...META_READS, 'data', 'binaryData'],
     columns: [
       nameCol,
@@ -624,7 +609,6 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'Secret',
-    aliases: ['secrets', 'secret'],
     reads: [...META_READS, 'type', 'data'],
     columns: [
       nameCol,
@@ -635,25 +619,21 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'ServiceAccount',
-    aliases: ['serviceaccounts', 'serviceaccount', 'sa'],
     reads: [...META_READS, 'secrets'],
     columns: [nameCol, { header: 'SECRETS', cell: (o) => String(arr(o['secrets']).length) }, ageCol],
   },
   {
     kind: 'Namespace',
-    aliases: ['namespaces', 'namespace', 'ns'],
     reads: [...META_READS, 'status.phase'],
     columns: [nameCol, { header: 'STATUS', cell: (o) => str(dig(o, 'status', 'phase'), 'Active') }, ageCol],
   },
   {
     kind: 'Lease',
-    aliases: ['leases', 'lease'],
     reads: [...META_READS, 'spec.holderIdentity'],
     columns: [nameCol, { header: 'HOLDER', cell: (o) => str(dig(o, 'spec', 'holderIdentity')) }, ageCol],
   },
   {
     kind: 'PersistentVolume',
-    aliases: ['persistentvolumes', 'persistentvolume', 'pv'],
     reads: [...META_READS, 'metadata.deletionTimestamp', 'metadata.annotations', 'spec', 'status'],
     columns: [
       nameCol,
@@ -677,7 +657,6 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'PersistentVolumeClaim',
-    aliases: ['persistentvolumeclaims', 'persistentvolumeclaim', 'pvc'],
     reads: [...META_READS, 'metadata.deletionTimestamp', 'metadata.annotations', 'spec', 'status'],
     columns: [
       nameCol,
@@ -693,7 +672,6 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'Ingress',
-    aliases: ['ingresses', 'ingress', 'ing'],
     reads: [...META_READS, 'spec', 'status'],
     columns: [
       nameCol,
@@ -706,31 +684,27 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'CustomResourceDefinition',
-    aliases: ['customresourcedefinitions', 'customresourcedefinition', 'crd', 'crds'],
     reads: [...META_READS],
     columns: [nameCol, createdAtCol],
   },
-  { kind: 'Role', aliases: ['roles', 'role'], reads: [...META_READS], columns: [nameCol, createdAtCol] },
-  { kind: 'ClusterRole', aliases: ['clusterroles', 'clusterrole'], reads: [...META_READS], columns: [nameCol, createdAtCol] },
-  { kind: 'RoleBinding', aliases: ['rolebindings', 'rolebinding'], reads: [...META_READS, 'roleRef', 'subjects'], columns: bindingColumns },
-  { kind: 'ClusterRoleBinding', aliases: ['clusterrolebindings', 'clusterrolebinding'], reads: [...META_READS, 'roleRef', 'subjects'], columns: bindingColumns },
+  { kind: 'Role', reads: [...META_READS], columns: [nameCol, createdAtCol] },
+  { kind: 'ClusterRole', reads: [...META_READS], columns: [nameCol, createdAtCol] },
+  { kind: 'RoleBinding', reads: [...META_READS, 'roleRef', 'subjects'], columns: bindingColumns },
+  { kind: 'ClusterRoleBinding', reads: [...META_READS, 'roleRef', 'subjects'], columns: bindingColumns },
 ];
 
-const BY_NAME = new Map<string, KindPrinter>();
-for (const p of PRINTERS) {
-  BY_NAME.set(p.kind.toLowerCase(), p);
-  for (const a of p.aliases) BY_NAME.set(a, p);
-}
+const BY_KIND = new Map<string, KindPrinter>(PRINTERS.map((p) => [p.kind.toLowerCase(), p]));
 
 /**
- * The table layout of a kind, by kind (`Pod`), plural resource (`pods`) or short name (`po`); a
- * group suffix (`deployments.apps`) is ignored. Undefined for kinds without one.
+ * The table layout of a kind (`Pod`, `Deployment`; any letter case), undefined for kinds without one.
+ * Printers are keyed by kind only: resource names and short names (`pods`, `deploy`) live in the
+ * resource table (src/kube/resources.ts), and the caller resolves them to a kind first, as the
+ * package's top-level `kindPrinter`, `renderTable` and `show()` do.
  * @example
- * kindPrinter('deploy')?.columns.map((c) => c.header) // ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', …]
+ * kindPrinter('Deployment')?.columns.map((c) => c.header) // ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', …]
  */
-export function kindPrinter(kindOrResource: string): KindPrinter | undefined {
-  const k = kindOrResource.trim().toLowerCase();
-  return BY_NAME.get(k) ?? BY_NAME.get(k.split('.')[0] as string);
+export function kindPrinter(kind: string): KindPrinter | undefined {
+  return BY_KIND.get(kind.trim().toLowerCase());
 }
 
 /** What the default layout reads. */

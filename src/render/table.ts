@@ -20,7 +20,11 @@ export type ColumnSource = string | ((object: KubeObject) => unknown);
 
 /** Options of {@link renderTable}. */
 export interface TableOptions {
-  /** Kind (`Pod`), resource (`pods`) or short name (`po`) whose columns to use. Default: the first object's kind. */
+  /**
+   * The kind (`Pod`) whose columns to use. Default: the first object's kind. Printers are keyed by kind:
+   * the package's top-level renderTable/createTableBuilder also take a resource or short name (`pods`,
+   * `po`), resolved through the resource table first.
+   */
   kind?: string;
   /** kubectl's `-o wide` columns. */
   wide?: boolean;

@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { startKubeFixture, type KubeFixture } from '../helpers/kube-fixture';
 import { kubectlPrint, kubectlPrintList } from '../helpers/kubectl';
-import { encode, toKubeJson, toKubectlJson, toKubectlYaml, modRevisionOf } from '../../src/codec';
+import { decode, encode, toKubeJson, toKubectlJson, toKubectlYaml, modRevisionOf } from '../../src/codec';
 import type { KubeObject } from '../../src/codec/types';
 import type { KubeClient } from '../../src/kube/kube-client';
 import { kubectlListFormat, listChunks } from '../../src/render/list-stream';
@@ -241,10 +241,16 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
           }
         }
       }
-      // the decoded object itself is unchanged: no resourceVersion key, managedFields kept
-      const plain = (await k.get('configmaps', 'html-and-unicode', { namespace: 'default' })).object as KubeObject;
-      assert.equal((plain['metadata'] as Record<string, unknown>)['resourceVersion'], undefined);
+      // get() answers as the API server does: resourceVersion the mod revision, managedFields kept;
+      // decode() of the stored bytes is the stored object itself, with no resourceVersion key
+      const got = await k.get('configmaps', 'html-and-unicode', { namespace: 'default' });
+      const plain = got.object as KubeObject;
+      assert.equal((plain['metadata'] as Record<string, unknown>)['resourceVersion'], String(got.record.modRevision));
       assert.ok(Array.isArray((plain['metadata'] as Record<string, unknown>)['managedFields']));
+      const stored = decode((await k.source.get(got.key))!.value).object as KubeObject;
+      assert.equal((stored['metadata'] as Record<string, unknown>)['resourceVersion'], undefined);
+      // printed once, in its sorted place
+      assert.equal(toKubectlJson(got).split('"resourceVersion"').length, 2);
     }
   });
 

@@ -203,7 +203,7 @@ describe('fast paths (projection) answer as the full decode does', () => {
     const { kindPrinter } = await import('../../src/render/kube-printers');
     await each(async (k, where) => {
       const all = await k.list('pods', { revision: rev });
-      const podReads = [...(kindPrinter('pods')?.reads ?? [])];
+      const podReads = [...(kindPrinter('Pod')?.reads ?? [])];
       for (const [paths, labels, fields] of [
         [['metadata.name', 'spec.nodeName'], undefined, undefined],
         [podReads, undefined, undefined],

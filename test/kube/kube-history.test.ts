@@ -64,6 +64,33 @@ describe('KubeClient.history: live etcd and its snapshot', () => {
     }
   });
 
+  it('resourceVersion: history, get, list and stream objects carry the mod revision of their record; decode() and the diffs do not', async () => {
+    const [, , ns, name] = restartedKey.split('/').slice(1);
+    assert.ok(ns && name);
+    for (const k of kubes) {
+      const h = await k.history(restartedKey);
+      for (const e of h) assert.equal(_.get(e.object, 'metadata.resourceVersion'), String(e.revision), `${k.source.kind} ${e.revision}`);
+      // the diff runs on the stored values: a new revision is not a change of the object
+      assert.ok(!h[1]!.changes.some((c) => c.path === 'metadata.resourceVersion'), JSON.stringify(h[1]!.changes.map((c) => c.path)));
+      // each kept revision is what get() returns at that revision
+      for (const e of h) assert.deepEqual(e.object, (await k.get(restartedKey, undefined, { revision: e.revision })).object, `${k.source.kind} ${e.revision}`);
+      const got = await k.get(restartedKey);
+      const listed: unknown[] = (await k.list('pods', { namespace: ns, fields: `metadata.name=${name}` })).items;
+      assert.deepEqual(listed, [got.object]);
+      for await (const entry of k.stream('pods', { namespace: ns })) {
+        assert.equal(_.get(entry.object, 'metadata.resourceVersion'), String(entry.modRevision), entry.key);
+      }
+      // placed where the API server writes it: after uid, before creationTimestamp
+      const keys = Object.keys(got.object!['metadata'] as object);
+      assert.equal(keys.indexOf('resourceVersion'), keys.indexOf('uid') + 1, keys.join(','));
+      // the stored bytes hold none: decode() is the API server's stored object, unchanged
+      const raw = await k.source.get(restartedKey);
+      const { decode } = await import('../../src/codec');
+      assert.equal(_.get(decode(raw!.value).object, 'metadata.resourceVersion'), undefined);
+      assert.deepEqual(_.omit(got.object, 'metadata.resourceVersion'), decode(raw!.value).object);
+    }
+  });
+
   it('the deleted pod: put, then a tombstone; resource + name + namespace find the same key', async () => {
     const [, , ns, name] = deletedKey.split('/').slice(1);
     assert.ok(ns && name);

@@ -146,6 +146,9 @@ describe('KubeClient.watch over a real etcd', () => {
       ],
     );
     assert.deepEqual(events[1]!.changes, [{ path: 'spec.containers[0].image', op: 'changed', from: 'nginx:1.27', to: 'nginx:1.29' }]);
+    // each object carries the mod revision of its record, as get() does (a deletion: its last value's)
+    const rv = (o: unknown): unknown => ((o as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata?.resourceVersion);
+    assert.deepEqual(events.map((e) => [rv(e.object), rv(e.previous)]), [[String(r1), undefined], [String(r2), String(r1)], [String(r2), undefined]]);
     await until('the watch to close after break', async () => (await watchers()) === 0);
   });
 

@@ -10,7 +10,8 @@ import { parseKubeJson, toKubectlObject } from '../../src/codec';
 import type { KubeObject } from '../../src/codec/types';
 import type { ClusterOperation } from '../../scripts/cluster/cluster-generator';
 import type { KubeClient, KubeGetResult, KubeList } from '../../src/kube/kube-client';
-import { parseKubectlCommand, splitCommandLine } from '../../src/kube/kubectl-command';
+import { GET_FLAGS, kubectlGetCommand, parseKubectlCommand, splitCommandLine } from '../../src/kube/kubectl-command';
+import { parseCliArgs } from '../../src/cli';
 
 describe('KubeClient.kubectl: live etcd and its snapshot', () => {
   let fx: KubeFixture;
@@ -166,5 +167,34 @@ describe('kubectl command parsing', () => {
       output: 'custom-columns', template: 'NAME:.metadata.name', sortBy: '.metadata.name', showLabels: true, labelColumns: ['app', 'tier', 'zone'], noHeaders: true,
     });
     assert.throws(() => parseKubectlCommand('get pods --sort-by={.items['), /error parsing jsonpath \{\.items\[\}, unterminated array/);
+  });
+});
+
+describe('one kubectl get: k.kubectl() and kubetcd get read the same flags into the same command', () => {
+  it('every flag of the table sets the same field in both, in every spelling', () => {
+    const value = (field: string): string => (field === 'output' ? 'name' : field === 'sortBy' ? '.metadata.name' : field === 'labelColumns' ? 'app,tier' : 'x=y');
+    for (const [flag, spec] of Object.entries(GET_FLAGS)) {
+      const words = spec.value === 'switch' ? [flag] : [flag, value(spec.field)];
+      const cmd = parseKubectlCommand(`get pods ${words.join(' ')}`);
+      const args = parseCliArgs(['get', 'pods', ...words]);
+      const expected = spec.value === 'switch' ? true : spec.value === 'list' ? ['app', 'tier'] : value(spec.field);
+      assert.deepEqual((cmd as unknown as Record<string, unknown>)[spec.field], expected, `kubectl(): ${flag}`);
+      assert.deepEqual((args as unknown as Record<string, unknown>)[spec.field], expected, `kubetcd get: ${flag}`);
+      // with the value joined (--flag=value, -nvalue), as kubectl takes it
+      if (spec.value !== 'switch') {
+        const joined = flag.startsWith('--') ? `${flag}=${value(spec.field)}` : `${flag}${value(spec.field)}`;
+        assert.deepEqual((parseKubectlCommand(`get pods ${joined}`) as unknown as Record<string, unknown>)[spec.field], expected, joined);
+        assert.deepEqual((parseCliArgs(['get', 'pods', joined]) as unknown as Record<string, unknown>)[spec.field], expected, joined);
+      }
+    }
+  });
+
+  it('the command is the same object whichever front end read the line', () => {
+    const line = ['pod/web', 'pod/db', '-n', 'shop', '-o', 'jsonpath={.metadata.name}', '--sort-by', '.metadata.name', '-L', 'app'];
+    const viaKubectl = parseKubectlCommand(`get ${line.map((w) => `'${w}'`).join(' ')}`);
+    const args = parseCliArgs(['get', ...line]);
+    const viaCli = kubectlGetCommand(args.positional, { ...args, labelColumns: args.labelColumns ?? [] } as never, '"kubetcd get"');
+    assert.deepEqual(viaCli, viaKubectl);
+    assert.deepEqual(_.pick(viaKubectl, ['resource', 'names', 'output', 'template']), { resource: 'pod', names: ['web', 'db'], output: 'jsonpath', template: '{.metadata.name}' });
   });
 });

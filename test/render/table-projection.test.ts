@@ -59,12 +59,12 @@ describe("printers' reads", () => {
       if (assertSameTable(op.value, op.key)) compared++;
     }
     assert.ok(compared > 300, `compared ${compared}`);
-    assert.deepEqual(createTableBuilder({ kind: 'po' }).paths, kindPrinter('Pod')?.reads);
+    assert.deepEqual(createTableBuilder({ kind: 'pod' }).paths, kindPrinter('Pod')?.reads);
     assert.deepEqual(createTableBuilder({ kind: 'widgets.example.com' }).paths, ['metadata.name', 'metadata.namespace', 'metadata.creationTimestamp']);
     assert.equal(createTableBuilder({}).paths, undefined, 'no kind: the first object decides, so whole objects');
-    assert.equal(createTableBuilder({ kind: 'pods', columns: { N: (o) => o['kind'] } }).paths, undefined, 'a function column reads anything');
+    assert.equal(createTableBuilder({ kind: 'Pod', columns: { N: (o) => o['kind'] } }).paths, undefined, 'a function column reads anything');
     assert.deepEqual(
-      createTableBuilder({ kind: 'pods', columns: { IMAGE: 'spec.containers[*].image', APP: "metadata.labels['app.kubernetes.io/name']", NODE: '{.spec.nodeName}' } }).paths,
+      createTableBuilder({ kind: 'Pod', columns: { IMAGE: 'spec.containers[*].image', APP: "metadata.labels['app.kubernetes.io/name']", NODE: '{.spec.nodeName}' } }).paths,
       ['metadata.namespace', 'spec.containers.image', 'metadata.labels', 'spec.nodeName'],
     );
   });

@@ -21,13 +21,13 @@ test('every kind with a layout has a golden table, default and wide', () => {
 test('headers match kubectl for the common kinds', () => {
   const headers = (kind: string, wide = false): string =>
     (kindPrinter(kind)?.columns ?? []).filter((c) => wide || c.wide !== true).map((c) => c.header).join(' ');
-  assert.equal(headers('pods'), 'NAME READY STATUS RESTARTS AGE');
-  assert.equal(headers('po', true), 'NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES');
-  assert.equal(headers('deployments.apps'), 'NAME READY UP-TO-DATE AVAILABLE AGE');
-  assert.equal(headers('svc'), 'NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE');
+  assert.equal(headers('Pod'), 'NAME READY STATUS RESTARTS AGE');
+  assert.equal(headers('Pod', true), 'NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES');
+  assert.equal(headers('Deployment'), 'NAME READY UP-TO-DATE AVAILABLE AGE');
+  assert.equal(headers('Service'), 'NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE');
   assert.equal(headers('Node'), 'NAME STATUS ROLES AGE VERSION');
-  assert.equal(headers('events'), 'LAST SEEN TYPE REASON OBJECT MESSAGE');
-  assert.equal(headers('jobs'), 'NAME STATUS COMPLETIONS DURATION AGE');
+  assert.equal(headers('Event'), 'LAST SEEN TYPE REASON OBJECT MESSAGE');
+  assert.equal(headers('Job'), 'NAME STATUS COMPLETIONS DURATION AGE');
   assert.ok(PRINTED_KINDS.includes('PersistentVolumeClaim'));
 });
 
@@ -155,11 +155,11 @@ test('300 000 objects stream through a generator with only the shown rows kept',
 });
 
 test('an empty table says what kubectl says, in text and HTML, with no header and no "0 rows" caption', () => {
-  const none = createTableBuilder({ kind: 'cm', now: NOW }).finish();
+  const none = createTableBuilder({ kind: 'ConfigMap', now: NOW }).finish();
   assert.equal(none.text, 'No resources found\n');
   assert.match(none.html, /<p class="kubetcd-empty">No resources found<\/p>/);
   assert.doesNotMatch(none.html, /<table|0 rows|columns/);
-  const inNs = renderTable([], { kind: 'pods', now: NOW, emptyMessage: noResourcesMessage('default') });
+  const inNs = renderTable([], { kind: 'Pod', now: NOW, emptyMessage: noResourcesMessage('default') });
   assert.equal(inNs.text, 'No resources found in default namespace.\n');
   assert.match(inNs.html, />No resources found in default namespace\.</);
   assert.doesNotMatch(inNs.html, /<table|0 rows/);

@@ -9,7 +9,10 @@ import {
   FutureRevisionError,
   KubetcdError,
 } from '../../errors';
+import { reasonOf } from './error-reason';
 import type { Config } from './live-config';
+
+export { reasonOf } from './error-reason';
 
 /** Errors that mean "this member is unreachable or hung": try the next endpoint. */
 export function isConnectionFailure(e: unknown): boolean {
@@ -23,19 +26,6 @@ export function isConnectionFailure(e: unknown): boolean {
   );
 }
 
-/**
- * An error's message on one line, ready to be followed by ". ": grpc-js's empty trailing "Resolution
- * note:" dropped (a non-empty note kept in parentheses), and no final period of its own.
- */
-export function reasonOf(e: unknown): string {
-  const message = (e instanceof Error ? e.message : String(e))
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/\.?\s*Resolution note:\s*$/, '')
-    .replace(/\.?\s*Resolution note:\s*(.+?)\.?$/, ' (resolution note: $1)')
-    .replace(/\.+$/, '');
-  return message || (e as { constructor?: { name?: string } })?.constructor?.name || 'unknown error';
-}
 
 /** What to do about failures whose reasons are `reasons` (TLS, refused, deadline…), for the end of a message. */
 export function hintFor(reasons: string, config: Config): string {

@@ -7,7 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
 import { InvalidArgumentError } from '../../errors';
-import { reasonOf } from './etcd-errors';
+import { reasonOf } from './error-reason';
 
 /** How to reach etcd. Every field is optional; without options the ETCDCTL_* variables apply. */
 export interface LiveOptions {

@@ -3,17 +3,16 @@
  * depth limit, over views of the file's recycled blocks.
  */
 import { SnapshotFormatError } from '../../errors';
-import type { BboltFile } from './bbolt-file';
 import {
   BUCKET_HEADER_BYTES, ELEMENT_BYTES, MAX_CACHED_BLOCKS, MAX_TREE_DEPTH, PAGE_FLAGS, PAGE_HEADER_BYTES, readU64,
-  branchChild, checkTreePage, copyEntry, elementError, elementKey, layoutError, leafEntry, type BboltEntry, type BboltPage,
+  branchChild, checkTreePage, copyEntry, elementError, elementKey, layoutError, leafEntry, type BboltEntry, type BboltPage, type BboltPages,
 } from './bbolt-page';
 
 /** A bucket: a B+tree of sorted keys, possibly holding sub-buckets. */
 export class BboltBucket {
   /** @internal */
   constructor(
-    readonly file: BboltFile,
+    readonly file: BboltPages,
     /** Root page id; 0 for an inline bucket. */
     readonly rootPgid: number,
     /** The embedded page of an inline bucket. */
@@ -82,7 +81,7 @@ export class BboltBucket {
  * @example
  * const sub = openSubBucket(file, entry, [entry.key]);
  */
-export function openSubBucket(file: BboltFile, entry: BboltEntry, names: Buffer[]): BboltBucket {
+export function openSubBucket(file: BboltPages, entry: BboltEntry, names: Buffer[]): BboltBucket {
   const v = entry.value;
   if (v.length < BUCKET_HEADER_BYTES) {
     throw new SnapshotFormatError(

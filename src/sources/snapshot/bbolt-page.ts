@@ -203,3 +203,22 @@ export function branchChild(path: string, page: BboltPage, index: number): numbe
 export function copyEntry(e: BboltEntry): BboltEntry {
   return { ...e, key: Buffer.from(e.key), value: Buffer.from(e.value) };
 }
+
+/**
+ * What a bucket and its cursor read of the file they belong to (implemented by BboltFile): pages by id,
+ * and the path for messages.
+ */
+export interface BboltPages {
+  readonly path: string;
+  readonly pageSize: number;
+  /** The valid meta page chosen at open. */
+  readonly meta: BboltMeta;
+  /** Bytes of the file that hold pages (a snapshot's SHA-256 trailer excluded). */
+  readonly dataBytes: number;
+  /** Blocks read so far (a cursor re-reads its stack when another read may have replaced them). */
+  readonly blockLoads: number;
+  /** Where {@link BboltPages.pageView}'s page starts in the buffer it returned. */
+  readonly viewStart: number;
+  page(pgid: number): BboltPage;
+  pageView(pgid: number): Buffer;
+}
