@@ -31,7 +31,7 @@ import { visibleText } from './render/escape';
 import { KUBECTL_OUTPUTS, UNSUPPORTED_GET_FLAGS, parseKubectlOutput, splitFlag, printKubectlOutput, sortKubectlItems } from './kube/kubectl-command';
 
 /** The commands of `kubetcd`. */
-const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'leases', 'hashkv', 'check', 'decode', 'encode', 'help'] as const;
+const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'leases', 'owners', 'orphans', 'hashkv', 'check', 'decode', 'encode', 'help'] as const;
 
 /** The parsed command line. */
 export interface CliArgs {
@@ -133,6 +133,8 @@ const ALLOWED: Record<string, readonly FlagField[]> = {
   deleted: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'output', 'namespace', 'reveal'],
   encodings: [...SOURCE_FIELDS, 'output'],
   leases: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'output'],
+  owners: [...SOURCE_FIELDS, 'output', 'namespace', 'depth'],
+  orphans: [...SOURCE_FIELDS, 'output', 'namespace', 'now'],
   hashkv: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'revision', 'output'],
 };
 
@@ -148,6 +150,8 @@ const OUTPUTS: Record<string, readonly string[]> = {
   deleted: ['table', 'json'],
   encodings: ['table', 'json'],
   leases: ['table', 'json'],
+  owners: ['table', 'json'],
+  orphans: ['table', 'json'],
   hashkv: ['table', 'json'],
 };
 
@@ -202,6 +206,19 @@ const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]
     about:
       'Every etcd lease: its id as etcdctl prints it, granted TTL, seconds left (live etcd only), and the keys\n' +
       'it keeps alive, per resource (events expire with their lease, an API server\'s master lease with it).',
+  },
+  owners: {
+    usage: ['kubetcd owners RESOURCE NAME [-n NS] [--depth N] [-o table|json]'],
+    about:
+      'The ownerReference graph around one object, by uid: its owners up (an owner missing from the data\n' +
+      'is marked) and what it owns down (Deployment -> ReplicaSet -> Pod, and any other kind), as two trees.',
+  },
+  orphans: {
+    usage: ['kubetcd orphans [-n NS] [--now TIME] [-o table|json]'],
+    about:
+      'Objects whose owner (by uid) is gone from the data, and objects stuck on finalizers (deletionTimestamp\n' +
+      'set, finalizers pending) with the age of their delete: as of --now, else this clock for a live etcd,\n' +
+      'the newest Lease renewal in a snapshot.',
   },
   encodings: {
     usage: ['kubetcd encodings [-o table|json]'],
@@ -279,7 +296,7 @@ const OPTION_HELP: ReadonlyArray<{ field: FlagField; text: string }> = [
   { field: 'showManagedFields', text: '--show-managed-fields  -o json|yaml: keep metadata.managedFields (kubectl leaves them out)' },
   { field: 'by', text: '--by GROUP            group by resource (default), namespace, or list the largest objects' },
   { field: 'top', text: '--top N               only the N largest groups or objects' },
-  { field: 'depth', text: '--depth N             levels of path segments shown (default 2 in the table)' },
+  { field: 'depth', text: '--depth N             tree: levels of path segments shown (default 2 in the table); owners: levels followed (default 10)' },
   { field: 'sortBy', text: '--sort-by JSONPATH    sort the objects by a field (.metadata.creationTimestamp, {.status.phase})' },
   { field: 'showLabels', text: '--show-labels         tables: a last LABELS column' },
   { field: 'labelColumns', text: '-L, --label-columns K tables: a column per label key (repeat or comma-separate)' },
@@ -308,6 +325,8 @@ const EXAMPLES = [
   'kubetcd hashkv --snapshot ./etcd-backup.db --revision 1234',
   'kubetcd check ./etcd-backup.db',
   'kubetcd leases --endpoints 127.0.0.1:2379',
+  'kubetcd owners replicasets web-7d4b9c -n shop --snapshot ./etcd-backup.db',
+  'kubetcd orphans --snapshot ./etcd-backup.db',
   'kubetcd help get',
 ];
 
@@ -991,6 +1010,71 @@ async function runLeases(args: CliArgs, k: KubeClient): Promise<number> {
   return 0;
 }
 
+async function runOwners(args: CliArgs, k: KubeClient): Promise<number> {
+  const [resource, name, ...rest] = args.positional;
+  if (resource === undefined || name === undefined || rest.length > 0) {
+    throw new InvalidArgumentError(`kubetcd owners takes a resource and a name, got ${JSON.stringify(args.positional)}: such as "kubetcd owners replicasets web-7d4b9c -n shop".`);
+  }
+  const result = await k.owners(resource, name, {
+    ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
+    ...(args.revision !== undefined ? { revision: args.revision } : {}),
+    ...(args.depth !== undefined ? { depth: args.depth } : {}),
+  });
+  if ((args.output ?? 'table') === 'json') {
+    out(jsonText(result));
+    return 0;
+  }
+  const { renderOwnerGraph } = await import('./render/owner-graph');
+  out(renderOwnerGraph(result.object).text);
+  if (result.unreadable > 0) warn(`${result.unreadable} values could not be read (encrypted or damaged): their owners are not in the graph.`);
+  return 0;
+}
+
+async function runOrphans(args: CliArgs, k: KubeClient): Promise<number> {
+  if (args.positional.length > 0) throw new InvalidArgumentError(`kubetcd orphans takes no arguments, got ${JSON.stringify(args.positional)}. Use -n NS for one namespace.`);
+  let now: Date | undefined;
+  if (args.now !== undefined && args.now !== 'now') {
+    const t = Date.parse(args.now);
+    if (!Number.isFinite(t) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(args.now)) {
+      throw new InvalidArgumentError(`Invalid --now: ${JSON.stringify(args.now)}. Pass an RFC 3339 time such as 2024-05-01T10:00:00Z, or "now" for this machine's clock.`);
+    }
+    now = new Date(t);
+  } else if (args.now === 'now') now = new Date();
+  const result = await k.orphans({
+    ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
+    ...(args.revision !== undefined ? { revision: args.revision } : {}),
+    ...(now !== undefined ? { now } : {}),
+  });
+  if ((args.output ?? 'table') === 'json') {
+    out(jsonText(result));
+    return 0;
+  }
+  const { humanDuration } = await import('./render/human-duration');
+  const name = (o: { namespace?: string; name: string }): string => visibleText(`${o.namespace !== undefined ? `${o.namespace}/` : ''}${o.name}`);
+  out(`OWNER GONE (${result.orphans.length})
+`);
+  if (result.orphans.length > 0) {
+    out(
+      textTable(
+        ['KIND', 'NAME', 'MISSING-OWNER'],
+        result.orphans.map((o) => [visibleText(o.kind), name(o), o.missingOwners.map((m) => visibleText(`${m.kind}/${m.name} (uid ${m.uid})`)).join(',')]),
+      ),
+    );
+  }
+  out(`\nSTUCK ON FINALIZERS (${result.stuck.length})\n`);
+  if (result.stuck.length > 0) {
+    out(
+      textTable(
+        ['KIND', 'NAME', 'DELETION-REQUESTED', 'AGE', 'FINALIZERS'],
+        result.stuck.map((s) => [visibleText(s.kind), name(s), visibleText(s.deletionTimestamp), humanDuration(s.ageMs), s.finalizers.map((f) => visibleText(f)).join(',')]),
+      ),
+    );
+  }
+  process.stderr.write(`kubetcd: ages as of ${result.now}, ${result.clock}; ${result.scanned} objects read at revision ${result.revision}.\n`);
+  if (result.unreadable > 0) warn(`${result.unreadable} values could not be read (encrypted or damaged): their owners are not checked.`);
+  return 0;
+}
+
 async function runHashKv(args: CliArgs): Promise<number> {
   if (args.positional.length > 0) throw new InvalidArgumentError(`kubetcd hashkv takes no arguments, got ${JSON.stringify(args.positional)}. Name the source with --snapshot FILE or --endpoints.`);
   let source: KvSource;
@@ -1164,6 +1248,10 @@ export async function main(argv: string[]): Promise<number> {
         return await withKube(args, (k) => runEncodings(args, k));
       case 'leases':
         return await withKube(args, (k) => runLeases(args, k));
+      case 'owners':
+        return await withKube(args, (k) => runOwners(args, k));
+      case 'orphans':
+        return await withKube(args, (k) => runOrphans(args, k));
       case 'hashkv':
         return await runHashKv(args);
       default: {

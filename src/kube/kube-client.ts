@@ -20,6 +20,7 @@ import { runKubectl, type KubectlResult } from './kubectl-command';
 import { keyTree, type KeyTree, type TreeOptions } from './kube-tree';
 import { storageSizes, type KubeSizes, type SizesOptions } from './kube-sizes';
 import { etcdLeases, type KubeLeases } from './kube-leases';
+import { findOrphans, objectOwners, type KubeOrphans, type KubeOwners, type OrphansOptions, type OwnersOptions } from './kube-owners';
 import { watchResource, type KubeWatch, type KubeWatchOptions } from './kube-watch';
 import { isSecrets, redactSecret } from './secret-redaction';
 import { deletedObjects, encodingCensus, sourceHashKV, type DeletedOptions, type EncodingsOptions, type KubeDeleted, type KubeEncodings } from './kube-forensics';
@@ -311,6 +312,18 @@ export interface KubeClient {
    * (await k.leases()).leases.map((l) => [l.id, l.ttlSeconds, l.keys.length]);
    */
   leases(): Promise<KubeLeases>;
+  /**
+   * The ownerReference graph around one object: its owners up and what it owns down, by uid. See {@link objectOwners}.
+   * @example
+   * (await k.owners('replicasets', 'web-7d4b9c', { namespace: 'shop' })).object.dependents?.map((d) => d.name);
+   */
+  owners(resource: string, name: string, options?: OwnersOptions): Promise<KubeOwners>;
+  /**
+   * Objects whose owner (by uid) is gone, and objects stuck on finalizers with their age. See {@link findOrphans}.
+   * @example
+   * const { orphans, stuck } = await k.orphans();
+   */
+  orphans(options?: OrphansOptions): Promise<KubeOrphans>;
 }
 
 const td = new TextDecoder();
@@ -893,6 +906,14 @@ class Kube implements KubeClient {
 
   leases(): Promise<KubeLeases> {
     return etcdLeases(this);
+  }
+
+  owners(resource: string, name: string, options: OwnersOptions = {}): Promise<KubeOwners> {
+    return objectOwners(this, resource, name, options);
+  }
+
+  orphans(options: OrphansOptions = {}): Promise<KubeOrphans> {
+    return findOrphans(this, options);
   }
 
   encodings(options: EncodingsOptions = {}): Promise<KubeEncodings> {
