@@ -253,6 +253,17 @@ function nodeOf(uid: string, e: Entry): OwnerNode {
   return n;
 }
 
+/** The resource of an owner reference's kind (by apiVersion's group), when known. */
+function kindInfo(k: KubeClient, ref: OwnerReference): ResourceInfo | undefined {
+  const group = ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : '';
+  try {
+    const info = k.resolve(group === '' ? ref.kind.toLowerCase() : `${ref.kind.toLowerCase()}.${group}`);
+    return info.kind === ref.kind ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function checkDepth(depth: number | undefined): number {
   if (depth === undefined) return 10;
   if (!Number.isInteger(depth) || depth < 0) throw new InvalidArgumentError(`Invalid depth: ${String(depth)}. Pass a whole number of levels (0 or more), or omit it (10).`);
@@ -310,7 +321,13 @@ export async function objectOwners(k: KubeClient, resource: string, name: string
       if (owner === undefined) {
         seen.add(ref.uid);
         const gone: OwnerNode = { uid: ref.uid, kind: ref.kind, name: ref.name, present: false };
-        // an owner of a namespaced object is in its namespace (or cluster-scoped); the reference does not say
+        // Kubernetes allows a namespaced owner only in the dependent's own namespace: where the kind is
+        // known to be namespaced, that is where the owner was.
+        const info = kindInfo(k, ref);
+        if (info !== undefined) {
+          gone.resource = qualifiedResourceName(info);
+          if (info.namespaced && e.namespace !== undefined) gone.namespace = e.namespace;
+        }
         return gone;
       }
       const n = nodeOf(ref.uid, owner);
