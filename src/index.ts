@@ -135,6 +135,8 @@ export { storageSizes } from './kube/kube-sizes';
 export type { KubeSizes, LargestValue, MostRevisedKey, SizeGroup, SizesOptions } from './kube/kube-sizes';
 export { deletedObjects, encodingCensus, sourceHashKV } from './kube/kube-forensics';
 export type { DeletedObject, DeletedOptions, EncodingsOptions, KubeDeleted, KubeEncodings, ResourceEncodings } from './kube/kube-forensics';
+export { findOrphans, objectOwners } from './kube/kube-owners';
+export type { KubeOrphans, KubeOwners, OrphanedObject, OrphansOptions, OwnerNode, OwnerReference, OwnersOptions, StuckObject } from './kube/kube-owners';
 export { watchResource } from './kube/kube-watch';
 export type { KubeWatch, KubeWatchEvent, KubeWatchOptions } from './kube/kube-watch';
 export { deleteKey, writeObject } from './kube/kube-write';
@@ -151,6 +153,8 @@ export type { BarChartOptions, BarDatum, HistogramOptions, RevisionChartOptions,
 export { renderHexDump } from './render/hex-dump';
 export type { HexDumpOptions } from './render/hex-dump';
 export { renderKeyTree } from './render/key-tree';
+export { renderOwnerGraph } from './render/owner-graph';
+export type { OwnerGraphNode, OwnerGraphOptions } from './render/owner-graph';
 export type { KeyTreeOptions } from './render/key-tree';
 export { escapeAttr, escapeHtml, visibleText } from './render/escape';
 export { humanDuration, shortHumanDuration } from './render/human-duration';
