@@ -28,7 +28,7 @@ export interface ClusterGeneratorOptions {
   /** The cluster's "now": creation times lie before it (default 2026-01-01T00:00:00Z). */
   now?: Date;
   /**
-   * Add known incidents for forensics (default false; needs at least 20 pods): Secrets encrypted at rest
+   * Add known incidents for forensics (default false; needs at least 30 pods): Secrets encrypted at rest
    * with aescbc `key1` and half of them rewritten with `key2` (a key rotation half done, real ciphertext
    * that {@link INCIDENT_ENCRYPTION_CONFIG} opens), a Deployment deleted with its ReplicaSet and pods
    * (tombstones after compact_rev_key, so a compaction there keeps them), a Deployment removed straight from
@@ -254,8 +254,8 @@ function resolveOptions(options: ClusterGeneratorOptions): Required<ClusterGener
     throw new InvalidArgumentError(`Invalid now for generateCluster: ${String(now)}. Pass a valid Date.`, {});
   }
   const incidents = options.incidents === true;
-  if (incidents && pods < 20) {
-    throw new InvalidArgumentError(`Invalid pods for generateCluster with incidents: ${pods}. Pass at least 20 (the incidents need two deployments of their own).`, { pods });
+  if (incidents && pods < 30) {
+    throw new InvalidArgumentError(`Invalid pods for generateCluster with incidents: ${pods}. Pass at least 30 (the incidents need two deployments of their own).`, { pods });
   }
   return { seed, pods, namespaces: Math.max(1, namespaces), nodes: Math.max(1, nodes), prefix: options.prefix ?? DEFAULT_ETCD_PREFIX, now, incidents };
 }
