@@ -9,7 +9,7 @@ import { after, before, describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import type { KubeObject } from '../../src/codec';
+import { encode, type KubeObject } from '../../src/codec';
 import { generateCluster, INCIDENT_ENCRYPTION_CONFIG, type ClusterIncidents, type ClusterOperation } from '../../scripts/cluster/cluster-generator';
 import { writeCluster } from '../../scripts/cluster/write-cluster';
 import { openKube, type KubeClient } from '../../src/kube/kube-client';
@@ -275,5 +275,59 @@ test('k.owners() on a real Kubernetes 1.7 backend: the Job owns its pod', async 
     assert.equal(scanned, 3); // the namespace, the pod, the job
   } finally {
     await source.close();
+  }
+});
+
+test('k.owners() and k.orphans() on hand-made owner graphs: any kind, JSON custom resources, cycles, self-owners, references without a uid', async () => {
+  const etcd = await startEtcd();
+  const cm = (name: string, uid: string, owners: unknown): Uint8Array =>
+    encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns', uid, ...(owners !== undefined ? { ownerReferences: owners } : {}) }, data: { a: 'b' } });
+  const ref = (kind: string, name: string, uid: string, apiVersion = 'v1'): Record<string, unknown> => ({ apiVersion, kind, name, uid });
+  try {
+    const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
+    try {
+      // a custom resource stored as JSON, owning a ConfigMap
+      await writer.put('/registry/example.com/widgets/ns/w1', new TextEncoder().encode(JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'ns', uid: 'u-w1' } })));
+      await writer.put('/registry/configmaps/ns/by-widget', cm('by-widget', 'u-bw', [ref('Widget', 'w1', 'u-w1', 'example.com/v1')]));
+      // a cycle: a owns b, b owns a; and one that owns itself
+      await writer.put('/registry/configmaps/ns/a', cm('a', 'u-a', [ref('ConfigMap', 'b', 'u-b')]));
+      await writer.put('/registry/configmaps/ns/b', cm('b', 'u-b', [ref('ConfigMap', 'a', 'u-a')]));
+      await writer.put('/registry/configmaps/ns/self', cm('self', 'u-self', [ref('ConfigMap', 'self', 'u-self')]));
+      // two owners, one gone; a reference without a uid (ignored: nothing to match)
+      await writer.put('/registry/configmaps/ns/two', cm('two', 'u-two', [ref('ConfigMap', 'a', 'u-a'), ref('Secret', 'gone', 'u-gone')]));
+      await writer.put('/registry/configmaps/ns/no-uid', cm('no-uid', 'u-nouid', [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'a' }]));
+      // not an object at all, and damaged bytes: counted as unreadable, never thrown
+      await writer.put('/registry/configmaps/ns/junk', Uint8Array.from([0x6b, 0x38, 0x73, 0x00, 0xff, 0xff]));
+    } finally {
+      await writer.close();
+    }
+    const source = await openSource(etcd.endpoint);
+    try {
+      const k = await openKube(source);
+      // no CRD in the data: the resource is known by name once resources() has seen its keys
+      await k.resources();
+      const widget = await k.owners('widgets.example.com', 'w1', { namespace: 'ns' });
+      assert.deepEqual(widget.object.dependents?.map((d) => [d.kind, d.name]), [['ConfigMap', 'by-widget']]);
+      const byWidget = await k.owners('configmaps', 'by-widget', { namespace: 'ns' });
+      assert.deepEqual(byWidget.object.owners?.map((o) => [o.kind, o.name, o.present, o.key]), [['Widget', 'w1', true, '/registry/example.com/widgets/ns/w1']]);
+      const a = await k.owners('configmaps', 'a', { namespace: 'ns' });
+      assert.deepEqual(a.object.owners?.map((o) => o.name), ['b']);
+      // the cycle closes on the object itself: shown there as a leaf, not followed again
+      assert.deepEqual(a.object.owners?.[0]?.owners?.map((o) => [o.name, o.owners]), [['a', undefined]]);
+      assert.deepEqual(a.object.dependents?.map((d) => d.name), ['b', 'two']);
+      const self = await k.owners('configmaps', 'self', { namespace: 'ns' });
+      assert.deepEqual([self.object.owners?.map((o) => o.name), self.object.dependents?.map((d) => d.name)], [['self'], ['self']]);
+      const { orphans, unreadable } = await k.orphans();
+      assert.deepEqual(orphans.map((o) => [o.name, o.missingOwners.map((m) => m.uid), o.allOwnersGone]), [['two', ['u-gone'], false]]);
+      assert.equal(unreadable, 1);
+      await assert.rejects(k.owners('configmaps', 'junk', { namespace: 'ns' }), { name: 'NotFoundError' });
+      await assert.rejects(k.owners('configmaps', ''), { name: 'InvalidArgumentError' });
+      await assert.rejects(k.owners('configmaps', 'a', { namespace: 'ns', depth: -1 }), { name: 'InvalidArgumentError' });
+      await assert.rejects(k.orphans({ now: new Date(Number.NaN) }), { name: 'InvalidArgumentError' });
+    } finally {
+      await source.close();
+    }
+  } finally {
+    await etcd.stop();
   }
 });
