@@ -7,6 +7,7 @@
 import { createProjector, type KubeObject, type Projector } from '../codec';
 import { InvalidArgumentError, NotFoundError } from '../errors';
 import type { KubeClient } from './kube-client';
+import { leaseRenewal } from './data-clock';
 import { keyFor, parseKey } from './keys';
 import { qualifiedResourceName, type ResourceInfo } from './resources';
 
@@ -200,12 +201,6 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x !== '') : [];
 }
 
-function timeOf(v: unknown): number | undefined {
-  if (typeof v !== 'string') return undefined;
-  const t = Date.parse(v);
-  return Number.isFinite(t) ? t : undefined;
-}
-
 /**
  * One streaming pass over every object under the prefix but events: for each object only its uid,
  * resource, kind, namespace, name, key and ownerReferences are kept (plus deletionTimestamp and
@@ -255,9 +250,9 @@ async function buildIndex(k: KubeClient, options: { revision?: number; signal?: 
       entry.finalizers = [...strings(meta.finalizers), ...(entry.kind === 'Namespace' ? strings(spec?.finalizers) : [])];
     }
     if (key.startsWith(leasesPrefix)) {
-      const spec = object.spec as Record<string, unknown> | undefined;
-      const t = Math.max(timeOf(spec?.renewTime) ?? -Infinity, timeOf(spec?.acquireTime) ?? -Infinity);
-      if (Number.isFinite(t) && (index.newestLease === undefined || t > index.newestLease.t)) index.newestLease = { t, name: key.slice(leasesPrefix.length) };
+      // the data clock (src/kube/data-clock.ts), read in this same pass: the newest Lease renewal
+      const t = leaseRenewal(object);
+      if (t !== undefined && (index.newestLease === undefined || t > index.newestLease.t)) index.newestLease = { t, name: key.slice(leasesPrefix.length) };
     }
     index.byUid.set(uid, entry);
   }

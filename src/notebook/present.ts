@@ -330,14 +330,15 @@ function presentOrphans(value: Rec, hint: PresentHint): Presentation {
     KIND: s.kind,
     NAME: name(s),
     'DELETION-REQUESTED': s.deletionTimestamp,
-    AGE: typeof s.ageMs === 'number' ? humanDuration(s.ageMs) : '<unknown>',
+    // open()'s clock when it has one (a snapshot's data clock, or the `now` given to it), else the result's
+    AGE: hint.now !== undefined ? humanDuration(hint.now.getTime() - Date.parse(String(s.deletionTimestamp))) : typeof s.ageMs === 'number' ? humanDuration(s.ageMs) : '<unknown>',
     FINALIZERS: ((s.finalizers as string[] | undefined) ?? []).join(', '),
   }));
   const max = hint.maxRows ?? 200;
   const parts: Rendered[] = [
     titled(`Owner gone (${n(orphans.length)})`, orphans.length > 0 ? renderers.recordTable(orphanRows, { upperCase: false, maxRows: max }) : renderers.pre('none')),
     titled(`Stuck on finalizers (${n(stuck.length)})`, stuck.length > 0 ? renderers.recordTable(stuckRows, { upperCase: false, maxRows: max }) : renderers.pre('none')),
-    renderers.notes([`ages as of ${String(value.now)}, ${String(value.clock)}; ${plural(Number(value.scanned), 'object')} read at revision ${String(value.revision)}${Number(value.unreadable) > 0 ? `, ${plural(Number(value.unreadable), 'value')} unreadable` : ''}`]),
+    renderers.notes([`${hint.now !== undefined && hint.clock !== undefined ? hint.clock : `ages as of ${String(value.now)}, ${String(value.clock)}`}; ${plural(Number(value.scanned), 'object')} read at revision ${String(value.revision)}${Number(value.unreadable) > 0 ? `, ${plural(Number(value.unreadable), 'value')} unreadable` : ''}`]),
   ];
   return {
     rendered: joinRendered(parts),
