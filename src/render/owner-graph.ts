@@ -29,11 +29,13 @@ export interface OwnerGraphOptions {
   title?: string;
 }
 
-const BOX_W = 230;
 const BOX_H = 34;
+/** Characters a box shows at most (longer names are cut, the whole name in its tooltip), and at least. */
+const MAX_LABEL_CHARS = 60;
+const MIN_LABEL_CHARS = 30;
+const CHAR_PX = 6.6;
 const GAP_X = 56;
 const GAP_Y = 10;
-const LABEL_CHARS = 33;
 const MISSING = '#d62728';
 const DELETING = '#e67e22';
 const LINE = '#4c78a8';
@@ -131,6 +133,10 @@ export function renderOwnerGraph(root: OwnerGraphNode, options: OwnerGraphOption
   };
   walk(root, 0, 'owners');
   walk(root, 0, 'dependents');
+  // boxes as wide as the longest label drawn (within bounds), so pod names usually show whole
+  const labelChars = Math.min(MAX_LABEL_CHARS, Math.max(MIN_LABEL_CHARS, ...[...placed.values()].map((p) => label(p.node).length + 1)));
+  const BOX_W = Math.ceil(labelChars * CHAR_PX) + 12;
+  const LABEL_CHARS = labelChars;
   const levels = [...placed.values()].map((p) => p.level);
   const minLevel = Math.min(...levels);
   const maxLevel = Math.max(...levels);
