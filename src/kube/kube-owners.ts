@@ -203,8 +203,9 @@ function strings(v: unknown): string[] {
 
 /**
  * One streaming pass over every object under the prefix but events: for each object only its uid,
- * resource, kind, namespace, name, key and ownerReferences are kept (plus deletionTimestamp and
- * finalizers for the few being deleted), never the object; values are read by projection.
+ * resource, kind, namespace, name, the shared start of its key and its ownerReferences are kept (plus
+ * deletionTimestamp and finalizers for the few being deleted), never the object; values are read by
+ * projection. Two objects with one uid (data restored over itself) keep the later in key order.
  */
 async function buildIndex(k: KubeClient, options: { revision?: number; signal?: AbortSignal }): Promise<Index> {
   projector ??= createProjector(PATHS);
