@@ -170,7 +170,8 @@ async function startDemoEtcd(pods) {
     return etcdctl(endpoint, ['endpoint', 'health', '--command-timeout=2s']).status === 0;
   });
   say(`etcd ${endpoint} (pid ${etcd.child.pid}), loading a demo cluster of ${pods} pods`);
-  const gen = spawnSync(process.execPath, [path.join(REPO, 'build', 'scripts', 'generate-cluster.js'), '--endpoints', endpoint, '--pods', String(pods), '--seed', '1', '--compact'], {
+  // lesson 07's incidents (generate-cluster --incidents) need 30 pods or more: a smaller demo has none
+  const gen = spawnSync(process.execPath, [path.join(REPO, 'build', 'scripts', 'generate-cluster.js'), '--endpoints', endpoint, '--pods', String(pods), '--seed', '1', '--compact', ...(pods >= 30 ? ['--incidents'] : [])], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (gen.status !== 0) throw new Error('the cluster generator failed (see above).');

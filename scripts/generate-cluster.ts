@@ -3,7 +3,10 @@
  * benchmarks; never point it at a real cluster's etcd).
  *
  *   node build/scripts/generate-cluster.js --endpoints 127.0.0.1:2379 [--pods N] [--seed S]
- *        [--namespaces N] [--nodes N] [--prefix /registry] [--compact] [--force]
+ *        [--namespaces N] [--nodes N] [--prefix /registry] [--compact] [--incidents] [--force]
+ *
+ * --incidents adds known incidents for forensics (lesson 07): Secrets mid key rotation (aescbc key1 and
+ * key2), a deleted Deployment, an orphaned ReplicaSet, a Namespace and a claim stuck on finalizers.
  *
  * Refuses to write when the etcd already holds keys under the prefix, unless --force.
  */
@@ -19,14 +22,15 @@ interface Args {
   nodes?: number;
   prefix?: string;
   compact: boolean;
+  incidents: boolean;
   force: boolean;
 }
 
 const USAGE =
-  'Usage: node build/scripts/generate-cluster.js --endpoints 127.0.0.1:2379 [--pods N] [--seed S] [--namespaces N] [--nodes N] [--prefix /registry] [--compact] [--force]';
+  'Usage: node build/scripts/generate-cluster.js --endpoints 127.0.0.1:2379 [--pods N] [--seed S] [--namespaces N] [--nodes N] [--prefix /registry] [--compact] [--incidents] [--force]';
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { endpoints: '127.0.0.1:2379', compact: false, force: false };
+  const args: Args = { endpoints: '127.0.0.1:2379', compact: false, incidents: false, force: false };
   const int = (flag: string, v: string | undefined): number => {
     const n = Number(v);
     if (v === undefined || !Number.isInteger(n)) throw new Error(`Invalid value for ${flag}: ${JSON.stringify(v)}. Pass an integer.\n${USAGE}`);
@@ -65,6 +69,9 @@ function parseArgs(argv: readonly string[]): Args {
       case '--compact':
         args.compact = true;
         break;
+      case '--incidents':
+        args.incidents = true;
+        break;
       case '--force':
         args.force = true;
         break;
@@ -88,6 +95,7 @@ async function main(): Promise<void> {
     ...(args.namespaces !== undefined ? { namespaces: args.namespaces } : {}),
     ...(args.nodes !== undefined ? { nodes: args.nodes } : {}),
     ...(args.prefix !== undefined ? { prefix: args.prefix } : {}),
+    ...(args.incidents ? { incidents: true } : {}),
   });
   const prefix = cluster.options.prefix;
   const source = await openLiveSource({ endpoints: args.endpoints });

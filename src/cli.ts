@@ -19,7 +19,7 @@ import { withKube } from './cli/cli-source';
 import { cliGetCommand, runGet } from './cli/get-command';
 import { runDeleted, runEncodings, runHashKv, runHistory, runKeys, runLeases, runResources, runSizes, runTree } from './cli/store-commands';
 import { runCheck, runDecode, runEncode } from './cli/value-commands';
-import { runChurn, runDiff, runInfo } from './cli/forensics-commands';
+import { runChurn, runDiff, runInfo, runOrphans, runOwners } from './cli/forensics-commands';
 
 export { parseCliArgs, type CliArgs } from './cli/cli-args';
 export { helpText } from './cli/cli-help';
@@ -60,6 +60,10 @@ export async function main(argv: string[]): Promise<number> {
         return await withKube(args, (k) => runEncodings(args, k));
       case 'leases':
         return await withKube(args, (k) => runLeases(args, k));
+      case 'owners':
+        return await withKube(args, (k) => runOwners(args, k));
+      case 'orphans':
+        return await withKube(args, (k) => runOrphans(args, k));
       case 'info':
         return await withKube(args, (k) => runInfo(args, k));
       case 'hashkv':

@@ -147,6 +147,8 @@ export { readEtcdMetaBucket } from './sources/snapshot/meta-bucket';
 export type { EtcdMetaBucket } from './sources/snapshot/meta-bucket';
 export { removedKind, REMOVED_KINDS } from './codec/unknown-kind';
 export type { RemovedKind } from './codec/unknown-kind';
+export { findOrphans, objectOwners } from './kube/kube-owners';
+export type { KubeOrphans, KubeOwners, OrphanedObject, OrphansOptions, OwnerNode, OwnerReference, OwnersOptions, StuckObject } from './kube/kube-owners';
 export { watchResource } from './kube/kube-watch';
 export type { KubeWatch, KubeWatchEvent, KubeWatchOptions } from './kube/kube-watch';
 export { deleteKey, writeObject } from './kube/kube-write';
@@ -163,6 +165,8 @@ export type { BarChartOptions, BarDatum, HistogramOptions, RevisionChartOptions,
 export { renderHexDump } from './render/hex-dump';
 export type { HexDumpOptions } from './render/hex-dump';
 export { renderKeyTree } from './render/key-tree';
+export { renderOwnerGraph } from './render/owner-graph';
+export type { OwnerGraphNode, OwnerGraphOptions } from './render/owner-graph';
 export type { KeyTreeOptions } from './render/key-tree';
 export { escapeAttr, escapeHtml, visibleText } from './render/escape';
 export { humanDuration, shortHumanDuration } from './render/human-duration';

@@ -124,7 +124,7 @@ test('help lists every command and the source options', () => {
   const r = run(['help']);
   assert.equal(r.code, 0);
   const text = r.stdout.toString('utf8');
-  for (const c of ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'hashkv', 'diff', 'churn', 'check', 'decode', 'encode', 'help']) {
+  for (const c of ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'leases', 'info', 'owners', 'orphans', 'hashkv', 'diff', 'churn', 'check', 'decode', 'encode', 'help']) {
     assert.match(text, new RegExp(`^  kubetcd ${c}\\b`, 'm'), `help does not list "${c}"`);
   }
   for (const flag of ['--snapshot', '--endpoints', '--cacert', '--cert', '--key', '--user', '--revision', '--prefix', '--field-selector']) {
@@ -144,6 +144,8 @@ test('each command has its own help (COMMAND --help, COMMAND -h, help COMMAND): 
     history: { usage: /^Usage:\n  kubetcd history RESOURCE NAME .*\n  kubetcd history KEY /, has: ['-n, --namespace', '--reveal', '--snapshot FILE', '--endpoints LIST'], lacks: ['--revision', '--limit', '-A, --all-namespaces'] },
     deleted: { usage: /^Usage:\n  kubetcd deleted \[RESOURCE\]/, has: ['table, json (default table)', '-n, --namespace', '--reveal', '--snapshot FILE', '--endpoints LIST'], lacks: ['--revision', '--limit', '--by'] },
     encodings: { usage: /^Usage:\n  kubetcd encodings /, has: ['table, json (default table)', '--snapshot FILE', '--revision N'], lacks: ['--namespace', '--limit', '--reveal'] },
+    owners: { usage: /^Usage:\n  kubetcd owners RESOURCE NAME /, has: ['table, json (default table)', '-n, --namespace', '--depth N', '--snapshot FILE', '--revision N'], lacks: ['--limit', '--reveal', '--now'] },
+    orphans: { usage: /^Usage:\n  kubetcd orphans /, has: ['table, json (default table)', '-n, --namespace', '--now TIME', '--snapshot FILE', '--revision N'], lacks: ['--limit', '--reveal', '--depth'] },
     hashkv: { usage: /^Usage:\n  kubetcd hashkv /, has: ['table, json (default table)', '--revision N', '--snapshot FILE', '--endpoints LIST'], lacks: ['--prefix', '--namespace', '--limit'] },
     diff: { usage: /^Usage:\n  kubetcd diff A B .*\n.*\n  kubetcd diff --from-revision R1 /, has: ['table, json (default table)', '--from-revision R1', '--to-revision R2', '--all', '-n, --namespace', '--reveal', '--limit', '--snapshot FILE', '--endpoints LIST'], lacks: ['--revision N', '--by', '--depth'] },
     churn: { usage: /^Usage:\n  kubetcd churn /, has: ['table, json (default table)', '--limit', '--snapshot FILE', '--endpoints LIST'], lacks: ['--revision N', '--namespace', '--reveal', '--all'] },

@@ -5,6 +5,7 @@
  * deletes so that history and tombstones exist. Pure: the same options give the same operations; no
  * clock (pass `now`), no I/O. Operations are produced lazily, so 300 000 pods never sit in memory at once.
  */
+import * as crypto from 'node:crypto';
 import { encode } from '../../src/codec';
 import type { KubeObject } from '../../src/codec';
 import { InvalidArgumentError } from '../../src/errors';
@@ -26,6 +27,15 @@ export interface ClusterGeneratorOptions {
   prefix?: string;
   /** The cluster's "now": creation times lie before it (default 2026-01-01T00:00:00Z). */
   now?: Date;
+  /**
+   * Add known incidents for forensics (default false; needs at least 30 pods): Secrets encrypted at rest
+   * with aescbc `key1` and half of them rewritten with `key2` (a key rotation half done, real ciphertext
+   * that {@link INCIDENT_ENCRYPTION_CONFIG} opens), a Deployment deleted with its ReplicaSet and pods
+   * (tombstones after compact_rev_key, so a compaction there keeps them), a Deployment removed straight from
+   * etcd leaving its ReplicaSet orphaned, and a Namespace stuck Terminating on a PersistentVolumeClaim's
+   * finalizer. {@link GeneratedCluster.incidents} says which objects.
+   */
+  incidents?: boolean;
 }
 
 /** The etcd lease groups of a cluster: keys of one group share one etcd lease. */
@@ -74,7 +84,47 @@ export interface GeneratedCluster {
   operations(): Iterable<ClusterOperation>;
   /** Counts (walks the operations once). */
   summary(): ClusterSummary;
+  /** The known incidents (walks the operations once); undefined unless `incidents` was set. */
+  incidents(): ClusterIncidents | undefined;
 }
+
+/** The incidents of a cluster generated with `incidents: true`, as the forensics verbs should find them. */
+export interface ClusterIncidents {
+  /** Deleted with `kubectl delete` (background cascade): the Deployment, its ReplicaSet and its pods. */
+  deletedDeployment: { namespace: string; name: string; uid: string; replicaSet: string; pods: string[] };
+  /** A Deployment removed straight from etcd: its ReplicaSet (and that one's pods) remain, owner gone. */
+  orphanedReplicaSet: { namespace: string; name: string; deployment: string; deploymentUid: string; pods: string[] };
+  /** Secret keys by the aescbc key that encrypts them now (a rotation from key1 to key2 half done). */
+  rotation: { key1: string[]; key2: string[] };
+  /** Objects being deleted that wait on finalizers, with the finalizers and the deletionTimestamp. */
+  stuck: Array<{ resource: string; kind: string; namespace?: string; name: string; finalizers: string[]; deletionTimestamp: string }>;
+}
+
+/**
+ * The EncryptionConfiguration of the incident cluster mid-rotation: key2 writes, key1 still reads (the
+ * Secrets not yet rewritten). Pass it to open() / openKube() as `encryptionConfig` to read them all.
+ */
+export const INCIDENT_ENCRYPTION_CONFIG = `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - aescbc:
+          keys:
+            - name: key2
+              secret: ${Buffer.from('kubetcd-incident-rotation-key-02').toString('base64')}
+            - name: key1
+              secret: ${Buffer.from('kubetcd-incident-rotation-key-01').toString('base64')}
+      - identity: {}
+`;
+
+const INCIDENT_KEYS: Record<'key1' | 'key2', Buffer> = {
+  key1: Buffer.from('kubetcd-incident-rotation-key-01'),
+  key2: Buffer.from('kubetcd-incident-rotation-key-02'),
+};
+
+/** Deletes of the stuck namespace and its claim, this long before "now": their age reads 2d5h. */
+const STUCK_FOR_MS = (2 * 24 + 5) * 3_600_000 + 30 * 60_000;
 
 const MAX_PODS = 300_000;
 const DEFAULT_NOW = new Date(Date.UTC(2026, 0, 1));
@@ -203,7 +253,11 @@ function resolveOptions(options: ClusterGeneratorOptions): Required<ClusterGener
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
     throw new InvalidArgumentError(`Invalid now for generateCluster: ${String(now)}. Pass a valid Date.`, {});
   }
-  return { seed, pods, namespaces: Math.max(1, namespaces), nodes: Math.max(1, nodes), prefix: options.prefix ?? DEFAULT_ETCD_PREFIX, now };
+  const incidents = options.incidents === true;
+  if (incidents && pods < 30) {
+    throw new InvalidArgumentError(`Invalid pods for generateCluster with incidents: ${pods}. Pass at least 30 (the incidents need two deployments of their own).`, { pods });
+  }
+  return { seed, pods, namespaces: Math.max(1, namespaces), nodes: Math.max(1, nodes), prefix: options.prefix ?? DEFAULT_ETCD_PREFIX, now, incidents };
 }
 
 function makeLayout(o: Required<ClusterGeneratorOptions>): Layout {
@@ -355,12 +409,15 @@ function nodeObject(ctx: Ctx, name: string, index: number, rng: Rng): KubeObject
   };
 }
 
-function nodeLeaseObject(ctx: Ctx, node: string, index: number, rng: Rng): KubeObject {
+/** A node's Lease, owned by the Node (its uid, as the kubelet sets it). */
+function nodeLeaseObject(ctx: Ctx, node: string, nodeUid: string, index: number, rng: Rng): KubeObject {
+  const uid = rng.uid();
+  rng.uid(); // the draw an owner uid once took: the rest of the data stays as it was
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: meta(node, 'kube-node-lease', rng.uid(), ctx.clusterCreatedMs + index * 60_000, {
-      ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node, uid: rng.uid() }],
+    metadata: meta(node, 'kube-node-lease', uid, ctx.clusterCreatedMs + index * 60_000, {
+      ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node, uid: nodeUid }],
     }),
     spec: { holderIdentity: node, leaseDurationSeconds: 40, renewTime: microTime(ctx.nowMs - rng.int(0, 9_999)) },
   };
@@ -727,10 +784,113 @@ function crdObject(ctx: Ctx, rng: Rng): KubeObject {
   };
 }
 
+/**
+ * Seals a value as kube-apiserver's aescbc provider writes it (`k8s:enc:aescbc:v1:NAME:` + IV + AES-CBC
+ * with PKCS#7 padding), the IV drawn from the seed so the cluster stays deterministic.
+ */
+function aescbcSeal(plaintext: Uint8Array, keyName: 'key1' | 'key2', iv: Uint8Array): Uint8Array {
+  const c = crypto.createCipheriv('aes-256-cbc', INCIDENT_KEYS[keyName], iv);
+  return Uint8Array.from(Buffer.concat([Buffer.from(`k8s:enc:aescbc:v1:${keyName}:`), iv, c.update(plaintext), c.final()]));
+}
+
+/** Secrets written through it are stored encrypted with key1 (the incident cluster encrypts at rest). */
+function encryptingEmit(inner: Emit, seed: number, written: Array<{ key: string; object: KubeObject }>): Emit {
+  return {
+    put: (resource, key, object, options) => {
+      const op = inner.put(resource, key, object, options);
+      if (resource !== 'secrets' || op.type !== 'put') return op;
+      written.push({ key, object });
+      const iv = new Rng(hash32(seed, 'iv', key, 'key1')).bytes(16);
+      return { type: 'put', key, value: aescbcSeal(op.value, 'key1', iv), resource, encoding: 'encrypted', update: op.update, ...(op.lease !== undefined ? { lease: op.lease } : {}) };
+    },
+  };
+}
+
+/** The two deployments the incidents take: with two pods or more, untouched by the changes phase. */
+function incidentPlans(o: Required<ClusterGeneratorOptions>, layout: Layout): { deleted: DeploymentPlan; orphaned: DeploymentPlan } {
+  const picked: DeploymentPlan[] = [];
+  let dropped = false;
+  for (const plan of deploymentPlans(o, layout)) {
+    const drop = !dropped && plan.replicas > 1;
+    if (drop) dropped = true;
+    if (drop || plan.index % 10 === 1 || plan.index % 25 === 3 || plan.replicas < 2) continue;
+    picked.push(plan);
+    if (picked.length === 2) break;
+  }
+  if (picked.length < 2) {
+    throw new InvalidArgumentError(`Cannot generate the incidents with ${o.pods} pods: two deployments of two pods or more are needed. Pass more pods.`, { pods: o.pods });
+  }
+  return { deleted: picked[0] as DeploymentPlan, orphaned: picked[1] as DeploymentPlan };
+}
+
+function legacyObjects(ctx: Ctx, deleting: boolean): { namespace: KubeObject; claim: KubeObject } {
+  const rng = new Rng(hash32(ctx.o.seed, 'legacy'));
+  const nsUid = rng.uid();
+  const claimUid = rng.uid();
+  const created = ctx.clusterCreatedMs + 86_400_000;
+  const deletedAt = rfc3339(ctx.nowMs - STUCK_FOR_MS);
+  const namespace: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: meta('legacy', undefined, nsUid, created, {
+      labels: { 'kubernetes.io/metadata.name': 'legacy' },
+      ...(deleting ? { deletionTimestamp: deletedAt } : {}),
+    }),
+    spec: { finalizers: ['kubernetes'] },
+    status: deleting
+      ? {
+          phase: 'Terminating',
+          conditions: [
+            { type: 'NamespaceContentRemaining', status: 'True', lastTransitionTime: deletedAt, reason: 'SomeResourcesRemain', message: 'Some resources are remaining: persistentvolumeclaims. has 1 resource instances' },
+            { type: 'NamespaceFinalizersRemaining', status: 'True', lastTransitionTime: deletedAt, reason: 'SomeFinalizersRemain', message: 'Some content in the namespace has finalizers remaining: kubernetes.io/pvc-protection in 1 resource instances' },
+          ],
+        }
+      : { phase: 'Active' },
+  };
+  const claim: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: meta('data-legacy-db-0', 'legacy', claimUid, created + 60_000, {
+      labels: { app: 'legacy-db' },
+      annotations: { 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes', 'volume.kubernetes.io/storage-provisioner': 'ebs.csi.aws.com' },
+      ...(deleting ? { deletionTimestamp: rfc3339(ctx.nowMs - STUCK_FOR_MS + 2000), deletionGracePeriodSeconds: 0 } : {}),
+      finalizers: ['kubernetes.io/pvc-protection'],
+    }),
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } }, volumeName: `pvc-${claimUid}`, storageClassName: 'gp3', volumeMode: 'Filesystem' },
+    status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '10Gi' } },
+  };
+  return { namespace, claim };
+}
+
+function* incidentOps(ctx: Ctx, emit: Emit, secrets: ReadonlyArray<{ key: string; object: KubeObject }>): Generator<ClusterOperation> {
+  const { o, layout } = ctx;
+  const k = (resource: string, name: string, namespace?: string): string => keyFor(resource, name, namespace, o.prefix);
+  // A key rotation half done: key2 became the write key and every other Secret was rewritten with it.
+  for (let i = 0; i < secrets.length; i += 2) {
+    const s = secrets[i] as { key: string; object: KubeObject };
+    const iv = new Rng(hash32(o.seed, 'iv', s.key, 'key2')).bytes(16);
+    yield { type: 'put', key: s.key, value: aescbcSeal(encode(s.object), 'key2', iv), resource: 'secrets', encoding: 'encrypted', update: true };
+  }
+  const { deleted, orphaned } = incidentPlans(o, layout);
+  // kubectl delete deployment (background cascade): the Deployment goes, then the garbage collector
+  // deletes its ReplicaSet, then the pods.
+  const d = workload(ctx, deleted, deleted.replicas, 1);
+  yield { type: 'delete', key: k('deployments', deleted.name, deleted.namespace), resource: 'deployments' };
+  yield { type: 'delete', key: k('replicasets', `${deleted.name}-${d.hash}`, deleted.namespace), resource: 'replicasets' };
+  for (let i = 0; i < deleted.replicas; i++) yield { type: 'delete', key: k('pods', podObject(ctx, d, i, 0).info.name, deleted.namespace), resource: 'pods' };
+  // etcdctl del of a Deployment's key: no API server, no garbage collector; its ReplicaSet stays, orphaned.
+  yield { type: 'delete', key: k('deployments', orphaned.name, orphaned.namespace), resource: 'deployments' };
+  // Namespace legacy deleted; its claim keeps the pvc-protection finalizer, so both wait forever.
+  const legacy = legacyObjects(ctx, true);
+  yield emit.put('persistentvolumeclaims', k('persistentvolumeclaims', 'data-legacy-db-0', 'legacy'), legacy.claim, { update: true });
+  yield emit.put('namespaces', k('namespaces', 'legacy'), legacy.namespace, { update: true });
+}
+
 function* generate(ctx: Ctx): Generator<ClusterOperation> {
   const { o, layout } = ctx;
   const p = o.prefix;
-  const emit = makeEmit();
+  const secrets: Array<{ key: string; object: KubeObject }> = [];
+  const emit = o.incidents ? encryptingEmit(makeEmit(), o.seed, secrets) : makeEmit();
   const rng = new Rng(hash32(o.seed, 'cluster'));
   const k = (resource: string, name: string, namespace?: string): string => keyFor(resource, name, namespace, p);
 
@@ -742,8 +902,9 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
   for (let i = 0; i < layout.nodes.length; i++) {
     const name = layout.nodes[i] as string;
     const nrng = new Rng(hash32(o.seed, 'node', i));
-    yield emit.put('nodes', k('nodes', name), nodeObject(ctx, name, i, nrng));
-    yield emit.put('leases', k('leases', name, 'kube-node-lease'), nodeLeaseObject(ctx, name, i, nrng));
+    const node = nodeObject(ctx, name, i, nrng);
+    yield emit.put('nodes', k('nodes', name), node);
+    yield emit.put('leases', k('leases', name, 'kube-node-lease'), nodeLeaseObject(ctx, name, String((node['metadata'] as { uid: string }).uid), i, nrng));
   }
   const apiServerIp = ipv4(0x0a010000 + 10);
   yield emit.put(
@@ -830,7 +991,17 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
   const encValue = new Uint8Array(encPrefix.length + ciphertext.length);
   encValue.set(encPrefix, 0);
   encValue.set(ciphertext, encPrefix.length);
-  yield { type: 'put', key: k('secrets', 'bootstrap-token-abcdef', 'kube-system'), value: encValue, resource: 'secrets', encoding: 'encrypted', update: false };
+  if (o.incidents) {
+    yield emit.put('secrets', k('secrets', 'bootstrap-token-abcdef', 'kube-system'), {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta('bootstrap-token-abcdef', 'kube-system', secretRng.uid(), ctx.clusterCreatedMs),
+      data: { 'token-id': base64(enc.encode('abcdef')), 'token-secret': base64(enc.encode(secretRng.hex(16))) },
+      type: 'bootstrap.kubernetes.io/token',
+    });
+  } else {
+    yield { type: 'put', key: k('secrets', 'bootstrap-token-abcdef', 'kube-system'), value: encValue, resource: 'secrets', encoding: 'encrypted', update: false };
+  }
 
   // Per namespace basics: serviceaccount, root CA configmap, role, rolebinding.
   for (const ns of [...systemNamespaces, ...layout.appNamespaces]) {
@@ -890,6 +1061,13 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
   // App workloads.
   for (const plan of deploymentPlans(o, layout)) yield* workloadOps(ctx, emit, plan, plan.replicas, 1, false);
 
+  // The incident cluster's namespace legacy and its claim, alive for now.
+  if (o.incidents) {
+    const legacy = legacyObjects(ctx, false);
+    yield emit.put('namespaces', k('namespaces', 'legacy'), legacy.namespace);
+    yield emit.put('persistentvolumeclaims', k('persistentvolumeclaims', 'data-legacy-db-0', 'legacy'), legacy.claim);
+  }
+
   // kube-apiserver's compactor key, written when the cluster is built and before anything changes: a
   // compaction at its revision (generate-cluster --compact) keeps the history of every change below.
   yield { type: 'put', key: 'compact_rev_key', value: enc.encode('1'), resource: 'compact_rev_key', encoding: 'raw', update: false };
@@ -927,6 +1105,7 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
       yield { type: 'delete', key: k('pods', info.name, plan.namespace), resource: 'pods' };
     }
   }
+  if (o.incidents) yield* incidentOps(ctx, emit, secrets);
 }
 
 /** Event keys are filled in here (the event's name is only known once the object is built). */
@@ -1063,6 +1242,44 @@ export function generateCluster(options: ClusterGeneratorOptions = {}): Generate
     options: o,
     operations,
     summary: () => summarizeOperations(operations()),
+    incidents: () => (o.incidents ? describeIncidents(ctx, operations()) : undefined),
+  };
+}
+
+/** What the incidents touched, from the plans and the operations (which key encrypts each Secret last). */
+function describeIncidents(ctx: Ctx, ops: Iterable<ClusterOperation>): ClusterIncidents {
+  const { deleted, orphaned } = incidentPlans(ctx.o, ctx.layout);
+  const d = workload(ctx, deleted, deleted.replicas, 1);
+  const w = workload(ctx, orphaned, orphaned.replicas, 1);
+  const lastKey = new Map<string, string>();
+  for (const op of ops) {
+    if (op.type !== 'put' || op.resource !== 'secrets' || op.encoding !== 'encrypted') continue;
+    lastKey.set(op.key, Buffer.from(op.value.subarray(0, 32)).toString('latin1').split(':')[4] ?? '');
+  }
+  const rotation = { key1: [] as string[], key2: [] as string[] };
+  for (const [key, name] of [...lastKey].sort(([a], [b]) => (a < b ? -1 : 1))) if (name === 'key1' || name === 'key2') rotation[name].push(key);
+  const legacy = legacyObjects(ctx, true);
+  const stuckOf = (resource: string, object: KubeObject, finalizers: string[]): ClusterIncidents['stuck'][number] => {
+    const m = object['metadata'] as { name: string; namespace?: string; deletionTimestamp: string };
+    return { resource, kind: String(object['kind']), ...(m.namespace !== undefined ? { namespace: m.namespace } : {}), name: m.name, finalizers, deletionTimestamp: m.deletionTimestamp };
+  };
+  return {
+    deletedDeployment: {
+      namespace: deleted.namespace,
+      name: deleted.name,
+      uid: d.deploymentUid,
+      replicaSet: `${deleted.name}-${d.hash}`,
+      pods: Array.from({ length: deleted.replicas }, (_, i) => podObject(ctx, d, i, 0).info.name),
+    },
+    orphanedReplicaSet: {
+      namespace: orphaned.namespace,
+      name: `${orphaned.name}-${w.hash}`,
+      deployment: orphaned.name,
+      deploymentUid: w.deploymentUid,
+      pods: Array.from({ length: orphaned.replicas }, (_, i) => podObject(ctx, w, i, 0).info.name),
+    },
+    rotation,
+    stuck: [stuckOf('namespaces', legacy.namespace, ['kubernetes']), stuckOf('persistentvolumeclaims', legacy.claim, ['kubernetes.io/pvc-protection'])],
   };
 }
 

@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '../errors';
 import { GET_FLAGS, KUBECTL_OUTPUTS, UNSUPPORTED_GET_FLAGS, parseKubectlOutput, splitFlag } from '../kube/kubectl-command';
 
 /** The commands of `kubetcd`. */
-export const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'leases', 'info', 'hashkv', 'diff', 'churn', 'check', 'decode', 'encode', 'help'] as const;
+export const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'leases', 'info', 'owners', 'orphans', 'hashkv', 'diff', 'churn', 'check', 'decode', 'encode', 'help'] as const;
 
 /** The parsed command line. */
 export interface CliArgs {
@@ -104,6 +104,8 @@ export const ALLOWED: Record<string, readonly FlagField[]> = {
   encodings: [...SOURCE_FIELDS, 'output'],
   leases: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'output'],
   info: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'output'],
+  owners: [...SOURCE_FIELDS, 'output', 'namespace', 'depth'],
+  orphans: [...SOURCE_FIELDS, 'output', 'namespace', 'now'],
   hashkv: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'revision', 'output'],
   diff: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'fromRevision', 'toRevision', 'namespace', 'all', 'reveal', 'limit', 'output'],
   churn: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'limit', 'output'],
@@ -122,6 +124,8 @@ export const OUTPUTS: Record<string, readonly string[]> = {
   encodings: ['table', 'json'],
   leases: ['table', 'json'],
   info: ['table', 'json'],
+  owners: ['table', 'json'],
+  orphans: ['table', 'json'],
   hashkv: ['table', 'json'],
   diff: ['table', 'json'],
   churn: ['table', 'json'],

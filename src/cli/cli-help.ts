@@ -67,6 +67,19 @@ const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]
       'revision and revision "etcdctl endpoint hashkv" prints. Live etcd answers itself; from --snapshot it\n' +
       'is computed as etcd computes it, to compare a backup with the members it came from.',
   },
+  owners: {
+    usage: ['kubetcd owners RESOURCE NAME [-n NS] [--depth N] [-o table|json]'],
+    about:
+      'The ownerReference graph around one object, by uid: its owners up (an owner missing from the data\n' +
+      'is marked) and what it owns down (Deployment -> ReplicaSet -> Pod, and any other kind), as two trees.',
+  },
+  orphans: {
+    usage: ['kubetcd orphans [-n NS] [--now TIME] [-o table|json]'],
+    about:
+      'Objects whose owner (by uid) is gone from the data, and objects stuck on finalizers (deletionTimestamp\n' +
+      'set, finalizers pending) with the age of their delete: as of --now, else this clock for a live etcd,\n' +
+      'the newest Lease renewal in a snapshot.',
+  },
   info: {
     usage: ['kubetcd info [-o table|json]'],
     about:
@@ -157,7 +170,7 @@ const OPTION_HELP: ReadonlyArray<{ field: FlagField; text: string }> = [
   { field: 'showManagedFields', text: '--show-managed-fields  -o json|yaml: keep metadata.managedFields (kubectl leaves them out)' },
   { field: 'by', text: '--by GROUP            group by resource (default), namespace, or list the largest objects' },
   { field: 'top', text: '--top N               only the N largest groups or objects' },
-  { field: 'depth', text: '--depth N             levels of path segments shown (default 2 in the table)' },
+  { field: 'depth', text: '--depth N             tree: levels of path segments shown (default 2 in the table); owners: levels followed (default 10)' },
   { field: 'sortBy', text: '--sort-by JSONPATH    sort the objects by a field (.metadata.creationTimestamp, {.status.phase})' },
   { field: 'showLabels', text: '--show-labels         tables: a last LABELS column' },
   { field: 'labelColumns', text: '-L, --label-columns K tables: a column per label key (repeat or comma-separate)' },
@@ -189,6 +202,8 @@ const EXAMPLES = [
   'kubetcd hashkv --snapshot ./etcd-backup.db --revision 1234',
   'kubetcd check ./etcd-backup.db',
   'kubetcd leases --endpoints 127.0.0.1:2379',
+  'kubetcd owners replicasets web-7d4b9c -n shop --snapshot ./etcd-backup.db',
+  'kubetcd orphans --snapshot ./etcd-backup.db',
   'kubetcd diff ./before.db ./after.db -n shop',
   'kubetcd diff ./etcd-backup.db 127.0.0.1:2379',
   'kubetcd diff --snapshot ./etcd-backup.db --from-revision 1200 --to-revision 1400',

@@ -1,6 +1,7 @@
 /**
  * The commands that compare or summarise a source's history and make-up: info (which versions wrote the
- * data), diff (two sources, or one at two revisions) and churn (who writes). Each prints a text table or,
+ * data), diff (two sources, or one at two revisions), churn (who writes), owners and orphans (the
+ * ownerReference graph, and what it leaves behind). Each prints a text table or,
  * with -o json, the result itself.
  */
 import * as fs from 'node:fs';
@@ -11,7 +12,7 @@ import { churnRows } from '../render/churn-view';
 import { diffCountRows, diffEntryRows, diffSummaryText } from '../render/diff-view';
 import { visibleText } from '../render/escape';
 import type { CliArgs } from './cli-args';
-import { jsonText, out, textTable } from './cli-output';
+import { jsonText, out, textTable, warn } from './cli-output';
 import { explainDefaultSource, openCliSource, reportHashMismatch } from './cli-source';
 
 const visibleRows = (t: { headers: string[]; rows: string[][] }): string[][] => t.rows.map((r) => r.map((c) => visibleText(c)));
@@ -105,5 +106,67 @@ export async function runChurn(args: CliArgs, k: KubeClient): Promise<number> {
   const t = churnRows(result);
   out([t.writers, t.resources, t.namespaces, t.keys].map((x) => textTable(x.headers, visibleRows(x))).join('\n'));
   for (const note of result.notes) process.stderr.write(`kubetcd: note: ${note}\n`);
+  return 0;
+}
+
+/** `kubetcd owners RESOURCE NAME`. */
+export async function runOwners(args: CliArgs, k: KubeClient): Promise<number> {
+  const [resource, name, ...rest] = args.positional;
+  if (resource === undefined || name === undefined || rest.length > 0) {
+    throw new InvalidArgumentError(`kubetcd owners takes a resource and a name, got ${JSON.stringify(args.positional)}: such as "kubetcd owners replicasets web-7d4b9c -n shop".`);
+  }
+  const result = await k.owners(resource, name, {
+    ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
+    ...(args.revision !== undefined ? { revision: args.revision } : {}),
+    ...(args.depth !== undefined ? { depth: args.depth } : {}),
+  });
+  if ((args.output ?? 'table') === 'json') {
+    out(jsonText(result));
+    return 0;
+  }
+  const { renderOwnerGraph } = await import('../render/owner-graph');
+  out(renderOwnerGraph(result.object).text);
+  if (result.unreadable > 0) warn(`${result.unreadable} values could not be read (encrypted or damaged): their owners are not in the graph.`);
+  return 0;
+}
+
+/** `--now TIME` of orphans: an RFC 3339 time, or "now" for this machine's clock. */
+function nowOption(text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'now') return new Date();
+  const t = Date.parse(text);
+  if (!Number.isFinite(t) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) {
+    throw new InvalidArgumentError(`Invalid --now: ${JSON.stringify(text)}. Pass an RFC 3339 time such as 2024-05-01T10:00:00Z, or "now" for this machine's clock.`);
+  }
+  return new Date(t);
+}
+
+/** `kubetcd orphans`. */
+export async function runOrphans(args: CliArgs, k: KubeClient): Promise<number> {
+  if (args.positional.length > 0) throw new InvalidArgumentError(`kubetcd orphans takes no arguments, got ${JSON.stringify(args.positional)}. Use -n NS for one namespace.`);
+  const now = nowOption(args.now);
+  const result = await k.orphans({
+    ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
+    ...(args.revision !== undefined ? { revision: args.revision } : {}),
+    ...(now !== undefined ? { now } : {}),
+  });
+  if ((args.output ?? 'table') === 'json') {
+    out(jsonText(result));
+    return 0;
+  }
+  const { humanDuration } = await import('../render/human-duration');
+  const name = (o: { namespace?: string; name: string }): string => visibleText(`${o.namespace !== undefined ? `${o.namespace}/` : ''}${o.name}`);
+  out(`OWNER GONE (${result.orphans.length})\n`);
+  if (result.orphans.length > 0) {
+    const rows = result.orphans.map((o) => [visibleText(o.kind), name(o), o.missingOwners.map((m) => visibleText(`${m.kind}/${m.name} (uid ${m.uid})`)).join(',')]);
+    out(textTable(['KIND', 'NAME', 'MISSING-OWNER'], rows));
+  }
+  out(`\nSTUCK ON FINALIZERS (${result.stuck.length})\n`);
+  if (result.stuck.length > 0) {
+    const rows = result.stuck.map((s) => [visibleText(s.kind), name(s), visibleText(s.deletionTimestamp), humanDuration(s.ageMs), s.finalizers.map((f) => visibleText(f)).join(',')]);
+    out(textTable(['KIND', 'NAME', 'DELETION-REQUESTED', 'AGE', 'FINALIZERS'], rows));
+  }
+  process.stderr.write(`kubetcd: ages as of ${result.now}, ${result.clock}; ${result.scanned} objects read at revision ${result.revision}.\n`);
+  if (result.unreadable > 0) warn(`${result.unreadable} values could not be read (encrypted or damaged): their owners are not checked.`);
   return 0;
 }

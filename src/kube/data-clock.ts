@@ -24,6 +24,17 @@ function timeOf(value: unknown): number | undefined {
 }
 
 /**
+ * The time a Lease object says it was last renewed (or acquired), ms since the epoch; undefined without one.
+ * @example
+ * leaseRenewal({ spec: { renewTime: '2023-05-01T10:00:04.000000Z' } }) // 1682935204000
+ */
+export function leaseRenewal(object: { spec?: unknown } | undefined): number | undefined {
+  const spec = object?.spec as { renewTime?: unknown; acquireTime?: unknown } | undefined;
+  const t = Math.max(timeOf(spec?.renewTime) ?? -Infinity, timeOf(spec?.acquireTime) ?? -Infinity);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/**
  * The newest Lease renewal (or acquisition) in the data; undefined when it holds no Lease with a time.
  * @example
  * const clock = await dataClock(k); // { now: 2023-05-01T10:00:04.000Z, from: 'the newest Lease renewal (kube-node-lease/node-1)' }
@@ -35,9 +46,8 @@ export async function dataClock(client: KubeContext, options: { revision?: numbe
   for await (const kv of client.source.range({ prefix }, options.revision !== undefined ? { revision: options.revision } : {})) {
     if (++n > MAX_LEASES) break;
     const key = Buffer.from(kv.key).toString('utf8');
-    const object = decode(kv.value, client.decodeOptions(key)).object as { spec?: { renewTime?: unknown; acquireTime?: unknown } } | undefined;
-    const t = Math.max(timeOf(object?.spec?.renewTime) ?? -Infinity, timeOf(object?.spec?.acquireTime) ?? -Infinity);
-    if (Number.isFinite(t) && (best === undefined || t > best.t)) best = { t, name: key.slice(prefix.length) };
+    const t = leaseRenewal(decode(kv.value, client.decodeOptions(key)).object);
+    if (t !== undefined && (best === undefined || t > best.t)) best = { t, name: key.slice(prefix.length) };
   }
   return best === undefined ? undefined : { now: new Date(best.t), from: `the newest Lease renewal (${best.name})` };
 }

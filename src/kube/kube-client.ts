@@ -14,6 +14,7 @@ import type { HashKvOptions, KvHash, KvSource } from '../sources/types';
 import { createKubeContext, type KubeContext } from './context';
 import { DEFAULT_ETCD_PREFIX, detectEtcdPrefix } from './keys';
 import { countObjects, type CountOptions, type KubeCount } from './kube-count';
+import { findOrphans, objectOwners, type KubeOrphans, type KubeOwners, type OrphansOptions, type OwnersOptions } from './kube-owners';
 import { deletedObjects, encodingCensus, sourceHashKV, type DeletedOptions, type EncodingsOptions, type KubeDeleted, type KubeEncodings } from './kube-forensics';
 import { getObject, type GetOptions, type KubeGetResult } from './kube-get';
 import { objectHistory, type HistoryEntry, type HistoryOptions } from './kube-history';
@@ -163,6 +164,18 @@ export interface KubeClient extends KubeContext {
    * (await k.clusterInfo()).kubernetes.versions // ['v1.32.0']
    */
   clusterInfo(): Promise<ClusterInfo>;
+  /**
+   * The ownerReference graph around one object: its owners up and what it owns down, by uid. See {@link objectOwners}.
+   * @example
+   * (await k.owners('replicasets', 'web-7d4b9c', { namespace: 'shop' })).object.dependents?.map((d) => d.name);
+   */
+  owners(resource: string, name: string, options?: OwnersOptions): Promise<KubeOwners>;
+  /**
+   * Objects whose owner (by uid) is gone, and objects stuck on finalizers with their age. See {@link findOrphans}.
+   * @example
+   * const { orphans, stuck } = await k.orphans();
+   */
+  orphans(options?: OrphansOptions): Promise<KubeOrphans>;
 }
 
 const SAMPLE_KEYS = 1000;
@@ -225,6 +238,12 @@ class Kube implements KubeClient {
   }
   clusterInfo(): Promise<ClusterInfo> {
     return clusterInfo(this.ctx);
+  }
+  owners(resource: string, name: string, options: OwnersOptions = {}): Promise<KubeOwners> {
+    return objectOwners(this.ctx, resource, name, options);
+  }
+  orphans(options: OrphansOptions = {}): Promise<KubeOrphans> {
+    return findOrphans(this.ctx, options);
   }
   encodings(options: EncodingsOptions = {}): Promise<KubeEncodings> {
     return encodingCensus(this.ctx, options);

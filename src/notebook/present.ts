@@ -14,6 +14,8 @@ import { historyRows, type HistoryEntryView } from '../render/history-view';
 import { diffCountRows, diffEntryRows, diffSummaryText, type DiffCountsView, type DiffEntryView, type TextRows } from '../render/diff-view';
 import { churnRows, type ChurnView } from '../render/churn-view';
 import { renderHexDump } from '../render/hex-dump';
+import { humanDuration } from '../render/human-duration';
+import { renderOwnerGraph, type OwnerGraphNode } from '../render/owner-graph';
 import { noResourcesMessage, type ColumnSource } from '../render/table';
 import { renderers, type ObjectTableOptions, type Rendered } from './renderers';
 import { displayBundle, inTslab } from './tslab-display';
@@ -325,6 +327,47 @@ function presentClusterInfo(value: Rec, hint: PresentHint): Presentation {
   };
 }
 
+/** k.owners(): the graph as SVG with its text twin (two trees: owners up, dependents down). */
+function presentOwners(value: Rec): Presentation {
+  const root = value.object as unknown as OwnerGraphNode;
+  const rendered = renderOwnerGraph(root);
+  const ns = root.namespace !== undefined ? `${root.namespace}/` : '';
+  return {
+    rendered: { html: rendered.html, text: rendered.text },
+    summary: `Owners of ${root.kind} ${ns}${root.name}: ${plural(root.owners?.length ?? 0, 'owner')}, ${plural(root.dependents?.length ?? 0, 'dependent')} at revision ${String(value.revision)}`,
+  };
+}
+
+/** k.orphans(): objects whose owner is gone, then objects stuck on finalizers, the columns of `kubetcd orphans`. */
+function presentOrphans(value: Rec, hint: PresentHint): Presentation {
+  const orphans = value.orphans as Rec[];
+  const stuck = value.stuck as Rec[];
+  const name = (r: Rec): string => `${typeof r.namespace === 'string' ? `${r.namespace}/` : ''}${String(r.name)}`;
+  const orphanRows = orphans.map((o) => ({
+    KIND: o.kind,
+    NAME: name(o),
+    'MISSING-OWNER': ((o.missingOwners as Rec[] | undefined) ?? []).map((m) => `${String(m.kind)}/${String(m.name)} (uid ${String(m.uid)})`).join(', '),
+  }));
+  const stuckRows = stuck.map((s) => ({
+    KIND: s.kind,
+    NAME: name(s),
+    'DELETION-REQUESTED': s.deletionTimestamp,
+    // open()'s clock when it has one (a snapshot's data clock, or the `now` given to it), else the result's
+    AGE: hint.now !== undefined ? humanDuration(hint.now.getTime() - Date.parse(String(s.deletionTimestamp))) : typeof s.ageMs === 'number' ? humanDuration(s.ageMs) : '<unknown>',
+    FINALIZERS: ((s.finalizers as string[] | undefined) ?? []).join(', '),
+  }));
+  const max = hint.maxRows ?? 200;
+  const parts: Rendered[] = [
+    titled(`Owner gone (${n(orphans.length)})`, orphans.length > 0 ? renderers.recordTable(orphanRows, { upperCase: false, maxRows: max }) : renderers.pre('none')),
+    titled(`Stuck on finalizers (${n(stuck.length)})`, stuck.length > 0 ? renderers.recordTable(stuckRows, { upperCase: false, maxRows: max }) : renderers.pre('none')),
+    renderers.notes([`${hint.now !== undefined && hint.clock !== undefined ? hint.clock : `ages as of ${String(value.now)}, ${String(value.clock)}`}; ${plural(Number(value.scanned), 'object')} read at revision ${String(value.revision)}${Number(value.unreadable) > 0 ? `, ${plural(Number(value.unreadable), 'value')} unreadable` : ''}`]),
+  ];
+  return {
+    rendered: joinRendered(parts),
+    summary: `${plural(orphans.length, 'object')} whose owner is gone, ${plural(stuck.length, 'object')} stuck on finalizers at revision ${String(value.revision)}`,
+  };
+}
+
 interface TreeNodeShape {
   name: string;
   path?: string;
@@ -567,6 +610,8 @@ export function present(value: unknown, hint: PresentHint = {}): Presentation {
     if (hint.method === 'diff' && isRecord(value) && Array.isArray(value.entries) && isRecord(value.counts)) return presentDiff(value, hint);
     if (hint.method === 'churn' && isRecord(value) && Array.isArray(value.writers)) return presentChurn(value);
     if (hint.method === 'clusterInfo' && isRecord(value) && isRecord(value.kubernetes) && isRecord(value.etcd)) return presentClusterInfo(value, hint);
+    if (hint.method === 'owners' && isRecord(value) && isRecord(value.object)) return presentOwners(value);
+    if (hint.method === 'orphans' && isRecord(value) && Array.isArray(value.orphans) && Array.isArray(value.stuck)) return presentOrphans(value, hint);
     if (hint.method === 'encodings' && isRecord(value) && Array.isArray(value.resources) && isRecord(value.total)) return presentEncodings(value, hint);
     if (isListShape(value)) return presentList(value, hint);
     if (isGetShape(value)) return presentGet(value, hint);

@@ -91,6 +91,9 @@ describe('a session of queries is read-only', () => {
       assert.equal((await k.hashKV()).revision, before.revision);
       assert.ok((await k.deleted()).items.length >= 0);
       assert.ok((await k.encodings()).total.total > 100);
+      // the ownerReference graph and the leftovers: one projected read of every object
+      assert.ok((await k.orphans()).scanned > 100);
+      assert.ok(((await k.owners('deployments', 'hello')).object.dependents ?? []).length > 0);
       await source.status();
       await source.leases();
       assert.ok((await source.count({ prefix: '/registry/' })) > 100);

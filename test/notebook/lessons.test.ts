@@ -1,7 +1,8 @@
-// The six teaching notebooks (notebooks/0*.ipynb) run top to bottom in the real tslab kernel through the
+// The seven teaching notebooks (notebooks/0*.ipynb) run top to bottom in the real tslab kernel through the
 // headless runner (scripts/run-notebooks.py): 01–05 against a real etcd loaded by the cluster generator,
-// 06 against a snapshot of it with no etcd involved. Each lesson's outputs must show the tables and values
-// it promises, checked against what the KubeClient answers directly.
+// 06 against a snapshot of it with no etcd involved, 07 against the snapshot of a cluster generated with
+// known incidents (generate-cluster --incidents, as the demo's). Each lesson's outputs must show the tables
+// and values it promises, checked against what the KubeClient answers directly.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,7 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import _ from 'lodash';
 import { decode } from '../../src/codec';
-import { generateCluster, type ClusterOperation } from '../../scripts/cluster/cluster-generator';
+import { generateCluster, type ClusterIncidents, type ClusterOperation } from '../../scripts/cluster/cluster-generator';
+import { humanDuration } from '../../src/render/human-duration';
 import { writeCluster } from '../../scripts/cluster/write-cluster';
 import { openKube, type KubeClient } from '../../src/kube/kube-client';
 import { openEtcdWriterForFixtures } from '../../src/sources/live-etcd-source';
@@ -25,6 +27,7 @@ const LESSONS = [
   '04-what-takes-space.ipynb',
   '05-history-and-revisions.ipynb',
   '06-offline-snapshot.ipynb',
+  '07-incident-forensics.ipynb',
 ];
 
 /** Everything a code cell printed or displayed, as text (stdout, stderr, and the text/plain twins). */
@@ -62,8 +65,13 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
   let live: KvSource;
   let k: KubeClient;
   const outDir = (): string => path.join(dir, 'out');
-  let runs: { live: RunResult; snapshot: RunResult };
+  let runs: { live: RunResult; snapshot: RunResult; incidents: RunResult };
   let compactedAt = 0;
+  /** Lesson 07's cluster: generated with incidents, in its own etcd, read from its snapshot. */
+  let incidentEtcd: EtcdProcess;
+  let incidentOps: ClusterOperation[];
+  let incidents: ClusterIncidents;
+  let incidentFile: string;
 
   before(async () => {
     etcd = await startEtcd();
@@ -89,17 +97,43 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     snapshotFile = path.join(dir, 'snapshot.db');
     const saved = await etcd.etcdctl(['snapshot', 'save', snapshotFile]);
     assert.equal(saved.code, 0, saved.stderr);
+    // Lesson 07's: the same generator with incidents, compacted at compact_rev_key as the demo is.
+    incidentEtcd = await startEtcd();
+    const incidentCluster = generateCluster({ pods: 40, seed: 7, incidents: true });
+    incidentOps = [...incidentCluster.operations()];
+    incidents = incidentCluster.incidents() as ClusterIncidents;
+    const incidentWriter = await openEtcdWriterForFixtures({ endpoints: incidentEtcd.endpoint });
+    try {
+      await writeCluster(incidentWriter, incidentOps, { leaseTtlSeconds: { masterleases: 3600 } });
+      const at = incidentOps.findIndex((op) => op.key === 'compact_rev_key');
+      assert.ok(at > 0);
+      const s = await openSource(incidentEtcd.endpoint);
+      try {
+        await incidentWriter.compact((await s.get('compact_rev_key'))?.modRevision ?? 0);
+      } finally {
+        await s.close();
+      }
+    } finally {
+      await incidentWriter.close();
+    }
+    incidentFile = path.join(dir, 'incidents.db');
+    const savedIncidents = await incidentEtcd.etcdctl(['snapshot', 'save', incidentFile]);
+    assert.equal(savedIncidents.code, 0, savedIncidents.stderr);
+    await incidentEtcd.stop();
     // The notebooks import '../dist': stage them beside a link to the build.
     fs.mkdirSync(path.join(dir, 'notebooks'));
     fs.symlinkSync(distDir(), path.join(dir, 'dist'), 'dir');
     for (const name of LESSONS) fs.copyFileSync(path.join(REPO, 'notebooks', name), path.join(dir, 'notebooks', name));
     const staged = (names: string[]): string[] => names.map((n) => path.join(dir, 'notebooks', n));
     // Two runners side by side: one kernel at a time each.
-    const [liveRun, snapshotRun] = await Promise.all([
+    const [liveRun, [snapshotRun, incidentsRun]] = await Promise.all([
       runNotebooks(['--etcd', etcd.endpoint, '--output-dir', outDir(), ...staged(LESSONS.slice(0, 5))], 150_000),
-      runNotebooks(['--snapshot', snapshotFile, '--output-dir', outDir(), ...staged(LESSONS.slice(5))], 150_000),
+      (async (): Promise<[RunResult, RunResult]> => [
+        await runNotebooks(['--snapshot', snapshotFile, '--output-dir', outDir(), ...staged(LESSONS.slice(5, 6))], 150_000),
+        await runNotebooks(['--snapshot', incidentFile, '--output-dir', outDir(), ...staged(LESSONS.slice(6))], 150_000),
+      ])(),
     ]);
-    runs = { live: liveRun, snapshot: snapshotRun };
+    runs = { live: liveRun, snapshot: snapshotRun, incidents: incidentsRun };
     live = await openSource(etcd.endpoint);
     k = await openKube(live);
   });
@@ -107,6 +141,7 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
   after(async () => {
     await live?.close();
     await etcd?.stop();
+    await incidentEtcd?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -117,6 +152,8 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     assert.match(runs.live.stdout, /^5 passed, 0 failed$/m);
     assert.equal(runs.snapshot.code, 0, `${runs.snapshot.stdout}\n${runs.snapshot.stderr}`);
     assert.match(runs.snapshot.stdout, /^1 passed, 0 failed$/m);
+    assert.equal(runs.incidents.code, 0, `${runs.incidents.stdout}\n${runs.incidents.stderr}`);
+    assert.match(runs.incidents.stdout, /^1 passed, 0 failed$/m);
     for (const name of LESSONS) {
       const committed = readCells(path.join(REPO, 'notebooks', name));
       assert.ok(committed.every((c) => (c.outputs ?? []).length === 0), `${name} is committed with outputs: clear them`);
@@ -239,6 +276,69 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
       assert.match(outputOf(cells, 'snap.history('), /^REVISION\s+VERSION/m);
     } finally {
       await snap.close();
+    }
+  });
+
+  it('07 finds each planted incident with the verb meant for it', async () => {
+    const cells = cellsOf(LESSONS[6] as string);
+    const source = await openSource(incidentFile);
+    try {
+      const k7 = await openKube(source);
+      const status = await source.status();
+      assert.match(outputOf(cells, 'const status = await k.source.status()'), new RegExp(`^snapshot source, revision ${status.revision}, compacted at revision ${status.compactRevision}`));
+      const h = await k7.hashKV();
+      assert.match(outputOf(cells, 'const h = await k.hashKV()'), new RegExp(`^hash ${h.hash} up to revision ${h.hashRevision} \\(compact revision ${h.compactRevision}\\)`));
+      const earlier = await k7.hashKV({ revision: h.hashRevision - 1 });
+      assert.notEqual(earlier.hash, h.hash);
+      assert.match(outputOf(cells, 'const earlier ='), new RegExp(`^revision ${h.hashRevision - 1}: hash ${earlier.hash} \\(different\\)`));
+      // deleted: the table holds every kept delete; the cascade is told apart by uid
+      const deleted = await k7.deleted();
+      const table = outputOf(cells, 'const deleted = await k.deleted()');
+      for (const d of deleted.items) assert.match(table, new RegExp(`^${_.escapeRegExp(d.resource ?? '')}\\s+${d.namespace}\\s+${_.escapeRegExp(d.name ?? '')}\\s+${d.revision}\\s`, 'm'));
+      const dd = incidents.deletedDeployment;
+      const rs = incidents.orphanedReplicaSet;
+      const cascade = outputOf(cells, 'const gone =');
+      const revisionOf = (name: string): number | undefined => deleted.items.find((d) => d.resource === 'deployments.apps' && d.name === name)?.revision;
+      assert.ok(cascade.includes(`'${dd.namespace}/${dd.name} deleted at revision ${revisionOf(dd.name)}; deleted after it: 1 of its ReplicaSets, ${dd.pods.length} of their pods'`), cascade);
+      assert.ok(cascade.includes(`'${rs.namespace}/${rs.deployment} deleted at revision ${revisionOf(rs.deployment)}; deleted after it: 0 of its ReplicaSets, 0 of their pods'`), cascade);
+      const lastPut = incidentOps.filter((op) => op.type === 'put' && op.key === `/registry/deployments/${dd.namespace}/${dd.name}`).at(-1);
+      const spec = (lastPut?.type === 'put' ? lastPut.object?.['spec'] : undefined) as { replicas: number; template: { spec: { containers: Array<{ image: string }> } } };
+      assert.match(outputOf(cells, 'const first = gone[0]'), new RegExp(`^${dd.name}: ${spec.replicas} replicas of ${_.escapeRegExp(spec.template.spec.containers[0]?.image ?? '')}, last written at revision \\d+`));
+      // orphans: the orphaned ReplicaSet, the stuck Namespace and claim with their age by the data clock
+      const leftovers = await k7.orphans();
+      const shown = outputOf(cells, 'const leftovers = await k.orphans()');
+      assert.match(shown, new RegExp(`Owner gone \\(1\\):\\nKIND\\s+NAME\\s+MISSING-OWNER\\nReplicaSet\\s+${rs.namespace}/${rs.name}\\s+Deployment/${rs.deployment} \\(uid ${rs.deploymentUid}\\)`));
+      assert.equal(leftovers.stuck.length, 2);
+      for (const st of leftovers.stuck) {
+        assert.match(shown, new RegExp(`${st.kind}\\s+${_.escapeRegExp(`${st.namespace !== undefined ? `${st.namespace}/` : ''}${st.name}`)}\\s+${st.deletionTimestamp}\\s+${humanDuration(st.ageMs)}\\s+${_.escapeRegExp(st.finalizers.join(', '))}`));
+      }
+      assert.deepEqual(leftovers.stuck.map((x) => humanDuration(x.ageMs)), ['2d5h', '2d5h']);
+      assert.match(shown, /ages as of \S+, the newest Lease renewal \(kube-node-lease\//);
+      // owners: the orphan's graph with its missing owner, a healthy deployment's
+      const graph = outputOf(cells, 'const orphan = leftovers.orphans[0]');
+      assert.ok(graph.startsWith(`ReplicaSet ${rs.namespace}/${rs.name}\nowners (up):\n└── Deployment ${rs.namespace}/${rs.deployment}  [not in the data: no object has uid ${rs.deploymentUid}]\ndependents (down):\n`), graph);
+      for (const p of rs.pods) assert.ok(graph.includes(`── Pod ${rs.namespace}/${p}\n`), p);
+      const hello = (await k7.owners('deployments', 'hello')).object;
+      const helloShown = outputOf(cells, "await k.owners('deployments', 'hello'");
+      assert.ok(helloShown.includes(`└── ReplicaSet default/${hello.dependents?.[0]?.name}\n`), helloShown);
+      for (const p of hello.dependents?.[0]?.dependents ?? []) assert.ok(helloShown.includes(`── Pod default/${p.name}\n`), p.name);
+      const why = outputOf(cells, "await k.get('namespaces', 'legacy')");
+      assert.match(why, /'Namespace legacy: deletion requested \S+, waits on kubernetes'/);
+      assert.match(why, /condition NamespaceFinalizersRemaining: Some content in the namespace has finalizers remaining: kubernetes\.io\/pvc-protection/);
+      // the rotation half done
+      assert.match(outputOf(cells, 'const census = await k.encodings()'), /^secrets\s+(\d+)\s+0\s+0\s+0\s+\1\s+0\s+aescbc:key1=\d+, aescbc:key2=\d+$/m);
+      const stale = outputOf(cells, 'async function stillOn');
+      assert.ok(stale.startsWith(`secrets: {"aescbc:key1":${incidents.rotation.key1.length},"aescbc:key2":${incidents.rotation.key2.length}}\n`), stale);
+      const listed = [...stale.matchAll(/'(\/registry\/secrets\/[^']+)'/g)].map((m) => m[1]);
+      assert.deepEqual(listed, incidents.rotation.key1);
+      // leases
+      const leases = outputOf(cells, 'await k.leases()');
+      for (const l of (await k7.leases()).leases) assert.match(leases, new RegExp(`^${l.id}\\s+${l.ttlSeconds}s\\s+<unknown>\\s+${l.keys.length}\\s`, 'm'));
+      // diff and churn are notes only until those verbs exist
+      const code = cells.map((c) => joined(c.source)).join('\n');
+      assert.doesNotMatch(code, /k\.(diff|churn)\(/);
+    } finally {
+      await source.close();
     }
   });
 });

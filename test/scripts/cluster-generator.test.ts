@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { decode } from '../../src/codec';
 import type { KubeObject } from '../../src/codec';
-import { generateCluster, summarizeOperations, type ClusterOperation } from '../../scripts/cluster/cluster-generator';
+import { generateCluster, INCIDENT_ENCRYPTION_CONFIG, summarizeOperations, type ClusterOperation } from '../../scripts/cluster/cluster-generator';
+import { decryptValue, loadEncryptionConfig } from '../../src/codec/decrypt';
 import { writeCluster } from '../../scripts/cluster/write-cluster';
 import { parseKey } from '../../src/kube/keys';
 import { openEtcdWriterForFixtures, openLiveSource } from '../../src/sources/live-etcd-source';
@@ -161,6 +162,67 @@ describe('generateCluster', () => {
       const ep = state.get(op.key.replace('/services/specs/', '/services/endpoints/'));
       assert.ok(ep?.object !== undefined, `endpoints of ${op.key}`);
     }
+  });
+
+  it('node Leases are owned by their Node (its uid)', () => {
+    const state = finalState(generateCluster({ seed: 4, pods: 30, now: NOW }).operations());
+    for (const op of state.values()) {
+      if (op.resource !== 'leases' || op.object === undefined) continue;
+      const ref = metaOf(op.object).ownerReferences?.[0];
+      const node = state.get(`/registry/minions/${ref?.name ?? ''}`);
+      assert.equal(ref?.uid, node?.object !== undefined ? metaOf(node.object).uid : undefined, op.key);
+    }
+  });
+
+  it('incidents: a rotation half done (real aescbc ciphertext), a deleted deployment, an orphaned replica set, a stuck namespace', () => {
+    assert.throws(() => generateCluster({ pods: 29, incidents: true }), /at least 30/);
+    for (let seed = 1; seed <= 40; seed++) assert.ok(generateCluster({ pods: 30, seed, incidents: true }).incidents() !== undefined, `seed ${seed}`);
+    const cluster = generateCluster({ seed: 3, pods: 60, now: NOW, incidents: true });
+    assert.equal(digest(cluster.operations()), digest(generateCluster({ seed: 3, pods: 60, now: NOW, incidents: true }).operations()), 'deterministic');
+    assert.equal(generateCluster({ seed: 3, pods: 60, now: NOW }).incidents(), undefined);
+    const incidents = cluster.incidents();
+    assert.ok(incidents !== undefined);
+    const ops = [...cluster.operations()];
+    const state = finalState(ops);
+    const compactAt = ops.findIndex((op) => op.key === 'compact_rev_key');
+    const afterCompaction = (key: string): boolean => ops.findIndex((op) => op.type === 'delete' && op.key === key) > compactAt;
+    // The rotation: every Secret encrypted, about half with key2, each opening to a Secret of its key.
+    const config = loadEncryptionConfig(INCIDENT_ENCRYPTION_CONFIG);
+    const secrets = [...state.values()].filter((op) => op.resource === 'secrets');
+    assert.deepEqual(secrets.map((op) => op.key).sort(), [...incidents.rotation.key1, ...incidents.rotation.key2].sort());
+    assert.ok(Math.abs(incidents.rotation.key1.length - incidents.rotation.key2.length) <= 1, JSON.stringify(incidents.rotation));
+    for (const op of secrets) {
+      assert.equal(op.encoding, 'encrypted');
+      const opened = decryptValue(op.value, config, { key: op.key });
+      assert.equal(opened.keyName, incidents.rotation.key2.includes(op.key) ? 'key2' : 'key1', op.key);
+      const d = decode(opened.plaintext);
+      assert.equal(d.error, undefined, op.key);
+      assert.equal(d.object?.kind, 'Secret');
+      assert.equal(`/registry/secrets/${metaOf(d.object as KubeObject).namespace}/${metaOf(d.object as KubeObject).name}`, op.key);
+    }
+    // The deleted deployment: it, its ReplicaSet and its pods are deleted after compact_rev_key.
+    const dd = incidents.deletedDeployment;
+    for (const key of [`/registry/deployments/${dd.namespace}/${dd.name}`, `/registry/replicasets/${dd.namespace}/${dd.replicaSet}`, ...dd.pods.map((p) => `/registry/pods/${dd.namespace}/${p}`)]) {
+      assert.ok(!state.has(key) && afterCompaction(key), key);
+    }
+    assert.ok(dd.pods.length >= 2);
+    // The orphan: its Deployment's key is deleted, it and its pods stay.
+    const rs = incidents.orphanedReplicaSet;
+    assert.ok(afterCompaction(`/registry/deployments/${rs.namespace}/${rs.deployment}`));
+    const orphan = state.get(`/registry/replicasets/${rs.namespace}/${rs.name}`);
+    assert.equal(metaOf(orphan?.object as KubeObject).ownerReferences?.[0]?.uid, rs.deploymentUid);
+    for (const p of rs.pods) assert.ok(state.has(`/registry/pods/${rs.namespace}/${p}`), p);
+    // Stuck: the Namespace Terminating, its claim with the pvc-protection finalizer, both with deletionTimestamp.
+    const ns = state.get('/registry/namespaces/legacy')?.object as KubeObject;
+    const pvc = state.get('/registry/persistentvolumeclaims/legacy/data-legacy-db-0')?.object as KubeObject;
+    assert.equal((ns['status'] as { phase: string }).phase, 'Terminating');
+    assert.deepEqual((ns['spec'] as { finalizers: string[] }).finalizers, ['kubernetes']);
+    assert.deepEqual((metaOf(pvc) as { finalizers?: string[] }).finalizers, ['kubernetes.io/pvc-protection']);
+    assert.deepEqual(incidents.stuck.map((x) => [x.kind, x.name, x.deletionTimestamp]), [
+      ['Namespace', 'legacy', (ns['metadata'] as { deletionTimestamp: string }).deletionTimestamp],
+      ['PersistentVolumeClaim', 'data-legacy-db-0', (pvc['metadata'] as { deletionTimestamp: string }).deletionTimestamp],
+    ]);
+    for (const op of state.values()) if (op.encoding === 'protobuf') assert.equal(decode(op.value).error, undefined, op.key);
   });
 
   it('generates 10 000 pods quickly, in a stream', () => {
