@@ -115,7 +115,7 @@ describe('the npm package, installed the way a user installs it', { timeout: 600
       const fs = require('node:fs');
       const path = require('node:path');
       const k = require('kubetcd');
-      const kinds = k.loadSchema().kinds;
+      const kinds = k.codec.loadSchema().kinds;
       let checked = 0;
       const wrong = [];
       for (const [i, version] of ['1.36', '1.32'].entries()) {
@@ -131,7 +131,7 @@ describe('the npm package, installed the way a user installs it', { timeout: 600
           const d = k.decode(pb, { apiVersion, kind });
           if (d.error || k.toKubeJson(d.object, { indent: '  ' }) !== json) wrong.push(file + ': ' + (d.error ? d.error.message : 'differs'));
           else if (d.schemaVersion !== version) wrong.push(file + ': decoded by ' + d.schemaVersion);
-          else if (!Buffer.from(k.encode(k.parseKubeJson(json), { apiVersion, kind })).equals(pb)) wrong.push(file + ': encodes differently');
+          else if (!Buffer.from(k.encode(k.codec.parseKubeJson(json), { apiVersion, kind })).equals(pb)) wrong.push(file + ': encodes differently');
           checked++;
         }
       }

@@ -49,6 +49,8 @@ export type {
   EncryptionRule,
 } from './decrypt';
 export { createProjector, getPath } from './project';
+export { REMOVED_KINDS, removedKind } from './unknown-kind';
+export type { RemovedKind } from './unknown-kind';
 export type { ProjectOptions, Projected, Projector, ProjectorOptions } from './project';
 
 /** A codec bound to one schema (compiled from one or several Kubernetes versions). */

@@ -5,3 +5,4 @@ export { present, show, withDisplay } from './present';
 export type { Presentation, PresentHint, ShowOptions } from './present';
 export type { ProgressOptions } from './progress';
 export type { Rendered } from './renderers';
+export { kindOfName } from './kind-tables';

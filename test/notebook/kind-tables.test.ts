@@ -34,10 +34,10 @@ test('every name of a printed resource selects its kind\'s printer; render alone
   assert.equal(kindPrinter('Widget'), undefined);
 });
 
-test('the top-level table functions take any name of a resource, and are the package\'s exports', () => {
-  assert.equal(top.kindPrinter, kindPrinter);
-  assert.equal(top.renderTable, renderTable);
-  assert.equal(top.createTableBuilder, createTableBuilder);
+test('the package\'s render namespace: its table functions take any name of a resource', () => {
+  assert.equal(top.render.kindPrinter, kindPrinter);
+  assert.equal(top.render.renderTable, renderTable);
+  assert.equal(top.render.createTableBuilder, createTableBuilder);
   assert.deepEqual(createTableBuilder({ kind: 'po' }).paths, printerOfKind('Pod')?.reads);
   const pods = FIXTURES['pods'] ?? [];
   assert.ok(pods.length > 0);
