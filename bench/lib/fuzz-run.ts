@@ -36,7 +36,7 @@ export interface FuzzFinding {
   /** crash: threw or reported a wrong error; hang: over the watchdog; slow: over `slowMs`; memory: grew too much. */
   kind: 'crash' | 'hang' | 'slow' | 'memory' | 'worker-died';
   message: string;
-  stack?: string;
+  stack?: string | undefined;
   seedName: string;
   mutation: string;
   options?: DecodeOptions;
@@ -195,7 +195,7 @@ export function snapshotInput(seeds: SnapshotSeed[], seed: number, index: number
  * @example
  * checkDecode(Buffer.from('k8s\0'), {}).outcome // 'DecodeError'
  */
-export function checkDecode(bytes: Buffer, options: DecodeOptions): { outcome: string; problem?: { message: string; stack?: string } } {
+export function checkDecode(bytes: Buffer, options: DecodeOptions): { outcome: string; problem?: { message: string; stack?: string | undefined } } {
   let d;
   try {
     d = decode(bytes, options);
@@ -228,7 +228,7 @@ export function checkDecode(bytes: Buffer, options: DecodeOptions): { outcome: s
  * @example
  * (await checkSnapshot('/tmp/damaged.db')).outcome // 'ok' or 'SnapshotFormatError'
  */
-export async function checkSnapshot(file: string, blocks = false): Promise<{ outcome: string; problem?: { message: string; stack?: string } }> {
+export async function checkSnapshot(file: string, blocks = false): Promise<{ outcome: string; problem?: { message: string; stack?: string | undefined } }> {
   // `blocks`: read through the block cache (4 KiB blocks) as files over 8 MiB are, instead of whole
   const options = blocks ? { wholeFileBytes: 0, blockBytes: 4096 } : {};
   try {

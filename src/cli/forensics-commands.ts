@@ -37,11 +37,12 @@ export async function runInfo(args: CliArgs, k: KubeClient): Promise<number> {
 
 /** A diff side named on the command line: an existing file is a snapshot, else host:port endpoints. */
 async function openNamedSource(args: CliArgs, name: string): Promise<KvSource> {
-  if (fs.existsSync(name)) return openCliSource({ ...args, snapshot: name, endpoints: undefined } as CliArgs);
+  const { snapshot: _snapshot, endpoints: _endpoints, ...rest } = args;
+  if (fs.existsSync(name)) return openCliSource({ ...rest, snapshot: name });
   if (!/^(?:https?:\/\/)?[A-Za-z0-9_.[\]:-]+:\d+(?:,(?:https?:\/\/)?[A-Za-z0-9_.[\]:-]+:\d+)*$/.test(name)) {
     throw new InvalidArgumentError(`Cannot open ${JSON.stringify(name)} for kubetcd diff: no such file, and not etcd endpoints (HOST:PORT[,HOST:PORT]). Check the path, or name the endpoints.`);
   }
-  return openCliSource({ ...args, snapshot: undefined, endpoints: name } as CliArgs);
+  return openCliSource({ ...rest, endpoints: name });
 }
 
 /** `kubetcd diff A B`, or `kubetcd diff --from-revision R1 [--to-revision R2]` on one source. */

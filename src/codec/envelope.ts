@@ -196,7 +196,7 @@ export function sniffValue(value: Uint8Array): Sniffed {
     stripped = { ...stripped, trailingNewline: true };
     v = v.subarray(0, v.length - 1);
   }
-  const withStripped = <T extends object>(s: T): T & { stripped?: typeof stripped } =>
+  const withStripped = <T extends object>(s: T): T & { stripped?: NonNullable<typeof stripped> } =>
     stripped === undefined ? s : { ...s, stripped };
   if (startsWith(v, PROTOBUF_MAGIC)) {
     return withStripped({ encoding: 'protobuf' as const, body: v.subarray(4), bodyOffset: 4 });

@@ -163,7 +163,7 @@ export interface KubeStream extends AsyncIterable<KubeStreamEntry> {
   readonly encrypted: readonly EncryptedEntry[];
   /** True once the read stopped at `limit` (with more matching) or at `maxBytes`. */
   readonly truncated: boolean;
-  readonly truncatedReason?: string;
+  readonly truncatedReason?: string | undefined;
 }
 
 

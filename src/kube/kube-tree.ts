@@ -114,7 +114,7 @@ export async function keyTree(client: KubeContext, prefix?: string, options: Tre
     let node = root;
     node.keys++;
     node.bytes += bytes;
-    if (resourcePath !== undefined && node.path === resourcePath) node.resource = resourceName(parsed);
+    if (resourcePath !== undefined && node.path === resourcePath) setResource(node, resourceName(parsed));
     for (let level = 0; level < segments.length; level++) {
       if (level >= depth) {
         node.collapsed = true;
@@ -130,7 +130,7 @@ export async function keyTree(client: KubeContext, prefix?: string, options: Tre
       if (child === undefined) {
         child = newNode(name, node.path === '' ? name : `${node.path}/${name}`);
         map.set(name, child);
-        if (resourcePath !== undefined && child.path === resourcePath) child.resource = resourceName(parsed);
+        if (resourcePath !== undefined && child.path === resourcePath) setResource(child, resourceName(parsed));
       }
       node = child;
       node.keys++;
@@ -154,6 +154,11 @@ export async function keyTree(client: KubeContext, prefix?: string, options: Tre
       ? `etcdctl get --prefix --keys-only '' --rev=${revision}`
       : `etcdctl get --prefix --keys-only ${shellQuote(rangePrefix)} --rev=${revision}`;
   return { root, revision, etcdctl };
+}
+
+/** Names the resource stored under a node, when the key says which. */
+function setResource(node: KeyTreeNode, resource: string | undefined): void {
+  if (resource !== undefined) node.resource = resource;
 }
 
 function resourceName(parsed: ParsedKey): string | undefined {

@@ -44,21 +44,21 @@ export type KeyRange =
 /** Options of a range read. Every field is optional. */
 export interface RangeOptions {
   /** Read the state at this etcd revision (default: the latest). */
-  revision?: number;
+  revision?: number | undefined;
   /** Return keys and metadata only (`value` empty). */
-  keysOnly?: boolean;
+  keysOnly?: boolean | undefined;
   /** Stop after this many records. */
-  limit?: number;
+  limit?: number | undefined;
   /** Cancel the read; the iterator then throws an `AbortedError`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called now and then with how far the read has come. */
-  onProgress?: (progress: RangeProgress) => void;
+  onProgress?: ((progress: RangeProgress) => void) | undefined;
   /**
    * Values may be views that are valid only until the next record is asked for (then reused or emptied):
    * for readers that decode each value at once, and copy what they keep. Saves a copy of every value on
    * snapshots; other sources ignore it.
    */
-  transientValues?: boolean;
+  transientValues?: boolean | undefined;
 }
 
 /** How far a range read has come (see RangeOptions.onProgress). */
@@ -76,8 +76,8 @@ export interface RangeProgress {
 
 /** Options of a point read or a count. */
 export interface ReadOptions {
-  revision?: number;
-  signal?: AbortSignal;
+  revision?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** A member of the etcd cluster the source came from. */
@@ -163,8 +163,8 @@ export interface KvWatchEvent {
 /** Options of {@link KvSource.hashKV}. Every field is optional. */
 export interface HashKvOptions {
   /** Hash the key bucket up to this revision (default 0: the latest), as `etcdctl endpoint hashkv --rev`. */
-  revision?: number;
-  signal?: AbortSignal;
+  revision?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /** What etcd's HashKV RPC (`etcdctl endpoint hashkv`) reports. */

@@ -192,13 +192,13 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 export interface RunEtcdctlOptions {
   endpoints: string[];
-  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  tls?: { caFile?: string | undefined; certFile?: string | undefined; keyFile?: string | undefined } | undefined;
   /** `user:password` */
-  user?: string;
+  user?: string | undefined;
   /** Kill etcdctl after this long (default 30 s). */
   timeoutMs?: number;
   /** Which etcdctl to run (default '3.4'). */
-  version?: EtcdVersion;
+  version?: EtcdVersion | undefined;
 }
 
 /**

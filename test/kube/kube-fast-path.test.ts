@@ -166,7 +166,7 @@ describe('fast paths (projection) answer as the full decode does', () => {
   it('count by a projected path equals the count of fully decoded objects', async () => {
     await each(async (k, where) => {
       const all = await k.list('pods', { revision: rev });
-      const cases: Array<[string | undefined, string | string[] | undefined, string?, string?]> = [
+      const cases: Array<[string | undefined, string | string[] | undefined, (string | undefined)?, (string | undefined)?]> = [
         ['spec.nodeName', 'spec.nodeName'],
         ['namespace', ['metadata', 'namespace']],
         ['name', ['metadata', 'name']],

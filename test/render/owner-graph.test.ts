@@ -42,13 +42,14 @@ test('owner graph: text twin as two trees, SVG with one column per level (golden
 });
 
 test('owner graph: deeper levels nest, wide levels are cut with a count, nothing unescaped', () => {
+  const { owners: _owners, ...withoutOwners } = graph;
   const deep: OwnerGraphNode = {
     uid: 'd',
     kind: 'Deployment',
     namespace: 'shop',
     name: 'web',
     present: true,
-    dependents: [{ ...graph, owners: undefined, dependents: Array.from({ length: 12 }, (_, i) => pod(`p${i}`, `u${i}`)) }],
+    dependents: [{ ...withoutOwners, dependents: Array.from({ length: 12 }, (_, i) => pod(`p${i}`, `u${i}`)) }],
   };
   const r = renderOwnerGraph(deep, { maxPerLevel: 5 });
   assert.match(r.text, /^└── ReplicaSet shop\/web-7d4b9c\n {4}├── Pod shop\/p0\n/m);

@@ -12,47 +12,47 @@ import { reasonOf } from './error-reason';
 /** How to reach etcd. Every field is optional; without options the ETCDCTL_* variables apply. */
 export interface LiveOptions {
   /** `host:port` or URLs, as an array or comma-separated (default ETCDCTL_ENDPOINTS, else 127.0.0.1:2379). */
-  endpoints?: string | string[];
+  endpoints?: string | string[] | undefined;
   /** CA certificate: a file path or PEM text (ETCDCTL_CACERT). */
-  cacert?: string;
+  cacert?: string | undefined;
   /** Client certificate: a file path or PEM text (ETCDCTL_CERT). */
-  cert?: string;
+  cert?: string | undefined;
   /** Client private key: a file path or PEM text (ETCDCTL_KEY). */
-  key?: string;
+  key?: string | undefined;
   /**
    * Skip TLS checks like etcdctl's --insecure-skip-tls-verify (ETCDCTL_INSECURE_SKIP_TLS_VERIFY).
    * grpc-js cannot turn verification off, so: the server name check is skipped (the name in the
    * server's certificate is used), and without `cacert` a self-signed root sent by etcd is trusted for
    * this session; if etcd sends no self-signed root, `cacert` is still needed.
    */
-  insecureSkipVerify?: boolean;
+  insecureSkipVerify?: boolean | undefined;
   /** Check the server certificate against this name instead of the endpoint's host. */
-  serverName?: string;
+  serverName?: string | undefined;
   /** User name, or `user:password` (ETCDCTL_USER). */
-  user?: string;
+  user?: string | undefined;
   /** Password (ETCDCTL_PASSWORD); overrides a password given in `user`. */
-  password?: string;
+  password?: string | undefined;
   /** Deadline to establish a connection, ms (default 5000). */
-  dialTimeoutMs?: number;
+  dialTimeoutMs?: number | undefined;
   /** Deadline of each call to one member, ms (default 30000). */
-  callTimeoutMs?: number;
+  callTimeoutMs?: number | undefined;
   /**
    * A watch that has heard nothing for this long asks etcd for a progress report, and a member that
    * does not answer within `dialTimeoutMs` counts as hung: the watch moves to the next endpoint and
    * resumes after the last revision received (default 5000 ms).
    */
-  watchProgressMs?: number;
+  watchProgressMs?: number | undefined;
   /** Most keys per page (default 10000). */
-  pageSize?: number;
+  pageSize?: number | undefined;
   /** Target bytes of values per page (default 4 MiB); the page size adapts to it. */
-  pageBytes?: number;
+  pageBytes?: number | undefined;
   /**
    * Bound pages by the sub-prefix of the last key read (default true). False pages over the whole
    * rest of the range (what etcdctl does); kept for benchmarks.
    */
-  subPrefixPaging?: boolean;
+  subPrefixPaging?: boolean | undefined;
   /** Environment to read ETCDCTL_* from (default process.env). */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 /** The normalised options of a live source (credentials included: never an own property of a source). */

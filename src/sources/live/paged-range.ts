@@ -208,7 +208,7 @@ async function resumeAt(
   const done: NormalRange = { start: r.start, end: Buffer.concat([lastGiven, NUL]), prefix: r.prefix };
   const again = new RecordDigest();
   let now = 0;
-  for await (const kv of pagedRange(pool, done, undefined, { keysOnly: true, signal, onProgress: (p) => (now = p.revision) }, false)) {
+  for await (const kv of pagedRange(pool, done, undefined, { keysOnly: true, ...(signal !== undefined ? { signal } : {}), onProgress: (p) => (now = p.revision) }, false)) {
     again.add(kv.key, kv.modRevision);
   }
   if (now === 0 || !again.equals(given)) {

@@ -172,8 +172,9 @@ export class SnapshotSource implements KvSource {
       for (const e of meta.entries()) {
         if (e.isBucket) continue;
         const k = e.key.toString('latin1');
-        if (k === 'consistent_index') info.consistentIndex = beNumber(e.value);
-        else if (k === 'term') info.term = beNumber(e.value);
+        const n = beNumber(e.value);
+        if (k === 'consistent_index' && n !== undefined) info.consistentIndex = n;
+        else if (k === 'term' && n !== undefined) info.term = n;
         else if (k === 'scheduledCompactRev') info.scheduledCompactRevision = parseRevisionKey(e.value)?.main ?? 0;
         else if (k === 'finishedCompactRev') info.finishedCompactRevision = parseRevisionKey(e.value)?.main ?? 0;
         else if (k === 'storageVersion') info.storageVersion = e.value.toString('utf8');
