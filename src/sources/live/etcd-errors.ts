@@ -51,6 +51,10 @@ export function hintFor(reasons: string, config: Config): string {
       ? 'The server does not speak TLS there: use http:// endpoints without TLS options.'
       : 'The server expects TLS: use https:// endpoints and pass cacert (and cert/key if it wants client certificates).';
   }
+  if (config.secure && /ECONNRESET/.test(reasons) && /No connection established/i.test(reasons)) {
+    // etcd's plain port may reset a TLS ClientHello instead of answering it (seen under load)
+    return 'The server reset the connection at the TLS handshake, as a plain (non-TLS) etcd port does: use http:// endpoints without TLS options, or check that this is the TLS client port.';
+  }
   if (/ECONNREFUSED|connection refused/i.test(reasons)) {
     return 'Nothing listens there: check that etcd runs and that the endpoints (ETCDCTL_ENDPOINTS) are right.';
   }
