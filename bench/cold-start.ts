@@ -30,7 +30,10 @@ function timeMs(args: string[]): number {
 
 function main(): void {
   const end = process.argv.indexOf('--');
-  if (end < 0 || end === process.argv.length - 1) throw new Error('Usage: node build/bench/cold-start.js [--rounds 15] [--baseline OLD/dist/cli.js] -- KUBETCD-ARGS...');
+  if (end < 0 || end === process.argv.length - 1)
+    throw new Error(
+      'Usage: node build/bench/cold-start.js [--rounds 15] [--baseline OLD/dist/cli.js] -- KUBETCD-ARGS...',
+    );
   const command = process.argv.slice(end + 1);
   const rounds = Math.max(1, Number(option('--rounds') ?? 15));
   const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -45,7 +48,9 @@ function main(): void {
   const times = runs.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) runs.forEach(([, args], i) => (times[i] as number[]).push(timeMs(args)));
   const ours = median(times[0] as number[]);
-  console.log(`kubetcd ${command.join(' ')}: median of ${rounds} paired rounds, each run a fresh process (node ${process.version})`);
+  console.log(
+    `kubetcd ${command.join(' ')}: median of ${rounds} paired rounds, each run a fresh process (node ${process.version})`,
+  );
   console.log('| run | median ms | kubetcd ÷ this |');
   console.log('|---|---|---|');
   runs.forEach(([name], i) => {

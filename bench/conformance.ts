@@ -31,7 +31,9 @@ function envInt(name: string, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 0) {
-    throw new Error(`${name}=${JSON.stringify(text)} is not a non-negative integer. Unset it or pass one, e.g. ${name}=1000.`);
+    throw new Error(
+      `${name}=${JSON.stringify(text)} is not a non-negative integer. Unset it or pass one, e.g. ${name}=1000.`,
+    );
   }
   return n;
 }
@@ -74,7 +76,10 @@ async function attemptOf(ref: Reference, d: Disagreement, drop: string[]): Promi
 }
 
 /** Shrinks a disagreement: drops (zeroes) other fields of the baseline while it persists. */
-async function shrink(ref: Reference, d: Disagreement): Promise<{ case: Disagreement; dropped: string[]; tries: number }> {
+async function shrink(
+  ref: Reference,
+  d: Disagreement,
+): Promise<{ case: Disagreement; dropped: string[]; tries: number }> {
   const base = { kind: d.kind, seed: d.seed, spice: d.spice };
   const attempt = (drop: string[]): Promise<Disagreement | undefined> => attemptOf(ref, d, drop);
   let best = d;
@@ -123,7 +128,9 @@ function describeCase(c: Disagreement, dropped: string[], tries: number): string
 
 async function main(): Promise<void> {
   if (!fs.existsSync(referenceBinary)) {
-    throw new Error(`The reference serializer is not built: ${referenceBinary} is missing. Run bash scripts/setup-reference.sh.`);
+    throw new Error(
+      `The reference serializer is not built: ${referenceBinary} is missing. Run bash scripts/setup-reference.sh.`,
+    );
   }
   const seed = envInt('KUBETCD_CONFORMANCE_SEED', Math.floor(Math.random() * 2 ** 32));
   const total = envInt('KUBETCD_CONFORMANCE_COUNT', 200000);
@@ -186,10 +193,14 @@ async function main(): Promise<void> {
       console.log('no disagreement');
       return;
     }
-    console.log(`\n${groups.size} distinct disagreements (property: Go vs kubetcd from where they part, letters shown as a, digits as 9):`);
+    console.log(
+      `\n${groups.size} distinct disagreements (property: Go vs kubetcd from where they part, letters shown as a, digits as 9):`,
+    );
     for (const [key, list] of groups) {
       const variants = [...new Set(list.map((d) => d.variant))];
-      console.log(`  ${list.length} × ${key}  (variants: ${variants.slice(0, 6).join(', ')}${variants.length > 6 ? ', …' : ''})`);
+      console.log(
+        `  ${list.length} × ${key}  (variants: ${variants.slice(0, 6).join(', ')}${variants.length > 6 ? ', …' : ''})`,
+      );
     }
     let shrunk = 0;
     for (const list of groups.values()) {

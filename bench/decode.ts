@@ -192,7 +192,16 @@ function fmt(n: number, digits = 0): string {
 }
 
 function printTable(results: Result[]): void {
-  const header = ['case', 'bytes pb', 'bytes json', 'decode obj/s', 'decode MB/s', 'JSON.parse obj/s', 'JSON.parse MB/s', 'ratio'];
+  const header = [
+    'case',
+    'bytes pb',
+    'bytes json',
+    'decode obj/s',
+    'decode MB/s',
+    'JSON.parse obj/s',
+    'JSON.parse MB/s',
+    'ratio',
+  ];
   const rows = results.map((r) => {
     const avgPb = r.valueBytes / r.objects;
     const avgJson = r.jsonBytes / r.objects;
@@ -208,7 +217,8 @@ function printTable(results: Result[]): void {
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
@@ -224,7 +234,9 @@ function main(): void {
     augerCase(),
     allCase(),
   ].filter((c): c is Case => c !== undefined);
-  console.log(`decode() vs JSON.parse, node ${process.version}, median of ${rounds} rounds of ~${ms} ms each (bytes: average per object)`);
+  console.log(
+    `decode() vs JSON.parse, node ${process.version}, median of ${rounds} rounds of ~${ms} ms each (bytes: average per object)`,
+  );
   const results: Result[] = [];
   for (const c of cases) results.push(measure(c, rounds, ms));
   printTable(results);

@@ -66,7 +66,10 @@ function fmt(x: number | undefined, digits = 2): string {
   return x !== undefined && Number.isFinite(x) ? x.toFixed(digits) : '';
 }
 
-async function build(pods: number, endpoint: string): Promise<{ label: string; labelPods: number; keys: number; loadS: number; genPods: number }> {
+async function build(
+  pods: number,
+  endpoint: string,
+): Promise<{ label: string; labelPods: number; keys: number; loadS: number; genPods: number }> {
   const cluster = generateCluster({ pods });
   let label = '';
   let labelPods = 0;
@@ -78,7 +81,8 @@ async function build(pods: number, endpoint: string): Promise<{ label: string; l
       if (op.type === 'delete') keys--;
       if (op.type === 'put' && op.resource === 'pods' && !op.update) {
         genPods++;
-        const app = ((op.object?.['metadata'] as { labels?: Record<string, string> } | undefined)?.labels ?? {})['app'] ?? '';
+        const app =
+          ((op.object?.['metadata'] as { labels?: Record<string, string> } | undefined)?.labels ?? {})['app'] ?? '';
         if (label === '' && app.startsWith('web-')) label = `app=${app}`;
         if (label === `app=${app}`) labelPods++;
       }
@@ -102,24 +106,43 @@ async function main(): Promise<void> {
   const json = pods <= 100_000 || process.env.KUBETCD_BENCH_JSON === '1';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-bench-e2e-'));
   const snapshot = path.join(dir, 'snapshot.db');
-  const etcd = await startEtcd({ name: 'e2e', extraArgs: ['--quota-backend-bytes=8589934592'], startTimeoutMs: 30_000 });
+  const etcd = await startEtcd({
+    name: 'e2e',
+    extraArgs: ['--quota-backend-bytes=8589934592'],
+    startTimeoutMs: 30_000,
+  });
   try {
     const built = await build(pods, etcd.endpoint);
-    console.log(`wrote a generated cluster of ${built.genPods} pods (${built.keys} keys) in ${built.loadS.toFixed(1)} s; filter ${built.label} (${built.labelPods} pods)`);
+    console.log(
+      `wrote a generated cluster of ${built.genPods} pods (${built.keys} keys) in ${built.loadS.toFixed(1)} s; filter ${built.label} (${built.labelPods} pods)`,
+    );
     const saveStart = Date.now();
-    const saved = await runEtcdctl(['--command-timeout=600s', 'snapshot', 'save', snapshot], { endpoints: etcd.endpoints, timeoutMs: 600_000 });
+    const saved = await runEtcdctl(['--command-timeout=600s', 'snapshot', 'save', snapshot], {
+      endpoints: etcd.endpoints,
+      timeoutMs: 600_000,
+    });
     if (saved.code !== 0) throw new Error(`etcdctl snapshot save failed: ${saved.stderr}`);
     const snapshotMb = fs.statSync(snapshot).size / 1e6;
-    console.log(`etcdctl snapshot save: ${snapshotMb.toFixed(0)} MB in ${((Date.now() - saveStart) / 1000).toFixed(1)} s`);
+    console.log(
+      `etcdctl snapshot save: ${snapshotMb.toFixed(0)} MB in ${((Date.now() - saveStart) / 1000).toFixed(1)} s`,
+    );
     const ep = `--endpoints=${etcd.endpoint}`;
-    await timedRun(ETCDCTL_BIN, [ep, '--command-timeout=300s', 'get', '/registry/', '--prefix', '--keys-only'], { discardStdout: true });
+    await timedRun(ETCDCTL_BIN, [ep, '--command-timeout=300s', 'get', '/registry/', '--prefix', '--keys-only'], {
+      discardStdout: true,
+    });
     await waitQuiet(etcd.pid);
 
     const child = path.join(__dirname, 'lib', 'e2e-child.js');
     const node = process.execPath;
     const readers: Reader[] = [];
     const etcdctl = (name: string, args: string[]): void => {
-      readers.push({ names: [name], where: 'etcdctl', cmd: ETCDCTL_BIN, args: [ep, '--command-timeout=600s', 'get', '/registry/pods/', '--prefix', ...args], child: false });
+      readers.push({
+        names: [name],
+        where: 'etcdctl',
+        cmd: ETCDCTL_BIN,
+        args: [ep, '--command-timeout=600s', 'get', '/registry/pods/', '--prefix', ...args],
+        child: false,
+      });
     };
     etcdctl('etcdctl get --prefix /registry/pods/', []);
     if (json && !smoke) etcdctl('etcdctl get --prefix /registry/pods/ -w json', ['-w', 'json']);
@@ -138,13 +161,25 @@ async function main(): Promise<void> {
       if (smoke) {
         // one process per source runs every query: fewer start-ups (the smoke test checks answers, not speed)
         const q = queries.map(([x]) => x).join(',');
-        readers.push({ names: queries.map(([, label]) => `${where}: ${label}`), where, cmd: node, args: [child, q, where, target, built.label], child: true });
+        readers.push({
+          names: queries.map(([, label]) => `${where}: ${label}`),
+          where,
+          cmd: node,
+          args: [child, q, where, target, built.label],
+          child: true,
+        });
         continue;
       }
       for (const [q, label] of queries) {
         // list('pods') holds every pod: give it room (it is what we measure, not what we recommend).
         const heap = q === 'table' || q === 'filter-full' ? ['--max-old-space-size=12000'] : [];
-        readers.push({ names: [`${where}: ${label}`], where, cmd: node, args: [...heap, child, q, where, target, built.label], child: true });
+        readers.push({
+          names: [`${where}: ${label}`],
+          where,
+          cmd: node,
+          args: [...heap, child, q, where, target, built.label],
+          child: true,
+        });
       }
     }
     const best = new Map<string, E2eRun>();
@@ -155,8 +190,15 @@ async function main(): Promise<void> {
         const cpu0 = cpuSeconds(etcd.pid);
         const r = await timedRun(reader.cmd, reader.args, { discardStdout: !reader.child });
         const etcdCpuS = cpuSeconds(etcd.pid) - cpu0;
-        const results = reader.child ? r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as E2eChildResult) : [];
-        if (reader.child && results.length !== reader.names.length) throw new Error(`${reader.names.join(', ')}: expected ${reader.names.length} results, got:\n${r.stdout}`);
+        const results = reader.child
+          ? r.stdout
+              .trim()
+              .split('\n')
+              .filter((l) => l.startsWith('{'))
+              .map((l) => JSON.parse(l) as E2eChildResult)
+          : [];
+        if (reader.child && results.length !== reader.names.length)
+          throw new Error(`${reader.names.join(', ')}: expected ${reader.names.length} results, got:\n${r.stdout}`);
         reader.names.forEach((name, i) => {
           const run: E2eRun = { name, where: reader.where, wallS: r.wallS, maxRssMb: r.maxRssMb, etcdCpuS };
           const result = results[i];
@@ -175,8 +217,12 @@ async function main(): Promise<void> {
     }
     const runs = readers.flatMap((r) => r.names.map((n) => best.get(n) as E2eRun));
     const base = runs[0] as E2eRun;
-    console.log(`\n${built.genPods} pods, ${built.keys} keys, ${snapshotMb.toFixed(0)} MB snapshot; ${smoke ? 'all queries in one process per source' : 'each query in its own process'}, fastest of ${rounds}`);
-    console.log('| query | wall s | x etcdctl | open (+index) s | query s | peak RSS MB | etcd CPU s | items | digest |');
+    console.log(
+      `\n${built.genPods} pods, ${built.keys} keys, ${snapshotMb.toFixed(0)} MB snapshot; ${smoke ? 'all queries in one process per source' : 'each query in its own process'}, fastest of ${rounds}`,
+    );
+    console.log(
+      '| query | wall s | x etcdctl | open (+index) s | query s | peak RSS MB | etcd CPU s | items | digest |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of runs) {
       console.log(
@@ -189,8 +235,10 @@ async function main(): Promise<void> {
     for (const [q, label] of queries) {
       // sizes() differs legitimately: keys with short leases (master leases) expire live, not in the snapshot
       if (q === 'sizes') continue;
-      if (digest(`live: ${label}`) === undefined || digest(`snapshot: ${label}`) === undefined) problems.push(`${q}: no answer`);
-      else if (digest(`live: ${label}`) !== digest(`snapshot: ${label}`)) problems.push(`${q}: live and snapshot differ`);
+      if (digest(`live: ${label}`) === undefined || digest(`snapshot: ${label}`) === undefined)
+        problems.push(`${q}: no answer`);
+      else if (digest(`live: ${label}`) !== digest(`snapshot: ${label}`))
+        problems.push(`${q}: live and snapshot differ`);
     }
     for (const where of ['live', 'snapshot']) {
       const d = (q: string): string | undefined => digest(`${where}: ${queries.find(([x]) => x === q)?.[1] ?? ''}`);
@@ -225,8 +273,15 @@ async function paging(etcd: { pid: number; endpoint: string }, child: string, sm
   const ep = `--endpoints=${etcd.endpoint}`;
   await waitQuiet(etcd.pid);
   let cpu0 = cpuSeconds(etcd.pid);
-  let r = await timedRun(ETCDCTL_BIN, [ep, '--command-timeout=600s', 'get', '/registry/pods/', '--prefix'], { discardStdout: true });
-  out.push({ name: 'etcdctl get --prefix (one request)', wallS: r.wallS, etcdCpuS: cpuSeconds(etcd.pid) - cpu0, rss: r.maxRssMb });
+  let r = await timedRun(ETCDCTL_BIN, [ep, '--command-timeout=600s', 'get', '/registry/pods/', '--prefix'], {
+    discardStdout: true,
+  });
+  out.push({
+    name: 'etcdctl get --prefix (one request)',
+    wallS: r.wallS,
+    etcdCpuS: cpuSeconds(etcd.pid) - cpu0,
+    rss: r.maxRssMb,
+  });
   for (const [q, name] of strategies) {
     await waitQuiet(etcd.pid);
     cpu0 = cpuSeconds(etcd.pid);
@@ -238,8 +293,14 @@ async function paging(etcd: { pid: number; endpoint: string }, child: string, sm
   console.log('\netcd server CPU of a full pods listing (issue 6)');
   console.log('| strategy | etcd CPU s | x cheapest | wall s | client peak RSS MB |');
   console.log('|---|---|---|---|---|');
-  for (const s of out) console.log(`| ${s.name} | ${fmt(s.etcdCpuS)} | ${fmt(s.etcdCpuS / cheapest.etcdCpuS)} | ${fmt(s.wallS)} | ${fmt(s.rss, 0)} |`);
-  const ratio = cheapest.etcdCpuS > 0 ? `${fmt(ours.etcdCpuS / cheapest.etcdCpuS)}x` : `${fmt(ours.etcdCpuS)} s (the cheapest took under the 0.01 s resolution)`;
+  for (const s of out)
+    console.log(
+      `| ${s.name} | ${fmt(s.etcdCpuS)} | ${fmt(s.etcdCpuS / cheapest.etcdCpuS)} | ${fmt(s.wallS)} | ${fmt(s.rss, 0)} |`,
+    );
+  const ratio =
+    cheapest.etcdCpuS > 0
+      ? `${fmt(ours.etcdCpuS / cheapest.etcdCpuS)}x`
+      : `${fmt(ours.etcdCpuS)} s (the cheapest took under the 0.01 s resolution)`;
   console.log(`cheapest: ${cheapest.name}; kubetcd's default costs ${ratio} of it`);
 }
 

@@ -60,7 +60,9 @@ async function main(): Promise<void> {
   const repro = flag('--repro');
   if (repro !== undefined) {
     const m = /^(decode|snapshot):(\d+):(\d+)$/.exec(repro);
-    console.log(await reproduce(m ? { target: m[1] as FuzzTarget, seed: Number(m[2]), index: Number(m[3]) } : { file: repro }));
+    console.log(
+      await reproduce(m ? { target: m[1] as FuzzTarget, seed: Number(m[2]), index: Number(m[3]) } : { file: repro }),
+    );
     return;
   }
   const [decodeCount = 1_000_000, snapshotCount = 100_000] = positional();
@@ -75,26 +77,55 @@ async function main(): Promise<void> {
       snapshotFiles.push(files.snapshotPath, files.memberDbPath);
       const source = await openSnapshotSource(files.snapshotPath);
       try {
-        for await (const kv of source.range({ prefix: '' })) extraValues.push({ name: `etcd ${Buffer.from(kv.key).toString('latin1')}`, bytes: Buffer.from(kv.value) });
+        for await (const kv of source.range({ prefix: '' }))
+          extraValues.push({ name: `etcd ${Buffer.from(kv.key).toString('latin1')}`, bytes: Buffer.from(kv.value) });
       } finally {
         await source.close();
       }
-      console.log(`real etcd seeds: ${snapshotFiles.map((f) => `${path.basename(f)} ${fs.statSync(f).size} bytes`).join(', ')}; ${extraValues.length} values`);
+      console.log(
+        `real etcd seeds: ${snapshotFiles.map((f) => `${path.basename(f)} ${fs.statSync(f).size} bytes`).join(', ')}; ${extraValues.length} values`,
+      );
     }
-    const onFinding = (f: { target: string; seed: number; index: number; kind: string; message: string; seedName: string; mutation: string }): void =>
-      console.log(`FINDING ${f.target} seed=${f.seed} index=${f.index} ${f.kind} [${f.seedName}; ${f.mutation}]: ${f.message.split('\n')[0]}`);
+    const onFinding = (f: {
+      target: string;
+      seed: number;
+      index: number;
+      kind: string;
+      message: string;
+      seedName: string;
+      mutation: string;
+    }): void =>
+      console.log(
+        `FINDING ${f.target} seed=${f.seed} index=${f.index} ${f.kind} [${f.seedName}; ${f.mutation}]: ${f.message.split('\n')[0]}`,
+      );
     const onProgress = (line: string): void => {
       if (process.stdout.isTTY) process.stdout.write(`\r${line}   `);
     };
     let found = 0;
     if (decodeCount > 0) {
-      const stats = await runFuzz({ target: 'decode', count: decodeCount, seed, workers, extraValues, onFinding, onProgress });
+      const stats = await runFuzz({
+        target: 'decode',
+        count: decodeCount,
+        seed,
+        workers,
+        extraValues,
+        onFinding,
+        onProgress,
+      });
       if (process.stdout.isTTY) process.stdout.write('\n');
       print(stats);
       found += Object.keys(stats.signatures).length;
     }
     if (snapshotCount > 0) {
-      const stats = await runFuzz({ target: 'snapshot', count: snapshotCount, seed, workers, snapshotFiles, onFinding, onProgress });
+      const stats = await runFuzz({
+        target: 'snapshot',
+        count: snapshotCount,
+        seed,
+        workers,
+        snapshotFiles,
+        onFinding,
+        onProgress,
+      });
       if (process.stdout.isTTY) process.stdout.write('\n');
       print(stats);
       found += Object.keys(stats.signatures).length;

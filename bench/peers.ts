@@ -79,7 +79,10 @@ async function findPeers(dir: string): Promise<Peers> {
       p.on('error', reject);
       p.on('close', resolve);
     });
-    if (code !== 0 || !fs.existsSync(peers.auger)) throw new Error(`Building auger failed (exit ${code}): see the output above, or pass --peers-dir DIR holding bin/auger and bin/augerctl.`);
+    if (code !== 0 || !fs.existsSync(peers.auger))
+      throw new Error(
+        `Building auger failed (exit ${code}): see the output above, or pass --peers-dir DIR holding bin/auger and bin/augerctl.`,
+      );
   }
   return peers;
 }
@@ -119,7 +122,10 @@ async function build(etcd: EtcdProcess, pods: number): Promise<Built> {
 }
 
 async function saveSnapshot(etcd: EtcdProcess, file: string): Promise<void> {
-  const saved = await runEtcdctl(['--command-timeout=600s', 'snapshot', 'save', file], { endpoints: etcd.endpoints, timeoutMs: 600_000 });
+  const saved = await runEtcdctl(['--command-timeout=600s', 'snapshot', 'save', file], {
+    endpoints: etcd.endpoints,
+    timeoutMs: 600_000,
+  });
   if (saved.code !== 0) throw new Error(`etcdctl snapshot save failed: ${saved.stderr}`);
 }
 
@@ -138,7 +144,9 @@ function runToFile(c: Command, file: string): Promise<void> {
     let stderr = '';
     p.stderr?.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
     p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${c.cmd} ${c.args.join(' ')} exited ${code}: ${stderr}`))));
+    p.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${c.cmd} ${c.args.join(' ')} exited ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -224,7 +232,11 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-bench-peers-'));
   const big = path.join(dir, 'big.db');
   const small = path.join(dir, 'small.db');
-  const etcd = await startEtcd({ name: 'peers', extraArgs: ['--quota-backend-bytes=8589934592'], startTimeoutMs: 30_000 });
+  const etcd = await startEtcd({
+    name: 'peers',
+    extraArgs: ['--quota-backend-bytes=8589934592'],
+    startTimeoutMs: 30_000,
+  });
   const etcdSmall = await startEtcd({ name: 'peers-small', startTimeoutMs: 30_000 });
   try {
     const [b, s] = await Promise.all([build(etcd, podsN), build(etcdSmall, 20)]);
@@ -232,33 +244,87 @@ async function main(): Promise<void> {
     await saveSnapshot(etcd, big);
     await saveSnapshot(etcdSmall, small);
     await etcdSmall.stop();
-    console.log(`snapshots: ${(fs.statSync(big).size / 1e6).toFixed(0)} MB and ${(fs.statSync(small).size / 1e6).toFixed(1)} MB`);
+    console.log(
+      `snapshots: ${(fs.statSync(big).size / 1e6).toFixed(0)} MB and ${(fs.statSync(small).size / 1e6).toFixed(1)} MB`,
+    );
 
     const node = process.execPath;
     const k = (...args: string[]): Command => ({ cmd: node, args: [CLI, ...args] });
     const auger = (...args: string[]): Command => ({ cmd: peers.auger, args });
     const ep = etcd.endpoint;
     const tasks: Task[] = [
-      { name: `every pod as JSON, snapshot (${podsN} pods)`, peer: 'auger extract --keys-by-prefix /registry/pods/ --fields=key,value', where: 'snapshot',
-        ours: k('get', 'pods', '-A', '-o', 'json', '--snapshot', big), theirs: auger('extract', '-f', big, '--keys-by-prefix', '/registry/pods/', '--fields=key,value') },
-      { name: `one pod, cold process, snapshot (${podsN} pods)`, peer: 'auger extract -k KEY -o json', where: 'snapshot',
-        ours: k('get', 'pod', b.pod.name, '-n', b.pod.namespace, '-o', 'json', '--snapshot', big), theirs: auger('extract', '-f', big, '-k', b.pod.key, '-o', 'json') },
-      { name: `sizes, snapshot (${podsN} pods)`, peer: 'auger analyze', where: 'snapshot',
-        ours: k('sizes', '--snapshot', big), theirs: auger('analyze', '-f', big) },
-      { name: `every pod as JSON, live (${podsN} pods)`, peer: 'augerctl get pods -o json --chunk-size 0', where: 'live',
-        ours: k('get', 'pods', '-A', '-o', 'json', '--endpoints', ep), theirs: { cmd: peers.augerctl, args: ['--endpoints', ep, 'get', 'pods', '-o', 'json', '--chunk-size', '0'] } },
-      { name: `every pod as JSON, live (${podsN} pods)`, peer: 'etcdctl get --prefix /registry/pods/ -w json', where: 'live',
-        ours: k('get', 'pods', '-A', '-o', 'json', '--endpoints', ep), theirs: { cmd: ETCDCTL_BIN, args: [`--endpoints=${ep}`, '--command-timeout=600s', 'get', '--prefix', '/registry/pods/', '-w', 'json'] } },
-      { name: 'every pod as JSON, snapshot (20 pods)', peer: 'auger extract --keys-by-prefix /registry/pods/ --fields=key,value', where: 'snapshot',
-        ours: k('get', 'pods', '-A', '-o', 'json', '--snapshot', small), theirs: auger('extract', '-f', small, '--keys-by-prefix', '/registry/pods/', '--fields=key,value') },
-      { name: 'one pod, snapshot (20 pods)', peer: 'auger extract -k KEY -o json', where: 'snapshot',
-        ours: k('get', 'pod', s.pod.name, '-n', s.pod.namespace, '-o', 'json', '--snapshot', small), theirs: auger('extract', '-f', small, '-k', s.pod.key, '-o', 'json') },
-      { name: 'sizes, snapshot (20 pods)', peer: 'auger analyze', where: 'snapshot', ours: k('sizes', '--snapshot', small), theirs: auger('analyze', '-f', small) },
-      { name: 'keys, snapshot (20 pods)', peer: 'auger extract --keys-by-prefix /registry/', where: 'snapshot',
-        ours: k('keys', '/registry/', '--snapshot', small), theirs: auger('extract', '-f', small, '--keys-by-prefix', '/registry/') },
+      {
+        name: `every pod as JSON, snapshot (${podsN} pods)`,
+        peer: 'auger extract --keys-by-prefix /registry/pods/ --fields=key,value',
+        where: 'snapshot',
+        ours: k('get', 'pods', '-A', '-o', 'json', '--snapshot', big),
+        theirs: auger('extract', '-f', big, '--keys-by-prefix', '/registry/pods/', '--fields=key,value'),
+      },
+      {
+        name: `one pod, cold process, snapshot (${podsN} pods)`,
+        peer: 'auger extract -k KEY -o json',
+        where: 'snapshot',
+        ours: k('get', 'pod', b.pod.name, '-n', b.pod.namespace, '-o', 'json', '--snapshot', big),
+        theirs: auger('extract', '-f', big, '-k', b.pod.key, '-o', 'json'),
+      },
+      {
+        name: `sizes, snapshot (${podsN} pods)`,
+        peer: 'auger analyze',
+        where: 'snapshot',
+        ours: k('sizes', '--snapshot', big),
+        theirs: auger('analyze', '-f', big),
+      },
+      {
+        name: `every pod as JSON, live (${podsN} pods)`,
+        peer: 'augerctl get pods -o json --chunk-size 0',
+        where: 'live',
+        ours: k('get', 'pods', '-A', '-o', 'json', '--endpoints', ep),
+        theirs: { cmd: peers.augerctl, args: ['--endpoints', ep, 'get', 'pods', '-o', 'json', '--chunk-size', '0'] },
+      },
+      {
+        name: `every pod as JSON, live (${podsN} pods)`,
+        peer: 'etcdctl get --prefix /registry/pods/ -w json',
+        where: 'live',
+        ours: k('get', 'pods', '-A', '-o', 'json', '--endpoints', ep),
+        theirs: {
+          cmd: ETCDCTL_BIN,
+          args: [`--endpoints=${ep}`, '--command-timeout=600s', 'get', '--prefix', '/registry/pods/', '-w', 'json'],
+        },
+      },
+      {
+        name: 'every pod as JSON, snapshot (20 pods)',
+        peer: 'auger extract --keys-by-prefix /registry/pods/ --fields=key,value',
+        where: 'snapshot',
+        ours: k('get', 'pods', '-A', '-o', 'json', '--snapshot', small),
+        theirs: auger('extract', '-f', small, '--keys-by-prefix', '/registry/pods/', '--fields=key,value'),
+      },
+      {
+        name: 'one pod, snapshot (20 pods)',
+        peer: 'auger extract -k KEY -o json',
+        where: 'snapshot',
+        ours: k('get', 'pod', s.pod.name, '-n', s.pod.namespace, '-o', 'json', '--snapshot', small),
+        theirs: auger('extract', '-f', small, '-k', s.pod.key, '-o', 'json'),
+      },
+      {
+        name: 'sizes, snapshot (20 pods)',
+        peer: 'auger analyze',
+        where: 'snapshot',
+        ours: k('sizes', '--snapshot', small),
+        theirs: auger('analyze', '-f', small),
+      },
+      {
+        name: 'keys, snapshot (20 pods)',
+        peer: 'auger extract --keys-by-prefix /registry/',
+        where: 'snapshot',
+        ours: k('keys', '/registry/', '--snapshot', small),
+        theirs: auger('extract', '-f', small, '--keys-by-prefix', '/registry/'),
+      },
     ];
 
-    const withBase = (c: Command): Command => ({ cmd: c.cmd, args: c.args.map((x) => (x === CLI ? (baseline as string) : x)) });
+    const withBase = (c: Command): Command => ({
+      cmd: c.cmd,
+      args: c.args.map((x) => (x === CLI ? (baseline as string) : x)),
+    });
     // One warm-up of each command (page cache, etcd's), then the paired rounds.
     for (const t of tasks) {
       await timedRun(t.ours.cmd, t.ours.args, { discardStdout: true });
@@ -271,7 +337,9 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const [i, t] of tasks.entries()) {
         const slot = times[i] as (typeof times)[number];
-        for (const side of baseline !== undefined ? (['ours', 'theirs', 'base'] as const) : (['ours', 'theirs'] as const)) {
+        for (const side of baseline !== undefined
+          ? (['ours', 'theirs', 'base'] as const)
+          : (['ours', 'theirs'] as const)) {
           if (t.where === 'live') await waitQuiet(etcd.pid);
           const c = side === 'base' ? withBase(t.ours) : t[side];
           const r = await timedRun(c.cmd, c.args, { discardStdout: true });
@@ -283,7 +351,9 @@ async function main(): Promise<void> {
     }
 
     console.log(`\nkubetcd: ${CLI}${baseline !== undefined ? `; baseline: ${baseline}` : ''}`);
-    console.log(`${podsN} pods (and 20); each command in its own process, stdout to /dev/null; median wall seconds of ${rounds} paired rounds`);
+    console.log(
+      `${podsN} pods (and 20); each command in its own process, stdout to /dev/null; median wall seconds of ${rounds} paired rounds`,
+    );
     const baseHead = baseline !== undefined ? ' baseline median s | kubetcd ÷ baseline |' : '';
     console.log(`| task | peer | kubetcd median s | peer median s | kubetcd ÷ peer |${baseHead}`);
     console.log(`|---|---|---|---|---|${baseline !== undefined ? '---|---|' : ''}`);
@@ -294,7 +364,9 @@ async function main(): Promise<void> {
       const base = baseline !== undefined ? ` ${fmt(median(slot.base))} | ${(a / median(slot.base)).toFixed(2)} |` : '';
       console.log(`| ${t.name} | \`${t.peer}\` | ${fmt(a)} | ${fmt(p)} | ${(a / p).toFixed(2)} |${base}`);
     }
-    console.log(`1-minute load average during the rounds: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${os.cpus().length} cores`);
+    console.log(
+      `1-minute load average during the rounds: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} on ${os.cpus().length} cores`,
+    );
 
     console.log('\nAgreement (one more run of each, output kept):');
     const problems: string[] = [];
@@ -311,7 +383,11 @@ async function main(): Promise<void> {
       await runToFile((t as Task).theirs, out('theirs.txt'));
       const ours = await kubectlListNames(out('ours.json'));
       const theirs = await augerKeyValues(out('theirs.txt'));
-      check(`every pod, snapshot (${label}): pod names, kubetcd get -o json vs auger extract`, sameSet(ours, theirs.keys.map(podName)), ` (${ours.length} pods; auger also lists ${theirs.nulls} deleted pod key(s) as null, left out)`);
+      check(
+        `every pod, snapshot (${label}): pod names, kubetcd get -o json vs auger extract`,
+        sameSet(ours, theirs.keys.map(podName)),
+        ` (${ours.length} pods; auger also lists ${theirs.nulls} deleted pod key(s) as null, left out)`,
+      );
     }
     for (const [label, t] of [
       [`${podsN} pods`, tasks[1]],
@@ -320,7 +396,9 @@ async function main(): Promise<void> {
       await runToFile((t as Task).ours, out('ours.json'));
       await runToFile((t as Task).theirs, out('theirs.json'));
       const meta = (f: string): string => {
-        const m = (JSON.parse(fs.readFileSync(f, 'utf8')) as { metadata?: { namespace?: string; name?: string; uid?: string } }).metadata ?? {};
+        const m =
+          (JSON.parse(fs.readFileSync(f, 'utf8')) as { metadata?: { namespace?: string; name?: string; uid?: string } })
+            .metadata ?? {};
         return `${m.namespace}/${m.name} uid ${m.uid}`;
       };
       const a = meta(out('ours.json'));
@@ -333,20 +411,37 @@ async function main(): Promise<void> {
     ] as const) {
       await runToFile(k('sizes', '-o', 'json', '--snapshot', file), out('ours.json'));
       await runToFile((t as Task).theirs, out('theirs.txt'));
-      await runToFile(auger('extract', '-f', file, '--keys-by-prefix', '/', '--fields=key,value-size'), out('keys.txt'));
+      await runToFile(
+        auger('extract', '-f', file, '--keys-by-prefix', '/', '--fields=key,value-size'),
+        out('keys.txt'),
+      );
       const ours = (JSON.parse(fs.readFileSync(out('ours.json'), 'utf8')) as { total: { keys: number } }).total.keys;
       const total = Number(/Total kubernetes objects: (\d+)/.exec(fs.readFileSync(out('theirs.txt'), 'utf8'))?.[1]);
       const listed = await augerKeySizes(out('keys.txt'));
-      const diff = total - listed.zero === ours ? '' : `kubetcd ${ours} keys, auger analyze ${total} − ${listed.zero} deleted = ${total - listed.zero}`;
-      check(`sizes (${label}): key count, kubetcd sizes vs auger analyze`, diff, ` (${ours} keys; analyze counts ${listed.zero} deleted key(s) too, taken off)`);
+      const diff =
+        total - listed.zero === ours
+          ? ''
+          : `kubetcd ${ours} keys, auger analyze ${total} − ${listed.zero} deleted = ${total - listed.zero}`;
+      check(
+        `sizes (${label}): key count, kubetcd sizes vs auger analyze`,
+        diff,
+        ` (${ours} keys; analyze counts ${listed.zero} deleted key(s) too, taken off)`,
+      );
     }
     {
       await runToFile(tasks[8]!.ours, out('ours.txt'));
-      await runToFile(auger('extract', '-f', small, '--keys-by-prefix', '/registry/', '--fields=key,value-size'), out('theirs.txt'));
+      await runToFile(
+        auger('extract', '-f', small, '--keys-by-prefix', '/registry/', '--fields=key,value-size'),
+        out('theirs.txt'),
+      );
       const ours: string[] = [];
       for await (const line of lines(out('ours.txt'))) if (line !== '') ours.push(line);
       const theirs = await augerKeySizes(out('theirs.txt'));
-      check('keys (20 pods): key set, kubetcd keys vs auger extract --keys-by-prefix', sameSet(ours, theirs.keys), ` (${ours.length} keys; auger also lists ${theirs.zero} deleted key(s), left out)`);
+      check(
+        'keys (20 pods): key set, kubetcd keys vs auger extract --keys-by-prefix',
+        sameSet(ours, theirs.keys),
+        ` (${ours.length} keys; auger also lists ${theirs.zero} deleted key(s), left out)`,
+      );
     }
     {
       await waitQuiet(etcd.pid);
@@ -360,12 +455,22 @@ async function main(): Promise<void> {
         const m = (JSON.parse(line) as { metadata: { namespace: string; name: string } }).metadata;
         theirs.push(`${m.namespace}/${m.name}`);
       }
-      check(`every pod, live (${podsN} pods): pod names, kubetcd vs augerctl`, sameSet(ours, theirs), ` (${ours.length} pods)`);
+      check(
+        `every pod, live (${podsN} pods): pod names, kubetcd vs augerctl`,
+        sameSet(ours, theirs),
+        ` (${ours.length} pods)`,
+      );
       const dump = JSON.parse(fs.readFileSync(out('etcdctl.json'), 'utf8')) as { kvs?: Array<{ key: string }> };
       const keys = (dump.kvs ?? []).map((kv) => podName(Buffer.from(kv.key, 'base64').toString()));
-      check(`every pod, live (${podsN} pods): pod names, kubetcd vs etcdctl keys`, sameSet(ours, keys), ` (${keys.length} keys)`);
+      check(
+        `every pod, live (${podsN} pods): pod names, kubetcd vs etcdctl keys`,
+        sameSet(ours, keys),
+        ` (${keys.length} keys)`,
+      );
     }
-    console.log(problems.length === 0 ? 'all checks agree' : `${problems.length} check(s) disagree: ${problems.join('; ')}`);
+    console.log(
+      problems.length === 0 ? 'all checks agree' : `${problems.length} check(s) disagree: ${problems.join('; ')}`,
+    );
     console.log(loadLine());
     if (problems.length > 0) process.exitCode = 1;
   } finally {

@@ -27,7 +27,8 @@ async function build(keys: number, valueBytes: number, dir: string): Promise<str
   });
   const etcdctl = async (args: string[], timeoutMs: number, input?: string): Promise<void> => {
     const result = await runEtcdctl(args, { endpoints: etcd.endpoints, timeoutMs }, input);
-    if (result.code !== 0) throw new Error(`etcdctl ${args.slice(1).join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`);
+    if (result.code !== 0)
+      throw new Error(`etcdctl ${args.slice(1).join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`);
   };
   try {
     const perTxn = Math.max(1, Math.min(4000, Math.floor((1.5 * 1024 * 1024) / (valueBytes + 64))));
@@ -36,7 +37,8 @@ async function build(keys: number, valueBytes: number, dir: string): Promise<str
     const batches: string[] = [];
     for (let i = 0; i < keys; i += perTxn) {
       const ops: string[] = [];
-      for (let j = i; j < Math.min(keys, i + perTxn); j++) ops.push(`put /registry/bench/ns-${j % 50}/obj-${String(j).padStart(7, '0')} ${value(j)}`);
+      for (let j = i; j < Math.min(keys, i + perTxn); j++)
+        ops.push(`put /registry/bench/ns-${j % 50}/obj-${String(j).padStart(7, '0')} ${value(j)}`);
       batches.push(`\n${ops.join('\n')}\n\n\n`);
     }
     const run = (input: string): Promise<void> => etcdctl(['--command-timeout=60s', 'txn'], 70_000, input);
@@ -45,7 +47,9 @@ async function build(keys: number, valueBytes: number, dir: string): Promise<str
       while (next < batches.length) await run(batches[next++] as string);
     };
     await Promise.all([worker(), worker(), worker()]);
-    console.log(`wrote ${keys} keys of ${valueBytes} B in ${batches.length} txns: ${(ms(started) / 1000).toFixed(1)} s`);
+    console.log(
+      `wrote ${keys} keys of ${valueBytes} B in ${batches.length} txns: ${(ms(started) / 1000).toFixed(1)} s`,
+    );
     const snap = path.join(dir, 'bench.db');
     await etcdctl(['--command-timeout=600s', 'snapshot', 'save', snap], 610_000);
     await etcd.stop(10_000);
@@ -79,8 +83,12 @@ async function measure(file: string): Promise<void> {
   const indexMs = ms(t);
   const cpu = process.cpuUsage(cpu0);
   const index = s.mvccIndex();
-  console.log(`first use CPU time (main thread + hash worker): user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms`);
-  console.log(`open (metas; hash check starts): ${openMs.toFixed(0)} ms; first use (index + hash verdict): ${indexMs.toFixed(0)} ms (${index.keyCount} keys, ${index.recordCount} records, ${(index.memoryBytes / 1e6).toFixed(1)} MB, ${(index.memoryBytes / Math.max(1, index.keyCount)).toFixed(0)} B/key); open+index ${(openMs + indexMs).toFixed(0)} ms = ${((openMs + indexMs) / reference).toFixed(2)}x reference`);
+  console.log(
+    `first use CPU time (main thread + hash worker): user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms`,
+  );
+  console.log(
+    `open (metas; hash check starts): ${openMs.toFixed(0)} ms; first use (index + hash verdict): ${indexMs.toFixed(0)} ms (${index.keyCount} keys, ${index.recordCount} records, ${(index.memoryBytes / 1e6).toFixed(1)} MB, ${(index.memoryBytes / Math.max(1, index.keyCount)).toFixed(0)} B/key); open+index ${(openMs + indexMs).toFixed(0)} ms = ${((openMs + indexMs) / reference).toFixed(2)}x reference`,
+  );
   t = process.hrtime.bigint();
   const cpu1 = process.cpuUsage();
   let n = 0;
@@ -91,12 +99,22 @@ async function measure(file: string): Promise<void> {
   }
   const readMs = ms(t);
   const cpuRead = process.cpuUsage(cpu1);
-  console.log(`full read CPU time: user ${(cpuRead.user / 1000).toFixed(0)} ms, system ${(cpuRead.system / 1000).toFixed(0)} ms`);
-  console.log(`full read: ${n} records, ${(bytes / 1e6).toFixed(1)} MB of values in ${readMs.toFixed(0)} ms = ${(readMs / reference).toFixed(2)}x reference`);
+  console.log(
+    `full read CPU time: user ${(cpuRead.user / 1000).toFixed(0)} ms, system ${(cpuRead.system / 1000).toFixed(0)} ms`,
+  );
+  console.log(
+    `full read: ${n} records, ${(bytes / 1e6).toFixed(1)} MB of values in ${readMs.toFixed(0)} ms = ${(readMs / reference).toFixed(2)}x reference`,
+  );
   t = process.hrtime.bigint();
   let k = 0;
   for await (const kv of s.range({ prefix: '' }, { keysOnly: true })) k += kv.key.length > 0 ? 1 : 0;
-  console.log(`keys-only read: ${k} in ${ms(t).toFixed(0)} ms; count: ${await s.count({ prefix: '/registry/' })} in ${(() => { const c = process.hrtime.bigint(); void s.count({ prefix: '' }); return ms(c).toFixed(0); })()} ms`);
+  console.log(
+    `keys-only read: ${k} in ${ms(t).toFixed(0)} ms; count: ${await s.count({ prefix: '/registry/' })} in ${(() => {
+      const c = process.hrtime.bigint();
+      void s.count({ prefix: '' });
+      return ms(c).toFixed(0);
+    })()} ms`,
+  );
   console.log(`RSS growth: ${((process.memoryUsage().rss - rss0) / 1e6).toFixed(0)} MB`);
   await s.close();
 }

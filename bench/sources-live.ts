@@ -52,11 +52,15 @@ async function main(): Promise<void> {
   const etcd = await startEtcd({ name: 'bench', extraArgs: ['--quota-backend-bytes=8589934592'] });
   try {
     const loadS = await loadBenchKeys(etcd.endpoint, n);
-    console.log(`loaded ${n} keys of 2 KB under 50 sub-prefixes in ${loadS.toFixed(1)} s (${Math.round(n / loadS)} keys/s)`);
+    console.log(
+      `loaded ${n} keys of 2 KB under 50 sub-prefixes in ${loadS.toFixed(1)} s (${Math.round(n / loadS)} keys/s)`,
+    );
 
     // Let etcd finish what the load left behind (its CPU goes quiet), and warm it up once.
     const ep0 = `--endpoints=${etcd.endpoint}`;
-    await timed(ETCDCTL_BIN, [ep0, '--command-timeout=300s', 'get', PREFIX, '--prefix', '--keys-only'], { discardStdout: true });
+    await timed(ETCDCTL_BIN, [ep0, '--command-timeout=300s', 'get', PREFIX, '--prefix', '--keys-only'], {
+      discardStdout: true,
+    });
     await waitQuiet(etcd.pid);
     // Every reader runs `rounds` times, interleaved (KUBETCD_BENCH_ROUNDS, default 2); the table keeps
     // each reader's fastest run (the machine is shared; the first read after a load is slower).
@@ -64,23 +68,54 @@ async function main(): Promise<void> {
     const self = __filename;
     const ep = `--endpoints=${etcd.endpoint}`;
     const readers: Array<{ name: string; cmd: string; args: string[]; child: boolean }> = [
-      { name: 'kubetcd live (default: sub-prefix paging)', cmd: process.execPath, args: [self, '--child', etcd.endpoint, 'sub'], child: true },
-      { name: 'kubetcd live (plain paging, same page size)', cmd: process.execPath, args: [self, '--child', etcd.endpoint, 'plain'], child: true },
+      {
+        name: 'kubetcd live (default: sub-prefix paging)',
+        cmd: process.execPath,
+        args: [self, '--child', etcd.endpoint, 'sub'],
+        child: true,
+      },
+      {
+        name: 'kubetcd live (plain paging, same page size)',
+        cmd: process.execPath,
+        args: [self, '--child', etcd.endpoint, 'plain'],
+        child: true,
+      },
     ];
     if (n <= 100_000) {
-      readers.push({ name: 'kubetcd live (plain paging, 500 a page)', cmd: process.execPath, args: [self, '--child', etcd.endpoint, 'plain500'], child: true });
+      readers.push({
+        name: 'kubetcd live (plain paging, 500 a page)',
+        cmd: process.execPath,
+        args: [self, '--child', etcd.endpoint, 'plain500'],
+        child: true,
+      });
     }
-    readers.push({ name: 'etcdctl get --prefix', cmd: ETCDCTL_BIN, args: [ep, '--command-timeout=300s', 'get', PREFIX, '--prefix'], child: false });
+    readers.push({
+      name: 'etcdctl get --prefix',
+      cmd: ETCDCTL_BIN,
+      args: [ep, '--command-timeout=300s', 'get', PREFIX, '--prefix'],
+      child: false,
+    });
     // -w json needs about 25 KB of RAM per 2 KB key (7 GB at 300 000): only at small N unless asked.
     if (n <= 100_000 || process.env.KUBETCD_BENCH_JSON === '1') {
-      readers.push({ name: 'etcdctl get --prefix -w json', cmd: ETCDCTL_BIN, args: [ep, '--command-timeout=300s', 'get', PREFIX, '--prefix', '-w', 'json'], child: false });
+      readers.push({
+        name: 'etcdctl get --prefix -w json',
+        cmd: ETCDCTL_BIN,
+        args: [ep, '--command-timeout=300s', 'get', PREFIX, '--prefix', '-w', 'json'],
+        child: false,
+      });
     }
     const best = new Map<string, Run>();
     for (let round = 0; round < rounds; round++) {
       for (const reader of readers) {
         const cpu0 = cpuSeconds(etcd.pid);
         const r = await timed(reader.cmd, reader.args, { discardStdout: !reader.child });
-        const run: Run = { name: reader.name, wallS: r.wallS, maxRssMb: r.maxRssMb, etcdCpuS: cpuSeconds(etcd.pid) - cpu0, clientCpuS: r.cpuS };
+        const run: Run = {
+          name: reader.name,
+          wallS: r.wallS,
+          maxRssMb: r.maxRssMb,
+          etcdCpuS: cpuSeconds(etcd.pid) - cpu0,
+          clientCpuS: r.cpuS,
+        };
         if (reader.child) run.records = (JSON.parse(r.stdout.trim().split('\n').pop()!) as { records: number }).records;
         const previous = best.get(reader.name);
         if (!previous || run.wallS < previous.wallS) best.set(reader.name, run);
@@ -90,7 +125,9 @@ async function main(): Promise<void> {
 
     const base = runs.find((r) => r.name === 'etcdctl get --prefix')!;
     console.log(`\n${n} keys, ~${Math.round((n * 2100) / 1e6)} MB of values; best of ${rounds} interleaved runs each`);
-    console.log('| reader | wall s | x etcdctl | client peak RSS MB | x etcdctl | client CPU s | etcd CPU s | records |');
+    console.log(
+      '| reader | wall s | x etcdctl | client peak RSS MB | x etcdctl | client CPU s | etcd CPU s | records |',
+    );
     console.log('|---|---|---|---|---|---|---|---|');
     for (const r of runs) {
       console.log(

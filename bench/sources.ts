@@ -49,15 +49,26 @@ async function main(): Promise<void> {
   const etcd = await startEtcd({ name: 'bench', extraArgs: ['--quota-backend-bytes=8589934592'] });
   try {
     const loadS = await loadBenchKeys(etcd.endpoint, n);
-    console.log(`loaded ${n} keys of 2 KB under 50 sub-prefixes in ${loadS.toFixed(1)} s (${Math.round(n / loadS)} keys/s)`);
+    console.log(
+      `loaded ${n} keys of 2 KB under 50 sub-prefixes in ${loadS.toFixed(1)} s (${Math.round(n / loadS)} keys/s)`,
+    );
     const saveStart = Date.now();
-    const saved = await runEtcdctl(['--command-timeout=600s', 'snapshot', 'save', snapshot], { endpoints: etcd.endpoints, timeoutMs: 600_000 });
+    const saved = await runEtcdctl(['--command-timeout=600s', 'snapshot', 'save', snapshot], {
+      endpoints: etcd.endpoints,
+      timeoutMs: 600_000,
+    });
     if (saved.code !== 0) throw new Error(`etcdctl snapshot save failed: ${saved.stderr}`);
     const snapshotMb = fs.statSync(snapshot).size / 1e6;
-    console.log(`etcdctl snapshot save: ${snapshotMb.toFixed(0)} MB in ${((Date.now() - saveStart) / 1000).toFixed(1)} s`);
+    console.log(
+      `etcdctl snapshot save: ${snapshotMb.toFixed(0)} MB in ${((Date.now() - saveStart) / 1000).toFixed(1)} s`,
+    );
 
     // Warm etcd up once and let it finish what the load left behind.
-    await timedRun(ETCDCTL_BIN, [`--endpoints=${etcd.endpoint}`, '--command-timeout=300s', 'get', BENCH_PREFIX, '--prefix', '--keys-only'], { discardStdout: true });
+    await timedRun(
+      ETCDCTL_BIN,
+      [`--endpoints=${etcd.endpoint}`, '--command-timeout=300s', 'get', BENCH_PREFIX, '--prefix', '--keys-only'],
+      { discardStdout: true },
+    );
     await waitQuiet(etcd.pid);
 
     const self = path.join(__dirname, 'lib', 'source-reader-child.js');
@@ -65,21 +76,49 @@ async function main(): Promise<void> {
     const ep = `--endpoints=${etcd.endpoint}`;
     const readers: Reader[] = [
       { name: 'kubetcd live, full read', cmd: node, args: [self, 'live', etcd.endpoint, BENCH_PREFIX], child: true },
-      { name: 'kubetcd snapshot, open + index', cmd: node, args: [self, 'snapshot-index', snapshot, BENCH_PREFIX], child: true },
-      { name: 'kubetcd snapshot, open + index + full read', cmd: node, args: [self, 'snapshot-read', snapshot, BENCH_PREFIX], child: true },
-      { name: 'etcdctl get --prefix', cmd: ETCDCTL_BIN, args: [ep, '--command-timeout=300s', 'get', BENCH_PREFIX, '--prefix'], child: false },
+      {
+        name: 'kubetcd snapshot, open + index',
+        cmd: node,
+        args: [self, 'snapshot-index', snapshot, BENCH_PREFIX],
+        child: true,
+      },
+      {
+        name: 'kubetcd snapshot, open + index + full read',
+        cmd: node,
+        args: [self, 'snapshot-read', snapshot, BENCH_PREFIX],
+        child: true,
+      },
+      {
+        name: 'etcdctl get --prefix',
+        cmd: ETCDCTL_BIN,
+        args: [ep, '--command-timeout=300s', 'get', BENCH_PREFIX, '--prefix'],
+        child: false,
+      },
     ];
     if (json) {
-      readers.push({ name: 'etcdctl get --prefix -w json', cmd: ETCDCTL_BIN, args: [ep, '--command-timeout=600s', 'get', BENCH_PREFIX, '--prefix', '-w', 'json'], child: false });
+      readers.push({
+        name: 'etcdctl get --prefix -w json',
+        cmd: ETCDCTL_BIN,
+        args: [ep, '--command-timeout=600s', 'get', BENCH_PREFIX, '--prefix', '-w', 'json'],
+        child: false,
+      });
     } else {
-      console.log(`etcdctl get --prefix -w json: skipped at ${n} keys (above 100 000 it needs ~25 KB of RAM per 2 KB key, ~${Math.round((n * 25) / 1e6)} GB here); set KUBETCD_BENCH_JSON=1 to run it.`);
+      console.log(
+        `etcdctl get --prefix -w json: skipped at ${n} keys (above 100 000 it needs ~25 KB of RAM per 2 KB key, ~${Math.round((n * 25) / 1e6)} GB here); set KUBETCD_BENCH_JSON=1 to run it.`,
+      );
     }
     const best = new Map<string, Run>();
     for (let round = 0; round < rounds; round++) {
       for (const reader of readers) {
         const cpu0 = cpuSeconds(etcd.pid);
         const r = await timedRun(reader.cmd, reader.args, { discardStdout: !reader.child });
-        const run: Run = { name: reader.name, wallS: r.wallS, maxRssMb: r.maxRssMb, clientCpuS: r.cpuS, etcdCpuS: cpuSeconds(etcd.pid) - cpu0 };
+        const run: Run = {
+          name: reader.name,
+          wallS: r.wallS,
+          maxRssMb: r.maxRssMb,
+          clientCpuS: r.cpuS,
+          etcdCpuS: cpuSeconds(etcd.pid) - cpu0,
+        };
         if (reader.child) {
           const result = JSON.parse(r.stdout.trim().split('\n').pop() as string) as ReaderChildResult;
           run.records = result.records;
@@ -92,8 +131,12 @@ async function main(): Promise<void> {
     }
     const runs = readers.map((reader) => best.get(reader.name) as Run);
     const base = runs.find((r) => r.name === 'etcdctl get --prefix') as Run;
-    console.log(`\n${n} keys, ${snapshotMb.toFixed(0)} MB snapshot; each reader in its own process, fastest of ${rounds} interleaved runs`);
-    console.log('| reader | wall s | x etcdctl | in-process s | peak RSS MB | x etcdctl | client CPU s | etcd CPU s | records |');
+    console.log(
+      `\n${n} keys, ${snapshotMb.toFixed(0)} MB snapshot; each reader in its own process, fastest of ${rounds} interleaved runs`,
+    );
+    console.log(
+      '| reader | wall s | x etcdctl | in-process s | peak RSS MB | x etcdctl | client CPU s | etcd CPU s | records |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const r of runs) {
       console.log(

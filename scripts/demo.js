@@ -13,7 +13,7 @@
 //                 default: every notebook in notebooks/. Exits with the runner's code. Everything after
 //                 --run goes to the runner (`--output-dir DIR`, `--timeout S`, …).
 // --demo-dir      where the demo snapshot is kept (default .cache/demo).
-'use strict';
+
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -154,26 +154,45 @@ async function startDemoEtcd(pods) {
   const peer = await freePort();
   const endpoint = `http://127.0.0.1:${client}`;
   const log = fs.openSync(path.join(tempDir, 'etcd.log'), 'a');
-  const etcd = startChild('etcd', 'etcd', [
-    '--name=kubetcd-demo',
-    `--data-dir=${dataDir}`,
-    `--listen-client-urls=${endpoint}`,
-    `--advertise-client-urls=${endpoint}`,
-    `--listen-peer-urls=http://127.0.0.1:${peer}`,
-    `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
-    `--initial-cluster=kubetcd-demo=http://127.0.0.1:${peer}`,
-    '--log-level=warn',
-    '--logger=zap',
-  ], { stdio: ['ignore', log, log] });
+  const etcd = startChild(
+    'etcd',
+    'etcd',
+    [
+      '--name=kubetcd-demo',
+      `--data-dir=${dataDir}`,
+      `--listen-client-urls=${endpoint}`,
+      `--advertise-client-urls=${endpoint}`,
+      `--listen-peer-urls=http://127.0.0.1:${peer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
+      `--initial-cluster=kubetcd-demo=http://127.0.0.1:${peer}`,
+      '--log-level=warn',
+      '--logger=zap',
+    ],
+    { stdio: ['ignore', log, log] },
+  );
   await poll('etcd becoming healthy', 30_000, async () => {
     if (etcd.child.exitCode !== null) throw new Error(`etcd exited; see ${path.join(tempDir, 'etcd.log')}`);
     return etcdctl(endpoint, ['endpoint', 'health', '--command-timeout=2s']).status === 0;
   });
   say(`etcd ${endpoint} (pid ${etcd.child.pid}), loading a demo cluster of ${pods} pods`);
   // lesson 07's incidents (generate-cluster --incidents) need 30 pods or more: a smaller demo has none
-  const gen = spawnSync(process.execPath, [path.join(REPO, 'build', 'scripts', 'generate-cluster.js'), '--endpoints', endpoint, '--pods', String(pods), '--seed', '1', '--compact', ...(pods >= 30 ? ['--incidents'] : [])], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const gen = spawnSync(
+    process.execPath,
+    [
+      path.join(REPO, 'build', 'scripts', 'generate-cluster.js'),
+      '--endpoints',
+      endpoint,
+      '--pods',
+      String(pods),
+      '--seed',
+      '1',
+      '--compact',
+      ...(pods >= 30 ? ['--incidents'] : []),
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   if (gen.status !== 0) throw new Error('the cluster generator failed (see above).');
   fs.mkdirSync(DEMO_DIR, { recursive: true });
   const tmp = `${DEMO_SNAPSHOT}.part`;
@@ -197,14 +216,26 @@ async function startJupyter(source, snapshot, port) {
   };
   const log = path.join(tempDir, 'jupyter.log');
   const out = fs.openSync(log, 'a');
-  const jupyter = startChild('Jupyter Notebook', PYTHON, [
-    '-m', 'notebook', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0',
-    `--notebook-dir=${path.join(REPO, 'notebooks')}`, `--NotebookApp.token=${token}`,
-    ...(process.getuid && process.getuid() === 0 ? ['--allow-root'] : []),
-  ], { env, stdio: ['ignore', out, out] });
+  const jupyter = startChild(
+    'Jupyter Notebook',
+    PYTHON,
+    [
+      '-m',
+      'notebook',
+      '--no-browser',
+      '--ip=127.0.0.1',
+      `--port=${port}`,
+      '--port-retries=0',
+      `--notebook-dir=${path.join(REPO, 'notebooks')}`,
+      `--NotebookApp.token=${token}`,
+      ...(process.getuid && process.getuid() === 0 ? ['--allow-root'] : []),
+    ],
+    { env, stdio: ['ignore', out, out] },
+  );
   const base = `http://127.0.0.1:${port}`;
   await poll('Jupyter Notebook answering', 60_000, async () => {
-    if (jupyter.child.exitCode !== null) throw new Error(`Jupyter Notebook exited:\n${fs.readFileSync(log, 'utf8').slice(-3000)}`);
+    if (jupyter.child.exitCode !== null)
+      throw new Error(`Jupyter Notebook exited:\n${fs.readFileSync(log, 'utf8').slice(-3000)}`);
     try {
       return (await fetch(`${base}/api/status?token=${token}`)).ok;
     } catch {
@@ -243,14 +274,24 @@ async function main() {
     say(`etcd is not installed: the notebooks read the last demo snapshot ${path.relative(REPO, DEMO_SNAPSHOT)}`);
     source = DEMO_SNAPSHOT;
   } else {
-    die('etcd is not installed and there is no demo snapshot yet. Install Debian\'s etcd-server and etcd-client (bash scripts/setup.sh as root), or pass --snapshot FILE.');
+    die(
+      "etcd is not installed and there is no demo snapshot yet. Install Debian's etcd-server and etcd-client (bash scripts/setup.sh as root), or pass --snapshot FILE.",
+    );
   }
 
   if (args.run !== undefined) {
     // `npm run notebooks -- --output-dir DIR` names runner options only: the notebooks are still the default.
     const notebooks = [...args.run, ...(runnerPositionals(args.run).length > 0 ? [] : [path.join(REPO, 'notebooks')])];
-    const target = [...(source.includes('://') ? ['--etcd', source] : []), ...(fs.existsSync(snapshot) ? ['--snapshot', snapshot] : [])];
-    const runner = startChild('notebook runner', PYTHON, [path.join(REPO, 'scripts', 'run-notebooks.py'), ...target, ...notebooks], { stdio: 'inherit' });
+    const target = [
+      ...(source.includes('://') ? ['--etcd', source] : []),
+      ...(fs.existsSync(snapshot) ? ['--snapshot', snapshot] : []),
+    ];
+    const runner = startChild(
+      'notebook runner',
+      PYTHON,
+      [path.join(REPO, 'scripts', 'run-notebooks.py'), ...target, ...notebooks],
+      { stdio: 'inherit' },
+    );
     const code = await runner.exited;
     await stopAll();
     process.exit(code === null ? 1 : code);
@@ -295,7 +336,8 @@ function parentOf(pid) {
 function watchAncestors() {
   const ancestors = [];
   // Up to three: the shell npm runs us in, npm itself, and what started npm.
-  for (let pid = process.ppid; pid !== undefined && pid > 1 && ancestors.length < 3; pid = parentOf(pid)) ancestors.push(pid);
+  for (let pid = process.ppid; pid !== undefined && pid > 1 && ancestors.length < 3; pid = parentOf(pid))
+    ancestors.push(pid);
   const timer = setInterval(() => {
     const gone = ancestors.find((pid) => {
       try {

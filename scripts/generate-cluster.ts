@@ -33,7 +33,8 @@ function parseArgs(argv: readonly string[]): Args {
   const args: Args = { endpoints: '127.0.0.1:2379', compact: false, incidents: false, force: false };
   const int = (flag: string, v: string | undefined): number => {
     const n = Number(v);
-    if (v === undefined || !Number.isInteger(n)) throw new Error(`Invalid value for ${flag}: ${JSON.stringify(v)}. Pass an integer.\n${USAGE}`);
+    if (v === undefined || !Number.isInteger(n))
+      throw new Error(`Invalid value for ${flag}: ${JSON.stringify(v)}. Pass an integer.\n${USAGE}`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -155,9 +156,12 @@ async function main(): Promise<void> {
       process.stdout.write(`Compacted at revision ${at}\n`);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    process.stdout.write(`Done: ${operations} operations, ${valueBytes} value bytes in ${seconds.toFixed(1)} s (${Math.round(operations / seconds)} ops/s); final revision ${revision}\n`);
+    process.stdout.write(
+      `Done: ${operations} operations, ${valueBytes} value bytes in ${seconds.toFixed(1)} s (${Math.round(operations / seconds)} ops/s); final revision ${revision}\n`,
+    );
     process.stdout.write('Keys per resource:\n');
-    for (const [r, n] of [...byResource].sort((a, b) => a[0].localeCompare(b[0]))) process.stdout.write(`  ${r.padEnd(40)} ${n}\n`);
+    for (const [r, n] of [...byResource].sort((a, b) => a[0].localeCompare(b[0])))
+      process.stdout.write(`  ${r.padEnd(40)} ${n}\n`);
   } finally {
     await writer.close();
   }

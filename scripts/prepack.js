@@ -3,7 +3,7 @@
 // Kubernetes schema from the installed sources into dist/schema/kubernetes.json, and writes NOTICE, so
 // the package works with no proto/upstream, apt, Go or network. All three are build outputs: git-ignored,
 // never committed.
-'use strict';
+
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
@@ -24,7 +24,9 @@ if (built.status !== 0) fail('the TypeScript build of src/ failed (see above).')
 
 // The schema comes from the sources named by KUBETCD_K8S_SOURCES, else proto/upstream/<version> (npm run
 // setup): every Kubernetes version at once, each kind from the newest that has it.
-const { defaultSourcesDirs, INSTALLED_KUBERNETES_VERSIONS, loadSchema, SCHEMA_FORMAT_VERSION } = require(path.join(DIST, 'codec', 'schema.js'));
+const { defaultSourcesDirs, INSTALLED_KUBERNETES_VERSIONS, loadSchema, SCHEMA_FORMAT_VERSION } = require(
+  path.join(DIST, 'codec', 'schema.js'),
+);
 const sourcesDir = defaultSourcesDirs();
 let schema;
 try {
@@ -32,7 +34,8 @@ try {
 } catch (e) {
   fail(`cannot compile the Kubernetes schema from ${sourcesDir.join(path.delimiter)}: ${e.message}`);
 }
-if (schema.formatVersion !== SCHEMA_FORMAT_VERSION) fail(`the schema has format ${schema.formatVersion}, expected ${SCHEMA_FORMAT_VERSION}.`);
+if (schema.formatVersion !== SCHEMA_FORMAT_VERSION)
+  fail(`the schema has format ${schema.formatVersion}, expected ${SCHEMA_FORMAT_VERSION}.`);
 // The build machine's folders mean nothing where the package is installed.
 const atPack = '(compiled into the package at npm pack)';
 const packaged = {
@@ -50,7 +53,8 @@ if (process.env.KUBETCD_K8S_SOURCES === undefined) {
     const installed = path.join(REPO, 'proto', 'upstream', version, 'installed.txt');
     if (!fs.existsSync(installed)) continue;
     for (const l of fs.readFileSync(installed, 'utf8').split('\n')) {
-      if (l.startsWith('package ')) packages.push(`${l.split(' ').slice(1, 3).join(' ')} (Debian; Kubernetes ${version})`);
+      if (l.startsWith('package '))
+        packages.push(`${l.split(' ').slice(1, 3).join(' ')} (Debian; Kubernetes ${version})`);
     }
   }
 }
@@ -67,4 +71,6 @@ ${from}
   (${schema.source.description}; ${Object.keys(schema.kinds).length} kinds)
 `;
 fs.writeFileSync(path.join(REPO, 'NOTICE'), notice);
-process.stderr.write(`kubetcd prepack: dist/ built, schema of ${Object.keys(schema.kinds).length} kinds packaged (${schema.source.description})\n`);
+process.stderr.write(
+  `kubetcd prepack: dist/ built, schema of ${Object.keys(schema.kinds).length} kinds packaged (${schema.source.description})\n`,
+);

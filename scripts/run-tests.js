@@ -3,7 +3,7 @@
 // Extra arguments filter files by substring: `node scripts/run-tests.js codec/decode`.
 // `--quick` keeps only the tests that need no service: no etcd, kubectl, Go reference, Jupyter, browser
 // or child process, found by following each test's own requires inside build/test.
-'use strict';
+
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');

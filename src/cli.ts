@@ -17,7 +17,17 @@ import { parseCliArgs } from './cli/cli-args';
 import { helpText } from './cli/cli-help';
 import { withKube } from './cli/cli-source';
 import { cliGetCommand, runGet } from './cli/get-command';
-import { runDeleted, runEncodings, runHashKv, runHistory, runKeys, runLeases, runResources, runSizes, runTree } from './cli/store-commands';
+import {
+  runDeleted,
+  runEncodings,
+  runHashKv,
+  runHistory,
+  runKeys,
+  runLeases,
+  runResources,
+  runSizes,
+  runTree,
+} from './cli/store-commands';
 import { runCheck, runDecode, runEncode } from './cli/value-commands';
 import { runChurn, runDiff, runInfo, runOrphans, runOwners } from './cli/forensics-commands';
 
@@ -74,7 +84,9 @@ export async function main(argv: string[]): Promise<number> {
         return await withKube(args, (k) => runChurn(args, k));
       default: {
         if (args.positional.length > 1) {
-          throw new InvalidArgumentError(`kubetcd help takes one command, got ${args.positional.length}: ${JSON.stringify(args.positional)}. Try "kubetcd help ${args.positional[0] ?? ''}".`);
+          throw new InvalidArgumentError(
+            `kubetcd help takes one command, got ${args.positional.length}: ${JSON.stringify(args.positional)}. Try "kubetcd help ${args.positional[0] ?? ''}".`,
+          );
         }
         process.stdout.write(helpText(args.positional[0]));
         return 0;

@@ -15,7 +15,21 @@ import { makeTestCerts } from './helpers/certs';
 const repo = path.join(__dirname, '..', '..');
 const cli = path.join(repo, 'dist', 'cli.js');
 const data = path.join(repo, '..', 'shared', 'data', 'auger-testdata');
-const headDir = path.join(repo, 'proto', 'upstream', '1.36', 'root', 'usr', 'share', 'gocode', 'src', 'k8s.io', 'api', 'testdata', 'HEAD');
+const headDir = path.join(
+  repo,
+  'proto',
+  'upstream',
+  '1.36',
+  'root',
+  'usr',
+  'share',
+  'gocode',
+  'src',
+  'k8s.io',
+  'api',
+  'testdata',
+  'HEAD',
+);
 
 function run(args: string[], input?: Uint8Array): { code: number; stdout: Buffer; stderr: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { input: input ?? Buffer.alloc(0), maxBuffer: 64 << 20 });
@@ -124,10 +138,40 @@ test('help lists every command and the source options', () => {
   const r = run(['help']);
   assert.equal(r.code, 0);
   const text = r.stdout.toString('utf8');
-  for (const c of ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'leases', 'info', 'owners', 'orphans', 'hashkv', 'diff', 'churn', 'check', 'decode', 'encode', 'help']) {
+  for (const c of [
+    'get',
+    'keys',
+    'resources',
+    'tree',
+    'sizes',
+    'history',
+    'deleted',
+    'encodings',
+    'leases',
+    'info',
+    'owners',
+    'orphans',
+    'hashkv',
+    'diff',
+    'churn',
+    'check',
+    'decode',
+    'encode',
+    'help',
+  ]) {
     assert.match(text, new RegExp(`^  kubetcd ${c}\\b`, 'm'), `help does not list "${c}"`);
   }
-  for (const flag of ['--snapshot', '--endpoints', '--cacert', '--cert', '--key', '--user', '--revision', '--prefix', '--field-selector']) {
+  for (const flag of [
+    '--snapshot',
+    '--endpoints',
+    '--cacert',
+    '--cert',
+    '--key',
+    '--user',
+    '--revision',
+    '--prefix',
+    '--field-selector',
+  ]) {
     assert.ok(text.includes(flag), `help does not mention ${flag}`);
   }
   assert.equal(run(['--help']).stdout.toString('utf8'), text);
@@ -136,21 +180,106 @@ test('help lists every command and the source options', () => {
 
 test('each command has its own help (COMMAND --help, COMMAND -h, help COMMAND): its usage, its options, the source options it takes', () => {
   const expected: Record<string, { usage: RegExp; has: string[]; lacks: string[] }> = {
-    get: { usage: /^Usage:\n  kubetcd get RESOURCE \[NAME\.\.\.\]/, has: ['-o, --output FORMAT   table, wide, json, yaml, name, jsonpath=…, jsonpath-as-json=…,\n                        jsonpath-file=…, custom-columns=…, custom-columns-file=… (default table)', '--sort-by JSONPATH', '--show-labels', '-L, --label-columns', '--no-headers', '-n, --namespace', '-A, --all-namespaces', '-l, --selector', '--field-selector', '--limit', '--reveal', '--snapshot FILE', '--endpoints LIST', '--revision N'], lacks: ['--by', '--top', '--depth', '--sources'] },
-    keys: { usage: /^Usage:\n  kubetcd keys \[KEY-PREFIX\]/, has: ['plain, wide, json (default plain)', '--limit', '--snapshot FILE', '--cacert FILE', '--revision N'], lacks: ['--namespace', '--selector', '--reveal', '--by'] },
-    resources: { usage: /^Usage:\n  kubetcd resources /, has: ['table, json, yaml (default table)', '--snapshot FILE', '--prefix PREFIX'], lacks: ['--limit', '--namespace'] },
-    tree: { usage: /^Usage:\n  kubetcd tree /, has: ['table, json (default table)', '--depth N', '--snapshot FILE'], lacks: ['--limit', '--top'] },
-    sizes: { usage: /^Usage:\n  kubetcd sizes /, has: ['--by GROUP', '--top N', '--snapshot FILE', '--revision N'], lacks: ['--limit', '--depth'] },
-    history: { usage: /^Usage:\n  kubetcd history RESOURCE NAME .*\n  kubetcd history KEY /, has: ['-n, --namespace', '--reveal', '--snapshot FILE', '--endpoints LIST'], lacks: ['--revision', '--limit', '-A, --all-namespaces'] },
-    deleted: { usage: /^Usage:\n  kubetcd deleted \[RESOURCE\]/, has: ['table, json (default table)', '-n, --namespace', '--reveal', '--snapshot FILE', '--endpoints LIST'], lacks: ['--revision', '--limit', '--by'] },
-    encodings: { usage: /^Usage:\n  kubetcd encodings /, has: ['table, json (default table)', '--snapshot FILE', '--revision N'], lacks: ['--namespace', '--limit', '--reveal'] },
-    owners: { usage: /^Usage:\n  kubetcd owners RESOURCE NAME /, has: ['table, json (default table)', '-n, --namespace', '--depth N', '--snapshot FILE', '--revision N'], lacks: ['--limit', '--reveal', '--now'] },
-    orphans: { usage: /^Usage:\n  kubetcd orphans /, has: ['table, json (default table)', '-n, --namespace', '--now TIME', '--snapshot FILE', '--revision N'], lacks: ['--limit', '--reveal', '--depth'] },
-    hashkv: { usage: /^Usage:\n  kubetcd hashkv /, has: ['table, json (default table)', '--revision N', '--snapshot FILE', '--endpoints LIST'], lacks: ['--prefix', '--namespace', '--limit'] },
-    diff: { usage: /^Usage:\n  kubetcd diff A B .*\n.*\n  kubetcd diff --from-revision R1 /, has: ['table, json (default table)', '--from-revision R1', '--to-revision R2', '--all', '-n, --namespace', '--reveal', '--limit', '--snapshot FILE', '--endpoints LIST'], lacks: ['--revision N', '--by', '--depth'] },
-    churn: { usage: /^Usage:\n  kubetcd churn /, has: ['table, json (default table)', '--limit', '--snapshot FILE', '--endpoints LIST'], lacks: ['--revision N', '--namespace', '--reveal', '--all'] },
-    decode: { usage: /^Usage:\n  kubetcd decode \[FILE\|-\]/, has: ['json, yaml (default json)', '--sources DIR'], lacks: ['--snapshot', '--endpoints', 'Where to read'] },
-    encode: { usage: /^Usage:\n  kubetcd encode \[FILE\|-\]/, has: ['binary, hex, base64 (default binary)', '--sources DIR'], lacks: ['--snapshot', '--endpoints', 'Where to read'] },
+    get: {
+      usage: /^Usage:\n {2}kubetcd get RESOURCE \[NAME\.\.\.\]/,
+      has: [
+        '-o, --output FORMAT   table, wide, json, yaml, name, jsonpath=…, jsonpath-as-json=…,\n                        jsonpath-file=…, custom-columns=…, custom-columns-file=… (default table)',
+        '--sort-by JSONPATH',
+        '--show-labels',
+        '-L, --label-columns',
+        '--no-headers',
+        '-n, --namespace',
+        '-A, --all-namespaces',
+        '-l, --selector',
+        '--field-selector',
+        '--limit',
+        '--reveal',
+        '--snapshot FILE',
+        '--endpoints LIST',
+        '--revision N',
+      ],
+      lacks: ['--by', '--top', '--depth', '--sources'],
+    },
+    keys: {
+      usage: /^Usage:\n {2}kubetcd keys \[KEY-PREFIX\]/,
+      has: ['plain, wide, json (default plain)', '--limit', '--snapshot FILE', '--cacert FILE', '--revision N'],
+      lacks: ['--namespace', '--selector', '--reveal', '--by'],
+    },
+    resources: {
+      usage: /^Usage:\n {2}kubetcd resources /,
+      has: ['table, json, yaml (default table)', '--snapshot FILE', '--prefix PREFIX'],
+      lacks: ['--limit', '--namespace'],
+    },
+    tree: {
+      usage: /^Usage:\n {2}kubetcd tree /,
+      has: ['table, json (default table)', '--depth N', '--snapshot FILE'],
+      lacks: ['--limit', '--top'],
+    },
+    sizes: {
+      usage: /^Usage:\n {2}kubetcd sizes /,
+      has: ['--by GROUP', '--top N', '--snapshot FILE', '--revision N'],
+      lacks: ['--limit', '--depth'],
+    },
+    history: {
+      usage: /^Usage:\n {2}kubetcd history RESOURCE NAME .*\n {2}kubetcd history KEY /,
+      has: ['-n, --namespace', '--reveal', '--snapshot FILE', '--endpoints LIST'],
+      lacks: ['--revision', '--limit', '-A, --all-namespaces'],
+    },
+    deleted: {
+      usage: /^Usage:\n {2}kubetcd deleted \[RESOURCE\]/,
+      has: ['table, json (default table)', '-n, --namespace', '--reveal', '--snapshot FILE', '--endpoints LIST'],
+      lacks: ['--revision', '--limit', '--by'],
+    },
+    encodings: {
+      usage: /^Usage:\n {2}kubetcd encodings /,
+      has: ['table, json (default table)', '--snapshot FILE', '--revision N'],
+      lacks: ['--namespace', '--limit', '--reveal'],
+    },
+    owners: {
+      usage: /^Usage:\n {2}kubetcd owners RESOURCE NAME /,
+      has: ['table, json (default table)', '-n, --namespace', '--depth N', '--snapshot FILE', '--revision N'],
+      lacks: ['--limit', '--reveal', '--now'],
+    },
+    orphans: {
+      usage: /^Usage:\n {2}kubetcd orphans /,
+      has: ['table, json (default table)', '-n, --namespace', '--now TIME', '--snapshot FILE', '--revision N'],
+      lacks: ['--limit', '--reveal', '--depth'],
+    },
+    hashkv: {
+      usage: /^Usage:\n {2}kubetcd hashkv /,
+      has: ['table, json (default table)', '--revision N', '--snapshot FILE', '--endpoints LIST'],
+      lacks: ['--prefix', '--namespace', '--limit'],
+    },
+    diff: {
+      usage: /^Usage:\n {2}kubetcd diff A B .*\n.*\n {2}kubetcd diff --from-revision R1 /,
+      has: [
+        'table, json (default table)',
+        '--from-revision R1',
+        '--to-revision R2',
+        '--all',
+        '-n, --namespace',
+        '--reveal',
+        '--limit',
+        '--snapshot FILE',
+        '--endpoints LIST',
+      ],
+      lacks: ['--revision N', '--by', '--depth'],
+    },
+    churn: {
+      usage: /^Usage:\n {2}kubetcd churn /,
+      has: ['table, json (default table)', '--limit', '--snapshot FILE', '--endpoints LIST'],
+      lacks: ['--revision N', '--namespace', '--reveal', '--all'],
+    },
+    decode: {
+      usage: /^Usage:\n {2}kubetcd decode \[FILE\|-\]/,
+      has: ['json, yaml (default json)', '--sources DIR'],
+      lacks: ['--snapshot', '--endpoints', 'Where to read'],
+    },
+    encode: {
+      usage: /^Usage:\n {2}kubetcd encode \[FILE\|-\]/,
+      has: ['binary, hex, base64 (default binary)', '--sources DIR'],
+      lacks: ['--snapshot', '--endpoints', 'Where to read'],
+    },
   };
   const full = run(['help']).stdout.toString('utf8');
   for (const [command, want] of Object.entries(expected)) {
@@ -160,10 +289,13 @@ test('each command has its own help (COMMAND --help, COMMAND -h, help COMMAND): 
     const text = long.stdout.toString('utf8');
     assert.notEqual(text, full, `${command} --help prints the whole help`);
     assert.match(text, want.usage, command);
-    for (const flag of [...want.has, '-h, --help']) assert.ok(text.includes(flag), `${command} --help does not mention ${flag}:\n${text}`);
-    for (const flag of want.lacks) assert.ok(!text.includes(flag), `${command} --help mentions ${flag}, which ${command} does not take:\n${text}`);
+    for (const flag of [...want.has, '-h, --help'])
+      assert.ok(text.includes(flag), `${command} --help does not mention ${flag}:\n${text}`);
+    for (const flag of want.lacks)
+      assert.ok(!text.includes(flag), `${command} --help mentions ${flag}, which ${command} does not take:\n${text}`);
     // no other command's usage line
-    for (const other of Object.keys(expected).filter((c) => c !== command)) assert.doesNotMatch(text, new RegExp(`^  kubetcd ${other}\\b`, 'm'), `${command} --help`);
+    for (const other of Object.keys(expected).filter((c) => c !== command))
+      assert.doesNotMatch(text, new RegExp(`^  kubetcd ${other}\\b`, 'm'), `${command} --help`);
     assert.equal(run([command, '-h']).stdout.toString('utf8'), text, `${command} -h`);
     assert.equal(run(['help', command]).stdout.toString('utf8'), text, `help ${command}`);
   }
@@ -179,25 +311,55 @@ test('each command has its own help (COMMAND --help, COMMAND -h, help COMMAND): 
 test('bad arguments of the source commands exit 2 before touching etcd', () => {
   const cases: Array<[string[], RegExp]> = [
     [['get', 'pods', '--sources', 'x'], /Option --sources does not apply to "kubetcd get"/],
-    [['get', 'pods', '-o', 'xml'], /Unsupported output format: "xml". Pass -o with one of table, wide, json, yaml, name, jsonpath=…, jsonpath-as-json=…/],
-    [['get', 'pods', '-o', 'go-template={{.kind}}'], /Unsupported output format: "go-template=\{\{\.kind\}\}" \(go-template is kubectl's, but not implemented here\)/],
-    [['get', 'pods', '-o', 'jsonpath={.items[}'], /error parsing jsonpath \{\.items\[\}, unterminated array \(at offset 7/],
-    [['get', 'pods', '--watch'], /Unsupported option: --watch \(etcd data is read once.*"kubetcd get" takes: .*--sort-by.*--show-labels.*-L\/--label-columns.*--no-headers/],
+    [
+      ['get', 'pods', '-o', 'xml'],
+      /Unsupported output format: "xml". Pass -o with one of table, wide, json, yaml, name, jsonpath=…, jsonpath-as-json=…/,
+    ],
+    [
+      ['get', 'pods', '-o', 'go-template={{.kind}}'],
+      /Unsupported output format: "go-template=\{\{\.kind\}\}" \(go-template is kubectl's, but not implemented here\)/,
+    ],
+    [
+      ['get', 'pods', '-o', 'jsonpath={.items[}'],
+      /error parsing jsonpath \{\.items\[\}, unterminated array \(at offset 7/,
+    ],
+    [
+      ['get', 'pods', '--watch'],
+      /Unsupported option: --watch \(etcd data is read once.*"kubetcd get" takes: .*--sort-by.*--show-labels.*-L\/--label-columns.*--no-headers/,
+    ],
     [['get', 'pods', '-w'], /Unsupported option: -w \(etcd data is read once/],
     [['get', 'pods', '--chunk-size=500'], /Unsupported option: --chunk-size=500 \(kubetcd pages through etcd itself\)/],
     [['keys', '-o', 'yaml'], /Unknown output format for keys/],
-    [['get', 'pods', '--snapshot', 'a.db', '--endpoints', '127.0.0.1:1'], /--snapshot reads a file, so --endpoints do not apply/],
+    [
+      ['get', 'pods', '--snapshot', 'a.db', '--endpoints', '127.0.0.1:1'],
+      /--snapshot reads a file, so --endpoints do not apply/,
+    ],
     [['get', 'pods', '-n', 'a', '-A'], /either -n NAMESPACE or -A/],
     [['get', 'pods', '--revision', 'x'], /Invalid value for --revision: "x"/],
     [['get', 'pods', '--limit', '0'], /Invalid value for --limit: "0"/],
-    [['get', 'pods', '--snapshot', path.join(os.tmpdir(), 'kubetcd-no-such.db')], /Cannot read snapshot .*no such file/],
+    [
+      ['get', 'pods', '--snapshot', path.join(os.tmpdir(), 'kubetcd-no-such.db')],
+      /Cannot read snapshot .*no such file/,
+    ],
     [['history', 'pods', 'x', '--revision', '3'], /Option --revision does not apply to "kubetcd history"/],
     [['get', 'pods', '-n'], /Option -n needs a value/],
     // the kubectl get command module's checks (shared with k.kubectl()), said about the kubetcd line
-    [['get', 'pods', 'web', '-l', 'app=web'], /Names and selectors cannot be combined in "kubetcd get pods web": drop the names or the -l\/--field-selector/],
-    [['get', 'pods', 'web', '-A'], /A resource cannot be retrieved by name across all namespaces \("kubetcd get pods web"\): use -n NAMESPACE instead of -A/],
-    [['get', 'pod/a', 'deploy/b'], /Several resources in "kubetcd get pod\/a deploy\/b" \(pod, deploy\): kubetcd answers one resource at a time/],
-    [['get', 'pods', 'a', 'pod/b'], /Mixed RESOURCE NAME and TYPE\/NAME forms in "kubetcd get pods a pod\/b": use one form\. See "kubetcd help get"\./],
+    [
+      ['get', 'pods', 'web', '-l', 'app=web'],
+      /Names and selectors cannot be combined in "kubetcd get pods web": drop the names or the -l\/--field-selector/,
+    ],
+    [
+      ['get', 'pods', 'web', '-A'],
+      /A resource cannot be retrieved by name across all namespaces \("kubetcd get pods web"\): use -n NAMESPACE instead of -A/,
+    ],
+    [
+      ['get', 'pod/a', 'deploy/b'],
+      /Several resources in "kubetcd get pod\/a deploy\/b" \(pod, deploy\): kubetcd answers one resource at a time/,
+    ],
+    [
+      ['get', 'pods', 'a', 'pod/b'],
+      /Mixed RESOURCE NAME and TYPE\/NAME forms in "kubetcd get pods a pod\/b": use one form\. See "kubetcd help get"\./,
+    ],
     [['get', 'pods', '--sort-by', '{.items['], /error parsing jsonpath \{\.items\[\}, unterminated array/],
   ];
   for (const [args, message] of cases) {
@@ -218,10 +380,15 @@ function runAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResul
   return new Promise((resolve) => {
     // The tests' own ETCDCTL_* variables must not leak into the CLI.
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ETCDCTL_')));
-    execFile(process.execPath, [cli, ...args], { env: { ...clean, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [cli, ...args],
+      { env: { ...clean, ...env }, maxBuffer: 64 << 20 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -239,13 +406,18 @@ describe('source commands against a generated cluster: live etcd and its snapsho
     fx = await startKubeFixture({ pods: 40, seed: 11 });
     live = ['--endpoints', fx.etcd.endpoint];
     snap = ['--snapshot', fx.snapshot.origin];
-    both = [['live', live], ['snapshot', snap]];
+    both = [
+      ['live', live],
+      ['snapshot', snap],
+    ];
   });
   after(async () => {
     await fx?.close();
   });
   /** Runs the same checks on the live etcd and on the snapshot, at the same time. */
-  const eachSource = async (check: (label: string, src: string[], k: KubeFixture['kubes'][0]) => Promise<void>): Promise<void> => {
+  const eachSource = async (
+    check: (label: string, src: string[], k: KubeFixture['kubes'][0]) => Promise<void>,
+  ): Promise<void> => {
     await Promise.all(both.map(([label, src], i) => check(label, src, fx.kubes[i] as KubeFixture['kubes'][0])));
   };
 
@@ -271,13 +443,25 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       assert.equal(yml.code, 0, `${label}: ${yml.stderr}`);
       assert.equal(yml.stdout, toKubectlYaml(one), label);
       // kubectl's TYPE/NAME form, as k.kubectl() reads it
-      const typed = await runAsync(['get', `deployment.apps/${oneMeta.name}`, '-n', oneMeta.namespace, '-o', 'yaml', ...src]);
+      const typed = await runAsync([
+        'get',
+        `deployment.apps/${oneMeta.name}`,
+        '-n',
+        oneMeta.namespace,
+        '-o',
+        'yaml',
+        ...src,
+      ]);
       assert.equal(typed.code, 0, `${label}: ${typed.stderr}`);
       assert.equal(typed.stdout, yml.stdout, label);
 
       const name = await runAsync(['get', 'deployments', '-A', '-o', 'name', ...src]);
       assert.equal(name.code, 0, `${label}: ${name.stderr}`);
-      assert.deepEqual(name.stdout.trimEnd().split('\n'), names(deployments.items).map((n) => `deployment.apps/${n}`), label);
+      assert.deepEqual(
+        name.stdout.trimEnd().split('\n'),
+        names(deployments.items).map((n) => `deployment.apps/${n}`),
+        label,
+      );
     });
   });
 
@@ -294,20 +478,31 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       assert.equal(t.code, 0, `${label}: ${t.stderr}`);
       const lines = t.stdout.trimEnd().split('\n');
       assert.match(lines[0] as string, /^NAMESPACE\s+NAME\s/);
-      assert.deepEqual(lines.slice(1).map((l) => l.split(/\s+/)[1]), names(onNode), label);
+      assert.deepEqual(
+        lines.slice(1).map((l) => l.split(/\s+/)[1]),
+        names(onNode),
+        label,
+      );
 
       const l = await runAsync(['get', 'po', '-n', appNs, '-l', `app=${app}`, ...src]);
       assert.equal(l.code, 0, `${label}: ${l.stderr}`);
       const rows = l.stdout.trimEnd().split('\n');
       assert.match(rows[0] as string, /^NAME\s/);
-      assert.deepEqual(rows.slice(1).map((r) => r.split(/\s+/)[0]), names(withApp), label);
+      assert.deepEqual(
+        rows.slice(1).map((r) => r.split(/\s+/)[0]),
+        names(withApp),
+        label,
+      );
 
       const none = await runAsync(['get', 'pods', '-l', 'app=no-such-app', ...src]);
       assert.equal(none.code, 0);
       assert.equal(none.stdout, '');
       assert.equal(none.stderr, 'No resources found in default namespace.\n');
       // every namespace, or a cluster-scoped resource: kubectl's bare line, still on stderr only
-      for (const empty of [['get', 'pods', '-A', '-l', 'app=no-such-app'], ['get', 'nodes', '-l', 'x=none', '-o', 'wide']]) {
+      for (const empty of [
+        ['get', 'pods', '-A', '-l', 'app=no-such-app'],
+        ['get', 'nodes', '-l', 'x=none', '-o', 'wide'],
+      ]) {
         const r = await runAsync([...empty, ...src]);
         assert.equal(r.code, 0, `${label}: ${r.stderr}`);
         assert.equal(r.stdout, '', `${label} ${empty.join(' ')}`);
@@ -348,7 +543,11 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       };
       assert.equal(tree.root.path, '/registry');
       assert.equal(tree.root.keys, all.length, label);
-      assert.equal(tree.root.children.find((c) => c.name === 'pods')?.keys, all.filter((key) => key.startsWith('/registry/pods/')).length, label);
+      assert.equal(
+        tree.root.children.find((c) => c.name === 'pods')?.keys,
+        all.filter((key) => key.startsWith('/registry/pods/')).length,
+        label,
+      );
       const treeText = (await runAsync(['tree', '--depth', '1', ...src])).stdout;
       assert.match(treeText, /^PATH\s+KEYS\s+SIZE\s+RESOURCE\n\/registry\/\s+\d+/);
       assert.match(treeText, new RegExp(`\\n  pods/\\s+${pods?.count}\\s+\\S+ \\S+\\s+pods\\n`));
@@ -382,7 +581,11 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       assert.match(rows[1] as string, /^\d+\s+1\s+created$/);
       assert.match(rows[2] as string, /^\d+\s+2\s+modified\s+.*spec\.replicas: \d+ -> \d+/);
       // the notebook shows the same history in the same words: same columns, same cells
-      const cellsOf = (text: string): string[][] => text.trimEnd().split('\n').map((l) => l.trim().split(/\s{2,}/));
+      const cellsOf = (text: string): string[][] =>
+        text
+          .trimEnd()
+          .split('\n')
+          .map((l) => l.trim().split(/\s{2,}/));
       const drawn = present(await k.history(updated.key));
       assert.deepEqual(cellsOf(drawn.rendered.text), cellsOf(h.stdout), label);
       assert.match(drawn.rendered.html, /<th[^>]*>EVENT<\/th><th[^>]*>CHANGES<\/th>/);
@@ -396,8 +599,15 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       const entries = JSON.parse(d.stdout) as Array<{ revision: number; deleted: boolean }>;
       assert.equal(entries.at(-1)?.deleted, true); // the data keeps its field
       const table = await runAsync(['history', 'pods', name, '-n', ns, ...src]);
-      assert.match(table.stdout.trimEnd().split('\n').at(-1) as string, new RegExp(`^${entries.at(-1)?.revision}\\s+0\\s+deleted$`));
-      assert.deepEqual(cellsOf(present(await k.history('pods', name, { namespace: ns })).rendered.text), cellsOf(table.stdout), label);
+      assert.match(
+        table.stdout.trimEnd().split('\n').at(-1) as string,
+        new RegExp(`^${entries.at(-1)?.revision}\\s+0\\s+deleted$`),
+      );
+      assert.deepEqual(
+        cellsOf(present(await k.history('pods', name, { namespace: ns })).rendered.text),
+        cellsOf(table.stdout),
+        label,
+      );
       const before = (entries.at(-1)?.revision as number) - 1;
       const past = await runAsync(['get', 'pods', name, '-n', ns, '-o', 'name', '--revision', String(before), ...src]);
       assert.equal(past.code, 0, `${label}: ${past.stderr}`);
@@ -436,7 +646,10 @@ describe('source commands against a generated cluster: live etcd and its snapsho
   test('with no source option the ETCDCTL_* variables apply, as for etcdctl', async () => {
     const r = await runAsync(['get', 'namespaces', '-o', 'name'], { ETCDCTL_ENDPOINTS: fx.etcd.endpoint });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trimEnd().split('\n'), names((await fx.kubes[0].list('namespaces')).items).map((n) => `namespace/${n}`));
+    assert.deepEqual(
+      r.stdout.trimEnd().split('\n'),
+      names((await fx.kubes[0].list('namespaces')).items).map((n) => `namespace/${n}`),
+    );
   });
 
   test('info: the versions k.clusterInfo() finds, as JSON and as a table', async () => {
@@ -452,7 +665,11 @@ describe('source commands against a generated cluster: live etcd and its snapsho
       assert.equal(lines[0], `Kubernetes: ${info.kubernetes.versions.join(', ')}`, label);
       assert.equal(lines[1], `etcd: ${info.etcd.version ?? ''}`, label);
       assert.match(lines[2] ?? '', /^OF +SOURCE +VERSION +DETAIL +KEY$/, label);
-      assert.equal(lines.filter((l) => /^(kubernetes|etcd) /.test(l)).length, info.kubernetes.evidence.length + info.etcd.evidence.length, label);
+      assert.equal(
+        lines.filter((l) => /^(kubernetes|etcd) /.test(l)).length,
+        info.kubernetes.evidence.length + info.etcd.evidence.length,
+        label,
+      );
     });
   });
 });
@@ -476,15 +693,24 @@ test('with no source named, a failure to reach 127.0.0.1:2379 says it was the de
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stdout, '');
     const line = r.stderr.trimEnd();
-    assert.match(line, /^kubetcd: No source named, so kubetcd tried live etcd at 127\.0\.0\.1:2379 \(the default without --snapshot, --endpoints or ETCDCTL_ENDPOINTS\)/);
-    assert.match(line, /Name a source: --snapshot FILE for a snapshot file, --endpoints HOST:PORT for a live etcd, or set ETCDCTL_ENDPOINTS\.$/);
+    assert.match(
+      line,
+      /^kubetcd: No source named, so kubetcd tried live etcd at 127\.0\.0\.1:2379 \(the default without --snapshot, --endpoints or ETCDCTL_ENDPOINTS\)/,
+    );
+    assert.match(
+      line,
+      /Name a source: --snapshot FILE for a snapshot file, --endpoints HOST:PORT for a live etcd, or set ETCDCTL_ENDPOINTS\.$/,
+    );
     // grpc's reason with the whole address, no dangling "Resolution note:", no doubled period
     assert.match(line, /ECONNREFUSED 127\.0\.0\.1:2379\. /);
     assert.doesNotMatch(line, /Resolution note|\.\.|\.;/);
   }
   // a named source that fails is not explained as a default
   const port = await freePort();
-  for (const [args, env] of [[['get', 'pods', '--endpoints', `127.0.0.1:${port}`], {}], [['get', 'pods'], { ETCDCTL_ENDPOINTS: `127.0.0.1:${port}` }]] as const) {
+  for (const [args, env] of [
+    [['get', 'pods', '--endpoints', `127.0.0.1:${port}`], {}],
+    [['get', 'pods'], { ETCDCTL_ENDPOINTS: `127.0.0.1:${port}` }],
+  ] as const) {
     const r = await runAsync([...args], env);
     assert.equal(r.code, 1, r.stderr);
     assert.doesNotMatch(r.stderr, /No source named/);
@@ -497,21 +723,36 @@ test('with no source named, a failure to reach 127.0.0.1:2379 says it was the de
   assert.doesNotMatch(two.stderr, /Resolution note|\.\.|\.;/);
 });
 
-test('custom resources: a CRD without printer columns prints the API server\'s NAME, AGE; a cluster-scoped one has no NAMESPACE column; a namespaced one with -A shows it once, first', async () => {
+test("custom resources: a CRD without printer columns prints the API server's NAME, AGE; a cluster-scoped one has no NAMESPACE column; a namespaced one with -A shows it once, first", async () => {
   const etcd = await startEtcd({ name: 'cli-crd' });
   const crd = (plural: string, kind: string, scope: string): string =>
     JSON.stringify({
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
       metadata: { name: `${plural}.example.com`, creationTimestamp: '2026-01-01T00:00:00Z' },
-      spec: { group: 'example.com', names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` }, scope, versions: [{ name: 'v1', served: true, storage: true }] },
+      spec: {
+        group: 'example.com',
+        names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
+        scope,
+        versions: [{ name: 'v1', served: true, storage: true }],
+      },
     });
   const cr = (kind: string, name: string, namespace?: string): string =>
-    JSON.stringify({ apiVersion: 'example.com/v1', kind, metadata: { name, ...(namespace !== undefined ? { namespace } : {}), creationTimestamp: '2026-01-01T00:00:00Z' } });
+    JSON.stringify({
+      apiVersion: 'example.com/v1',
+      kind,
+      metadata: { name, ...(namespace !== undefined ? { namespace } : {}), creationTimestamp: '2026-01-01T00:00:00Z' },
+    });
   try {
     const puts: Array<[string, string]> = [
-      ['/registry/apiextensions.k8s.io/customresourcedefinitions/clusterwidgets.example.com', crd('clusterwidgets', 'ClusterWidget', 'Cluster')],
-      ['/registry/apiextensions.k8s.io/customresourcedefinitions/widgets.example.com', crd('widgets', 'Widget', 'Namespaced')],
+      [
+        '/registry/apiextensions.k8s.io/customresourcedefinitions/clusterwidgets.example.com',
+        crd('clusterwidgets', 'ClusterWidget', 'Cluster'),
+      ],
+      [
+        '/registry/apiextensions.k8s.io/customresourcedefinitions/widgets.example.com',
+        crd('widgets', 'Widget', 'Namespaced'),
+      ],
       ['/registry/example.com/clusterwidgets/cw-1', cr('ClusterWidget', 'cw-1')],
       ['/registry/example.com/clusterwidgets/cw-2', cr('ClusterWidget', 'cw-2')],
       ['/registry/example.com/widgets/a/w-1', cr('Widget', 'w-1', 'a')],
@@ -524,7 +765,10 @@ test('custom resources: a CRD without printer columns prints the API server\'s N
     const [header, ...rows] = cluster.stdout.trimEnd().split('\n');
     assert.doesNotMatch(header as string, /NAMESPACE/);
     assert.match(header as string, /^NAME\s+AGE$/);
-    assert.deepEqual(rows.map((r) => r.split(/\s+/)[0]), ['cw-1', 'cw-2']);
+    assert.deepEqual(
+      rows.map((r) => r.split(/\s+/)[0]),
+      ['cw-1', 'cw-2'],
+    );
     const wide = await runAsync(['get', 'clusterwidgets', '-o', 'wide', ...src]);
     assert.doesNotMatch(wide.stdout, /NAMESPACE/);
     const all = await runAsync(['get', 'widgets', '-A', ...src]);
@@ -540,15 +784,36 @@ test('custom resources: a CRD without printer columns prints the API server\'s N
 test('TLS flags --cacert --cert --key reach an etcd that requires client certificates', async () => {
   const certs = await makeTestCerts();
   const etcd = await startEtcd({
-    tls: { caFile: certs.ca, certFile: certs.serverCert, keyFile: certs.serverKey, clientCertFile: certs.clientCert, clientKeyFile: certs.clientKey },
+    tls: {
+      caFile: certs.ca,
+      certFile: certs.serverCert,
+      keyFile: certs.serverKey,
+      clientCertFile: certs.clientCert,
+      clientKeyFile: certs.clientKey,
+    },
     name: 'cli-tls',
   });
   try {
     assert.equal((await etcd.etcdctl(['put', '/registry/x/a', 'A'])).code, 0);
-    const ok = await runAsync(['keys', '--endpoints', etcd.endpoint, '--cacert', certs.ca, '--cert', certs.clientCert, '--key', certs.clientKey]);
+    const ok = await runAsync([
+      'keys',
+      '--endpoints',
+      etcd.endpoint,
+      '--cacert',
+      certs.ca,
+      '--cert',
+      certs.clientCert,
+      '--key',
+      certs.clientKey,
+    ]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(ok.stdout, '/registry/x/a\n');
-    const viaEnv = await runAsync(['keys'], { ETCDCTL_ENDPOINTS: etcd.endpoint, ETCDCTL_CACERT: certs.ca, ETCDCTL_CERT: certs.clientCert, ETCDCTL_KEY: certs.clientKey });
+    const viaEnv = await runAsync(['keys'], {
+      ETCDCTL_ENDPOINTS: etcd.endpoint,
+      ETCDCTL_CACERT: certs.ca,
+      ETCDCTL_CERT: certs.clientCert,
+      ETCDCTL_KEY: certs.clientKey,
+    });
     assert.equal(viaEnv.stdout, '/registry/x/a\n', viaEnv.stderr);
     const noCert = await runAsync(['keys', '--endpoints', etcd.endpoint, '--cacert', certs.ca]);
     assert.equal(noCert.code, 1);
@@ -559,14 +824,19 @@ test('TLS flags --cacert --cert --key reach an etcd that requires client certifi
   }
 });
 
-test('keys and tree print hostile key bytes as visible escapes (\\x1b, \\xff), never raw to the terminal', { timeout: 60_000 }, async () => {
+test('keys and tree print hostile key bytes as visible escapes (\\x1b, \\xff), never raw to the terminal', {
+  timeout: 60_000,
+}, async () => {
   const { openEtcdWriterForFixtures } = await import('../src/sources/live-etcd-source');
   const etcd = await startEtcd();
   try {
     const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
     try {
       await writer.put('/registry/configmaps/default/red\x1b[31mtext', 'x');
-      await writer.put(Buffer.concat([Buffer.from('/registry/configmaps/bad'), Buffer.from([0xff, 0xfe]), Buffer.from('/name')]), 'y');
+      await writer.put(
+        Buffer.concat([Buffer.from('/registry/configmaps/bad'), Buffer.from([0xff, 0xfe]), Buffer.from('/name')]),
+        'y',
+      );
     } finally {
       await writer.close();
     }
@@ -574,7 +844,10 @@ test('keys and tree print hostile key bytes as visible escapes (\\x1b, \\xff), n
     assert.equal(plain.code, 0, plain.stderr);
     const text = plain.stdout.toString('utf8');
     assert.ok(!text.includes('\x1b') && !text.includes('\ufffd'), JSON.stringify(text));
-    assert.deepEqual(text.trim().split('\n'), ['/registry/configmaps/bad\\xff\\xfe/name', '/registry/configmaps/default/red\\x1b[31mtext']);
+    assert.deepEqual(text.trim().split('\n'), [
+      '/registry/configmaps/bad\\xff\\xfe/name',
+      '/registry/configmaps/default/red\\x1b[31mtext',
+    ]);
     const wide = run(['keys', '/registry/', '-o', 'wide', '--endpoints', etcd.endpoint]).stdout.toString('utf8');
     assert.match(wide, /^\/registry\/configmaps\/bad\\xff\\xfe\/name\s+1\s/m);
     assert.ok(!wide.includes('\x1b'));
@@ -589,7 +862,9 @@ test('keys and tree print hostile key bytes as visible escapes (\\x1b, \\xff), n
   }
 });
 
-test('a large snapshot is read while its SHA-256 is checked: a mismatch still fails the command (exit 1), said on stderr, even after the output', { timeout: 120_000 }, async () => {
+test('a large snapshot is read while its SHA-256 is checked: a mismatch still fails the command (exit 1), said on stderr, even after the output', {
+  timeout: 120_000,
+}, async () => {
   const { openEtcdWriterForFixtures } = await import('../src/sources/live-etcd-source');
   const etcd = await startEtcd({ name: 'cli-hash' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-cli-hash-'));
@@ -597,7 +872,11 @@ test('a large snapshot is read while its SHA-256 is checked: a mismatch still fa
     const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
     try {
       // 36 values of 1 MiB: above the 32 MiB from which the check runs in a worker, alongside the reads
-      for (let i = 0; i < 36; i++) await writer.put(`/registry/configmaps/default/big-${String(i).padStart(2, '0')}`, Buffer.alloc(1 << 20, 0x61 + (i % 26)));
+      for (let i = 0; i < 36; i++)
+        await writer.put(
+          `/registry/configmaps/default/big-${String(i).padStart(2, '0')}`,
+          Buffer.alloc(1 << 20, 0x61 + (i % 26)),
+        );
     } finally {
       await writer.close();
     }

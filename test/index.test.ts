@@ -14,9 +14,24 @@ test('the top level holds what a notebook reaches for, the error classes, _ and 
   const names = Object.keys(top).sort();
   const errors = names.filter((n) => /^[A-Z]\w*Error$/.test(n));
   const rest = names.filter((n) => !errors.includes(n));
-  assert.deepEqual(rest, ['_', 'codec', 'decode', 'encode', 'isKubetcdError', 'kube', 'notebook', 'open', 'render', 'show', 'sources', 'toKubeJson', 'toKubeYaml']);
+  assert.deepEqual(rest, [
+    '_',
+    'codec',
+    'decode',
+    'encode',
+    'isKubetcdError',
+    'kube',
+    'notebook',
+    'open',
+    'render',
+    'show',
+    'sources',
+    'toKubeJson',
+    'toKubeYaml',
+  ]);
   assert.ok(errors.length >= 10, 'every error class');
-  for (const e of errors) assert.equal((top as unknown as Record<string, { prototype: Error }>)[e]?.prototype instanceof Error, true, e);
+  for (const e of errors)
+    assert.equal((top as unknown as Record<string, { prototype: Error }>)[e]?.prototype instanceof Error, true, e);
   assert.equal(top.decode, top.codec.decode);
 });
 
@@ -25,7 +40,11 @@ test("every name in the README's surface table exists in the namespace it is lis
   const start = readme.indexOf('## The public surface');
   const table = readme.slice(start, readme.indexOf('\n## ', start + 1));
   const namespaces: Record<string, Record<string, unknown>> = {
-    codec: top.codec, sources: top.sources, kube: top.kube, render: top.render, notebook: top.notebook,
+    codec: top.codec,
+    sources: top.sources,
+    kube: top.kube,
+    render: top.render,
+    notebook: top.notebook,
   };
   let checked = 0;
   for (const row of table.split('\n').filter((l) => /^\| `(codec|sources|kube|render|notebook)` \|/.test(l))) {

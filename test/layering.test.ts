@@ -40,7 +40,8 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
   const specs: string[] = [];
-  const re = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const re =
+    /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) specs.push((m[1] ?? m[2] ?? m[3]) as string);
   return specs;
 }
@@ -77,7 +78,10 @@ test('each third-party gateway is imported in exactly one file', () => {
     lodash: ['index.ts', 'util/lazy-modules.ts'],
   };
   for (const [pkg, only] of Object.entries(gateways)) {
-    const users = files.filter((f) => importsOf(f).some((s) => s === pkg || s.startsWith(pkg + '/'))).map((f) => path.relative(src, f)).sort();
+    const users = files
+      .filter((f) => importsOf(f).some((s) => s === pkg || s.startsWith(pkg + '/')))
+      .map((f) => path.relative(src, f))
+      .sort();
     assert.deepEqual(users, only, `${pkg} must be imported only by ${only.join(' and ')}`);
   }
 });
@@ -113,7 +117,8 @@ test('worker threads run compiled files loaded by path, never code in strings', 
     const text = fs.readFileSync(f, 'utf8');
     if (/eval:\s*true/.test(text)) problems.push(`${path.relative(src, f)} starts a worker from a string (eval: true)`);
     for (const spec of importsOf(f)) {
-      if (/-worker$/.test(spec)) problems.push(`${path.relative(src, f)} imports ${spec}: a worker body runs only in its thread`);
+      if (/-worker$/.test(spec))
+        problems.push(`${path.relative(src, f)} imports ${spec}: a worker body runs only in its thread`);
     }
   }
   assert.deepEqual(problems, []);
@@ -166,7 +171,8 @@ function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][]
       }
       work.pop();
       const parent = work[work.length - 1];
-      if (parent !== undefined) low.set(parent.node, Math.min(low.get(parent.node) as number, low.get(top.node) as number));
+      if (parent !== undefined)
+        low.set(parent.node, Math.min(low.get(parent.node) as number, low.get(top.node) as number));
       if (low.get(top.node) === index.get(top.node)) {
         const component: string[] = [];
         let n: string;
@@ -207,7 +213,9 @@ function importCycles(graph: ReadonlyMap<string, readonly string[]>): string[][]
 test('the import graph of src/ has no cycle (type imports and dynamic imports included)', () => {
   const graph = new Map<string, string[]>();
   for (const f of files) {
-    const to = importsOf(f).map((spec) => resolveImport(f, spec)).filter((t): t is string => t !== undefined);
+    const to = importsOf(f)
+      .map((spec) => resolveImport(f, spec))
+      .filter((t): t is string => t !== undefined);
     graph.set(path.relative(src, f), [...new Set(to.map((t) => path.relative(src, t)))]);
   }
   const cycles = importCycles(graph).map((c) => c.join(' -> '));
@@ -222,5 +230,8 @@ test('the cycle check finds and names a cycle', () => {
     ['d.ts', []],
     ['e.ts', ['e.ts']],
   ]);
-  assert.deepEqual(importCycles(graph), [['a.ts', 'b.ts', 'c.ts', 'a.ts'], ['e.ts', 'e.ts']]);
+  assert.deepEqual(importCycles(graph), [
+    ['a.ts', 'b.ts', 'c.ts', 'a.ts'],
+    ['e.ts', 'e.ts'],
+  ]);
 });

@@ -52,7 +52,13 @@ describe('the npm package, installed the way a user installs it', { timeout: 600
     // A copy of the checkout's own files (as git lists them), so packing never touches the dist/ that
     // other tests run; node_modules and the installed sources are linked, as a contributor has them.
     const copy = path.join(root, 'checkout');
-    const listed = check(spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo, encoding: 'utf8' }), 'git ls-files');
+    const listed = check(
+      spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+        cwd: repo,
+        encoding: 'utf8',
+      }),
+      'git ls-files',
+    );
     for (const file of listed.split('\0').filter(Boolean)) {
       const from = path.join(repo, file);
       if (!fs.existsSync(from) || fs.lstatSync(from).isSymbolicLink()) continue;
@@ -65,7 +71,12 @@ describe('the npm package, installed the way a user installs it', { timeout: 600
     const packEnv = { ...process.env };
     delete packEnv.KUBETCD_K8S_SOURCES;
     const packed = check(
-      spawnSync('npm', ['pack', '--json', '--pack-destination', root], { cwd: copy, encoding: 'utf8', env: packEnv, maxBuffer: 64 << 20 }),
+      spawnSync('npm', ['pack', '--json', '--pack-destination', root], {
+        cwd: copy,
+        encoding: 'utf8',
+        env: packEnv,
+        maxBuffer: 64 << 20,
+      }),
       'npm pack',
     );
     const report = (JSON.parse(packed) as Array<{ filename: string; size: number; files: PackedFile[] }>)[0];
@@ -79,8 +90,18 @@ describe('the npm package, installed the way a user installs it', { timeout: 600
     env = userEnv(home);
     project = path.join(root, 'project');
     fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'a-user-project', version: '1.0.0', private: true }));
-    check(spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], { cwd: project, encoding: 'utf8', env }), 'npm install of the tarball');
+    fs.writeFileSync(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'a-user-project', version: '1.0.0', private: true }),
+    );
+    check(
+      spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
+        cwd: project,
+        encoding: 'utf8',
+        env,
+      }),
+      'npm install of the tarball',
+    );
   });
 
   after(() => {
@@ -89,24 +110,47 @@ describe('the npm package, installed the way a user installs it', { timeout: 600
 
   test('the tarball holds what runs and nothing private: dist, the packaged schema, NOTICE, LICENSE', () => {
     const names = files.map((f) => f.path);
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'NOTICE', 'dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/schema/kubernetes.json', 'dist/sources/snapshot/hash-worker.js', 'dist/sources/snapshot/read-worker.js']) {
+    for (const needed of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'NOTICE',
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cli.js',
+      'dist/schema/kubernetes.json',
+      'dist/sources/snapshot/hash-worker.js',
+      'dist/sources/snapshot/read-worker.js',
+    ]) {
       assert.ok(names.includes(needed), `${needed} is missing from the package`);
     }
-    const stray = names.filter((n) => /^(src|test|bench|scripts|proto|notebooks|jupyter|build|node_modules)\/|^\.|\.map$|\.tgz$|cluster-generator|write-cluster/.test(n));
+    const stray = names.filter((n) =>
+      /^(src|test|bench|scripts|proto|notebooks|jupyter|build|node_modules)\/|^\.|\.map$|\.tgz$|cluster-generator|write-cluster/.test(
+        n,
+      ),
+    );
     assert.deepEqual(stray, [], 'files that do not belong in the package');
     assert.ok(packedBytes < 10 * 1024 * 1024, `the package is ${packedBytes} bytes packed`);
     const notice = fs.readFileSync(path.join(project, 'node_modules', 'kubetcd', 'NOTICE'), 'utf8');
     assert.match(notice, /Copyright The Kubernetes Authors/);
     assert.match(notice, /golang-k8s-api-dev 0\.36\.4-1 \(Debian; Kubernetes 1\.36\)/);
     assert.match(notice, /golang-k8s-api-dev 0\.32\.3-1 \(Debian; Kubernetes 1\.32\)/);
-    const schema = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'kubetcd', 'dist', 'schema', 'kubernetes.json'), 'utf8')) as {
+    const schema = JSON.parse(
+      fs.readFileSync(path.join(project, 'node_modules', 'kubetcd', 'dist', 'schema', 'kubernetes.json'), 'utf8'),
+    ) as {
       kinds: object;
       source: { dir: string };
       sources: { version: string; dir: string }[];
     };
     assert.ok(Object.keys(schema.kinds).length > 300);
-    assert.deepEqual(schema.sources.map((s) => s.version), ['1.36', '1.32']);
-    assert.ok(!JSON.stringify([schema.source, schema.sources]).includes(repo), 'the build folder does not leak into the package');
+    assert.deepEqual(
+      schema.sources.map((s) => s.version),
+      ['1.36', '1.32'],
+    );
+    assert.ok(
+      !JSON.stringify([schema.source, schema.sources]).includes(repo),
+      'the build folder does not leak into the package',
+    );
   });
 
   test("require('kubetcd') decodes every golden file of Kubernetes exactly, with no sources installed", () => {
@@ -137,7 +181,10 @@ describe('the npm package, installed the way a user installs it', { timeout: 600
       }
       console.log(JSON.stringify({ checked, wrong, schemaFrom: require.resolve('kubetcd') }));
     `;
-    const out = check(spawnSync(process.execPath, ['-e', script, ...goldenDirs], { cwd: project, encoding: 'utf8', env }), 'decoding in the installed package');
+    const out = check(
+      spawnSync(process.execPath, ['-e', script, ...goldenDirs], { cwd: project, encoding: 'utf8', env }),
+      'decoding in the installed package',
+    );
     const result = JSON.parse(out) as { checked: number; wrong: string[]; schemaFrom: string };
     assert.ok(result.checked >= 185 + 10, `only ${result.checked} golden files`);
     assert.deepEqual(result.wrong, []);
@@ -163,22 +210,43 @@ describe('the npm package, installed the way a user installs it', { timeout: 600
         console.log(JSON.stringify({ hashError: hashError ? hashError.message : null, readMatches: bytes.equals(expected), dist }));
       })().catch((e) => { console.error(e); process.exit(1); });
     `;
-    const out = check(spawnSync(process.execPath, ['-e', script, realSnapshot], { cwd: project, encoding: 'utf8', env }), 'the workers of the installed package');
+    const out = check(
+      spawnSync(process.execPath, ['-e', script, realSnapshot], { cwd: project, encoding: 'utf8', env }),
+      'the workers of the installed package',
+    );
     const result = JSON.parse(out) as { hashError: string | null; readMatches: boolean; dist: string };
-    assert.deepEqual({ hashError: result.hashError, readMatches: result.readMatches }, { hashError: null, readMatches: true });
+    assert.deepEqual(
+      { hashError: result.hashError, readMatches: result.readMatches },
+      { hashError: null, readMatches: true },
+    );
     assert.equal(result.dist, path.join(fs.realpathSync(project), 'node_modules', 'kubetcd', 'dist'));
   });
 
   test('npx kubetcd lists the pods of a real snapshot exactly as the checkout does', () => {
     const args = ['get', 'pods', '-A', '--snapshot', realSnapshot];
-    const installed = check(spawnSync('npx', ['--no-install', 'kubetcd', ...args], { cwd: project, encoding: 'utf8', env }), 'npx kubetcd');
-    const checkout = check(spawnSync(process.execPath, [path.join(repo, 'dist', 'cli.js'), ...args], { encoding: 'utf8' }), 'the checkout CLI');
+    const installed = check(
+      spawnSync('npx', ['--no-install', 'kubetcd', ...args], { cwd: project, encoding: 'utf8', env }),
+      'npx kubetcd',
+    );
+    const checkout = check(
+      spawnSync(process.execPath, [path.join(repo, 'dist', 'cli.js'), ...args], { encoding: 'utf8' }),
+      'the checkout CLI',
+    );
     assert.match(installed, /^NAMESPACE\s+NAME\s+READY\s+STATUS/);
     assert.match(installed, /pi-dqtsw/);
     // Ages are relative to now: mask them before comparing.
     const masked = (s: string): string => s.replace(/\b\d+[smhdy][\dsmhdy]*\b/g, 'AGE');
     assert.equal(masked(installed), masked(checkout));
-    const json = JSON.parse(check(spawnSync('npx', ['--no-install', 'kubetcd', 'get', 'pods', '-A', '-o', 'json', '--snapshot', realSnapshot], { cwd: project, encoding: 'utf8', env }), 'npx kubetcd -o json')) as { items: unknown[] };
+    const json = JSON.parse(
+      check(
+        spawnSync('npx', ['--no-install', 'kubetcd', 'get', 'pods', '-A', '-o', 'json', '--snapshot', realSnapshot], {
+          cwd: project,
+          encoding: 'utf8',
+          env,
+        }),
+        'npx kubetcd -o json',
+      ),
+    ) as { items: unknown[] };
     assert.ok(json.items.length > 0);
   });
 
@@ -207,10 +275,17 @@ describe('the npm package, installed the way a user installs it', { timeout: 600
     const file = path.join(project, 'uses-kubetcd.ipynb');
     fs.writeFileSync(file, JSON.stringify(notebook));
     const out = path.join(root, 'executed');
-    const run = await runProcess(PYTHON, [path.join(repo, 'scripts', 'run-notebooks.py'), '--output-dir', out, file], { deadlineMs: 150_000, env, cwd: project });
+    const run = await runProcess(PYTHON, [path.join(repo, 'scripts', 'run-notebooks.py'), '--output-dir', out, file], {
+      deadlineMs: 150_000,
+      env,
+      cwd: project,
+    });
     assert.equal(run.code, 0, `exit ${run.code}\n${run.stdout}\n${run.stderr}`);
-    const executed = JSON.parse(fs.readFileSync(path.join(out, 'uses-kubetcd.ipynb'), 'utf8')) as { cells: Array<{ outputs: Array<{ text?: string | string[] }> }> };
-    const text = executed.cells[0]?.outputs.map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? ''))).join('') ?? '';
+    const executed = JSON.parse(fs.readFileSync(path.join(out, 'uses-kubetcd.ipynb'), 'utf8')) as {
+      cells: Array<{ outputs: Array<{ text?: string | string[] }> }>;
+    };
+    const text =
+      executed.cells[0]?.outputs.map((o) => (Array.isArray(o.text) ? o.text.join('') : (o.text ?? ''))).join('') ?? '';
     assert.match(text, /pods: [1-9]\d* /);
     assert.ok(text.includes(path.join('project', 'node_modules', 'kubetcd', 'dist', 'index.js')), text);
   });

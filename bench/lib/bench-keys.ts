@@ -10,7 +10,8 @@ export const BENCH_PREFIX = '/registry/bench/';
 /** Keys to load: KUBETCD_BENCH_KEYS, default 300 000. */
 export function benchKeyCount(): number {
   const n = Number(process.env.KUBETCD_BENCH_KEYS ?? 300_000);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`KUBETCD_BENCH_KEYS=${process.env.KUBETCD_BENCH_KEYS}: pass a positive integer.`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new Error(`KUBETCD_BENCH_KEYS=${process.env.KUBETCD_BENCH_KEYS}: pass a positive integer.`);
   return n;
 }
 

@@ -59,10 +59,19 @@ async function openTarget(where: string, target: string): Promise<KvSource> {
 
 function tableResult(text: string, total: number): Omit<E2eChildResult, 'query' | 'openS' | 'queryS'> {
   const caption = /^(\d+) rows? ×/m.exec(text);
-  return { items: caption ? Number(caption[1]) : 0, total, digest: hashText(0x811c9dc5, text).toString(16), textBytes: text.length };
+  return {
+    items: caption ? Number(caption[1]) : 0,
+    total,
+    digest: hashText(0x811c9dc5, text).toString(16),
+    textBytes: text.length,
+  };
 }
 
-async function runQuery(query: string, k: KubeClient, labels: string): Promise<Omit<E2eChildResult, 'query' | 'openS' | 'queryS'>> {
+async function runQuery(
+  query: string,
+  k: KubeClient,
+  labels: string,
+): Promise<Omit<E2eChildResult, 'query' | 'openS' | 'queryS'>> {
   switch (query) {
     case 'filter': {
       const l = await k.list('pods', { labels });
@@ -71,7 +80,9 @@ async function runQuery(query: string, k: KubeClient, labels: string): Promise<O
     case 'filter-full': {
       const selector = parseLabelSelector(labels);
       const l = await k.list('pods');
-      const items = l.items.filter((o) => selector.matches(_.get(o, ['metadata', 'labels']) as Record<string, string> | undefined));
+      const items = l.items.filter((o) =>
+        selector.matches(_.get(o, ['metadata', 'labels']) as Record<string, string> | undefined),
+      );
       return { items: items.length, total: l.total, digest: namesDigest(items) };
     }
     case 'table': {
@@ -105,7 +116,11 @@ async function runQuery(query: string, k: KubeClient, labels: string): Promise<O
     case 'sizes': {
       const s = await k.sizes();
       const rows = [...s.byResource].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      return { items: rows.length, total: s.total.keys, digest: hashText(0x811c9dc5, rows.map((r) => `${r.name}:${r.keys}`).join(',')).toString(16) };
+      return {
+        items: rows.length,
+        total: s.total.keys,
+        digest: hashText(0x811c9dc5, rows.map((r) => `${r.name}:${r.keys}`).join(',')).toString(16),
+      };
     }
     default:
       throw new Error(`Unknown query "${query}".`);

@@ -31,7 +31,14 @@ export interface EtcdSeedFiles {
  */
 export function oddValue(key: Buffer, i: number): Buffer {
   const text = decodeGoString(key, ODD_PREFIX.length, key.length);
-  return Buffer.from(encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `odd${i}`, namespace: 'default' }, data: { [text]: text, html: '<b>&amp;</b>\u2028\u0000\u001b[1m' } }));
+  return Buffer.from(
+    encode({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `odd${i}`, namespace: 'default' },
+      data: { [text]: text, html: '<b>&amp;</b>\u2028\u0000\u001b[1m' },
+    }),
+  );
 }
 
 const ODD_PREFIX = '/registry/configmaps/default/';
@@ -46,7 +53,10 @@ export function oddKeys(): Buffer[] {
     Buffer.from('/registry/configmaps/default/<script>alert(1)</script>'),
     Buffer.from('/registry/configmaps/default/a&b"c\'d'),
     Buffer.from('/registry/configmaps/default/ctl\u0001\u0007\u001b[31m\u007f\r\n\t'),
-    Buffer.concat([Buffer.from('/registry/configmaps/default/bad-utf8-'), Buffer.from([0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80, 0xf4, 0x90, 0x80, 0x80, 0xe2, 0x82])]),
+    Buffer.concat([
+      Buffer.from('/registry/configmaps/default/bad-utf8-'),
+      Buffer.from([0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80, 0xf4, 0x90, 0x80, 0x80, 0xe2, 0x82]),
+    ]),
     Buffer.concat([Buffer.from('/registry/configmaps/default/nul-'), Buffer.from([0x00, 0x00])]),
     Buffer.from('/registry/configmaps/default/\u2028\u2029\ufeff\ufffd'),
   ];
@@ -67,12 +77,16 @@ export async function makeEtcdSnapshotSeeds(dir: string, options: { values?: num
     try {
       const seeds = loadValueSeeds().filter((s) => !s.options.bare && s.bytes.readUInt32BE(0) === 0x6b387300);
       const chosen = seeds.filter((_, i) => i % Math.max(1, Math.floor(seeds.length / (options.values ?? 40))) === 0);
-      const entries: [Buffer, Buffer][] = chosen.map((s, i) => [Buffer.from(`/registry/${s.options.kind?.toLowerCase() ?? 'x'}s/ns${i % 3}/${s.name}`), s.bytes]);
+      const entries: [Buffer, Buffer][] = chosen.map((s, i) => [
+        Buffer.from(`/registry/${s.options.kind?.toLowerCase() ?? 'x'}s/ns${i % 3}/${s.name}`),
+        s.bytes,
+      ]);
       await writer.putMany(entries, { batchSize: 16 });
       // a second revision of some, a deletion, keys on a lease
       for (const [k, v] of entries.slice(0, 6)) await writer.put(k, v);
       const lease = await writer.grantLease(3600);
-      for (let i = 0; i < keys.length; i++) await writer.put(keys[i] as Buffer, oddValues[i] as Buffer, i % 2 === 0 ? { lease } : {});
+      for (let i = 0; i < keys.length; i++)
+        await writer.put(keys[i] as Buffer, oddValues[i] as Buffer, i % 2 === 0 ? { lease } : {});
       const last = await writer.delete((entries[1] as [Buffer, Buffer])[0]);
       await writer.compact(Math.max(2, last - entries.length - 2));
       await writer.put('/registry/after-compaction', 'x');
@@ -91,4 +105,3 @@ export async function makeEtcdSnapshotSeeds(dir: string, options: { values?: num
     fs.rmSync(etcd.dataDir, { recursive: true, force: true });
   }
 }
-

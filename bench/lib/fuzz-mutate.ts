@@ -23,7 +23,10 @@ export type Rand = (n: number) => number;
  * const rand = inputRandom(1, 42); rand(256) // the same byte on every run
  */
 export function inputRandom(seed: number, index: number): Rand {
-  let h = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index >>> 0, 0xc2b2ae35) ^ Math.floor(index / 0x100000000);
+  let h =
+    Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) ^
+    Math.imul(index >>> 0, 0xc2b2ae35) ^
+    Math.floor(index / 0x100000000);
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
   const random = seededRandom((h ^ (h >>> 16)) >>> 0);
@@ -164,7 +167,13 @@ export function mutateValue(seed: ValueSeed, other: ValueSeed, rand: Rand): { by
  * @example
  * applyValueMutation(seed.bytes, 'length-huge', seed, other, inputRandom(1, 0)) // a length varint now claims ~2^32
  */
-export function applyValueMutation(v: Buffer, kind: ValueMutation, seed: ValueSeed, other: ValueSeed, rand: Rand): Buffer {
+export function applyValueMutation(
+  v: Buffer,
+  kind: ValueMutation,
+  seed: ValueSeed,
+  other: ValueSeed,
+  rand: Rand,
+): Buffer {
   const n = v.length;
   // mostly after the magic (which only selects the decoder), sometimes anywhere
   const from = rand(16) === 0 ? 0 : Math.min(seed.keep, n);
@@ -196,8 +205,25 @@ export function applyValueMutation(v: Buffer, kind: ValueMutation, seed: ValueSe
       const [p, size, len] = prefixes[rand(prefixes.length)] as LengthPrefix;
       const choices: bigint[] =
         kind === 'length-inflate'
-          ? [BigInt(len + 1), BigInt(len + 2 + rand(64)), BigInt(Math.max(0, len - 1)), 0n, BigInt(rand(Math.max(1, len))), BigInt(len + n)]
-          : [0x7fffffffn, 0xffffffffn, 0x100000000n, 1n << 53n, 1n << 62n, -1n, BigInt(n * 1000), 0x0fffffffn, 2_000_000_000n];
+          ? [
+              BigInt(len + 1),
+              BigInt(len + 2 + rand(64)),
+              BigInt(Math.max(0, len - 1)),
+              0n,
+              BigInt(rand(Math.max(1, len))),
+              BigInt(len + n),
+            ]
+          : [
+              0x7fffffffn,
+              0xffffffffn,
+              0x100000000n,
+              1n << 53n,
+              1n << 62n,
+              -1n,
+              BigInt(n * 1000),
+              0x0fffffffn,
+              2_000_000_000n,
+            ];
       const repl = Buffer.from(varintBytes(choices[rand(choices.length)] as bigint));
       return Buffer.concat([v.subarray(0, p), repl, v.subarray(p + size)]);
     }
@@ -207,7 +233,9 @@ export function applyValueMutation(v: Buffer, kind: ValueMutation, seed: ValueSe
     }
     case 'insert': {
       const at = pick();
-      const ins = Buffer.from(Array.from({ length: 1 + rand(8) }, () => (rand(2) === 0 ? (BOUNDARY_BYTES[rand(4)] as number) : rand(256))));
+      const ins = Buffer.from(
+        Array.from({ length: 1 + rand(8) }, () => (rand(2) === 0 ? (BOUNDARY_BYTES[rand(4)] as number) : rand(256))),
+      );
       return Buffer.concat([v.subarray(0, at), ins, v.subarray(at)]);
     }
     case 'delete': {
@@ -288,7 +316,17 @@ export function describeSnapshot(name: string, bytes: Buffer): SnapshotSeed {
   const pageSize = bytes.readUInt32LE(16 + 8);
   const pageCount = bytes.readUInt32LE(16 + 40);
   const trailer = bytes.length % pageSize === 32;
-  const seed: SnapshotSeed = { name, bytes, pageSize, pageCount, branchPages: [], leafPages: [], bucketValues: [], values: [], trailer };
+  const seed: SnapshotSeed = {
+    name,
+    bytes,
+    pageSize,
+    pageCount,
+    branchPages: [],
+    leafPages: [],
+    bucketValues: [],
+    values: [],
+    trailer,
+  };
   const leaves: [number, number][] = []; // [offset, bytes] of leaf pages, inline ones included
   for (let id = 2; id < pageCount && (id + 1) * pageSize <= bytes.length; ) {
     const at = id * pageSize;
@@ -318,7 +356,8 @@ export function describeSnapshot(name: string, bytes: Buffer): SnapshotSeed {
       if (flags & 1) {
         seed.bucketValues.push(valueAt);
         // an inline bucket: its page follows the 16-byte header
-        if (vsize >= 32 && bytes.readUInt32LE(valueAt) === 0 && bytes.readUInt32LE(valueAt + 4) === 0) leaves.push([valueAt + 16, vsize - 16]);
+        if (vsize >= 32 && bytes.readUInt32LE(valueAt) === 0 && bytes.readUInt32LE(valueAt + 4) === 0)
+          leaves.push([valueAt + 16, vsize - 16]);
       } else if (vsize > 0) seed.values.push([valueAt, vsize]);
     }
   }
@@ -370,7 +409,11 @@ const U32_BOUNDARIES = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 
  * @example
  * const { bytes, mutation } = mutateSnapshot(seed, other, inputRandom(7, 0));
  */
-export function mutateSnapshot(seed: SnapshotSeed, other: SnapshotSeed, rand: Rand): { bytes: Buffer; mutation: string } {
+export function mutateSnapshot(
+  seed: SnapshotSeed,
+  other: SnapshotSeed,
+  rand: Rand,
+): { bytes: Buffer; mutation: string } {
   let b: Buffer = Buffer.from(seed.bytes);
   const names: string[] = [];
   let touchedMeta = false;
@@ -387,19 +430,39 @@ export function mutateSnapshot(seed: SnapshotSeed, other: SnapshotSeed, rand: Ra
     fixMeta(b, seed.pageSize);
   }
   if (seed.trailer && b.length >= 32 && b.length % seed.pageSize === 32 && rand(16) !== 0) {
-    crypto.createHash('sha256').update(b.subarray(0, b.length - 32)).digest().copy(b, b.length - 32);
+    crypto
+      .createHash('sha256')
+      .update(b.subarray(0, b.length - 32))
+      .digest()
+      .copy(b, b.length - 32);
   }
   return { bytes: b, mutation: names.join('+') };
 }
 
 function pageIdValue(seed: SnapshotSeed, rand: Rand, self: number): bigint {
-  const choices = [0n, 1n, BigInt(seed.pageCount), BigInt(seed.pageCount + 1), 0xffffffffn, 0x100000000n, 1n << 53n, 0xffffffffffffffffn, BigInt(self)];
+  const choices = [
+    0n,
+    1n,
+    BigInt(seed.pageCount),
+    BigInt(seed.pageCount + 1),
+    0xffffffffn,
+    0x100000000n,
+    1n << 53n,
+    0xffffffffffffffffn,
+    BigInt(self),
+  ];
   const pages = [...seed.branchPages, ...seed.leafPages];
   if (pages.length > 0 && rand(2) === 0) return BigInt(pages[rand(pages.length)] as number);
   return choices[rand(choices.length)] as bigint;
 }
 
-function applySnapshotMutation(b: Buffer, kind: SnapshotMutation, seed: SnapshotSeed, other: SnapshotSeed, rand: Rand): { bytes: Buffer; meta: boolean } {
+function applySnapshotMutation(
+  b: Buffer,
+  kind: SnapshotMutation,
+  seed: SnapshotSeed,
+  other: SnapshotSeed,
+  rand: Rand,
+): { bytes: Buffer; meta: boolean } {
   const ps = seed.pageSize;
   const n = b.length;
   const treePages = [...seed.branchPages, ...seed.leafPages];
@@ -425,14 +488,25 @@ function applySnapshotMutation(b: Buffer, kind: SnapshotMutation, seed: Snapshot
       const at = anyPage() * ps + 10;
       if (inFile(at, 2)) {
         const c = b.readUInt16LE(at);
-        b.writeUInt16LE(([0, 1, c + 1, Math.max(0, c - 1), 0xffff, 0x8000, rand(0x10000), (ps - 16) / 16, (ps - 16) / 16 + 1][rand(9)] as number) & 0xffff, at);
+        b.writeUInt16LE(
+          ([0, 1, c + 1, Math.max(0, c - 1), 0xffff, 0x8000, rand(0x10000), (ps - 16) / 16, (ps - 16) / 16 + 1][
+            rand(9)
+          ] as number) & 0xffff,
+          at,
+        );
       }
       return { bytes: b, meta: false };
     }
     case 'page-overflow': {
       const id = anyPage();
       const at = id * ps + 12;
-      if (inFile(at, 4)) b.writeUInt32LE(([1, 2, 0xffffffff, 0x7fffffff, seed.pageCount - id - 1, seed.pageCount - id, seed.pageCount][rand(7)] as number) >>> 0, at);
+      if (inFile(at, 4))
+        b.writeUInt32LE(
+          ([1, 2, 0xffffffff, 0x7fffffff, seed.pageCount - id - 1, seed.pageCount - id, seed.pageCount][
+            rand(7)
+          ] as number) >>> 0,
+          at,
+        );
       return { bytes: b, meta: false };
     }
     case 'page-id': {
@@ -476,7 +550,10 @@ function applySnapshotMutation(b: Buffer, kind: SnapshotMutation, seed: Snapshot
       if (!inFile(at, 16)) return { bytes: b, meta: false };
       const old = b.readBigUInt64LE(at);
       // out of range, another bucket's root (shared), a leaf, 0 (inline: the bytes after are read as a page)
-      b.writeBigUInt64LE(rand(4) === 0 ? 0n : rand(3) === 0 ? old : pageIdValue(seed, rand, Number(old & 0xffffffffn)), at);
+      b.writeBigUInt64LE(
+        rand(4) === 0 ? 0n : rand(3) === 0 ? old : pageIdValue(seed, rand, Number(old & 0xffffffffn)),
+        at,
+      );
       if (rand(3) === 0) b.writeBigUInt64LE(0xffffffffffffffffn, at + 8); // the sequence
       return { bytes: b, meta: false };
     }
@@ -485,12 +562,29 @@ function applySnapshotMutation(b: Buffer, kind: SnapshotMutation, seed: Snapshot
       // pageSize u32 @8, flags @12, root @16, freelist @32, pgid (page count) @40, txid @48
       const field = [8, 12, 16, 32, 40, 48][rand(6)] as number;
       if (!inFile(meta + field, 8)) return { bytes: b, meta: true };
-      if (field === 8) b.writeUInt32LE(([0, 256, 512, 1024, 2048, 8192, 65536, 1 << 20, 1 << 21, 4095, 0xffffffff][rand(11)] as number) >>> 0, meta + field);
+      if (field === 8)
+        b.writeUInt32LE(
+          ([0, 256, 512, 1024, 2048, 8192, 65536, 1 << 20, 1 << 21, 4095, 0xffffffff][rand(11)] as number) >>> 0,
+          meta + field,
+        );
       else if (field === 12) b.writeUInt32LE(U32_BOUNDARIES[rand(U32_BOUNDARIES.length)] as number, meta + field);
       else if (field === 40) {
-        const choices = [0n, 1n, 2n, 3n, BigInt(seed.pageCount - 1), BigInt(seed.pageCount + 1), BigInt(Math.floor(n / ps)), BigInt(Math.floor(n / ps) + 1), 0xffffffffn, 1n << 53n, 0xffffffffffffffffn];
+        const choices = [
+          0n,
+          1n,
+          2n,
+          3n,
+          BigInt(seed.pageCount - 1),
+          BigInt(seed.pageCount + 1),
+          BigInt(Math.floor(n / ps)),
+          BigInt(Math.floor(n / ps) + 1),
+          0xffffffffn,
+          1n << 53n,
+          0xffffffffffffffffn,
+        ];
         b.writeBigUInt64LE(choices[rand(choices.length)] as bigint, meta + field);
-      } else if (field === 48) b.writeBigUInt64LE([0n, 0xffffffffffffffffn, BigInt(rand(1000))][rand(3)] as bigint, meta + field);
+      } else if (field === 48)
+        b.writeBigUInt64LE([0n, 0xffffffffffffffffn, BigInt(rand(1000))][rand(3)] as bigint, meta + field);
       else b.writeBigUInt64LE(pageIdValue(seed, rand, 2), meta + field);
       return { bytes: b, meta: true };
     }
@@ -508,7 +602,10 @@ function applySnapshotMutation(b: Buffer, kind: SnapshotMutation, seed: Snapshot
     }
     case 'truncate': {
       const cuts = [rand(n), Math.floor(n / ps) * ps - ps, n - 1, n - 32, n - 33, 2 * ps, 2 * ps + rand(ps)];
-      return { bytes: Buffer.from(b.subarray(0, Math.max(0, Math.min(n, cuts[rand(cuts.length)] as number)))), meta: false };
+      return {
+        bytes: Buffer.from(b.subarray(0, Math.max(0, Math.min(n, cuts[rand(cuts.length)] as number)))),
+        meta: false,
+      };
     }
     case 'copy-page': {
       // one tree page copied over another (a duplicate id or, with the id fixed, a page in two places)

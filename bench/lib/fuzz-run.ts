@@ -174,7 +174,12 @@ export function decodeInput(seeds: ValueSeed[], seed: number, index: number): Fu
   const s = seeds[rand(seeds.length)] as ValueSeed;
   const other = seeds[rand(seeds.length)] as ValueSeed;
   const { bytes, mutation } = mutateValue(s, other, rand);
-  return { bytes, seedName: s.name, mutation: `${mutation}${other !== s && mutation.includes('splice') ? ` with ${other.name}` : ''}`, options: s.options };
+  return {
+    bytes,
+    seedName: s.name,
+    mutation: `${mutation}${other !== s && mutation.includes('splice') ? ` with ${other.name}` : ''}`,
+    options: s.options,
+  };
 }
 
 /**
@@ -195,19 +200,37 @@ export function snapshotInput(seeds: SnapshotSeed[], seed: number, index: number
  * @example
  * checkDecode(Buffer.from('k8s\0'), {}).outcome // 'DecodeError'
  */
-export function checkDecode(bytes: Buffer, options: DecodeOptions): { outcome: string; problem?: { message: string; stack?: string | undefined } } {
+export function checkDecode(
+  bytes: Buffer,
+  options: DecodeOptions,
+): { outcome: string; problem?: { message: string; stack?: string | undefined } } {
   let d;
   try {
     d = decode(bytes, options);
   } catch (e) {
     const err = e as Error;
-    return { outcome: 'threw', problem: { message: `decode threw ${err?.name ?? typeof e}: ${err?.message ?? String(e)}`, stack: err?.stack } };
+    return {
+      outcome: 'threw',
+      problem: { message: `decode threw ${err?.name ?? typeof e}: ${err?.message ?? String(e)}`, stack: err?.stack },
+    };
   }
   if (d.error !== undefined) {
     const err = d.error as Error & { offset?: unknown };
-    if (err.name !== 'DecodeError') return { outcome: err.name, problem: { message: `decode reported ${err.name}: ${err.message}`, stack: err.stack } };
-    if (typeof err.offset !== 'number' || !Number.isInteger(err.offset) || err.offset < 0 || err.offset > bytes.length) {
-      return { outcome: 'DecodeError', problem: { message: `DecodeError offset ${String(err.offset)} outside [0, ${bytes.length}]: ${err.message}` } };
+    if (err.name !== 'DecodeError')
+      return {
+        outcome: err.name,
+        problem: { message: `decode reported ${err.name}: ${err.message}`, stack: err.stack },
+      };
+    if (
+      typeof err.offset !== 'number' ||
+      !Number.isInteger(err.offset) ||
+      err.offset < 0 ||
+      err.offset > bytes.length
+    ) {
+      return {
+        outcome: 'DecodeError',
+        problem: { message: `DecodeError offset ${String(err.offset)} outside [0, ${bytes.length}]: ${err.message}` },
+      };
     }
   }
   if (d.object !== undefined) {
@@ -215,7 +238,10 @@ export function checkDecode(bytes: Buffer, options: DecodeOptions): { outcome: s
       toKubeJson(d.object);
     } catch (e) {
       const err = e as Error;
-      return { outcome: 'unprintable', problem: { message: `the decoded object cannot be printed: ${err.name}: ${err.message}`, stack: err.stack } };
+      return {
+        outcome: 'unprintable',
+        problem: { message: `the decoded object cannot be printed: ${err.name}: ${err.message}`, stack: err.stack },
+      };
     }
   }
   return { outcome: d.error !== undefined ? (d.object !== undefined ? 'partial' : 'DecodeError') : 'ok' };
@@ -228,7 +254,10 @@ export function checkDecode(bytes: Buffer, options: DecodeOptions): { outcome: s
  * @example
  * (await checkSnapshot('/tmp/damaged.db')).outcome // 'ok' or 'SnapshotFormatError'
  */
-export async function checkSnapshot(file: string, blocks = false): Promise<{ outcome: string; problem?: { message: string; stack?: string | undefined } }> {
+export async function checkSnapshot(
+  file: string,
+  blocks = false,
+): Promise<{ outcome: string; problem?: { message: string; stack?: string | undefined } }> {
   // `blocks`: read through the block cache (4 KiB blocks) as files over 8 MiB are, instead of whole
   const options = blocks ? { wholeFileBytes: 0, blockBytes: 4096 } : {};
   try {
@@ -265,14 +294,23 @@ export async function checkSnapshot(file: string, blocks = false): Promise<{ out
   } catch (e) {
     const err = e as Error;
     if (err?.name === 'SnapshotFormatError') return { outcome: 'SnapshotFormatError' };
-    return { outcome: err?.name ?? 'threw', problem: { message: `the snapshot reader threw ${err?.name ?? typeof e}: ${err?.message ?? String(e)}`, stack: err?.stack } };
+    return {
+      outcome: err?.name ?? 'threw',
+      problem: {
+        message: `the snapshot reader threw ${err?.name ?? typeof e}: ${err?.message ?? String(e)}`,
+        stack: err?.stack,
+      },
+    };
   }
 }
 
 /** The signature of a finding: kind, error name and the message with numbers and quoted parts blurred. */
 function signatureOf(f: FuzzFinding): string {
   const frame = /\n\s+at ([^\n(]+)/.exec(f.stack ?? '')?.[1]?.trim() ?? '';
-  return `${f.target} ${f.kind} ${f.message.replace(/"[^"]*"/g, '""').replace(/\d+/g, 'N').slice(0, 120)} @ ${frame}`;
+  return `${f.target} ${f.kind} ${f.message
+    .replace(/"[^"]*"/g, '""')
+    .replace(/\d+/g, 'N')
+    .slice(0, 120)} @ ${frame}`;
 }
 
 /**
@@ -283,7 +321,10 @@ function signatureOf(f: FuzzFinding): string {
 export async function runWorkerJob(job: WorkerJob, post: (m: WorkerReport | WorkerFinding) => void): Promise<void> {
   const progress = new Int32Array(job.progress);
   const seeds = await import('./fuzz-seeds');
-  const valueSeeds = job.target === 'decode' ? seeds.loadValueSeeds(job.extraValues.map((e) => ({ name: e.name, bytes: Buffer.from(e.bytes) }))) : [];
+  const valueSeeds =
+    job.target === 'decode'
+      ? seeds.loadValueSeeds(job.extraValues.map((e) => ({ name: e.name, bytes: Buffer.from(e.bytes) })))
+      : [];
   const snapshotSeeds = job.target === 'snapshot' ? seeds.loadSnapshotSeeds(job.snapshotFiles) : [];
   const file = path.join(job.tmpDir, `fuzz-${job.from}.db`);
   const outcomes: Record<string, number> = {};
@@ -295,22 +336,40 @@ export async function runWorkerJob(job: WorkerJob, post: (m: WorkerReport | Work
   let done = 0;
   let lastReport = Date.now();
   const report = (final: boolean): void => {
-    post({ type: 'report', done, outcomes: { ...outcomes }, maxMs, maxLabel, maxArrayBufferGrowth, maxHeapGrowth, byMutation: { ...byMutation }, final });
+    post({
+      type: 'report',
+      done,
+      outcomes: { ...outcomes },
+      maxMs,
+      maxLabel,
+      maxArrayBufferGrowth,
+      maxHeapGrowth,
+      byMutation: { ...byMutation },
+      final,
+    });
     for (const k of Object.keys(outcomes)) delete outcomes[k];
     for (const k of Object.keys(byMutation)) delete byMutation[k];
     done = 0;
     lastReport = Date.now();
   };
   for (let index = job.from; index < job.to; index++) {
-    const input = job.target === 'decode' ? decodeInput(valueSeeds, job.seed, index) : snapshotInput(snapshotSeeds, job.seed, index);
+    const input =
+      job.target === 'decode'
+        ? decodeInput(valueSeeds, job.seed, index)
+        : snapshotInput(snapshotSeeds, job.seed, index);
     if (job.target === 'snapshot') fs.writeFileSync(file, input.bytes);
     const before = v8.getHeapStatistics();
     Atomics.store(progress, 0, index);
     const t = process.hrtime.bigint();
     let kept: ArrayBuffer[] | undefined;
-    let r = job.target === 'decode' ? checkDecode(input.bytes, input.options) : await checkSnapshot(file, index % 2 === 1);
+    let r =
+      job.target === 'decode' ? checkDecode(input.bytes, input.options) : await checkSnapshot(file, index % 2 === 1);
     if (index === job.probe.hangAt) for (;;) Atomics.add(progress, 1, 0);
-    if (index === job.probe.throwAt) r = { outcome: 'TypeError', problem: { message: 'probe: TypeError: x is undefined', stack: new TypeError('x is undefined').stack ?? '' } };
+    if (index === job.probe.throwAt)
+      r = {
+        outcome: 'TypeError',
+        problem: { message: 'probe: TypeError: x is undefined', stack: new TypeError('x is undefined').stack ?? '' },
+      };
     if (index === job.probe.allocateAt) kept = Array.from({ length: 32 }, () => new ArrayBuffer(2 ** 20));
     let ms = Number(process.hrtime.bigint() - t) / 1e6;
     // A slow input is timed twice more and judged by its fastest run: on a loaded machine one run can
@@ -335,12 +394,31 @@ export async function runWorkerJob(job: WorkerJob, post: (m: WorkerReport | Work
     }
     if (abGrowth > maxArrayBufferGrowth) maxArrayBufferGrowth = abGrowth;
     if (heapGrowth > maxHeapGrowth) maxHeapGrowth = heapGrowth;
-    const base = { target: job.target, seed: job.seed, index, seedName: input.seedName, mutation: input.mutation, options: input.options, ms };
+    const base = {
+      target: job.target,
+      seed: job.seed,
+      index,
+      seedName: input.seedName,
+      mutation: input.mutation,
+      options: input.options,
+      ms,
+    };
     const found = (finding: FuzzFinding): void => post({ type: 'finding', finding, bytes: input.bytes });
-    if (r.problem) found({ ...base, kind: 'crash', message: r.problem.message, ...(r.problem.stack ? { stack: r.problem.stack } : {}) });
-    else if (ms > job.slowMs) found({ ...base, kind: 'slow', message: `took ${ms.toFixed(0)} ms (bound ${job.slowMs} ms)` });
+    if (r.problem)
+      found({
+        ...base,
+        kind: 'crash',
+        message: r.problem.message,
+        ...(r.problem.stack ? { stack: r.problem.stack } : {}),
+      });
+    else if (ms > job.slowMs)
+      found({ ...base, kind: 'slow', message: `took ${ms.toFixed(0)} ms (bound ${job.slowMs} ms)` });
     if (abGrowth > job.memoryLimitBytes || heapGrowth > 2 * job.memoryLimitBytes) {
-      found({ ...base, kind: 'memory', message: `ArrayBuffers grew by ${(abGrowth / 2 ** 20).toFixed(0)} MiB, the heap by ${(heapGrowth / 2 ** 20).toFixed(0)} MiB across one input` });
+      found({
+        ...base,
+        kind: 'memory',
+        message: `ArrayBuffers grew by ${(abGrowth / 2 ** 20).toFixed(0)} MiB, the heap by ${(heapGrowth / 2 ** 20).toFixed(0)} MiB across one input`,
+      });
     }
     done++;
     Atomics.add(progress, 1, 1);
@@ -410,7 +488,10 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzStats> {
       const name = path.join(findingsDir, `${target}-s${seed}-i${f.index}`);
       fs.writeFileSync(`${name}.bin`, bytes);
       f.file = `${name}.bin`;
-      fs.writeFileSync(`${name}.json`, JSON.stringify({ ...f, signature: sig, repro: `node build/bench/fuzz.js --repro ${name}.bin` }, null, 2) + '\n');
+      fs.writeFileSync(
+        `${name}.json`,
+        JSON.stringify({ ...f, signature: sig, repro: `node build/bench/fuzz.js --repro ${name}.bin` }, null, 2) + '\n',
+      );
     }
     if (n <= savePer) stats.findings.push(f);
     options.onFinding?.(f);
@@ -450,39 +531,55 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzStats> {
       };
       const worker = new Worker(workerEntry(), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
       let reported = 0;
-      const outcome = await new Promise<{ stuckAt: number; why: 'hang' | 'worker-died'; message: string } | undefined>((resolve) => {
-        let seen = -1;
-        let since = Date.now();
-        let settled = false;
-        const finish = (v: { stuckAt: number; why: 'hang' | 'worker-died'; message: string } | undefined): void => {
-          if (settled) return;
-          settled = true;
-          clearInterval(timer);
-          resolve(v);
-        };
-        const timer = setInterval(() => {
-          const now = Atomics.load(p, 0);
-          if (now !== seen || now < 0) {
-            seen = now;
-            since = Date.now();
-            return;
-          }
-          if (Date.now() - since > hangMs) {
-            finish({ stuckAt: now, why: 'hang', message: `no result after ${hangMs} ms: the worker was stopped` });
-            void worker.terminate();
-          }
-        }, 50);
-        worker.on('message', (m: WorkerReport | WorkerFinding) => {
-          if (m.type === 'report') {
-            reported += m.done;
-            merge(m);
-            if (m.final) finish(undefined);
-            options.onProgress?.(`${target}: ${stats.inputs} inputs, ${((stats.inputs * 1000) / Math.max(1, Date.now() - started)).toFixed(0)}/s, findings ${Object.values(stats.signatures).reduce((x, y) => x + y, 0)}`);
-          } else record(m.finding, m.bytes);
-        });
-        worker.on('error', (e) => finish({ stuckAt: Atomics.load(p, 0), why: 'worker-died', message: `the worker died: ${e.name}: ${e.message}` }));
-        worker.on('exit', (code) => finish(code === 0 ? undefined : { stuckAt: Atomics.load(p, 0), why: 'worker-died', message: `the worker exited with code ${code}` }));
-      });
+      const outcome = await new Promise<{ stuckAt: number; why: 'hang' | 'worker-died'; message: string } | undefined>(
+        (resolve) => {
+          let seen = -1;
+          let since = Date.now();
+          let settled = false;
+          const finish = (v: { stuckAt: number; why: 'hang' | 'worker-died'; message: string } | undefined): void => {
+            if (settled) return;
+            settled = true;
+            clearInterval(timer);
+            resolve(v);
+          };
+          const timer = setInterval(() => {
+            const now = Atomics.load(p, 0);
+            if (now !== seen || now < 0) {
+              seen = now;
+              since = Date.now();
+              return;
+            }
+            if (Date.now() - since > hangMs) {
+              finish({ stuckAt: now, why: 'hang', message: `no result after ${hangMs} ms: the worker was stopped` });
+              void worker.terminate();
+            }
+          }, 50);
+          worker.on('message', (m: WorkerReport | WorkerFinding) => {
+            if (m.type === 'report') {
+              reported += m.done;
+              merge(m);
+              if (m.final) finish(undefined);
+              options.onProgress?.(
+                `${target}: ${stats.inputs} inputs, ${((stats.inputs * 1000) / Math.max(1, Date.now() - started)).toFixed(0)}/s, findings ${Object.values(stats.signatures).reduce((x, y) => x + y, 0)}`,
+              );
+            } else record(m.finding, m.bytes);
+          });
+          worker.on('error', (e) =>
+            finish({
+              stuckAt: Atomics.load(p, 0),
+              why: 'worker-died',
+              message: `the worker died: ${e.name}: ${e.message}`,
+            }),
+          );
+          worker.on('exit', (code) =>
+            finish(
+              code === 0
+                ? undefined
+                : { stuckAt: Atomics.load(p, 0), why: 'worker-died', message: `the worker exited with code ${code}` },
+            ),
+          );
+        },
+      );
       await worker.terminate();
       if (outcome === undefined) return;
       // Inputs the worker finished but had not reported yet count too (the shared counter knows them).
@@ -491,7 +588,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzStats> {
       stats.inputs += Math.max(0, finishedByWorker - reported) + 1;
       stats.outcomes[outcome.why] = (stats.outcomes[outcome.why] ?? 0) + 1;
       const input = await inputAt(stuckAt);
-      record({ target, seed, index: stuckAt, kind: outcome.why, message: outcome.message, seedName: input.seedName, mutation: input.mutation, options: input.options }, input.bytes);
+      record(
+        {
+          target,
+          seed,
+          index: stuckAt,
+          kind: outcome.why,
+          message: outcome.message,
+          seedName: input.seedName,
+          mutation: input.mutation,
+          options: input.options,
+        },
+        input.bytes,
+      );
       next = stuckAt + 1;
     }
   };
@@ -518,7 +627,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzStats> {
  * @example
  * console.log(await reproduce({ file: '.cache/fuzz-findings/decode-s1-i42.bin' }));
  */
-export async function reproduce(spec: { file: string } | { target: FuzzTarget; seed: number; index: number; snapshotFiles?: string[] }): Promise<string> {
+export async function reproduce(
+  spec: { file: string } | { target: FuzzTarget; seed: number; index: number; snapshotFiles?: string[] },
+): Promise<string> {
   let target: FuzzTarget;
   let bytes: Buffer;
   let options: DecodeOptions = {};

@@ -131,8 +131,61 @@ function cborSeeds(): ValueSeed[] {
   const plain = Buffer.from([0xd9, 0xd9, 0xf7, ...cbor(object)]);
   // indefinite-length map, text and byte strings, tag 0 and tag 1, half float
   const tricky = Buffer.from([
-    0xd9, 0xd9, 0xf7, 0xbf, 0x64, 0x6b, 0x69, 0x6e, 0x64, 0x7f, 0x62, 0x57, 0x69, 0x61, 0x74, 0xff, 0x61, 0x74, 0xc0, 0x74, ...Buffer.from('2024-01-02T03:04:05Z'),
-    0x61, 0x65, 0xc1, 0x1a, 0x65, 0x00, 0x00, 0x00, 0x61, 0x62, 0x5f, 0x42, 0x01, 0x02, 0x41, 0x03, 0xff, 0x61, 0x68, 0xf9, 0x3c, 0x00, 0x61, 0x6e, 0x3b, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0xff,
+    0xd9,
+    0xd9,
+    0xf7,
+    0xbf,
+    0x64,
+    0x6b,
+    0x69,
+    0x6e,
+    0x64,
+    0x7f,
+    0x62,
+    0x57,
+    0x69,
+    0x61,
+    0x74,
+    0xff,
+    0x61,
+    0x74,
+    0xc0,
+    0x74,
+    ...Buffer.from('2024-01-02T03:04:05Z'),
+    0x61,
+    0x65,
+    0xc1,
+    0x1a,
+    0x65,
+    0x00,
+    0x00,
+    0x00,
+    0x61,
+    0x62,
+    0x5f,
+    0x42,
+    0x01,
+    0x02,
+    0x41,
+    0x03,
+    0xff,
+    0x61,
+    0x68,
+    0xf9,
+    0x3c,
+    0x00,
+    0x61,
+    0x6e,
+    0x3b,
+    0x00,
+    0x00,
+    0x00,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    0x00,
+    0xff,
   ]);
   return [seed('cbor widget', plain), seed('cbor indefinite', tricky)];
 }
@@ -147,16 +200,27 @@ export function loadValueSeeds(extra: { name: string; bytes: Buffer }[] = []): V
   const out: ValueSeed[] = [];
   const dir = goldenDir();
   if (fs.existsSync(dir)) {
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.pb')).sort()) {
+    for (const f of fs
+      .readdirSync(dir)
+      .filter((x) => x.endsWith('.pb'))
+      .sort()) {
       const bytes = fs.readFileSync(path.join(dir, f));
       const options = goldenOptions(f);
       out.push(seed(f, bytes, options));
       const inner = innerObject(bytes);
-      if (inner !== undefined && inner.length > 0) out.push(seed(`${f} bare`, Buffer.from(inner), { ...options, bare: true }));
+      if (inner !== undefined && inner.length > 0)
+        out.push(seed(`${f} bare`, Buffer.from(inner), { ...options, bare: true }));
     }
   }
   const auger = augerDir();
-  for (const f of ['storage/pod.bin', 'storage/job.bin', 'storage/pod-with-key.bin', 'json/pod.json', 'json/job.json', 'json/pod-with-key.txt']) {
+  for (const f of [
+    'storage/pod.bin',
+    'storage/job.bin',
+    'storage/pod-with-key.bin',
+    'json/pod.json',
+    'json/job.json',
+    'json/pod-with-key.txt',
+  ]) {
     const p = path.join(auger, f);
     if (fs.existsSync(p)) out.push(seed(`auger ${f}`, fs.readFileSync(p)));
   }
@@ -168,7 +232,14 @@ export function loadValueSeeds(extra: { name: string; bytes: Buffer }[] = []): V
     if (fs.existsSync(p)) out.push(seed(`auger ${f}`, fs.readFileSync(p), options));
   }
   out.push(...cborSeeds());
-  out.push(seed('json with html and controls', Buffer.from('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"<b>x</b>"},"data":{"k\\u0000":"\\u001b[31m\\u2028<script>alert(1)</script>"}}\n')));
+  out.push(
+    seed(
+      'json with html and controls',
+      Buffer.from(
+        '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"<b>x</b>"},"data":{"k\\u0000":"\\u001b[31m\\u2028<script>alert(1)</script>"}}\n',
+      ),
+    ),
+  );
   out.push(seed('encrypted', Buffer.from('k8s:enc:aescbc:v1:key1:\u0001\u0002\u0003ciphertext')));
   for (const e of extra) out.push(seed(e.name, e.bytes));
   return out;
@@ -213,20 +284,50 @@ function revisionKey(main: number, sub: number, tombstone = false): Buffer {
  */
 export function syntheticSnapshotSeed(): SnapshotSeed {
   const records: [Buffer, Buffer][] = [];
-  const values = loadValueSeeds().filter((s) => !s.options.bare).slice(0, 24);
+  const values = loadValueSeeds()
+    .filter((s) => !s.options.bare)
+    .slice(0, 24);
   let rev = 2;
   values.forEach((v, i) => {
     const key = Buffer.from(`/registry/things/default/t${i}`);
     records.push([revisionKey(rev, 0), mvccRecord(key, v.bytes, rev, rev, 1, i === 3 ? 0x7fff0001 : 0)]);
     rev++;
   });
-  records.push([revisionKey(rev, 0, true), mvccRecord(Buffer.from('/registry/things/default/t1'), Buffer.alloc(0), 0, rev, 0)]);
+  records.push([
+    revisionKey(rev, 0, true),
+    mvccRecord(Buffer.from('/registry/things/default/t1'), Buffer.alloc(0), 0, rev, 0),
+  ]);
   const root: WriterBucket = {
     entries: [
       [Buffer.from('key'), { entries: records }],
-      [Buffer.from('meta'), { entries: [[Buffer.from('consistent_index'), Buffer.from('00000000000000ff', 'hex')], [Buffer.from('finishedCompactRev'), revisionKey(2, 0)]], inline: true }],
-      [Buffer.from('lease'), { entries: [[Buffer.from('000000007fff0001', 'hex'), Buffer.from([0x08, 0x81, 0x80, 0xfc, 0xff, 0x07, 0x10, 0x3c])]], inline: true }],
-      [Buffer.from('members'), { entries: [[Buffer.from('8e9e05c52164694d'), Buffer.from('{"id":1,"peerURLs":["http://<x>"],"name":"m\\u0000"}')]], inline: true }],
+      [
+        Buffer.from('meta'),
+        {
+          entries: [
+            [Buffer.from('consistent_index'), Buffer.from('00000000000000ff', 'hex')],
+            [Buffer.from('finishedCompactRev'), revisionKey(2, 0)],
+          ],
+          inline: true,
+        },
+      ],
+      [
+        Buffer.from('lease'),
+        {
+          entries: [
+            [Buffer.from('000000007fff0001', 'hex'), Buffer.from([0x08, 0x81, 0x80, 0xfc, 0xff, 0x07, 0x10, 0x3c])],
+          ],
+          inline: true,
+        },
+      ],
+      [
+        Buffer.from('members'),
+        {
+          entries: [
+            [Buffer.from('8e9e05c52164694d'), Buffer.from('{"id":1,"peerURLs":["http://<x>"],"name":"m\\u0000"}')],
+          ],
+          inline: true,
+        },
+      ],
       [Buffer.from('cluster'), { entries: [[Buffer.from('clusterVersion'), Buffer.from('3.5.0')]], inline: true }],
     ],
   };

@@ -54,7 +54,11 @@ export async function waitQuiet(pid: number, quietCpuS = 0.03, maxWaitMs = 10_00
  * @example
  * const r = await timedRun('/usr/bin/etcdctl', ['get', '/registry/', '--prefix'], { discardStdout: true });
  */
-export function timedRun(cmd: string, args: string[], options: { discardStdout?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<TimedRun> {
+export function timedRun(
+  cmd: string,
+  args: string[],
+  options: { discardStdout?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<TimedRun> {
   return new Promise((resolve, reject) => {
     const useTime = fs.existsSync('/usr/bin/time');
     const env = { ...(options.env ?? process.env), ETCDCTL_API: '3' };
@@ -76,7 +80,13 @@ export function timedRun(cmd: string, args: string[], options: { discardStdout?:
       const wallS = Number(process.hrtime.bigint() - started) / 1e9;
       const m = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
       if (code !== 0) reject(new Error(`${cmd} ${args.slice(0, 4).join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
-      else resolve({ wallS, maxRssMb: m ? Number(m[2]) / 1024 : NaN, cpuS: m ? Number(m[3]) + Number(m[4]) : NaN, stdout: stdoutTail });
+      else
+        resolve({
+          wallS,
+          maxRssMb: m ? Number(m[2]) / 1024 : NaN,
+          cpuS: m ? Number(m[3]) + Number(m[4]) : NaN,
+          stdout: stdoutTail,
+        });
     });
   });
 }
@@ -87,5 +97,8 @@ export function timedRun(cmd: string, args: string[], options: { discardStdout?:
  * console.log(loadLine()); // 'load average: 2.1 1.8 1.5 on 2 cores'
  */
 export function loadLine(): string {
-  return `load average: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores`;
+  return `load average: ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} on ${os.cpus().length} cores`;
 }

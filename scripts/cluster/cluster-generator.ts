@@ -97,7 +97,14 @@ export interface ClusterIncidents {
   /** Secret keys by the aescbc key that encrypts them now (a rotation from key1 to key2 half done). */
   rotation: { key1: string[]; key2: string[] };
   /** Objects being deleted that wait on finalizers, with the finalizers and the deletionTimestamp. */
-  stuck: Array<{ resource: string; kind: string; namespace?: string; name: string; finalizers: string[]; deletionTimestamp: string }>;
+  stuck: Array<{
+    resource: string;
+    kind: string;
+    namespace?: string;
+    name: string;
+    finalizers: string[];
+    deletionTimestamp: string;
+  }>;
 }
 
 /**
@@ -185,7 +192,20 @@ class Rng {
 // ---------------------------------------------------------------------------------------------------
 // Vocabulary
 
-const APP_NAMES = ['web', 'api', 'worker', 'cache', 'frontend', 'auth', 'billing', 'search', 'queue', 'gateway', 'metrics', 'cart'];
+const APP_NAMES = [
+  'web',
+  'api',
+  'worker',
+  'cache',
+  'frontend',
+  'auth',
+  'billing',
+  'search',
+  'queue',
+  'gateway',
+  'metrics',
+  'cart',
+];
 const IMAGES = [
   'nginx:1.27.3',
   'redis:7.4.1',
@@ -243,7 +263,12 @@ function positiveIntOption(name: string, v: number | undefined, fallback: number
 
 function resolveOptions(options: ClusterGeneratorOptions): Required<ClusterGeneratorOptions> {
   const pods = positiveIntOption('pods', options.pods, 50, MAX_PODS);
-  const namespaces = positiveIntOption('namespaces', options.namespaces, Math.min(500, Math.max(1, Math.round(Math.sqrt(pods) / 2))), 10_000);
+  const namespaces = positiveIntOption(
+    'namespaces',
+    options.namespaces,
+    Math.min(500, Math.max(1, Math.round(Math.sqrt(pods) / 2))),
+    10_000,
+  );
   const nodes = positiveIntOption('nodes', options.nodes, Math.min(5000, Math.max(3, Math.ceil(pods / 100))), 10_000);
   const seed = options.seed ?? 1;
   if (!Number.isInteger(seed)) {
@@ -255,9 +280,20 @@ function resolveOptions(options: ClusterGeneratorOptions): Required<ClusterGener
   }
   const incidents = options.incidents === true;
   if (incidents && pods < 30) {
-    throw new InvalidArgumentError(`Invalid pods for generateCluster with incidents: ${pods}. Pass at least 30 (the incidents need two deployments of their own).`, { pods });
+    throw new InvalidArgumentError(
+      `Invalid pods for generateCluster with incidents: ${pods}. Pass at least 30 (the incidents need two deployments of their own).`,
+      { pods },
+    );
   }
-  return { seed, pods, namespaces: Math.max(1, namespaces), nodes: Math.max(1, nodes), prefix: options.prefix ?? DEFAULT_ETCD_PREFIX, now, incidents };
+  return {
+    seed,
+    pods,
+    namespaces: Math.max(1, namespaces),
+    nodes: Math.max(1, nodes),
+    prefix: options.prefix ?? DEFAULT_ETCD_PREFIX,
+    now,
+    incidents,
+  };
 }
 
 function makeLayout(o: Required<ClusterGeneratorOptions>): Layout {
@@ -302,7 +338,15 @@ function* deploymentPlans(o: Required<ClusterGeneratorOptions>, layout: Layout):
       const replicas = Math.min(left, rng.int(1, 6));
       left -= replicas;
       index++;
-      yield { namespace, name: `${rng.pick(APP_NAMES)}-${index}`, app: '', replicas, index, local: local++, seed: hash32(o.seed, 'deployment', index) };
+      yield {
+        namespace,
+        name: `${rng.pick(APP_NAMES)}-${index}`,
+        app: '',
+        replicas,
+        index,
+        local: local++,
+        seed: hash32(o.seed, 'deployment', index),
+      };
     }
   }
 }
@@ -340,7 +384,9 @@ function namespaceObject(ctx: Ctx, name: string, rng: Rng): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: meta(name, undefined, rng.uid(), ctx.clusterCreatedMs, { labels: { 'kubernetes.io/metadata.name': name } }),
+    metadata: meta(name, undefined, rng.uid(), ctx.clusterCreatedMs, {
+      labels: { 'kubernetes.io/metadata.name': name },
+    }),
     spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' },
   };
@@ -376,7 +422,10 @@ function nodeObject(ctx: Ctx, name: string, index: number, rng: Rng): KubeObject
     kind: 'Node',
     metadata: meta(name, undefined, rng.uid(), created, {
       labels,
-      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' },
+      annotations: {
+        'node.alpha.kubernetes.io/ttl': '0',
+        'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
+      },
     }),
     spec,
     status: {
@@ -440,7 +489,10 @@ function containerSpecs(rng: Rng, app: string, workloadName: string): Array<Reco
   const n = rng.chance(0.2) ? 2 : 1;
   const out: Array<Record<string, unknown>> = [];
   for (let i = 0; i < n; i++) {
-    const c: Record<string, unknown> = { name: i === 0 ? app : 'sidecar', image: i === 0 ? rng.pick(IMAGES) : 'busybox:1.37' };
+    const c: Record<string, unknown> = {
+      name: i === 0 ? app : 'sidecar',
+      image: i === 0 ? rng.pick(IMAGES) : 'busybox:1.37',
+    };
     if (i === 0) c['ports'] = [{ name: 'http', containerPort: 8080, protocol: 'TCP' }];
     const r = rng.next();
     if (r < 0.25) c['resources'] = {};
@@ -475,7 +527,11 @@ function envFor(app: string, workloadName: string): Array<Record<string, unknown
     const long = count === 30 ? `${rng.hex(24)}-${'x'.repeat(rng.int(20, 90))}` : rng.hex(8);
     env.push({ name: `${app.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_SETTING_${i}`, value: long });
   }
-  if (bucket === 0) env.push({ name: 'EMBEDDED_CONFIG', value: Array.from({ length: 120 }, (_, i) => `key${i}=${rng.hex(24)}`).join(';') });
+  if (bucket === 0)
+    env.push({
+      name: 'EMBEDDED_CONFIG',
+      value: Array.from({ length: 120 }, (_, i) => `key${i}=${rng.hex(24)}`).join(';'),
+    });
   return env;
 }
 
@@ -495,7 +551,8 @@ function podSpecCommon(containers: Array<Record<string, unknown>>): Record<strin
 function workload(ctx: Ctx, plan: DeploymentPlan, replicas: number, generation: number): Workload {
   const rng = new Rng(plan.seed);
   const app = plan.name;
-  const createdMs = ctx.clusterCreatedMs + 3_600_000 + rng.int(0, Math.max(1, ctx.nowMs - ctx.clusterCreatedMs - 7_200_000));
+  const createdMs =
+    ctx.clusterCreatedMs + 3_600_000 + rng.int(0, Math.max(1, ctx.nowMs - ctx.clusterCreatedMs - 7_200_000));
   const deploymentUid = rng.uid();
   const replicaSetUid = rng.uid();
   const hash = rng.suffix(10);
@@ -565,9 +622,26 @@ function workload(ctx: Ctx, plan: DeploymentPlan, replicas: number, generation: 
       selector: { matchLabels: { ...rsLabels } },
       template: { metadata: { labels: { ...rsLabels } }, spec: podSpecCommon(containers) },
     },
-    status: { replicas, fullyLabeledReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas, observedGeneration: generation },
+    status: {
+      replicas,
+      fullyLabeledReplicas: replicas,
+      readyReplicas: replicas,
+      availableReplicas: replicas,
+      observedGeneration: generation,
+    },
   };
-  return { plan, deployment, replicaSet, hash, labels: rsLabels, podTemplateSpec, deploymentUid, replicaSetUid, createdMs, containers };
+  return {
+    plan,
+    deployment,
+    replicaSet,
+    hash,
+    labels: rsLabels,
+    podTemplateSpec,
+    deploymentUid,
+    replicaSetUid,
+    createdMs,
+    containers,
+  };
 }
 
 interface PodInfo {
@@ -596,7 +670,15 @@ function podObject(ctx: Ctx, w: Workload, i: number, restartsExtra: number): { p
       state: { running: { startedAt: rfc3339(startedMs + (restarts > 0 ? 600_000 + ci * 1000 : ci * 1000)) } },
       lastState:
         restarts > 0 && ci === 0
-          ? { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: rfc3339(startedMs), finishedAt: rfc3339(startedMs + 590_000), containerID: `containerd://${rng.hex(64)}` } }
+          ? {
+              terminated: {
+                exitCode: 137,
+                reason: 'OOMKilled',
+                startedAt: rfc3339(startedMs),
+                finishedAt: rfc3339(startedMs + 590_000),
+                containerID: `containerd://${rng.hex(64)}`,
+              },
+            }
           : {},
       ready: true,
       restartCount: ci === 0 ? restarts : 0,
@@ -607,7 +689,12 @@ function podObject(ctx: Ctx, w: Workload, i: number, restartsExtra: number): { p
     };
     return s;
   });
-  const condition = (type: string, ms: number): Record<string, unknown> => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(ms) });
+  const condition = (type: string, ms: number): Record<string, unknown> => ({
+    type,
+    status: 'True',
+    lastProbeTime: null,
+    lastTransitionTime: rfc3339(ms),
+  });
   const spec = podSpecCommon(w.containers.map((c) => ({ ...c })));
   spec['nodeName'] = node;
   spec['tolerations'] = [
@@ -672,7 +759,13 @@ function eventObject(
   count: number,
   rng: Rng,
 ): KubeObject {
-  const involvedObject: Record<string, unknown> = { kind: involved.kind, namespace, name: involved.name, uid: involved.uid, apiVersion: involved.apiVersion };
+  const involvedObject: Record<string, unknown> = {
+    kind: involved.kind,
+    namespace,
+    name: involved.name,
+    uid: involved.uid,
+    apiVersion: involved.apiVersion,
+  };
   if (involved.fieldPath !== undefined) involvedObject['fieldPath'] = involved.fieldPath;
   return {
     apiVersion: 'v1',
@@ -696,7 +789,12 @@ function eventObject(
 // Operations
 
 interface Emit {
-  put(resource: string, key: string, object: KubeObject, options?: { lease?: LeaseGroup; update?: boolean; json?: boolean }): ClusterOperation;
+  put(
+    resource: string,
+    key: string,
+    object: KubeObject,
+    options?: { lease?: LeaseGroup; update?: boolean; json?: boolean },
+  ): ClusterOperation;
 }
 
 function jsonValue(object: KubeObject): Uint8Array {
@@ -759,7 +857,14 @@ function crdObject(ctx: Ctx, rng: Rng): KubeObject {
     },
     spec: {
       group: CRD_GROUP,
-      names: { plural: CRD_PLURAL, singular: 'certificate', shortNames: ['cert', 'certs'], kind: 'Certificate', listKind: 'CertificateList', categories: ['cert-manager'] },
+      names: {
+        plural: CRD_PLURAL,
+        singular: 'certificate',
+        shortNames: ['cert', 'certs'],
+        kind: 'Certificate',
+        listKind: 'CertificateList',
+        categories: ['cert-manager'],
+      },
       scope: 'Namespaced',
       versions: [
         {
@@ -768,17 +873,38 @@ function crdObject(ctx: Ctx, rng: Rng): KubeObject {
           storage: true,
           schema,
           subresources: { status: {} },
-          additionalPrinterColumns: [{ name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' }],
+          additionalPrinterColumns: [
+            { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+          ],
         },
       ],
       conversion: { strategy: 'None' },
     },
     status: {
       conditions: [
-        { type: 'NamesAccepted', status: 'True', lastTransitionTime: rfc3339(ctx.clusterCreatedMs + 600_000), reason: 'NoConflicts', message: 'no conflicts found' },
-        { type: 'Established', status: 'True', lastTransitionTime: rfc3339(ctx.clusterCreatedMs + 600_000), reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' },
+        {
+          type: 'NamesAccepted',
+          status: 'True',
+          lastTransitionTime: rfc3339(ctx.clusterCreatedMs + 600_000),
+          reason: 'NoConflicts',
+          message: 'no conflicts found',
+        },
+        {
+          type: 'Established',
+          status: 'True',
+          lastTransitionTime: rfc3339(ctx.clusterCreatedMs + 600_000),
+          reason: 'InitialNamesAccepted',
+          message: 'the initial names have been accepted',
+        },
       ],
-      acceptedNames: { plural: CRD_PLURAL, singular: 'certificate', shortNames: ['cert', 'certs'], kind: 'Certificate', listKind: 'CertificateList', categories: ['cert-manager'] },
+      acceptedNames: {
+        plural: CRD_PLURAL,
+        singular: 'certificate',
+        shortNames: ['cert', 'certs'],
+        kind: 'Certificate',
+        listKind: 'CertificateList',
+        categories: ['cert-manager'],
+      },
       storedVersions: ['v1'],
     },
   };
@@ -790,7 +916,9 @@ function crdObject(ctx: Ctx, rng: Rng): KubeObject {
  */
 function aescbcSeal(plaintext: Uint8Array, keyName: 'key1' | 'key2', iv: Uint8Array): Uint8Array {
   const c = crypto.createCipheriv('aes-256-cbc', INCIDENT_KEYS[keyName], iv);
-  return Uint8Array.from(Buffer.concat([Buffer.from(`k8s:enc:aescbc:v1:${keyName}:`), iv, c.update(plaintext), c.final()]));
+  return Uint8Array.from(
+    Buffer.concat([Buffer.from(`k8s:enc:aescbc:v1:${keyName}:`), iv, c.update(plaintext), c.final()]),
+  );
 }
 
 /** Secrets written through it are stored encrypted with key1 (the incident cluster encrypts at rest). */
@@ -801,13 +929,24 @@ function encryptingEmit(inner: Emit, seed: number, written: Array<{ key: string;
       if (resource !== 'secrets' || op.type !== 'put') return op;
       written.push({ key, object });
       const iv = new Rng(hash32(seed, 'iv', key, 'key1')).bytes(16);
-      return { type: 'put', key, value: aescbcSeal(op.value, 'key1', iv), resource, encoding: 'encrypted', update: op.update, ...(op.lease !== undefined ? { lease: op.lease } : {}) };
+      return {
+        type: 'put',
+        key,
+        value: aescbcSeal(op.value, 'key1', iv),
+        resource,
+        encoding: 'encrypted',
+        update: op.update,
+        ...(op.lease !== undefined ? { lease: op.lease } : {}),
+      };
     },
   };
 }
 
 /** The two deployments the incidents take: with two pods or more, untouched by the changes phase. */
-function incidentPlans(o: Required<ClusterGeneratorOptions>, layout: Layout): { deleted: DeploymentPlan; orphaned: DeploymentPlan } {
+function incidentPlans(
+  o: Required<ClusterGeneratorOptions>,
+  layout: Layout,
+): { deleted: DeploymentPlan; orphaned: DeploymentPlan } {
   const picked: DeploymentPlan[] = [];
   let dropped = false;
   for (const plan of deploymentPlans(o, layout)) {
@@ -818,7 +957,10 @@ function incidentPlans(o: Required<ClusterGeneratorOptions>, layout: Layout): { 
     if (picked.length === 2) break;
   }
   if (picked.length < 2) {
-    throw new InvalidArgumentError(`Cannot generate the incidents with ${o.pods} pods: two deployments of two pods or more are needed. Pass more pods.`, { pods: o.pods });
+    throw new InvalidArgumentError(
+      `Cannot generate the incidents with ${o.pods} pods: two deployments of two pods or more are needed. Pass more pods.`,
+      { pods: o.pods },
+    );
   }
   return { deleted: picked[0] as DeploymentPlan, orphaned: picked[1] as DeploymentPlan };
 }
@@ -841,8 +983,21 @@ function legacyObjects(ctx: Ctx, deleting: boolean): { namespace: KubeObject; cl
       ? {
           phase: 'Terminating',
           conditions: [
-            { type: 'NamespaceContentRemaining', status: 'True', lastTransitionTime: deletedAt, reason: 'SomeResourcesRemain', message: 'Some resources are remaining: persistentvolumeclaims. has 1 resource instances' },
-            { type: 'NamespaceFinalizersRemaining', status: 'True', lastTransitionTime: deletedAt, reason: 'SomeFinalizersRemain', message: 'Some content in the namespace has finalizers remaining: kubernetes.io/pvc-protection in 1 resource instances' },
+            {
+              type: 'NamespaceContentRemaining',
+              status: 'True',
+              lastTransitionTime: deletedAt,
+              reason: 'SomeResourcesRemain',
+              message: 'Some resources are remaining: persistentvolumeclaims. has 1 resource instances',
+            },
+            {
+              type: 'NamespaceFinalizersRemaining',
+              status: 'True',
+              lastTransitionTime: deletedAt,
+              reason: 'SomeFinalizersRemain',
+              message:
+                'Some content in the namespace has finalizers remaining: kubernetes.io/pvc-protection in 1 resource instances',
+            },
           ],
         }
       : { phase: 'Active' },
@@ -852,37 +1007,67 @@ function legacyObjects(ctx: Ctx, deleting: boolean): { namespace: KubeObject; cl
     kind: 'PersistentVolumeClaim',
     metadata: meta('data-legacy-db-0', 'legacy', claimUid, created + 60_000, {
       labels: { app: 'legacy-db' },
-      annotations: { 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes', 'volume.kubernetes.io/storage-provisioner': 'ebs.csi.aws.com' },
-      ...(deleting ? { deletionTimestamp: rfc3339(ctx.nowMs - STUCK_FOR_MS + 2000), deletionGracePeriodSeconds: 0 } : {}),
+      annotations: {
+        'pv.kubernetes.io/bind-completed': 'yes',
+        'pv.kubernetes.io/bound-by-controller': 'yes',
+        'volume.kubernetes.io/storage-provisioner': 'ebs.csi.aws.com',
+      },
+      ...(deleting
+        ? { deletionTimestamp: rfc3339(ctx.nowMs - STUCK_FOR_MS + 2000), deletionGracePeriodSeconds: 0 }
+        : {}),
       finalizers: ['kubernetes.io/pvc-protection'],
     }),
-    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } }, volumeName: `pvc-${claimUid}`, storageClassName: 'gp3', volumeMode: 'Filesystem' },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '10Gi' } },
+      volumeName: `pvc-${claimUid}`,
+      storageClassName: 'gp3',
+      volumeMode: 'Filesystem',
+    },
     status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '10Gi' } },
   };
   return { namespace, claim };
 }
 
-function* incidentOps(ctx: Ctx, emit: Emit, secrets: ReadonlyArray<{ key: string; object: KubeObject }>): Generator<ClusterOperation> {
+function* incidentOps(
+  ctx: Ctx,
+  emit: Emit,
+  secrets: ReadonlyArray<{ key: string; object: KubeObject }>,
+): Generator<ClusterOperation> {
   const { o, layout } = ctx;
   const k = (resource: string, name: string, namespace?: string): string => keyFor(resource, name, namespace, o.prefix);
   // A key rotation half done: key2 became the write key and every other Secret was rewritten with it.
   for (let i = 0; i < secrets.length; i += 2) {
     const s = secrets[i] as { key: string; object: KubeObject };
     const iv = new Rng(hash32(o.seed, 'iv', s.key, 'key2')).bytes(16);
-    yield { type: 'put', key: s.key, value: aescbcSeal(encode(s.object), 'key2', iv), resource: 'secrets', encoding: 'encrypted', update: true };
+    yield {
+      type: 'put',
+      key: s.key,
+      value: aescbcSeal(encode(s.object), 'key2', iv),
+      resource: 'secrets',
+      encoding: 'encrypted',
+      update: true,
+    };
   }
   const { deleted, orphaned } = incidentPlans(o, layout);
   // kubectl delete deployment (background cascade): the Deployment goes, then the garbage collector
   // deletes its ReplicaSet, then the pods.
   const d = workload(ctx, deleted, deleted.replicas, 1);
   yield { type: 'delete', key: k('deployments', deleted.name, deleted.namespace), resource: 'deployments' };
-  yield { type: 'delete', key: k('replicasets', `${deleted.name}-${d.hash}`, deleted.namespace), resource: 'replicasets' };
-  for (let i = 0; i < deleted.replicas; i++) yield { type: 'delete', key: k('pods', podObject(ctx, d, i, 0).info.name, deleted.namespace), resource: 'pods' };
+  yield {
+    type: 'delete',
+    key: k('replicasets', `${deleted.name}-${d.hash}`, deleted.namespace),
+    resource: 'replicasets',
+  };
+  for (let i = 0; i < deleted.replicas; i++)
+    yield { type: 'delete', key: k('pods', podObject(ctx, d, i, 0).info.name, deleted.namespace), resource: 'pods' };
   // etcdctl del of a Deployment's key: no API server, no garbage collector; its ReplicaSet stays, orphaned.
   yield { type: 'delete', key: k('deployments', orphaned.name, orphaned.namespace), resource: 'deployments' };
   // Namespace legacy deleted; its claim keeps the pvc-protection finalizer, so both wait forever.
   const legacy = legacyObjects(ctx, true);
-  yield emit.put('persistentvolumeclaims', k('persistentvolumeclaims', 'data-legacy-db-0', 'legacy'), legacy.claim, { update: true });
+  yield emit.put('persistentvolumeclaims', k('persistentvolumeclaims', 'data-legacy-db-0', 'legacy'), legacy.claim, {
+    update: true,
+  });
   yield emit.put('namespaces', k('namespaces', 'legacy'), legacy.namespace, { update: true });
 }
 
@@ -904,7 +1089,11 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
     const nrng = new Rng(hash32(o.seed, 'node', i));
     const node = nodeObject(ctx, name, i, nrng);
     yield emit.put('nodes', k('nodes', name), node);
-    yield emit.put('leases', k('leases', name, 'kube-node-lease'), nodeLeaseObject(ctx, name, String((node['metadata'] as { uid: string }).uid), i, nrng));
+    yield emit.put(
+      'leases',
+      k('leases', name, 'kube-node-lease'),
+      nodeLeaseObject(ctx, name, String((node['metadata'] as { uid: string }).uid), i, nrng),
+    );
   }
   const apiServerIp = ipv4(0x0a010000 + 10);
   yield emit.put(
@@ -931,7 +1120,9 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
   yield emit.put('services', k('services', 'kubernetes', 'default'), {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: meta('kubernetes', 'default', rng.uid(), ctx.clusterCreatedMs, { labels: { component: 'apiserver', provider: 'kubernetes' } }),
+    metadata: meta('kubernetes', 'default', rng.uid(), ctx.clusterCreatedMs, {
+      labels: { component: 'apiserver', provider: 'kubernetes' },
+    }),
     spec: {
       ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 6443 }],
       clusterIP: '10.96.0.1',
@@ -947,19 +1138,30 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
   yield emit.put('endpoints', k('endpoints', 'kubernetes', 'default'), {
     apiVersion: 'v1',
     kind: 'Endpoints',
-    metadata: meta('kubernetes', 'default', rng.uid(), ctx.clusterCreatedMs, { labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }),
+    metadata: meta('kubernetes', 'default', rng.uid(), ctx.clusterCreatedMs, {
+      labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+    }),
     subsets: [{ addresses: [{ ip: apiServerIp }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }],
   });
   // RBAC cluster-wide.
   yield emit.put('clusterroles', k('clusterroles', 'view'), {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
-    metadata: meta('view', undefined, rng.uid(), ctx.clusterCreatedMs, { labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' } }),
-    rules: [{ verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'endpoints'] }],
+    metadata: meta('view', undefined, rng.uid(), ctx.clusterCreatedMs, {
+      labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
+    }),
+    rules: [
+      { verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['pods', 'services', 'configmaps', 'endpoints'] },
+    ],
   });
   // CRD, APIService (JSON).
   const crd = crdObject(ctx, rng);
-  yield emit.put('customresourcedefinitions', `${p}/apiextensions.k8s.io/customresourcedefinitions/${CRD_PLURAL}.${CRD_GROUP}`, crd, { json: true });
+  yield emit.put(
+    'customresourcedefinitions',
+    `${p}/apiextensions.k8s.io/customresourcedefinitions/${CRD_PLURAL}.${CRD_GROUP}`,
+    crd,
+    { json: true },
+  );
   const apiService: KubeObject = {
     kind: 'APIService',
     apiVersion: 'apiregistration.k8s.io/v1',
@@ -979,11 +1181,19 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
     },
     status: {
       conditions: [
-        { type: 'Available', status: 'True', lastTransitionTime: rfc3339(ctx.clusterCreatedMs + 330_000), reason: 'Passed', message: 'all checks passed' },
+        {
+          type: 'Available',
+          status: 'True',
+          lastTransitionTime: rfc3339(ctx.clusterCreatedMs + 330_000),
+          reason: 'Passed',
+          message: 'all checks passed',
+        },
       ],
     },
   };
-  yield emit.put('apiservices', `${p}/apiregistration.k8s.io/apiservices/v1beta1.metrics.k8s.io`, apiService, { json: true });
+  yield emit.put('apiservices', `${p}/apiregistration.k8s.io/apiservices/v1beta1.metrics.k8s.io`, apiService, {
+    json: true,
+  });
   // An encrypted secret (aescbc: 16-byte IV + ciphertext blocks).
   const secretRng = new Rng(hash32(o.seed, 'encrypted'));
   const ciphertext = secretRng.bytes(16 + 16 * 12);
@@ -1000,7 +1210,14 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
       type: 'bootstrap.kubernetes.io/token',
     });
   } else {
-    yield { type: 'put', key: k('secrets', 'bootstrap-token-abcdef', 'kube-system'), value: encValue, resource: 'secrets', encoding: 'encrypted', update: false };
+    yield {
+      type: 'put',
+      key: k('secrets', 'bootstrap-token-abcdef', 'kube-system'),
+      value: encValue,
+      resource: 'secrets',
+      encoding: 'encrypted',
+      update: false,
+    };
   }
 
   // Per namespace basics: serviceaccount, root CA configmap, role, rolebinding.
@@ -1015,7 +1232,12 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
     yield emit.put('configmaps', k('configmaps', 'kube-root-ca.crt', ns), {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: meta('kube-root-ca.crt', ns, nrng.uid(), created, { annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } }),
+      metadata: meta('kube-root-ca.crt', ns, nrng.uid(), created, {
+        annotations: {
+          'kubernetes.io/description':
+            'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+        },
+      }),
       data: { 'ca.crt': `-----BEGIN CERTIFICATE-----\n${base64(nrng.bytes(96))}\n-----END CERTIFICATE-----\n` },
     });
     if (layout.appNamespaces.includes(ns)) {
@@ -1035,25 +1257,75 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
         subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: `${ns}-developers` }],
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'developer' },
       });
-      yield emit.put(`${CRD_PLURAL}.${CRD_GROUP}`, `${p}/${CRD_GROUP}/${CRD_PLURAL}/${ns}/${ns}-tls`, {
-        apiVersion: `${CRD_GROUP}/v1`,
-        kind: 'Certificate',
-        metadata: { name: `${ns}-tls`, namespace: ns, uid: nrng.uid(), generation: 1, creationTimestamp: rfc3339(created + 60_000) },
-        spec: { secretName: `${ns}-tls`, dnsNames: [`${ns}.example.com`], issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt' }, duration: '2160h0m0s' },
-        status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Ready', message: 'Certificate is up to date and has not expired' }] },
-      }, { json: true });
+      yield emit.put(
+        `${CRD_PLURAL}.${CRD_GROUP}`,
+        `${p}/${CRD_GROUP}/${CRD_PLURAL}/${ns}/${ns}-tls`,
+        {
+          apiVersion: `${CRD_GROUP}/v1`,
+          kind: 'Certificate',
+          metadata: {
+            name: `${ns}-tls`,
+            namespace: ns,
+            uid: nrng.uid(),
+            generation: 1,
+            creationTimestamp: rfc3339(created + 60_000),
+          },
+          spec: {
+            secretName: `${ns}-tls`,
+            dnsNames: [`${ns}.example.com`],
+            issuerRef: { kind: 'ClusterIssuer', name: 'letsencrypt' },
+            duration: '2160h0m0s',
+          },
+          status: {
+            conditions: [
+              {
+                type: 'Ready',
+                status: 'True',
+                reason: 'Ready',
+                message: 'Certificate is up to date and has not expired',
+              },
+            ],
+          },
+        },
+        { json: true },
+      );
     }
   }
 
   // kube-system: coredns with its pods (the system pods).
-  const corednsPlan: DeploymentPlan = { namespace: 'kube-system', name: 'coredns', app: 'coredns', replicas: layout.systemPods, index: 0, local: 0, seed: hash32(o.seed, 'coredns') };
+  const corednsPlan: DeploymentPlan = {
+    namespace: 'kube-system',
+    name: 'coredns',
+    app: 'coredns',
+    replicas: layout.systemPods,
+    index: 0,
+    local: 0,
+    seed: hash32(o.seed, 'coredns'),
+  };
   if (layout.systemPods > 0) yield* workloadOps(ctx, emit, corednsPlan, corednsPlan.replicas, 1, false);
 
   // default: the teaching pair of the README and notebook 01 — `kubectl get deployments -n default
   // -l hello=hello` keeps "hello" and drops "goodbye".
   if (layout.demoPods > 0) {
-    const hello: DeploymentPlan = { namespace: 'default', name: 'hello', app: 'hello', labels: { hello: 'hello' }, replicas: 2, index: 999_998, local: 0, seed: hash32(o.seed, 'hello') };
-    const goodbye: DeploymentPlan = { namespace: 'default', name: 'goodbye', app: 'goodbye', replicas: 1, index: 999_999, local: 1, seed: hash32(o.seed, 'goodbye') };
+    const hello: DeploymentPlan = {
+      namespace: 'default',
+      name: 'hello',
+      app: 'hello',
+      labels: { hello: 'hello' },
+      replicas: 2,
+      index: 999_998,
+      local: 0,
+      seed: hash32(o.seed, 'hello'),
+    };
+    const goodbye: DeploymentPlan = {
+      namespace: 'default',
+      name: 'goodbye',
+      app: 'goodbye',
+      replicas: 1,
+      index: 999_999,
+      local: 1,
+      seed: hash32(o.seed, 'goodbye'),
+    };
     yield* workloadOps(ctx, emit, hello, hello.replicas, 1, false);
     yield* workloadOps(ctx, emit, goodbye, goodbye.replicas, 1, false);
   }
@@ -1070,7 +1342,14 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
 
   // kube-apiserver's compactor key, written when the cluster is built and before anything changes: a
   // compaction at its revision (generate-cluster --compact) keeps the history of every change below.
-  yield { type: 'put', key: 'compact_rev_key', value: enc.encode('1'), resource: 'compact_rev_key', encoding: 'raw', update: false };
+  yield {
+    type: 'put',
+    key: 'compact_rev_key',
+    value: enc.encode('1'),
+    resource: 'compact_rev_key',
+    encoding: 'raw',
+    update: false,
+  };
 
   // Changes: every 10th deployment restarts a pod; every 25th scales up by one; the first deployment
   // with more than one pod loses a pod (deleted, with a Killing event).
@@ -1088,14 +1367,35 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
       yield emit.put(
         'events',
         '',
-        eventObject(plan.namespace, { kind: 'Pod', name: info.name, uid: info.uid, apiVersion: 'v1', fieldPath: `spec.containers{${String(w.containers[0]?.['name'])}}` }, 'BackOff', 'Back-off restarting failed container', 'kubelet', 'Warning', ctx.nowMs - 30_000, 3, erng),
+        eventObject(
+          plan.namespace,
+          {
+            kind: 'Pod',
+            name: info.name,
+            uid: info.uid,
+            apiVersion: 'v1',
+            fieldPath: `spec.containers{${String(w.containers[0]?.['name'])}}`,
+          },
+          'BackOff',
+          'Back-off restarting failed container',
+          'kubelet',
+          'Warning',
+          ctx.nowMs - 30_000,
+          3,
+          erng,
+        ),
         { lease: 'events' },
       );
     }
     if (scale) {
       const scaled = workload(ctx, plan, plan.replicas + 1, 2);
       yield emit.put('deployments', k('deployments', plan.name, plan.namespace), scaled.deployment, { update: true });
-      yield emit.put('replicasets', k('replicasets', String((scaled.replicaSet['metadata'] as { name: string }).name), plan.namespace), scaled.replicaSet, { update: true });
+      yield emit.put(
+        'replicasets',
+        k('replicasets', String((scaled.replicaSet['metadata'] as { name: string }).name), plan.namespace),
+        scaled.replicaSet,
+        { update: true },
+      );
       const { pod, info } = podObject(ctx, scaled, plan.replicas, 0);
       yield emit.put('pods', k('pods', info.name, plan.namespace), pod);
     }
@@ -1133,7 +1433,17 @@ function* workloadOps(
   yield emit.put(
     'events',
     '',
-    eventObject(ns, { kind: 'Deployment', name: plan.name, uid: w.deploymentUid, apiVersion: 'apps/v1' }, 'ScalingReplicaSet', `Scaled up replica set ${plan.name}-${w.hash} to ${replicas}`, 'deployment-controller', 'Normal', w.createdMs, 1, rng),
+    eventObject(
+      ns,
+      { kind: 'Deployment', name: plan.name, uid: w.deploymentUid, apiVersion: 'apps/v1' },
+      'ScalingReplicaSet',
+      `Scaled up replica set ${plan.name}-${w.hash} to ${replicas}`,
+      'deployment-controller',
+      'Normal',
+      w.createdMs,
+      1,
+      rng,
+    ),
     { lease: 'events' },
   );
   const pods: PodInfo[] = [];
@@ -1145,7 +1455,17 @@ function* workloadOps(
     yield emit.put(
       'events',
       '',
-      eventObject(ns, { kind: 'Pod', name: info.name, uid: info.uid, apiVersion: 'v1' }, 'Scheduled', `Successfully assigned ${ns}/${info.name} to ${info.node}`, 'default-scheduler', 'Normal', created, 1, rng),
+      eventObject(
+        ns,
+        { kind: 'Pod', name: info.name, uid: info.uid, apiVersion: 'v1' },
+        'Scheduled',
+        `Successfully assigned ${ns}/${info.name} to ${info.node}`,
+        'default-scheduler',
+        'Normal',
+        created,
+        1,
+        rng,
+      ),
       { lease: 'events' },
     );
   }
@@ -1174,7 +1494,11 @@ function* workloadOps(
       },
       status: { loadBalancer: {} },
     });
-    const addresses = pods.map((pi) => ({ ip: pi.ip, nodeName: pi.node, targetRef: { kind: 'Pod', namespace: ns, name: pi.name, uid: pi.uid } }));
+    const addresses = pods.map((pi) => ({
+      ip: pi.ip,
+      nodeName: pi.node,
+      targetRef: { kind: 'Pod', namespace: ns, name: pi.name, uid: pi.uid },
+    }));
     yield emit.put('endpoints', k('endpoints', svcName, ns), {
       apiVersion: 'v1',
       kind: 'Endpoints',
@@ -1191,7 +1515,11 @@ function* workloadOps(
       metadata: meta(sliceName, ns, rng.uid(), created + 5000, {
         generateName: `${svcName}-`,
         generation: 1,
-        labels: { app: plan.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', 'kubernetes.io/service-name': svcName },
+        labels: {
+          app: plan.name,
+          'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+          'kubernetes.io/service-name': svcName,
+        },
         ownerReferences: [ownerRef('v1', 'Service', svcName, svcUid)],
       }),
       addressType: 'IPv4',
@@ -1210,7 +1538,10 @@ function* workloadOps(
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: meta(`${plan.name}-config`, ns, rng.uid(), w.createdMs - 10_000, { labels: { app: plan.name } }),
-      data: { LOG_LEVEL: rng.pick(['info', 'debug', 'warn']), 'app.yaml': `listen: :8080\nworkers: ${rng.int(1, 16)}\n` },
+      data: {
+        LOG_LEVEL: rng.pick(['info', 'debug', 'warn']),
+        'app.yaml': `listen: :8080\nworkers: ${rng.int(1, 16)}\n`,
+      },
     });
   }
   if (rng.chance(0.4)) {
@@ -1257,11 +1588,19 @@ function describeIncidents(ctx: Ctx, ops: Iterable<ClusterOperation>): ClusterIn
     lastKey.set(op.key, Buffer.from(op.value.subarray(0, 32)).toString('latin1').split(':')[4] ?? '');
   }
   const rotation = { key1: [] as string[], key2: [] as string[] };
-  for (const [key, name] of [...lastKey].sort(([a], [b]) => (a < b ? -1 : 1))) if (name === 'key1' || name === 'key2') rotation[name].push(key);
+  for (const [key, name] of [...lastKey].sort(([a], [b]) => (a < b ? -1 : 1)))
+    if (name === 'key1' || name === 'key2') rotation[name].push(key);
   const legacy = legacyObjects(ctx, true);
   const stuckOf = (resource: string, object: KubeObject, finalizers: string[]): ClusterIncidents['stuck'][number] => {
     const m = object['metadata'] as { name: string; namespace?: string; deletionTimestamp: string };
-    return { resource, kind: String(object['kind']), ...(m.namespace !== undefined ? { namespace: m.namespace } : {}), name: m.name, finalizers, deletionTimestamp: m.deletionTimestamp };
+    return {
+      resource,
+      kind: String(object['kind']),
+      ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
+      name: m.name,
+      finalizers,
+      deletionTimestamp: m.deletionTimestamp,
+    };
   };
   return {
     deletedDeployment: {
@@ -1279,7 +1618,10 @@ function describeIncidents(ctx: Ctx, ops: Iterable<ClusterOperation>): ClusterIn
       pods: Array.from({ length: orphaned.replicas }, (_, i) => podObject(ctx, w, i, 0).info.name),
     },
     rotation,
-    stuck: [stuckOf('namespaces', legacy.namespace, ['kubernetes']), stuckOf('persistentvolumeclaims', legacy.claim, ['kubernetes.io/pvc-protection'])],
+    stuck: [
+      stuckOf('namespaces', legacy.namespace, ['kubernetes']),
+      stuckOf('persistentvolumeclaims', legacy.claim, ['kubernetes.io/pvc-protection']),
+    ],
   };
 }
 
@@ -1289,7 +1631,15 @@ function describeIncidents(ctx: Ctx, ops: Iterable<ClusterOperation>): ClusterIn
  * summarizeOperations(generateCluster().operations()).keysByResource.pods // 50
  */
 export function summarizeOperations(ops: Iterable<ClusterOperation>): ClusterSummary {
-  const s: ClusterSummary = { operations: 0, puts: 0, updates: 0, deletes: 0, valueBytes: 0, keysByResource: {}, keys: 0 };
+  const s: ClusterSummary = {
+    operations: 0,
+    puts: 0,
+    updates: 0,
+    deletes: 0,
+    valueBytes: 0,
+    keysByResource: {},
+    keys: 0,
+  };
   const bump = (r: string, d: number): void => {
     s.keysByResource[r] = (s.keysByResource[r] ?? 0) + d;
     s.keys += d;

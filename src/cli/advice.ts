@@ -7,7 +7,10 @@ const CLI_WORDS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b[Pp]ass \{ verifyHash: false \}( to (?:skip the check|read it anyway))?/g, 'pass --skip-hash-check$1'],
   [/\bwith \{ reveal: true \}/g, 'with --reveal'],
   [/\b[Oo]mit \{ revision \}/g, 'omit --revision'],
-  [/\bPass \{ password \} or user "name:password", or set ETCDCTL_PASSWORD/g, 'Pass --password PASS or --user NAME:PASS, or set ETCDCTL_PASSWORD'],
+  [
+    /\bPass \{ password \} or user "name:password", or set ETCDCTL_PASSWORD/g,
+    'Pass --password PASS or --user NAME:PASS, or set ETCDCTL_PASSWORD',
+  ],
   [/\bPass \{ endpoints: "127\.0\.0\.1:2379" \}/g, 'Pass --endpoints 127.0.0.1:2379'],
   [/\bPass \{ prefix \}/g, 'Pass --prefix PREFIX'],
   [/ \(status\(\)\.compactRevision is the oldest kept\)/g, ''],

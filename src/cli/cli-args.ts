@@ -4,10 +4,36 @@
  * src/kube/kubectl-command.ts), so both accept the same flags and spellings.
  */
 import { InvalidArgumentError } from '../errors';
-import { GET_FLAGS, KUBECTL_OUTPUTS, UNSUPPORTED_GET_FLAGS, parseKubectlOutput, splitFlag } from '../kube/kubectl-command';
+import {
+  GET_FLAGS,
+  KUBECTL_OUTPUTS,
+  UNSUPPORTED_GET_FLAGS,
+  parseKubectlOutput,
+  splitFlag,
+} from '../kube/kubectl-command';
 
 /** The commands of `kubetcd`. */
-export const COMMANDS = ['get', 'keys', 'resources', 'tree', 'sizes', 'history', 'deleted', 'encodings', 'leases', 'info', 'owners', 'orphans', 'hashkv', 'diff', 'churn', 'check', 'decode', 'encode', 'help'] as const;
+export const COMMANDS = [
+  'get',
+  'keys',
+  'resources',
+  'tree',
+  'sizes',
+  'history',
+  'deleted',
+  'encodings',
+  'leases',
+  'info',
+  'owners',
+  'orphans',
+  'hashkv',
+  'diff',
+  'churn',
+  'check',
+  'decode',
+  'encode',
+  'help',
+] as const;
 
 /** The parsed command line. */
 export interface CliArgs {
@@ -58,7 +84,12 @@ interface FlagSpec {
 
 const FLAGS: Record<string, FlagSpec> = {
   // kubectl get's flags, from the table k.kubectl() reads (a switch takes no value here; -L repeats)
-  ...Object.fromEntries(Object.entries(GET_FLAGS).map(([flag, s]) => [flag, { field: s.field, value: s.value === 'switch' ? 'none' : 'string' } satisfies FlagSpec])),
+  ...Object.fromEntries(
+    Object.entries(GET_FLAGS).map(([flag, s]) => [
+      flag,
+      { field: s.field, value: s.value === 'switch' ? 'none' : 'string' } satisfies FlagSpec,
+    ]),
+  ),
   '--sources': { field: 'sources', value: 'string' },
   '--snapshot': { field: 'snapshot', value: 'string' },
   '--endpoints': { field: 'endpoints', value: 'string' },
@@ -85,7 +116,17 @@ const FLAGS: Record<string, FlagSpec> = {
 };
 
 const SOURCE_FIELDS: readonly FlagField[] = [
-  'snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'revision',
+  'snapshot',
+  'skipHashCheck',
+  'endpoints',
+  'cacert',
+  'cert',
+  'key',
+  'user',
+  'password',
+  'insecureSkipTlsVerify',
+  'prefix',
+  'revision',
 ];
 
 /** The options each command accepts (besides -h/--help). */
@@ -94,20 +135,84 @@ export const ALLOWED: Record<string, readonly FlagField[]> = {
   decode: ['output', 'sources'],
   encode: ['output', 'sources'],
   help: [],
-  get: [...SOURCE_FIELDS, 'output', 'namespace', 'allNamespaces', 'labels', 'fields', 'limit', 'reveal', 'showManagedFields', 'now', 'sortBy', 'showLabels', 'labelColumns', 'noHeaders'],
+  get: [
+    ...SOURCE_FIELDS,
+    'output',
+    'namespace',
+    'allNamespaces',
+    'labels',
+    'fields',
+    'limit',
+    'reveal',
+    'showManagedFields',
+    'now',
+    'sortBy',
+    'showLabels',
+    'labelColumns',
+    'noHeaders',
+  ],
   keys: [...SOURCE_FIELDS, 'output', 'limit'],
   resources: [...SOURCE_FIELDS, 'output'],
   tree: [...SOURCE_FIELDS, 'output', 'depth'],
   sizes: [...SOURCE_FIELDS, 'output', 'by', 'top'],
-  history: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'output', 'namespace', 'reveal'],
-  deleted: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'prefix', 'output', 'namespace', 'reveal'],
+  history: [
+    'snapshot',
+    'skipHashCheck',
+    'endpoints',
+    'cacert',
+    'cert',
+    'key',
+    'user',
+    'password',
+    'insecureSkipTlsVerify',
+    'prefix',
+    'output',
+    'namespace',
+    'reveal',
+  ],
+  deleted: [
+    'snapshot',
+    'skipHashCheck',
+    'endpoints',
+    'cacert',
+    'cert',
+    'key',
+    'user',
+    'password',
+    'insecureSkipTlsVerify',
+    'prefix',
+    'output',
+    'namespace',
+    'reveal',
+  ],
   encodings: [...SOURCE_FIELDS, 'output'],
   leases: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'output'],
   info: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'output'],
   owners: [...SOURCE_FIELDS, 'output', 'namespace', 'depth'],
   orphans: [...SOURCE_FIELDS, 'output', 'namespace', 'now'],
-  hashkv: ['snapshot', 'skipHashCheck', 'endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify', 'revision', 'output'],
-  diff: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'fromRevision', 'toRevision', 'namespace', 'all', 'reveal', 'limit', 'output'],
+  hashkv: [
+    'snapshot',
+    'skipHashCheck',
+    'endpoints',
+    'cacert',
+    'cert',
+    'key',
+    'user',
+    'password',
+    'insecureSkipTlsVerify',
+    'revision',
+    'output',
+  ],
+  diff: [
+    ...SOURCE_FIELDS.filter((f) => f !== 'revision'),
+    'fromRevision',
+    'toRevision',
+    'namespace',
+    'all',
+    'reveal',
+    'limit',
+    'output',
+  ],
   churn: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'limit', 'output'],
 };
 
@@ -151,12 +256,23 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const command = argv[0] ?? 'help';
   if (command === '--help' || command === '-h') return { command: 'help', positional: [] };
   if (!(COMMANDS as readonly string[]).includes(command)) {
-    throw new InvalidArgumentError(`unknown command ${JSON.stringify(command)}. Commands: ${COMMANDS.join(', ')}. See "kubetcd help".`);
+    throw new InvalidArgumentError(
+      `unknown command ${JSON.stringify(command)}. Commands: ${COMMANDS.join(', ')}. See "kubetcd help".`,
+    );
   }
   const end = argv.indexOf('--') < 0 ? argv.length : argv.indexOf('--');
   if (argv.slice(1, end).some((a) => a === '-h' || a === '--help')) {
     // `kubetcd get --help`: that command's help, whatever else the line holds (as kubectl does)
-    return { command: 'help', positional: command === 'help' ? argv.slice(1, end).filter((a) => !a.startsWith('-')).slice(0, 1) : [command] };
+    return {
+      command: 'help',
+      positional:
+        command === 'help'
+          ? argv
+              .slice(1, end)
+              .filter((a) => !a.startsWith('-'))
+              .slice(0, 1)
+          : [command],
+    };
   }
   const args: CliArgs = { command, positional: [] };
   const set = args as unknown as Record<string, unknown>;
@@ -188,7 +304,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
       );
     }
     if (spec.value === 'none') {
-      if (inline !== undefined && inline !== 'true') throw new InvalidArgumentError(`Option ${flag} takes no value (got ${JSON.stringify(inline)}).`);
+      if (inline !== undefined && inline !== 'true')
+        throw new InvalidArgumentError(`Option ${flag} takes no value (got ${JSON.stringify(inline)}).`);
       set[spec.field] = true;
       continue;
     }
@@ -203,7 +320,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
         throw new InvalidArgumentError(`Invalid value for ${flag}: ${JSON.stringify(v)}. Pass a positive integer.`);
       }
       set[spec.field] = n;
-    } else if (spec.field === 'labelColumns') args.labelColumns = [...(args.labelColumns ?? []), ...v.split(',').filter((k) => k !== '')];
+    } else if (spec.field === 'labelColumns')
+      args.labelColumns = [...(args.labelColumns ?? []), ...v.split(',').filter((k) => k !== '')];
     else set[spec.field] = v;
   }
   const outputs = OUTPUTS[args.command];
@@ -217,15 +335,23 @@ export function parseCliArgs(argv: string[]): CliArgs {
     );
   }
   if (args.snapshot !== undefined) {
-    const live = (['endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify'] as const).filter((f) => args[f] !== undefined);
+    const live = (['endpoints', 'cacert', 'cert', 'key', 'user', 'password', 'insecureSkipTlsVerify'] as const).filter(
+      (f) => args[f] !== undefined,
+    );
     if (live.length > 0) {
       throw new InvalidArgumentError(
         `--snapshot reads a file, so ${live.map(flagNames).join(', ')} do not apply. Pass either --snapshot FILE or the live etcd options.`,
       );
     }
   }
-  if (args.skipHashCheck === true && args.snapshot === undefined && !(args.command === 'diff' && args.positional.length > 0)) {
-    throw new InvalidArgumentError('--skip-hash-check applies to a snapshot file: add --snapshot FILE, or remove --skip-hash-check (a live etcd has no trailer to check).');
+  if (
+    args.skipHashCheck === true &&
+    args.snapshot === undefined &&
+    !(args.command === 'diff' && args.positional.length > 0)
+  ) {
+    throw new InvalidArgumentError(
+      '--skip-hash-check applies to a snapshot file: add --snapshot FILE, or remove --skip-hash-check (a live etcd has no trailer to check).',
+    );
   }
   if (args.namespace !== undefined && args.allNamespaces) {
     throw new InvalidArgumentError('Pass either -n NAMESPACE or -A (--all-namespaces), not both.');

@@ -17,7 +17,7 @@ const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]
     ],
     about:
       'List or get objects as "kubectl get" prints them, read straight from etcd. -n defaults to\n"default" for namespaced resources. Secret data is redacted unless --reveal. -o json|yaml print\n' +
-      'exactly what kubectl 1.36 prints: keys sorted, metadata.resourceVersion the etcd mod revision,\nmetadata.managedFields left out unless --show-managed-fields. -o jsonpath=\'{.items[*].metadata.name}\'\n' +
+      "exactly what kubectl 1.36 prints: keys sorted, metadata.resourceVersion the etcd mod revision,\nmetadata.managedFields left out unless --show-managed-fields. -o jsonpath='{.items[*].metadata.name}'\n" +
       'and -o custom-columns=NAME:.metadata.name,NODE:.spec.nodeName print what kubectl prints (its\nJSONPath: range/end, filters [?(@.x=="y")], .., slices). kubectl flags kubetcd cannot honour\n' +
       '(--watch, --chunk-size, -f, -o go-template, ...) are refused by name.',
   },
@@ -52,7 +52,7 @@ const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]
     usage: ['kubetcd leases [-o table|json]'],
     about:
       'Every etcd lease: its id as etcdctl prints it, granted TTL, seconds left (live etcd only), and the keys\n' +
-      'it keeps alive, per resource (events expire with their lease, an API server\'s master lease with it).',
+      "it keeps alive, per resource (events expire with their lease, an API server's master lease with it).",
   },
   encodings: {
     usage: ['kubetcd encodings [-o table|json]'],
@@ -63,7 +63,7 @@ const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]
   hashkv: {
     usage: ['kubetcd hashkv [--revision R] [-o table|json]'],
     about:
-      'etcd\'s HashKV of the key-value store up to revision R (default: the latest): the hash, compact\n' +
+      "etcd's HashKV of the key-value store up to revision R (default: the latest): the hash, compact\n" +
       'revision and revision "etcdctl endpoint hashkv" prints. Live etcd answers itself; from --snapshot it\n' +
       'is computed as etcd computes it, to compare a backup with the members it came from.',
   },
@@ -85,7 +85,7 @@ const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]
     about:
       'Which Kubernetes and etcd versions wrote the data, and what says so: the kubeadm-config ConfigMap,\n' +
       'kubelet versions, control-plane images, API server identity leases, lease candidates, storage versions;\n' +
-      'etcd\'s status (live), or the db\'s cluster and meta buckets (term and confState from 3.5, storageVersion from 3.6).',
+      "etcd's status (live), or the db's cluster and meta buckets (term and confState from 3.5, storageVersion from 3.6).",
   },
   diff: {
     usage: [
@@ -111,7 +111,7 @@ const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]
     usage: ['kubetcd check FILE [-o table|json]'],
     about:
       'Check a snapshot or member db as "bbolt check" does, and more: pages reached once, none both used\n' +
-      'and free, none lost, the meta pages, the SHA-256 trailer, every record of etcd\'s key bucket. Lists\n' +
+      "and free, none lost, the meta pages, the SHA-256 trailer, every record of etcd's key bucket. Lists\n" +
       'every problem found; exit status 1 when there is one. Never changes the file.',
   },
   decode: {
@@ -124,11 +124,12 @@ const COMMAND_HELP: Record<(typeof COMMANDS)[number], { usage: readonly string[]
   },
   encode: {
     usage: ['kubetcd encode [FILE|-] [-o binary|hex|base64] [--sources DIR]'],
-    about: 'Encode a Kubernetes object (JSON or YAML, with kind and apiVersion) into the bytes\nkube-apiserver stores in etcd ("k8s\\0" + runtime.Unknown).',
+    about:
+      'Encode a Kubernetes object (JSON or YAML, with kind and apiVersion) into the bytes\nkube-apiserver stores in etcd ("k8s\\0" + runtime.Unknown).',
   },
   help: {
     usage: ['kubetcd help [COMMAND]', 'kubetcd COMMAND --help'],
-    about: 'Every command and option, or one command\'s usage and options (-h works too).',
+    about: "Every command and option, or one command's usage and options (-h works too).",
   },
 };
 
@@ -141,7 +142,10 @@ const SOURCE_HELP: ReadonlyArray<{ fields: readonly FlagField[]; text: string }>
       '                      or "etcdctl get -w json" output; no etcd needs to run. With\n' +
       '                      $KUBETCD_INDEX_CACHE set to a directory, its index is kept there for the next run',
   },
-  { fields: ['skipHashCheck'], text: '--skip-hash-check     read a snapshot whose SHA-256 trailer does not match (as etcdutl calls it)' },
+  {
+    fields: ['skipHashCheck'],
+    text: '--skip-hash-check     read a snapshot whose SHA-256 trailer does not match (as etcdutl calls it)',
+  },
   {
     fields: ['endpoints'],
     text: '--endpoints LIST      live etcd, comma-separated host:port or URLs (default $ETCDCTL_ENDPOINTS,\n                      else 127.0.0.1:2379)',
@@ -149,9 +153,18 @@ const SOURCE_HELP: ReadonlyArray<{ fields: readonly FlagField[]; text: string }>
   { fields: ['cacert'], text: "--cacert FILE         CA certificate of etcd's server certificate ($ETCDCTL_CACERT)" },
   { fields: ['cert'], text: '--cert FILE           client certificate ($ETCDCTL_CERT)' },
   { fields: ['key'], text: '--key FILE            client private key ($ETCDCTL_KEY)' },
-  { fields: ['user', 'password'], text: '--user NAME[:PASS]    etcd user ($ETCDCTL_USER); --password PASS ($ETCDCTL_PASSWORD)' },
-  { fields: ['insecureSkipTlsVerify'], text: '--insecure-skip-tls-verify   skip the server name check ($ETCDCTL_INSECURE_SKIP_TLS_VERIFY)' },
-  { fields: ['prefix'], text: "--prefix PREFIX       kube-apiserver's --etcd-prefix (default: detected, else /registry)" },
+  {
+    fields: ['user', 'password'],
+    text: '--user NAME[:PASS]    etcd user ($ETCDCTL_USER); --password PASS ($ETCDCTL_PASSWORD)',
+  },
+  {
+    fields: ['insecureSkipTlsVerify'],
+    text: '--insecure-skip-tls-verify   skip the server name check ($ETCDCTL_INSECURE_SKIP_TLS_VERIFY)',
+  },
+  {
+    fields: ['prefix'],
+    text: "--prefix PREFIX       kube-apiserver's --etcd-prefix (default: detected, else /registry)",
+  },
   { fields: ['revision'], text: '--revision N          read the state at this etcd revision (default: the latest)' },
 ];
 
@@ -159,24 +172,42 @@ const SOURCE_HELP: ReadonlyArray<{ fields: readonly FlagField[]; text: string }>
 const OPTION_HELP: ReadonlyArray<{ field: FlagField; text: string }> = [
   { field: 'namespace', text: '-n, --namespace NS    the namespace' },
   { field: 'allNamespaces', text: '-A, --all-namespaces  every namespace' },
-  { field: 'labels', text: "-l, --selector SEL    label selector, kubectl's grammar (app=web,tier!=cache,env in (a,b))" },
-  { field: 'fields', text: '--field-selector SEL  field selector on any dotted path (status.phase=Running,spec.nodeName=node-1)' },
+  {
+    field: 'labels',
+    text: "-l, --selector SEL    label selector, kubectl's grammar (app=web,tier!=cache,env in (a,b))",
+  },
+  {
+    field: 'fields',
+    text: '--field-selector SEL  field selector on any dotted path (status.phase=Running,spec.nodeName=node-1)',
+  },
   { field: 'limit', text: '--limit N             at most N results (objects or keys)' },
   { field: 'reveal', text: '--reveal              show Secret data (redacted by default)' },
   {
     field: 'now',
     text: '--now TIME            ages in tables as of TIME (RFC 3339, or "now" for this clock); default: now for\n                      a live etcd, the newest Lease renewal in a snapshot (said on stderr when old)',
   },
-  { field: 'showManagedFields', text: '--show-managed-fields  -o json|yaml: keep metadata.managedFields (kubectl leaves them out)' },
+  {
+    field: 'showManagedFields',
+    text: '--show-managed-fields  -o json|yaml: keep metadata.managedFields (kubectl leaves them out)',
+  },
   { field: 'by', text: '--by GROUP            group by resource (default), namespace, or list the largest objects' },
   { field: 'top', text: '--top N               only the N largest groups or objects' },
-  { field: 'depth', text: '--depth N             tree: levels of path segments shown (default 2 in the table); owners: levels followed (default 10)' },
-  { field: 'sortBy', text: '--sort-by JSONPATH    sort the objects by a field (.metadata.creationTimestamp, {.status.phase})' },
+  {
+    field: 'depth',
+    text: '--depth N             tree: levels of path segments shown (default 2 in the table); owners: levels followed (default 10)',
+  },
+  {
+    field: 'sortBy',
+    text: '--sort-by JSONPATH    sort the objects by a field (.metadata.creationTimestamp, {.status.phase})',
+  },
   { field: 'showLabels', text: '--show-labels         tables: a last LABELS column' },
   { field: 'labelColumns', text: '-L, --label-columns K tables: a column per label key (repeat or comma-separate)' },
   { field: 'noHeaders', text: '--no-headers          tables and custom-columns: no header line' },
   { field: 'fromRevision', text: '--from-revision R1    diff: read A (or the one source) at this revision' },
-  { field: 'toRevision', text: '--to-revision R2      diff: read B (or the one source) at this revision (default: the latest)' },
+  {
+    field: 'toRevision',
+    text: '--to-revision R2      diff: read B (or the one source) at this revision (default: the latest)',
+  },
   { field: 'all', text: '--all                 diff: keep managedFields, resourceVersion and heartbeat fields' },
   {
     field: 'sources',
@@ -185,7 +216,11 @@ const OPTION_HELP: ReadonlyArray<{ field: FlagField; text: string }> = [
 ];
 
 /** Output formats shown in help (decode and encode check theirs when they run). */
-const HELP_OUTPUTS: Record<string, readonly string[]> = { ...OUTPUTS, decode: ['json', 'yaml'], encode: ['binary', 'hex', 'base64'] };
+const HELP_OUTPUTS: Record<string, readonly string[]> = {
+  ...OUTPUTS,
+  decode: ['json', 'yaml'],
+  encode: ['binary', 'hex', 'base64'],
+};
 
 const EXAMPLES = [
   'etcdctl get /registry/pods/default/web --print-value-only | kubetcd decode -o yaml',
@@ -243,7 +278,12 @@ function fullHelp(): string {
     return `${h.usage.map((u) => indent(u, '  ')).join('\n')}\n${indent(h.about, '      ')}`;
   });
   const output = '-o, --output FORMAT   output format (see each command; the first one listed is the default)';
-  const other = [output, ...OPTION_HELP.filter((o) => o.field !== 'allNamespaces').map((o) => (o.field === 'namespace' ? `${o.text}; -A, --all-namespaces: every namespace` : o.text))];
+  const other = [
+    output,
+    ...OPTION_HELP.filter((o) => o.field !== 'allNamespaces').map((o) =>
+      o.field === 'namespace' ? `${o.text}; -A, --all-namespaces: every namespace` : o.text,
+    ),
+  ];
   return (
     'kubetcd — explore the Kubernetes data kept in etcd\n\n' +
     `Usage:\n${commands.join('\n')}\n\n` +
@@ -291,7 +331,9 @@ function commandHelp(command: (typeof COMMANDS)[number]): string {
 export function helpText(command?: string): string {
   if (command === undefined) return fullHelp();
   if (!(COMMANDS as readonly string[]).includes(command)) {
-    throw new InvalidArgumentError(`No help for ${JSON.stringify(command)}: not a command. Commands: ${COMMANDS.join(', ')}. "kubetcd help" shows them all.`);
+    throw new InvalidArgumentError(
+      `No help for ${JSON.stringify(command)}: not a command. Commands: ${COMMANDS.join(', ')}. "kubetcd help" shows them all.`,
+    );
   }
   return commandHelp(command as (typeof COMMANDS)[number]);
 }

@@ -16,12 +16,17 @@ import { warn } from './cli-output';
 export async function openCliSource(args: CliArgs): Promise<KvSource> {
   if (args.snapshot !== undefined) {
     if (!fs.existsSync(args.snapshot)) {
-      throw new InvalidArgumentError(`Cannot read snapshot ${JSON.stringify(args.snapshot)}: no such file. Check the path.`);
+      throw new InvalidArgumentError(
+        `Cannot read snapshot ${JSON.stringify(args.snapshot)}: no such file. Check the path.`,
+      );
     }
     // Loaded on demand: a snapshot never needs the etcd client (grpc), decode and encode need neither.
     const { openFileSource } = await import('../sources/open-file');
     // The SHA-256 check of a large file runs alongside the reads: withKube waits for its verdict.
-    return openFileSource(args.snapshot, args.skipHashCheck === true ? { verifyHash: false } : { hashCheck: 'alongside' });
+    return openFileSource(
+      args.snapshot,
+      args.skipHashCheck === true ? { verifyHash: false } : { hashCheck: 'alongside' },
+    );
   }
 
   const live: Exclude<SourceTarget, string | string[] | undefined> = {
@@ -45,13 +50,17 @@ const DEFAULT_ENDPOINT = '127.0.0.1:2379';
  * tried; and how to name one. Other errors, and failures on a named source, pass unchanged.
  */
 export function explainDefaultSource(args: CliArgs, e: unknown, opening: boolean): unknown {
-  const defaulted = args.snapshot === undefined && args.endpoints === undefined && process.env['ETCDCTL_ENDPOINTS'] === undefined;
-  if (!defaulted || !isKubetcdError(e) || !(e.name === 'EtcdConnectionError' || (opening && e.name === 'KubetcdError'))) return e;
+  const defaulted =
+    args.snapshot === undefined && args.endpoints === undefined && process.env['ETCDCTL_ENDPOINTS'] === undefined;
+  if (!defaulted || !isKubetcdError(e) || !(e.name === 'EtcdConnectionError' || (opening && e.name === 'KubetcdError')))
+    return e;
   const message =
     `No source named, so kubetcd tried live etcd at ${DEFAULT_ENDPOINT} (the default without --snapshot, --endpoints or ETCDCTL_ENDPOINTS): ` +
     `${e.message.replace(/\.?$/, '.')} Name a source: --snapshot FILE for a snapshot file, --endpoints HOST:PORT for a live etcd, or set ETCDCTL_ENDPOINTS.`;
   const details = { ...e.details, defaultEndpoint: DEFAULT_ENDPOINT };
-  return e.name === 'EtcdConnectionError' ? new EtcdConnectionError(message, details, { cause: e }) : new KubetcdError(message, details, { cause: e });
+  return e.name === 'EtcdConnectionError'
+    ? new EtcdConnectionError(message, details, { cause: e })
+    : new KubetcdError(message, details, { cause: e });
 }
 
 /**

@@ -7,7 +7,13 @@
 import type { KubeObject } from '../codec/types';
 import { InvalidArgumentError, isKubetcdError, type NotFoundError } from '../errors';
 import type { KubeClient, KubeGetResult, ListOptions } from '../kube/kube-client';
-import { getTarget, kubectlGetCommand, printKubectlOutput, sortKubectlItems, type KubectlCommand } from '../kube/kubectl-command';
+import {
+  getTarget,
+  kubectlGetCommand,
+  printKubectlOutput,
+  sortKubectlItems,
+  type KubectlCommand,
+} from '../kube/kubectl-command';
 import type { ResourceInfo } from '../kube/resources';
 import { DEFAULT_READS, kindPrinter } from '../render/kube-printers';
 import { noResourcesMessage, renderTable } from '../render/table';
@@ -43,7 +49,9 @@ async function tableClock(args: CliArgs, k: KubeClient): Promise<TableClock> {
     if (args.now === 'now') return {};
     const t = Date.parse(args.now);
     if (!Number.isFinite(t) || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(args.now)) {
-      throw new InvalidArgumentError(`Invalid --now: ${JSON.stringify(args.now)}. Pass an RFC 3339 time such as 2024-05-01T10:00:00Z, or "now" for this machine's clock.`);
+      throw new InvalidArgumentError(
+        `Invalid --now: ${JSON.stringify(args.now)}. Pass an RFC 3339 time such as 2024-05-01T10:00:00Z, or "now" for this machine's clock.`,
+      );
     }
     return { now: t };
   }
@@ -53,10 +61,19 @@ async function tableClock(args: CliArgs, k: KubeClient): Promise<TableClock> {
   if (clock === undefined) return {};
   // Said with the first table printed (an old backup only: a recent one matches this clock anyway).
   const old = Date.now() - clock.now.getTime() > 3600_000;
-  return { now: clock.now.getTime(), ...(old ? { note: `kubetcd: ${clockCaption(clock)} (--now now: this machine's clock).\n` } : {}) };
+  return {
+    now: clock.now.getTime(),
+    ...(old ? { note: `kubetcd: ${clockCaption(clock)} (--now now: this machine's clock).\n` } : {}),
+  };
 }
 
-function objectsTable(objects: readonly KubeObject[], info: ResourceInfo, withNamespace: boolean, cmd: KubectlCommand, clock: TableClock): string {
+function objectsTable(
+  objects: readonly KubeObject[],
+  info: ResourceInfo,
+  withNamespace: boolean,
+  cmd: KubectlCommand,
+  clock: TableClock,
+): string {
   if (clock.note !== undefined && objects.length > 0) {
     process.stderr.write(clock.note);
     delete clock.note;
@@ -83,7 +100,9 @@ function objectsTable(objects: readonly KubeObject[], info: ResourceInfo, withNa
  */
 export function cliGetCommand(args: CliArgs): KubectlCommand {
   if (args.positional.length === 0) {
-    throw new InvalidArgumentError('kubetcd get needs a resource, such as "kubetcd get pods -n default". "kubetcd resources" lists what the source holds.');
+    throw new InvalidArgumentError(
+      'kubetcd get needs a resource, such as "kubetcd get pods -n default". "kubetcd resources" lists what the source holds.',
+    );
   }
   return kubectlGetCommand(
     args.positional,
@@ -165,8 +184,17 @@ export async function runGet(args: CliArgs, cmd: KubectlCommand, k: KubeClient):
   if ((cmd.output === 'json' || cmd.output === 'yaml') && cmd.sortBy === undefined) {
     // streamed item by item: constant memory, whatever the number of objects
     const { streamList } = await import('./get-stream');
-    const streamed = await streamList(k, cmd.resource, options, cmd.output, process.stdout, warn, cmd.showManagedFields === true ? { showManagedFields: true } : {});
-    if (streamed.truncatedReason !== undefined) process.stderr.write(`kubetcd: showing the first ${streamed.items}; more matched (raise --limit).\n`);
+    const streamed = await streamList(
+      k,
+      cmd.resource,
+      options,
+      cmd.output,
+      process.stdout,
+      warn,
+      cmd.showManagedFields === true ? { showManagedFields: true } : {},
+    );
+    if (streamed.truncatedReason !== undefined)
+      process.stderr.write(`kubetcd: showing the first ${streamed.items}; more matched (raise --limit).\n`);
     return 0;
   }
   const list = await k.list(cmd.resource, options);
@@ -176,6 +204,7 @@ export async function runGet(args: CliArgs, cmd: KubectlCommand, k: KubeClient):
   if (list.items.length === 0 && (cmd.output === undefined || cmd.output === 'wide')) {
     process.stderr.write(`${noResourcesMessage(namespace)}\n`);
   }
-  if (list.truncated) process.stderr.write(`kubetcd: showing the first ${list.items.length}; more matched (raise --limit).\n`);
+  if (list.truncated)
+    process.stderr.write(`kubetcd: showing the first ${list.items.length}; more matched (raise --limit).\n`);
   return 0;
 }

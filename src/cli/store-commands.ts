@@ -19,28 +19,53 @@ import { explainDefaultSource, openCliSource } from './cli-source';
 /** `kubetcd keys`. */
 export async function runKeys(args: CliArgs, k: KubeClient): Promise<number> {
   const prefix = args.positional[0] ?? `${k.prefix}/`;
-  if (args.positional.length > 1) throw new InvalidArgumentError(`kubetcd keys takes one key prefix, got ${args.positional.length}: ${JSON.stringify(args.positional)}.`);
+  if (args.positional.length > 1)
+    throw new InvalidArgumentError(
+      `kubetcd keys takes one key prefix, got ${args.positional.length}: ${JSON.stringify(args.positional)}.`,
+    );
   const format = args.output ?? 'plain';
   const shown = (key: Uint8Array): string => visibleText(decodeGoString(key, 0, key.length));
   if (format === 'plain') {
     // Keys as a terminal shows them safely: controls and invalid UTF-8 bytes as visible escapes (\x1b, \xff).
     const lines: string[] = [];
-    const options = { keysOnly: true, ...(args.revision !== undefined ? { revision: args.revision } : {}), ...(args.limit !== undefined ? { limit: args.limit } : {}) };
+    const options = {
+      keysOnly: true,
+      ...(args.revision !== undefined ? { revision: args.revision } : {}),
+      ...(args.limit !== undefined ? { limit: args.limit } : {}),
+    };
     for await (const kv of k.source.range({ prefix }, options)) lines.push(`${shown(kv.key)}\n`);
     out(lines.join(''));
     return 0;
   }
   // Live etcd reports value sizes only when values are read.
   const keysOnly = k.source.capabilities.valueBytesOnKeysOnly;
-  const records: Array<{ key: string; valueBytes: number; createRevision: number; modRevision: number; version: number; lease: string }> = [];
+  const records: Array<{
+    key: string;
+    valueBytes: number;
+    createRevision: number;
+    modRevision: number;
+    version: number;
+    lease: string;
+  }> = [];
   const td = new TextDecoder();
   const shownKeys: string[] = [];
   for await (const kv of k.source.range(
     { prefix },
-    { keysOnly, ...(args.revision !== undefined ? { revision: args.revision } : {}), ...(args.limit !== undefined ? { limit: args.limit } : {}) },
+    {
+      keysOnly,
+      ...(args.revision !== undefined ? { revision: args.revision } : {}),
+      ...(args.limit !== undefined ? { limit: args.limit } : {}),
+    },
   )) {
     shownKeys.push(shown(kv.key));
-    records.push({ key: td.decode(kv.key), valueBytes: kv.valueBytes, createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version, lease: kv.lease });
+    records.push({
+      key: td.decode(kv.key),
+      valueBytes: kv.valueBytes,
+      createRevision: kv.createRevision,
+      modRevision: kv.modRevision,
+      version: kv.version,
+      lease: kv.lease,
+    });
   }
   if (format === 'json') {
     out(jsonText(records));
@@ -49,7 +74,14 @@ export async function runKeys(args: CliArgs, k: KubeClient): Promise<number> {
   out(
     textTable(
       ['KEY', 'BYTES', 'CREATE-REV', 'MOD-REV', 'VERSION', 'LEASE'],
-      records.map((r, i) => [shownKeys[i] ?? r.key, String(r.valueBytes), String(r.createRevision), String(r.modRevision), String(r.version), r.lease === '0' ? '<none>' : r.lease]),
+      records.map((r, i) => [
+        shownKeys[i] ?? r.key,
+        String(r.valueBytes),
+        String(r.createRevision),
+        String(r.modRevision),
+        String(r.version),
+        r.lease === '0' ? '<none>' : r.lease,
+      ]),
     ),
   );
   return 0;
@@ -74,7 +106,10 @@ export async function runResources(args: CliArgs, k: KubeClient): Promise<number
 
 /** `kubetcd tree`. */
 export async function runTree(args: CliArgs, k: KubeClient): Promise<number> {
-  if (args.positional.length > 1) throw new InvalidArgumentError(`kubetcd tree takes one key prefix, got ${args.positional.length}: ${JSON.stringify(args.positional)}.`);
+  if (args.positional.length > 1)
+    throw new InvalidArgumentError(
+      `kubetcd tree takes one key prefix, got ${args.positional.length}: ${JSON.stringify(args.positional)}.`,
+    );
   const format = args.output ?? 'table';
   const tree = await k.tree(args.positional[0] ?? k.prefix, {
     ...(args.depth !== undefined ? { depth: args.depth } : format === 'table' ? { depth: 2 } : {}),
@@ -120,7 +155,13 @@ export async function runSizes(args: CliArgs, k: KubeClient): Promise<number> {
     out(
       textTable(
         ['RESOURCE', 'NAMESPACE', 'NAME', 'BYTES', 'SHARE'],
-        sizes.largest.map((v) => [v.resource ?? '<none>', v.namespace ?? '<none>', v.name ?? v.key, String(v.bytes), pct(v.bytes)]),
+        sizes.largest.map((v) => [
+          v.resource ?? '<none>',
+          v.namespace ?? '<none>',
+          v.name ?? v.key,
+          String(v.bytes),
+          pct(v.bytes),
+        ]),
       ),
     );
     return 0;
@@ -136,7 +177,9 @@ export async function runSizes(args: CliArgs, k: KubeClient): Promise<number> {
         String(g.bytes),
         formatBytes(g.bytes),
         pct(g.bytes),
-        ...(history ? [String(g.revisions ?? ''), g.allRevisionsBytes !== undefined ? formatBytes(g.allRevisionsBytes) : ''] : []),
+        ...(history
+          ? [String(g.revisions ?? ''), g.allRevisionsBytes !== undefined ? formatBytes(g.allRevisionsBytes) : '']
+          : []),
       ]),
     ),
   );
@@ -148,9 +191,14 @@ export async function runSizes(args: CliArgs, k: KubeClient): Promise<number> {
 export async function runHistory(args: CliArgs, k: KubeClient): Promise<number> {
   const [first, name, ...rest] = args.positional;
   if (first === undefined) {
-    throw new InvalidArgumentError('kubetcd history needs RESOURCE NAME (kubetcd history pods web-1 -n shop) or a full key (kubetcd history /registry/pods/shop/web-1).');
+    throw new InvalidArgumentError(
+      'kubetcd history needs RESOURCE NAME (kubetcd history pods web-1 -n shop) or a full key (kubetcd history /registry/pods/shop/web-1).',
+    );
   }
-  if (rest.length > 0) throw new InvalidArgumentError(`kubetcd history takes RESOURCE NAME or one KEY, got ${JSON.stringify(args.positional)}.`);
+  if (rest.length > 0)
+    throw new InvalidArgumentError(
+      `kubetcd history takes RESOURCE NAME or one KEY, got ${JSON.stringify(args.positional)}.`,
+    );
   const entries = await k.history(first, name, {
     ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
     ...(args.reveal ? { reveal: true } : {}),
@@ -164,15 +212,19 @@ export async function runHistory(args: CliArgs, k: KubeClient): Promise<number> 
     out(textTable(headers, rows));
   }
   if (status.compactRevision > 0 && format === 'table') {
-    process.stderr.write(`kubetcd: revisions before ${status.compactRevision} were compacted: older changes are gone.\n`);
+    process.stderr.write(
+      `kubetcd: revisions before ${status.compactRevision} were compacted: older changes are gone.\n`,
+    );
   }
   return 0;
 }
 
-
 /** `kubetcd deleted`. */
 export async function runDeleted(args: CliArgs, k: KubeClient): Promise<number> {
-  if (args.positional.length > 1) throw new InvalidArgumentError(`kubetcd deleted takes at most one resource, got ${JSON.stringify(args.positional)}.`);
+  if (args.positional.length > 1)
+    throw new InvalidArgumentError(
+      `kubetcd deleted takes at most one resource, got ${JSON.stringify(args.positional)}.`,
+    );
   const result = await k.deleted(args.positional[0], {
     ...(args.namespace !== undefined ? { namespace: args.namespace } : {}),
     ...(args.reveal ? { reveal: true } : {}),
@@ -181,7 +233,8 @@ export async function runDeleted(args: CliArgs, k: KubeClient): Promise<number> 
     out(jsonText(result));
     return 0;
   }
-  if (result.items.length === 0) process.stderr.write(`kubetcd: no deletions kept under ${visibleText(result.range.prefix)}.\n`);
+  if (result.items.length === 0)
+    process.stderr.write(`kubetcd: no deletions kept under ${visibleText(result.range.prefix)}.\n`);
   else {
     out(
       textTable(
@@ -197,7 +250,10 @@ export async function runDeleted(args: CliArgs, k: KubeClient): Promise<number> 
       ),
     );
   }
-  if (result.compactRevision > 0) process.stderr.write(`kubetcd: deletes at or before revision ${result.compactRevision} were compacted: they are gone.\n`);
+  if (result.compactRevision > 0)
+    process.stderr.write(
+      `kubetcd: deletes at or before revision ${result.compactRevision} were compacted: they are gone.\n`,
+    );
   return 0;
 }
 
@@ -228,7 +284,10 @@ export async function runEncodings(args: CliArgs, k: KubeClient): Promise<number
 
 /** `kubetcd leases`. */
 export async function runLeases(args: CliArgs, k: KubeClient): Promise<number> {
-  if (args.positional.length > 0) throw new InvalidArgumentError(`kubetcd leases takes no arguments, got ${JSON.stringify(args.positional)}. Name the source with --snapshot FILE or --endpoints.`);
+  if (args.positional.length > 0)
+    throw new InvalidArgumentError(
+      `kubetcd leases takes no arguments, got ${JSON.stringify(args.positional)}. Name the source with --snapshot FILE or --endpoints.`,
+    );
   const result = await k.leases();
   if ((args.output ?? 'table') === 'json') {
     out(jsonText(result));
@@ -237,7 +296,13 @@ export async function runLeases(args: CliArgs, k: KubeClient): Promise<number> {
   out(
     textTable(
       ['ID', 'TTL', 'REMAINING', 'KEYS', 'RESOURCES'],
-      result.leases.map((l) => [l.id, `${l.ttlSeconds}s`, l.remainingSeconds !== undefined ? `${l.remainingSeconds}s` : '<unknown>', String(l.keys.length), countsText(l.byResource)]),
+      result.leases.map((l) => [
+        l.id,
+        `${l.ttlSeconds}s`,
+        l.remainingSeconds !== undefined ? `${l.remainingSeconds}s` : '<unknown>',
+        String(l.keys.length),
+        countsText(l.byResource),
+      ]),
     ),
   );
   return 0;
@@ -245,7 +310,10 @@ export async function runLeases(args: CliArgs, k: KubeClient): Promise<number> {
 
 /** `kubetcd hashkv`. */
 export async function runHashKv(args: CliArgs): Promise<number> {
-  if (args.positional.length > 0) throw new InvalidArgumentError(`kubetcd hashkv takes no arguments, got ${JSON.stringify(args.positional)}. Name the source with --snapshot FILE or --endpoints.`);
+  if (args.positional.length > 0)
+    throw new InvalidArgumentError(
+      `kubetcd hashkv takes no arguments, got ${JSON.stringify(args.positional)}. Name the source with --snapshot FILE or --endpoints.`,
+    );
   let source: KvSource;
   try {
     source = await openCliSource(args);
@@ -254,12 +322,27 @@ export async function runHashKv(args: CliArgs): Promise<number> {
   }
   try {
     if (!source.capabilities.hashKV || typeof source.hashKV !== 'function') {
-      throw new InvalidArgumentError(`Cannot compute etcd's HashKV of ${source.origin}: a ${source.kind} source holds no revision records. Use a snapshot ("etcdctl snapshot save") or live etcd.`);
+      throw new InvalidArgumentError(
+        `Cannot compute etcd's HashKV of ${source.origin}: a ${source.kind} source holds no revision records. Use a snapshot ("etcdctl snapshot save") or live etcd.`,
+      );
     }
     const h = await source.hashKV(args.revision !== undefined ? { revision: args.revision } : {});
     if ((args.output ?? 'table') === 'json') out(jsonText({ origin: source.origin, ...h }));
     else {
-      out(textTable(['SOURCE', 'HASH', 'COMPACT-REVISION', 'HASH-REVISION', 'REVISION'], [[visibleText(source.origin), String(h.hash), String(h.compactRevision), String(h.hashRevision), String(h.revision)]]));
+      out(
+        textTable(
+          ['SOURCE', 'HASH', 'COMPACT-REVISION', 'HASH-REVISION', 'REVISION'],
+          [
+            [
+              visibleText(source.origin),
+              String(h.hash),
+              String(h.compactRevision),
+              String(h.hashRevision),
+              String(h.revision),
+            ],
+          ],
+        ),
+      );
     }
     return 0;
   } catch (e) {

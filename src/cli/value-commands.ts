@@ -42,7 +42,9 @@ function describeProblem(d: Decoded): string {
 export function runDecode(args: CliArgs): number {
   const format = args.output ?? 'json';
   if (format !== 'json' && format !== 'yaml') {
-    throw new InvalidArgumentError(`Unknown output format for decode: ${JSON.stringify(format)}. Use -o json or -o yaml.`);
+    throw new InvalidArgumentError(
+      `Unknown output format for decode: ${JSON.stringify(format)}. Use -o json or -o yaml.`,
+    );
   }
   const input = readInput(args.positional[0]);
   const d = args.sources ? createCodec({ sourcesDir: args.sources }).decode(input) : decode(input);
@@ -77,7 +79,9 @@ function parseObjectText(bytes: Uint8Array): Record<string, unknown> {
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidArgumentError('The input is not a Kubernetes object: expected a JSON or YAML mapping with kind and apiVersion.');
+    throw new InvalidArgumentError(
+      'The input is not a Kubernetes object: expected a JSON or YAML mapping with kind and apiVersion.',
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -86,7 +90,9 @@ function parseObjectText(bytes: Uint8Array): Record<string, unknown> {
 export function runEncode(args: CliArgs): number {
   const format = args.output ?? 'binary';
   if (format !== 'binary' && format !== 'hex' && format !== 'base64') {
-    throw new InvalidArgumentError(`Unknown output format for encode: ${JSON.stringify(format)}. Use -o binary, hex or base64.`);
+    throw new InvalidArgumentError(
+      `Unknown output format for encode: ${JSON.stringify(format)}. Use -o binary, hex or base64.`,
+    );
   }
   if (format === 'binary' && process.stdout.isTTY) {
     throw new InvalidArgumentError(
@@ -104,10 +110,13 @@ export function runEncode(args: CliArgs): number {
 export async function runCheck(args: CliArgs): Promise<number> {
   const files = [...args.positional, ...(args.snapshot !== undefined ? [args.snapshot] : [])];
   if (files.length !== 1) {
-    throw new InvalidArgumentError(`kubetcd check takes one file, got ${files.length}${files.length > 0 ? `: ${JSON.stringify(files)}` : ''}. Run "kubetcd check FILE" with a snapshot or a member's member/snap/db.`);
+    throw new InvalidArgumentError(
+      `kubetcd check takes one file, got ${files.length}${files.length > 0 ? `: ${JSON.stringify(files)}` : ''}. Run "kubetcd check FILE" with a snapshot or a member's member/snap/db.`,
+    );
   }
   const file = files[0] as string;
-  if (!fs.existsSync(file)) throw new InvalidArgumentError(`Cannot check ${JSON.stringify(file)}: no such file. Check the path.`);
+  if (!fs.existsSync(file))
+    throw new InvalidArgumentError(`Cannot check ${JSON.stringify(file)}: no such file. Check the path.`);
   const { checkSnapshotFile } = await import('../sources/snapshot/snapshot-check');
   const report = await checkSnapshotFile(file);
   if ((args.output ?? 'table') === 'json') {
@@ -116,10 +125,16 @@ export async function runCheck(args: CliArgs): Promise<number> {
   }
   const lines = report.problems.map((p) => visibleText(p.message));
   if (report.moreProblems > 0) lines.push(`… and ${report.moreProblems} more problems`);
-  const trailer = { match: 'SHA-256 trailer matches', mismatch: 'SHA-256 trailer does NOT match', absent: 'no SHA-256 trailer (a member db, or a copy of one)' }[report.hash];
+  const trailer = {
+    match: 'SHA-256 trailer matches',
+    mismatch: 'SHA-256 trailer does NOT match',
+    absent: 'no SHA-256 trailer (a member db, or a copy of one)',
+  }[report.hash];
   const pages = `${report.pages} pages of ${report.pageSize} bytes: ${report.reachable} in use, ${report.freelist ? `${report.free} on the freelist` : report.freelistPage !== undefined ? `the freelist (page ${report.freelistPage}) unreadable` : 'no freelist (etcd does not write one)'}`;
   const keys = report.keys !== undefined ? `, ${report.keys} keys at the latest revision` : '';
-  lines.push(`${report.ok ? 'OK' : `${report.problems.length + report.moreProblems} problem${report.problems.length + report.moreProblems === 1 ? '' : 's'}`}: ${visibleText(file)}: ${pages}; ${trailer}${keys}.`);
+  lines.push(
+    `${report.ok ? 'OK' : `${report.problems.length + report.moreProblems} problem${report.problems.length + report.moreProblems === 1 ? '' : 's'}`}: ${visibleText(file)}: ${pages}; ${trailer}${keys}.`,
+  );
   out(`${lines.join('\n')}\n`);
   return report.ok ? 0 : 1;
 }

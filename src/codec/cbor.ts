@@ -80,7 +80,10 @@ class CborReader {
   private length(ai: number, start: number, what: string, minBytesEach: number): number {
     const n = this.argument(ai, start);
     if (typeof n === 'bigint' || n * minBytesEach > this.bytes.length - this.pos) {
-      throw this.fail(`${what} of length ${n} is longer than the ${this.bytes.length - this.pos} bytes that remain`, start);
+      throw this.fail(
+        `${what} of length ${n} is longer than the ${this.bytes.length - this.pos} bytes that remain`,
+        start,
+      );
     }
     return n;
   }
@@ -97,7 +100,8 @@ class CborReader {
       const at = this.pos;
       const ib = this.u8();
       if (ib === 0xff) break;
-      if (ib >> 5 !== major || (ib & 31) === 31) throw this.fail('an indefinite-length string holds a chunk of another type', at);
+      if (ib >> 5 !== major || (ib & 31) === 31)
+        throw this.fail('an indefinite-length string holds a chunk of another type', at);
       parts.push(this.chunks(major, ib & 31, at));
     }
     const total = parts.reduce((sum, p) => sum + p.length, 0);
@@ -213,7 +217,8 @@ class CborReader {
       if (seen.has(k)) throw this.fail(`duplicate map key ${JSON.stringify(k)}`, at);
       seen.add(k);
       const v = this.item(depth);
-      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      if (k === '__proto__')
+        Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
       else out[k] = v;
     };
     if (ai === 31) {
@@ -244,7 +249,8 @@ class CborReader {
       if (typeof content !== 'string') throw this.fail('tag 0 (date/time) must hold a text string', contentAt);
       return content;
     }
-    if (tag === 1) return epochToRfc3339(content, () => this.fail('tag 1 (epoch time) must hold a finite number', contentAt));
+    if (tag === 1)
+      return epochToRfc3339(content, () => this.fail('tag 1 (epoch time) must hold a finite number', contentAt));
     return content;
   }
 
@@ -253,7 +259,8 @@ class CborReader {
    * (NaNDecodeForbidden, InfDecodeForbidden): JSON has no form for them, so no object could print them.
    */
   private finite(v: number, start: number, bytes: number): number {
-    if (!Number.isFinite(v)) throw this.fail(`the float ${String(v)} is not allowed (NaN and infinities have no JSON form)`, start);
+    if (!Number.isFinite(v))
+      throw this.fail(`the float ${String(v)} is not allowed (NaN and infinities have no JSON form)`, start);
     this.pos += bytes;
     return v;
   }

@@ -39,7 +39,13 @@ import { readSpecial, readTime } from './decode-well-known';
 import { markRawJsonField, type RawJsonMark } from './raw-json';
 
 /** Reads a message body spanning [r.pos, end) and returns its JSON value. */
-export function readMessage(ctx: DecodeState, plan: MessagePlan, end: number, depth: number, typeMeta?: TypeMetaOut): unknown {
+export function readMessage(
+  ctx: DecodeState,
+  plan: MessagePlan,
+  end: number,
+  depth: number,
+  typeMeta?: TypeMetaOut,
+): unknown {
   return messageFn(plan)(ctx.r, ctx, end, depth, typeMeta, undefined);
 }
 
@@ -87,7 +93,13 @@ function readPackedScalars(r: WireReader, ctx: DecodeState, type: number, end: n
  * Reads one map entry into `obj`. The common shapes (map<string, string>, map<string, bytes>,
  * map<string, message> with key then value) are read directly; anything else by {@link readMapEntry}.
  */
-function readMapEntryInto(ctx: DecodeState, fp: FieldPlan, end: number, depth: number, obj: Record<string, unknown>): Record<string, unknown> {
+function readMapEntryInto(
+  ctx: DecodeState,
+  fp: FieldPlan,
+  end: number,
+  depth: number,
+  obj: Record<string, unknown>,
+): Record<string, unknown> {
   if (fp.mapKeyType === TYPE_STRING && (fp.mapValueType === TYPE_STRING || fp.mapValueType === TYPE_BYTES)) {
     // the common map<string, string> (and map<string, bytes>): key (field 1) then value (field 2)
     const r = ctx.r;
@@ -137,13 +149,24 @@ function readMapEntryInto(ctx: DecodeState, fp: FieldPlan, end: number, depth: n
 }
 
 /** A tag the generated switch has no case for: a wrong wire type, or a field the schema does not know. */
-function readUnexpectedTag(r: WireReader, ctx: DecodeState, plan: MessagePlan, tag: number, tagAt: number, end: number, depth: number): void {
+function readUnexpectedTag(
+  r: WireReader,
+  ctx: DecodeState,
+  plan: MessagePlan,
+  tag: number,
+  tagAt: number,
+  end: number,
+  depth: number,
+): void {
   const num = tag >>> 3;
   const wt = tag & 7;
   if (num === 0) throw r.fail(`invalid field number 0 (tag ${tag})`, tagAt);
   const fp = plan.byNumber[num];
   if (fp !== undefined) {
-    throw r.fail(`field ${plan.m.name}.${fp.f.name} (${num}) expects ${wireTypeName(fp.wireType)}, found ${wireTypeName(wt)}`, tagAt);
+    throw r.fail(
+      `field ${plan.m.name}.${fp.f.name} (${num}) expects ${wireTypeName(fp.wireType)}, found ${wireTypeName(wt)}`,
+      tagAt,
+    );
   }
   if (wt === END_GROUP) throw r.fail(`unexpected end-group tag for field ${num}`, tagAt);
   readUnknownField(ctx, num, wt, end, depth);
@@ -269,7 +292,9 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
         cases.push(
           `case ${tag}: { const e = r.lengthEnd(end); const a = (${v} ??= []); pathNames[depth + 1] = ${name}; pathKeys[depth + 1] = a.length; ` +
             `a.push(subPlans[${s}].fn(r, ctx, e, depth + 1, undefined, undefined)); if (r.pos !== e) helpers.failEndMismatch(r, e); ` +
-            (isEmbeddedJson(fp.msg) ? '{ const m = helpers.takeRawJsonMark(ctx); if (m !== undefined) helpers.markStoredJsonText(a, String(a.length - 1), m); } ' : '') +
+            (isEmbeddedJson(fp.msg)
+              ? '{ const m = helpers.takeRawJsonMark(ctx); if (m !== undefined) helpers.markStoredJsonText(a, String(a.length - 1), m); } '
+              : '') +
             'break; }',
         );
       } else if (fp.print === PRINT_INLINE && fp.msg.special !== SPECIAL_NONE) {
@@ -288,11 +313,15 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
         );
       }
     } else if (fp.type === TYPE_MAP) {
-      cases.push(`case ${tag}: ${v} = helpers.readMapEntryInto(ctx, fieldPlans[${fpIndex(fp)}], end, depth, ${v} ?? {}); break;`);
+      cases.push(
+        `case ${tag}: ${v} = helpers.readMapEntryInto(ctx, fieldPlans[${fpIndex(fp)}], end, depth, ${v} ?? {}); break;`,
+      );
     } else if (fp.repeated) {
       cases.push(`case ${tag}: (${v} ??= []).push(${readExpr(fp.type)}); break;`);
       if (fp.wireType !== BYTES) {
-        cases.push(`case ${fp.f.number * 8 + BYTES}: ${v} = helpers.readPackedScalars(r, ctx, ${fp.type}, end, ${v} ?? []); break;`);
+        cases.push(
+          `case ${fp.f.number * 8 + BYTES}: ${v} = helpers.readPackedScalars(r, ctx, ${fp.type}, end, ${v} ?? []); break;`,
+        );
       }
     } else {
       cases.push(`case ${tag}: ${v} = ${readExpr(fp.type)}; break;`);
@@ -300,7 +329,8 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
   }
 
   const build: string[] = ['const o = target === undefined ? {} : target;'];
-  const typeMeta = 'if (tm !== undefined) { if (tm.kind !== "") o.kind = tm.kind; if (tm.apiVersion !== "") o.apiVersion = tm.apiVersion; }';
+  const typeMeta =
+    'if (tm !== undefined) { if (tm.kind !== "") o.kind = tm.kind; if (tm.apiVersion !== "") o.apiVersion = tm.apiVersion; }';
   plan.fields.forEach((fp, i) => {
     if (i === plan.typeMetaAt) build.push(typeMeta);
     const f = fp.f;
@@ -311,31 +341,64 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
         const zero = fp.type === TYPE_STRING ? '""' : fp.type === TYPE_BOOL ? 'false' : '0';
         // `omitzero` leaves out what `omitempty` does for scalars and pointers: the zero value, nil
         const omit = f.omitEmpty || f.omitZero === true;
-        if (f.pointer) build.push(omit ? `if (${v} !== undefined) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
+        if (f.pointer)
+          build.push(omit ? `if (${v} !== undefined) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
         else if (omit) build.push(`if (${v} !== undefined && ${v} !== ${zero}) ${key} = ${v};`);
         else build.push(`${key} = ${v} === undefined ? ${zero} : ${v};`);
         break;
       }
       case PRINT_NULLABLE:
-        if (fp.type === TYPE_MAP) build.push(f.omitEmpty || f.omitZero === true ? `if (${v} !== undefined) ${key} = helpers.sortedMap(${v});` : `${key} = ${v} === undefined ? null : helpers.sortedMap(${v});`);
-        else if (fp.type === TYPE_BYTES && !fp.repeated) build.push(f.omitEmpty ? `if (${v} !== undefined && ${v} !== "") ${key} = ${v};` : f.omitZero === true ? `if (${v} !== undefined) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
+        if (fp.type === TYPE_MAP)
+          build.push(
+            f.omitEmpty || f.omitZero === true
+              ? `if (${v} !== undefined) ${key} = helpers.sortedMap(${v});`
+              : `${key} = ${v} === undefined ? null : helpers.sortedMap(${v});`,
+          );
+        else if (fp.type === TYPE_BYTES && !fp.repeated)
+          build.push(
+            f.omitEmpty
+              ? `if (${v} !== undefined && ${v} !== "") ${key} = ${v};`
+              : f.omitZero === true
+                ? `if (${v} !== undefined) ${key} = ${v};`
+                : `${key} = ${v} === undefined ? null : ${v};`,
+          );
         // `omitzero` on a slice leaves out only nil (an empty slice is not zero)
-        else build.push(f.omitEmpty ? `if (${v} !== undefined && ${v} !== null && ${v}.length !== 0) ${key} = ${v};` : f.omitZero === true ? `if (${v} !== undefined && ${v} !== null) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
+        else
+          build.push(
+            f.omitEmpty
+              ? `if (${v} !== undefined && ${v} !== null && ${v}.length !== 0) ${key} = ${v};`
+              : f.omitZero === true
+                ? `if (${v} !== undefined && ${v} !== null) ${key} = ${v};`
+                : `${key} = ${v} === undefined ? null : ${v};`,
+          );
         break;
       case PRINT_MESSAGE:
-        if (f.pointer) build.push(f.omitEmpty || f.omitZero === true ? `if (${v} !== undefined) ${key} = ${v};` : `${key} = ${v} === undefined ? null : ${v};`);
+        if (f.pointer)
+          build.push(
+            f.omitEmpty || f.omitZero === true
+              ? `if (${v} !== undefined) ${key} = ${v};`
+              : `${key} = ${v} === undefined ? null : ${v};`,
+          );
         else if (fp.msg === undefined) build.push(`${key} = ${v} === undefined ? {} : ${v};`);
         else if (f.omitZero === true && (fp.msg.special === SPECIAL_TIME || fp.msg.special === SPECIAL_MICROTIME)) {
           // `omitzero` (Kubernetes 1.36's creationTimestamp): Go leaves out a zero time, which prints null
           build.push(`if (${v} !== undefined && ${v} !== null) ${key} = ${v};`);
-        } else build.push(`${key} = ${v} === undefined ? helpers.zeroMessage(subPlans[${subIndex(fp.msg)}], r, ctx, depth) : ${v};`);
+        } else
+          build.push(
+            `${key} = ${v} === undefined ? helpers.zeroMessage(subPlans[${subIndex(fp.msg)}], r, ctx, depth) : ${v};`,
+          );
         // a bare number or string of embedded JSON keeps its stored text on this object
-        if (isEmbeddedJson(fp.msg)) build.push(`if (${v}m !== undefined && ${key} === ${v}) helpers.markStoredJsonText(o, ${JSON.stringify(f.name)}, ${v}m);`);
+        if (isEmbeddedJson(fp.msg))
+          build.push(
+            `if (${v}m !== undefined && ${key} === ${v}) helpers.markStoredJsonText(o, ${JSON.stringify(f.name)}, ${v}m);`,
+          );
         break;
       default:
         if (fp.msg === undefined) break;
         if (fp.msg.special !== SPECIAL_NONE) {
-          build.push(`helpers.assignInline(o, ${v} === undefined ? helpers.zeroMessage(subPlans[${subIndex(fp.msg)}], r, ctx, depth) : ${v});`);
+          build.push(
+            `helpers.assignInline(o, ${v} === undefined ? helpers.zeroMessage(subPlans[${subIndex(fp.msg)}], r, ctx, depth) : ${v});`,
+          );
         } else {
           build.push(
             `{ const save = r.pos; if (${v} !== undefined) { r.pos = ${v}; } else { ${v}e = r.pos; } pathNames[depth + 1] = null; pathKeys[depth + 1] = null; ` +
@@ -367,7 +430,9 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
     '    if (tag < 128) r.pos = tagAt + 1; else tag = r.uint32(end);',
     '    switch (tag) {',
     ...cases.map((c) => `      ${c}`),
-    ...(plan.skip ?? []).flatMap((n) => [VARINT, FIXED64, BYTES, FIXED32].map((wt) => `      case ${n * 8 + wt}: r.skip(${wt}, end, ${n}); break;`)),
+    ...(plan.skip ?? []).flatMap((n) =>
+      [VARINT, FIXED64, BYTES, FIXED32].map((wt) => `      case ${n * 8 + wt}: r.skip(${wt}, end, ${n}); break;`),
+    ),
     '      default: helpers.readUnexpectedTag(r, ctx, plan, tag, tagAt, end, depth);',
     '    }',
     '  }',
@@ -399,16 +464,25 @@ function readMapEntry(ctx: DecodeState, fp: FieldPlan, obj: Record<string, unkno
     const num = tag >>> 3;
     const wt = tag & 7;
     if (num === 1) {
-      if (wt !== wireTypeOf(fp.mapKeyType)) throw r.fail(`map key of ${fp.f.name} expects ${wireTypeName(wireTypeOf(fp.mapKeyType))}, found ${wireTypeName(wt)}`, tagAt);
+      if (wt !== wireTypeOf(fp.mapKeyType))
+        throw r.fail(
+          `map key of ${fp.f.name} expects ${wireTypeName(wireTypeOf(fp.mapKeyType))}, found ${wireTypeName(wt)}`,
+          tagAt,
+        );
       if (fp.mapKeyType === TYPE_STRING) {
         key = readString(r, ctx.buf, e);
       } else key = readScalar(ctx, fp.mapKeyType, e);
     } else if (num === 2) {
-      if (wt !== wireTypeOf(fp.mapValueType)) throw r.fail(`map value of ${fp.f.name} expects ${wireTypeName(wireTypeOf(fp.mapValueType))}, found ${wireTypeName(wt)}`, tagAt);
+      if (wt !== wireTypeOf(fp.mapValueType))
+        throw r.fail(
+          `map value of ${fp.f.name} expects ${wireTypeName(wireTypeOf(fp.mapValueType))}, found ${wireTypeName(wt)}`,
+          tagAt,
+        );
       if (fp.mapValueType === TYPE_MESSAGE) {
         const ve = r.lengthEnd(e);
         const sub = fp.mapValueMsg;
-        if (sub === undefined) throw r.fail(`message type ${fp.f.mapValueMessage ?? '?'} of map ${fp.f.name} is not in the schema`, tagAt);
+        if (sub === undefined)
+          throw r.fail(`message type ${fp.f.mapValueMessage ?? '?'} of map ${fp.f.name} is not in the schema`, tagAt);
         ctx.names[depth + 1] = fp.f.name;
         ctx.keys[depth + 1] = String(key ?? '');
         value = messageFn(sub)(r, ctx, ve, depth + 1, undefined, undefined);
@@ -456,7 +530,11 @@ function readListWrapper(ctx: DecodeState, plan: MessagePlan, end: number, depth
     } else if (wt === BYTES) {
       const e = r.lengthEnd(end);
       while (r.pos < e) items.push(readScalar(ctx, fp.type, e));
-    } else throw r.fail(`field ${plan.m.name}.${fp.f.name} expects ${wireTypeName(fp.wireType)}, found ${wireTypeName(wt)}`, tagAt);
+    } else
+      throw r.fail(
+        `field ${plan.m.name}.${fp.f.name} expects ${wireTypeName(fp.wireType)}, found ${wireTypeName(wt)}`,
+        tagAt,
+      );
   }
   if (r.pos !== end) throw r.fail(`field ran past the end of its message (ends at ${r.base + end})`);
   return items ?? [];

@@ -143,7 +143,15 @@ export interface MessagePlan {
  * const onlySpec = restrictPlan(pod, new Map([['spec', undefined]]));
  */
 export function restrictPlan(plan: MessagePlan, keep: ReadonlyMap<string, MessagePlan | undefined>): MessagePlan {
-  const out: MessagePlan = { m: plan.m, special: plan.special, byNumber: [], fields: [], typeMetaAt: -1, fn: undefined, skip: [] };
+  const out: MessagePlan = {
+    m: plan.m,
+    special: plan.special,
+    byNumber: [],
+    fields: [],
+    typeMetaAt: -1,
+    fn: undefined,
+    skip: [],
+  };
   const skip = out.skip as number[];
   plan.fields.forEach((fp, i) => {
     if (i === plan.typeMetaAt) out.typeMetaAt = out.fields.length;
@@ -209,7 +217,8 @@ export class PlanCache {
       }
       if (f.inline && k === TYPE_MESSAGE && !f.repeated) fp.print = PRINT_INLINE;
       else if (f.repeated || k === TYPE_MAP || k === TYPE_BYTES) fp.print = PRINT_NULLABLE;
-      else if (k === TYPE_MESSAGE) fp.print = fp.msg !== undefined && fp.msg.special === SPECIAL_LISTWRAPPER ? PRINT_NULLABLE : PRINT_MESSAGE;
+      else if (k === TYPE_MESSAGE)
+        fp.print = fp.msg !== undefined && fp.msg.special === SPECIAL_LISTWRAPPER ? PRINT_NULLABLE : PRINT_MESSAGE;
       if (f.number > 0 && f.number < 100000) plan.byNumber[f.number] = fp;
       return fp;
     };

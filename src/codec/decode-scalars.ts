@@ -41,12 +41,20 @@ export function pathText(ctx: DecodeState, depth: number): string {
 
 /** Sets `obj[k]`, as an own property even for `__proto__`. */
 export function setKey(obj: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (k === '__proto__')
+    Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
   else obj[k] = v;
 }
 
 /** Records a field the schema does not know (in `ctx.unknown`, with its path), after reading its value. */
-export function readUnknownField(ctx: DecodeState, num: number, wt: number, end: number, depth: number, suffix = ''): void {
+export function readUnknownField(
+  ctx: DecodeState,
+  num: number,
+  wt: number,
+  end: number,
+  depth: number,
+  suffix = '',
+): void {
   const r = ctx.r;
   let value: unknown;
   switch (wt) {

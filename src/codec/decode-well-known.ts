@@ -49,7 +49,8 @@ const YEAR_10000_SECONDS = 253402300800;
  */
 export function timeText(seconds: number | bigint): string | null {
   if (seconds === ZERO_TIME_SECONDS) return null;
-  if (typeof seconds !== 'number' || !(seconds >= 0 && seconds < YEAR_10000_SECONDS) || !Number.isInteger(seconds)) return formatTime(seconds, 0);
+  if (typeof seconds !== 'number' || !(seconds >= 0 && seconds < YEAR_10000_SECONDS) || !Number.isInteger(seconds))
+    return formatTime(seconds, 0);
   const day = Math.floor(seconds / 86400);
   let prefix = DAY_PREFIX_CACHE.get(day);
   if (prefix === undefined) {
@@ -119,7 +120,11 @@ export function readSpecial(ctx: DecodeState, plan: MessagePlan, end: number, de
       readUnknownField(ctx, num, wt, end, depth);
       continue;
     }
-    if (wt !== fp.wireType) throw r.fail(`field ${plan.m.name}.${fp.f.name} (${num}) expects ${wireTypeName(fp.wireType)}, found ${wireTypeName(wt)}`, tagAt);
+    if (wt !== fp.wireType)
+      throw r.fail(
+        `field ${plan.m.name}.${fp.f.name} (${num}) expects ${wireTypeName(fp.wireType)}, found ${wireTypeName(wt)}`,
+        tagAt,
+      );
     switch (special) {
       case SPECIAL_TIME:
       case SPECIAL_MICROTIME:
@@ -212,7 +217,12 @@ export function readSpecial(ctx: DecodeState, plan: MessagePlan, end: number, de
         // whole object: the field reads null, its bytes stay visible in unknownFields, and the error says why.
         const path = pathText(ctx, depth);
         const what = special === SPECIAL_FIELDSV1 ? 'FieldsV1' : 'RawExtension';
-        ctx.unknown.push({ path, number: 1, wireType: 2, value: printableText(ctx.buf, rawStart, rawEnd) ?? bytesHex(ctx.buf, rawStart, rawEnd) });
+        ctx.unknown.push({
+          path,
+          number: 1,
+          wireType: 2,
+          value: printableText(ctx.buf, rawStart, rawEnd) ?? bytesHex(ctx.buf, rawStart, rawEnd),
+        });
         ctx.partial ??= new DecodeError(
           `${path || 'The object'}: the ${what} at byte ${r.base + rawStart} does not hold valid JSON (${(e as Error).message}). ` +
             'Kubernetes could not print this object either; kubetcd shows the field as null and keeps its bytes in unknownFields.',

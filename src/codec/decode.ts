@@ -53,13 +53,17 @@ export function decodeValue(
   options: DecodeOptions = {},
 ): Decoded {
   // The schema is only needed for protobuf: JSON, CBOR, encrypted and raw values decode without it.
-  const getDecoder = (): ProtobufDecoder => (typeof decoderOrGetter === 'function' ? decoderOrGetter() : decoderOrGetter);
+  const getDecoder = (): ProtobufDecoder =>
+    typeof decoderOrGetter === 'function' ? decoderOrGetter() : decoderOrGetter;
   if (!(value instanceof Uint8Array)) {
     const what = value === null ? 'null' : typeof value;
     return {
       encoding: 'raw',
       valueBytes: 0,
-      error: new DecodeError(`Cannot decode a value of type ${what}: expected a Uint8Array (or Buffer) of the stored bytes.`, 0),
+      error: new DecodeError(
+        `Cannot decode a value of type ${what}: expected a Uint8Array (or Buffer) of the stored bytes.`,
+        0,
+      ),
     };
   }
   const result: Decoded = { encoding: 'raw', valueBytes: value.length };
@@ -122,7 +126,8 @@ export function decodeValue(
         result.object = obj as KubeObject;
         takeTypeMeta(result);
       } catch (e) {
-        result.error = e instanceof DecodeError ? e : new DecodeError(`Cannot decode the CBOR value: ${(e as Error).message}`, base);
+        result.error =
+          e instanceof DecodeError ? e : new DecodeError(`Cannot decode the CBOR value: ${(e as Error).message}`, base);
       }
       return result;
     }
@@ -131,7 +136,9 @@ export function decodeValue(
       if (options.decryption !== undefined) {
         // encrypted values are never trimmed: the value runs from the prefix to the end
         const full = value.subarray(value.length - base - body.length);
-        return decryptAndDecode(full, sniffed, options, result, (plain, rest) => decodeValue(decoderOrGetter, plain, rest));
+        return decryptAndDecode(full, sniffed, options, result, (plain, rest) =>
+          decodeValue(decoderOrGetter, plain, rest),
+        );
       }
       return result;
     default:
@@ -159,7 +166,10 @@ function decodeProtobufValue(
   try {
     env = readRuntimeUnknown(buf, start, end, base);
   } catch (e) {
-    result.error = e instanceof DecodeError ? e : new DecodeError(`Cannot decode the protobuf envelope: ${String(e)}.`, base + start);
+    result.error =
+      e instanceof DecodeError
+        ? e
+        : new DecodeError(`Cannot decode the protobuf envelope: ${String(e)}.`, base + start);
     return;
   }
   const named = env.apiVersion !== '' || env.kind !== '';
@@ -208,7 +218,14 @@ function takeTypeMeta(result: Decoded): void {
   if (typeof o['kind'] === 'string') result.kind = o['kind'];
 }
 
-function decodeBareProtobuf(decoder: ProtobufDecoder, value: Uint8Array, base: number, apiVersion: string, kind: string, result: Decoded): void {
+function decodeBareProtobuf(
+  decoder: ProtobufDecoder,
+  value: Uint8Array,
+  base: number,
+  apiVersion: string,
+  kind: string,
+  result: Decoded,
+): void {
   if (apiVersion !== '') result.apiVersion = apiVersion;
   if (kind !== '') result.kind = kind;
   const found = decoder.kindFor(apiVersion, kind);

@@ -142,11 +142,21 @@ function parseKeys(source: string, path: string, raw: unknown, sizes: readonly n
     if (typeof name !== 'string' || name === '') throw configError(source, `${at}.name`, 'a key name is required');
     if (seen.has(name)) throw configError(source, `${at}.name`, `the key name ${JSON.stringify(name)} is given twice`);
     seen.add(name);
-    if (typeof k['secret'] !== 'string' || k['secret'] === '') throw configError(source, `${at}.secret`, `key ${JSON.stringify(name)} has no secret`);
+    if (typeof k['secret'] !== 'string' || k['secret'] === '')
+      throw configError(source, `${at}.secret`, `key ${JSON.stringify(name)} has no secret`);
     const secret = decodeBase64(k['secret']);
-    if (secret === undefined) throw configError(source, `${at}.secret`, `the secret of key ${JSON.stringify(name)} is not valid base64 (value not shown)`);
+    if (secret === undefined)
+      throw configError(
+        source,
+        `${at}.secret`,
+        `the secret of key ${JSON.stringify(name)} is not valid base64 (value not shown)`,
+      );
     if (!sizes.includes(secret.length)) {
-      throw configError(source, `${at}.secret`, `the secret of key ${JSON.stringify(name)} is ${secret.length} bytes, expected ${sizes.join(', ')}`);
+      throw configError(
+        source,
+        `${at}.secret`,
+        `the secret of key ${JSON.stringify(name)} is ${secret.length} bytes, expected ${sizes.join(', ')}`,
+      );
     }
     return makeKey(name, secret);
   });
@@ -175,9 +185,11 @@ function parseProvider(source: string, path: string, raw: unknown): EncryptionPr
     case 'identity':
       return Object.freeze({ type, keys: Object.freeze([]) });
     case 'kms': {
-      if (!isRecord(body) || typeof body['name'] !== 'string' || body['name'] === '') throw configError(source, `${at}.name`, 'a KMS plugin name is required');
+      if (!isRecord(body) || typeof body['name'] !== 'string' || body['name'] === '')
+        throw configError(source, `${at}.name`, 'a KMS plugin name is required');
       const apiVersion = body['apiVersion'] === undefined ? 'v1' : body['apiVersion'];
-      if (apiVersion !== 'v1' && apiVersion !== 'v2') throw configError(source, `${at}.apiVersion`, `${JSON.stringify(apiVersion)}, expected v1 or v2`);
+      if (apiVersion !== 'v1' && apiVersion !== 'v2')
+        throw configError(source, `${at}.apiVersion`, `${JSON.stringify(apiVersion)}, expected v1 or v2`);
       return Object.freeze({ type, keys: Object.freeze([]), name: body['name'], apiVersion });
     }
   }
@@ -189,10 +201,15 @@ function parseConfigObject(source: string, doc: unknown): EncryptionConfig {
   const modern = kind === 'EncryptionConfiguration' && apiVersion === 'apiserver.config.k8s.io/v1';
   const legacy = kind === 'EncryptionConfig' && (apiVersion === 'v1' || apiVersion === 'apiserver.config.k8s.io/v1');
   if (!modern && !legacy) {
-    throw configError(source, 'apiVersion/kind', `${JSON.stringify(apiVersion)}/${JSON.stringify(kind)}, expected apiserver.config.k8s.io/v1 EncryptionConfiguration`);
+    throw configError(
+      source,
+      'apiVersion/kind',
+      `${JSON.stringify(apiVersion)}/${JSON.stringify(kind)}, expected apiserver.config.k8s.io/v1 EncryptionConfiguration`,
+    );
   }
   const resources = doc['resources'];
-  if (!Array.isArray(resources) || resources.length === 0) throw configError(source, 'resources', 'at least one entry is required');
+  if (!Array.isArray(resources) || resources.length === 0)
+    throw configError(source, 'resources', 'at least one entry is required');
   const rules = resources.map((r: unknown, i: number): EncryptionRule => {
     const at = `resources[${i}]`;
     if (!isRecord(r)) throw configError(source, at, 'expected an object with resources and providers');
@@ -201,10 +218,13 @@ function parseConfigObject(source: string, doc: unknown): EncryptionConfig {
       throw configError(source, `${at}.resources`, 'expected a non-empty list of resource names (such as secrets)');
     }
     const providers = r['providers'];
-    if (!Array.isArray(providers) || providers.length === 0) throw configError(source, `${at}.providers`, 'at least one provider is required');
+    if (!Array.isArray(providers) || providers.length === 0)
+      throw configError(source, `${at}.providers`, 'at least one provider is required');
     return Object.freeze({
       resources: Object.freeze([...(names as string[])]),
-      providers: Object.freeze(providers.map((p: unknown, j: number) => parseProvider(source, `${at}.providers[${j}]`, p))),
+      providers: Object.freeze(
+        providers.map((p: unknown, j: number) => parseProvider(source, `${at}.providers[${j}]`, p)),
+      ),
     });
   });
   return Object.freeze({ source, rules: Object.freeze(rules) });
@@ -278,10 +298,12 @@ function rulesFor(config: EncryptionConfig, resource: string | undefined): reado
   if (resource === undefined) return config.rules;
   const [res, group] = splitGroupResource(resource);
   const matching = (test: (r: string, g: string) => boolean): EncryptionRule[] =>
-    config.rules.filter((rule) => rule.resources.some((name) => {
-      const [r, g] = splitGroupResource(name);
-      return test(r, g);
-    }));
+    config.rules.filter((rule) =>
+      rule.resources.some((name) => {
+        const [r, g] = splitGroupResource(name);
+        return test(r, g);
+      }),
+    );
   const exact = matching((r, g) => r === res && g === group);
   if (exact.length > 0) return exact;
   const groupWide = matching((r, g) => r === '*' && g === group);
@@ -310,29 +332,45 @@ class Refused {
 }
 
 function openAesCbc(data: Uint8Array, secret: Uint8Array): Uint8Array | Refused {
-  if (data.length < AES_BLOCK) return new Refused(`the stored data (${data.length} bytes) is shorter than the 16-byte IV`);
+  if (data.length < AES_BLOCK)
+    return new Refused(`the stored data (${data.length} bytes) is shorter than the 16-byte IV`);
   const ct = data.subarray(AES_BLOCK);
-  if (ct.length % AES_BLOCK !== 0) return new Refused(`the ciphertext (${ct.length} bytes) is not a multiple of the 16-byte block size`);
+  if (ct.length % AES_BLOCK !== 0)
+    return new Refused(`the ciphertext (${ct.length} bytes) is not a multiple of the 16-byte block size`);
   if (ct.length === 0) return new Refused('there is no ciphertext after the IV');
   const d = crypto.createDecipheriv(`aes-${secret.length * 8}-cbc`, secret, data.subarray(0, AES_BLOCK));
   d.setAutoPadding(false);
   const out = Buffer.concat([d.update(ct), d.final()]);
   const pad = out[out.length - 1] as number;
-  if (pad === 0 || pad > out.length) return new Refused('bad padding (invalid PKCS#7 data): the key is not the one that encrypted the value, or the bytes were changed');
+  if (pad === 0 || pad > out.length)
+    return new Refused(
+      'bad padding (invalid PKCS#7 data): the key is not the one that encrypted the value, or the bytes were changed',
+    );
   for (let i = out.length - pad; i < out.length; i++) {
-    if (out[i] !== pad) return new Refused('bad padding (invalid PKCS#7 padding): the key is not the one that encrypted the value, or the bytes were changed');
+    if (out[i] !== pad)
+      return new Refused(
+        'bad padding (invalid PKCS#7 padding): the key is not the one that encrypted the value, or the bytes were changed',
+      );
   }
   return Uint8Array.from(out.subarray(0, out.length - pad));
 }
 
 function openAesGcm(data: Uint8Array, secret: Uint8Array, aad: Uint8Array | undefined): Uint8Array | Refused {
   if (aad === undefined) {
-    return new Refused('AES-GCM authenticates the etcd key, and none was given: pass { key } (the full key, such as /registry/secrets/default/db)');
+    return new Refused(
+      'AES-GCM authenticates the etcd key, and none was given: pass { key } (the full key, such as /registry/secrets/default/db)',
+    );
   }
-  if (data.length < GCM_NONCE) return new Refused(`the stored data (${data.length} bytes) is shorter than the 12-byte nonce`);
+  if (data.length < GCM_NONCE)
+    return new Refused(`the stored data (${data.length} bytes) is shorter than the 12-byte nonce`);
   const body = data.subarray(GCM_NONCE);
   if (body.length < GCM_TAG) return new Refused('authentication failed: the data is shorter than the 16-byte tag');
-  const d = crypto.createDecipheriv(`aes-${secret.length * 8}-gcm` as crypto.CipherGCMTypes, secret, data.subarray(0, GCM_NONCE), { authTagLength: GCM_TAG });
+  const d = crypto.createDecipheriv(
+    `aes-${secret.length * 8}-gcm` as crypto.CipherGCMTypes,
+    secret,
+    data.subarray(0, GCM_NONCE),
+    { authTagLength: GCM_TAG },
+  );
   d.setAAD(aad);
   d.setAuthTag(body.subarray(body.length - GCM_TAG));
   try {
@@ -345,9 +383,13 @@ function openAesGcm(data: Uint8Array, secret: Uint8Array, aad: Uint8Array | unde
 }
 
 function openSecretbox(data: Uint8Array, secret: Uint8Array): Uint8Array | Refused {
-  if (data.length < SECRETBOX_NONCE_BYTES + SECRETBOX_OVERHEAD) return new Refused(`the stored data (${data.length} bytes) is shorter than the 24-byte nonce and 16-byte tag`);
+  if (data.length < SECRETBOX_NONCE_BYTES + SECRETBOX_OVERHEAD)
+    return new Refused(`the stored data (${data.length} bytes) is shorter than the 24-byte nonce and 16-byte tag`);
   const out = secretboxOpen(data.subarray(SECRETBOX_NONCE_BYTES), data.subarray(0, SECRETBOX_NONCE_BYTES), secret);
-  return out ?? new Refused('authentication failed: the key is not the one that encrypted the value, or the bytes were changed');
+  return (
+    out ??
+    new Refused('authentication failed: the key is not the one that encrypted the value, or the bytes were changed')
+  );
 }
 
 /** Whether decrypted bytes look like a stored object (used to choose among several AES-CBC keys). */
@@ -372,7 +414,12 @@ function configuredKeys(rules: readonly EncryptionRule[]): string {
   const names: string[] = [];
   for (const rule of rules) {
     for (const p of rule.providers) {
-      const label = p.type === 'kms' ? `kms ${p.apiVersion ?? 'v1'} "${p.name ?? ''}"` : p.type === 'identity' ? 'identity' : `${p.type} ${p.keys.map((k) => `"${k.name}"`).join(', ')}`;
+      const label =
+        p.type === 'kms'
+          ? `kms ${p.apiVersion ?? 'v1'} "${p.name ?? ''}"`
+          : p.type === 'identity'
+            ? 'identity'
+            : `${p.type} ${p.keys.map((k) => `"${k.name}"`).join(', ')}`;
       if (!names.includes(label)) names.push(label);
     }
   }
@@ -395,7 +442,11 @@ function prefixFacts(value: Uint8Array): { provider: string; version: string; ke
  * @example
  * const { plaintext, provider, keyName } = decryptValue(kv.value, config, { key: '/registry/secrets/default/db' });
  */
-export function decryptValue(value: Uint8Array, config: EncryptionConfig, options: DecryptOptions = {}): DecryptedValue {
+export function decryptValue(
+  value: Uint8Array,
+  config: EncryptionConfig,
+  options: DecryptOptions = {},
+): DecryptedValue {
   const label = keyLabel(options.key);
   if (!(value instanceof Uint8Array) || !startsWithText(value, ENC_PREFIX)) {
     throw new DecodeError(`${label} is not encrypted at rest: it does not start with "k8s:enc:".`, 0);
@@ -443,9 +494,16 @@ export function decryptValue(value: Uint8Array, config: EncryptionConfig, option
   let fallback: DecryptedValue | undefined;
   for (const c of candidates) {
     const data = value.subarray(c.prefixBytes);
-    const out = c.provider === 'aescbc' ? openAesCbc(data, c.key.secret) : c.provider === 'aesgcm' ? openAesGcm(data, c.key.secret, aad) : openSecretbox(data, c.key.secret);
+    const out =
+      c.provider === 'aescbc'
+        ? openAesCbc(data, c.key.secret)
+        : c.provider === 'aesgcm'
+          ? openAesGcm(data, c.key.secret, aad)
+          : openSecretbox(data, c.key.secret);
     if (out instanceof Refused) {
-      refusals.push(`${c.provider} key "${c.key.name}" (${c.key.bytes * 8}-bit${rules.length > 1 ? `, entry for ${c.rule.resources.join(', ')}` : ''}): ${out.reason}`);
+      refusals.push(
+        `${c.provider} key "${c.key.name}" (${c.key.bytes * 8}-bit${rules.length > 1 ? `, entry for ${c.rule.resources.join(', ')}` : ''}): ${out.reason}`,
+      );
       continue;
     }
     const result: DecryptedValue = {
@@ -477,8 +535,13 @@ export function decryptValue(value: Uint8Array, config: EncryptionConfig, option
  * @example
  * const stored = encryptValue(encode(secret), config, { key: '/registry/secrets/default/db', resource: 'secrets' });
  */
-export function encryptValue(plaintext: Uint8Array, config: EncryptionConfig, options: EncryptOptions = {}): Uint8Array {
-  if (!isLoaded(config)) throw new InvalidArgumentError('Invalid encryption config: pass the result of loadEncryptionConfig(pathOrText).');
+export function encryptValue(
+  plaintext: Uint8Array,
+  config: EncryptionConfig,
+  options: EncryptOptions = {},
+): Uint8Array {
+  if (!isLoaded(config))
+    throw new InvalidArgumentError('Invalid encryption config: pass the result of loadEncryptionConfig(pathOrText).');
   const rule = options.resource === undefined ? config.rules[0] : rulesFor(config, options.resource)[0];
   const provider = rule?.providers[0];
   if (provider === undefined) {
@@ -486,7 +549,9 @@ export function encryptValue(plaintext: Uint8Array, config: EncryptionConfig, op
   }
   if (provider.type === 'identity') return plaintext;
   if (provider.type === 'kms') {
-    throw new InvalidArgumentError(`Cannot encrypt with the KMS plugin "${provider.name ?? ''}": kubetcd cannot call a KMS. Put an aescbc, aesgcm or secretbox provider first.`);
+    throw new InvalidArgumentError(
+      `Cannot encrypt with the KMS plugin "${provider.name ?? ''}": kubetcd cannot call a KMS. Put an aescbc, aesgcm or secretbox provider first.`,
+    );
   }
   const key = provider.keys[0] as EncryptionKey;
   const prefix = utf8.encode(`${ENC_PREFIX}${provider.type}:v1:${key.name}:`);
@@ -497,9 +562,14 @@ export function encryptValue(plaintext: Uint8Array, config: EncryptionConfig, op
     body = Buffer.concat([iv, c.update(plaintext), c.final()]);
   } else if (provider.type === 'aesgcm') {
     const aad = keyBytes(options.key);
-    if (aad === undefined) throw new InvalidArgumentError('Cannot encrypt with aesgcm without the etcd key: pass { key } (AES-GCM authenticates it).');
+    if (aad === undefined)
+      throw new InvalidArgumentError(
+        'Cannot encrypt with aesgcm without the etcd key: pass { key } (AES-GCM authenticates it).',
+      );
     const nonce = crypto.randomBytes(GCM_NONCE);
-    const c = crypto.createCipheriv(`aes-${key.bytes * 8}-gcm` as crypto.CipherGCMTypes, key.secret, nonce, { authTagLength: GCM_TAG });
+    const c = crypto.createCipheriv(`aes-${key.bytes * 8}-gcm` as crypto.CipherGCMTypes, key.secret, nonce, {
+      authTagLength: GCM_TAG,
+    });
     c.setAAD(aad);
     body = Buffer.concat([nonce, c.update(plaintext), c.final(), c.getAuthTag()]);
   } else {
@@ -520,8 +590,12 @@ export function encryptValue(plaintext: Uint8Array, config: EncryptionConfig, op
  * // '/registry/secrets/default/db is encrypted at rest (aescbc, key "key1"). To decrypt it, pass ...'
  */
 export function encryptedValueMessage(key: string, info: EncryptionInfo | undefined): string {
-  const what = info === undefined ? '' : ` (${info.provider}${info.provider === 'kms' ? ` ${info.version}` : ''}, key "${info.keyName}")`;
-  if (info?.provider === 'kms') return `${key} is encrypted at rest${what}; KMS-encrypted values can only be read through kube-apiserver and its KMS plugin.`;
+  const what =
+    info === undefined
+      ? ''
+      : ` (${info.provider}${info.provider === 'kms' ? ` ${info.version}` : ''}, key "${info.keyName}")`;
+  if (info?.provider === 'kms')
+    return `${key} is encrypted at rest${what}; KMS-encrypted values can only be read through kube-apiserver and its KMS plugin.`;
   return (
     `${key} is encrypted at rest${what}. To decrypt it, pass kube-apiserver's EncryptionConfiguration ` +
     "(its --encryption-provider-config file): openKube(source, { encryptionConfig: 'encryption-config.yaml' }), " +
@@ -551,7 +625,8 @@ export function decryptAndDecode<O extends { decryption?: EncryptionConfig; key?
   try {
     opened = decryptValue(value, decryption, key === undefined ? {} : { key });
   } catch (e) {
-    result.error = e instanceof DecodeError ? e : new DecodeError(`Cannot decrypt the value: ${(e as Error).message}`, 0);
+    result.error =
+      e instanceof DecodeError ? e : new DecodeError(`Cannot decrypt the value: ${(e as Error).message}`, 0);
     result.encryption = { ...info, decrypted: false };
     return result;
   }

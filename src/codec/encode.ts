@@ -10,7 +10,14 @@
  */
 import { EncodeError } from '../errors';
 import { BYTES, FIXED32, FIXED64, VARINT } from '../util/wire-reader';
-import { PlanCache, SPECIAL_LISTWRAPPER, SPECIAL_NONE, isEmbeddedJson, type FieldPlan, type MessagePlan } from './decode-plan';
+import {
+  PlanCache,
+  SPECIAL_LISTWRAPPER,
+  SPECIAL_NONE,
+  isEmbeddedJson,
+  type FieldPlan,
+  type MessagePlan,
+} from './decode-plan';
 import { parseGoDuration } from './go-duration';
 import { toKubeJson } from './go-json';
 import { encodeUtf8, utf8ByteCompare } from './go-utf8';
@@ -70,12 +77,20 @@ function pathJoin(path: string, name: string): string {
  * const enc = createProtobufEncoder(loadSchema());
  * enc.encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } })
  */
-export function createProtobufEncoder(schema: CompiledSchema, plans: PlanCache = new PlanCache(schema)): ProtobufEncoder {
+export function createProtobufEncoder(
+  schema: CompiledSchema,
+  plans: PlanCache = new PlanCache(schema),
+): ProtobufEncoder {
   return { encode: (object, options = {}) => encodeObject(schema, plans, object, options) };
 }
 
 /** Encodes one object of a kind `schema` knows: the envelope around the object's own protobuf. */
-function encodeObject(schema: CompiledSchema, plans: PlanCache, object: KubeObject, options: EncodeOptions): Uint8Array {
+function encodeObject(
+  schema: CompiledSchema,
+  plans: PlanCache,
+  object: KubeObject,
+  options: EncodeOptions,
+): Uint8Array {
   if (object === null || typeof object !== 'object' || Array.isArray(object)) {
     throw new EncodeError(`Cannot encode ${describe(object)}: expected an object with apiVersion and kind.`, {});
   }
@@ -84,7 +99,11 @@ function encodeObject(schema: CompiledSchema, plans: PlanCache, object: KubeObje
   const lookupVersion = apiVersion !== '' || kind !== '' ? apiVersion : (options.apiVersion ?? '');
   const lookupKind = apiVersion !== '' || kind !== '' ? kind : (options.kind ?? '');
   let messageName = schema.kinds[`${lookupVersion}/${lookupKind}`]?.message;
-  if (messageName === undefined && lookupKind !== '' && schema.messages[`k8s.io.apimachinery.pkg.apis.meta.v1.${lookupKind}`] !== undefined) {
+  if (
+    messageName === undefined &&
+    lookupKind !== '' &&
+    schema.messages[`k8s.io.apimachinery.pkg.apis.meta.v1.${lookupKind}`] !== undefined
+  ) {
     messageName = `k8s.io.apimachinery.pkg.apis.meta.v1.${lookupKind}`;
   }
   if (messageName === undefined) {
@@ -151,7 +170,10 @@ function writeMessage(w: WireWriter, plan: MessagePlan, v: unknown, path: string
   if (depth >= 0) {
     for (const k of Object.keys(obj)) {
       if (!ep.names.has(k)) {
-        fail(pathJoin(path, k), `${plan.m.name} has no field ${JSON.stringify(k)} (fields: ${[...ep.names].join(', ')})`);
+        fail(
+          pathJoin(path, k),
+          `${plan.m.name} has no field ${JSON.stringify(k)} (fields: ${[...ep.names].join(', ')})`,
+        );
       }
     }
   }
@@ -159,7 +181,13 @@ function writeMessage(w: WireWriter, plan: MessagePlan, v: unknown, path: string
 }
 
 /** Writes the fields of an inline struct, which live in the parent's object (its names were checked there). */
-function writeInlineFields(w: WireWriter, plan: MessagePlan, obj: Record<string, unknown>, path: string, depth: number): void {
+function writeInlineFields(
+  w: WireWriter,
+  plan: MessagePlan,
+  obj: Record<string, unknown>,
+  path: string,
+  depth: number,
+): void {
   if (depth > MAX_DEPTH) fail(path, `nested deeper than ${MAX_DEPTH} levels`);
   for (const fp of encodePlanOf(plan).ordered) writeField(w, fp, obj, path, depth);
 }
@@ -176,7 +204,7 @@ function writeField(w: WireWriter, fp: FieldPlan, obj: Record<string, unknown>, 
     w.end();
     return;
   }
-  const v = Object.prototype.hasOwnProperty.call(obj, f.name) ? obj[f.name] : undefined;
+  const v = Object.hasOwn(obj, f.name) ? obj[f.name] : undefined;
   const fpath = pathJoin(path, f.name);
   if (f.type === 'map') {
     if (v !== undefined && v !== null) writeMapField(w, fp, v, fpath, depth);
@@ -278,7 +306,15 @@ function writeRepeatedField(w: WireWriter, fp: FieldPlan, v: unknown, path: stri
  * Writes a bare number or string held by a RawExtension/FieldsV1 field: the stored text its parent
  * keeps for it (see raw-json.ts) while the value prints as decoded, else as it prints now.
  */
-function writeRawPrimitive(w: WireWriter, sub: MessagePlan, v: unknown, parent: object, key: string, path: string, depth: number): void {
+function writeRawPrimitive(
+  w: WireWriter,
+  sub: MessagePlan,
+  v: unknown,
+  parent: object,
+  key: string,
+  path: string,
+  depth: number,
+): void {
   const mark = rawJsonFieldMark(parent, key);
   if (mark !== undefined && typeof v !== 'function' && typeof v !== 'symbol' && toKubeJson(v) === mark.printed) {
     w.tag(1, BYTES);
@@ -524,7 +560,10 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=
 function base64Bytes(v: unknown, path: string): Uint8Array {
   if (v instanceof Uint8Array) return v;
   if (typeof v !== 'string' || !BASE64_RE.test(v)) {
-    throw new EncodeError(`Cannot encode ${path}: expected base64 text (standard alphabet, padded), found ${describe(v)}.`, { path });
+    throw new EncodeError(
+      `Cannot encode ${path}: expected base64 text (standard alphabet, padded), found ${describe(v)}.`,
+      { path },
+    );
   }
   return new Uint8Array(Buffer.from(v, 'base64'));
 }

@@ -61,11 +61,19 @@ function isJsonStart(bytes: Uint8Array): boolean {
 }
 
 function isEncrypted(bytes: Uint8Array): boolean {
-  return startsWith(bytes, Array.from(ENCRYPTED_PREFIX, (c) => c.charCodeAt(0)));
+  return startsWith(
+    bytes,
+    Array.from(ENCRYPTED_PREFIX, (c) => c.charCodeAt(0)),
+  );
 }
 
 function recognised(bytes: Uint8Array): boolean {
-  return startsWith(bytes, PROTOBUF_MAGIC) || startsWith(bytes, CBOR_SELF_DESCRIBE) || isEncrypted(bytes) || isJsonStart(bytes);
+  return (
+    startsWith(bytes, PROTOBUF_MAGIC) ||
+    startsWith(bytes, CBOR_SELF_DESCRIBE) ||
+    isEncrypted(bytes) ||
+    isJsonStart(bytes)
+  );
 }
 
 /**
@@ -155,7 +163,12 @@ function encryptionOf(body: Uint8Array): { info: EncryptionInfo; prefixBytes: nu
   }
   const prefixBytes = m[0].length;
   return {
-    info: { provider: m[1] as string, version: m[2] as string, keyName: m[3] as string, ciphertextBytes: body.length - prefixBytes },
+    info: {
+      provider: m[1] as string,
+      version: m[2] as string,
+      keyName: m[3] as string,
+      ciphertextBytes: body.length - prefixBytes,
+    },
     prefixBytes,
   };
 }
@@ -204,7 +217,12 @@ export function sniffValue(value: Uint8Array): Sniffed {
   if (startsWith(v, CBOR_SELF_DESCRIBE)) return withStripped({ encoding: 'cbor' as const, body: v, bodyOffset: 0 });
   if (isEncrypted(v)) {
     const { info, prefixBytes } = encryptionOf(v);
-    return withStripped({ encoding: 'encrypted' as const, body: v.subarray(prefixBytes), bodyOffset: prefixBytes, encryption: info });
+    return withStripped({
+      encoding: 'encrypted' as const,
+      body: v.subarray(prefixBytes),
+      bodyOffset: prefixBytes,
+      encryption: info,
+    });
   }
   if (isJsonStart(v)) return withStripped({ encoding: 'json' as const, body: v, bodyOffset: 0 });
   return withStripped({ encoding: 'raw' as const, body: v, bodyOffset: 0, preview: previewOf(v) });

@@ -17,7 +17,14 @@
  */
 import { InvalidArgumentError } from '../errors';
 import { utf8ByteCompare } from './go-utf8';
-import { RAW_JSON, RAW_JSON_FIELDS, markRawJson, markRawJsonField, type RawJsonFieldMarks, type RawJsonMark } from './raw-json';
+import {
+  RAW_JSON,
+  RAW_JSON_FIELDS,
+  markRawJson,
+  markRawJsonField,
+  type RawJsonFieldMarks,
+  type RawJsonMark,
+} from './raw-json';
 
 /** Options of {@link toKubeJson}. */
 export interface KubeJsonOptions {
@@ -79,7 +86,16 @@ export function quoteGoString(s: string): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     let rep: string | undefined;
-    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) {
+    if (
+      c < 0x20 ||
+      c === 0x22 ||
+      c === 0x5c ||
+      c === 0x3c ||
+      c === 0x3e ||
+      c === 0x26 ||
+      c === 0x2028 ||
+      c === 0x2029
+    ) {
       rep = escapeChar(c);
     } else if (c >= 0xd800 && c <= 0xdfff) {
       const next = s.charCodeAt(i + 1);
@@ -100,9 +116,12 @@ export function quoteGoString(s: string): string {
 /** Go's float64 text (encoding/json floatEncoder). */
 function formatNumber(n: number): string {
   if (!Number.isFinite(n)) {
-    throw new InvalidArgumentError(`Cannot write JSON: the number ${n} has no JSON form. Go refuses it too; replace it.`, {
-      value: n,
-    });
+    throw new InvalidArgumentError(
+      `Cannot write JSON: the number ${n} has no JSON form. Go refuses it too; replace it.`,
+      {
+        value: n,
+      },
+    );
   }
   if (n === 0 && Object.is(n, -0)) return '-0';
   return String(n);
@@ -184,7 +203,13 @@ function indentCompact(text: string, indent: string, prefix: string): string {
 }
 
 /** The stored text of a marked embedded JSON value while it still prints as it did when decoded. */
-function rawText(value: object, mark: RawJsonMark, indent: string | undefined, prefix: string, depth: number): string | undefined {
+function rawText(
+  value: object,
+  mark: RawJsonMark,
+  indent: string | undefined,
+  prefix: string,
+  depth: number,
+): string | undefined {
   if (write(value, undefined, '', depth, false) !== mark.printed) return undefined;
   return indent === undefined ? mark.text : indentCompact(mark.text, indent, prefix);
 }
@@ -193,7 +218,14 @@ function rawText(value: object, mark: RawJsonMark, indent: string | undefined, p
  * A field of an object carrying field marks (see raw-json.ts): a bare number or string of embedded JSON
  * prints as its stored text while it prints as it did when decoded.
  */
-function markedField(fieldMarks: RawJsonFieldMarks, key: string, v: unknown, indent: string | undefined, inner: string, depth: number): string {
+function markedField(
+  fieldMarks: RawJsonFieldMarks,
+  key: string,
+  v: unknown,
+  indent: string | undefined,
+  inner: string,
+  depth: number,
+): string {
   const printed = write(v, indent, inner, depth + 1, true);
   const mark = fieldMarks[key];
   return mark !== undefined && mark.printed === printed ? mark.text : printed;
@@ -238,7 +270,11 @@ function write(value: unknown, indent: string | undefined, prefix: string, depth
     for (let i = 0; i < items.length; i++) {
       if (i > 0) out += comma;
       const item = items[i];
-      out += skippable(item) ? 'null' : fieldMarks === undefined ? write(item, indent, inner, depth + 1, marks) : markedField(fieldMarks, String(i), item, indent, inner, depth);
+      out += skippable(item)
+        ? 'null'
+        : fieldMarks === undefined
+          ? write(item, indent, inner, depth + 1, marks)
+          : markedField(fieldMarks, String(i), item, indent, inner, depth);
     }
     return out + (indent === undefined ? '' : '\n' + prefix) + ']';
   }
@@ -252,7 +288,9 @@ function write(value: unknown, indent: string | undefined, prefix: string, depth
       (out === '' ? '{' + open : comma) +
       quoteKey(k) +
       colon +
-      (fieldMarks === undefined ? write(v, indent, inner, depth + 1, marks) : markedField(fieldMarks, k, v, indent, inner, depth));
+      (fieldMarks === undefined
+        ? write(v, indent, inner, depth + 1, marks)
+        : markedField(fieldMarks, k, v, indent, inner, depth));
   }
   if (out === '') return '{}';
   return out + (indent === undefined ? '' : '\n' + prefix) + '}';
@@ -447,7 +485,8 @@ class Parser {
       this.skipWs();
       const v = this.keep ? this.member(obj, key, depth) : this.value(depth);
       if (this.build) {
-        if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+        if (key === '__proto__')
+          Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
         else obj[key] = v;
       }
       this.skipWs();
@@ -508,7 +547,8 @@ class Parser {
         this.pos++;
         if (this.keep && this.exact) {
           // exact when Go writes the same literal (without escapes: when Go would escape nothing)
-          if (chunk === start ? NEEDS_ESCAPE.test(out) : quoteGoString(out) !== t.slice(start - 1, this.pos)) this.exact = false;
+          if (chunk === start ? NEEDS_ESCAPE.test(out) : quoteGoString(out) !== t.slice(start - 1, this.pos))
+            this.exact = false;
         }
         return out;
       }
@@ -593,7 +633,8 @@ class Parser {
       v = Number(r[0]);
       if (!Number.isFinite(v)) throw syntaxError(t, start, `number ${r[0]} is out of the float64 range`);
     }
-    if (this.keep && this.exact && (typeof v === 'bigint' ? v.toString() : formatNumber(v)) !== r[0]) this.exact = false;
+    if (this.keep && this.exact && (typeof v === 'bigint' ? v.toString() : formatNumber(v)) !== r[0])
+      this.exact = false;
     return v;
   }
 }

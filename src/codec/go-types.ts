@@ -295,7 +295,13 @@ class GoParser {
         } else if (this.isPunct('{')) {
           this.skipBalanced('{', '}');
         }
-        return { kind: 'other', text: this.toks.slice(start, this.i).map((x) => x.v).join('') };
+        return {
+          kind: 'other',
+          text: this.toks
+            .slice(start, this.i)
+            .map((x) => x.v)
+            .join(''),
+        };
       }
       this.i++;
       if (this.isPunct('.') && this.peek(1)?.t === 'id') {

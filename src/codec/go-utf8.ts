@@ -18,8 +18,9 @@ const SHORT_STRING_BYTES = 8;
 /** Up to this length, scanning for ASCII and copying it as Latin-1 beats TextDecoder (about 2x at 10–30 bytes). */
 const ASCII_SCAN_BYTES = 64;
 /** Node's Buffer Latin-1 copy (what `buf.toString('latin1')` calls); it accepts any Uint8Array. */
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string })
-  .latin1Slice;
+const latin1Slice = (
+  Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }
+).latin1Slice;
 
 /**
  * Decodes the Go string `bytes[start, end)`: valid UTF-8 as is, and each byte that is not part of valid

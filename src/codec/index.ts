@@ -12,7 +12,15 @@ import type { Decoded, KubeObject } from './types';
 export type { DecodeOptions } from './decode';
 export type { EncodeOptions } from './encode';
 export type { SchemaOptions } from './schema';
-export type { CompiledSchema, SchemaField, SchemaKind, SchemaMessage, SchemaSource, SpecialKind, ScalarType } from './schema-types';
+export type {
+  CompiledSchema,
+  SchemaField,
+  SchemaKind,
+  SchemaMessage,
+  SchemaSource,
+  SpecialKind,
+  ScalarType,
+} from './schema-types';
 export type { Decoded, Encoding, EncryptionInfo, KubeObject, ProtoDumpField, UnknownField } from './types';
 export {
   compileSchema,
@@ -34,8 +42,23 @@ export { sniffValue } from './envelope';
 export type { Sniffed } from './envelope';
 export { decodeCbor } from './cbor';
 export { toKubeYaml, toKubeYamlListItem } from './kube-yaml';
-export { MOD_REVISION, markModRevision, modRevisionOf, toKubectlJson, toKubectlJsonItem, toKubectlObject, toKubectlYaml, toKubectlYamlItem } from './kubectl-format';
-export type { KubectlFormatOptions, KubectlInput, KubectlItem, RecordedObject, RevisionedObject } from './kubectl-format';
+export {
+  MOD_REVISION,
+  markModRevision,
+  modRevisionOf,
+  toKubectlJson,
+  toKubectlJsonItem,
+  toKubectlObject,
+  toKubectlYaml,
+  toKubectlYamlItem,
+} from './kubectl-format';
+export type {
+  KubectlFormatOptions,
+  KubectlInput,
+  KubectlItem,
+  RecordedObject,
+  RevisionedObject,
+} from './kubectl-format';
 export { decryptValue, encryptValue, encryptedValueMessage, loadEncryptionConfig } from './decrypt';
 export type {
   DecryptOptions,

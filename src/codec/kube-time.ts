@@ -115,10 +115,9 @@ const RFC3339_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d
 export function parseKubeTime(s: string): { seconds: bigint; nanos: number } {
   const m = RFC3339_RE.exec(s);
   const bad = (why: string): InvalidArgumentError =>
-    new InvalidArgumentError(
-      `Invalid time: ${JSON.stringify(s)}. ${why} Use RFC 3339, e.g. "2022-09-09T04:01:18Z".`,
-      { value: s },
-    );
+    new InvalidArgumentError(`Invalid time: ${JSON.stringify(s)}. ${why} Use RFC 3339, e.g. "2022-09-09T04:01:18Z".`, {
+      value: s,
+    });
   if (m === null) throw bad('It is not RFC 3339.');
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
     number,

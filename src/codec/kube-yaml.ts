@@ -28,10 +28,45 @@ const INT64_MAX = (1n << 63n) - 1n;
 const UINT64_MAX = (1n << 64n) - 1n;
 
 const RESOLVE_MAP = new Set([
-  'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
-  'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF',
-  '', '~', 'null', 'Null', 'NULL',
-  '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'true',
+  'True',
+  'TRUE',
+  'on',
+  'On',
+  'ON',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'false',
+  'False',
+  'FALSE',
+  'off',
+  'Off',
+  'OFF',
+  '',
+  '~',
+  'null',
+  'Null',
+  'NULL',
+  '.nan',
+  '.NaN',
+  '.NAN',
+  '.inf',
+  '.Inf',
+  '.INF',
+  '+.inf',
+  '+.Inf',
+  '+.INF',
+  '-.inf',
+  '-.Inf',
+  '-.INF',
   '<<',
 ]);
 
@@ -39,7 +74,8 @@ const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/
 const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 const GO_INT = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
 const DOT_FLOAT = /^\.[0-9]+(?:_[0-9]+)*(?:[eE][+-]?[0-9]+(?:_[0-9]+)*)?$/;
-const TS_T = /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[Tt]([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:[.,][0-9]+)?(?:Z|[+-]([0-9]{2}):([0-9]{2}))$/;
+const TS_T =
+  /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})[Tt]([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:[.,][0-9]+)?(?:Z|[+-]([0-9]{2}):([0-9]{2}))$/;
 const TS_SPACE = /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2}) ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:[.,][0-9]+)?$/;
 const TS_DATE = /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$/;
 
@@ -334,7 +370,12 @@ class Emitter {
     this.indention = true;
   }
 
-  private writeIndicator(indicator: string, needWhitespace: boolean, isWhitespace: boolean, isIndention: boolean): void {
+  private writeIndicator(
+    indicator: string,
+    needWhitespace: boolean,
+    isWhitespace: boolean,
+    isIndention: boolean,
+  ): void {
     if (needWhitespace && !this.whitespace) this.put(' ');
     this.out += indicator;
     this.column += indicator.length;
@@ -359,7 +400,8 @@ class Emitter {
     if (typeof value === 'string') return this.emitString(value);
     if (typeof value === 'boolean') return this.emitScalar(value ? 'true' : 'false', 'plain');
     if (typeof value === 'number' && Number.isSafeInteger(value)) return this.emitScalar(String(value), 'plain');
-    if (typeof value === 'number' || typeof value === 'bigint') return this.emitScalar(numberText(toKubeJson(value)), 'plain');
+    if (typeof value === 'number' || typeof value === 'bigint')
+      return this.emitScalar(numberText(toKubeJson(value)), 'plain');
     if (value instanceof Uint8Array) return this.emitString(JSON.parse(toKubeJson(value)) as string);
     if (Array.isArray(value)) return this.emitSequence(value as unknown[]);
     if (typeof value === 'object') return this.emitMapping(entriesOf(value as object));
@@ -547,7 +589,8 @@ class Emitter {
   private writeLiteral(chars: string[]): void {
     this.writeIndicator('|', true, false, false);
     const first = chars[0];
-    if (first === ' ' || (first !== undefined && isBreak(first))) this.writeIndicator(String(BEST_INDENT), false, false, false);
+    if (first === ' ' || (first !== undefined && isBreak(first)))
+      this.writeIndicator(String(BEST_INDENT), false, false, false);
     let chomp = '';
     if (chars.length === 0) chomp = '-';
     else {
@@ -603,7 +646,8 @@ function entriesOf(value: object): Array<[string, unknown]> {
       if (v !== undefined && typeof v !== 'function' && typeof v !== 'symbol') entries.push([k, v]);
     }
   }
-  if (entries.some((e) => LONE_SURROGATE.test(e[0]))) return collapseInvalidKeys(entries).sort((a, b) => compareKeys(a[0], b[0]));
+  if (entries.some((e) => LONE_SURROGATE.test(e[0])))
+    return collapseInvalidKeys(entries).sort((a, b) => compareKeys(a[0], b[0]));
   return entries.sort((a, b) => compareKeys(a[0], b[0]));
 }
 

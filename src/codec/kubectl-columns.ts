@@ -23,11 +23,16 @@ export interface CustomColumn {
  * parseCustomColumns('NAME:.metadata.name').map((c) => c.header) // ['NAME']
  */
 export function parseCustomColumns(spec: string): CustomColumn[] {
-  if (spec.trim() === '') throw new InvalidArgumentError('custom-columns format specified but no custom columns given. Pass -o custom-columns=NAME:.metadata.name,….');
+  if (spec.trim() === '')
+    throw new InvalidArgumentError(
+      'custom-columns format specified but no custom columns given. Pass -o custom-columns=NAME:.metadata.name,….',
+    );
   return spec.split(',').map((part) => {
     const colon = part.indexOf(':');
     if (colon < 0) {
-      throw new InvalidArgumentError(`unexpected custom-columns spec: ${part}, expected <header>:<json-path-expr>. Pass -o custom-columns=NAME:.metadata.name,….`);
+      throw new InvalidArgumentError(
+        `unexpected custom-columns spec: ${part}, expected <header>:<json-path-expr>. Pass -o custom-columns=NAME:.metadata.name,….`,
+      );
     }
     const path = part.slice(colon + 1);
     return { header: part.slice(0, colon), path, template: parseJsonPath(relaxedJsonPath(path)) };
@@ -42,13 +47,22 @@ export function parseCustomColumns(spec: string): CustomColumn[] {
  */
 export function parseCustomColumnsFile(text: string): CustomColumn[] {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
-  if (lines.length !== 2) throw new InvalidArgumentError(`A custom-columns file has two lines (headers, then paths), not ${lines.length}. Fix the file.`);
+  if (lines.length !== 2)
+    throw new InvalidArgumentError(
+      `A custom-columns file has two lines (headers, then paths), not ${lines.length}. Fix the file.`,
+    );
   const headers = (lines[0] as string).trim().split(/\s+/);
   const paths = (lines[1] as string).trim().split(/\s+/);
   if (headers.length !== paths.length) {
-    throw new InvalidArgumentError(`A custom-columns file needs as many paths as headers: ${headers.length} headers, ${paths.length} paths. Fix the file.`);
+    throw new InvalidArgumentError(
+      `A custom-columns file needs as many paths as headers: ${headers.length} headers, ${paths.length} paths. Fix the file.`,
+    );
   }
-  return headers.map((header, i) => ({ header, path: paths[i] as string, template: parseJsonPath(relaxedJsonPath(paths[i] as string)) }));
+  return headers.map((header, i) => ({
+    header,
+    path: paths[i] as string,
+    template: parseJsonPath(relaxedJsonPath(paths[i] as string)),
+  }));
 }
 
 /** One cell: every value found, as `%v`, joined by commas; `<none>` when nothing is found. */
@@ -71,7 +85,9 @@ export function tabwriterText(rows: readonly (readonly string[])[]): string {
       if (i < r.length - 1) widths[i] = Math.max(widths[i] ?? 0, width(c) + 3, 6);
     });
   }
-  return rows.map((r) => r.map((c, i) => (i < r.length - 1 ? c + ' '.repeat((widths[i] ?? 0) - width(c)) : c)).join('') + '\n').join('');
+  return rows
+    .map((r) => r.map((c, i) => (i < r.length - 1 ? c + ' '.repeat((widths[i] ?? 0) - width(c)) : c)).join('') + '\n')
+    .join('');
 }
 
 /**
@@ -80,14 +96,32 @@ export function tabwriterText(rows: readonly (readonly string[])[]): string {
  * @example
  * printCustomColumns(items, parseCustomColumns('NAME:.metadata.name'))
  */
-export function printCustomColumns(objects: readonly unknown[], columns: readonly CustomColumn[], options: { noHeaders?: boolean } = {}): string {
+export function printCustomColumns(
+  objects: readonly unknown[],
+  columns: readonly CustomColumn[],
+  options: { noHeaders?: boolean } = {},
+): string {
   const rows = objects.map((o) => columns.map((c) => customColumnCell(o, c)));
   return tabwriterText(options.noHeaders === true ? rows : [columns.map((c) => c.header), ...rows]);
 }
 
 const QUANTITY_SCALE: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** A string's value when it is a Kubernetes quantity (`100m`, `1Gi`, `10`), else undefined. */
@@ -108,7 +142,8 @@ function quantityValue(s: string): number | undefined {
 function sortKeyCompare(a: unknown, b: unknown): number {
   if (a === undefined) return b === undefined ? 0 : -1;
   if (b === undefined) return 1;
-  const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined);
+  const num = (v: unknown): number | undefined =>
+    typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
   const x = num(a);
   const y = num(b);
   if (x !== undefined && y !== undefined) return x - y;
@@ -135,7 +170,9 @@ export function sortByJsonPath<T>(objects: readonly T[], path: string, view: (o:
   const template = parseJsonPath(relaxedJsonPath(path));
   const keyed = objects.map((o, i) => ({ o, i, key: findJsonPath(view(o), template)[0] }));
   if (keyed.length > 0 && keyed.every((k) => k.key === undefined)) {
-    throw new InvalidArgumentError(`couldn't find any field with path ${JSON.stringify(template.source)} in the list of objects. Check the --sort-by path.`);
+    throw new InvalidArgumentError(
+      `couldn't find any field with path ${JSON.stringify(template.source)} in the list of objects. Check the --sort-by path.`,
+    );
   }
   keyed.sort((p, q) => sortKeyCompare(p.key, q.key) || p.i - q.i);
   return keyed.map((k) => k.o);

@@ -47,7 +47,12 @@ export const MOD_REVISION: unique symbol = Symbol.for('kubetcd.modRevision') as 
  * markModRevision(d.object, kv.modRevision);
  */
 export function markModRevision(object: object, modRevision: number): void {
-  Object.defineProperty(object, MOD_REVISION, { value: modRevision, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(object, MOD_REVISION, {
+    value: modRevision,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
 }
 
 /**
@@ -62,7 +67,9 @@ export function modRevisionOf(object: unknown): number | undefined {
   const v = (object as { [MOD_REVISION]?: unknown })[MOD_REVISION];
   if (typeof v === 'number') return v;
   const rv = (object as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
-  return typeof rv === 'string' && /^[1-9][0-9]{0,15}$/.test(rv) && Number.isSafeInteger(Number(rv)) ? Number(rv) : undefined;
+  return typeof rv === 'string' && /^[1-9][0-9]{0,15}$/.test(rv) && Number.isSafeInteger(Number(rv))
+    ? Number(rv)
+    : undefined;
 }
 
 /** A `get()` result: the object and its record. */
@@ -113,7 +120,8 @@ function validText(s: string): string {
 }
 
 function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
 }
 
@@ -135,9 +143,12 @@ function unstructured(value: unknown, depth: number): unknown {
   }
   if (value === null) return null;
   if (depth > 10000) return value; // toKubeJson refuses it, naming the depth
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (Array.isArray(value)) {
-    return (value as unknown[]).map((v) => (v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : unstructured(v, depth + 1)));
+    return (value as unknown[]).map((v) =>
+      v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : unstructured(v, depth + 1),
+    );
   }
   if (!(value instanceof Map)) {
     // The common case, no key holding a lone surrogate: the keys are already distinct as printed, so they
@@ -163,7 +174,10 @@ function unstructured(value: unknown, depth: number): unknown {
     }
   }
   const entries: Array<[string, unknown]> = [];
-  const source = value instanceof Map ? [...(value as Map<unknown, unknown>)].map(([k, v]) => [String(k), v] as [string, unknown]) : Object.entries(value);
+  const source =
+    value instanceof Map
+      ? [...(value as Map<unknown, unknown>)].map(([k, v]) => [String(k), v] as [string, unknown])
+      : Object.entries(value);
   for (const [k, v] of source) {
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     entries.push([k, v]);
@@ -220,7 +234,8 @@ function kubectlItem(item: KubectlItem, options: KubectlFormatOptions): KubeObje
     const keys = Object.keys(meta);
     if (!keys.includes('resourceVersion')) keys.push('resourceVersion');
     const withVersion: Record<string, unknown> = {};
-    for (const k of keys.sort(utf8ByteCompare)) setKey(withVersion, k, k === 'resourceVersion' ? String(modRevision) : meta[k]);
+    for (const k of keys.sort(utf8ByteCompare))
+      setKey(withVersion, k, k === 'resourceVersion' ? String(modRevision) : meta[k]);
     out['metadata'] = withVersion;
   }
   if (options.showManagedFields !== true && isRecord(out)) {
@@ -231,7 +246,9 @@ function kubectlItem(item: KubectlItem, options: KubectlFormatOptions): KubeObje
   return out;
 }
 
-function isListInput(input: KubectlInput): input is readonly KubectlItem[] | { readonly items: readonly KubectlItem[] } {
+function isListInput(
+  input: KubectlInput,
+): input is readonly KubectlItem[] | { readonly items: readonly KubectlItem[] } {
   if (Array.isArray(input)) return true;
   const rec = input as Record<string, unknown>;
   return Array.isArray(rec['items']) && rec['kind'] === undefined && rec['apiVersion'] === undefined;
@@ -253,13 +270,28 @@ const YAML_FORBIDDEN = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
 const NEL_RUN = / *\u0085[ \u0085]*/g;
 
 function fieldPath(path: readonly string[]): string {
-  return path.map((p, i) => (/^[0-9]+$/.test(p) ? `[${p}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p) ? (i === 0 ? p : `.${p}`) : `[${JSON.stringify(p)}]`)).join('') || '(the object)';
+  return (
+    path
+      .map((p, i) =>
+        /^[0-9]+$/.test(p)
+          ? `[${p}]`
+          : /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)
+            ? i === 0
+              ? p
+              : `.${p}`
+            : `[${JSON.stringify(p)}]`,
+      )
+      .join('') || '(the object)'
+  );
 }
 
 function refuse(path: readonly string[], s: string, what: string, goError: string): never {
   // JSON.stringify leaves C1 controls and other invisible characters raw: escaped here, for the terminal.
   const quote = (t: string): string =>
-    JSON.stringify(t).replace(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g, (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`);
+    JSON.stringify(t).replace(
+      /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g,
+      (c) => `\\u${(c.codePointAt(0) as number).toString(16).padStart(4, '0')}`,
+    );
   const shown = s.length > 60 ? quote(s.slice(0, 60)) + '…' : quote(s);
   throw new InvalidArgumentError(
     `Cannot print ${fieldPath(path)} as kubectl's YAML: ${what} ${shown} holds ${goError}; kubectl -o yaml fails on it too. Print it as JSON (-o json, toKubectlJson).`,
@@ -274,9 +306,21 @@ function codePoint(s: string): string {
 
 /** The string go-yaml reads back from Go's JSON text of `s` (NEL folded). */
 function yamlReadString(s: string, path: readonly string[], key: boolean): string {
-  if (YAML_FORBIDDEN.test(s)) refuse(path, s, key ? 'the key' : 'the string', `${codePoint(s)}, a character YAML does not allow ("yaml: control characters are not allowed")`);
+  if (YAML_FORBIDDEN.test(s))
+    refuse(
+      path,
+      s,
+      key ? 'the key' : 'the string',
+      `${codePoint(s)}, a character YAML does not allow ("yaml: control characters are not allowed")`,
+    );
   if (!s.includes('\u0085')) return s;
-  if (key) refuse(path, s, 'the key', 'U+0085 (NEL), a line break YAML does not allow in a key ("did not find expected \',\' or \'}\'")');
+  if (key)
+    refuse(
+      path,
+      s,
+      'the key',
+      "U+0085 (NEL), a line break YAML does not allow in a key (\"did not find expected ',' or '}'\")",
+    );
   return s.replace(NEL_RUN, (run) => {
     const breaks = run.split('\u0085').length - 1;
     return breaks === 1 ? ' ' : '\n'.repeat(breaks - 1);
@@ -289,7 +333,8 @@ function yamlReadBack(value: unknown, path: string[]): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return (value as unknown[]).map((v, i) => yamlReadBack(v, [...path, String(i)]));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) setKey(out, yamlReadString(k, [...path, k], true), yamlReadBack(v, [...path, k]));
+  for (const [k, v] of Object.entries(value))
+    setKey(out, yamlReadString(k, [...path, k], true), yamlReadBack(v, [...path, k]));
   return out;
 }
 
@@ -301,7 +346,8 @@ function yamlReadBack(value: unknown, path: string[]): unknown {
  * toKubectlObject(await k.get('pods', 'web')).metadata.resourceVersion // '1234'
  */
 export function toKubectlObject(input: KubectlInput, options: KubectlFormatOptions = {}): KubeObject {
-  if (isListInput(input)) return kubectlList(Array.isArray(input) ? input : (input as { items: readonly KubectlItem[] }).items, options);
+  if (isListInput(input))
+    return kubectlList(Array.isArray(input) ? input : (input as { items: readonly KubectlItem[] }).items, options);
   return kubectlItem(input as KubectlItem, options) ?? {};
 }
 
@@ -337,7 +383,12 @@ export function toKubectlYaml(input: KubectlInput, options: KubectlFormatOptions
  * @example
  * toKubectlJsonItem(entry, '        ', '    ')
  */
-export function toKubectlJsonItem(item: KubectlItem, prefix: string, indent: string, options: KubectlFormatOptions = {}): string | undefined {
+export function toKubectlJsonItem(
+  item: KubectlItem,
+  prefix: string,
+  indent: string,
+  options: KubectlFormatOptions = {},
+): string | undefined {
   const o = kubectlItem(item, options);
   return o === undefined ? undefined : toKubeJson(o, { indent, prefix });
 }

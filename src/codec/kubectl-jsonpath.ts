@@ -31,7 +31,11 @@ type Step =
   | { type: 'literal'; value: string | bigint | number | boolean; float?: boolean }
   | { type: 'identifier'; name: string };
 
-type Segment = { type: 'text'; text: string } | { type: 'action'; steps: Step[] } | { type: 'range'; steps: Step[] } | { type: 'end' };
+type Segment =
+  | { type: 'text'; text: string }
+  | { type: 'action'; steps: Step[] }
+  | { type: 'range'; steps: Step[] }
+  | { type: 'end' };
 
 /** A parsed JSONPath template (see {@link parseJsonPath}). */
 export interface JsonPathTemplate {
@@ -50,10 +54,34 @@ function parseError(template: string, message: string, offset: number): InvalidA
 }
 
 function execError(template: string, message: string): InvalidArgumentError {
-  return new InvalidArgumentError(`error executing jsonpath ${JSON.stringify(template)}: Error executing template: ${message}. Fix the template or the data it is run on.`);
+  return new InvalidArgumentError(
+    `error executing jsonpath ${JSON.stringify(template)}: Error executing template: ${message}. Fix the template or the data it is run on.`,
+  );
 }
 
-const NAME_END = new Set([' ', '\t', '\n', '\r', '.', '[', ']', '{', '}', '(', ')', ',', '=', '!', '<', '>', '"', "'", '@', '$', '*']);
+const NAME_END = new Set([
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '.',
+  '[',
+  ']',
+  '{',
+  '}',
+  '(',
+  ')',
+  ',',
+  '=',
+  '!',
+  '<',
+  '>',
+  '"',
+  "'",
+  '@',
+  '$',
+  '*',
+]);
 const SLICE = /^(-?\d*)(?::(-?\d*))?(?::(-?\d*))?$/;
 
 /** Parses the inside of one action (`text` from `from` to `to`) into steps. */
@@ -94,7 +122,12 @@ function parseSteps(template: string, text: string, base: number): Step[] {
     } else if (c === '[') {
       if (text[i + 1] === '?') {
         const start = i;
-        if (text[i + 2] !== '(') throw parseError(template, `invalid array index ${text.slice(i + 1, text.indexOf(']', i) < 0 ? undefined : text.indexOf(']', i))}`, at());
+        if (text[i + 2] !== '(')
+          throw parseError(
+            template,
+            `invalid array index ${text.slice(i + 1, text.indexOf(']', i) < 0 ? undefined : text.indexOf(']', i))}`,
+            at(),
+          );
         const close = text.indexOf(')]', i);
         if (close < 0) throw parseError(template, 'unterminated filter', base + start);
         steps.push(parseFilter(template, text.slice(i + 3, close), base + i + 3));
@@ -114,7 +147,9 @@ function parseSteps(template: string, text: string, base: number): Step[] {
       const m = /^-?\d+(\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i));
       if (m === null) throw parseError(template, `unrecognized character in action: ${goChar(c)}`, at());
       const float = m[1] !== undefined || /[eE]/.test(m[0]);
-      steps.push(float ? { type: 'literal', value: Number(m[0]), float: true } : { type: 'literal', value: BigInt(m[0]) });
+      steps.push(
+        float ? { type: 'literal', value: Number(m[0]), float: true } : { type: 'literal', value: BigInt(m[0]) },
+      );
       i += m[0].length;
     } else if (/[A-Za-z_]/.test(c)) {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i)) as RegExpExecArray;
@@ -201,7 +236,13 @@ function parseBracket(template: string, inner: string, base: number): Step {
   const m = SLICE.exec(text);
   if (m === null) throw parseError(template, `invalid array index ${text}`, base);
   const num = (s: string | undefined): number | undefined => (s === undefined || s === '' ? undefined : Number(s));
-  return { type: 'slice', start: num(m[1]), end: num(m[2]), step: num(m[3]), single: m[2] === undefined && m[3] === undefined };
+  return {
+    type: 'slice',
+    start: num(m[1]),
+    end: num(m[2]),
+    step: num(m[3]),
+    single: m[2] === undefined && m[3] === undefined,
+  };
 }
 
 function parseFilter(template: string, text: string, base: number): Step {
@@ -209,7 +250,12 @@ function parseFilter(template: string, text: string, base: number): Step {
   if (m === null) return { type: 'filter', left: parseSteps(template, text, base), op: undefined, right: [] };
   const left = m[1] as string;
   const op = m[2] as string;
-  return { type: 'filter', left: parseSteps(template, left, base), op, right: parseSteps(template, m[3] as string, base + left.length + op.length) };
+  return {
+    type: 'filter',
+    left: parseSteps(template, left, base),
+    op,
+    right: parseSteps(template, m[3] as string, base + left.length + op.length),
+  };
 }
 
 /**
@@ -220,7 +266,9 @@ function parseFilter(template: string, text: string, base: number): Step {
  */
 export function parseJsonPath(template: string): JsonPathTemplate {
   if (typeof template !== 'string' || template === '') {
-    throw new InvalidArgumentError('template format specified but no template given. Pass one: -o jsonpath={.metadata.name}.');
+    throw new InvalidArgumentError(
+      'template format specified but no template given. Pass one: -o jsonpath={.metadata.name}.',
+    );
   }
   const segments: Segment[] = [];
   let i = 0;
@@ -250,7 +298,11 @@ export function parseJsonPath(template: string): JsonPathTemplate {
     const inner = template.slice(open + 1, j);
     const word = /^\s*(range|end)\b/.exec(inner);
     if (word?.[1] === 'end' && inner.trim() === 'end') segments.push({ type: 'end' });
-    else if (word?.[1] === 'range') segments.push({ type: 'range', steps: parseSteps(template, inner.slice(word[0].length), open + 1 + word[0].length) });
+    else if (word?.[1] === 'range')
+      segments.push({
+        type: 'range',
+        steps: parseSteps(template, inner.slice(word[0].length), open + 1 + word[0].length),
+      });
     else segments.push({ type: 'action', steps: parseSteps(template, inner, open + 1) });
     i = j + 1;
   }
@@ -267,7 +319,10 @@ export function parseJsonPath(template: string): JsonPathTemplate {
 export function relaxedJsonPath(path: string): string {
   const m = /^\{?(.*?)\}?$/s.exec(path.trim()) as RegExpExecArray;
   const inner = m[1] as string;
-  if (inner === '') throw new InvalidArgumentError(`Invalid JSONPath ${JSON.stringify(path)}: it is empty. Pass a path such as .metadata.name.`);
+  if (inner === '')
+    throw new InvalidArgumentError(
+      `Invalid JSONPath ${JSON.stringify(path)}: it is empty. Pass a path such as .metadata.name.`,
+    );
   return `{${inner.startsWith('.') || inner.startsWith('$') || inner.startsWith('@') ? '' : '.'}${inner}}`;
 }
 
@@ -316,7 +371,7 @@ class Evaluator {
       case 'identifier':
         throw execError(this.template, `unrecognized identifier ${s.name}`);
       case 'field':
-        return values.flatMap((v) => (s.name !== '' && isMap(v) && Object.prototype.hasOwnProperty.call(v, s.name) ? [v[s.name]] : []));
+        return values.flatMap((v) => (s.name !== '' && isMap(v) && Object.hasOwn(v, s.name) ? [v[s.name]] : []));
       case 'wildcard':
         return values.flatMap((v) => (isMap(v) ? Object.values(v) : Array.isArray(v) ? v : []));
       case 'recursive': {
@@ -347,8 +402,10 @@ class Evaluator {
     let end = s.single ? start + 1 : (s.end ?? len);
     if (!s.single && s.end !== undefined && end < 0) end += len;
     const step = s.step ?? 1;
-    if (start < 0 || start > len) throw execError(this.template, `array index out of bounds: index ${start}, length ${len}`);
-    if (end < 0 || end > len) throw execError(this.template, `array index out of bounds: index ${end - 1}, length ${len}`);
+    if (start < 0 || start > len)
+      throw execError(this.template, `array index out of bounds: index ${start}, length ${len}`);
+    if (end < 0 || end > len)
+      throw execError(this.template, `array index out of bounds: index ${end - 1}, length ${len}`);
     if (start > end) throw execError(this.template, `starting index ${start} is greater than ending index ${end}`);
     if (step <= 0) throw execError(this.template, 'step must be > 0');
     const out: unknown[] = [];
@@ -439,7 +496,8 @@ function goText(v: unknown): string {
 }
 
 function literalValue(v: unknown): unknown {
-  if (isMap(v) && (v as { type?: unknown }).type === 'literal' && 'value' in v) return (v as unknown as Extract<Step, { type: 'literal' }>).value;
+  if (isMap(v) && (v as { type?: unknown }).type === 'literal' && 'value' in v)
+    return (v as unknown as Extract<Step, { type: 'literal' }>).value;
   return v;
 }
 
@@ -456,7 +514,11 @@ export interface JsonPathPrintOptions {
  * @example
  * printJsonPath(toKubectlObject(list), '{.items[*].metadata.name}') // 'web db'
  */
-export function printJsonPath(value: unknown, template: string | JsonPathTemplate, options: JsonPathPrintOptions = {}): string {
+export function printJsonPath(
+  value: unknown,
+  template: string | JsonPathTemplate,
+  options: JsonPathPrintOptions = {},
+): string {
   const t = typeof template === 'string' ? parseJsonPath(template) : template;
   const ev = new Evaluator(t.source, value);
   let out = '';
@@ -529,6 +591,10 @@ export function findJsonPath(value: unknown, template: string | JsonPathTemplate
 export function goValueText(v: unknown): string {
   if (v === null || v === undefined) return '<nil>';
   if (Array.isArray(v)) return `[${v.map(goValueText).join(' ')}]`;
-  if (isMap(v)) return `map[${Object.keys(v).sort().map((k) => `${k}:${goValueText(v[k])}`).join(' ')}]`;
+  if (isMap(v))
+    return `map[${Object.keys(v)
+      .sort()
+      .map((k) => `${k}:${goValueText(v[k])}`)
+      .join(' ')}]`;
   return goText(v);
 }

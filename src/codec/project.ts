@@ -103,7 +103,9 @@ let defaultDecoder: ProtobufDecoder | undefined;
  */
 export function createProjector(paths: readonly string[], options: ProjectorOptions = {}): Projector {
   if (!Array.isArray(paths) || paths.length === 0) {
-    throw new InvalidArgumentError(`Invalid projection paths: ${JSON.stringify(paths)}. Pass a non-empty array of dotted paths.`);
+    throw new InvalidArgumentError(
+      `Invalid projection paths: ${JSON.stringify(paths)}. Pass a non-empty array of dotted paths.`,
+    );
   }
   const tree = buildTree(paths);
   const decoder = options.decoder ?? (defaultDecoder ??= createProtobufDecoder(loadSchema()));
@@ -149,7 +151,14 @@ export function createProjector(paths: readonly string[], options: ProjectorOpti
   };
 
   const project = (value: Uint8Array, typeOptions: ProjectOptions = {}): Projected => {
-    if (!(value instanceof Uint8Array) || value.length < 4 || value[0] !== 0x6b || value[1] !== 0x38 || value[2] !== 0x73 || value[3] !== 0x00) {
+    if (
+      !(value instanceof Uint8Array) ||
+      value.length < 4 ||
+      value[0] !== 0x6b ||
+      value[1] !== 0x38 ||
+      value[2] !== 0x73 ||
+      value[3] !== 0x00
+    ) {
       return full(value, typeOptions);
     }
     const buf = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
@@ -191,7 +200,7 @@ function pickPaths(object: KubeObject, tree: PathNode): KubeObject {
   if (typeof object['kind'] === 'string') out['kind'] = object['kind'];
   const walk = (from: Record<string, unknown>, node: PathNode, to: Record<string, unknown>): void => {
     for (const [name, child] of node.children) {
-      if (!Object.prototype.hasOwnProperty.call(from, name)) continue;
+      if (!Object.hasOwn(from, name)) continue;
       const v = from[name];
       if (Array.isArray(v) && !child.leaf) {
         to[name] = v.map((e: unknown) => {
@@ -228,7 +237,7 @@ export function getPath(object: unknown, path: string): unknown {
     if (Array.isArray(v)) return v.map((e) => at(e, i));
     if (v === null || typeof v !== 'object') return undefined;
     const name = parts[i] as string;
-    if (!Object.prototype.hasOwnProperty.call(v, name)) return undefined;
+    if (!Object.hasOwn(v, name)) return undefined;
     return at((v as Record<string, unknown>)[name], i + 1);
   };
   return at(object, 0);

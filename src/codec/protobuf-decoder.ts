@@ -79,7 +79,9 @@ export function createProtobufDecoder(schema: CompiledSchema): ProtobufDecoder {
     decodeObject(buf, start, end, base, messageName, typeMeta) {
       const plan = plans.get(messageName);
       if (plan === undefined) {
-        return { error: new DecodeError(`Cannot decode ${messageName}: the schema has no such message.`, base + start) };
+        return {
+          error: new DecodeError(`Cannot decode ${messageName}: the schema has no such message.`, base + start),
+        };
       }
       return this.decodeWithPlan(buf, start, end, base, plan, typeMeta);
     },
@@ -105,7 +107,10 @@ export function createProtobufDecoder(schema: CompiledSchema): ProtobufDecoder {
         const error =
           e instanceof DecodeError
             ? e
-            : new DecodeError(`Cannot decode ${messageName} at byte ${base + ctx.r.pos}: ${(e as Error).message}.`, base + ctx.r.pos);
+            : new DecodeError(
+                `Cannot decode ${messageName} at byte ${base + ctx.r.pos}: ${(e as Error).message}.`,
+                base + ctx.r.pos,
+              );
         const out: { error: DecodeError; unknownFields?: UnknownField[] } = { error };
         if (ctx.unknown.length > 0) out.unknownFields = ctx.unknown;
         return out;

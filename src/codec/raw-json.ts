@@ -26,7 +26,12 @@ export interface RawJsonMark {
  * markRawJson(v, '{"a":12.50}', '{"a":12.5}');
  */
 export function markRawJson(value: object, text: string, printed: string): void {
-  Object.defineProperty(value, RAW_JSON, { value: { text, printed } satisfies RawJsonMark, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(value, RAW_JSON, {
+    value: { text, printed } satisfies RawJsonMark,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
 }
 
 /**
@@ -61,7 +66,12 @@ export function markRawJsonField(parent: object, key: string, text: string, prin
   let marks = (parent as { [RAW_JSON_FIELDS]?: RawJsonFieldMarks })[RAW_JSON_FIELDS];
   if (marks === undefined) {
     marks = Object.create(null) as RawJsonFieldMarks;
-    Object.defineProperty(parent, RAW_JSON_FIELDS, { value: marks, enumerable: false, configurable: true, writable: true });
+    Object.defineProperty(parent, RAW_JSON_FIELDS, {
+      value: marks,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
   }
   marks[key] = { text, printed };
 }

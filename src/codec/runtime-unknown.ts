@@ -25,7 +25,14 @@ export interface RuntimeUnknown {
  */
 export function readRuntimeUnknown(buf: Buffer, start: number, end: number, base: number): RuntimeUnknown {
   const r = new WireReader(buf, start, base);
-  const env: RuntimeUnknown = { apiVersion: '', kind: '', rawStart: -1, rawEnd: -1, contentEncoding: '', contentType: '' };
+  const env: RuntimeUnknown = {
+    apiVersion: '',
+    kind: '',
+    rawStart: -1,
+    rawEnd: -1,
+    contentEncoding: '',
+    contentType: '',
+  };
 
   while (r.pos < end) {
     const tagAt = r.pos;

@@ -156,7 +156,8 @@ export function sourceDirsOf(sourcesDir: string | readonly string[] | undefined)
   if (sourcesDir === undefined) return defaultSourcesDirs().map((d) => path.resolve(d));
   let list: string[];
   if (typeof sourcesDir === 'string') list = splitSourceDirs(sourcesDir);
-  else if (Array.isArray(sourcesDir) && sourcesDir.every((d) => typeof d === 'string' && d !== '')) list = [...sourcesDir];
+  else if (Array.isArray(sourcesDir) && sourcesDir.every((d) => typeof d === 'string' && d !== ''))
+    list = [...sourcesDir];
   else list = [];
   if (list.length === 0) {
     throw new SchemaError(
@@ -316,4 +317,3 @@ export function joinStamps(sources: LocatedSource[]): Stamp {
   if (sources.length === 1) return (sources[0] as LocatedSource).stamp;
   return { dirs: sources.flatMap((s) => s.stamp.dirs), files: sources.flatMap((s) => s.stamp.files) };
 }
-

@@ -38,7 +38,13 @@ import type {
   SpecialKind,
 } from './schema-types';
 
-export { defaultSourcesDir, defaultSourcesDirs, findRepoRoot, INSTALLED_KUBERNETES_VERSIONS, installedSourcesDir } from './schema-sources';
+export {
+  defaultSourcesDir,
+  defaultSourcesDirs,
+  findRepoRoot,
+  INSTALLED_KUBERNETES_VERSIONS,
+  installedSourcesDir,
+} from './schema-sources';
 
 /** Bump when the compiled structure or the compiler's rules change: caches are rebuilt. */
 export const SCHEMA_FORMAT_VERSION = 6;
@@ -60,8 +66,21 @@ export interface SchemaOptions {
 }
 
 const SCALARS = new Set<string>([
-  'double', 'float', 'int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64',
-  'fixed32', 'fixed64', 'sfixed32', 'sfixed64', 'bool', 'string', 'bytes',
+  'double',
+  'float',
+  'int32',
+  'int64',
+  'uint32',
+  'uint64',
+  'sint32',
+  'sint64',
+  'fixed32',
+  'fixed64',
+  'sfixed32',
+  'sfixed64',
+  'bool',
+  'string',
+  'bytes',
 ]);
 
 const SPECIAL_BY_NAME: Record<string, SpecialKind> = {
@@ -181,11 +200,12 @@ function fieldFromProto(
   pkg: string,
   known: Set<string>,
 ): Pick<SchemaField, 'number' | 'type' | 'message' | 'repeated' | 'mapKey' | 'mapValue' | 'mapValueMessage'> {
-  const out: Pick<SchemaField, 'number' | 'type' | 'message' | 'repeated' | 'mapKey' | 'mapValue' | 'mapValueMessage'> = {
-    number: def.number,
-    type: 'message',
-    repeated: def.repeated,
-  };
+  const out: Pick<SchemaField, 'number' | 'type' | 'message' | 'repeated' | 'mapKey' | 'mapValue' | 'mapValueMessage'> =
+    {
+      number: def.number,
+      type: 'message',
+      repeated: def.repeated,
+    };
   if (def.mapKey !== undefined) {
     out.type = 'map';
     out.repeated = false;
@@ -247,7 +267,12 @@ function compileFrom(input: CompileInput, source: CompiledSchema['source']): Com
       const msg: SchemaMessage = { name: pm.name, goPackage: p.importPath, fields: [] };
       const special = SPECIAL_BY_NAME[pm.name];
       // `type MatchCondition v1.MatchCondition`, `type List metav1.List`: use the named struct's fields
-      const resolved = resolveNamedStruct(goPkg.types[shortName], p.importPath, goPkg.importsOf[shortName] ?? {}, goPkgs);
+      const resolved = resolveNamedStruct(
+        goPkg.types[shortName],
+        p.importPath,
+        goPkg.importsOf[shortName] ?? {},
+        goPkgs,
+      );
       const goDecl = resolved.type;
       const imports = resolved.imports;
       const goPkgPath = resolved.pkgPath;
@@ -293,7 +318,9 @@ function compileFrom(input: CompileInput, source: CompiledSchema['source']): Com
           if (jsonName === '-' && jsonParts.length === 1) continue;
           const embedded = gf.name === undefined;
           const inline = embedded && jsonName === '';
-          const goName = gf.name ?? (gf.type.kind === 'pointer' ? goTypeText(gf.type.elem) : goTypeText(gf.type)).replace(/^.*\./, '');
+          const goName =
+            gf.name ??
+            (gf.type.kind === 'pointer' ? goTypeText(gf.type.elem) : goTypeText(gf.type)).replace(/^.*\./, '');
           const pointer = gf.type.kind === 'pointer';
           used.add(pt.number);
           msg.fields.push({
@@ -337,7 +364,10 @@ function compileSource(src: LocatedSource, description: string): CompiledSchema 
     protos.set(p.importPath, parseProtoText(fs.readFileSync(file, 'utf8'), file));
     goPkgs.set(p.importPath, readGoPackage(p.dir));
   }
-  return compileFrom({ pkgs: src.pkgs, protos, goPkgs }, { dir: src.trees.root, description, fingerprint: fingerprintOf(src.stamp) });
+  return compileFrom(
+    { pkgs: src.pkgs, protos, goPkgs },
+    { dir: src.trees.root, description, fingerprint: fingerprintOf(src.stamp) },
+  );
 }
 
 /** A copy of a message under `prefix`, its references to other messages prefixed too. */
@@ -400,11 +430,20 @@ function compileSources(sources: LocatedSource[], fingerprint: string): Compiled
     const label = labels[rank] as string;
     const one = compileSource(src, version.description);
     const prefix = rank === 0 ? '' : `${label}/`;
-    used.push({ version: label, dir: src.dir, description: version.description, fingerprint: one.source.fingerprint, messagePrefix: prefix });
+    used.push({
+      version: label,
+      dir: src.dir,
+      description: version.description,
+      fingerprint: one.source.fingerprint,
+      messagePrefix: prefix,
+    });
     const won = Object.entries(one.kinds).filter(([key]) => kinds[key] === undefined);
     if (rank === 0) Object.assign(messages, one.messages);
     else {
-      for (const name of reachableMessages(one, won.map(([, k]) => k.message))) {
+      for (const name of reachableMessages(
+        one,
+        won.map(([, k]) => k.message),
+      )) {
         messages[prefix + name] = prefixedMessage(one.messages[name] as SchemaMessage, prefix);
       }
     }
@@ -527,7 +566,9 @@ export function loadSchema(options: SchemaOptions = {}): CompiledSchema {
   let schema: CompiledSchema | undefined;
   if (cacheDir !== false) {
     try {
-      const cached = JSON.parse(fs.readFileSync(path.join(cacheDir, `schema-${fingerprint}.json`), 'utf8')) as CompiledSchema;
+      const cached = JSON.parse(
+        fs.readFileSync(path.join(cacheDir, `schema-${fingerprint}.json`), 'utf8'),
+      ) as CompiledSchema;
       if (cached.formatVersion === SCHEMA_FORMAT_VERSION) schema = cached;
     } catch {
       // compile below

@@ -45,14 +45,22 @@ export const REMOVED_KINDS: readonly RemovedKind[] = [
   { apiVersion: 'batch/v2alpha1', removedIn: '1.21' },
   { apiVersion: 'flowcontrol.apiserver.k8s.io/v1alpha1', removedIn: '1.21' },
   // removed in 1.22
-  { apiVersion: 'admissionregistration.k8s.io/v1beta1', kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'], removedIn: '1.22' },
+  {
+    apiVersion: 'admissionregistration.k8s.io/v1beta1',
+    kinds: ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'],
+    removedIn: '1.22',
+  },
   { apiVersion: 'certificates.k8s.io/v1beta1', kinds: ['CertificateSigningRequest'], removedIn: '1.22' },
   { apiVersion: 'coordination.k8s.io/v1beta1', kinds: ['Lease'], removedIn: '1.22' },
   { apiVersion: 'networking.k8s.io/v1beta1', kinds: ['Ingress', 'IngressClass'], removedIn: '1.22' },
   { apiVersion: 'rbac.authorization.k8s.io/v1alpha1', removedIn: '1.22' },
   { apiVersion: 'rbac.authorization.k8s.io/v1beta1', removedIn: '1.22' },
   { apiVersion: 'scheduling.k8s.io/v1beta1', removedIn: '1.22' },
-  { apiVersion: 'storage.k8s.io/v1beta1', kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'], removedIn: '1.22' },
+  {
+    apiVersion: 'storage.k8s.io/v1beta1',
+    kinds: ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment'],
+    removedIn: '1.22',
+  },
   // removed in 1.25
   { apiVersion: 'policy/v1beta1', kinds: ['PodSecurityPolicy'], removedIn: '1.25', lastApi: '0.24' },
   { apiVersion: 'policy/v1beta1', kinds: ['PodDisruptionBudget'], removedIn: '1.25' },
@@ -70,7 +78,12 @@ export const REMOVED_KINDS: readonly RemovedKind[] = [
   // in k8s.io/api 0.32, gone from 0.36
   { apiVersion: 'scheduling.k8s.io/v1alpha1', kinds: ['PriorityClass'], removedIn: '1.33', lastApi: '0.32' },
   { apiVersion: 'networking.k8s.io/v1alpha1', kinds: ['IPAddress', 'ServiceCIDR'], removedIn: '1.33', lastApi: '0.32' },
-  { apiVersion: 'storagemigration.k8s.io/v1alpha1', kinds: ['StorageVersionMigration'], removedIn: '1.35', lastApi: '0.34' },
+  {
+    apiVersion: 'storagemigration.k8s.io/v1alpha1',
+    kinds: ['StorageVersionMigration'],
+    removedIn: '1.35',
+    lastApi: '0.34',
+  },
   {
     apiVersion: 'resource.k8s.io/v1alpha3',
     kinds: ['DeviceClass', 'ResourceClaim', 'ResourceClaimTemplate', 'ResourceSlice'],
@@ -87,7 +100,9 @@ export const REMOVED_KINDS: readonly RemovedKind[] = [
  */
 export function removedKind(apiVersion: string, kind: string): RemovedKind | undefined {
   const item = kind.endsWith('List') ? kind.slice(0, -4) : kind;
-  return REMOVED_KINDS.find((r) => r.apiVersion === apiVersion && (r.kinds === undefined || r.kinds.includes(kind) || r.kinds.includes(item)));
+  return REMOVED_KINDS.find(
+    (r) => r.apiVersion === apiVersion && (r.kinds === undefined || r.kinds.includes(kind) || r.kinds.includes(item)),
+  );
 }
 
 /** What {@link decodeUnknownKind} gives: the object (TypeMeta and metadata), the rest, and the notice. */
@@ -108,14 +123,23 @@ function versionsOf(schema: CompiledSchema): string {
   return `Kubernetes ${versions.length === 1 ? versions[0] : `${versions.slice(0, -1).join(', ')} and ${versions[versions.length - 1]}`}`;
 }
 
-function notice(schema: CompiledSchema, apiVersion: string, kind: string, metadata: boolean, offset: number): DecodeError {
+function notice(
+  schema: CompiledSchema,
+  apiVersion: string,
+  kind: string,
+  metadata: boolean,
+  offset: number,
+): DecodeError {
   const what = `Unknown kind ${JSON.stringify(kind)} of ${JSON.stringify(apiVersion)}`;
   const shown = metadata
     ? 'only its apiVersion, kind and metadata are decoded; its other fields are shown schema-less in protoFields'
     : 'its fields are shown schema-less in protoFields';
   const removed = removedKind(apiVersion, kind);
   if (removed !== undefined) {
-    const api = removed.lastApi !== undefined ? `k8s.io/api ${removed.lastApi}` : `a k8s.io/api older than 0.${removed.removedIn.split('.')[1] ?? ''}`;
+    const api =
+      removed.lastApi !== undefined
+        ? `k8s.io/api ${removed.lastApi}`
+        : `a k8s.io/api older than 0.${removed.removedIn.split('.')[1] ?? ''}`;
     return new DecodeError(
       `${what}: Kubernetes removed it in ${removed.removedIn}, and the schema (${versionsOf(schema)}) does not have it, so ${shown}. ` +
         `To decode it in full, add the sources of ${api} (with its k8s.io/apimachinery) to KUBETCD_K8S_SOURCES or createCodec({ sourcesDir }), ` +
@@ -147,14 +171,21 @@ export function decodeUnknownKind(
   kind: string,
 ): UnknownKindResult {
   const schema = decoder.plans.schema;
-  const all = (): UnknownKindResult => ({ protoFields: dumpProtoFields(buf, start, end), error: notice(schema, apiVersion, kind, false, base + start) });
+  const all = (): UnknownKindResult => ({
+    protoFields: dumpProtoFields(buf, start, end),
+    error: notice(schema, apiVersion, kind, false, base + start),
+  });
   const metaMessage = kind.endsWith('List') ? LIST_META : OBJECT_META;
   if (schema.messages[metaMessage] === undefined) return all();
   // field 1 (the metadata) and where it is; any other field is left to the dump
   let metaStart = -1;
   let metaEnd = -1;
   try {
-    const r = new WireReader(Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), start, base);
+    const r = new WireReader(
+      Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength),
+      start,
+      base,
+    );
     while (r.pos < end) {
       const tag = r.uint32(end);
       const num = tag >>> 3;
@@ -172,13 +203,19 @@ export function decodeUnknownKind(
     return all();
   }
   // no field 1: Go prints the zero ObjectMeta
-  const meta = metaStart >= 0 ? decoder.decodeObject(buf, metaStart, metaEnd, base, metaMessage, undefined) : decoder.decodeObject(buf, start, start, base, metaMessage, undefined);
+  const meta =
+    metaStart >= 0
+      ? decoder.decodeObject(buf, metaStart, metaEnd, base, metaMessage, undefined)
+      : decoder.decodeObject(buf, start, start, base, metaMessage, undefined);
   if (meta.object === undefined || meta.error !== undefined) return all();
   const object: KubeObject = { kind, apiVersion, metadata: meta.object };
   const protoFields = dumpProtoFields(buf, start, end).filter((f) => f.number !== 1);
   const out: UnknownKindResult = { object, protoFields, error: notice(schema, apiVersion, kind, true, base + start) };
   if (meta.unknownFields !== undefined && meta.unknownFields.length > 0) {
-    out.unknownFields = meta.unknownFields.map((u) => ({ ...u, path: u.path === '' ? 'metadata' : `metadata.${u.path}` }));
+    out.unknownFields = meta.unknownFields.map((u) => ({
+      ...u,
+      path: u.path === '' ? 'metadata' : `metadata.${u.path}`,
+    }));
   }
   return out;
 }

@@ -112,7 +112,10 @@ export class WireWriter {
   /** Ends the body started by the matching {@link begin}: inserts its length prefix. */
   end(): void {
     const start = this.starts.pop();
-    if (start === undefined) throw new EncodeError('Cannot end a length-delimited body: WireWriter.end() was called without a matching begin(). This is a bug in the encoder.');
+    if (start === undefined)
+      throw new EncodeError(
+        'Cannot end a length-delimited body: WireWriter.end() was called without a matching begin(). This is a bug in the encoder.',
+      );
     const len = this.pos - start;
     let n = 1;
     for (let v = len; v >= 0x80; v = Math.floor(v / 0x80)) n++;

@@ -25,7 +25,9 @@ const SIGMA2 = 0x79622d32;
 const SIGMA3 = 0x6b206574;
 
 function u32(b: Uint8Array, i: number): number {
-  return ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>> 0;
+  return (
+    ((b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24)) >>> 0
+  );
 }
 
 function put32(b: Uint8Array, i: number, v: number): void {
@@ -41,10 +43,22 @@ function rotl(v: number, n: number): number {
 
 /** 20 rounds (10 double rounds) of Salsa20 over the 16-word state `x`, in place. */
 function rounds(x: Int32Array): void {
-  let x0 = x[0] as number, x1 = x[1] as number, x2 = x[2] as number, x3 = x[3] as number;
-  let x4 = x[4] as number, x5 = x[5] as number, x6 = x[6] as number, x7 = x[7] as number;
-  let x8 = x[8] as number, x9 = x[9] as number, x10 = x[10] as number, x11 = x[11] as number;
-  let x12 = x[12] as number, x13 = x[13] as number, x14 = x[14] as number, x15 = x[15] as number;
+  let x0 = x[0] as number,
+    x1 = x[1] as number,
+    x2 = x[2] as number,
+    x3 = x[3] as number;
+  let x4 = x[4] as number,
+    x5 = x[5] as number,
+    x6 = x[6] as number,
+    x7 = x[7] as number;
+  let x8 = x[8] as number,
+    x9 = x[9] as number,
+    x10 = x[10] as number,
+    x11 = x[11] as number;
+  let x12 = x[12] as number,
+    x13 = x[13] as number,
+    x14 = x[14] as number,
+    x15 = x[15] as number;
   for (let i = 0; i < 10; i++) {
     // column round
     x4 ^= rotl((x0 + x12) | 0, 7);
@@ -81,8 +95,22 @@ function rounds(x: Int32Array): void {
     x14 ^= rotl((x13 + x12) | 0, 13);
     x15 ^= rotl((x14 + x13) | 0, 18);
   }
-  x[0] = x0; x[1] = x1; x[2] = x2; x[3] = x3; x[4] = x4; x[5] = x5; x[6] = x6; x[7] = x7;
-  x[8] = x8; x[9] = x9; x[10] = x10; x[11] = x11; x[12] = x12; x[13] = x13; x[14] = x14; x[15] = x15;
+  x[0] = x0;
+  x[1] = x1;
+  x[2] = x2;
+  x[3] = x3;
+  x[4] = x4;
+  x[5] = x5;
+  x[6] = x6;
+  x[7] = x7;
+  x[8] = x8;
+  x[9] = x9;
+  x[10] = x10;
+  x[11] = x11;
+  x[12] = x12;
+  x[13] = x13;
+  x[14] = x14;
+  x[15] = x15;
 }
 
 /** The Salsa20 state for a 32-byte key and four middle words (nonce and counter, or HSalsa20's input). */

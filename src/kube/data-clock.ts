@@ -39,11 +39,17 @@ export function leaseRenewal(object: { spec?: unknown } | undefined): number | u
  * @example
  * const clock = await dataClock(k); // { now: 2023-05-01T10:00:04.000Z, from: 'the newest Lease renewal (kube-node-lease/node-1)' }
  */
-export async function dataClock(client: KubeContext, options: { revision?: number } = {}): Promise<DataClock | undefined> {
+export async function dataClock(
+  client: KubeContext,
+  options: { revision?: number } = {},
+): Promise<DataClock | undefined> {
   let best: { t: number; name: string } | undefined;
   let n = 0;
   const prefix = `${client.prefix}/leases/`;
-  for await (const kv of client.source.range({ prefix }, options.revision !== undefined ? { revision: options.revision } : {})) {
+  for await (const kv of client.source.range(
+    { prefix },
+    options.revision !== undefined ? { revision: options.revision } : {},
+  )) {
     if (++n > MAX_LEASES) break;
     const key = Buffer.from(kv.key).toString('utf8');
     const t = leaseRenewal(decode(kv.value, client.decodeOptions(key)).object);

@@ -81,7 +81,8 @@ function parseTerm(text: string, term: string, pos: number): FieldRequirement {
     const field = term.slice(lead, i).trimEnd();
     if (field.length === 0) fail(text, pos + i, op, 'a field path before the operator, e.g. metadata.name');
     const blank = field.search(/\s/);
-    if (blank >= 0) fail(text, pos + lead + blank, field[blank] as string, "a field path without blanks, then '=', '==' or '!='");
+    if (blank >= 0)
+      fail(text, pos + lead + blank, field[blank] as string, "a field path without blanks, then '=', '==' or '!='");
     const valuePos = pos + i + op.length;
     const value = unescapeValue(text, term.slice(i + op.length), valuePos);
     return { field, operator: op === '!=' ? '!=' : '=', value };
@@ -108,7 +109,7 @@ function fieldValue(obj: unknown, path: string): string {
     if (cur === null || typeof cur !== 'object') return undefined;
     for (let j = i + 1; j <= segments.length; j++) {
       const key = segments.slice(i, j).join('.');
-      if (!Object.prototype.hasOwnProperty.call(cur, key)) continue;
+      if (!Object.hasOwn(cur, key)) continue;
       const found = resolve((cur as Record<string, unknown>)[key], j);
       if (found) return found;
     }

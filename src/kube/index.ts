@@ -35,7 +35,14 @@ export type { KeyTree, KeyTreeNode, TreeOptions } from './kube-tree';
 export { storageSizes } from './kube-sizes';
 export type { KubeSizes, LargestValue, MostRevisedKey, SizeGroup, SizesOptions } from './kube-sizes';
 export { deletedObjects, encodingCensus, sourceHashKV } from './kube-forensics';
-export type { DeletedObject, DeletedOptions, EncodingsOptions, KubeDeleted, KubeEncodings, ResourceEncodings } from './kube-forensics';
+export type {
+  DeletedObject,
+  DeletedOptions,
+  EncodingsOptions,
+  KubeDeleted,
+  KubeEncodings,
+  ResourceEncodings,
+} from './kube-forensics';
 export { DIFF_NOISE, diffKube, diffWith, isDiffNoise, streamDiff } from './kube-diff';
 export type { DiffCounts, DiffEntry, DiffOptions, DiffSide, DiffStreamItem, DiffTarget, KubeDiff } from './kube-diff';
 export { keyChurn, UNKNOWN_WRITER } from './kube-churn';
@@ -43,9 +50,17 @@ export type { ChurnGroup, ChurnKey, ChurnOptions, ChurnUnknown, ChurnWriter, Kub
 export { clusterInfo } from './kube-cluster-info';
 export type { ClusterInfo, VersionEvidence, VersionSource } from './kube-cluster-info';
 export { findOrphans, objectOwners } from './kube-owners';
-export type { KubeOrphans, KubeOwners, OrphanedObject, OrphansOptions, OwnerNode, OwnerReference, OwnersOptions, StuckObject } from './kube-owners';
+export type {
+  KubeOrphans,
+  KubeOwners,
+  OrphanedObject,
+  OrphansOptions,
+  OwnerNode,
+  OwnerReference,
+  OwnersOptions,
+  StuckObject,
+} from './kube-owners';
 export { watchResource } from './kube-watch';
 export type { KubeWatch, KubeWatchEvent, KubeWatchOptions } from './kube-watch';
 export { deleteKey, writeObject } from './kube-write';
 export type { DeleteKeyOptions, WriteObjectOptions, WriteSummary, WriteTarget } from './kube-write';
-

@@ -163,8 +163,10 @@ export function parseKey(key: string, options: ParseKeyOptions = {}): ParsedKey 
   const segments = key.slice(prefix.length + 1).split('/');
   if (segments.some((s) => s === '')) return other;
   const [first, second] = segments as [string, string | undefined];
-  if (segments.length === 2 && first === 'masterleases') return { kind: 'master-lease', key, prefix, ip: second as string };
-  if (segments.length === 2 && first === 'ranges') return { kind: 'range-allocation', key, prefix, range: second as string };
+  if (segments.length === 2 && first === 'masterleases')
+    return { kind: 'master-lease', key, prefix, ip: second as string };
+  if (segments.length === 2 && first === 'ranges')
+    return { kind: 'range-allocation', key, prefix, range: second as string };
 
   const table = tableFor(options.resources);
   for (let n = Math.min(MAX_PREFIX_SEGMENTS, segments.length - 1); n >= 1; n--) {

@@ -171,15 +171,24 @@ function snapshotIndex(source: KvSource): MvccIndex | undefined {
  * snapshot (its index lists deleted keys too), in revision order from live etcd (a watch of every key
  * from `from` + 1, which ends at the first event of revision `to`: every revision has one).
  */
-async function* writes(source: KvSource, prefix: string, from: number, to: number, signal: AbortSignal | undefined): AsyncGenerator<Write> {
+async function* writes(
+  source: KvSource,
+  prefix: string,
+  from: number,
+  to: number,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Write> {
   const start = Buffer.from(prefix);
-  const inPrefix = (key: Uint8Array): boolean => key.length >= start.length && Buffer.compare(key.subarray(0, start.length), start) === 0;
+  const inPrefix = (key: Uint8Array): boolean =>
+    key.length >= start.length && Buffer.compare(key.subarray(0, start.length), start) === 0;
   if (source.capabilities.watch && typeof source.watch === 'function') {
     if (from >= to) return;
     const controller = new AbortController();
     const stop = (): void => controller.abort();
     signal?.addEventListener('abort', stop, { once: true });
-    const it = source.watch({ prefix: '' }, { fromRevision: from + 1, signal: controller.signal })[Symbol.asyncIterator]();
+    const it = source
+      .watch({ prefix: '' }, { fromRevision: from + 1, signal: controller.signal })
+      [Symbol.asyncIterator]();
     let pending: Promise<IteratorResult<KvWatchEvent>> | undefined;
     try {
       let atEnd = false;
@@ -190,7 +199,10 @@ async function* writes(source: KvSource, prefix: string, from: number, to: numbe
         else {
           // The events of revision `to` came in one watch response: those not yet handed out are queued
           // and come before a macrotask can run. When none does, every write of `to` was seen.
-          r = await Promise.race([pending, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
+          r = await Promise.race([
+            pending,
+            new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined))),
+          ]);
           if (r === undefined) break;
         }
         pending = undefined;
@@ -219,7 +231,8 @@ async function* writes(source: KvSource, prefix: string, from: number, to: numbe
     return;
   }
   const index = snapshotIndex(source);
-  const keys: AsyncIterable<Uint8Array> = index !== undefined ? indexKeys(index, start, inPrefix) : rangeKeys(source, prefix, to, signal);
+  const keys: AsyncIterable<Uint8Array> =
+    index !== undefined ? indexKeys(index, start, inPrefix) : rangeKeys(source, prefix, to, signal);
   for await (const key of keys) {
     let previous: Uint8Array | undefined;
     for await (const h of source.history(key, signal !== undefined ? { signal } : {})) {
@@ -234,7 +247,11 @@ async function* writes(source: KvSource, prefix: string, from: number, to: numbe
   }
 }
 
-async function* indexKeys(index: MvccIndex, start: Buffer, inPrefix: (key: Uint8Array) => boolean): AsyncGenerator<Uint8Array> {
+async function* indexKeys(
+  index: MvccIndex,
+  start: Buffer,
+  inPrefix: (key: Uint8Array) => boolean,
+): AsyncGenerator<Uint8Array> {
   for (let i = index.lowerBound(start); i < index.keyCount; i++) {
     const key = index.key(i);
     if (!inPrefix(key)) return;
@@ -242,12 +259,27 @@ async function* indexKeys(index: MvccIndex, start: Buffer, inPrefix: (key: Uint8
   }
 }
 
-async function* rangeKeys(source: KvSource, prefix: string, revision: number, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
-  for await (const kv of source.range({ prefix }, { keysOnly: true, revision, ...(signal !== undefined ? { signal } : {}) })) yield Buffer.from(kv.key);
+async function* rangeKeys(
+  source: KvSource,
+  prefix: string,
+  revision: number,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array> {
+  for await (const kv of source.range(
+    { prefix },
+    { keysOnly: true, revision, ...(signal !== undefined ? { signal } : {}) },
+  ))
+    yield Buffer.from(kv.key);
 }
 
-function top<T extends { name?: string; writes: number }>(items: Iterable<T>, limit: number, nameOf: (t: T) => string): T[] {
-  return [...items].sort((a, b) => b.writes - a.writes || (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0)).slice(0, limit);
+function top<T extends { name?: string; writes: number }>(
+  items: Iterable<T>,
+  limit: number,
+  nameOf: (t: T) => string,
+): T[] {
+  return [...items]
+    .sort((a, b) => b.writes - a.writes || (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0))
+    .slice(0, limit);
 }
 
 function sortedCounts(counts: Map<string, number>): Record<string, number> {
@@ -287,10 +319,19 @@ class TopKeys {
 function rankedKeys(ranked: TopKeys, open: Map<string, KeyTally>, parseOptions: ParseKeyOptions): ChurnKey[] {
   for (const [key, tally] of open) ranked.offer(key, tally);
   return ranked.items.map(({ key, tally }) => {
-    const out: ChurnKey = { key, writes: tally.writes, deletes: tally.deletes, managers: typeof tally.managers === 'string' ? { [tally.managers]: tally.writes } : sortedCounts(tally.managers) };
+    const out: ChurnKey = {
+      key,
+      writes: tally.writes,
+      deletes: tally.deletes,
+      managers: typeof tally.managers === 'string' ? { [tally.managers]: tally.writes } : sortedCounts(tally.managers),
+    };
     const parsed = parseKey(key, parseOptions);
     if (parsed.kind === 'object') {
-      out.resource = parsed.info ? qualifiedResourceName(parsed.info) : parsed.group ? `${parsed.resource}.${parsed.group}` : parsed.resource;
+      out.resource = parsed.info
+        ? qualifiedResourceName(parsed.info)
+        : parsed.group
+          ? `${parsed.resource}.${parsed.group}`
+          : parsed.resource;
       if (parsed.namespace !== undefined) out.namespace = parsed.namespace;
       out.name = parsed.name;
     }
@@ -312,7 +353,9 @@ let managersProjector: Projector | undefined;
 export async function keyChurn(k: KubeContext, options: ChurnOptions = {}): Promise<KubeChurn> {
   const limit = options.limit ?? 20;
   if (!(Number.isSafeInteger(limit) && limit > 0)) {
-    throw new InvalidArgumentError(`Invalid limit: ${String(options.limit)}. Pass a positive integer (rows per list), or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid limit: ${String(options.limit)}. Pass a positive integer (rows per list), or omit it.`,
+    );
   }
   const source = k.source;
   if (!source.capabilities.history) {
@@ -323,7 +366,12 @@ export async function keyChurn(k: KubeContext, options: ChurnOptions = {}): Prom
   const status = await source.status();
   const from = status.compactRevision;
   const to = status.revision;
-  managersProjector ??= createProjector(['metadata.managedFields.manager', 'metadata.managedFields.operation', 'metadata.managedFields.subresource', 'metadata.managedFields.time']);
+  managersProjector ??= createProjector([
+    'metadata.managedFields.manager',
+    'metadata.managedFields.operation',
+    'metadata.managedFields.subresource',
+    'metadata.managedFields.time',
+  ]);
   const projector = managersProjector;
   const td = new TextDecoder();
   const parseOptions = { prefix: k.prefix, resources: k.customResources };
@@ -357,7 +405,14 @@ export async function keyChurn(k: KubeContext, options: ChurnOptions = {}): Prom
   for await (const w of writes(source, `${k.prefix}/`, from, to, options.signal)) {
     const key = td.decode(w.key);
     const parsed = parseKey(key, parseOptions);
-    const resource = parsed.kind === 'object' ? (parsed.info ? qualifiedResourceName(parsed.info) : parsed.group ? `${parsed.resource}.${parsed.group}` : parsed.resource) : '(other keys)';
+    const resource =
+      parsed.kind === 'object'
+        ? parsed.info
+          ? qualifiedResourceName(parsed.info)
+          : parsed.group
+            ? `${parsed.resource}.${parsed.group}`
+            : parsed.resource
+        : '(other keys)';
     const namespace = parsed.kind === 'object' ? (parsed.namespace ?? '(cluster-scoped)') : '(not objects)';
     let manager = UNKNOWN_WRITER;
     if (w.deleted) unknown.deletes++;
@@ -394,7 +449,11 @@ export async function keyChurn(k: KubeContext, options: ChurnOptions = {}): Prom
     kc.writes++;
     if (w.deleted) kc.deletes++;
     if (typeof kc.managers === 'string') {
-      if (kc.managers !== manager) kc.managers = new Map([[kc.managers, kc.writes - 1], [manager, 1]]);
+      if (kc.managers !== manager)
+        kc.managers = new Map([
+          [kc.managers, kc.writes - 1],
+          [manager, 1],
+        ]);
     } else kc.managers.set(manager, (kc.managers.get(manager) ?? 0) + 1);
     let wr = writers.get(manager);
     if (wr === undefined) writers.set(manager, (wr = { writes: 0, resources: new Map() }));

@@ -14,8 +14,23 @@ import type { HashKvOptions, KvHash, KvSource } from '../sources/types';
 import { createKubeContext, type KubeContext } from './context';
 import { DEFAULT_ETCD_PREFIX, detectEtcdPrefix } from './keys';
 import { countObjects, type CountOptions, type KubeCount } from './kube-count';
-import { findOrphans, objectOwners, type KubeOrphans, type KubeOwners, type OrphansOptions, type OwnersOptions } from './kube-owners';
-import { deletedObjects, encodingCensus, sourceHashKV, type DeletedOptions, type EncodingsOptions, type KubeDeleted, type KubeEncodings } from './kube-forensics';
+import {
+  findOrphans,
+  objectOwners,
+  type KubeOrphans,
+  type KubeOwners,
+  type OrphansOptions,
+  type OwnersOptions,
+} from './kube-owners';
+import {
+  deletedObjects,
+  encodingCensus,
+  sourceHashKV,
+  type DeletedOptions,
+  type EncodingsOptions,
+  type KubeDeleted,
+  type KubeEncodings,
+} from './kube-forensics';
 import { getObject, type GetOptions, type KubeGetResult } from './kube-get';
 import { objectHistory, type HistoryEntry, type HistoryOptions } from './kube-history';
 import { listKeys, storedResources, type StoredResource } from './kube-keys';
@@ -32,7 +47,15 @@ export type { KubeContext } from './context';
 export type { CountOptions, KubeCount } from './kube-count';
 export type { GetOptions, KubeGetResult } from './kube-get';
 export type { StoredResource } from './kube-keys';
-export type { EncryptedEntry, KubeList, KubeStream, KubeStreamEntry, ListError, ListOptions, WherePredicate } from './kube-list';
+export type {
+  EncryptedEntry,
+  KubeList,
+  KubeStream,
+  KubeStreamEntry,
+  ListError,
+  ListOptions,
+  WherePredicate,
+} from './kube-list';
 import { clusterInfo, type ClusterInfo } from './kube-cluster-info';
 import { diffWith, type DiffOptions, type DiffTarget, type KubeDiff } from './kube-diff';
 import { keyChurn, type ChurnOptions, type KubeChurn } from './kube-churn';
@@ -274,9 +297,12 @@ class Kube implements KubeClient {
  */
 export async function openKube(source: KvSource, options: KubeOptions = {}): Promise<KubeClient> {
   if (source === null || typeof source !== 'object' || typeof source.range !== 'function') {
-    throw new InvalidArgumentError('Cannot open Kubernetes over this source: it is not a KvSource. Pass the result of openSource().');
+    throw new InvalidArgumentError(
+      'Cannot open Kubernetes over this source: it is not a KvSource. Pass the result of openSource().',
+    );
   }
-  const decryption = options.encryptionConfig !== undefined ? loadEncryptionConfig(options.encryptionConfig) : undefined;
+  const decryption =
+    options.encryptionConfig !== undefined ? loadEncryptionConfig(options.encryptionConfig) : undefined;
   let prefix: string;
   if (options.prefix !== undefined) {
     if (typeof options.prefix !== 'string' || !options.prefix.startsWith('/')) {
@@ -288,7 +314,8 @@ export async function openKube(source: KvSource, options: KubeOptions = {}): Pro
   } else {
     const sample: string[] = [];
     try {
-      for await (const kv of source.range({ prefix: '' }, { keysOnly: true, limit: SAMPLE_KEYS })) sample.push(keyText(kv.key));
+      for await (const kv of source.range({ prefix: '' }, { keysOnly: true, limit: SAMPLE_KEYS }))
+        sample.push(keyText(kv.key));
     } catch (e) {
       // A user whose role reads only the Kubernetes prefix may not sample the whole key space: take the
       // default prefix then (a wrong guess shows as empty lists; { prefix } names the right one).

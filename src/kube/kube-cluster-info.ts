@@ -73,7 +73,12 @@ function kubeVersion(s: string | undefined): string | undefined {
 }
 
 function compareVersions(a: string, b: string): number {
-  const parts = (v: string): number[] => v.replace(/^v/, '').split(/[.+-]/).slice(0, 3).map((x) => Number.parseInt(x, 10) || 0);
+  const parts = (v: string): number[] =>
+    v
+      .replace(/^v/, '')
+      .split(/[.+-]/)
+      .slice(0, 3)
+      .map((x) => Number.parseInt(x, 10) || 0);
   const x = parts(a);
   const y = parts(b);
   for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (y[i] ?? 0) - (x[i] ?? 0);
@@ -129,7 +134,10 @@ export async function clusterInfo(k: KubeContext): Promise<ClusterInfo> {
       source: 'kubeadm-config',
       key: keyOf(cm, 'configmaps'),
       ...(version !== undefined ? { version } : {}),
-      detail: version !== undefined ? 'ClusterConfiguration.kubernetesVersion' : 'ClusterConfiguration names no kubernetesVersion',
+      detail:
+        version !== undefined
+          ? 'ClusterConfiguration.kubernetesVersion'
+          : 'ClusterConfiguration names no kubernetesVersion',
     });
   }
 
@@ -138,24 +146,47 @@ export async function clusterInfo(k: KubeContext): Promise<ClusterInfo> {
   for (const node of await list('nodes', { paths: ['metadata.name', 'status.nodeInfo.kubeletVersion'] })) {
     const version = kubeVersion(str(rec(rec(node['status'])?.['nodeInfo'])?.['kubeletVersion']));
     if (version === undefined) continue;
-    const entry = byKubelet.get(version) ?? { key: `${k.prefix}/minions/${str(metaOf(node)['name']) ?? ''}`, nodes: [] };
+    const entry = byKubelet.get(version) ?? {
+      key: `${k.prefix}/minions/${str(metaOf(node)['name']) ?? ''}`,
+      nodes: [],
+    };
     entry.nodes.push(str(metaOf(node)['name']) ?? '');
     byKubelet.set(version, entry);
   }
   for (const [version, { key, nodes }] of byKubelet) {
     const names = nodes.length <= 3 ? nodes.join(', ') : `${nodes.slice(0, 3).join(', ')}, …`;
-    evidence.push({ source: 'node', key, version, detail: `status.nodeInfo.kubeletVersion of ${nodes.length} node${nodes.length === 1 ? '' : 's'} (${names})` });
+    evidence.push({
+      source: 'node',
+      key,
+      version,
+      detail: `status.nodeInfo.kubeletVersion of ${nodes.length} node${nodes.length === 1 ? '' : 's'} (${names})`,
+    });
   }
 
   // control-plane static pods (kubeadm): the image tag of kube-apiserver, controller-manager, scheduler
   const components = 'component in (kube-apiserver,kube-controller-manager,kube-scheduler)';
-  for (const pod of await list('pods', { namespace: 'kube-system', labels: components, paths: ['metadata.name', 'metadata.namespace', 'metadata.labels', 'spec.containers'] })) {
-    const containers = Array.isArray(rec(pod['spec'])?.['containers']) ? (rec(pod['spec'])?.['containers'] as unknown[]) : [];
+  for (const pod of await list('pods', {
+    namespace: 'kube-system',
+    labels: components,
+    paths: ['metadata.name', 'metadata.namespace', 'metadata.labels', 'spec.containers'],
+  })) {
+    const containers = Array.isArray(rec(pod['spec'])?.['containers'])
+      ? (rec(pod['spec'])?.['containers'] as unknown[])
+      : [];
     for (const c of containers) {
       const image = str(rec(c)?.['image']);
-      const tag = image !== undefined && image.lastIndexOf(':') > image.lastIndexOf('/') ? image.slice(image.lastIndexOf(':') + 1) : undefined;
+      const tag =
+        image !== undefined && image.lastIndexOf(':') > image.lastIndexOf('/')
+          ? image.slice(image.lastIndexOf(':') + 1)
+          : undefined;
       const version = kubeVersion(tag?.split('@')[0]);
-      if (version !== undefined) evidence.push({ source: 'control-plane-pod', key: keyOf(pod, 'pods'), version, detail: `image ${image ?? ''}` });
+      if (version !== undefined)
+        evidence.push({
+          source: 'control-plane-pod',
+          key: keyOf(pod, 'pods'),
+          version,
+          detail: `image ${image ?? ''}`,
+        });
     }
   }
 
@@ -168,17 +199,30 @@ export async function clusterInfo(k: KubeContext): Promise<ClusterInfo> {
     const found = versionsInMetadata(meta);
     const holder = str(rec(lease['spec'])?.['holderIdentity']);
     if (found.length === 0) {
-      evidence.push({ source: 'apiserver-lease', key: keyOf(lease, 'leases'), detail: `identity lease of ${identity ?? 'kube-apiserver'}${holder !== undefined ? ` ${holder}` : ''}; it names no version` });
+      evidence.push({
+        source: 'apiserver-lease',
+        key: keyOf(lease, 'leases'),
+        detail: `identity lease of ${identity ?? 'kube-apiserver'}${holder !== undefined ? ` ${holder}` : ''}; it names no version`,
+      });
     }
-    for (const f of found) evidence.push({ source: 'apiserver-lease', key: keyOf(lease, 'leases'), version: f.version, detail: f.key });
+    for (const f of found)
+      evidence.push({ source: 'apiserver-lease', key: keyOf(lease, 'leases'), version: f.version, detail: f.key });
   }
 
   // coordinated leader election (1.31+): each candidate's binary and emulation versions
-  for (const lc of await list('leasecandidates', { paths: ['metadata.name', 'metadata.namespace', 'spec.binaryVersion', 'spec.emulationVersion'] })) {
+  for (const lc of await list('leasecandidates', {
+    paths: ['metadata.name', 'metadata.namespace', 'spec.binaryVersion', 'spec.emulationVersion'],
+  })) {
     const spec = rec(lc['spec']) ?? {};
     for (const field of ['binaryVersion', 'emulationVersion']) {
       const version = kubeVersion(str(spec[field]));
-      if (version !== undefined) evidence.push({ source: 'lease-candidate', key: keyOf(lc, 'leasecandidates'), version, detail: `spec.${field}` });
+      if (version !== undefined)
+        evidence.push({
+          source: 'lease-candidate',
+          key: keyOf(lc, 'leasecandidates'),
+          version,
+          detail: `spec.${field}`,
+        });
     }
   }
 
@@ -204,7 +248,9 @@ export async function clusterInfo(k: KubeContext): Promise<ClusterInfo> {
     });
   }
 
-  const versions = [...new Set(evidence.flatMap((e) => (e.version !== undefined ? [e.version] : [])))].sort(compareVersions);
+  const versions = [...new Set(evidence.flatMap((e) => (e.version !== undefined ? [e.version] : [])))].sort(
+    compareVersions,
+  );
   return { kubernetes: { versions, evidence }, etcd: etcdVersion(k, status, errors), revision, errors };
 }
 
@@ -212,7 +258,12 @@ function etcdVersion(k: KubeContext, status: SourceStatus, errors: string[]): Cl
   const evidence: VersionEvidence[] = [];
   let version: string | undefined;
   if (status.serverVersion !== undefined) {
-    evidence.push({ source: 'etcd-status', key: status.origin, version: status.serverVersion, detail: 'the answering member\'s server version' });
+    evidence.push({
+      source: 'etcd-status',
+      key: status.origin,
+      version: status.serverVersion,
+      detail: "the answering member's server version",
+    });
     version = status.serverVersion;
   }
   let meta: ReturnType<typeof readEtcdMetaBucket> | undefined;
@@ -225,22 +276,47 @@ function etcdVersion(k: KubeContext, status: SourceStatus, errors: string[]): Cl
   }
   if (meta !== undefined) {
     if (meta.clusterVersion !== undefined) {
-      evidence.push({ source: 'etcd-cluster-bucket', key: k.source.origin, version: meta.clusterVersion, detail: 'cluster bucket clusterVersion' });
+      evidence.push({
+        source: 'etcd-cluster-bucket',
+        key: k.source.origin,
+        version: meta.clusterVersion,
+        detail: 'cluster bucket clusterVersion',
+      });
     }
     let inferred: string | undefined;
     if (meta.storageVersion !== undefined) {
-      evidence.push({ source: 'etcd-meta-bucket', key: k.source.origin, version: meta.storageVersion, detail: 'meta bucket storageVersion (written from etcd 3.6 on)' });
+      evidence.push({
+        source: 'etcd-meta-bucket',
+        key: k.source.origin,
+        version: meta.storageVersion,
+        detail: 'meta bucket storageVersion (written from etcd 3.6 on)',
+      });
       version ??= meta.storageVersion;
     } else if (meta.term !== undefined || meta.confState !== undefined) {
       inferred = '>=3.5';
-      evidence.push({ source: 'etcd-meta-bucket', key: k.source.origin, version: inferred, detail: 'meta bucket holds term and confState (written from etcd 3.5 on), no storageVersion (3.6)' });
+      evidence.push({
+        source: 'etcd-meta-bucket',
+        key: k.source.origin,
+        version: inferred,
+        detail: 'meta bucket holds term and confState (written from etcd 3.5 on), no storageVersion (3.6)',
+      });
     } else if (meta.keys.length > 0) {
       inferred = '<=3.4';
-      evidence.push({ source: 'etcd-meta-bucket', key: k.source.origin, version: inferred, detail: `meta bucket holds ${meta.keys.join(', ')}: no term nor confState (etcd 3.5 writes them)` });
+      evidence.push({
+        source: 'etcd-meta-bucket',
+        key: k.source.origin,
+        version: inferred,
+        detail: `meta bucket holds ${meta.keys.join(', ')}: no term nor confState (etcd 3.5 writes them)`,
+      });
     }
     version ??= meta.clusterVersion ?? inferred;
   } else if (status.clusterVersion !== undefined) {
-    evidence.push({ source: 'etcd-status', key: status.origin, version: status.clusterVersion, detail: 'cluster version' });
+    evidence.push({
+      source: 'etcd-status',
+      key: status.origin,
+      version: status.clusterVersion,
+      detail: 'cluster version',
+    });
     version ??= status.clusterVersion;
   }
   return { ...(version !== undefined ? { version } : {}), evidence };

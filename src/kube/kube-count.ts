@@ -68,7 +68,8 @@ function groupProjection(path: string | string[]): string | undefined {
   if (Array.isArray(path)) {
     if (path.length === 1 && path[0] === 'kind') return '';
     if (path.length === 2 && path[0] === 'metadata') return `metadata.${path[1] as string}`;
-    if (path.length === 3 && path[0] === 'metadata' && (path[1] === 'labels' || path[1] === 'annotations')) return `metadata.${path[1]}`;
+    if (path.length === 3 && path[0] === 'metadata' && (path[1] === 'labels' || path[1] === 'annotations'))
+      return `metadata.${path[1]}`;
     return undefined;
   }
   // lodash paths: the dotted part before the first index (`spec.containers[0].image` → `spec.containers`,
@@ -121,7 +122,12 @@ export async function countObjects(ctx: KubeContext, resource: string, options: 
  * (values the projector cannot read that way are decoded in full, as count() does). Undefined when the
  * whole object is needed: a group or field selector it cannot project, or Secrets (grouped redacted).
  */
-function countByProjection(ctx: KubeContext, resource: string, path: string | string[] | undefined, options: CountOptions): Promise<KubeCount> | undefined {
+function countByProjection(
+  ctx: KubeContext,
+  resource: string,
+  path: string | string[] | undefined,
+  options: CountOptions,
+): Promise<KubeCount> | undefined {
   const info = ctx.resolve(resource);
   if (isSecrets(info)) return undefined;
   const labels = options.labels !== undefined ? parseLabelSelector(options.labels) : undefined;
@@ -155,7 +161,14 @@ function countByProjection(ctx: KubeContext, resource: string, path: string | st
     const groups: Record<string, number> = {};
     let total = 0;
     let errors = 0;
-    for await (const kv of ctx.source.range({ prefix }, { ...(revision !== undefined ? { revision } : {}), transientValues: true, ...(signal !== undefined ? { signal } : {}) })) {
+    for await (const kv of ctx.source.range(
+      { prefix },
+      {
+        ...(revision !== undefined ? { revision } : {}),
+        transientValues: true,
+        ...(signal !== undefined ? { signal } : {}),
+      },
+    )) {
       checkSignal(signal, what);
       const key = keyText(kv.key);
       const p = projector.project(kv.value, ctx.decodeOptions(key));
@@ -169,7 +182,8 @@ function countByProjection(ctx: KubeContext, resource: string, path: string | st
         obj = d.object;
       }
       if (obj === undefined) continue;
-      if (labels && !labels.matches(lodash().get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) continue;
+      if (labels && !labels.matches(lodash().get(obj, ['metadata', 'labels']) as Record<string, string> | undefined))
+        continue;
       if (fields && !fields.matches(obj)) continue;
       total++;
       if (path !== undefined) {

@@ -91,7 +91,7 @@ export interface KubeDiff {
 export const DIFF_NOISE: readonly string[] = [
   'metadata.managedFields (rewritten by every write: who owns which field, and when)',
   'metadata.resourceVersion (the etcd revision)',
-  'fields named *HeartbeatTime (Node status.conditions[].lastHeartbeatTime, the kubelet\'s heartbeat)',
+  "fields named *HeartbeatTime (Node status.conditions[].lastHeartbeatTime, the kubelet's heartbeat)",
   'fields named renewTime (Lease spec.renewTime: leader election and node heartbeats)',
 ];
 
@@ -115,7 +115,9 @@ const td = new TextDecoder();
 
 function checkRevision(name: string, revision: number | undefined): void {
   if (revision !== undefined && !(Number.isSafeInteger(revision) && revision > 0)) {
-    throw new InvalidArgumentError(`Invalid ${name}: ${String(revision)}. Pass a positive integer etcd revision, or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid ${name}: ${String(revision)}. Pass a positive integer etcd revision, or omit it.`,
+    );
   }
 }
 
@@ -130,7 +132,11 @@ function locate(side: DiffSide, key: string): Located {
   const parsed = parseKey(key, { prefix: side.prefix, resources: side.customResources });
   if (parsed.kind !== 'object') return {};
   const out: Located = {
-    resource: parsed.info ? qualifiedResourceName(parsed.info) : parsed.group ? `${parsed.resource}.${parsed.group}` : parsed.resource,
+    resource: parsed.info
+      ? qualifiedResourceName(parsed.info)
+      : parsed.group
+        ? `${parsed.resource}.${parsed.group}`
+        : parsed.resource,
     name: parsed.name,
   };
   if (parsed.namespace !== undefined) out.namespace = parsed.namespace;
@@ -140,9 +146,12 @@ function locate(side: DiffSide, key: string): Located {
 
 function decodeSide(side: DiffSide, key: string, kv: KvRecord): { object?: KubeObject; error?: string } {
   const d = decode(kv.value, side.decodeOptions(key));
-  if (d.object !== undefined) return d.error !== undefined ? { object: d.object, error: d.error.message } : { object: d.object };
+  if (d.object !== undefined)
+    return d.error !== undefined ? { object: d.object, error: d.error.message } : { object: d.object };
   if (d.encoding === 'encrypted' && d.error === undefined) {
-    return { error: `${key} is encrypted at rest${d.encryption ? ` (${d.encryption.provider}, key "${d.encryption.keyName}")` : ''}.` };
+    return {
+      error: `${key} is encrypted at rest${d.encryption ? ` (${d.encryption.provider}, key "${d.encryption.keyName}")` : ''}.`,
+    };
   }
   return { error: d.error?.message ?? `${key} does not hold a Kubernetes object (${d.encoding}).` };
 }
@@ -160,12 +169,19 @@ export type DiffStreamItem = { entry: DiffEntry } | { hidden: { key: string; res
  * @example
  * for await (const item of streamDiff(before, after, { resource: 'deployments' })) if ('entry' in item) console.log(item.entry.change, item.entry.key);
  */
-export async function* streamDiff(from: DiffSide, to: DiffSide, options: DiffOptions & { fromRevision: number; toRevision: number }): AsyncGenerator<DiffStreamItem> {
+export async function* streamDiff(
+  from: DiffSide,
+  to: DiffSide,
+  options: DiffOptions & { fromRevision: number; toRevision: number },
+): AsyncGenerator<DiffStreamItem> {
   const info = options.resource !== undefined ? from.resolve(options.resource) : undefined;
-  const rangeOf = (side: DiffSide): string => (info !== undefined ? listPrefixFor(info, options.namespace, side.prefix) : `${side.prefix}/`);
+  const rangeOf = (side: DiffSide): string =>
+    info !== undefined ? listPrefixFor(info, options.namespace, side.prefix) : `${side.prefix}/`;
   const signal = options.signal;
   const read = (side: DiffSide, revision: number): AsyncIterator<KvRecord> =>
-    side.source.range({ prefix: rangeOf(side) }, { revision, ...(signal !== undefined ? { signal } : {}) })[Symbol.asyncIterator]();
+    side.source
+      .range({ prefix: rangeOf(side) }, { revision, ...(signal !== undefined ? { signal } : {}) })
+      [Symbol.asyncIterator]();
   const same = from.source === to.source;
   const a = read(from, options.fromRevision);
   const b = read(to, options.toRevision);
@@ -176,7 +192,11 @@ export async function* streamDiff(from: DiffSide, to: DiffSide, options: DiffOpt
     let rb = await b.next();
     while (!ra.done || !rb.done) {
       // keys compared past each side's prefix, bytewise (etcd's order)
-      const order = ra.done ? 1 : rb.done ? -1 : Buffer.compare(ra.value.key.subarray(aCut), rb.value.key.subarray(bCut));
+      const order = ra.done
+        ? 1
+        : rb.done
+          ? -1
+          : Buffer.compare(ra.value.key.subarray(aCut), rb.value.key.subarray(bCut));
       const kvA = order <= 0 && !ra.done ? ra.value : undefined;
       const kvB = order >= 0 && !rb.done ? rb.value : undefined;
       const item = compare(from, to, kvA, kvB, same, options);
@@ -190,7 +210,14 @@ export async function* streamDiff(from: DiffSide, to: DiffSide, options: DiffOpt
   }
 }
 
-function compare(from: DiffSide, to: DiffSide, kvA: KvRecord | undefined, kvB: KvRecord | undefined, same: boolean, options: DiffOptions): DiffStreamItem | undefined {
+function compare(
+  from: DiffSide,
+  to: DiffSide,
+  kvA: KvRecord | undefined,
+  kvB: KvRecord | undefined,
+  same: boolean,
+  options: DiffOptions,
+): DiffStreamItem | undefined {
   const kv = (kvB ?? kvA) as KvRecord;
   const side = kvB !== undefined ? to : from;
   const key = td.decode(kv.key);
@@ -209,14 +236,18 @@ function compare(from: DiffSide, to: DiffSide, kvA: KvRecord | undefined, kvB: K
   if (kvA === undefined || kvB === undefined) return { entry };
   const before = decodeSide(from, key, kvA);
   const after = decodeSide(to, key, kvB);
-  const error = [before.error && `before: ${before.error}`, after.error && `after: ${after.error}`].filter(Boolean).join(' ');
+  const error = [before.error && `before: ${before.error}`, after.error && `after: ${after.error}`]
+    .filter(Boolean)
+    .join(' ');
   if (error !== '') entry.error = error;
   if (before.object === undefined || after.object === undefined) return { entry };
   let changes = diffObjects(before.object, after.object);
-  if (isSecrets(where.info) && options.reveal !== true) changes = redactChanges(changes, redactSecret(before.object), redactSecret(after.object));
+  if (isSecrets(where.info) && options.reveal !== true)
+    changes = redactChanges(changes, redactSecret(before.object), redactSecret(after.object));
   if (options.all !== true) {
     const kept = changes.filter((c) => !isDiffNoise(c.path));
-    if (kept.length === 0 && error === '') return { hidden: { key, ...(where.resource !== undefined ? { resource: where.resource } : {}) } };
+    if (kept.length === 0 && error === '')
+      return { hidden: { key, ...(where.resource !== undefined ? { resource: where.resource } : {}) } };
     if (kept.length < changes.length) entry.hiddenChanges = changes.length - kept.length;
     changes = kept;
   }
@@ -238,14 +269,21 @@ function zero(): DiffCounts {
  */
 export async function diffKube(from: DiffSide, to: DiffSide, options: DiffOptions = {}): Promise<KubeDiff> {
   if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError(`Invalid diff options: ${JSON.stringify(options)}. Pass an object such as { fromRevision: 100, toRevision: 200 } or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid diff options: ${JSON.stringify(options)}. Pass an object such as { fromRevision: 100, toRevision: 200 } or omit it.`,
+    );
   }
   checkRevision('fromRevision', options.fromRevision);
   checkRevision('toRevision', options.toRevision);
   if (options.limit !== undefined && !(Number.isSafeInteger(options.limit) && options.limit > 0)) {
-    throw new InvalidArgumentError(`Invalid limit: ${String(options.limit)}. Pass a positive integer (how many entries to keep), or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid limit: ${String(options.limit)}. Pass a positive integer (how many entries to keep), or omit it.`,
+    );
   }
-  const [fromStatus, toStatus] = await Promise.all([from.source.status(), from.source === to.source ? undefined : to.source.status()]);
+  const [fromStatus, toStatus] = await Promise.all([
+    from.source.status(),
+    from.source === to.source ? undefined : to.source.status(),
+  ]);
   const fromRevision = options.fromRevision ?? fromStatus.revision;
   const toRevision = options.toRevision ?? (toStatus ?? fromStatus).revision;
   if (from.source === to.source && fromRevision === toRevision) {
@@ -283,7 +321,9 @@ export async function diffKube(from: DiffSide, to: DiffSide, options: DiffOption
     if (options.limit !== undefined && result.entries.length >= options.limit) result.truncated = true;
     else result.entries.push(e);
   }
-  result.byResource = [...byResource.values()].sort((x, y) => (x.resource < y.resource ? -1 : x.resource > y.resource ? 1 : 0));
+  result.byResource = [...byResource.values()].sort((x, y) =>
+    x.resource < y.resource ? -1 : x.resource > y.resource ? 1 : 0,
+  );
   return result;
 }
 

@@ -75,7 +75,11 @@ export interface KubeDeleted {
  * const { items } = await deletedObjects(k, 'pods', { namespace: 'default' });
  * items.map((d) => `${d.name} deleted at ${d.revision}`);
  */
-export async function deletedObjects(k: KubeContext, resource?: string, options: DeletedOptions = {}): Promise<KubeDeleted> {
+export async function deletedObjects(
+  k: KubeContext,
+  resource?: string,
+  options: DeletedOptions = {},
+): Promise<KubeDeleted> {
   const source = k.source;
   if (!source.capabilities.tombstones || typeof source.tombstones !== 'function') {
     throw new InvalidArgumentError(
@@ -93,7 +97,11 @@ export async function deletedObjects(k: KubeContext, resource?: string, options:
     let keyInfo: ResourceInfo | undefined;
     if (parsed.kind === 'object') {
       keyInfo = parsed.info;
-      item.resource = parsed.info ? qualifiedResourceName(parsed.info) : parsed.group ? `${parsed.resource}.${parsed.group}` : parsed.resource;
+      item.resource = parsed.info
+        ? qualifiedResourceName(parsed.info)
+        : parsed.group
+          ? `${parsed.resource}.${parsed.group}`
+          : parsed.resource;
       if (parsed.namespace !== undefined) item.namespace = parsed.namespace;
       item.name = parsed.name;
     }
@@ -104,8 +112,11 @@ export async function deletedObjects(k: KubeContext, resource?: string, options:
       item.lastRevision = d.previous.modRevision;
       const decoded = decode(d.previous.value, k.decodeOptions(key));
       item.encoding = decoded.encoding;
-      if (decoded.object !== undefined) item.object = isSecrets(keyInfo) && options.reveal !== true ? redactSecret(decoded.object) : decoded.object;
-      const why = decoded.error?.message ?? (decoded.object === undefined ? `a ${decoded.encoding} value, not a Kubernetes object` : undefined);
+      if (decoded.object !== undefined)
+        item.object = isSecrets(keyInfo) && options.reveal !== true ? redactSecret(decoded.object) : decoded.object;
+      const why =
+        decoded.error?.message ??
+        (decoded.object === undefined ? `a ${decoded.encoding} value, not a Kubernetes object` : undefined);
       if (why !== undefined) item.error = why;
     }
     items.push(item);
@@ -179,17 +190,25 @@ export async function encodingCensus(k: KubeContext, options: EncodingsOptions =
   for await (const kv of k.source.range({ prefix: `${k.prefix}/` }, rangeOptions)) {
     const parsed = parseKey(td.decode(kv.key), { prefix: k.prefix, resources: k.customResources });
     const name =
-      parsed.kind === 'object' ? (parsed.info ? qualifiedResourceName(parsed.info) : parsed.group ? `${parsed.resource}.${parsed.group}` : parsed.resource) : '<other keys>';
+      parsed.kind === 'object'
+        ? parsed.info
+          ? qualifiedResourceName(parsed.info)
+          : parsed.group
+            ? `${parsed.resource}.${parsed.group}`
+            : parsed.resource
+        : '<other keys>';
     let c = byResource.get(name);
     if (c === undefined) byResource.set(name, (c = emptyCount(name)));
     const sniffed = sniffValue(kv.value);
-    const by = sniffed.encryption !== undefined ? `${sniffed.encryption.provider}:${sniffed.encryption.keyName}` : undefined;
+    const by =
+      sniffed.encryption !== undefined ? `${sniffed.encryption.provider}:${sniffed.encryption.keyName}` : undefined;
     countInto(c, sniffed.encoding, by);
     countInto(total, sniffed.encoding, by);
   }
   if (revision === 0) revision = (await k.source.status()).revision;
   const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   const resources = [...byResource.values()].sort((a, b) => byName(a.resource, b.resource));
-  for (const c of [...resources, total]) c.encryptedBy = Object.fromEntries(Object.entries(c.encryptedBy).sort(([a], [b]) => byName(a, b)));
+  for (const c of [...resources, total])
+    c.encryptedBy = Object.fromEntries(Object.entries(c.encryptedBy).sort(([a], [b]) => byName(a, b)));
   return { resources, total, revision };
 }

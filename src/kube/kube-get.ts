@@ -39,7 +39,12 @@ export interface KubeGetResult {
  * @example
  * const { object, record } = await getObject(k, 'pods', 'web', { namespace: 'default' });
  */
-export async function getObject(ctx: KubeContext, keyOrResource: string, name?: string, options: GetOptions = {}): Promise<KubeGetResult> {
+export async function getObject(
+  ctx: KubeContext,
+  keyOrResource: string,
+  name?: string,
+  options: GetOptions = {},
+): Promise<KubeGetResult> {
   if (typeof keyOrResource !== 'string' || keyOrResource === '') {
     throw new InvalidArgumentError(
       `Cannot get ${JSON.stringify(keyOrResource)}: pass a resource and a name (k.get('pods', 'web', { namespace: 'default' })) or a key starting with "${ctx.prefix}/".`,
@@ -68,11 +73,17 @@ export async function getObject(ctx: KubeContext, keyOrResource: string, name?: 
       : `${qualifiedResourceName(info)} ${JSON.stringify(name)} not found (key ${key})`;
   }
   checkRevision(options.revision);
-  const kv: KvRecord | undefined = await ctx.source.get(key, options.revision !== undefined ? { revision: options.revision } : {});
+  const kv: KvRecord | undefined = await ctx.source.get(
+    key,
+    options.revision !== undefined ? { revision: options.revision } : {},
+  );
   if (kv === undefined) {
     const at = options.revision !== undefined ? ` at revision ${options.revision}` : '';
     const message = name === undefined ? `${label} not found${at}.` : `${label}${at}.`;
-    throw new NotFoundError(`${message} k.keys() lists the keys this source holds.`, { key, revision: options.revision });
+    throw new NotFoundError(`${message} k.keys() lists the keys this source holds.`, {
+      key,
+      revision: options.revision,
+    });
   }
   const d = decode(kv.value, ctx.decodeOptions(key));
   const result: KubeGetResult = {
@@ -87,7 +98,10 @@ export async function getObject(ctx: KubeContext, keyOrResource: string, name?: 
     encoding: d.encoding,
   };
   if (d.object !== undefined) {
-    result.object = withResourceVersion(isSecrets(info) && options.reveal !== true ? redactSecret(d.object) : d.object, kv.modRevision);
+    result.object = withResourceVersion(
+      isSecrets(info) && options.reveal !== true ? redactSecret(d.object) : d.object,
+      kv.modRevision,
+    );
   }
   if (d.unknownFields !== undefined && d.unknownFields.length > 0) result.unknownFields = d.unknownFields;
   const failure = failureText(key, d);

@@ -72,8 +72,8 @@ function diffInto(before: unknown, after: unknown, path: string, out: HistoryCha
     const keys = lodash().union(Object.keys(before), Object.keys(after)).sort();
     for (const k of keys) {
       const p = joinKey(path, k);
-      const inBefore = Object.prototype.hasOwnProperty.call(before, k) && before[k] !== undefined;
-      const inAfter = Object.prototype.hasOwnProperty.call(after, k) && after[k] !== undefined;
+      const inBefore = Object.hasOwn(before, k) && before[k] !== undefined;
+      const inAfter = Object.hasOwn(after, k) && after[k] !== undefined;
       if (inBefore && !inAfter) out.push({ path: p, op: 'removed', from: before[k] });
       else if (!inBefore && inAfter) out.push({ path: p, op: 'added', to: after[k] });
       else if (inBefore && inAfter) diffInto(before[k], after[k], p, out);
@@ -104,9 +104,6 @@ export function diffObjects(before: unknown, after: unknown): HistoryChange[] {
   diffInto(before, after, '', out);
   return out;
 }
-
-
-
 
 /**
  * Every kept revision of one object, oldest first: decoded (Secrets redacted unless `reveal`) and
@@ -156,13 +153,15 @@ export async function objectHistory(
       const d = decode(kv.value, client.decodeOptions(key));
       current = d.object;
       // shown: a copy with metadata.resourceVersion, as get() returns it; the diff runs on the stored values
-      if (current !== undefined) shown = withResourceVersion({ ...(redact ? redactSecret(current) : current) }, kv.modRevision);
+      if (current !== undefined)
+        shown = withResourceVersion({ ...(redact ? redactSecret(current) : current) }, kv.modRevision);
       if (shown !== undefined) entry.object = shown;
       else {
         entry.error =
           d.encoding === 'encrypted' && d.error === undefined
             ? `${key} is encrypted at rest${d.encryption ? ` (${d.encryption.provider}, key "${d.encryption.keyName}")` : ''}.`
-            : (d.error?.message ?? `${key} does not hold a Kubernetes object at revision ${kv.modRevision} (${d.encoding}).`);
+            : (d.error?.message ??
+              `${key} does not hold a Kubernetes object at revision ${kv.modRevision} (${d.encoding}).`);
       }
       if (previous !== undefined && current !== undefined) {
         // Diffed on the real values (a same-length change still shows), printed from the redacted ones.
@@ -175,9 +174,12 @@ export async function objectHistory(
     out.push(entry);
   }
   if (out.length === 0) {
-    throw new NotFoundError(`No kept revision of ${key}: the key never existed or its history was compacted. k.keys() lists the keys this source holds.`, {
-      key,
-    });
+    throw new NotFoundError(
+      `No kept revision of ${key}: the key never existed or its history was compacted. k.keys() lists the keys this source holds.`,
+      {
+        key,
+      },
+    );
   }
   return out;
 }

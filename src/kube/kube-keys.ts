@@ -25,7 +25,11 @@ export interface StoredResource {
  * @example
  * await listKeys(k, '/registry/pods/default/', { limit: 10 })
  */
-export async function listKeys(ctx: KubeContext, prefix?: string, options: { revision?: number; limit?: number } = {}): Promise<string[]> {
+export async function listKeys(
+  ctx: KubeContext,
+  prefix?: string,
+  options: { revision?: number; limit?: number } = {},
+): Promise<string[]> {
   checkRevision(options.revision);
   checkLimit(options.limit);
   const p = prefix ?? `${ctx.prefix}/`;
@@ -45,19 +49,26 @@ export async function listKeys(ctx: KubeContext, prefix?: string, options: { rev
  * @example
  * (await storedResources(k)).map((r) => [r.resource, r.count]);
  */
-export async function storedResources(ctx: KubeContext, options: { revision?: number } = {}): Promise<StoredResource[]> {
+export async function storedResources(
+  ctx: KubeContext,
+  options: { revision?: number } = {},
+): Promise<StoredResource[]> {
   checkRevision(options.revision);
   const revision = options.revision;
   // Live etcd does not report value sizes on keys-only reads: read the values there.
   const keysOnly = ctx.source.capabilities.valueBytesOnKeysOnly;
   const byPrefix = new Map<string, StoredResource>();
-  for await (const kv of ctx.source.range({ prefix: `${ctx.prefix}/` }, { ...(revision !== undefined ? { revision } : {}), keysOnly })) {
+  for await (const kv of ctx.source.range(
+    { prefix: `${ctx.prefix}/` },
+    { ...(revision !== undefined ? { revision } : {}), keysOnly },
+  )) {
     const parsed = parseKey(keyText(kv.key), { prefix: ctx.prefix, resources: ctx.customResources });
     if (parsed.kind !== 'object') continue;
     let entry = byPrefix.get(parsed.keyPrefix);
     if (entry === undefined) {
       const i = parsed.info;
-      if (i === undefined) rememberUnknown(ctx, parsed.resource, parsed.group ?? '', parsed.keyPrefix, parsed.namespace !== undefined);
+      if (i === undefined)
+        rememberUnknown(ctx, parsed.resource, parsed.group ?? '', parsed.keyPrefix, parsed.namespace !== undefined);
       entry = {
         resource: i ? qualifiedResourceName(i) : parsed.group ? `${parsed.resource}.${parsed.group}` : parsed.resource,
         group: i ? i.group : (parsed.group ?? ''),
@@ -79,7 +90,13 @@ export async function storedResources(ctx: KubeContext, options: { revision?: nu
  * a resource of another release): resolve() then answers for the name resources() showed, and the
  * values tell their own kind when decoded.
  */
-function rememberUnknown(ctx: KubeContext, resource: string, group: string, keyPrefix: string, namespaced: boolean): void {
+function rememberUnknown(
+  ctx: KubeContext,
+  resource: string,
+  group: string,
+  keyPrefix: string,
+  namespaced: boolean,
+): void {
   ctx.rememberStoredResource({
     resource,
     singular: resource,

@@ -48,10 +48,24 @@ export async function etcdLeases(k: KubeContext): Promise<KubeLeases> {
     for (const key of keys) {
       const p = parseKey(key, { prefix: k.prefix, resources: k.customResources });
       const name =
-        p.kind === 'object' ? (p.info ? qualifiedResourceName(p.info) : p.resource) : p.kind === 'master-lease' ? 'masterleases' : p.kind === 'other' ? '(other keys)' : p.kind;
+        p.kind === 'object'
+          ? p.info
+            ? qualifiedResourceName(p.info)
+            : p.resource
+          : p.kind === 'master-lease'
+            ? 'masterleases'
+            : p.kind === 'other'
+              ? '(other keys)'
+              : p.kind;
       byResource[name] = (byResource[name] ?? 0) + 1;
     }
-    const lease: KubeLease = { id: BigInt.asUintN(64, BigInt(l.id)).toString(16).padStart(16, '0'), idDecimal: l.id, ttlSeconds: l.ttlSeconds, keys, byResource };
+    const lease: KubeLease = {
+      id: BigInt.asUintN(64, BigInt(l.id)).toString(16).padStart(16, '0'),
+      idDecimal: l.id,
+      ttlSeconds: l.ttlSeconds,
+      keys,
+      byResource,
+    };
     if (l.remainingSeconds !== undefined) lease.remainingSeconds = l.remainingSeconds;
     return lease;
   });

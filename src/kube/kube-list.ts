@@ -31,11 +31,7 @@ import {
 } from './verb-support';
 
 /** A lodash predicate: a function, a partial object, a `[path, value]` pair or a path. */
-export type WherePredicate =
-  | ((object: KubeObject) => unknown)
-  | Record<string, unknown>
-  | [string, unknown]
-  | string;
+export type WherePredicate = ((object: KubeObject) => unknown) | Record<string, unknown> | [string, unknown] | string;
 
 /** Options of {@link KubeClient.list}, named after kubectl flags. Every field is optional. */
 export interface ListOptions {
@@ -166,11 +162,12 @@ export interface KubeStream extends AsyncIterable<KubeStreamEntry> {
   readonly truncatedReason?: string | undefined;
 }
 
-
 /** The `paths` option checked: an array of non-empty strings. */
 function checkPaths(paths: unknown): readonly string[] {
   if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string' && p.trim() !== '')) {
-    throw new InvalidArgumentError(`Invalid paths: ${JSON.stringify(paths)}. Pass a non-empty array of dotted paths, such as ['metadata.name', 'spec.nodeName'], or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid paths: ${JSON.stringify(paths)}. Pass a non-empty array of dotted paths, such as ['metadata.name', 'spec.nodeName'], or omit it.`,
+    );
   }
   return paths as readonly string[];
 }
@@ -179,7 +176,11 @@ function checkPaths(paths: unknown): readonly string[] {
  * The projector of a listing's `paths` plus what its selectors read (labels, the fields of a field
  * selector); undefined when the projector does not take them (the listing then decodes whole objects).
  */
-function projectionFor(paths: readonly string[], labels: boolean, fields: FieldSelector | undefined): Projector | undefined {
+function projectionFor(
+  paths: readonly string[],
+  labels: boolean,
+  fields: FieldSelector | undefined,
+): Projector | undefined {
   const all = new Set(paths.map((p) => p.trim()));
   if (labels) all.add('metadata.labels');
   for (const r of fields?.requirements ?? []) all.add(r.field);
@@ -220,11 +221,16 @@ export function streamObjects(ctx: KubeContext, resource: string, options: ListO
   const redact = isSecrets(info) && options.reveal !== true;
   // Fast path: labels (and a field selector on name/namespace) are read by projection first; only values
   // that match, or whose metadata cannot be read that way, are decoded in full.
-  const fieldsOnMetadata = fields !== undefined && fields.requirements.length > 0 && fields.requirements.every((r) => PREFILTER_FIELDS.has(r.field));
+  const fieldsOnMetadata =
+    fields !== undefined &&
+    fields.requirements.length > 0 &&
+    fields.requirements.every((r) => PREFILTER_FIELDS.has(r.field));
   // With `paths`, one projection reads what the caller and the selectors need, and is the object.
   const paths = options.paths !== undefined ? checkPaths(options.paths) : undefined;
-  const projection = paths !== undefined && where === undefined ? projectionFor(paths, labels !== undefined, fields) : undefined;
-  const prefilter = projection === undefined && (labels !== undefined || fieldsOnMetadata) ? projectorFor(PREFILTER_PATHS) : undefined;
+  const projection =
+    paths !== undefined && where === undefined ? projectionFor(paths, labels !== undefined, fields) : undefined;
+  const prefilter =
+    projection === undefined && (labels !== undefined || fieldsOnMetadata) ? projectorFor(PREFILTER_PATHS) : undefined;
   const preMatches = (obj: KubeObject): boolean =>
     (!labels || labels.matches(lodash().get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
     (!fieldsOnMetadata || (fields as NonNullable<typeof fields>).matches(obj));
@@ -249,7 +255,14 @@ export function streamObjects(ctx: KubeContext, resource: string, options: ListO
   const source = ctx.source;
   async function* entries(): AsyncGenerator<KubeStreamEntry> {
     checkSignal(signal, what);
-    Object.assign(state, { total: 0, entries: 0, bytes: 0, encrypted: [], truncated: false, truncatedReason: undefined });
+    Object.assign(state, {
+      total: 0,
+      entries: 0,
+      bytes: 0,
+      encrypted: [],
+      truncated: false,
+      truncatedReason: undefined,
+    });
     // Live etcd without { revision }: the read pins the revision of its first page itself, and if that
     // is compacted mid-read it moves to a newer one when what it returned is unchanged (the source
     // checks it); state.revision follows it through onProgress. Elsewhere the revision never moves.
@@ -295,7 +308,8 @@ export function streamObjects(ctx: KubeContext, resource: string, options: ListO
       if (d.object !== undefined) {
         const obj = redact ? redactSecret(d.object) : d.object;
         const matches =
-          (!labels || labels.matches(lodash().get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
+          (!labels ||
+            labels.matches(lodash().get(obj, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
           (!fields || fields.matches(obj)) &&
           (!where || Boolean(where(obj)));
         if (matches) {

@@ -189,7 +189,12 @@ function ownerRefs(v: unknown, intern: Interner): OwnerReference[] | undefined {
   for (const r of v) {
     if (r === null || typeof r !== 'object') continue;
     const o = r as Record<string, unknown>;
-    const ref: OwnerReference = { apiVersion: intern.of(str(o.apiVersion) ?? ''), kind: intern.of(str(o.kind) ?? ''), name: str(o.name) ?? '', uid: str(o.uid) ?? '' };
+    const ref: OwnerReference = {
+      apiVersion: intern.of(str(o.apiVersion) ?? ''),
+      kind: intern.of(str(o.kind) ?? ''),
+      name: str(o.name) ?? '',
+      uid: str(o.uid) ?? '',
+    };
     if (typeof o.controller === 'boolean') ref.controller = o.controller;
     if (typeof o.blockOwnerDeletion === 'boolean') ref.blockOwnerDeletion = o.blockOwnerDeletion;
     if (ref.uid !== '') out.push(ref);
@@ -224,7 +229,11 @@ async function buildIndex(k: KubeContext, options: { revision?: number; signal?:
     const key = td.decode(kv.key);
     const parsed = parseKey(key, { prefix: k.prefix, resources: k.customResources });
     if (parsed.kind !== 'object') continue;
-    const resource = parsed.info ? qualifiedResourceName(parsed.info) : parsed.group ? `${parsed.resource}.${parsed.group}` : parsed.resource;
+    const resource = parsed.info
+      ? qualifiedResourceName(parsed.info)
+      : parsed.group
+        ? `${parsed.resource}.${parsed.group}`
+        : parsed.resource;
     if (SKIPPED.has(resource)) continue;
     index.scanned++;
     const p = projector.project(kv.value, k.decodeOptions(key) ?? {});
@@ -248,12 +257,16 @@ async function buildIndex(k: KubeContext, options: { revision?: number; signal?:
     if (deletion !== undefined) {
       entry.deletionTimestamp = deletion;
       const spec = object.spec as Record<string, unknown> | undefined;
-      entry.finalizers = [...strings(meta.finalizers), ...(entry.kind === 'Namespace' ? strings(spec?.finalizers) : [])];
+      entry.finalizers = [
+        ...strings(meta.finalizers),
+        ...(entry.kind === 'Namespace' ? strings(spec?.finalizers) : []),
+      ];
     }
     if (key.startsWith(leasesPrefix)) {
       // the data clock (src/kube/data-clock.ts), read in this same pass: the newest Lease renewal
       const t = leaseRenewal(object);
-      if (t !== undefined && (index.newestLease === undefined || t > index.newestLease.t)) index.newestLease = { t, name: key.slice(leasesPrefix.length) };
+      if (t !== undefined && (index.newestLease === undefined || t > index.newestLease.t))
+        index.newestLease = { t, name: key.slice(leasesPrefix.length) };
     }
     index.byUid.set(uid, entry);
   }
@@ -286,7 +299,10 @@ function kindInfo(k: KubeContext, ref: OwnerReference): ResourceInfo | undefined
 
 function checkDepth(depth: number | undefined): number {
   if (depth === undefined) return 10;
-  if (!Number.isInteger(depth) || depth < 0) throw new InvalidArgumentError(`Invalid depth: ${String(depth)}. Pass a whole number of levels (0 or more), or omit it (10).`);
+  if (!Number.isInteger(depth) || depth < 0)
+    throw new InvalidArgumentError(
+      `Invalid depth: ${String(depth)}. Pass a whole number of levels (0 or more), or omit it (10).`,
+    );
   return depth;
 }
 
@@ -300,7 +316,12 @@ function checkDepth(depth: number | undefined): number {
  * object.owners?.[0].kind; // 'Deployment'
  * object.dependents?.map((p) => p.name); // the pods
  */
-export async function objectOwners(k: KubeContext, resource: string, name: string, options: OwnersOptions = {}): Promise<KubeOwners> {
+export async function objectOwners(
+  k: KubeContext,
+  resource: string,
+  name: string,
+  options: OwnersOptions = {},
+): Promise<KubeOwners> {
   if (typeof resource !== 'string' || resource === '' || typeof name !== 'string' || name === '') {
     throw new InvalidArgumentError(
       `Cannot follow owners of ${JSON.stringify(resource)} ${JSON.stringify(name)}: pass a resource and a name, such as k.owners('replicasets', 'web-7d4b9c', { namespace: 'shop' }).`,
@@ -379,7 +400,13 @@ export async function objectOwners(k: KubeContext, resource: string, name: strin
   if (owners !== undefined) object.owners = owners;
   const dependents = down(targetUid, 0);
   if (dependents !== undefined) object.dependents = dependents;
-  return { object, related: seen.size - 1, unreadable: index.unreadable, scanned: index.scanned, revision: index.revision };
+  return {
+    object,
+    related: seen.size - 1,
+    unreadable: index.unreadable,
+    scanned: index.scanned,
+    revision: index.revision,
+  };
 }
 
 /**
@@ -415,13 +442,26 @@ export async function findOrphans(k: KubeContext, options: OrphansOptions = {}):
   const stuck: StuckObject[] = [];
   for (const [uid, e] of index.byUid) {
     if (options.namespace !== undefined && e.namespace !== options.namespace) continue;
-    const base = { uid, kind: e.kind, resource: e.resource, ...(e.namespace !== undefined ? { namespace: e.namespace } : {}), name: e.name, key: keyOf(e) };
+    const base = {
+      uid,
+      kind: e.kind,
+      resource: e.resource,
+      ...(e.namespace !== undefined ? { namespace: e.namespace } : {}),
+      name: e.name,
+      key: keyOf(e),
+    };
     if (e.owners !== undefined) {
       const missing = e.owners.filter((o) => !index.byUid.has(o.uid));
-      if (missing.length > 0) orphans.push({ ...base, missingOwners: missing, allOwnersGone: missing.length === e.owners.length });
+      if (missing.length > 0)
+        orphans.push({ ...base, missingOwners: missing, allOwnersGone: missing.length === e.owners.length });
     }
     if (e.deletionTimestamp !== undefined && e.finalizers !== undefined && e.finalizers.length > 0) {
-      stuck.push({ ...base, deletionTimestamp: e.deletionTimestamp, finalizers: e.finalizers, ageMs: now - (Date.parse(e.deletionTimestamp) || now) });
+      stuck.push({
+        ...base,
+        deletionTimestamp: e.deletionTimestamp,
+        finalizers: e.finalizers,
+        ageMs: now - (Date.parse(e.deletionTimestamp) || now),
+      });
     }
   }
   orphans.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -185,7 +185,12 @@ function largestValue(key: string, bytes: number, g: KeyGroups): LargestValue {
 function indexSizes(
   index: MvccIndex,
   revision: number,
-  t: Tally & { parseOptions: ParseKeyOptions; largest: TopList<LargestValue>; top: number; signal: AbortSignal | undefined },
+  t: Tally & {
+    parseOptions: ParseKeyOptions;
+    largest: TopList<LargestValue>;
+    top: number;
+    signal: AbortSignal | undefined;
+  },
 ): MostRevisedKey[] {
   const most = new TopList<MostRevisedKey>(t.top, (v) => v.revisions);
   t.total.revisions = 0;
@@ -221,7 +226,11 @@ function indexSizes(
     const length = slash >= start && slash < end - 1 ? slash + 1 - start : -1; // the directory, when memoisable
     let key: string | undefined;
     let parsedHere = false;
-    if (length <= 0 || length !== dirLength || kb.compare(kb, dirStart, dirStart + dirLength, start, start + length) !== 0) {
+    if (
+      length <= 0 ||
+      length !== dirLength ||
+      kb.compare(kb, dirStart, dirStart + dirLength, start, start + length) !== 0
+    ) {
       key = kb.toString('utf8', start, end);
       groups = groupsOf(parseKey(key, t.parseOptions));
       resourceGroup = bump(t.byResource, groups.resource);
@@ -283,10 +292,14 @@ function snapshotIndex(source: KvSource): MvccIndex | undefined {
 export async function storageSizes(client: KubeContext, options: SizesOptions = {}): Promise<KubeSizes> {
   const top = options.top ?? 10;
   if (!(Number.isSafeInteger(top) && top >= 0)) {
-    throw new InvalidArgumentError(`Invalid top: ${String(options.top)}. Pass a non-negative integer (how many largest objects to list), or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid top: ${String(options.top)}. Pass a non-negative integer (how many largest objects to list), or omit it.`,
+    );
   }
   if (options.revision !== undefined && !(Number.isSafeInteger(options.revision) && options.revision > 0)) {
-    throw new InvalidArgumentError(`Invalid revision: ${String(options.revision)}. Pass a positive integer etcd revision, or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid revision: ${String(options.revision)}. Pass a positive integer etcd revision, or omit it.`,
+    );
   }
   const source = client.source;
   const status = await source.status();
@@ -301,7 +314,15 @@ export async function storageSizes(client: KubeContext, options: SizesOptions = 
   if (index !== undefined) {
     // Checks the revision as any read does (compacted, future): the index pass below reads no records.
     for await (const _kv of source.range({ prefix: '' }, { revision, keysOnly: true, limit: 1 })) break;
-    mostRevisions = indexSizes(index, revision, { parseOptions, byResource, byNamespace, total, largest, top, signal: options.signal });
+    mostRevisions = indexSizes(index, revision, {
+      parseOptions,
+      byResource,
+      byNamespace,
+      total,
+      largest,
+      top,
+      signal: options.signal,
+    });
   } else {
     const td = new TextDecoder();
     // Live etcd does not report value sizes on keys-only reads: read the values there.
@@ -326,9 +347,7 @@ export async function storageSizes(client: KubeContext, options: SizesOptions = 
     byResource: [],
     byNamespace: [],
     largest: largest.items,
-    notes: [
-      '`bytes` are value bytes at the revision measured (keys, MVCC metadata and bbolt pages not included).',
-    ],
+    notes: ['`bytes` are value bytes at the revision measured (keys, MVCC metadata and bbolt pages not included).'],
   };
   if (status.dbSizeBytes !== undefined) result.dbSizeBytes = status.dbSizeBytes;
 
@@ -336,12 +355,12 @@ export async function storageSizes(client: KubeContext, options: SizesOptions = 
     result.mostRevisions = mostRevisions ?? [];
     result.notes.push(
       '`revisions` and `allRevisionsBytes` count every revision the snapshot keeps (those after the compaction, ' +
-        'plus the last one before it), deletions included; groups with keys = 0 hold only deleted keys\' history.',
+        "plus the last one before it), deletions included; groups with keys = 0 hold only deleted keys' history.",
       '`dbSizeBytes` is the snapshot file: it also holds keys, metadata, free pages and bbolt overhead.',
     );
   } else if (source.kind === 'live') {
     result.notes.push(
-      'Older revisions: unknown on live etcd (it would mean replaying every key\'s history). `dbSizeBytes` (etcd status) ' +
+      "Older revisions: unknown on live etcd (it would mean replaying every key's history). `dbSizeBytes` (etcd status) " +
         'includes them, plus free pages: save a snapshot (etcdctl snapshot save) and open it for per-revision sizes, ' +
         'or compact and defragment to reclaim the space.',
     );

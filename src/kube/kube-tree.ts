@@ -55,7 +55,9 @@ export interface KeyTree {
 
 function checkDepth(depth: number | undefined): void {
   if (depth !== undefined && !(Number.isSafeInteger(depth) && depth >= 0)) {
-    throw new InvalidArgumentError(`Invalid depth: ${String(depth)}. Pass a non-negative integer (0 = the root only), or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid depth: ${String(depth)}. Pass a non-negative integer (0 = the root only), or omit it.`,
+    );
   }
 }
 
@@ -84,11 +86,15 @@ function sortTree(node: KeyTreeNode, childMaps: WeakMap<KeyTreeNode, Map<string,
  */
 export async function keyTree(client: KubeContext, prefix?: string, options: TreeOptions = {}): Promise<KeyTree> {
   if (prefix !== undefined && typeof prefix !== 'string') {
-    throw new InvalidArgumentError(`Invalid tree prefix: ${JSON.stringify(prefix)}. Pass a key path such as "/registry/pods", or omit it for every key.`);
+    throw new InvalidArgumentError(
+      `Invalid tree prefix: ${JSON.stringify(prefix)}. Pass a key path such as "/registry/pods", or omit it for every key.`,
+    );
   }
   checkDepth(options.depth);
   if (options.revision !== undefined && !(Number.isSafeInteger(options.revision) && options.revision > 0)) {
-    throw new InvalidArgumentError(`Invalid revision: ${String(options.revision)}. Pass a positive integer etcd revision, or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid revision: ${String(options.revision)}. Pass a positive integer etcd revision, or omit it.`,
+    );
   }
   const source = client.source;
   // `/registry/` → `/registry`; '' and '/' → the whole keyspace.
@@ -143,11 +149,15 @@ export async function keyTree(client: KubeContext, prefix?: string, options: Tre
   const keysOnly = source.capabilities.valueBytesOnKeysOnly;
   const readOptions = { revision, keysOnly, ...(options.signal !== undefined ? { signal: options.signal } : {}) };
   if (rootPath !== '') {
-    const self = await source.get(rootPath, { revision, ...(options.signal !== undefined ? { signal: options.signal } : {}) });
+    const self = await source.get(rootPath, {
+      revision,
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    });
     if (self !== undefined) add(rootPath, self.valueBytes);
   }
   const rangePrefix = rootPath === '' ? '' : `${rootPath}/`;
-  for await (const kv of source.range({ prefix: rangePrefix }, readOptions)) add(decodeGoString(kv.key, 0, kv.key.length), kv.valueBytes); // invalid UTF-8 kept byte by byte (shown as \xff)
+  for await (const kv of source.range({ prefix: rangePrefix }, readOptions))
+    add(decodeGoString(kv.key, 0, kv.key.length), kv.valueBytes); // invalid UTF-8 kept byte by byte (shown as \xff)
   sortTree(root, childMaps);
   const etcdctl =
     rootPath === ''

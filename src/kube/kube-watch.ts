@@ -91,8 +91,15 @@ export interface KubeWatch extends AsyncIterable<KubeWatchEvent> {
 }
 
 function checkCount(what: string, n: unknown, allowInfinite: boolean): void {
-  if (typeof n !== 'number' || !(n > 0) || (!allowInfinite && !Number.isSafeInteger(n)) || (allowInfinite && !Number.isFinite(n) && n !== Infinity)) {
-    throw new InvalidArgumentError(`Invalid ${what}: ${String(n)}. Pass a positive ${allowInfinite ? 'number' : 'integer'}.`);
+  if (
+    typeof n !== 'number' ||
+    !(n > 0) ||
+    (!allowInfinite && !Number.isSafeInteger(n)) ||
+    (allowInfinite && !Number.isFinite(n) && n !== Infinity)
+  ) {
+    throw new InvalidArgumentError(
+      `Invalid ${what}: ${String(n)}. Pass a positive ${allowInfinite ? 'number' : 'integer'}.`,
+    );
   }
 }
 
@@ -111,7 +118,13 @@ async function drain(
   const onOuter = (): void => own.abort();
   outer?.addEventListener('abort', onOuter, { once: true });
   let timedOut = false;
-  const timer = timeoutMs !== undefined && timeoutMs !== Infinity ? setTimeout(() => { timedOut = true; own.abort(); }, timeoutMs) : undefined;
+  const timer =
+    timeoutMs !== undefined && timeoutMs !== Infinity
+      ? setTimeout(() => {
+          timedOut = true;
+          own.abort();
+        }, timeoutMs)
+      : undefined;
   try {
     for await (const e of open(own.signal)) if (!each(e)) break;
   } catch (e) {
@@ -125,7 +138,9 @@ async function drain(
 
 function checkFromRevision(revision: number | undefined): void {
   if (revision !== undefined && !(Number.isSafeInteger(revision) && revision > 0)) {
-    throw new InvalidArgumentError(`Invalid fromRevision: ${String(revision)}. Pass a positive integer etcd revision, or omit it to watch from now.`);
+    throw new InvalidArgumentError(
+      `Invalid fromRevision: ${String(revision)}. Pass a positive integer etcd revision, or omit it to watch from now.`,
+    );
   }
 }
 
@@ -167,12 +182,22 @@ export function watchResource(client: KubeContext, resource: string, options: Ku
   const read = (record: KvRecord, key: string): { object?: KubeObject; real?: KubeObject; error?: string } => {
     const d = decode(record.value, client.decodeOptions(key));
     // object: a copy with metadata.resourceVersion (the record's mod revision); real: the stored value, diffed
-    if (d.object !== undefined) return { object: withResourceVersion({ ...(redact ? redactSecret(d.object) : d.object) }, record.modRevision), real: d.object };
+    if (d.object !== undefined)
+      return {
+        object: withResourceVersion({ ...(redact ? redactSecret(d.object) : d.object) }, record.modRevision),
+        real: d.object,
+      };
     if (d.encoding === 'encrypted' && d.error === undefined) {
       const e = d.encryption;
-      return { error: e ? `${key} is encrypted at rest (${e.provider}, key "${e.keyName}").` : `${key} is encrypted at rest.` };
+      return {
+        error: e ? `${key} is encrypted at rest (${e.provider}, key "${e.keyName}").` : `${key} is encrypted at rest.`,
+      };
     }
-    return { error: d.error?.message ?? `${key} does not hold a Kubernetes object at revision ${record.modRevision} (${d.encoding}).` };
+    return {
+      error:
+        d.error?.message ??
+        `${key} does not hold a Kubernetes object at revision ${record.modRevision} (${d.encoding}).`,
+    };
   };
   const watchOptions: WatchOptions = {
     ...(options.fromRevision !== undefined ? { fromRevision: options.fromRevision } : {}),
@@ -198,7 +223,9 @@ export function watchResource(client: KubeContext, resource: string, options: Ku
               key,
               revision,
               changes: [],
-              error: before?.error ?? `${key} was deleted, but etcd no longer had its last value (compacted), so it could not be decoded${filtered ? ' nor checked against the selectors' : ''}.`,
+              error:
+                before?.error ??
+                `${key} was deleted, but etcd no longer had its last value (compacted), so it could not be decoded${filtered ? ' nor checked against the selectors' : ''}.`,
             };
           } else if (prevMatch) {
             yield { type: 'DELETED', key, revision, object: prev, changes: [] };
@@ -209,13 +236,22 @@ export function watchResource(client: KubeContext, resource: string, options: Ku
         const cur = after.object;
         const isUpdate = ev.previous !== undefined || ev.record.version > 1;
         if (cur === undefined) {
-          yield { type: isUpdate ? 'MODIFIED' : 'ADDED', key, revision, changes: [], ...(prev ? { previous: prev } : {}), error: after.error as string };
+          yield {
+            type: isUpdate ? 'MODIFIED' : 'ADDED',
+            key,
+            revision,
+            changes: [],
+            ...(prev ? { previous: prev } : {}),
+            error: after.error as string,
+          };
           continue;
         }
         const curMatch = matches(cur);
         // Diffed on the real values (a same-length Secret change still shows), printed from the redacted ones.
         const diff = (): HistoryChange[] =>
-          redact ? redactChanges(diffObjects(before?.real, after.real), prev as KubeObject, cur) : diffObjects(before?.real, after.real);
+          redact
+            ? redactChanges(diffObjects(before?.real, after.real), prev as KubeObject, cur)
+            : diffObjects(before?.real, after.real);
         if (!isUpdate || prev === undefined) {
           // A creation, or an update whose previous value is unknown: report what matches now.
           if (curMatch) yield { type: isUpdate ? 'MODIFIED' : 'ADDED', key, revision, object: cur, changes: [] };
@@ -253,7 +289,8 @@ export function watchResource(client: KubeContext, resource: string, options: Ku
       yield event;
     }
   }
-  const open = (signal: AbortSignal): AsyncIterable<KubeWatchEvent> => watchResource(client, resource, { ...options, signal });
+  const open = (signal: AbortSignal): AsyncIterable<KubeWatchEvent> =>
+    watchResource(client, resource, { ...options, signal });
   return {
     [Symbol.asyncIterator]: () => told(),
     async take(count, takeOptions = {}) {
@@ -263,12 +300,20 @@ export function watchResource(client: KubeContext, resource: string, options: Ku
       return out;
     },
     async forEach(fn, eachOptions = {}) {
-      if (typeof fn !== 'function') throw new InvalidArgumentError(`Invalid forEach callback: ${typeof fn}. Pass a function such as (e) => console.log(e.type, e.key).`);
+      if (typeof fn !== 'function')
+        throw new InvalidArgumentError(
+          `Invalid forEach callback: ${typeof fn}. Pass a function such as (e) => console.log(e.type, e.key).`,
+        );
       let n = 0;
-      await drain(open, options.signal, (e) => {
-        n++;
-        return fn(e) !== false;
-      }, eachOptions.timeoutMs);
+      await drain(
+        open,
+        options.signal,
+        (e) => {
+          n++;
+          return fn(e) !== false;
+        },
+        eachOptions.timeoutMs,
+      );
       return n;
     },
   };

@@ -72,7 +72,12 @@ interface Resolved {
 }
 
 function isKubeClient(t: unknown): t is KubeContext {
-  return typeof t === 'object' && t !== null && typeof (t as KubeContext).resolve === 'function' && typeof (t as KubeContext).source === 'object';
+  return (
+    typeof t === 'object' &&
+    t !== null &&
+    typeof (t as KubeContext).resolve === 'function' &&
+    typeof (t as KubeContext).source === 'object'
+  );
 }
 
 function isSource(t: unknown): t is KvSource {
@@ -83,16 +88,24 @@ async function openTarget(target: WriteTarget): Promise<Resolved> {
   const consent = { allowWrite: true } as const;
   if (isKubeClient(target)) return { writer: await openEtcdWriter(target.source, consent) };
   if (isSource(target)) return { writer: await openEtcdWriter(target, consent) };
-  if (typeof target === 'string' || Array.isArray(target)) return { writer: await openEtcdWriter({ endpoints: target }, consent) };
+  if (typeof target === 'string' || Array.isArray(target))
+    return { writer: await openEtcdWriter({ endpoints: target }, consent) };
   if (typeof target === 'object' && target !== null) return { writer: await openEtcdWriter(target, consent) };
   throw new InvalidArgumentError(
     `Cannot write to ${String(target)}: pass a KubeClient or a source opened on a live etcd, live options ({ endpoints, cacert, cert, key }), or endpoints.`,
   );
 }
 
-function checkConsent(what: string, key: unknown, options: { allowWrite?: boolean; expectModRevision?: number }, allowZero: boolean): number {
+function checkConsent(
+  what: string,
+  key: unknown,
+  options: { allowWrite?: boolean; expectModRevision?: number },
+  allowZero: boolean,
+): number {
   if (typeof key !== 'string' || key === '') {
-    throw new InvalidArgumentError(`Cannot ${what} ${JSON.stringify(key)}: pass the full etcd key, e.g. "/registry/configmaps/default/web".`);
+    throw new InvalidArgumentError(
+      `Cannot ${what} ${JSON.stringify(key)}: pass the full etcd key, e.g. "/registry/configmaps/default/web".`,
+    );
   }
   const expect = options.expectModRevision;
   const how = `{ allowWrite: true, expectModRevision: <the key's mod revision from k.get(…).record.modRevision${allowZero ? ', or 0 to create it' : ''}> }`;
@@ -149,7 +162,10 @@ function redactChanges(changes: HistoryChange[]): HistoryChange[] {
 function shown(v: unknown): string {
   let text: string;
   try {
-    text = typeof v === 'bigint' ? v.toString() : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? String(v));
+    text =
+      typeof v === 'bigint'
+        ? v.toString()
+        : (JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? String(v));
   } catch {
     text = String(v);
   }
@@ -186,15 +202,23 @@ function forStorage(object: KubeObject): KubeObject {
 
 function checkObject(key: string, parsed: ParsedKey, object: KubeObject): void {
   if (!lodash().isPlainObject(object)) {
-    throw new InvalidArgumentError(`Cannot write ${key}: the object is ${object === null ? 'null' : typeof object}, not a plain object shaped like kubectl get -o json.`);
+    throw new InvalidArgumentError(
+      `Cannot write ${key}: the object is ${object === null ? 'null' : typeof object}, not a plain object shaped like kubectl get -o json.`,
+    );
   }
-  if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string' || object.apiVersion === '' || object.kind === '') {
+  if (
+    typeof object.apiVersion !== 'string' ||
+    typeof object.kind !== 'string' ||
+    object.apiVersion === '' ||
+    object.kind === ''
+  ) {
     throw new InvalidArgumentError(
       `Cannot write ${key}: the object needs apiVersion and kind (got ${shown(object.apiVersion)}, ${shown(object.kind)}); they say how kube-apiserver reads the value back.`,
     );
   }
   const metadata = object.metadata as Record<string, unknown> | undefined;
-  if (!lodash().isPlainObject(metadata)) throw new InvalidArgumentError(`Cannot write ${key}: the object has no metadata.`);
+  if (!lodash().isPlainObject(metadata))
+    throw new InvalidArgumentError(`Cannot write ${key}: the object has no metadata.`);
   if (parsed.kind !== 'object') {
     throw new InvalidArgumentError(
       `Cannot write an object to ${key}: it is not the key of a Kubernetes object (<prefix>/<resource>/[<namespace>/]<name>). deleteKey() handles other keys; etcdctl writes raw values.`,
@@ -203,7 +227,9 @@ function checkObject(key: string, parsed: ParsedKey, object: KubeObject): void {
   const name = metadata!.name;
   const namespace = metadata!.namespace;
   if (name !== parsed.name) {
-    throw new InvalidArgumentError(`Cannot write ${key}: metadata.name is ${shown(name)} but the key names ${JSON.stringify(parsed.name)}. Make them agree.`);
+    throw new InvalidArgumentError(
+      `Cannot write ${key}: metadata.name is ${shown(name)} but the key names ${JSON.stringify(parsed.name)}. Make them agree.`,
+    );
   }
   if ((namespace === '' ? undefined : namespace) !== parsed.namespace) {
     throw new InvalidArgumentError(
@@ -213,7 +239,10 @@ function checkObject(key: string, parsed: ParsedKey, object: KubeObject): void {
   if (isSecretKey(parsed)) {
     for (const field of ['data', 'stringData']) {
       const values = object[field];
-      if (lodash().isPlainObject(values) && Object.values(values as Record<string, unknown>).some((v) => typeof v === 'string' && REDACTED.test(v))) {
+      if (
+        lodash().isPlainObject(values) &&
+        Object.values(values as Record<string, unknown>).some((v) => typeof v === 'string' && REDACTED.test(v))
+      ) {
         throw new InvalidArgumentError(
           `Cannot write ${key}: ${field} holds redacted values ("<redacted: N bytes>"), which would replace the real ones. Read the Secret with { reveal: true } before changing it.`,
         );
@@ -222,7 +251,12 @@ function checkObject(key: string, parsed: ParsedKey, object: KubeObject): void {
   }
 }
 
-function chooseEncoding(key: string, parsed: ParsedKey, current: KvRecord | undefined, forced: WriteObjectOptions['encoding']): 'protobuf' | 'json' {
+function chooseEncoding(
+  key: string,
+  parsed: ParsedKey,
+  current: KvRecord | undefined,
+  forced: WriteObjectOptions['encoding'],
+): 'protobuf' | 'json' {
   if (forced !== undefined) {
     if (forced !== 'protobuf' && forced !== 'json') {
       throw new InvalidArgumentError(`Invalid encoding: ${shown(forced)}. Pass 'protobuf' or 'json', or omit it.`);
@@ -245,7 +279,11 @@ function chooseEncoding(key: string, parsed: ParsedKey, current: KvRecord | unde
   return parsed.kind === 'object' && parsed.info !== undefined ? parsed.info.encoding : 'json';
 }
 
-function encodeForStorage(key: string, object: KubeObject, encoding: 'protobuf' | 'json'): { bytes: Uint8Array; stored: KubeObject } {
+function encodeForStorage(
+  key: string,
+  object: KubeObject,
+  encoding: 'protobuf' | 'json',
+): { bytes: Uint8Array; stored: KubeObject } {
   const bytes = encoding === 'protobuf' ? encode(object) : new TextEncoder().encode(`${toKubeJson(object)}\n`);
   // Never write what kubetcd itself cannot read back.
   const back = decode(bytes);
@@ -275,7 +313,12 @@ function decodedObject(record: KvRecord | undefined): KubeObject | undefined {
  *   { allowWrite: true, expectModRevision: record.modRevision });
  * console.log(s.text); // updated /registry/configmaps/default/settings (protobuf): mod revision 12 → 31 …
  */
-export async function writeObject(target: WriteTarget, key: string, object: KubeObject, options: WriteObjectOptions = {}): Promise<WriteSummary> {
+export async function writeObject(
+  target: WriteTarget,
+  key: string,
+  object: KubeObject,
+  options: WriteObjectOptions = {},
+): Promise<WriteSummary> {
   const expect = checkConsent('write', key, options, true);
   const kube = isKubeClient(target) ? target : undefined;
   const prefix = kube?.prefix ?? options.prefix;
@@ -293,10 +336,16 @@ export async function writeObject(target: WriteTarget, key: string, object: Kube
     const { bytes, stored } = encodeForStorage(key, forStorage(object), encoding);
     const result: CasResult = await writer.putIfModRevision(key, bytes, expect);
     if (!result.succeeded) {
-      throw conflict(key, expect, result.before, `Read it again and pass { expectModRevision: ${result.before?.modRevision ?? 0} } if the change should still apply.`);
+      throw conflict(
+        key,
+        expect,
+        result.before,
+        `Read it again and pass { expectModRevision: ${result.before?.modRevision ?? 0} } if the change should still apply.`,
+      );
     }
     const before = decodedObject(result.before);
-    let changes = current === undefined ? diffObjects({}, stored) : before !== undefined ? diffObjects(before, stored) : [];
+    let changes =
+      current === undefined ? diffObjects({}, stored) : before !== undefined ? diffObjects(before, stored) : [];
     if (isSecretKey(parsed)) changes = redactChanges(changes);
     return withText({
       key,
@@ -323,7 +372,11 @@ export async function writeObject(target: WriteTarget, key: string, object: Kube
  * const s = await deleteKey(k, '/registry/pods/default/stuck-0', { allowWrite: true, expectModRevision: record.modRevision });
  * console.log(s.text); // deleted /registry/pods/default/stuck-0: mod revision 40 → 0 at revision 52, …
  */
-export async function deleteKey(target: WriteTarget, key: string, options: DeleteKeyOptions = {}): Promise<WriteSummary> {
+export async function deleteKey(
+  target: WriteTarget,
+  key: string,
+  options: DeleteKeyOptions = {},
+): Promise<WriteSummary> {
   const expect = checkConsent('delete', key, options, false);
   const { writer } = await openTarget(target);
   try {
@@ -333,7 +386,9 @@ export async function deleteKey(target: WriteTarget, key: string, options: Delet
         key,
         expect,
         result.before,
-        result.before === undefined ? 'There is nothing to delete.' : `Read it again and pass { expectModRevision: ${result.before.modRevision} } if it should still go.`,
+        result.before === undefined
+          ? 'There is nothing to delete.'
+          : `Read it again and pass { expectModRevision: ${result.before.modRevision} } if it should still go.`,
       );
     }
     return withText({

@@ -5,7 +5,12 @@
  * etcd reads it maps to); the CLI's `kubetcd get` (src/cli/get-command.ts) reads its flags from the same
  * table, builds the same command and prints with the same printers, adding only text tables.
  */
-import { parseCustomColumns, parseCustomColumnsFile, printCustomColumns, sortByJsonPath } from '../codec/kubectl-columns';
+import {
+  parseCustomColumns,
+  parseCustomColumnsFile,
+  printCustomColumns,
+  sortByJsonPath,
+} from '../codec/kubectl-columns';
 import { toKubectlJson, toKubectlObject, toKubectlYaml, type KubectlItem } from '../codec/kubectl-format';
 import { parseJsonPath, printJsonPath, relaxedJsonPath } from '../codec/kubectl-jsonpath';
 import * as fs from 'node:fs';
@@ -19,7 +24,16 @@ import type { PrinterColumn, ResourceInfo } from './resources';
 import { shellQuote } from './verb-support';
 
 /** The output formats of `-o` (those with `=TEMPLATE` carry it in {@link KubectlCommand.template}). */
-export type KubectlOutput = 'json' | 'yaml' | 'wide' | 'name' | 'jsonpath' | 'jsonpath-as-json' | 'jsonpath-file' | 'custom-columns' | 'custom-columns-file';
+export type KubectlOutput =
+  | 'json'
+  | 'yaml'
+  | 'wide'
+  | 'name'
+  | 'jsonpath'
+  | 'jsonpath-as-json'
+  | 'jsonpath-file'
+  | 'custom-columns'
+  | 'custom-columns-file';
 
 /** A parsed `kubectl get` command. */
 export interface KubectlCommand {
@@ -72,8 +86,24 @@ const SUPPORTED =
   '[--field-selector SELECTOR] [-o json|yaml|wide|name|jsonpath=T|jsonpath-as-json=T|jsonpath-file=F|custom-columns=SPEC|custom-columns-file=F] ' +
   '[--sort-by JSONPATH] [--show-labels] [-L KEY,...] [--no-headers] [--show-managed-fields].';
 /** The `-o` values, as they are typed (the template ones take `=…`). */
-export const KUBECTL_OUTPUTS: readonly string[] = ['wide', 'json', 'yaml', 'name', 'jsonpath=…', 'jsonpath-as-json=…', 'jsonpath-file=…', 'custom-columns=…', 'custom-columns-file=…'];
-const TEMPLATED: readonly KubectlOutput[] = ['jsonpath', 'jsonpath-as-json', 'jsonpath-file', 'custom-columns', 'custom-columns-file'];
+export const KUBECTL_OUTPUTS: readonly string[] = [
+  'wide',
+  'json',
+  'yaml',
+  'name',
+  'jsonpath=…',
+  'jsonpath-as-json=…',
+  'jsonpath-file=…',
+  'custom-columns=…',
+  'custom-columns-file=…',
+];
+const TEMPLATED: readonly KubectlOutput[] = [
+  'jsonpath',
+  'jsonpath-as-json',
+  'jsonpath-file',
+  'custom-columns',
+  'custom-columns-file',
+];
 
 /**
  * kubectl get flags kubetcd does not honour, with why: refused by name rather than dropped.
@@ -105,28 +135,43 @@ export const UNSUPPORTED_GET_FLAGS: Record<string, string> = {
  * @example
  * parseKubectlOutput('jsonpath={.items[*].metadata.name}') // { output: 'jsonpath', template: '{.items[*].metadata.name}' }
  */
-export function parseKubectlOutput(value: string, extra: readonly string[] = []): { output: string; template?: string } {
+export function parseKubectlOutput(
+  value: string,
+  extra: readonly string[] = [],
+): { output: string; template?: string } {
   if (['json', 'yaml', 'wide', 'name', ...extra].includes(value)) return { output: value };
   const eq = value.indexOf('=');
   const format = eq < 0 ? value : value.slice(0, eq);
   if (!(TEMPLATED as readonly string[]).includes(format)) {
-    const why = ['go-template', 'go-template-file', 'template', 'templatefile', 'kyaml'].includes(format) ? ` (${format} is kubectl's, but not implemented here)` : '';
-    throw new InvalidArgumentError(`Unsupported output format: ${JSON.stringify(value)}${why}. Pass -o with one of ${[...extra, ...KUBECTL_OUTPUTS].join(', ')}.`);
+    const why = ['go-template', 'go-template-file', 'template', 'templatefile', 'kyaml'].includes(format)
+      ? ` (${format} is kubectl's, but not implemented here)`
+      : '';
+    throw new InvalidArgumentError(
+      `Unsupported output format: ${JSON.stringify(value)}${why}. Pass -o with one of ${[...extra, ...KUBECTL_OUTPUTS].join(', ')}.`,
+    );
   }
   let template = eq < 0 ? '' : value.slice(eq + 1);
-  if (template === '') throw new InvalidArgumentError(`-o ${format} needs ${format.endsWith('-file') ? 'a file' : 'a template'}: pass -o ${format}=${format.startsWith('jsonpath') ? (format.endsWith('-file') ? 'FILE' : '{.metadata.name}') : format.endsWith('-file') ? 'FILE' : 'NAME:.metadata.name'}.`);
+  if (template === '')
+    throw new InvalidArgumentError(
+      `-o ${format} needs ${format.endsWith('-file') ? 'a file' : 'a template'}: pass -o ${format}=${format.startsWith('jsonpath') ? (format.endsWith('-file') ? 'FILE' : '{.metadata.name}') : format.endsWith('-file') ? 'FILE' : 'NAME:.metadata.name'}.`,
+    );
   if (format.endsWith('-file')) {
     try {
       template = fs.readFileSync(template, 'utf8');
     } catch (e) {
-      throw new InvalidArgumentError(`Cannot read the ${format} ${JSON.stringify(template)}: ${(e as { code?: string }).code ?? String(e)}. Check the path.`);
+      throw new InvalidArgumentError(
+        `Cannot read the ${format} ${JSON.stringify(template)}: ${(e as { code?: string }).code ?? String(e)}. Check the path.`,
+      );
     }
   }
   // checked now, before any read
   if (format.startsWith('jsonpath')) parseJsonPath(template);
   else if (format === 'custom-columns') parseCustomColumns(template);
   else parseCustomColumnsFile(template);
-  return { output: format === 'jsonpath-file' ? 'jsonpath' : format === 'custom-columns-file' ? 'custom-columns-file' : format, template };
+  return {
+    output: format === 'jsonpath-file' ? 'jsonpath' : format === 'custom-columns-file' ? 'custom-columns-file' : format,
+    template,
+  };
 }
 
 /** Options of {@link printKubectlOutput}: the parts of a command that choose the printing. */
@@ -143,7 +188,12 @@ export interface KubectlPrintSpec {
  * @example
  * printKubectlOutput(list.items, false, 'pod', { output: 'jsonpath', template: '{.items[*].metadata.name}' })
  */
-export function printKubectlOutput(items: readonly KubectlItem[], single: boolean, typeName: string, spec: KubectlPrintSpec): string | undefined {
+export function printKubectlOutput(
+  items: readonly KubectlItem[],
+  single: boolean,
+  typeName: string,
+  spec: KubectlPrintSpec,
+): string | undefined {
   const formatOptions = spec.showManagedFields === true ? { showManagedFields: true } : {};
   const printed = single && items.length === 1 ? (items[0] as KubectlItem) : items;
   switch (spec.output) {
@@ -158,12 +208,21 @@ export function printKubectlOutput(items: readonly KubectlItem[], single: boolea
         .join('');
     case 'jsonpath':
     case 'jsonpath-as-json':
-      return printJsonPath(toKubectlObject(printed, formatOptions), spec.template ?? '', { asJson: spec.output === 'jsonpath-as-json' });
+      return printJsonPath(toKubectlObject(printed, formatOptions), spec.template ?? '', {
+        asJson: spec.output === 'jsonpath-as-json',
+      });
     case 'custom-columns':
     case 'custom-columns-file': {
-      const columns = spec.output === 'custom-columns' ? parseCustomColumns(spec.template ?? '') : parseCustomColumnsFile(spec.template ?? '');
+      const columns =
+        spec.output === 'custom-columns'
+          ? parseCustomColumns(spec.template ?? '')
+          : parseCustomColumnsFile(spec.template ?? '');
       if (items.length === 0) return '';
-      return printCustomColumns(items.map((o) => toKubectlObject(o, formatOptions)), columns, spec.noHeaders === true ? { noHeaders: true } : {});
+      return printCustomColumns(
+        items.map((o) => toKubectlObject(o, formatOptions)),
+        columns,
+        spec.noHeaders === true ? { noHeaders: true } : {},
+      );
     }
     default:
       return undefined;
@@ -188,7 +247,9 @@ export function sortKubectlItems<T extends KubectlItem>(items: readonly T[], sor
  */
 export function splitCommandLine(line: string): string[] {
   if (typeof line !== 'string') {
-    throw new InvalidArgumentError(`Invalid command: ${JSON.stringify(line)}. Pass a string such as "get pods -n default".`);
+    throw new InvalidArgumentError(
+      `Invalid command: ${JSON.stringify(line)}. Pass a string such as "get pods -n default".`,
+    );
   }
   const words: string[] = [];
   let word = '';
@@ -198,7 +259,10 @@ export function splitCommandLine(line: string): string[] {
     const c = line[i] as string;
     if (c === "'") {
       const end = line.indexOf("'", i + 1);
-      if (end < 0) throw new InvalidArgumentError(`Unterminated single quote at offset ${i} in ${JSON.stringify(line)}. Close the quote.`);
+      if (end < 0)
+        throw new InvalidArgumentError(
+          `Unterminated single quote at offset ${i} in ${JSON.stringify(line)}. Close the quote.`,
+        );
       word += line.slice(i + 1, end);
       inWord = true;
       i = end + 1;
@@ -220,7 +284,8 @@ export function splitCommandLine(line: string): string[] {
           i++;
         }
       }
-      if (!closed) throw new InvalidArgumentError(`Unterminated double quote in ${JSON.stringify(line)}. Close the quote.`);
+      if (!closed)
+        throw new InvalidArgumentError(`Unterminated double quote in ${JSON.stringify(line)}. Close the quote.`);
       inWord = true;
     } else if (c === '\\') {
       if (i + 1 < line.length) word += line[i + 1] as string;
@@ -316,14 +381,22 @@ export interface GetFlags {
  * @example
  * kubectlGetCommand(['pod/web'], { namespace: 'shop' }, '"kubetcd get pod/web"') // { verb: 'get', resource: 'pod', names: ['web'], … }
  */
-export function kubectlGetCommand(words: readonly string[], flags: GetFlags, what: string, supported = SUPPORTED): KubectlCommand {
+export function kubectlGetCommand(
+  words: readonly string[],
+  flags: GetFlags,
+  what: string,
+  supported = SUPPORTED,
+): KubectlCommand {
   const positional = [...words];
   const cmd: KubectlCommand = { verb: 'get', resource: '', names: [], allNamespaces: flags.allNamespaces === true };
   if (flags.namespace !== undefined) cmd.namespace = flags.namespace;
   if (flags.labels !== undefined) cmd.labels = flags.labels;
   if (flags.fields !== undefined) cmd.fields = flags.fields;
   if (flags.output !== undefined) {
-    const o = flags.template !== undefined ? { output: flags.output, template: flags.template } : parseKubectlOutput(flags.output);
+    const o =
+      flags.template !== undefined
+        ? { output: flags.output, template: flags.template }
+        : parseKubectlOutput(flags.output);
     cmd.output = o.output as KubectlOutput;
     if (o.template !== undefined) cmd.template = o.template;
   }
@@ -339,23 +412,31 @@ export function kubectlGetCommand(words: readonly string[], flags: GetFlags, wha
     // TYPE/NAME form: `get pod/web pod/db` (one resource at a time).
     const types = [...new Set(positional.map((p) => p.slice(0, p.indexOf('/'))))];
     if (types.length > 1) {
-      throw new InvalidArgumentError(`Several resources in ${what} (${types.join(', ')}): kubetcd answers one resource at a time. Run one command per resource.`);
+      throw new InvalidArgumentError(
+        `Several resources in ${what} (${types.join(', ')}): kubetcd answers one resource at a time. Run one command per resource.`,
+      );
     }
     const bad = positional.find((p) => p.indexOf('/') === 0 || p.endsWith('/') || p.split('/').length !== 2);
-    if (bad !== undefined) throw new InvalidArgumentError(`Invalid TYPE/NAME: ${JSON.stringify(bad)}. Pass it as pod/web.`);
+    if (bad !== undefined)
+      throw new InvalidArgumentError(`Invalid TYPE/NAME: ${JSON.stringify(bad)}. Pass it as pod/web.`);
     positional.splice(0, positional.length, types[0] as string, ...positional.map((p) => p.slice(p.indexOf('/') + 1)));
   } else if (positional.slice(1).some((p) => p.includes('/'))) {
     throw new InvalidArgumentError(`Mixed RESOURCE NAME and TYPE/NAME forms in ${what}: use one form. ${supported}`);
   }
   const resource = positional.shift();
-  if (resource === undefined) throw new InvalidArgumentError(`kubectl get needs a resource (such as "pods"). ${supported}`);
+  if (resource === undefined)
+    throw new InvalidArgumentError(`kubectl get needs a resource (such as "pods"). ${supported}`);
   cmd.resource = resource;
   cmd.names = positional;
   if (cmd.names.length > 0 && (cmd.labels !== undefined || cmd.fields !== undefined)) {
-    throw new InvalidArgumentError(`Names and selectors cannot be combined in ${what}: drop the names or the -l/--field-selector.`);
+    throw new InvalidArgumentError(
+      `Names and selectors cannot be combined in ${what}: drop the names or the -l/--field-selector.`,
+    );
   }
   if (cmd.names.length > 0 && cmd.allNamespaces) {
-    throw new InvalidArgumentError(`A resource cannot be retrieved by name across all namespaces (${what}): use -n NAMESPACE instead of -A.`);
+    throw new InvalidArgumentError(
+      `A resource cannot be retrieved by name across all namespaces (${what}): use -n NAMESPACE instead of -A.`,
+    );
   }
   return cmd;
 }
@@ -371,9 +452,12 @@ export function parseKubectlCommand(line: string): KubectlCommand {
   const words = splitCommandLine(line);
   if (words[0] === 'kubectl') words.shift();
   const verb = words.shift();
-  if (verb === undefined) throw new InvalidArgumentError(`Empty kubectl command: ${JSON.stringify(line)}. ${SUPPORTED}`);
+  if (verb === undefined)
+    throw new InvalidArgumentError(`Empty kubectl command: ${JSON.stringify(line)}. ${SUPPORTED}`);
   if (verb !== 'get') {
-    throw new InvalidArgumentError(`Unsupported kubectl verb: ${JSON.stringify(verb)}. Only reads are possible over etcd data. ${SUPPORTED}`);
+    throw new InvalidArgumentError(
+      `Unsupported kubectl verb: ${JSON.stringify(verb)}. Only reads are possible over etcd data. ${SUPPORTED}`,
+    );
   }
   const positional: string[] = [];
   const flags: Record<string, unknown> = {};
@@ -392,12 +476,15 @@ export function parseKubectlCommand(line: string): KubectlCommand {
     const spec = GET_FLAGS[flag];
     if (spec === undefined) {
       const why = UNSUPPORTED_GET_FLAGS[flag];
-      if (why !== undefined) throw new InvalidArgumentError(`Unsupported flag: ${JSON.stringify(w)} (${why}). ${SUPPORTED}`);
+      if (why !== undefined)
+        throw new InvalidArgumentError(`Unsupported flag: ${JSON.stringify(w)} (${why}). ${SUPPORTED}`);
       throw new InvalidArgumentError(`Unknown flag: ${JSON.stringify(w)}. ${SUPPORTED}`);
     }
     if (spec.value === 'switch') {
       if (inline !== undefined && inline !== 'true' && inline !== 'false') {
-        throw new InvalidArgumentError(`Flag ${flag} takes ${spec.field === 'allNamespaces' ? 'no value' : 'true or false'} (got ${JSON.stringify(inline)}). ${SUPPORTED}`);
+        throw new InvalidArgumentError(
+          `Flag ${flag} takes ${spec.field === 'allNamespaces' ? 'no value' : 'true or false'} (got ${JSON.stringify(inline)}). ${SUPPORTED}`,
+        );
       }
       flags[spec.field] = inline !== 'false';
       continue;
@@ -407,7 +494,11 @@ export function parseKubectlCommand(line: string): KubectlCommand {
       value = words[i++];
       if (value === undefined) throw new InvalidArgumentError(`Flag ${flag} needs a value. ${SUPPORTED}`);
     }
-    if (spec.value === 'list') flags[spec.field] = [...((flags[spec.field] as string[] | undefined) ?? []), ...value.split(',').filter((k) => k !== '')];
+    if (spec.value === 'list')
+      flags[spec.field] = [
+        ...((flags[spec.field] as string[] | undefined) ?? []),
+        ...value.split(',').filter((k) => k !== ''),
+      ];
     else {
       flags[spec.field] = value;
       if (spec.field === 'output') parseKubectlOutput(value); // checked where it is typed, before later flags
@@ -445,11 +536,14 @@ export interface GetTarget {
 export function getTarget(ctx: KubeContext, cmd: KubectlCommand): GetTarget {
   const info = ctx.resolve(cmd.resource);
   const namespace = info.namespaced ? (cmd.allNamespaces ? undefined : (cmd.namespace ?? 'default')) : undefined;
-  const target: GetTarget = { info, allNamespaces: info.namespaced && namespace === undefined, typeName: kubectlTypeName(info) };
+  const target: GetTarget = {
+    info,
+    allNamespaces: info.namespaced && namespace === undefined,
+    typeName: kubectlTypeName(info),
+  };
   if (namespace !== undefined) target.namespace = namespace;
   return target;
 }
-
 
 /**
  * Runs a `kubectl get` command line over a KubeClient: the list or objects it names, the etcd reads it
@@ -492,7 +586,11 @@ export async function runKubectl(client: KubeContext, line: string): Promise<Kub
   if (cmd.sortBy !== undefined) {
     printedItems = sortKubectlItems(printedItems, cmd.sortBy);
     objects = sortKubectlItems(objects, cmd.sortBy);
-    if (Array.isArray(result)) result = sortKubectlItems(result.filter((g) => g.object !== undefined), cmd.sortBy).concat(result.filter((g) => g.object === undefined));
+    if (Array.isArray(result))
+      result = sortKubectlItems(
+        result.filter((g) => g.object !== undefined),
+        cmd.sortBy,
+      ).concat(result.filter((g) => g.object === undefined));
     else result = { ...result, items: objects };
   }
   const out: KubectlResult = { command: cmd, result, etcdctl };

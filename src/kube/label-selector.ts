@@ -231,7 +231,7 @@ function parseInt64(s: string): bigint | undefined {
 }
 
 function has(labels: Record<string, string>, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(labels, key);
+  return Object.hasOwn(labels, key);
 }
 
 function requirementMatches(r: LabelRequirement, labels: Record<string, string>): boolean {

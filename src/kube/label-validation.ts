@@ -30,7 +30,7 @@ export function invalidLabelKeyReason(key: string): string | undefined {
   const name = parts.length === 2 ? (parts[1] as string) : key;
   if (parts.length === 2) {
     const prefix = parts[0] as string;
-    if (prefix.length === 0) return 'the prefix part before the \'/\' must be non-empty';
+    if (prefix.length === 0) return "the prefix part before the '/' must be non-empty";
     if (prefix.length > DNS_SUBDOMAIN_MAX_LENGTH) {
       return `the prefix part must be no more than ${DNS_SUBDOMAIN_MAX_LENGTH} characters`;
     }

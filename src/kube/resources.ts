@@ -117,99 +117,316 @@ const BUILTIN_ROWS: Row[] = [
   { resource: 'persistentvolumes', kind: 'PersistentVolume', namespaced: CLUSTER, shortNames: ['pv'] },
   { resource: 'pods', kind: 'Pod', namespaced: NS, shortNames: ['po'] },
   { resource: 'podtemplates', kind: 'PodTemplate', namespaced: NS },
-  { resource: 'replicationcontrollers', kind: 'ReplicationController', namespaced: NS, shortNames: ['rc'], keyPrefix: 'controllers' },
+  {
+    resource: 'replicationcontrollers',
+    kind: 'ReplicationController',
+    namespaced: NS,
+    shortNames: ['rc'],
+    keyPrefix: 'controllers',
+  },
   { resource: 'resourcequotas', kind: 'ResourceQuota', namespaced: NS, shortNames: ['quota'] },
   { resource: 'secrets', kind: 'Secret', namespaced: NS },
   { resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: NS, shortNames: ['sa'] },
   { resource: 'services', kind: 'Service', namespaced: NS, shortNames: ['svc'], keyPrefix: 'services/specs' },
   // admissionregistration.k8s.io
   // 1.36 serves MutatingAdmissionPolicy v1 but still stores v1beta1 (data.go ExpectedGVK)
-  { group: 'admissionregistration.k8s.io', resource: 'mutatingadmissionpolicies', kind: 'MutatingAdmissionPolicy', versions: ['v1', 'v1beta1', 'v1alpha1'], namespaced: CLUSTER, storedAs: { apiVersion: 'admissionregistration.k8s.io/v1beta1', kind: 'MutatingAdmissionPolicy' } },
-  { group: 'admissionregistration.k8s.io', resource: 'mutatingadmissionpolicybindings', kind: 'MutatingAdmissionPolicyBinding', versions: ['v1', 'v1beta1', 'v1alpha1'], namespaced: CLUSTER, storedAs: { apiVersion: 'admissionregistration.k8s.io/v1beta1', kind: 'MutatingAdmissionPolicyBinding' } },
-  { group: 'admissionregistration.k8s.io', resource: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', namespaced: CLUSTER },
-  { group: 'admissionregistration.k8s.io', resource: 'validatingadmissionpolicies', kind: 'ValidatingAdmissionPolicy', versions: ['v1', 'v1beta1', 'v1alpha1'], namespaced: CLUSTER },
-  { group: 'admissionregistration.k8s.io', resource: 'validatingadmissionpolicybindings', kind: 'ValidatingAdmissionPolicyBinding', versions: ['v1', 'v1beta1', 'v1alpha1'], namespaced: CLUSTER },
-  { group: 'admissionregistration.k8s.io', resource: 'validatingwebhookconfigurations', kind: 'ValidatingWebhookConfiguration', namespaced: CLUSTER },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'mutatingadmissionpolicies',
+    kind: 'MutatingAdmissionPolicy',
+    versions: ['v1', 'v1beta1', 'v1alpha1'],
+    namespaced: CLUSTER,
+    storedAs: { apiVersion: 'admissionregistration.k8s.io/v1beta1', kind: 'MutatingAdmissionPolicy' },
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'mutatingadmissionpolicybindings',
+    kind: 'MutatingAdmissionPolicyBinding',
+    versions: ['v1', 'v1beta1', 'v1alpha1'],
+    namespaced: CLUSTER,
+    storedAs: { apiVersion: 'admissionregistration.k8s.io/v1beta1', kind: 'MutatingAdmissionPolicyBinding' },
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'mutatingwebhookconfigurations',
+    kind: 'MutatingWebhookConfiguration',
+    namespaced: CLUSTER,
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'validatingadmissionpolicies',
+    kind: 'ValidatingAdmissionPolicy',
+    versions: ['v1', 'v1beta1', 'v1alpha1'],
+    namespaced: CLUSTER,
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'validatingadmissionpolicybindings',
+    kind: 'ValidatingAdmissionPolicyBinding',
+    versions: ['v1', 'v1beta1', 'v1alpha1'],
+    namespaced: CLUSTER,
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'validatingwebhookconfigurations',
+    kind: 'ValidatingWebhookConfiguration',
+    namespaced: CLUSTER,
+  },
   // apiextensions.k8s.io: CRDs are written as JSON, still as apiextensions.k8s.io/v1beta1 (data.go ExpectedGVK)
   {
-    group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: CLUSTER,
-    shortNames: ['crd', 'crds'], keyPrefix: 'apiextensions.k8s.io/customresourcedefinitions',
-    storedAs: { apiVersion: 'apiextensions.k8s.io/v1beta1', kind: 'CustomResourceDefinition' }, encoding: 'json',
+    group: 'apiextensions.k8s.io',
+    resource: 'customresourcedefinitions',
+    kind: 'CustomResourceDefinition',
+    namespaced: CLUSTER,
+    shortNames: ['crd', 'crds'],
+    keyPrefix: 'apiextensions.k8s.io/customresourcedefinitions',
+    storedAs: { apiVersion: 'apiextensions.k8s.io/v1beta1', kind: 'CustomResourceDefinition' },
+    encoding: 'json',
   },
   // apiregistration.k8s.io (kube-aggregator): JSON
   {
-    group: 'apiregistration.k8s.io', resource: 'apiservices', kind: 'APIService', namespaced: CLUSTER,
-    keyPrefix: 'apiregistration.k8s.io/apiservices', encoding: 'json',
+    group: 'apiregistration.k8s.io',
+    resource: 'apiservices',
+    kind: 'APIService',
+    namespaced: CLUSTER,
+    keyPrefix: 'apiregistration.k8s.io/apiservices',
+    encoding: 'json',
   },
   // apps
   { group: 'apps', resource: 'controllerrevisions', kind: 'ControllerRevision', namespaced: NS },
-  { group: 'apps', resource: 'daemonsets', kind: 'DaemonSet', namespaced: NS, shortNames: ['ds'], legacyGroups: ['extensions'] },
-  { group: 'apps', resource: 'deployments', kind: 'Deployment', namespaced: NS, shortNames: ['deploy'], legacyGroups: ['extensions'] },
-  { group: 'apps', resource: 'replicasets', kind: 'ReplicaSet', namespaced: NS, shortNames: ['rs'], legacyGroups: ['extensions'] },
+  {
+    group: 'apps',
+    resource: 'daemonsets',
+    kind: 'DaemonSet',
+    namespaced: NS,
+    shortNames: ['ds'],
+    legacyGroups: ['extensions'],
+  },
+  {
+    group: 'apps',
+    resource: 'deployments',
+    kind: 'Deployment',
+    namespaced: NS,
+    shortNames: ['deploy'],
+    legacyGroups: ['extensions'],
+  },
+  {
+    group: 'apps',
+    resource: 'replicasets',
+    kind: 'ReplicaSet',
+    namespaced: NS,
+    shortNames: ['rs'],
+    legacyGroups: ['extensions'],
+  },
   { group: 'apps', resource: 'statefulsets', kind: 'StatefulSet', namespaced: NS, shortNames: ['sts'] },
   // autoscaling: v1 and v2 are served, v2 is stored
-  { group: 'autoscaling', resource: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', versions: ['v2', 'v1'], namespaced: NS, shortNames: ['hpa'] },
+  {
+    group: 'autoscaling',
+    resource: 'horizontalpodautoscalers',
+    kind: 'HorizontalPodAutoscaler',
+    versions: ['v2', 'v1'],
+    namespaced: NS,
+    shortNames: ['hpa'],
+  },
   // batch
   { group: 'batch', resource: 'cronjobs', kind: 'CronJob', namespaced: NS, shortNames: ['cj'] },
   { group: 'batch', resource: 'jobs', kind: 'Job', namespaced: NS },
   // certificates.k8s.io
-  { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', kind: 'CertificateSigningRequest', namespaced: CLUSTER, shortNames: ['csr'] },
-  { group: 'certificates.k8s.io', resource: 'clustertrustbundles', kind: 'ClusterTrustBundle', versions: ['v1beta1', 'v1alpha1'], namespaced: CLUSTER },
-  { group: 'certificates.k8s.io', resource: 'podcertificaterequests', kind: 'PodCertificateRequest', versions: ['v1beta1'], namespaced: NS },
+  {
+    group: 'certificates.k8s.io',
+    resource: 'certificatesigningrequests',
+    kind: 'CertificateSigningRequest',
+    namespaced: CLUSTER,
+    shortNames: ['csr'],
+  },
+  {
+    group: 'certificates.k8s.io',
+    resource: 'clustertrustbundles',
+    kind: 'ClusterTrustBundle',
+    versions: ['v1beta1', 'v1alpha1'],
+    namespaced: CLUSTER,
+  },
+  {
+    group: 'certificates.k8s.io',
+    resource: 'podcertificaterequests',
+    kind: 'PodCertificateRequest',
+    versions: ['v1beta1'],
+    namespaced: NS,
+  },
   // coordination.k8s.io
-  { group: 'coordination.k8s.io', resource: 'leasecandidates', kind: 'LeaseCandidate', versions: ['v1beta1', 'v1alpha2'], namespaced: NS },
+  {
+    group: 'coordination.k8s.io',
+    resource: 'leasecandidates',
+    kind: 'LeaseCandidate',
+    versions: ['v1beta1', 'v1alpha2'],
+    namespaced: NS,
+  },
   { group: 'coordination.k8s.io', resource: 'leases', kind: 'Lease', namespaced: NS },
   // discovery.k8s.io
   { group: 'discovery.k8s.io', resource: 'endpointslices', kind: 'EndpointSlice', namespaced: NS },
   // events.k8s.io: the same objects as core events, stored as core v1 Event under events/
   {
-    group: 'events.k8s.io', resource: 'events', kind: 'Event', namespaced: NS, shortNames: ['ev'],
-    storedAs: { apiVersion: 'v1', kind: 'Event' }, storedWith: 'events',
+    group: 'events.k8s.io',
+    resource: 'events',
+    kind: 'Event',
+    namespaced: NS,
+    shortNames: ['ev'],
+    storedAs: { apiVersion: 'v1', kind: 'Event' },
+    storedWith: 'events',
   },
   // flowcontrol.apiserver.k8s.io (v1beta3 is no longer served from 1.32)
   { group: 'flowcontrol.apiserver.k8s.io', resource: 'flowschemas', kind: 'FlowSchema', namespaced: CLUSTER },
-  { group: 'flowcontrol.apiserver.k8s.io', resource: 'prioritylevelconfigurations', kind: 'PriorityLevelConfiguration', namespaced: CLUSTER },
+  {
+    group: 'flowcontrol.apiserver.k8s.io',
+    resource: 'prioritylevelconfigurations',
+    kind: 'PriorityLevelConfiguration',
+    namespaced: CLUSTER,
+  },
   // internal.apiserver.k8s.io
-  { group: 'internal.apiserver.k8s.io', resource: 'storageversions', kind: 'StorageVersion', versions: ['v1alpha1'], namespaced: CLUSTER },
+  {
+    group: 'internal.apiserver.k8s.io',
+    resource: 'storageversions',
+    kind: 'StorageVersion',
+    versions: ['v1alpha1'],
+    namespaced: CLUSTER,
+  },
   // networking.k8s.io
   { group: 'networking.k8s.io', resource: 'ingressclasses', kind: 'IngressClass', namespaced: CLUSTER },
-  { group: 'networking.k8s.io', resource: 'ingresses', kind: 'Ingress', namespaced: NS, shortNames: ['ing'], keyPrefix: 'ingress', legacyGroups: ['extensions'] },
-  { group: 'networking.k8s.io', resource: 'ipaddresses', kind: 'IPAddress', versions: ['v1', 'v1beta1'], namespaced: CLUSTER, shortNames: ['ip'] },
-  { group: 'networking.k8s.io', resource: 'networkpolicies', kind: 'NetworkPolicy', namespaced: NS, shortNames: ['netpol'], legacyGroups: ['extensions'] },
-  { group: 'networking.k8s.io', resource: 'servicecidrs', kind: 'ServiceCIDR', versions: ['v1', 'v1beta1'], namespaced: CLUSTER },
+  {
+    group: 'networking.k8s.io',
+    resource: 'ingresses',
+    kind: 'Ingress',
+    namespaced: NS,
+    shortNames: ['ing'],
+    keyPrefix: 'ingress',
+    legacyGroups: ['extensions'],
+  },
+  {
+    group: 'networking.k8s.io',
+    resource: 'ipaddresses',
+    kind: 'IPAddress',
+    versions: ['v1', 'v1beta1'],
+    namespaced: CLUSTER,
+    shortNames: ['ip'],
+  },
+  {
+    group: 'networking.k8s.io',
+    resource: 'networkpolicies',
+    kind: 'NetworkPolicy',
+    namespaced: NS,
+    shortNames: ['netpol'],
+    legacyGroups: ['extensions'],
+  },
+  {
+    group: 'networking.k8s.io',
+    resource: 'servicecidrs',
+    kind: 'ServiceCIDR',
+    versions: ['v1', 'v1beta1'],
+    namespaced: CLUSTER,
+  },
   // node.k8s.io
   { group: 'node.k8s.io', resource: 'runtimeclasses', kind: 'RuntimeClass', namespaced: CLUSTER },
   // policy
-  { group: 'policy', resource: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: NS, shortNames: ['pdb'] },
+  {
+    group: 'policy',
+    resource: 'poddisruptionbudgets',
+    kind: 'PodDisruptionBudget',
+    namespaced: NS,
+    shortNames: ['pdb'],
+  },
   // rbac.authorization.k8s.io
-  { group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: CLUSTER },
+  {
+    group: 'rbac.authorization.k8s.io',
+    resource: 'clusterrolebindings',
+    kind: 'ClusterRoleBinding',
+    namespaced: CLUSTER,
+  },
   { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', kind: 'ClusterRole', namespaced: CLUSTER },
   { group: 'rbac.authorization.k8s.io', resource: 'rolebindings', kind: 'RoleBinding', namespaced: NS },
   { group: 'rbac.authorization.k8s.io', resource: 'roles', kind: 'Role', namespaced: NS },
   // resource.k8s.io (dynamic resource allocation)
-  { group: 'resource.k8s.io', resource: 'deviceclasses', kind: 'DeviceClass', versions: ['v1', 'v1beta2', 'v1beta1'], namespaced: CLUSTER },
-  { group: 'resource.k8s.io', resource: 'resourceclaims', kind: 'ResourceClaim', versions: ['v1', 'v1beta2', 'v1beta1'], namespaced: NS },
-  { group: 'resource.k8s.io', resource: 'resourceclaimtemplates', kind: 'ResourceClaimTemplate', versions: ['v1', 'v1beta2', 'v1beta1'], namespaced: NS },
-  { group: 'resource.k8s.io', resource: 'resourceslices', kind: 'ResourceSlice', versions: ['v1', 'v1beta2', 'v1beta1'], namespaced: CLUSTER },
+  {
+    group: 'resource.k8s.io',
+    resource: 'deviceclasses',
+    kind: 'DeviceClass',
+    versions: ['v1', 'v1beta2', 'v1beta1'],
+    namespaced: CLUSTER,
+  },
+  {
+    group: 'resource.k8s.io',
+    resource: 'resourceclaims',
+    kind: 'ResourceClaim',
+    versions: ['v1', 'v1beta2', 'v1beta1'],
+    namespaced: NS,
+  },
+  {
+    group: 'resource.k8s.io',
+    resource: 'resourceclaimtemplates',
+    kind: 'ResourceClaimTemplate',
+    versions: ['v1', 'v1beta2', 'v1beta1'],
+    namespaced: NS,
+  },
+  {
+    group: 'resource.k8s.io',
+    resource: 'resourceslices',
+    kind: 'ResourceSlice',
+    versions: ['v1', 'v1beta2', 'v1beta1'],
+    namespaced: CLUSTER,
+  },
   // resource.k8s.io: DeviceTaintRule is stored as v1alpha3 (so that a downgrade can read it)
   {
-    group: 'resource.k8s.io', resource: 'devicetaintrules', kind: 'DeviceTaintRule', versions: ['v1beta2', 'v1alpha3'], namespaced: CLUSTER,
+    group: 'resource.k8s.io',
+    resource: 'devicetaintrules',
+    kind: 'DeviceTaintRule',
+    versions: ['v1beta2', 'v1alpha3'],
+    namespaced: CLUSTER,
     storedAs: { apiVersion: 'resource.k8s.io/v1alpha3', kind: 'DeviceTaintRule' },
   },
-  { group: 'resource.k8s.io', resource: 'resourcepoolstatusrequests', kind: 'ResourcePoolStatusRequest', versions: ['v1alpha3'], namespaced: CLUSTER },
+  {
+    group: 'resource.k8s.io',
+    resource: 'resourcepoolstatusrequests',
+    kind: 'ResourcePoolStatusRequest',
+    versions: ['v1alpha3'],
+    namespaced: CLUSTER,
+  },
   // scheduling.k8s.io
   { group: 'scheduling.k8s.io', resource: 'podgroups', kind: 'PodGroup', versions: ['v1alpha2'], namespaced: NS },
-  { group: 'scheduling.k8s.io', resource: 'priorityclasses', kind: 'PriorityClass', namespaced: CLUSTER, shortNames: ['pc'] },
+  {
+    group: 'scheduling.k8s.io',
+    resource: 'priorityclasses',
+    kind: 'PriorityClass',
+    namespaced: CLUSTER,
+    shortNames: ['pc'],
+  },
   { group: 'scheduling.k8s.io', resource: 'workloads', kind: 'Workload', versions: ['v1alpha2'], namespaced: NS },
   // storage.k8s.io
   { group: 'storage.k8s.io', resource: 'csidrivers', kind: 'CSIDriver', namespaced: CLUSTER },
   { group: 'storage.k8s.io', resource: 'csinodes', kind: 'CSINode', namespaced: CLUSTER },
   { group: 'storage.k8s.io', resource: 'csistoragecapacities', kind: 'CSIStorageCapacity', namespaced: NS },
-  { group: 'storage.k8s.io', resource: 'storageclasses', kind: 'StorageClass', namespaced: CLUSTER, shortNames: ['sc'] },
+  {
+    group: 'storage.k8s.io',
+    resource: 'storageclasses',
+    kind: 'StorageClass',
+    namespaced: CLUSTER,
+    shortNames: ['sc'],
+  },
   { group: 'storage.k8s.io', resource: 'volumeattachments', kind: 'VolumeAttachment', namespaced: CLUSTER },
-  { group: 'storage.k8s.io', resource: 'volumeattributesclasses', kind: 'VolumeAttributesClass', versions: ['v1', 'v1beta1', 'v1alpha1'], namespaced: CLUSTER, shortNames: ['vac'] },
+  {
+    group: 'storage.k8s.io',
+    resource: 'volumeattributesclasses',
+    kind: 'VolumeAttributesClass',
+    versions: ['v1', 'v1beta1', 'v1alpha1'],
+    namespaced: CLUSTER,
+    shortNames: ['vac'],
+  },
   // storagemigration.k8s.io
-  { group: 'storagemigration.k8s.io', resource: 'storageversionmigrations', kind: 'StorageVersionMigration', versions: ['v1beta1'], namespaced: CLUSTER },
+  {
+    group: 'storagemigration.k8s.io',
+    resource: 'storageversionmigrations',
+    kind: 'StorageVersionMigration',
+    versions: ['v1beta1'],
+    namespaced: CLUSTER,
+  },
 ];
 
 /**
@@ -221,9 +438,18 @@ const NOT_STORED: ReadonlyArray<{ names: string[]; qualified: string }> = [
   { names: ['componentstatuses', 'componentstatus', 'cs'], qualified: 'componentstatuses' },
   { names: ['tokenreviews', 'tokenreview'], qualified: 'tokenreviews.authentication.k8s.io' },
   { names: ['selfsubjectreviews', 'selfsubjectreview'], qualified: 'selfsubjectreviews.authentication.k8s.io' },
-  { names: ['localsubjectaccessreviews', 'localsubjectaccessreview'], qualified: 'localsubjectaccessreviews.authorization.k8s.io' },
-  { names: ['selfsubjectaccessreviews', 'selfsubjectaccessreview'], qualified: 'selfsubjectaccessreviews.authorization.k8s.io' },
-  { names: ['selfsubjectrulesreviews', 'selfsubjectrulesreview'], qualified: 'selfsubjectrulesreviews.authorization.k8s.io' },
+  {
+    names: ['localsubjectaccessreviews', 'localsubjectaccessreview'],
+    qualified: 'localsubjectaccessreviews.authorization.k8s.io',
+  },
+  {
+    names: ['selfsubjectaccessreviews', 'selfsubjectaccessreview'],
+    qualified: 'selfsubjectaccessreviews.authorization.k8s.io',
+  },
+  {
+    names: ['selfsubjectrulesreviews', 'selfsubjectrulesreview'],
+    qualified: 'selfsubjectrulesreviews.authorization.k8s.io',
+  },
   { names: ['subjectaccessreviews', 'subjectaccessreview'], qualified: 'subjectaccessreviews.authorization.k8s.io' },
 ];
 
@@ -323,7 +549,8 @@ export function resourcesFromCrd(crd: object): ResourceInfo {
     .filter((v) => v.served !== false && typeof v.name === 'string')
     .map((v) => v.name as string);
   if (versions.length === 0 && typeof spec.version === 'string') versions = [spec.version]; // v1beta1 `version`
-  if (versions.length === 0) versions = versionRecords.filter((v) => typeof v.name === 'string').map((v) => v.name as string);
+  if (versions.length === 0)
+    versions = versionRecords.filter((v) => typeof v.name === 'string').map((v) => v.name as string);
   if (versions.length === 0) return bad('it defines no version');
   versions = sortKubeVersions(versions);
   const storage = versionRecords.find((v) => v.storage === true && typeof v.name === 'string');
@@ -332,11 +559,16 @@ export function resourcesFromCrd(crd: object): ResourceInfo {
     ? names.shortNames.filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase())
     : [];
   const preferred = versionRecords.find((v) => v.name === versions[0]);
-  const printerColumns = printerColumnsOf(preferred?.additionalPrinterColumns, 'jsonPath') ?? printerColumnsOf(spec.additionalPrinterColumns, 'JSONPath');
+  const printerColumns =
+    printerColumnsOf(preferred?.additionalPrinterColumns, 'jsonPath') ??
+    printerColumnsOf(spec.additionalPrinterColumns, 'JSONPath');
   return Object.freeze({
-    ...(printerColumns !== undefined && printerColumns.length > 0 ? { printerColumns: Object.freeze(printerColumns) } : {}),
+    ...(printerColumns !== undefined && printerColumns.length > 0
+      ? { printerColumns: Object.freeze(printerColumns) }
+      : {}),
     resource: plural.toLowerCase(),
-    singular: typeof names.singular === 'string' && names.singular !== '' ? names.singular.toLowerCase() : kind.toLowerCase(),
+    singular:
+      typeof names.singular === 'string' && names.singular !== '' ? names.singular.toLowerCase() : kind.toLowerCase(),
     shortNames: Object.freeze(shortNames),
     kind,
     group,
@@ -392,7 +624,12 @@ function readings(input: string): ParsedName[] {
   if (parts.length === 3) return [{ group: parts[0] as string, version: parts[1] as string, name: parts[2] as string }];
   if (parts.length === 2) {
     const [a, b] = parts as [string, string];
-    return isKubeVersion(a) ? [{ group: '', version: a, name: b }, { group: a, name: b }] : [{ group: a, name: b }];
+    return isKubeVersion(a)
+      ? [
+          { group: '', version: a, name: b },
+          { group: a, name: b },
+        ]
+      : [{ group: a, name: b }];
   }
   if (parts.length > 3) return [];
   const dot = input.indexOf('.');
@@ -401,7 +638,8 @@ function readings(input: string): ParsedName[] {
   const rest = input.slice(dot + 1);
   const out: ParsedName[] = [];
   const dot2 = rest.indexOf('.');
-  if (dot2 > 0 && isKubeVersion(rest.slice(0, dot2))) out.push({ name, version: rest.slice(0, dot2), group: rest.slice(dot2 + 1) });
+  if (dot2 > 0 && isKubeVersion(rest.slice(0, dot2)))
+    out.push({ name, version: rest.slice(0, dot2), group: rest.slice(dot2 + 1) });
   if (isKubeVersion(rest)) out.push({ name, version: rest, group: '' });
   out.push({ name, group: rest });
   return out;
@@ -483,7 +721,14 @@ function suggestions(all: readonly ResourceInfo[], input: string): string[] {
   });
   if (scored.length === 0) return [];
   const min = Math.min(...scored.map((s) => s.distance));
-  return [...new Set(scored.filter((s) => s.distance === min).sort((a, b) => a.order - b.order).map((s) => s.text))].slice(0, 3);
+  return [
+    ...new Set(
+      scored
+        .filter((s) => s.distance === min)
+        .sort((a, b) => a.order - b.order)
+        .map((s) => s.text),
+    ),
+  ].slice(0, 3);
 }
 
 function orList(items: string[]): string {

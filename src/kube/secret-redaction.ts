@@ -36,8 +36,9 @@ function redactValues(obj: Record<string, unknown>): Record<string, unknown> {
     out.data = lodash().mapValues(obj.data as Record<string, unknown>, (v) => `<redacted: ${byteLength(v)} bytes>`);
   }
   if (lodash().isPlainObject(obj.stringData)) {
-    out.stringData = lodash().mapValues(obj.stringData as Record<string, unknown>, (v) =>
-      `<redacted: ${typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : 0} bytes>`,
+    out.stringData = lodash().mapValues(
+      obj.stringData as Record<string, unknown>,
+      (v) => `<redacted: ${typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : 0} bytes>`,
     );
   }
   return out;
@@ -67,7 +68,9 @@ function redactAnnotation(value: unknown): unknown {
   if (!lodash().isPlainObject(parsed)) return value;
   const trailing = value.slice(value.trimEnd().length);
   const indent = /^\{\s*\n(\s+)"/.exec(value.slice(start))?.[1];
-  return value.slice(0, start) + JSON.stringify(redactValues(parsed as Record<string, unknown>), null, indent) + trailing;
+  return (
+    value.slice(0, start) + JSON.stringify(redactValues(parsed as Record<string, unknown>), null, indent) + trailing
+  );
 }
 
 /**

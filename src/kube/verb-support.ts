@@ -36,7 +36,9 @@ export function shellQuote(s: string): string {
  */
 export function checkRevision(revision: number | undefined): void {
   if (revision !== undefined && !(Number.isSafeInteger(revision) && revision > 0)) {
-    throw new InvalidArgumentError(`Invalid revision: ${String(revision)}. Pass a positive integer etcd revision, or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid revision: ${String(revision)}. Pass a positive integer etcd revision, or omit it.`,
+    );
   }
 }
 
@@ -58,7 +60,9 @@ export function checkLimit(limit: number | undefined): void {
  */
 export function checkMaxBytes(maxBytes: number | undefined): void {
   if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
-    throw new InvalidArgumentError(`Invalid maxBytes: ${String(maxBytes)}. Pass a positive integer number of bytes, or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid maxBytes: ${String(maxBytes)}. Pass a positive integer number of bytes, or omit it.`,
+    );
   }
 }
 
@@ -68,7 +72,8 @@ export function checkMaxBytes(maxBytes: number | undefined): void {
  * checkSignal(options.signal, 'Listing pods');
  */
 export function checkSignal(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new AbortedError(`${what} was cancelled by its AbortSignal.`, { reason: String(signal.reason) });
+  if (signal?.aborted)
+    throw new AbortedError(`${what} was cancelled by its AbortSignal.`, { reason: String(signal.reason) });
 }
 
 /**
@@ -138,13 +143,14 @@ export function withResourceVersion(object: KubeObject, modRevision: number): Ku
     const out: Record<string, unknown> = {};
     let placed = false;
     for (const k in old) {
-      if (!Object.prototype.hasOwnProperty.call(old, k) || k === 'resourceVersion') continue;
+      if (!Object.hasOwn(old, k) || k === 'resourceVersion') continue;
       if (!placed && !BEFORE_RESOURCE_VERSION.has(k)) {
         out['resourceVersion'] = rv;
         placed = true;
       }
       // a stored key "__proto__" is defined, not assigned: it stays a plain key
-      if (k === '__proto__') Object.defineProperty(out, k, { value: old[k], enumerable: true, configurable: true, writable: true });
+      if (k === '__proto__')
+        Object.defineProperty(out, k, { value: old[k], enumerable: true, configurable: true, writable: true });
       else out[k] = old[k];
     }
     if (!placed) out['resourceVersion'] = rv;

@@ -32,11 +32,14 @@ function plural(n: number, word: string): string {
  * @example
  * renderRecordTable([{ resource: 'pods', count: 12 }]).text // 'RESOURCE   COUNT\npods       12\n'
  */
-export function renderRecordTable(rows: readonly Record<string, unknown>[], options: RecordTableOptions = {}): Rendered {
+export function renderRecordTable(
+  rows: readonly Record<string, unknown>[],
+  options: RecordTableOptions = {},
+): Rendered {
   const columns: string[] = options.columns ? [...options.columns] : [];
   if (!options.columns) {
     const seen = new Set<string>();
-    for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) (seen.add(k), columns.push(k));
+    for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) seen.add(k), columns.push(k);
   }
   const upper = options.upperCase !== false;
   const table = renderTable(rows as readonly KubeObject[], {
@@ -90,7 +93,11 @@ export function renderKeyList(keys: readonly string[], maxRows = 60): Rendered {
   let lines: string[] = [...keys];
   if (keys.length > maxRows) {
     const head = Math.ceil(maxRows / 2);
-    lines = [...keys.slice(0, head), `… ${keys.length - maxRows} more keys …`, ...keys.slice(keys.length - (maxRows - head))];
+    lines = [
+      ...keys.slice(0, head),
+      `… ${keys.length - maxRows} more keys …`,
+      ...keys.slice(keys.length - (maxRows - head)),
+    ];
   }
   const caption = plural(keys.length, 'key');
   return {

@@ -8,7 +8,13 @@ import type { KubeObject } from '../codec/types';
 import { resolveResource } from '../kube/resources';
 import { kindPrinter as printerOfKind, type KindPrinter } from '../render/kube-printers';
 import type { Rendered } from '../render/rendered';
-import { createTableBuilder as tableBuilder, renderTable as table, renderTableAsync as tableAsync, type TableBuilder, type TableOptions } from '../render/table';
+import {
+  createTableBuilder as tableBuilder,
+  renderTable as table,
+  renderTableAsync as tableAsync,
+  type TableBuilder,
+  type TableOptions,
+} from '../render/table';
 
 /**
  * The kind a name selects: a kind, a resource or a short name of a built-in resource resolved through
@@ -53,7 +59,10 @@ export function renderTable(objects: Iterable<KubeObject>, options: TableOptions
  * @example
  * await renderTableAsync(objectsOf(k.stream('pods')), { kind: 'pods' })
  */
-export function renderTableAsync(objects: AsyncIterable<KubeObject> | Iterable<KubeObject>, options: TableOptions = {}): Promise<Rendered> {
+export function renderTableAsync(
+  objects: AsyncIterable<KubeObject> | Iterable<KubeObject>,
+  options: TableOptions = {},
+): Promise<Rendered> {
   return tableAsync(objects, withResolvedKind(options));
 }
 

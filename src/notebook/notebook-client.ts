@@ -7,7 +7,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as util from 'node:util';
 import { InvalidArgumentError } from '../errors';
-import { openKube, type KubeClient, type KubeList, type KubeOptions, type ListError, type ListOptions } from '../kube/kube-client';
+import {
+  openKube,
+  type KubeClient,
+  type KubeList,
+  type KubeOptions,
+  type ListError,
+  type ListOptions,
+} from '../kube/kube-client';
 import type { Rendered } from '../render/rendered';
 import { createTableBuilder, noResourcesMessage, type ColumnSource } from '../render/table';
 import { openSource, type SourceOptions, type SourceTarget } from '../sources/open-source';
@@ -77,10 +84,17 @@ export const SOURCE_ENV = 'KUBETCD_SOURCE';
 
 /** Every option name open() takes: its own, the Kubernetes layer's, and a source's of either kind. */
 const OWN_OPTION_NAMES = ['progress', 'now', 'prefix', 'encryptionConfig'] as const;
-const OPEN_OPTION_NAMES: readonly string[] = [...OWN_OPTION_NAMES, ...FILE_OPTION_NAMES, ...LIVE_OPTION_NAMES.filter((n) => n !== 'endpoints')];
+const OPEN_OPTION_NAMES: readonly string[] = [
+  ...OWN_OPTION_NAMES,
+  ...FILE_OPTION_NAMES,
+  ...LIVE_OPTION_NAMES.filter((n) => n !== 'endpoints'),
+];
 // An option added to OpenOptions (or KubeOptions) and not named above fails the build, instead of being
 // refused at run time as unknown.
-type UnnamedOpenOption = Exclude<keyof OpenOptions, (typeof OWN_OPTION_NAMES)[number] | (typeof FILE_OPTION_NAMES)[number] | (typeof LIVE_OPTION_NAMES)[number]>;
+type UnnamedOpenOption = Exclude<
+  keyof OpenOptions,
+  (typeof OWN_OPTION_NAMES)[number] | (typeof FILE_OPTION_NAMES)[number] | (typeof LIVE_OPTION_NAMES)[number]
+>;
 const openOptionsComplete: UnnamedOpenOption extends never ? true : never = true;
 void openOptionsComplete;
 
@@ -88,7 +102,14 @@ const INDEX_NOTICE_BYTES = 16 * 1024 * 1024;
 
 function fileOf(target: SourceTarget): string | undefined {
   if (typeof target === 'string') return fs.existsSync(target.trim()) ? target.trim() : undefined;
-  if (target !== null && typeof target === 'object' && !Array.isArray(target) && 'file' in target && typeof target.file === 'string') return target.file;
+  if (
+    target !== null &&
+    typeof target === 'object' &&
+    !Array.isArray(target) &&
+    'file' in target &&
+    typeof target.file === 'string'
+  )
+    return target.file;
   return undefined;
 }
 
@@ -106,13 +127,16 @@ function describeSource(source: KvSource): string {
  */
 export async function open(target?: SourceTarget, options: OpenOptions = {}): Promise<NotebookClient> {
   if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError(`Invalid open() options: ${JSON.stringify(options)}. Pass an object such as { prefix: '/registry' } or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid open() options: ${JSON.stringify(options)}. Pass an object such as { prefix: '/registry' } or omit it.`,
+    );
   }
   checkOptionNames('open()', options, OPEN_OPTION_NAMES);
   const envTarget = process.env[SOURCE_ENV];
   const chosen: SourceTarget = target ?? (envTarget !== undefined && envTarget.trim() !== '' ? envTarget : undefined);
   const progressOn = options.progress !== false && inTslab();
-  const progressOptions: ProgressOptions = typeof options.progress === 'object' && options.progress !== null ? options.progress : {};
+  const progressOptions: ProgressOptions =
+    typeof options.progress === 'object' && options.progress !== null ? options.progress : {};
   const file = fileOf(chosen);
   let notice: ProgressReporter | undefined;
   let fileBytes = 0;
@@ -127,7 +151,9 @@ export async function open(target?: SourceTarget, options: OpenOptions = {}): Pr
   }
   const { progress: _progress, now, prefix, encryptionConfig, ...sourceOptions } = options;
   if (now !== undefined && now !== 'clock' && !(now instanceof Date && Number.isFinite(now.getTime()))) {
-    throw new InvalidArgumentError(`Invalid open() option now: ${String(now)}. Pass a Date (new Date('2024-05-01T10:00:00Z')), 'clock' for this machine's clock, or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid open() option now: ${String(now)}. Pass a Date (new Date('2024-05-01T10:00:00Z')), 'clock' for this machine's clock, or omit it.`,
+    );
   }
   const raw = await openSource(chosen, sourceOptions);
   let kube: KubeClient;
@@ -140,7 +166,9 @@ export async function open(target?: SourceTarget, options: OpenOptions = {}): Pr
     await raw.close();
     throw e;
   }
-  notice?.finish(`Opened ${path.basename(file ?? '')}: ${(fileBytes / 1024 / 1024).toFixed(1)} MB indexed in ${notice.seconds()} s`);
+  notice?.finish(
+    `Opened ${path.basename(file ?? '')}: ${(fileBytes / 1024 / 1024).toFixed(1)} MB indexed in ${notice.seconds()} s`,
+  );
   let clock: DataClock | undefined;
   if (now instanceof Date) clock = { now, from: 'the time given to open()' };
   else if (now === undefined && !raw.capabilities.current) {
@@ -174,9 +202,16 @@ function notebookClient(kube: KubeClient, raw: KvSource, clock: DataClock | unde
       return (...args: unknown[]): unknown => {
         const result = method.apply(target, args);
         if (result instanceof Promise) {
-          const options = args.find((a, i) => i > 0 && a !== null && typeof a === 'object' && !Array.isArray(a)) as { wide?: boolean } | undefined;
+          const options = args.find((a, i) => i > 0 && a !== null && typeof a === 'object' && !Array.isArray(a)) as
+            | { wide?: boolean }
+            | undefined;
           return result.then((v: unknown) =>
-            withDisplay(v, { ...clockHint, method: String(prop), args, ...(options?.wide !== undefined ? { wide: options.wide } : {}) }),
+            withDisplay(v, {
+              ...clockHint,
+              method: String(prop),
+              args,
+              ...(options?.wide !== undefined ? { wide: options.wide } : {}),
+            }),
           );
         }
         return result;
@@ -189,7 +224,9 @@ function notebookClient(kube: KubeClient, raw: KvSource, clock: DataClock | unde
   Object.defineProperty(client, 'table', {
     value: async (resource: string, options: TableQueryOptions = {}): Promise<KubeTable> => {
       if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-        throw new InvalidArgumentError(`Invalid table() options: ${JSON.stringify(options)}. Pass an object such as { namespace: 'default', wide: true } or omit it.`);
+        throw new InvalidArgumentError(
+          `Invalid table() options: ${JSON.stringify(options)}. Pass an object such as { namespace: 'default', wide: true } or omit it.`,
+        );
       }
       const { wide, columns, maxRows, now, ...listOptions } = options;
       const info = kube.resolve(resource);
@@ -199,10 +236,15 @@ function notebookClient(kube: KubeClient, raw: KvSource, clock: DataClock | unde
         ...(wide !== undefined ? { wide } : {}),
         ...(columns !== undefined ? { columns } : {}),
         ...(maxRows !== undefined ? { maxRows } : {}),
-        emptyMessage: noResourcesMessage(info.namespaced && typeof listOptions.namespace === 'string' ? listOptions.namespace : undefined),
+        emptyMessage: noResourcesMessage(
+          info.namespaced && typeof listOptions.namespace === 'string' ? listOptions.namespace : undefined,
+        ),
       });
       // Only what the columns read is decoded (a projection), unless a `where` predicate needs whole objects.
-      const stream = kube.stream(resource, builder.paths !== undefined ? { ...listOptions, paths: builder.paths } : listOptions);
+      const stream = kube.stream(
+        resource,
+        builder.paths !== undefined ? { ...listOptions, paths: builder.paths } : listOptions,
+      );
       let rows = 0;
       let errorCount = 0;
       const errors: ListError[] = [];
@@ -217,7 +259,10 @@ function notebookClient(kube: KubeClient, raw: KvSource, clock: DataClock | unde
         }
       }
       const built = builder.finish();
-      const rendered = now === undefined && clock !== undefined ? { ...built, ...renderers.caption(built, clockCaption(clock)) } : built;
+      const rendered =
+        now === undefined && clock !== undefined
+          ? { ...built, ...renderers.caption(built, clockCaption(clock)) }
+          : built;
       const table: KubeTable = {
         ...rendered,
         resource: info.resource,

@@ -11,7 +11,14 @@ import { loadSchema } from '../codec/schema';
 import type { CompiledSchema } from '../codec/schema-types';
 import { escapeHtml } from '../render/escape';
 import { historyRows, type HistoryEntryView } from '../render/history-view';
-import { diffCountRows, diffEntryRows, diffSummaryText, type DiffCountsView, type DiffEntryView, type TextRows } from '../render/diff-view';
+import {
+  diffCountRows,
+  diffEntryRows,
+  diffSummaryText,
+  type DiffCountsView,
+  type DiffEntryView,
+  type TextRows,
+} from '../render/diff-view';
 import { churnRows, type ChurnView } from '../render/churn-view';
 import { renderHexDump } from '../render/hex-dump';
 import { humanDuration } from '../render/human-duration';
@@ -74,7 +81,13 @@ interface ListShape {
 }
 
 function isListShape(v: unknown): v is ListShape {
-  return isRecord(v) && Array.isArray(v.items) && typeof v.revision === 'number' && isRecord(v.range) && Array.isArray(v.errors);
+  return (
+    isRecord(v) &&
+    Array.isArray(v.items) &&
+    typeof v.revision === 'number' &&
+    isRecord(v.range) &&
+    Array.isArray(v.errors)
+  );
 }
 
 interface GetShape {
@@ -86,26 +99,44 @@ interface GetShape {
 }
 
 function isGetShape(v: unknown): v is GetShape {
-  return isRecord(v) && typeof v.key === 'string' && isRecord(v.record) && typeof v.record.modRevision === 'number' && typeof v.encoding === 'string';
+  return (
+    isRecord(v) &&
+    typeof v.key === 'string' &&
+    isRecord(v.record) &&
+    typeof v.record.modRevision === 'number' &&
+    typeof v.encoding === 'string'
+  );
 }
 
 function isCountShape(v: unknown): v is { total: number; groups: Record<string, number>; errors: number } {
   return isRecord(v) && typeof v.total === 'number' && isRecord(v.groups) && typeof v.errors === 'number';
 }
 
-function isKubectlShape(v: unknown): v is { command: { output?: string }; result: unknown; etcdctl: string[]; output?: string } {
+function isKubectlShape(
+  v: unknown,
+): v is { command: { output?: string }; result: unknown; etcdctl: string[]; output?: string } {
   return isRecord(v) && isRecord(v.command) && Array.isArray(v.etcdctl) && 'result' in v;
 }
 
 function isResourcesShape(v: unknown): v is Rec[] {
-  return Array.isArray(v) && v.length > 0 && v.every((r) => isRecord(r) && typeof r.resource === 'string' && typeof r.count === 'number' && typeof r.bytes === 'number');
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every(
+      (r) =>
+        isRecord(r) && typeof r.resource === 'string' && typeof r.count === 'number' && typeof r.bytes === 'number',
+    )
+  );
 }
 
 function isHistoryShape(v: unknown): v is Rec[] {
   return (
     Array.isArray(v) &&
     v.length > 0 &&
-    v.every((r) => isRecord(r) && typeof r.revision === 'number' && typeof r.deleted === 'boolean' && Array.isArray(r.changes))
+    v.every(
+      (r) =>
+        isRecord(r) && typeof r.revision === 'number' && typeof r.deleted === 'boolean' && Array.isArray(r.changes),
+    )
   );
 }
 
@@ -139,7 +170,12 @@ function errorsPart(errors: readonly { key: string; error: string }[]): Rendered
     { maxRows: 20 },
   );
   const title = `${plural(errors.length, 'value')} could not be decoded`;
-  return [{ html: `<details><summary>${escapeHtml(title)}</summary>${table.html}</details>`, text: `${title}:\n${table.text}` }];
+  return [
+    {
+      html: `<details><summary>${escapeHtml(title)}</summary>${table.html}</details>`,
+      text: `${title}:\n${table.text}`,
+    },
+  ];
 }
 
 /** The kind the objects are (hint, then the objects' own), or undefined when neither says. */
@@ -158,7 +194,8 @@ function countOfKind(count: number, kind: string | undefined): string {
   if (count === 1) return `${n(count)} ${kind}`;
   let many: string;
   if (/(ss|us|x|z|ch|sh)$/i.test(kind)) many = `${kind}es`;
-  else if (/s$/i.test(kind)) many = kind; // already plural: Endpoints
+  else if (/s$/i.test(kind))
+    many = kind; // already plural: Endpoints
   else if (/[^aeiou]y$/i.test(kind)) many = `${kind.slice(0, -1)}ies`;
   else many = `${kind}s`;
   return `${n(count)} ${many}`;
@@ -174,15 +211,25 @@ function listedNamespace(v: ListShape, hint: PresentHint): string | undefined {
   return ns !== undefined && v.range.prefix.endsWith(`/${ns}/`) ? ns : undefined;
 }
 
-function presentList(v: ListShape, hint: PresentHint, decorate: (o: ObjectTableOptions) => ObjectTableOptions = (o) => o): Presentation {
+function presentList(
+  v: ListShape,
+  hint: PresentHint,
+  decorate: (o: ObjectTableOptions) => ObjectTableOptions = (o) => o,
+): Presentation {
   const notes = [`revision ${v.revision}`];
   if (hint.clock !== undefined) notes.push(hint.clock);
   if (v.truncated) notes.push(`showing the first ${n(v.items.length)}; more matched (pass a larger { limit })`);
   if (v.etcdctl) notes.push(v.etcdctl);
   const empty = noResourcesMessage(listedNamespace(v, hint));
-  const table = renderers.objectTable(v.items, decorate({ ...tableOptions(hint, notes.join(' · ')), emptyMessage: empty }));
+  const table = renderers.objectTable(
+    v.items,
+    decorate({ ...tableOptions(hint, notes.join(' · ')), emptyMessage: empty }),
+  );
   const extra = v.errors.length > 0 ? `, ${plural(v.errors.length, 'error')}` : '';
-  const what = v.items.length === 0 ? `${empty.replace(/\.$/, '')} at revision ${v.revision}` : `${countOfKind(v.items.length, kindOf(v.items, hint))} at revision ${v.revision}`;
+  const what =
+    v.items.length === 0
+      ? `${empty.replace(/\.$/, '')} at revision ${v.revision}`
+      : `${countOfKind(v.items.length, kindOf(v.items, hint))} at revision ${v.revision}`;
   return {
     rendered: joinRendered([table, ...errorsPart(v.errors)]),
     summary: `KubeList: ${what}${v.truncated ? ' (truncated)' : ''}${extra}`,
@@ -224,9 +271,15 @@ function presentCount(v: { total: number; groups: Record<string, number>; errors
   const caption = `${n(v.total)} in total${v.errors > 0 ? `; ${plural(v.errors, 'value')} could not be decoded` : ''}`;
   const rendered =
     groups.length > 0
-      ? renderers.recordTable(groups.map(([group, count]) => ({ group, count })), { caption })
+      ? renderers.recordTable(
+          groups.map(([group, count]) => ({ group, count })),
+          { caption },
+        )
       : renderers.pre(caption);
-  return { rendered, summary: `KubeCount: ${n(v.total)}${groups.length > 0 ? ` in ${plural(groups.length, 'group')}` : ''}` };
+  return {
+    rendered,
+    summary: `KubeCount: ${n(v.total)}${groups.length > 0 ? ` in ${plural(groups.length, 'group')}` : ''}`,
+  };
 }
 
 function presentResources(rows: Rec[], hint: PresentHint): Presentation {
@@ -236,7 +289,10 @@ function presentResources(rows: Rec[], hint: PresentHint): Presentation {
     columns: ['resource', 'kind', 'namespaced', 'count', 'bytes'],
     maxRows: hint.maxRows ?? 200,
   });
-  return { rendered, summary: `${plural(rows.length, 'resource')}, ${plural(keys, 'key')}, ${plural(bytes, 'value byte')}` };
+  return {
+    rendered,
+    summary: `${plural(rows.length, 'resource')}, ${plural(keys, 'key')}, ${plural(bytes, 'value byte')}`,
+  };
 }
 
 function presentHistory(rows: Rec[], hint: PresentHint): Presentation {
@@ -244,8 +300,12 @@ function presentHistory(rows: Rec[], hint: PresentHint): Presentation {
   const { headers, rows: cells } = historyRows(rows as unknown as HistoryEntryView[]);
   const table = cells.map((r) => Object.fromEntries(headers.map((h, i) => [h, r[i]])));
   const arg = hint.args?.[0];
-  const what = typeof arg === 'string' ? ` of ${hint.args?.[1] !== undefined ? `${arg} ${String(hint.args[1])}` : arg}` : '';
-  return { rendered: renderers.recordTable(table, { columns: headers, upperCase: false }), summary: `History: ${plural(rows.length, 'revision')}${what}` };
+  const what =
+    typeof arg === 'string' ? ` of ${hint.args?.[1] !== undefined ? `${arg} ${String(hint.args[1])}` : arg}` : '';
+  return {
+    rendered: renderers.recordTable(table, { columns: headers, upperCase: false }),
+    summary: `History: ${plural(rows.length, 'revision')}${what}`,
+  };
 }
 
 /** k.deleted(): one row per kept delete, the same columns as `kubetcd deleted`. */
@@ -257,9 +317,17 @@ function presentDeleted(value: Rec, hint: PresentHint): Presentation {
     NAME: d.name ?? d.key,
     'DELETED-AT': d.revision,
     'LAST-REV': d.lastRevision ?? '<unknown>',
-    KIND: isRecord(d.object) && typeof d.object.kind === 'string' ? d.object.kind : d.encoding === 'encrypted' ? '<encrypted>' : '<unknown>',
+    KIND:
+      isRecord(d.object) && typeof d.object.kind === 'string'
+        ? d.object.kind
+        : d.encoding === 'encrypted'
+          ? '<encrypted>'
+          : '<unknown>',
   }));
-  const compacted = typeof value.compactRevision === 'number' && value.compactRevision > 0 ? `; deletes at or before revision ${value.compactRevision} were compacted` : '';
+  const compacted =
+    typeof value.compactRevision === 'number' && value.compactRevision > 0
+      ? `; deletes at or before revision ${value.compactRevision} were compacted`
+      : '';
   return {
     rendered: renderers.recordTable(rows, { upperCase: false, maxRows: hint.maxRows ?? 200 }),
     summary: `${plural(items.length, 'kept delete')} under ${String((value.range as Rec | undefined)?.prefix ?? '')}${compacted}`,
@@ -277,13 +345,17 @@ function presentEncodings(value: Rec, hint: PresentHint): Presentation {
     CBOR: r.cbor,
     ENCRYPTED: r.encrypted,
     OTHER: r.other,
-    'ENCRYPTED-BY': Object.entries((r.encryptedBy as Record<string, number> | undefined) ?? {})
-      .map(([k, n]) => `${k}=${n}`)
-      .join(', ') || '<none>',
+    'ENCRYPTED-BY':
+      Object.entries((r.encryptedBy as Record<string, number> | undefined) ?? {})
+        .map(([k, n]) => `${k}=${n}`)
+        .join(', ') || '<none>',
   });
   const total = value.total as Rec;
   return {
-    rendered: renderers.recordTable([...resources.map((r) => row(r)), row(total, 'TOTAL')], { upperCase: false, maxRows: hint.maxRows ?? 200 }),
+    rendered: renderers.recordTable([...resources.map((r) => row(r)), row(total, 'TOTAL')], {
+      upperCase: false,
+      maxRows: hint.maxRows ?? 200,
+    }),
     summary: `${plural(total.total as number, 'value')} in ${plural(resources.length, 'resource')} at revision ${String(value.revision)}`,
   };
 }
@@ -296,10 +368,11 @@ function presentLeases(value: Rec, hint: PresentHint): Presentation {
     TTL: `${String(l.ttlSeconds)}s`,
     REMAINING: typeof l.remainingSeconds === 'number' ? `${l.remainingSeconds}s` : '<unknown>',
     KEYS: Array.isArray(l.keys) ? l.keys.length : 0,
-    RESOURCES: Object.entries((l.byResource as Record<string, number> | undefined) ?? {})
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([r, n]) => `${r}=${n}`)
-      .join(', ') || '<none>',
+    RESOURCES:
+      Object.entries((l.byResource as Record<string, number> | undefined) ?? {})
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([r, n]) => `${r}=${n}`)
+        .join(', ') || '<none>',
   }));
   return {
     rendered: renderers.recordTable(rows, { upperCase: false, maxRows: hint.maxRows ?? 200 }),
@@ -311,7 +384,10 @@ function presentLeases(value: Rec, hint: PresentHint): Presentation {
 function presentClusterInfo(value: Rec, hint: PresentHint): Presentation {
   const kube = value.kubernetes as Rec;
   const etcd = value.etcd as Rec;
-  const rows = [...((kube.evidence as Rec[] | undefined) ?? []).map((e) => ({ e, of: 'kubernetes' })), ...((etcd.evidence as Rec[] | undefined) ?? []).map((e) => ({ e, of: 'etcd' }))].map(({ e, of }) => ({
+  const rows = [
+    ...((kube.evidence as Rec[] | undefined) ?? []).map((e) => ({ e, of: 'kubernetes' })),
+    ...((etcd.evidence as Rec[] | undefined) ?? []).map((e) => ({ e, of: 'etcd' })),
+  ].map(({ e, of }) => ({
     OF: of,
     SOURCE: e.source,
     VERSION: typeof e.version === 'string' ? e.version : '<none>',
@@ -346,21 +422,38 @@ function presentOrphans(value: Rec, hint: PresentHint): Presentation {
   const orphanRows = orphans.map((o) => ({
     KIND: o.kind,
     NAME: name(o),
-    'MISSING-OWNER': ((o.missingOwners as Rec[] | undefined) ?? []).map((m) => `${String(m.kind)}/${String(m.name)} (uid ${String(m.uid)})`).join(', '),
+    'MISSING-OWNER': ((o.missingOwners as Rec[] | undefined) ?? [])
+      .map((m) => `${String(m.kind)}/${String(m.name)} (uid ${String(m.uid)})`)
+      .join(', '),
   }));
   const stuckRows = stuck.map((s) => ({
     KIND: s.kind,
     NAME: name(s),
     'DELETION-REQUESTED': s.deletionTimestamp,
     // open()'s clock when it has one (a snapshot's data clock, or the `now` given to it), else the result's
-    AGE: hint.now !== undefined ? humanDuration(hint.now.getTime() - Date.parse(String(s.deletionTimestamp))) : typeof s.ageMs === 'number' ? humanDuration(s.ageMs) : '<unknown>',
+    AGE:
+      hint.now !== undefined
+        ? humanDuration(hint.now.getTime() - Date.parse(String(s.deletionTimestamp)))
+        : typeof s.ageMs === 'number'
+          ? humanDuration(s.ageMs)
+          : '<unknown>',
     FINALIZERS: ((s.finalizers as string[] | undefined) ?? []).join(', '),
   }));
   const max = hint.maxRows ?? 200;
   const parts: Rendered[] = [
-    titled(`Owner gone (${n(orphans.length)})`, orphans.length > 0 ? renderers.recordTable(orphanRows, { upperCase: false, maxRows: max }) : renderers.pre('none')),
-    titled(`Stuck on finalizers (${n(stuck.length)})`, stuck.length > 0 ? renderers.recordTable(stuckRows, { upperCase: false, maxRows: max }) : renderers.pre('none')),
-    renderers.notes([`${hint.now !== undefined && hint.clock !== undefined ? hint.clock : `ages as of ${String(value.now)}, ${String(value.clock)}`}; ${plural(Number(value.scanned), 'object')} read at revision ${String(value.revision)}${Number(value.unreadable) > 0 ? `, ${plural(Number(value.unreadable), 'value')} unreadable` : ''}`]),
+    titled(
+      `Owner gone (${n(orphans.length)})`,
+      orphans.length > 0
+        ? renderers.recordTable(orphanRows, { upperCase: false, maxRows: max })
+        : renderers.pre('none'),
+    ),
+    titled(
+      `Stuck on finalizers (${n(stuck.length)})`,
+      stuck.length > 0 ? renderers.recordTable(stuckRows, { upperCase: false, maxRows: max }) : renderers.pre('none'),
+    ),
+    renderers.notes([
+      `${hint.now !== undefined && hint.clock !== undefined ? hint.clock : `ages as of ${String(value.now)}, ${String(value.clock)}`}; ${plural(Number(value.scanned), 'object')} read at revision ${String(value.revision)}${Number(value.unreadable) > 0 ? `, ${plural(Number(value.unreadable), 'value')} unreadable` : ''}`,
+    ]),
   ];
   return {
     rendered: joinRendered(parts),
@@ -377,7 +470,13 @@ interface TreeNodeShape {
 }
 
 function isTreeShape(v: unknown): v is { root: TreeNodeShape; revision: number; etcdctl?: string } {
-  return isRecord(v) && isRecord(v.root) && typeof v.root.name === 'string' && Array.isArray(v.root.children) && typeof v.revision === 'number';
+  return (
+    isRecord(v) &&
+    isRecord(v.root) &&
+    typeof v.root.name === 'string' &&
+    Array.isArray(v.root.children) &&
+    typeof v.revision === 'number'
+  );
 }
 
 function presentTree(v: { root: TreeNodeShape; revision: number; etcdctl?: string }): Presentation {
@@ -400,11 +499,22 @@ interface SizesShape {
 }
 
 function isSizesShape(v: unknown): v is SizesShape {
-  return isRecord(v) && typeof v.revision === 'number' && isRecord(v.total) && Array.isArray(v.byResource) && Array.isArray(v.byNamespace) && Array.isArray(v.largest) && Array.isArray(v.notes);
+  return (
+    isRecord(v) &&
+    typeof v.revision === 'number' &&
+    isRecord(v.total) &&
+    Array.isArray(v.byResource) &&
+    Array.isArray(v.byNamespace) &&
+    Array.isArray(v.largest) &&
+    Array.isArray(v.notes)
+  );
 }
 
 function titled(title: string, view: Rendered): Rendered {
-  return { html: `<details open><summary>${escapeHtml(title)}</summary>${view.html}</details>`, text: `${title}:\n${view.text.replace(/\n*$/, '')}\n` };
+  return {
+    html: `<details open><summary>${escapeHtml(title)}</summary>${view.html}</details>`,
+    text: `${title}:\n${view.text.replace(/\n*$/, '')}\n`,
+  };
 }
 
 function textRowsTable(t: TextRows, maxRows = 200): Rendered {
@@ -416,18 +526,34 @@ function textRowsTable(t: TextRows, maxRows = 200): Rendered {
 
 /** k.diff(): the counts per resource, then the entries grouped by resource, as `kubetcd diff` prints them. */
 function presentDiff(value: Rec, hint: PresentHint): Presentation {
-  const v = value as unknown as { entries: DiffEntryView[]; counts: DiffCountsView; byResource: Array<DiffCountsView & { resource: string }>; from: { origin: string; revision: number }; to: { origin: string; revision: number }; truncated: boolean };
+  const v = value as unknown as {
+    entries: DiffEntryView[];
+    counts: DiffCountsView;
+    byResource: Array<DiffCountsView & { resource: string }>;
+    from: { origin: string; revision: number };
+    to: { origin: string; revision: number };
+    truncated: boolean;
+  };
   const summary = diffSummaryText(v);
   const parts: Rendered[] = [titled('Per resource', textRowsTable(diffCountRows(v.byResource, v.counts)))];
   if (v.entries.length > 0) parts.push(titled('Objects', textRowsTable(diffEntryRows(v.entries), hint.maxRows ?? 200)));
   parts.push(renderers.notes([summary]));
   const c = v.counts;
-  return { rendered: joinRendered(parts), summary: `KubeDiff: ${n(c.added)} added, ${n(c.deleted)} deleted, ${n(c.changed)} changed (${n(c.hidden)} noise only)` };
+  return {
+    rendered: joinRendered(parts),
+    summary: `KubeDiff: ${n(c.added)} added, ${n(c.deleted)} deleted, ${n(c.changed)} changed (${n(c.hidden)} noise only)`,
+  };
 }
 
 /** k.churn(): writers, then writes per resource, namespace and key, as `kubetcd churn` prints them. */
 function presentChurn(value: Rec): Presentation {
-  const v = value as unknown as ChurnView & { fromRevision: number; toRevision: number; deletes: number; keys: number; notes: string[] };
+  const v = value as unknown as ChurnView & {
+    fromRevision: number;
+    toRevision: number;
+    deletes: number;
+    keys: number;
+    notes: string[];
+  };
   const t = churnRows(v);
   const parts: Rendered[] = [
     titled('Writers', textRowsTable(t.writers)),
@@ -448,7 +574,10 @@ function presentSizes(v: SizesShape, hint: PresentHint): Presentation {
   const top = isRecord(options) && typeof options.top === 'number' && options.top > 0 ? options.top : undefined;
   const cut = (groups: Rec[], what: string, field: string): { rows: Rec[]; title: string } =>
     top !== undefined && groups.length > top
-      ? { rows: groups.slice(0, top), title: `${what}: the ${n(top)} largest of ${n(groups.length)} (all in .${field})` }
+      ? {
+          rows: groups.slice(0, top),
+          title: `${what}: the ${n(top)} largest of ${n(groups.length)} (all in .${field})`,
+        }
       : { rows: groups, title: what };
   const chart = renderers.barChart(
     v.byResource.map((g) => ({ label: String(g.name), value: Number(g.bytes) })),
@@ -462,7 +591,8 @@ function presentSizes(v: SizesShape, hint: PresentHint): Presentation {
     titled(namespaces.title, renderers.recordTable(namespaces.rows, { maxRows: 100 })),
     titled('Largest values', renderers.recordTable(v.largest)),
   ];
-  if (v.mostRevisions && v.mostRevisions.length > 0) parts.push(titled('Most revised keys', renderers.recordTable(v.mostRevisions)));
+  if (v.mostRevisions && v.mostRevisions.length > 0)
+    parts.push(titled('Most revised keys', renderers.recordTable(v.mostRevisions)));
   if (v.notes.length > 0) parts.push(renderers.notes(v.notes.map((x) => `note: ${x}`)));
   return {
     rendered: joinRendered(parts),
@@ -471,7 +601,13 @@ function presentSizes(v: SizesShape, hint: PresentHint): Presentation {
 }
 
 function presentKubectl(
-  v: { result: unknown; etcdctl: string[]; output?: string; printerColumns?: ObjectTableOptions['printerColumns']; command?: { output?: string; showLabels?: boolean; labelColumns?: string[]; noHeaders?: boolean } },
+  v: {
+    result: unknown;
+    etcdctl: string[];
+    output?: string;
+    printerColumns?: ObjectTableOptions['printerColumns'];
+    command?: { output?: string; showLabels?: boolean; labelColumns?: string[]; noHeaders?: boolean };
+  },
   given: PresentHint,
 ): Presentation {
   // `-o wide` in the command line is the table's wide flag (an explicit { wide } in the hint still wins).
@@ -485,15 +621,31 @@ function presentKubectl(
     ...(v.printerColumns !== undefined && hint.columns === undefined ? { printerColumns: v.printerColumns } : {}),
   });
   const reads = renderers.pre(v.etcdctl.join('\n'));
-  const readsPart: Rendered = { html: `<details><summary>etcd reads</summary>${reads.html}</details>`, text: `# etcd reads:\n${v.etcdctl.map((l) => `#   ${l}`).join('\n')}` };
+  const readsPart: Rendered = {
+    html: `<details><summary>etcd reads</summary>${reads.html}</details>`,
+    text: `# etcd reads:\n${v.etcdctl.map((l) => `#   ${l}`).join('\n')}`,
+  };
   const cmd = hint.args?.[0];
   const label = typeof cmd === 'string' ? `kubectl ${cmd.replace(/^\s*kubectl\s+/, '')}` : 'kubectl';
-  if (v.output !== undefined) return { rendered: joinRendered([renderers.pre(v.output), readsPart]), summary: `${label}: ${plural(v.output.split('\n').filter(Boolean).length, 'line')}` };
+  if (v.output !== undefined)
+    return {
+      rendered: joinRendered([renderers.pre(v.output), readsPart]),
+      summary: `${label}: ${plural(v.output.split('\n').filter(Boolean).length, 'line')}`,
+    };
   if (isListShape(v.result)) {
     // the namespace the command named (kubectl's default one unless -A), to say which one was empty
     const cmdLine = v.command as { resource?: unknown; namespace?: unknown; allNamespaces?: unknown } | undefined;
-    const namespace = cmdLine?.allNamespaces === true ? undefined : typeof cmdLine?.namespace === 'string' ? cmdLine.namespace : 'default';
-    const p = presentList(v.result, { ...hint, args: [cmdLine?.resource, namespace !== undefined ? { namespace } : {}] }, decorate);
+    const namespace =
+      cmdLine?.allNamespaces === true
+        ? undefined
+        : typeof cmdLine?.namespace === 'string'
+          ? cmdLine.namespace
+          : 'default';
+    const p = presentList(
+      v.result,
+      { ...hint, args: [cmdLine?.resource, namespace !== undefined ? { namespace } : {}] },
+      decorate,
+    );
     return { rendered: joinRendered([p.rendered, readsPart]), summary: `${label}: ${p.summary}` };
   }
   if (Array.isArray(v.result) && v.result.every(isGetShape)) {
@@ -501,7 +653,10 @@ function presentKubectl(
     const objects = gets.flatMap((g) => (g.object ? [g.object] : []));
     const errors = gets.flatMap((g) => (g.error !== undefined ? [{ key: g.key, error: g.error }] : []));
     const table = renderers.objectTable(objects, decorate(tableOptions(hint)));
-    return { rendered: joinRendered([table, ...errorsPart(errors), readsPart]), summary: `${label}: ${plural(objects.length, 'object')}` };
+    return {
+      rendered: joinRendered([table, ...errorsPart(errors), readsPart]),
+      summary: `${label}: ${plural(objects.length, 'object')}`,
+    };
   }
   return presentPlain(v, hint);
 }
@@ -527,21 +682,36 @@ interface TableShape {
 }
 
 function isTableShape(v: unknown): v is TableShape {
-  return isRecord(v) && typeof v.html === 'string' && typeof v.text === 'string' && typeof v.rows === 'number' && Array.isArray(v.errors);
+  return (
+    isRecord(v) &&
+    typeof v.html === 'string' &&
+    typeof v.text === 'string' &&
+    typeof v.rows === 'number' &&
+    Array.isArray(v.errors)
+  );
 }
 
 function presentTable(v: TableShape): Presentation {
   const parts: Rendered[] = [{ html: v.html, text: v.text }, ...errorsPart(v.errors)];
   const notes = [`${v.etcdctl} (revision ${v.revision})`];
-  if (v.errorCount > v.errors.length) notes.push(`${v.errorCount} values could not be decoded; the first ${v.errors.length} are shown`);
+  if (v.errorCount > v.errors.length)
+    notes.push(`${v.errorCount} values could not be decoded; the first ${v.errors.length} are shown`);
   if (v.truncatedReason !== undefined) notes.push(v.truncatedReason);
   parts.push(renderers.pre(notes.join('\n')));
-  return { rendered: joinRendered(parts), summary: `Table: ${plural(v.rows, 'row')} at revision ${v.revision}${v.errorCount > 0 ? `, ${v.errorCount} undecodable` : ''}` };
+  return {
+    rendered: joinRendered(parts),
+    summary: `Table: ${plural(v.rows, 'row')} at revision ${v.revision}${v.errorCount > 0 ? `, ${v.errorCount} undecodable` : ''}`,
+  };
 }
 
 /** A view made by src/render (`renderHistogram(…)`, `renderTable(…)`): `{ html, text }` and nothing else of note. */
 function isRendered(v: unknown): v is Rendered {
-  return isRecord(v) && typeof v.html === 'string' && typeof v.text === 'string' && Object.keys(v).every((k) => ['html', 'text', 'json', 'svg'].includes(k));
+  return (
+    isRecord(v) &&
+    typeof v.html === 'string' &&
+    typeof v.text === 'string' &&
+    Object.keys(v).every((k) => ['html', 'text', 'json', 'svg'].includes(k))
+  );
 }
 
 function presentPlain(value: unknown, hint: PresentHint): Presentation {
@@ -557,21 +727,37 @@ function presentPlain(value: unknown, hint: PresentHint): Presentation {
     };
   }
   if (format === 'yaml') return { rendered: renderers.yaml(value), summary: describe(value) };
-  if (format === 'text') return { rendered: renderers.pre(typeof value === 'string' ? value : util.inspect(value, { depth: 6, colors: false })), summary: describe(value) };
+  if (format === 'text')
+    return {
+      rendered: renderers.pre(typeof value === 'string' ? value : util.inspect(value, { depth: 6, colors: false })),
+      summary: describe(value),
+    };
   if (format === 'json') return { rendered: renderers.jsonTree(value), summary: describe(value) };
   if (Array.isArray(value)) {
     if (value.length > 0 && value.every(isKubeObject)) {
-      return { rendered: renderers.objectTable(value, tableOptions(hint)), summary: countOfKind(value.length, kindOf(value, hint)) };
+      return {
+        rendered: renderers.objectTable(value, tableOptions(hint)),
+        summary: countOfKind(value.length, kindOf(value, hint)),
+      };
     }
     if (value.length > 0 && value.every((x) => typeof x === 'string')) {
       const strings = value as string[];
       return {
-        rendered: strings.every((s) => s.startsWith('/')) || hint.method === 'keys' ? renderers.keys(strings) : renderers.recordTable(strings.map((s) => ({ value: s }))),
+        rendered:
+          strings.every((s) => s.startsWith('/')) || hint.method === 'keys'
+            ? renderers.keys(strings)
+            : renderers.recordTable(strings.map((s) => ({ value: s }))),
         summary: strings.every((s) => s.startsWith('/')) ? plural(strings.length, 'key') : `Array(${strings.length})`,
       };
     }
     if (value.length > 0 && value.every(isRecord)) {
-      return { rendered: renderers.recordTable(value as Rec[], hint.maxRows !== undefined ? { maxRows: hint.maxRows, upperCase: false } : { upperCase: false }), summary: `${plural(value.length, 'row')}` };
+      return {
+        rendered: renderers.recordTable(
+          value as Rec[],
+          hint.maxRows !== undefined ? { maxRows: hint.maxRows, upperCase: false } : { upperCase: false },
+        ),
+        summary: `${plural(value.length, 'row')}`,
+      };
     }
     if (format === 'table') {
       return { rendered: renderers.recordTable(value.map((x) => ({ value: x }))), summary: `Array(${value.length})` };
@@ -580,9 +766,13 @@ function presentPlain(value: unknown, hint: PresentHint): Presentation {
   }
   if (isRecord(value)) {
     const entries = Object.entries(value);
-    const scalars = entries.length > 0 && entries.every(([, x]) => x === null || ['string', 'number', 'boolean'].includes(typeof x));
+    const scalars =
+      entries.length > 0 && entries.every(([, x]) => x === null || ['string', 'number', 'boolean'].includes(typeof x));
     if (format === 'table' || (scalars && entries.length > 1 && !isKubeObject(value))) {
-      return { rendered: renderers.recordTable(entries.map(([key, x]) => ({ key, value: x }))), summary: describe(value) };
+      return {
+        rendered: renderers.recordTable(entries.map(([key, x]) => ({ key, value: x }))),
+        summary: describe(value),
+      };
     }
     return { rendered: renderers.jsonTree(value), summary: isKubeObject(value) ? objectName(value) : describe(value) };
   }
@@ -603,16 +793,21 @@ function describe(value: unknown): string {
  */
 export function present(value: unknown, hint: PresentHint = {}): Presentation {
   const format = hint.format ?? 'auto';
-  if (hint.method === 'table' && isTableShape(value) && (format === 'auto' || format === 'table')) return presentTable(value);
+  if (hint.method === 'table' && isTableShape(value) && (format === 'auto' || format === 'table'))
+    return presentTable(value);
   if (format === 'auto' || format === 'table') {
     if (hint.method === 'deleted' && isRecord(value) && Array.isArray(value.items)) return presentDeleted(value, hint);
     if (hint.method === 'leases' && isRecord(value) && Array.isArray(value.leases)) return presentLeases(value, hint);
-    if (hint.method === 'diff' && isRecord(value) && Array.isArray(value.entries) && isRecord(value.counts)) return presentDiff(value, hint);
+    if (hint.method === 'diff' && isRecord(value) && Array.isArray(value.entries) && isRecord(value.counts))
+      return presentDiff(value, hint);
     if (hint.method === 'churn' && isRecord(value) && Array.isArray(value.writers)) return presentChurn(value);
-    if (hint.method === 'clusterInfo' && isRecord(value) && isRecord(value.kubernetes) && isRecord(value.etcd)) return presentClusterInfo(value, hint);
+    if (hint.method === 'clusterInfo' && isRecord(value) && isRecord(value.kubernetes) && isRecord(value.etcd))
+      return presentClusterInfo(value, hint);
     if (hint.method === 'owners' && isRecord(value) && isRecord(value.object)) return presentOwners(value);
-    if (hint.method === 'orphans' && isRecord(value) && Array.isArray(value.orphans) && Array.isArray(value.stuck)) return presentOrphans(value, hint);
-    if (hint.method === 'encodings' && isRecord(value) && Array.isArray(value.resources) && isRecord(value.total)) return presentEncodings(value, hint);
+    if (hint.method === 'orphans' && isRecord(value) && Array.isArray(value.orphans) && Array.isArray(value.stuck))
+      return presentOrphans(value, hint);
+    if (hint.method === 'encodings' && isRecord(value) && Array.isArray(value.resources) && isRecord(value.total))
+      return presentEncodings(value, hint);
     if (isListShape(value)) return presentList(value, hint);
     if (isGetShape(value)) return presentGet(value, hint);
     if (isCountShape(value)) return presentCount(value);
@@ -633,10 +828,14 @@ const FORMATS = ['auto', 'table', 'json', 'yaml', 'text', 'hex'];
 
 function checkShowOptions(options: ShowOptions): void {
   if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError(`Invalid show() options: ${JSON.stringify(options)}. Pass an object such as { wide: true } or omit it.`);
+    throw new InvalidArgumentError(
+      `Invalid show() options: ${JSON.stringify(options)}. Pass an object such as { wide: true } or omit it.`,
+    );
   }
   if (options.format !== undefined && !FORMATS.includes(options.format)) {
-    throw new InvalidArgumentError(`Invalid format: ${JSON.stringify(options.format)}. Pass one of ${FORMATS.map((f) => `'${f}'`).join(', ')}.`);
+    throw new InvalidArgumentError(
+      `Invalid format: ${JSON.stringify(options.format)}. Pass one of ${FORMATS.map((f) => `'${f}'`).join(', ')}.`,
+    );
   }
   if (options.now !== undefined && !(options.now instanceof Date && Number.isFinite(options.now.getTime()))) {
     throw new InvalidArgumentError(`Invalid now: ${String(options.now)}. Pass a valid Date or omit it.`);
@@ -683,6 +882,11 @@ function inspectResult(this: unknown, depth: number, options: util.InspectOption
 export function withDisplay<T>(value: T, hint: PresentHint = {}): T {
   if (value === null || typeof value !== 'object' || !Object.isExtensible(value)) return value;
   Object.defineProperty(value, HINT, { value: hint, enumerable: false, configurable: true, writable: true });
-  Object.defineProperty(value, util.inspect.custom, { value: inspectResult, enumerable: false, configurable: true, writable: true });
+  Object.defineProperty(value, util.inspect.custom, {
+    value: inspectResult,
+    enumerable: false,
+    configurable: true,
+    writable: true,
+  });
   return value;
 }

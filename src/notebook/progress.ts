@@ -90,7 +90,8 @@ async function* counted(
   const p = new ProgressReporter(options);
   let count = 0;
   let bytes = 0;
-  const what = (): string => `${count.toLocaleString('en-US')} ${keysOnly ? 'keys' : 'records'}${keysOnly ? '' : ` (${mb(bytes)})`}`;
+  const what = (): string =>
+    `${count.toLocaleString('en-US')} ${keysOnly ? 'keys' : 'records'}${keysOnly ? '' : ` (${mb(bytes)})`}`;
   try {
     for await (const kv of records) {
       count++;

@@ -11,7 +11,14 @@ import type { Rendered } from '../render/rendered';
 import { renderTable, type ColumnSource, type TableOptions } from '../render/table';
 import { kindOfName } from './kind-tables';
 import { renderYaml } from '../render/yaml-view';
-import { appendCaption, renderKeyList, renderNotes, renderPre, renderRecordTable, type RecordTableOptions } from './basic-render';
+import {
+  appendCaption,
+  renderKeyList,
+  renderNotes,
+  renderPre,
+  renderRecordTable,
+  type RecordTableOptions,
+} from './basic-render';
 
 export type { Rendered } from '../render/rendered';
 
@@ -53,7 +60,10 @@ export interface NotebookRenderers {
   /** A key tree with counts and bytes. */
   keyTree(root: KeyTreeNode | KeyTreeNode[]): Rendered;
   /** A horizontal bar chart. */
-  barChart(data: readonly BarDatum[], options?: { unit?: 'count' | 'bytes'; title?: string; maxBars?: number }): Rendered;
+  barChart(
+    data: readonly BarDatum[],
+    options?: { unit?: 'count' | 'bytes'; title?: string; maxBars?: number },
+  ): Rendered;
   /** Preformatted text. */
   pre(text: string): Rendered;
   /** Notes, one per line, wrapped to the output's width in HTML (long lines never run off the side). */

@@ -84,7 +84,12 @@ function preferred(bundle: MimeBundle): [string, string] | undefined {
   return undefined;
 }
 
-function send(bundle: MimeBundle, displayId: string | undefined, update: boolean, fallback?: () => TslabPublicDisplay | undefined): boolean {
+function send(
+  bundle: MimeBundle,
+  displayId: string | undefined,
+  update: boolean,
+  fallback?: () => TslabPublicDisplay | undefined,
+): boolean {
   const w = writer();
   if (w !== undefined) {
     w({ data: bundle, metadata: {}, transient: displayId !== undefined ? { display_id: displayId } : {} }, update);

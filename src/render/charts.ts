@@ -60,19 +60,29 @@ function toData(data: Iterable<BarDatum> | Record<string, number>): BarDatum[] {
  * renderBarChart({ pods: 120, secrets: 40 }, { title: 'objects by resource' }).text
  * // 'objects by resource\npods      ████████████████████████████████████████ 120\nsecrets   █████████████▍ 40\n'
  */
-export function renderBarChart(data: Iterable<BarDatum> | Record<string, number>, options: BarChartOptions = {}): Rendered {
+export function renderBarChart(
+  data: Iterable<BarDatum> | Record<string, number>,
+  options: BarChartOptions = {},
+): Rendered {
   const unit = options.unit ?? 'count';
   const width = options.width ?? 640;
   const barChars = options.textBarChars ?? 40;
   const maxBars = options.maxBars ?? 30;
   let items = toData(data).map((d) => ({ label: String(d.label), value: Number(d.value) }));
   for (const d of items) {
-    if (!Number.isFinite(d.value)) throw new InvalidArgumentError(`Bar ${JSON.stringify(d.label)} has no finite value (${d.value}). Pass numbers.`);
+    if (!Number.isFinite(d.value))
+      throw new InvalidArgumentError(`Bar ${JSON.stringify(d.label)} has no finite value (${d.value}). Pass numbers.`);
   }
   if (options.sort !== false) items = [...items].sort((a, b) => b.value - a.value);
   const rest = items.slice(maxBars);
   items = items.slice(0, maxBars);
-  const restNote = rest.length > 0 ? `… ${rest.length} more (${fmt(rest.reduce((s, d) => s + d.value, 0), unit)} in all)` : undefined;
+  const restNote =
+    rest.length > 0
+      ? `… ${rest.length} more (${fmt(
+          rest.reduce((s, d) => s + d.value, 0),
+          unit,
+        )} in all)`
+      : undefined;
   const max = Math.max(0, ...items.map((d) => d.value));
   const labels = items.map((d) => visibleText(d.label));
   const shownLabels = labels.map((l) => cutText(l, LABEL_CHARS));
@@ -83,7 +93,8 @@ export function renderBarChart(data: Iterable<BarDatum> | Record<string, number>
   const barPx = Math.max(40, width - labelPx - valuePx);
   const top = options.title !== undefined ? 22 : 4;
   const height = top + items.length * ROW + (restNote !== undefined ? ROW : 0) + 4;
-  let body = options.title !== undefined ? `<text x="0" y="14" font-weight="600">${escapeHtml(options.title)}</text>` : '';
+  let body =
+    options.title !== undefined ? `<text x="0" y="14" font-weight="600">${escapeHtml(options.title)}</text>` : '';
   items.forEach((d, i) => {
     const y = top + i * ROW;
     const w = max > 0 ? Math.max(d.value > 0 ? 1 : 0, (d.value / max) * barPx) : 0;
@@ -94,7 +105,8 @@ export function renderBarChart(data: Iterable<BarDatum> | Record<string, number>
       `<rect x="${labelPx}" y="${y + 3}" width="${w.toFixed(1)}" height="${ROW - 6}" fill="#4c78a8"/>` +
       `<text x="${(labelPx + w + 4).toFixed(1)}" y="${y + 13}">${escapeHtml(fmt(d.value, unit))}</text></g>`;
   });
-  if (restNote !== undefined) body += `<text x="${labelPx}" y="${top + items.length * ROW + 13}">${escapeHtml(restNote)}</text>`;
+  if (restNote !== undefined)
+    body += `<text x="${labelPx}" y="${top + items.length * ROW + 13}">${escapeHtml(restNote)}</text>`;
   const svg = svgDoc(width, height, body, options.title);
 
   // text
@@ -161,7 +173,9 @@ export function renderHistogram(values: Iterable<number>, options: HistogramOpti
       const at = Math.min(bins - 1, Math.floor((v - min) / step));
       c[at] = (c[at] ?? 0) + 1;
     }
-    c.forEach((count, i) => data.push({ label: `${fmt(min + i * step, unit)} – ${fmt(min + (i + 1) * step, unit)}`, value: count }));
+    c.forEach((count, i) =>
+      data.push({ label: `${fmt(min + i * step, unit)} – ${fmt(min + (i + 1) * step, unit)}`, value: count }),
+    );
   }
   const barOptions: BarChartOptions = { unit: 'count', sort: false, maxBars: Infinity };
   if (options.title !== undefined) barOptions.title = `${options.title} (${n} ${n === 1 ? 'value' : 'values'})`;
@@ -190,7 +204,10 @@ function timeOf(t: number | string | Date): number {
 }
 
 function isoMinute(ms: number): string {
-  return new Date(ms).toISOString().replace(/:\d\d\.\d+Z$/, 'Z').replace('T', ' ');
+  return new Date(ms)
+    .toISOString()
+    .replace(/:\d\d\.\d+Z$/, 'Z')
+    .replace('T', ' ');
 }
 
 /**
@@ -237,7 +254,8 @@ export function renderRevisionChart(points: Iterable<RevisionPoint>, options: Re
     `<text x="${left + pw}" y="${height - 8}" text-anchor="end">${escapeHtml(isoMinute(last.t))}</text>` +
     `<path d="${d}" fill="none" stroke="#4c78a8" stroke-width="1.5"/>`;
   if (pts.length <= 200) {
-    for (const p of pts) body += `<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.r).toFixed(1)}" r="2" fill="#4c78a8"><title>${escapeHtml(`revision ${p.r} at ${new Date(p.t).toISOString()}`)}</title></circle>`;
+    for (const p of pts)
+      body += `<circle cx="${x(p.t).toFixed(1)}" cy="${y(p.r).toFixed(1)}" r="2" fill="#4c78a8"><title>${escapeHtml(`revision ${p.r} at ${new Date(p.t).toISOString()}`)}</title></circle>`;
   }
   const svg = svgDoc(width, height, body, title);
 

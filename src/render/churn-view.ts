@@ -15,7 +15,10 @@ export interface ChurnView {
 
 function counts(by: Record<string, number>, max = 3): string {
   const entries = Object.entries(by);
-  const shown = entries.slice(0, max).map(([name, n]) => `${name}=${n}`).join(',');
+  const shown = entries
+    .slice(0, max)
+    .map(([name, n]) => `${name}=${n}`)
+    .join(',');
   return entries.length > max ? `${shown},+${entries.length - max} more` : shown || '<none>';
 }
 
@@ -30,15 +33,26 @@ function share(n: number, total: number): string {
  * @example
  * churnRows(await k.churn()).writers.rows[0] // ['kubelet', '120', '60.0%', 'leases=80,nodes=40']
  */
-export function churnRows(c: ChurnView): { writers: TextRows; resources: TextRows; namespaces: TextRows; keys: TextRows } {
+export function churnRows(c: ChurnView): {
+  writers: TextRows;
+  resources: TextRows;
+  namespaces: TextRows;
+  keys: TextRows;
+} {
   const groups = (header: string, gs: ChurnView['byResource']): TextRows => ({
     headers: [header, 'WRITES', 'DELETES', 'KEYS'],
     rows: gs.map((g) => [g.name, String(g.writes), String(g.deletes), String(g.keys)]),
   });
   return {
-    writers: { headers: ['MANAGER', 'WRITES', 'SHARE', 'RESOURCES'], rows: c.writers.map((w) => [w.manager, String(w.writes), share(w.writes, c.writes), counts(w.resources)]) },
+    writers: {
+      headers: ['MANAGER', 'WRITES', 'SHARE', 'RESOURCES'],
+      rows: c.writers.map((w) => [w.manager, String(w.writes), share(w.writes, c.writes), counts(w.resources)]),
+    },
     resources: groups('RESOURCE', c.byResource),
     namespaces: groups('NAMESPACE', c.byNamespace),
-    keys: { headers: ['KEY', 'WRITES', 'DELETES', 'MANAGERS'], rows: c.byKey.map((k) => [k.key, String(k.writes), String(k.deletes), counts(k.managers)]) },
+    keys: {
+      headers: ['KEY', 'WRITES', 'DELETES', 'MANAGERS'],
+      rows: c.byKey.map((k) => [k.key, String(k.writes), String(k.deletes), counts(k.managers)]),
+    },
   };
 }

@@ -40,9 +40,21 @@ export interface TextRows {
  * diffCountRows([{ resource: 'pods', added: 1, deleted: 0, changed: 2, hidden: 5 }], { added: 1, deleted: 0, changed: 2, hidden: 5 }).rows[0]
  * // ['pods', '1', '0', '2', '5']
  */
-export function diffCountRows(byResource: readonly (DiffCountsView & { resource: string })[], total: DiffCountsView): TextRows {
-  const row = (name: string, c: DiffCountsView): string[] => [name, String(c.added), String(c.deleted), String(c.changed), String(c.hidden)];
-  return { headers: ['RESOURCE', 'ADDED', 'DELETED', 'CHANGED', 'HIDDEN'], rows: [...byResource.map((c) => row(c.resource, c)), row('TOTAL', total)] };
+export function diffCountRows(
+  byResource: readonly (DiffCountsView & { resource: string })[],
+  total: DiffCountsView,
+): TextRows {
+  const row = (name: string, c: DiffCountsView): string[] => [
+    name,
+    String(c.added),
+    String(c.deleted),
+    String(c.changed),
+    String(c.hidden),
+  ];
+  return {
+    headers: ['RESOURCE', 'ADDED', 'DELETED', 'CHANGED', 'HIDDEN'],
+    rows: [...byResource.map((c) => row(c.resource, c)), row('TOTAL', total)],
+  };
 }
 
 function revisions(e: DiffEntryView): string {
@@ -71,7 +83,14 @@ export function diffEntryRows(entries: readonly DiffEntryView[], maxFields = 3):
     rows: grouped.map(({ e }) => {
       const fields = e.changes !== undefined ? historyChangesText(e.changes, maxFields) : '';
       const parts = [fields, e.error !== undefined ? `error: ${e.error}` : ''].filter((p) => p !== '');
-      return [e.resource ?? '<none>', e.change, e.namespace ?? '<none>', e.name ?? e.key, revisions(e), parts.join('; ') || (e.change === 'changed' ? '<bytes only>' : '')];
+      return [
+        e.resource ?? '<none>',
+        e.change,
+        e.namespace ?? '<none>',
+        e.name ?? e.key,
+        revisions(e),
+        parts.join('; ') || (e.change === 'changed' ? '<bytes only>' : ''),
+      ];
     }),
   };
 }
@@ -82,10 +101,18 @@ export function diffEntryRows(entries: readonly DiffEntryView[], maxFields = 3):
  * diffSummaryText({ from: { origin: 'a.db', revision: 5 }, to: { origin: 'a.db', revision: 9 }, counts: { added: 1, deleted: 0, changed: 0, hidden: 2 }, truncated: false, entries: [] })
  * // 'a.db at revision 5 -> a.db at revision 9: 1 added, 0 deleted, 0 changed; 2 objects changed only in noise (managedFields, resourceVersion, heartbeats) not listed: pass { all: true } (--all)'
  */
-export function diffSummaryText(d: { from: { origin: string; revision: number }; to: { origin: string; revision: number }; counts: DiffCountsView; truncated: boolean; entries: readonly unknown[] }): string {
+export function diffSummaryText(d: {
+  from: { origin: string; revision: number };
+  to: { origin: string; revision: number };
+  counts: DiffCountsView;
+  truncated: boolean;
+  entries: readonly unknown[];
+}): string {
   const c = d.counts;
   let text = `${d.from.origin} at revision ${d.from.revision} -> ${d.to.origin} at revision ${d.to.revision}: ${c.added} added, ${c.deleted} deleted, ${c.changed} changed`;
-  if (c.hidden > 0) text += `; ${c.hidden} object${c.hidden === 1 ? '' : 's'} changed only in noise (managedFields, resourceVersion, heartbeats) not listed: pass { all: true } (--all)`;
-  if (d.truncated) text += `; showing ${d.entries.length} of ${c.added + c.deleted + c.changed}: pass a larger { limit } (--limit)`;
+  if (c.hidden > 0)
+    text += `; ${c.hidden} object${c.hidden === 1 ? '' : 's'} changed only in noise (managedFields, resourceVersion, heartbeats) not listed: pass { all: true } (--all)`;
+  if (d.truncated)
+    text += `; showing ${d.entries.length} of ${c.added + c.deleted + c.changed}: pass a larger { limit } (--limit)`;
   return text;
 }

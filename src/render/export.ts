@@ -33,7 +33,9 @@ function itemsOf(list: ExportList, what: string): readonly KubeObject[] {
   if (Array.isArray(list)) return list;
   const items = (list as { items?: unknown } | null)?.items;
   if (Array.isArray(items)) return items as KubeObject[];
-  throw new InvalidArgumentError(`Cannot export ${what}: expected an array of objects or a list with items (the result of k.list()).`);
+  throw new InvalidArgumentError(
+    `Cannot export ${what}: expected an array of objects or a list with items (the result of k.list()).`,
+  );
 }
 
 /**
@@ -91,7 +93,8 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 function cellText(v: unknown): { text: string; isText: boolean } {
   if (v === undefined || v === null) return { text: '', isText: false };
   if (typeof v === 'string') return { text: v, isText: true };
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return { text: toKubeJson(v), isText: false };
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean')
+    return { text: toKubeJson(v), isText: false };
   // objects and arrays: compact JSON, as `kubectl -o jsonpath` prints them
   return { text: toKubeJson(v), isText: true };
 }
@@ -104,12 +107,22 @@ function csvCell(v: unknown, escapeFormulas: boolean): string {
 
 function normaliseColumns(columns: ReadonlyArray<string | CsvColumn>): CsvColumn[] {
   if (!Array.isArray(columns) || columns.length === 0) {
-    throw new InvalidArgumentError("Cannot write CSV without columns: pass paths such as ['metadata.namespace', 'metadata.name'] or { header, path } objects.");
+    throw new InvalidArgumentError(
+      "Cannot write CSV without columns: pass paths such as ['metadata.namespace', 'metadata.name'] or { header, path } objects.",
+    );
   }
   return columns.map((c, i) => {
     if (typeof c === 'string' && c !== '') return { header: c, path: c };
-    if (typeof c === 'object' && c !== null && typeof c.header === 'string' && (c.path !== undefined || typeof c.value === 'function')) return c;
-    throw new InvalidArgumentError(`Invalid CSV column ${i}: ${JSON.stringify(c)}. Pass a path string or { header, path } / { header, value }.`);
+    if (
+      typeof c === 'object' &&
+      c !== null &&
+      typeof c.header === 'string' &&
+      (c.path !== undefined || typeof c.value === 'function')
+    )
+      return c;
+    throw new InvalidArgumentError(
+      `Invalid CSV column ${i}: ${JSON.stringify(c)}. Pass a path string or { header, path } / { header, value }.`,
+    );
   });
 }
 
@@ -121,7 +134,11 @@ function normaliseColumns(columns: ReadonlyArray<string | CsvColumn>): CsvColumn
  * @example
  * toCsv(pods.items, ['metadata.namespace', 'metadata.name', { header: 'node', path: 'spec.nodeName' }])
  */
-export function toCsv(objects: ExportList, columns: ReadonlyArray<string | CsvColumn>, options: CsvOptions = {}): string {
+export function toCsv(
+  objects: ExportList,
+  columns: ReadonlyArray<string | CsvColumn>,
+  options: CsvOptions = {},
+): string {
   const items = itemsOf(objects, 'to CSV');
   const cols = normaliseColumns(columns);
   const escape = options.escapeFormulas !== false;
@@ -129,7 +146,13 @@ export function toCsv(objects: ExportList, columns: ReadonlyArray<string | CsvCo
   const lines: string[] = [];
   if (options.header !== false) lines.push(cols.map((c) => csvCell(c.header, escape)).join(','));
   for (const obj of items) {
-    lines.push(cols.map((c) => csvCell(c.value !== undefined ? c.value(obj) : lodash().get(obj, c.path as string | string[]), escape)).join(','));
+    lines.push(
+      cols
+        .map((c) =>
+          csvCell(c.value !== undefined ? c.value(obj) : lodash().get(obj, c.path as string | string[]), escape),
+        )
+        .join(','),
+    );
   }
   return lines.map((l) => l + nl).join('');
 }
@@ -217,11 +240,15 @@ export function toRawDump(records: Iterable<RawRecordInput>, options: RawDumpOpt
   let i = 0;
   for (const r of records) {
     if (typeof r !== 'object' || r === null || (typeof r.key !== 'string' && !(r.key instanceof Uint8Array))) {
-      throw new InvalidArgumentError(`Cannot dump record ${i}: it has no key. Pass KvRecords, list errors or history entries.`);
+      throw new InvalidArgumentError(
+        `Cannot dump record ${i}: it has no key. Pass KvRecords, list errors or history entries.`,
+      );
     }
     const value = r.value ?? r.raw;
     if (value !== undefined && !(value instanceof Uint8Array)) {
-      throw new InvalidArgumentError(`Cannot dump record ${i} (${String(r.key)}): its value is ${typeof value}, not bytes.`);
+      throw new InvalidArgumentError(
+        `Cannot dump record ${i} (${String(r.key)}): its value is ${typeof value}, not bytes.`,
+      );
     }
     const key = bytesOf(r.key);
     const bytes = value ?? new Uint8Array(0);
@@ -243,7 +270,10 @@ export function toRawDump(records: Iterable<RawRecordInput>, options: RawDumpOpt
 }
 
 function dumpError(line: number, what: string): InvalidArgumentError {
-  return new InvalidArgumentError(`Invalid raw dump, line ${line}: ${what}. The text is damaged or not a kubetcd raw dump; write it again with toRawDump().`, { line });
+  return new InvalidArgumentError(
+    `Invalid raw dump, line ${line}: ${what}. The text is damaged or not a kubetcd raw dump; write it again with toRawDump().`,
+    { line },
+  );
 }
 
 function decodeB64(line: number, field: string, v: unknown): Uint8Array {
@@ -254,7 +284,8 @@ function decodeB64(line: number, field: string, v: unknown): Uint8Array {
 function optionalCount(line: number, rec: Record<string, unknown>, field: string): number | undefined {
   const v = rec[field];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw dumpError(line, `"${field}" is ${JSON.stringify(v)}, expected a non-negative integer`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+    throw dumpError(line, `"${field}" is ${JSON.stringify(v)}, expected a non-negative integer`);
   return v;
 }
 
@@ -274,7 +305,8 @@ function optionalString(line: number, rec: Record<string, unknown>, field: strin
  * decode(records[0].value)
  */
 export function fromRawDump(text: string): RawDump {
-  if (typeof text !== 'string') throw new InvalidArgumentError(`Cannot read a raw dump from ${typeof text}: pass the text toRawDump() wrote.`);
+  if (typeof text !== 'string')
+    throw new InvalidArgumentError(`Cannot read a raw dump from ${typeof text}: pass the text toRawDump() wrote.`);
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const parse = (i: number): Record<string, unknown> => {
@@ -289,8 +321,13 @@ export function fromRawDump(text: string): RawDump {
   };
   if (lines.length === 0) throw dumpError(1, 'the text is empty');
   const header = parse(0);
-  if (header['format'] !== DUMP_FORMAT) throw dumpError(1, `format is ${JSON.stringify(header['format'])}, expected "${DUMP_FORMAT}"`);
-  if (header['version'] !== DUMP_VERSION) throw dumpError(1, `version ${JSON.stringify(header['version'])} is not supported (this kubetcd reads version ${DUMP_VERSION})`);
+  if (header['format'] !== DUMP_FORMAT)
+    throw dumpError(1, `format is ${JSON.stringify(header['format'])}, expected "${DUMP_FORMAT}"`);
+  if (header['version'] !== DUMP_VERSION)
+    throw dumpError(
+      1,
+      `version ${JSON.stringify(header['version'])} is not supported (this kubetcd reads version ${DUMP_VERSION})`,
+    );
   const count = optionalCount(1, header, 'records');
   const out: RawDump = { records: [] };
   const revision = optionalCount(1, header, 'revision');
@@ -303,7 +340,8 @@ export function fromRawDump(text: string): RawDump {
     const key = decodeB64(n, 'key', rec['key']);
     const value = decodeB64(n, 'value', rec['value']);
     const valueBytes = optionalCount(n, rec, 'valueBytes');
-    if (valueBytes !== undefined && valueBytes !== value.length) throw dumpError(n, `the value is ${value.length} bytes, but valueBytes says ${valueBytes}`);
+    if (valueBytes !== undefined && valueBytes !== value.length)
+      throw dumpError(n, `the value is ${value.length} bytes, but valueBytes says ${valueBytes}`);
     const r: RawDumpRecord = { key, value };
     for (const f of ['createRevision', 'modRevision', 'version'] as const) {
       const v = optionalCount(n, rec, f);
@@ -311,7 +349,8 @@ export function fromRawDump(text: string): RawDump {
     }
     const lease = optionalString(n, rec, 'lease');
     if (lease !== undefined) {
-      if (!/^-?[0-9]+$/.test(lease)) throw dumpError(n, `"lease" is ${JSON.stringify(lease)}, expected a decimal lease id`);
+      if (!/^-?[0-9]+$/.test(lease))
+        throw dumpError(n, `"lease" is ${JSON.stringify(lease)}, expected a decimal lease id`);
       r.lease = lease;
     }
     if (rec['deleted'] !== undefined) {
@@ -325,7 +364,10 @@ export function fromRawDump(text: string): RawDump {
     out.records.push(r);
   }
   if (count !== undefined && count !== out.records.length) {
-    throw dumpError(lines.length, `the header says ${count} records, the text holds ${out.records.length} (truncated?)`);
+    throw dumpError(
+      lines.length,
+      `the header says ${count} records, the text holds ${out.records.length} (truncated?)`,
+    );
   }
   return out;
 }

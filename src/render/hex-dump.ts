@@ -27,7 +27,18 @@ export interface HexDumpOptions {
 }
 
 /** CSS class of each layer (see RENDER_CSS). */
-type Layer = 'h-key' | 'h-magic' | 'h-envelope' | 'h-typemeta' | 'h-field' | 'h-value' | 'h-enc' | 'h-cipher' | 'h-json' | 'h-raw' | 'h-error';
+type Layer =
+  | 'h-key'
+  | 'h-magic'
+  | 'h-envelope'
+  | 'h-typemeta'
+  | 'h-field'
+  | 'h-value'
+  | 'h-enc'
+  | 'h-cipher'
+  | 'h-json'
+  | 'h-raw'
+  | 'h-error';
 
 interface Line {
   offset: number;
@@ -80,10 +91,23 @@ class Dumper {
         this.truncated = true;
         return;
       }
-      this.lines.push({ offset: p, bytes: this.buf.subarray(p, Math.min(p + 16, shownEnd)), depth, label: p === start ? label : '', layer });
+      this.lines.push({
+        offset: p,
+        bytes: this.buf.subarray(p, Math.min(p + 16, shownEnd)),
+        depth,
+        label: p === start ? label : '',
+        layer,
+      });
       if (shownEnd === start) break;
     }
-    if (shownEnd < end) this.lines.push({ offset: shownEnd, bytes: new Uint8Array(0), depth, label: `… ${end - shownEnd} more bytes`, layer });
+    if (shownEnd < end)
+      this.lines.push({
+        offset: shownEnd,
+        bytes: new Uint8Array(0),
+        depth,
+        label: `… ${end - shownEnd} more bytes`,
+        layer,
+      });
   }
 
   field(msg: string | undefined, number: number): MiniField | undefined {
@@ -114,10 +138,22 @@ class Dumper {
         const childLayer: Layer = msg === UNKNOWN_MSG ? 'h-envelope' : msg === TYPEMETA_MSG ? 'h-typemeta' : layer;
         if (wire === VARINT) {
           const v = r.uint64(end);
-          this.region(at, r.pos, depth, `${name} (${f?.type ?? 'varint'}) = ${this.scalar(f?.type, v)}`, childLayer === 'h-field' ? 'h-value' : childLayer);
+          this.region(
+            at,
+            r.pos,
+            depth,
+            `${name} (${f?.type ?? 'varint'}) = ${this.scalar(f?.type, v)}`,
+            childLayer === 'h-field' ? 'h-value' : childLayer,
+          );
         } else if (wire === FIXED64 || wire === FIXED32) {
           const v = wire === FIXED64 ? r.fixed64(end) : r.fixed32(end);
-          this.region(at, r.pos, depth, `${name} (${f?.type ?? (wire === FIXED64 ? 'fixed64' : 'fixed32')}) = ${this.fixed(f?.type, v, wire)}`, childLayer === 'h-field' ? 'h-value' : childLayer);
+          this.region(
+            at,
+            r.pos,
+            depth,
+            `${name} (${f?.type ?? (wire === FIXED64 ? 'fixed64' : 'fixed32')}) = ${this.fixed(f?.type, v, wire)}`,
+            childLayer === 'h-field' ? 'h-value' : childLayer,
+          );
         } else if (wire === BYTES) {
           const e = r.lengthEnd(end);
           const s = r.pos;
@@ -133,12 +169,24 @@ class Dumper {
     }
   }
 
-  private lengthDelimited(at: number, s: number, e: number, f: MiniField | undefined, name: string, depth: number, layer: Layer, msg: string | undefined): void {
+  private lengthDelimited(
+    at: number,
+    s: number,
+    e: number,
+    f: MiniField | undefined,
+    name: string,
+    depth: number,
+    layer: Layer,
+    msg: string | undefined,
+  ): void {
     const n = e - s;
     const valueLayer: Layer = layer === 'h-field' ? 'h-value' : layer;
     if (msg === UNKNOWN_MSG && f?.name === 'raw') {
       const inner = this.objectMessage();
-      const what = inner !== undefined ? `${inner.split('.').pop() ?? ''} message` : `${this.kind !== '' ? this.kind : 'object'} message (fields by number: no schema for it)`;
+      const what =
+        inner !== undefined
+          ? `${inner.split('.').pop() ?? ''} message`
+          : `${this.kind !== '' ? this.kind : 'object'} message (fields by number: no schema for it)`;
       this.region(at, s, depth, `${name} (bytes, ${n}) → ${what}`, 'h-envelope');
       if (depth < MAX_DEPTH) this.message(s, e, inner, depth + 1, 'h-field');
       return;
@@ -149,12 +197,24 @@ class Dumper {
         if (f.name === 'apiVersion') this.apiVersion = text;
         if (f.name === 'kind') this.kind = text;
       }
-      this.region(at, e, depth, `${name} (string, ${n}) = ${displayString(cutText(text, LABEL_VALUE_CHARS))}`, valueLayer);
+      this.region(
+        at,
+        e,
+        depth,
+        `${name} (string, ${n}) = ${displayString(cutText(text, LABEL_VALUE_CHARS))}`,
+        valueLayer,
+      );
       return;
     }
     const sub = f?.type === 'message' ? f.message : f?.type === 'map' ? '' : undefined;
     if (sub !== undefined) {
-      this.region(at, s, depth, `${name} (${f?.type === 'map' ? 'map entry' : (sub.split('.').pop() ?? 'message')}, ${n} bytes)`, layer === 'h-value' ? 'h-field' : layer);
+      this.region(
+        at,
+        s,
+        depth,
+        `${name} (${f?.type === 'map' ? 'map entry' : (sub.split('.').pop() ?? 'message')}, ${n} bytes)`,
+        layer === 'h-value' ? 'h-field' : layer,
+      );
       if (depth >= MAX_DEPTH) return;
       if (f?.type === 'map') this.mapEntry(s, e, f, depth + 1, layer);
       else this.message(s, e, sub, depth + 1, layer === 'h-envelope' ? 'h-typemeta' : layer);
@@ -180,9 +240,14 @@ class Dumper {
     const entryMsg = `.map:${f.mapValue ?? ''}:${f.mapValueMessage ?? ''}`;
     BUILTIN[entryMsg] ??= {
       1: { name: 'key', type: (f.mapKey ?? 'string') as SchemaField['type'] },
-      2: f.mapValue === 'message'
-        ? { name: 'value', type: 'message', ...(f.mapValueMessage !== undefined ? { message: f.mapValueMessage } : {}) }
-        : { name: 'value', type: (f.mapValue ?? 'string') as SchemaField['type'] },
+      2:
+        f.mapValue === 'message'
+          ? {
+              name: 'value',
+              type: 'message',
+              ...(f.mapValueMessage !== undefined ? { message: f.mapValueMessage } : {}),
+            }
+          : { name: 'value', type: (f.mapValue ?? 'string') as SchemaField['type'] },
     };
     this.message(s, e, entryMsg, depth, layer);
   }
@@ -191,7 +256,9 @@ class Dumper {
     const text = printable(this.buf, s, e);
     if (text !== undefined) return displayString(cutText(text, LABEL_VALUE_CHARS));
     const n = Math.min(e - s, 12);
-    return Array.from(this.buf.subarray(s, s + n), (b) => b.toString(16).padStart(2, '0')).join('') + (e - s > n ? '…' : '');
+    return (
+      Array.from(this.buf.subarray(s, s + n), (b) => b.toString(16).padStart(2, '0')).join('') + (e - s > n ? '…' : '')
+    );
   }
 
   private scalar(type: string | undefined, v: number | bigint): string {
@@ -288,7 +355,14 @@ export function renderHexDump(value: Uint8Array, options: HexDumpOptions = {}): 
   let base = 0;
   if (sn.stripped?.keyLine !== undefined) {
     base = value.indexOf(0x0a) + 1;
-    d.region(0, base, 0, `etcdctl key line ${displayString(cutText(sn.stripped.keyLine, LABEL_VALUE_CHARS))} (not part of the value)`, 'h-key', 64);
+    d.region(
+      0,
+      base,
+      0,
+      `etcdctl key line ${displayString(cutText(sn.stripped.keyLine, LABEL_VALUE_CHARS))} (not part of the value)`,
+      'h-key',
+      64,
+    );
   }
   const bodyStart = base + sn.bodyOffset;
   const bodyEnd = bodyStart + sn.body.length;
@@ -298,16 +372,37 @@ export function renderHexDump(value: Uint8Array, options: HexDumpOptions = {}): 
       d.region(base, bodyStart, 0, 'magic "k8s\\0": a protobuf runtime.Unknown envelope follows', 'h-magic');
       d.region(bodyStart, bodyStart, 0, `runtime.Unknown (${bodyEnd - bodyStart} bytes)`, 'h-envelope');
       d.message(bodyStart, bodyEnd, UNKNOWN_MSG, 1, 'h-envelope');
-      summary += ` (k8s\\0 + runtime.Unknown)${d.kind !== '' ? `, ${d.apiVersion}/${d.kind}` : ''}${options.schema === undefined ? '; pass { schema } to name the object\'s fields' : ''}`;
+      summary += ` (k8s\\0 + runtime.Unknown)${d.kind !== '' ? `, ${d.apiVersion}/${d.kind}` : ''}${options.schema === undefined ? "; pass { schema } to name the object's fields" : ''}`;
       break;
     case 'encrypted': {
       const info = sn.encryption;
       const provider = info?.provider ?? '';
-      d.region(base, bodyStart, 0, `encryption prefix: provider ${displayString(provider)}, version ${displayString(info?.version ?? '')}, key ${displayString(info?.keyName ?? '')}`, 'h-enc', 64);
+      d.region(
+        base,
+        bodyStart,
+        0,
+        `encryption prefix: provider ${displayString(provider)}, version ${displayString(info?.version ?? '')}, key ${displayString(info?.keyName ?? '')}`,
+        'h-enc',
+        64,
+      );
       const iv = IV_BYTES[provider] ?? 0;
       const ivEnd = Math.min(bodyEnd, bodyStart + iv);
-      if (iv > 0) d.region(bodyStart, ivEnd, 0, `${provider === 'aescbc' ? 'IV' : 'nonce'} (${ivEnd - bodyStart} bytes)`, 'h-cipher');
-      d.region(ivEnd, bodyEnd, 0, `ciphertext (${bodyEnd - ivEnd} bytes): unreadable without the key`, 'h-cipher', d.opt.maxBody);
+      if (iv > 0)
+        d.region(
+          bodyStart,
+          ivEnd,
+          0,
+          `${provider === 'aescbc' ? 'IV' : 'nonce'} (${ivEnd - bodyStart} bytes)`,
+          'h-cipher',
+        );
+      d.region(
+        ivEnd,
+        bodyEnd,
+        0,
+        `ciphertext (${bodyEnd - ivEnd} bytes): unreadable without the key`,
+        'h-cipher',
+        d.opt.maxBody,
+      );
       summary += ` at rest (${provider}, key ${displayString(info?.keyName ?? '')})`;
       break;
     }
@@ -319,7 +414,14 @@ export function renderHexDump(value: Uint8Array, options: HexDumpOptions = {}): 
       } catch {
         kind = '';
       }
-      d.region(bodyStart, bodyEnd, 0, `JSON document (${bodyEnd - bodyStart} bytes)${kind !== '' ? `: ${kind}` : ''}`, 'h-json', d.opt.maxBody);
+      d.region(
+        bodyStart,
+        bodyEnd,
+        0,
+        `JSON document (${bodyEnd - bodyStart} bytes)${kind !== '' ? `: ${kind}` : ''}`,
+        'h-json',
+        d.opt.maxBody,
+      );
       if (kind !== '') summary += `, ${kind}`;
       break;
     }
@@ -328,9 +430,17 @@ export function renderHexDump(value: Uint8Array, options: HexDumpOptions = {}): 
       d.region(bodyStart + 3, bodyEnd, 0, `CBOR document (${bodyEnd - bodyStart - 3} bytes)`, 'h-json', d.opt.maxBody);
       break;
     default:
-      d.region(bodyStart, bodyEnd, 0, `unrecognised bytes (${bodyEnd - bodyStart}): no k8s\\0 magic, JSON, CBOR or encryption prefix`, 'h-raw', d.opt.maxBody);
+      d.region(
+        bodyStart,
+        bodyEnd,
+        0,
+        `unrecognised bytes (${bodyEnd - bodyStart}): no k8s\\0 magic, JSON, CBOR or encryption prefix`,
+        'h-raw',
+        d.opt.maxBody,
+      );
   }
-  if (sn.stripped?.trailingNewline === true) d.region(bodyEnd, bodyEnd + 1, 0, 'newline added by etcdctl (not part of the value)', 'h-key');
+  if (sn.stripped?.trailingNewline === true)
+    d.region(bodyEnd, bodyEnd + 1, 0, 'newline added by etcdctl (not part of the value)', 'h-key');
   const note = d.truncated ? `… stopped after ${d.opt.maxLines} lines; pass { maxLines } to see more` : undefined;
 
   let text = summary + '\n';

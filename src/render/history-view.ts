@@ -70,6 +70,11 @@ export function historyChangesText(changes: readonly unknown[], max = 3): string
 export function historyRows(entries: readonly HistoryEntryView[]): { headers: string[]; rows: string[][] } {
   return {
     headers: ['REVISION', 'VERSION', 'EVENT', 'CHANGES'],
-    rows: entries.map((e) => [String(e.revision), String(e.version), historyEvent(e), e.error !== undefined ? `error: ${e.error}` : historyChangesText(e.changes)]),
+    rows: entries.map((e) => [
+      String(e.revision),
+      String(e.version),
+      historyEvent(e),
+      e.error !== undefined ? `error: ${e.error}` : historyChangesText(e.changes),
+    ]),
   };
 }

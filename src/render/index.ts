@@ -26,8 +26,23 @@ export { PRINTED_KINDS } from './kube-printers';
 export { kindPrinter } from './kube-printers';
 export type { Rendered } from './rendered';
 export { fromRawDump, toCsv, toJson, toRawDump, toYaml } from './export';
-export { jsonListFormat, kubectlListFormat, listChunks, toJsonChunks, toYamlChunks, yamlListFormat } from './list-stream';
-export type { JsonItemFormatter, JsonListFormatOptions, ListFormat, ListInput, ListWrapper, YamlItemFormatter, YamlListFormatOptions } from './list-stream';
+export {
+  jsonListFormat,
+  kubectlListFormat,
+  listChunks,
+  toJsonChunks,
+  toYamlChunks,
+  yamlListFormat,
+} from './list-stream';
+export type {
+  JsonItemFormatter,
+  JsonListFormatOptions,
+  ListFormat,
+  ListInput,
+  ListWrapper,
+  YamlItemFormatter,
+  YamlListFormatOptions,
+} from './list-stream';
 export { writeChunks, writeList } from './write-list';
 export type { ChunkSink, WriteListOptions } from './write-list';
 export type {
@@ -41,4 +56,3 @@ export type {
   RawRecordFacts,
   RawRecordInput,
 } from './export';
-

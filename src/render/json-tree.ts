@@ -22,7 +22,8 @@ export interface JsonTreeOptions {
 
 const INTEGER_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
 // characters encoding/json leaves raw that a reader cannot see
-const RAW_INVISIBLE = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
+const RAW_INVISIBLE =
+  /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
 
 /**
  * JSON text with the invisible characters encoding/json leaves raw escaped as `\uXXXX` (they can only
@@ -92,7 +93,13 @@ function sizeNote(v: Record<string, unknown> | unknown[]): { open: string; close
   return { open: '{', close: '}', note: `${n} ${n === 1 ? 'key' : 'keys'}` };
 }
 
-function nodeHtml(label: string, v: unknown, depth: number, opt: Required<Omit<JsonTreeOptions, 'indent'>>, last: boolean): string {
+function nodeHtml(
+  label: string,
+  v: unknown,
+  depth: number,
+  opt: Required<Omit<JsonTreeOptions, 'indent'>>,
+  last: boolean,
+): string {
   const comma = last ? '' : ',';
   if (!isContainer(v)) return `<div class="kubetcd-leaf">${label}${leafHtml(v)}${comma}</div>`;
   const { open, close, note } = sizeNote(v);
@@ -105,7 +112,8 @@ function nodeHtml(label: string, v: unknown, depth: number, opt: Required<Omit<J
     const childLabel = k === undefined ? '' : `<span class="j-key">${escapeHtml(displayString(k))}</span>: `;
     h += nodeHtml(childLabel, x, depth + 1, opt, i === entries.length - 1);
   });
-  if (entries.length > shown.length) h += `<div class="kubetcd-leaf kubetcd-count">… ${entries.length - shown.length} more</div>`;
+  if (entries.length > shown.length)
+    h += `<div class="kubetcd-leaf kubetcd-count">… ${entries.length - shown.length} more</div>`;
   return h + `<div class="kubetcd-leaf kubetcd-close">${close}${comma}</div></details>`;
 }
 

@@ -40,7 +40,14 @@ function nameOf(n: KeyTreeNode): string {
   return cutText(visibleText(String(n.name)), 120);
 }
 
-function textTree(n: KeyTreeNode, prefix: string, childPrefix: string, depth: number, opt: Required<KeyTreeOptions>, out: string[]): void {
+function textTree(
+  n: KeyTreeNode,
+  prefix: string,
+  childPrefix: string,
+  depth: number,
+  opt: Required<KeyTreeOptions>,
+  out: string[],
+): void {
   const s = stats(n);
   out.push(`${prefix}${nameOf(n)}${s === '' ? '' : `  (${s})`}`);
   const kids = n.children ?? [];
@@ -64,11 +71,13 @@ function htmlTree(n: KeyTreeNode, depth: number, opt: Required<KeyTreeOptions>):
   const label = `<span${title}>${escapeHtml(nameOf(n))}</span>${s === '' ? '' : ` <span class="kubetcd-count">${escapeHtml(s)}</span>`}`;
   const kids = n.children ?? [];
   if (kids.length === 0) return `<div class="kubetcd-leaf">${label}</div>`;
-  if (depth >= opt.maxDepth) return `<div class="kubetcd-leaf">${label} <span class="kubetcd-count">… ${kids.length} more below</span></div>`;
+  if (depth >= opt.maxDepth)
+    return `<div class="kubetcd-leaf">${label} <span class="kubetcd-count">… ${kids.length} more below</span></div>`;
   const shown = kids.slice(0, opt.maxChildren);
   let h = `<details${depth < opt.openDepth ? ' open' : ''}><summary>${label}</summary>`;
   for (const k of shown) h += htmlTree(k, depth + 1, opt);
-  if (kids.length > shown.length) h += `<div class="kubetcd-leaf kubetcd-count">… ${kids.length - shown.length} more</div>`;
+  if (kids.length > shown.length)
+    h += `<div class="kubetcd-leaf kubetcd-count">… ${kids.length - shown.length} more</div>`;
   return h + '</details>';
 }
 

@@ -90,7 +90,9 @@ export function formatLabelSelector(selector: unknown, emptyAs = NONE): string {
   for (const k of Object.keys(ml)) reqs.push({ key: k, text: `${k}=${str(ml[k])}` });
   for (const e of arr(s['matchExpressions'])) {
     const key = str(dig(e, 'key'));
-    const values = arr(dig(e, 'values')).map((v) => str(v)).sort(utf8ByteCompare);
+    const values = arr(dig(e, 'values'))
+      .map((v) => str(v))
+      .sort(utf8ByteCompare);
     const op = str(dig(e, 'operator'));
     const list = values.length === 1 ? (values[0] as string) : values.join(',');
     if (op === 'In') reqs.push({ key, text: `${key} in (${list})` });
@@ -109,7 +111,10 @@ const META_READS = ['metadata.name', 'metadata.namespace', 'metadata.creationTim
 
 const nameCol: KindColumn = { header: 'NAME', cell: (o) => str(dig(o, 'metadata', 'name')) };
 const ageCol: KindColumn = { header: 'AGE', cell: (o, c) => ageOf(dig(o, 'metadata', 'creationTimestamp'), c) };
-const createdAtCol: KindColumn = { header: 'CREATED AT', cell: (o) => str(dig(o, 'metadata', 'creationTimestamp'), UNKNOWN) };
+const createdAtCol: KindColumn = {
+  header: 'CREATED AT',
+  cell: (o) => str(dig(o, 'metadata', 'creationTimestamp'), UNKNOWN),
+};
 
 function intCell(v: unknown): string {
   return String(typeof v === 'bigint' ? v : Math.trunc(num(v)));
@@ -147,9 +152,19 @@ function replicaColumns(selector: (o: KubeObject) => string): KindColumn[] {
 }
 
 /** PersistentVolume and PersistentVolumeClaim columns printed alike. */
-const volumeStatusCol: KindColumn = { header: 'STATUS', cell: (o) => (deletionSet(o) ? 'Terminating' : str(dig(o, 'status', 'phase'))) };
-const volumeAttributesClassCol: KindColumn = { header: 'VOLUMEATTRIBUTESCLASS', cell: (o) => str(dig(o, 'spec', 'volumeAttributesClassName'), '<unset>') };
-const volumeModeCol: KindColumn = { header: 'VOLUMEMODE', wide: true, cell: (o) => str(dig(o, 'spec', 'volumeMode'), 'Filesystem') };
+const volumeStatusCol: KindColumn = {
+  header: 'STATUS',
+  cell: (o) => (deletionSet(o) ? 'Terminating' : str(dig(o, 'status', 'phase'))),
+};
+const volumeAttributesClassCol: KindColumn = {
+  header: 'VOLUMEATTRIBUTESCLASS',
+  cell: (o) => str(dig(o, 'spec', 'volumeAttributesClassName'), '<unset>'),
+};
+const volumeModeCol: KindColumn = {
+  header: 'VOLUMEMODE',
+  wide: true,
+  cell: (o) => str(dig(o, 'spec', 'volumeMode'), 'Filesystem'),
+};
 
 function loadBalancerIngress(status: unknown, wide: boolean): string {
   const set = new Set<string>();
@@ -356,7 +371,9 @@ function ingressHosts(o: KubeObject): string {
 function subjects(o: KubeObject, kind: 'User' | 'Group' | 'ServiceAccount'): string {
   return arr(o['subjects'])
     .filter((s) => str(dig(s, 'kind')) === kind)
-    .map((s) => (kind === 'ServiceAccount' ? `${str(dig(s, 'namespace'))}/${str(dig(s, 'name'))}` : str(dig(s, 'name'))))
+    .map((s) =>
+      kind === 'ServiceAccount' ? `${str(dig(s, 'namespace'))}/${str(dig(s, 'name'))}` : str(dig(s, 'name')),
+    )
     .join(', ');
 }
 
@@ -406,10 +423,25 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'Pod',
     reads: [
-      ...META_READS, 'metadata.deletionTimestamp', 'spec.containers.name', 'spec.initContainers.name', 'spec.initContainers.restartPolicy',
-      'spec.nodeName', 'spec.readinessGates', 'status.phase', 'status.reason', 'status.conditions.type', 'status.conditions.status',
-      'status.conditions.reason', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName',
-      ...['name', 'ready', 'started', 'restartCount', 'state', 'lastState'].flatMap((f) => [`status.initContainerStatuses.${f}`, `status.containerStatuses.${f}`]),
+      ...META_READS,
+      'metadata.deletionTimestamp',
+      'spec.containers.name',
+      'spec.initContainers.name',
+      'spec.initContainers.restartPolicy',
+      'spec.nodeName',
+      'spec.readinessGates',
+      'status.phase',
+      'status.reason',
+      'status.conditions.type',
+      'status.conditions.status',
+      'status.conditions.reason',
+      'status.podIP',
+      'status.podIPs',
+      'status.nominatedNodeName',
+      ...['name', 'ready', 'started', 'restartCount', 'state', 'lastState'].flatMap((f) => [
+        `status.initContainerStatuses.${f}`,
+        `status.containerStatuses.${f}`,
+      ]),
     ],
     columns: [
       nameCol,
@@ -443,7 +475,14 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'Deployment',
-    reads: [...META_READS, 'spec.replicas', 'spec.selector', 'spec.template.spec.containers.name', 'spec.template.spec.containers.image', 'status'],
+    reads: [
+      ...META_READS,
+      'spec.replicas',
+      'spec.selector',
+      'spec.template.spec.containers.name',
+      'spec.template.spec.containers.image',
+      'status',
+    ],
     columns: [
       nameCol,
       { header: 'READY', cell: (o) => `${intCell(dig(o, 'status', 'readyReplicas'))}/${intCell(replicas(o))}` },
@@ -455,17 +494,37 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'ReplicaSet',
-    reads: [...META_READS, 'spec.replicas', 'spec.selector', 'spec.template.spec.containers.name', 'spec.template.spec.containers.image', 'status'],
+    reads: [
+      ...META_READS,
+      'spec.replicas',
+      'spec.selector',
+      'spec.template.spec.containers.name',
+      'spec.template.spec.containers.image',
+      'status',
+    ],
     columns: replicaColumns((o) => formatLabelSelector(dig(o, 'spec', 'selector'))),
   },
   {
     kind: 'ReplicationController',
-    reads: [...META_READS, 'spec.replicas', 'spec.selector', 'spec.template.spec.containers.name', 'spec.template.spec.containers.image', 'status'],
+    reads: [
+      ...META_READS,
+      'spec.replicas',
+      'spec.selector',
+      'spec.template.spec.containers.name',
+      'spec.template.spec.containers.image',
+      'status',
+    ],
     columns: replicaColumns((o) => formatLabels(dig(o, 'spec', 'selector'))),
   },
   {
     kind: 'StatefulSet',
-    reads: [...META_READS, 'spec.replicas', 'spec.template.spec.containers.name', 'spec.template.spec.containers.image', 'status'],
+    reads: [
+      ...META_READS,
+      'spec.replicas',
+      'spec.template.spec.containers.name',
+      'spec.template.spec.containers.image',
+      'status',
+    ],
     columns: [
       nameCol,
       { header: 'READY', cell: (o) => `${intCell(dig(o, 'status', 'readyReplicas'))}/${intCell(replicas(o))}` },
@@ -476,8 +535,12 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'DaemonSet',
     reads: [
-      ...META_READS, 'spec.selector', 'spec.template.spec.nodeSelector', 'spec.template.spec.containers.name',
-      'spec.template.spec.containers.image', 'status',
+      ...META_READS,
+      'spec.selector',
+      'spec.template.spec.nodeSelector',
+      'spec.template.spec.containers.name',
+      'spec.template.spec.containers.image',
+      'status',
     ],
     columns: [
       nameCol,
@@ -494,8 +557,14 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'Job',
     reads: [
-      ...META_READS, 'metadata.deletionTimestamp', 'spec.completions', 'spec.parallelism', 'spec.selector', 'spec.template.spec.containers.name',
-      'spec.template.spec.containers.image', 'status',
+      ...META_READS,
+      'metadata.deletionTimestamp',
+      'spec.completions',
+      'spec.parallelism',
+      'spec.selector',
+      'spec.template.spec.containers.name',
+      'spec.template.spec.containers.image',
+      'status',
     ],
     columns: [
       nameCol,
@@ -509,8 +578,14 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'CronJob',
     reads: [
-      ...META_READS, 'spec.schedule', 'spec.timeZone', 'spec.suspend', 'spec.jobTemplate.spec.selector',
-      'spec.jobTemplate.spec.template.spec.containers.name', 'spec.jobTemplate.spec.template.spec.containers.image', 'status',
+      ...META_READS,
+      'spec.schedule',
+      'spec.timeZone',
+      'spec.suspend',
+      'spec.jobTemplate.spec.selector',
+      'spec.jobTemplate.spec.template.spec.containers.name',
+      'spec.jobTemplate.spec.template.spec.containers.image',
+      'status',
     ],
     columns: [
       nameCol,
@@ -554,7 +629,14 @@ const PRINTERS: KindPrinter[] = [
   },
   {
     kind: 'Node',
-    reads: [...META_READS, 'metadata.labels', 'spec.unschedulable', 'status.conditions', 'status.addresses', 'status.nodeInfo'],
+    reads: [
+      ...META_READS,
+      'metadata.labels',
+      'spec.unschedulable',
+      'status.conditions',
+      'status.addresses',
+      'status.nodeInfo',
+    ],
     columns: [
       nameCol,
       { header: 'STATUS', cell: nodeStatus },
@@ -564,7 +646,11 @@ const PRINTERS: KindPrinter[] = [
       { header: 'INTERNAL-IP', wide: true, cell: (o) => nodeAddress(o, 'InternalIP') },
       { header: 'EXTERNAL-IP', wide: true, cell: (o) => nodeAddress(o, 'ExternalIP') },
       { header: 'OS-IMAGE', wide: true, cell: (o) => orUnknown(str(dig(o, 'status', 'nodeInfo', 'osImage'))) },
-      { header: 'KERNEL-VERSION', wide: true, cell: (o) => orUnknown(str(dig(o, 'status', 'nodeInfo', 'kernelVersion'))) },
+      {
+        header: 'KERNEL-VERSION',
+        wide: true,
+        cell: (o) => orUnknown(str(dig(o, 'status', 'nodeInfo', 'kernelVersion'))),
+      },
       {
         header: 'CONTAINER-RUNTIME',
         wide: true,
@@ -575,8 +661,19 @@ const PRINTERS: KindPrinter[] = [
   {
     kind: 'Event',
     reads: [
-      ...META_READS, 'type', 'reason', 'involvedObject', 'message', 'source', 'firstTimestamp', 'lastTimestamp', 'eventTime', 'count',
-      'series', 'reportingComponent', 'reportingInstance',
+      ...META_READS,
+      'type',
+      'reason',
+      'involvedObject',
+      'message',
+      'source',
+      'firstTimestamp',
+      'lastTimestamp',
+      'eventTime',
+      'count',
+      'series',
+      'reportingComponent',
+      'reportingInstance',
     ],
     columns: [
       { header: 'LAST SEEN', cell: (o, c) => eventTimes(o, c).last },
@@ -603,7 +700,10 @@ const PRINTERS: KindPrinter[] = [
     reads: [...META_READS, 'data', 'binaryData'],
     columns: [
       nameCol,
-      { header: 'DATA', cell: (o) => String(Object.keys(rec(o['data']) ?? {}).length + Object.keys(rec(o['binaryData']) ?? {}).length) },
+      {
+        header: 'DATA',
+        cell: (o) => String(Object.keys(rec(o['data']) ?? {}).length + Object.keys(rec(o['binaryData']) ?? {}).length),
+      },
       ageCol,
     ],
   },
@@ -662,8 +762,15 @@ const PRINTERS: KindPrinter[] = [
       nameCol,
       volumeStatusCol,
       { header: 'VOLUME', cell: (o) => str(dig(o, 'spec', 'volumeName')) },
-      { header: 'CAPACITY', cell: (o) => (str(dig(o, 'spec', 'volumeName')) === '' ? '' : str(dig(o, 'status', 'capacity', 'storage'), '0')) },
-      { header: 'ACCESS MODES', cell: (o) => (str(dig(o, 'spec', 'volumeName')) === '' ? '' : accessModes(dig(o, 'status', 'accessModes'))) },
+      {
+        header: 'CAPACITY',
+        cell: (o) =>
+          str(dig(o, 'spec', 'volumeName')) === '' ? '' : str(dig(o, 'status', 'capacity', 'storage'), '0'),
+      },
+      {
+        header: 'ACCESS MODES',
+        cell: (o) => (str(dig(o, 'spec', 'volumeName')) === '' ? '' : accessModes(dig(o, 'status', 'accessModes'))),
+      },
       { header: 'STORAGECLASS', cell: storageClassOf },
       volumeAttributesClassCol,
       ageCol,

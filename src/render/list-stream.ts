@@ -166,7 +166,10 @@ export function yamlListFormat(options: YamlListFormatOptions = {}): ListFormat 
  * for await (const chunk of listChunks(k.stream('pods'), kubectlListFormat('yaml'))) process.stdout.write(chunk);
  */
 export function kubectlListFormat(output: 'json' | 'yaml', options: KubectlFormatOptions = {}): ListFormat {
-  if (output === 'json') return jsonListFormat({ formatItem: (o, prefix, indent) => toKubectlJsonItem(o, prefix, indent, options) ?? 'null' });
+  if (output === 'json')
+    return jsonListFormat({
+      formatItem: (o, prefix, indent) => toKubectlJsonItem(o, prefix, indent, options) ?? 'null',
+    });
   if (output === 'yaml') return yamlListFormat({ formatItem: (o) => toKubectlYamlItem(o, options) ?? '- null\n' });
   throw new InvalidArgumentError(`Unknown kubectl list format: ${JSON.stringify(output)}. Pass 'json' or 'yaml'.`);
 }
@@ -188,7 +191,12 @@ export type ListInput =
 function isEntry(v: unknown): v is StreamedEntryLike {
   if (typeof v !== 'object' || v === null) return false;
   const e = v as Record<string, unknown>;
-  return typeof e['key'] === 'string' && typeof e['valueBytes'] === 'number' && e['kind'] === undefined && e['apiVersion'] === undefined;
+  return (
+    typeof e['key'] === 'string' &&
+    typeof e['valueBytes'] === 'number' &&
+    e['kind'] === undefined &&
+    e['apiVersion'] === undefined
+  );
 }
 
 /** Default size of a chunk: items are joined until a chunk holds about this many characters. */
@@ -201,7 +209,11 @@ const CHUNK_CHARS = 1 << 16;
  * @example
  * for await (const chunk of listChunks(k.stream('pods'), jsonListFormat())) out.write(chunk);
  */
-export async function* listChunks(input: ListInput, format: ListFormat, chunkChars = CHUNK_CHARS): AsyncGenerator<string> {
+export async function* listChunks(
+  input: ListInput,
+  format: ListFormat,
+  chunkChars = CHUNK_CHARS,
+): AsyncGenerator<string> {
   const source = (
     typeof input === 'object' && input !== null && !(Symbol.iterator in input) && !(Symbol.asyncIterator in input)
       ? (input as { items: Iterable<KubeObject> }).items

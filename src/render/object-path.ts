@@ -107,7 +107,7 @@ export function valuesAt(object: unknown, path: string): unknown[] {
     for (const v of cur) {
       if ('key' in step) {
         const r = rec(v);
-        if (r !== undefined && Object.prototype.hasOwnProperty.call(r, step.key)) next.push(r[step.key]);
+        if (r !== undefined && Object.hasOwn(r, step.key)) next.push(r[step.key]);
       } else if ('index' in step) {
         if (Array.isArray(v)) {
           const idx = step.index < 0 ? v.length + step.index : step.index;

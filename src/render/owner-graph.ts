@@ -49,7 +49,9 @@ function flags(n: OwnerGraphNode): string[] {
   if (!n.present) out.push(`not in the data: no object has uid ${visibleText(n.uid)}`);
   if (n.deletionTimestamp !== undefined) {
     const f = n.finalizers ?? [];
-    out.push(`deleting since ${visibleText(n.deletionTimestamp)}${f.length > 0 ? `, waits on ${f.map((x) => visibleText(x)).join(', ')}` : ''}`);
+    out.push(
+      `deleting since ${visibleText(n.deletionTimestamp)}${f.length > 0 ? `, waits on ${f.map((x) => visibleText(x)).join(', ')}` : ''}`,
+    );
   }
   return out;
 }
@@ -59,7 +61,13 @@ function lineOf(n: OwnerGraphNode): string {
   return `${visibleText(n.kind || '?')} ${label(n)}${f.length > 0 ? `  [${f.join('; ')}]` : ''}`;
 }
 
-function textTree(nodes: readonly OwnerGraphNode[], field: 'owners' | 'dependents', indent: string, max: number, out: string[]): void {
+function textTree(
+  nodes: readonly OwnerGraphNode[],
+  field: 'owners' | 'dependents',
+  indent: string,
+  max: number,
+  out: string[],
+): void {
   const shown = nodes.slice(0, max);
   const more = nodes.length - shown.length;
   shown.forEach((n, i) => {
@@ -134,14 +142,20 @@ export function renderOwnerGraph(root: OwnerGraphNode, options: OwnerGraphOption
   walk(root, 0, 'owners');
   walk(root, 0, 'dependents');
   // boxes as wide as the longest label drawn (within bounds), so pod names usually show whole
-  const labelChars = Math.min(MAX_LABEL_CHARS, Math.max(MIN_LABEL_CHARS, ...[...placed.values()].map((p) => label(p.node).length + 1)));
+  const labelChars = Math.min(
+    MAX_LABEL_CHARS,
+    Math.max(MIN_LABEL_CHARS, ...[...placed.values()].map((p) => label(p.node).length + 1)),
+  );
   const BOX_W = Math.ceil(labelChars * CHAR_PX) + 12;
   const LABEL_CHARS = labelChars;
   const levels = [...placed.values()].map((p) => p.level);
   const minLevel = Math.min(...levels);
   const maxLevel = Math.max(...levels);
   const top = options.title !== undefined ? 24 : 4;
-  const rowsMax = Math.max(...[...rows.values()].map((r) => r), ...[...hidden.keys()].map((l) => (rows.get(l) ?? 0) + 1));
+  const rowsMax = Math.max(
+    ...[...rows.values()].map((r) => r),
+    ...[...hidden.keys()].map((l) => (rows.get(l) ?? 0) + 1),
+  );
   const width = (maxLevel - minLevel + 1) * (BOX_W + GAP_X) - GAP_X + 8;
   const height = top + rowsMax * (BOX_H + GAP_Y) + 4;
   const x = (level: number): number => 4 + (level - minLevel) * (BOX_W + GAP_X);
@@ -150,7 +164,8 @@ export function renderOwnerGraph(root: OwnerGraphNode, options: OwnerGraphOption
     const n = (rows.get(level) ?? 0) + (hidden.has(level) ? 1 : 0);
     return top + ((rowsMax - n) * (BOX_H + GAP_Y)) / 2 + row * (BOX_H + GAP_Y);
   };
-  let body = options.title !== undefined ? `<text x="4" y="15" font-weight="600">${escapeHtml(options.title)}</text>` : '';
+  let body =
+    options.title !== undefined ? `<text x="4" y="15" font-weight="600">${escapeHtml(options.title)}</text>` : '';
   for (const [from, to] of edges) {
     const a = placed.get(from) as Placed;
     const b = placed.get(to) as Placed;

@@ -37,7 +37,9 @@ function timeMs(v: unknown): number | undefined {
 }
 
 function conditionTrue(pod: KubeObject, type: string): boolean {
-  return arr(dig(pod, 'status', 'conditions')).some((c) => str(dig(c, 'type')) === type && str(dig(c, 'status')) === 'True');
+  return arr(dig(pod, 'status', 'conditions')).some(
+    (c) => str(dig(c, 'type')) === type && str(dig(c, 'status')) === 'True',
+  );
 }
 
 /**
@@ -61,7 +63,8 @@ export function podSummary(pod: KubeObject, nowMs?: number): PodSummary {
   let reason = str(status['reason']) !== '' ? str(status['reason']) : phase;
 
   for (const c of arr(status['conditions'])) {
-    if (str(dig(c, 'type')) === 'PodScheduled' && str(dig(c, 'reason')) === 'SchedulingGated') reason = 'SchedulingGated';
+    if (str(dig(c, 'type')) === 'PodScheduled' && str(dig(c, 'reason')) === 'SchedulingGated')
+      reason = 'SchedulingGated';
   }
 
   const initByName = new Map<string, unknown>();
@@ -81,7 +84,8 @@ export function podSummary(pod: KubeObject, nowMs?: number): PodSummary {
     const sidecar = isRestartable(initByName.get(str(dig(cs, 'name'))));
     if (sidecar) {
       sidecarRestarts += count;
-      if (finished !== undefined && (lastSidecarRestart === undefined || finished > lastSidecarRestart)) lastSidecarRestart = finished;
+      if (finished !== undefined && (lastSidecarRestart === undefined || finished > lastSidecarRestart))
+        lastSidecarRestart = finished;
     }
     const terminated = rec(dig(cs, 'state', 'terminated'));
     const waiting = rec(dig(cs, 'state', 'waiting'));

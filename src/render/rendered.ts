@@ -40,15 +40,27 @@ const HEADER_BACKGROUND = 'var(--jp-layout-color0,var(--vscode-editor-background
 
 /** Rules as [selectors under the scope, declarations]; every property a front end sets is set here too. */
 const RULES: ReadonlyArray<readonly [string, string]> = [
-  ['', `display:block;max-width:100%;font-family:${MONOSPACE};font-size:12px;line-height:1.35;color:inherit;text-align:left`],
+  [
+    '',
+    `display:block;max-width:100%;font-family:${MONOSPACE};font-size:12px;line-height:1.35;color:inherit;text-align:left`,
+  ],
   ['p', 'margin:0;padding:0;text-align:left'],
   // tables: left-aligned kubectl columns that scroll sideways (and down, under a sticky header)
   ['.kubetcd-scroll', `overflow:auto;max-width:100%;max-height:${MAX_HEIGHT}`],
-  ['table', 'border-collapse:collapse;border-spacing:0;border:none;margin:0;width:auto;max-width:none;table-layout:auto;font:inherit;color:inherit;background:transparent'],
+  [
+    'table',
+    'border-collapse:collapse;border-spacing:0;border:none;margin:0;width:auto;max-width:none;table-layout:auto;font:inherit;color:inherit;background:transparent',
+  ],
   ['thead,tbody,tr', 'border:none;background:transparent'],
-  ['th,td', 'text-align:left;padding:2px 10px 2px 0;vertical-align:top;white-space:pre;border:none;font:inherit;line-height:inherit;color:inherit;max-width:none;background:transparent'],
+  [
+    'th,td',
+    'text-align:left;padding:2px 10px 2px 0;vertical-align:top;white-space:pre;border:none;font:inherit;line-height:inherit;color:inherit;max-width:none;background:transparent',
+  ],
   // the header line is a shadow: VS Code's notebook sets `border:none !important` on every table cell
-  ['thead th', `font-weight:600;position:sticky;top:0;z-index:1;background:${HEADER_BACKGROUND};box-shadow:inset 0 -1px rgba(127,127,127,.5)`],
+  [
+    'thead th',
+    `font-weight:600;position:sticky;top:0;z-index:1;background:${HEADER_BACKGROUND};box-shadow:inset 0 -1px rgba(127,127,127,.5)`,
+  ],
   ['tbody tr:nth-child(odd)', 'background:transparent'],
   ['tbody tr:nth-child(even)', 'background:rgba(127,127,127,.07)'],
   ['tbody tr:hover', 'background:rgba(127,127,127,.14)'],
@@ -56,7 +68,10 @@ const RULES: ReadonlyArray<readonly [string, string]> = [
   ['.kubetcd-caption', 'margin:4px 0 0;color:rgba(127,127,127,.95);font-size:11px'],
   ['.kubetcd-none', 'color:rgba(127,127,127,.9)'],
   ['.kubetcd-note', 'margin:4px 0 0;white-space:pre-wrap;overflow-wrap:anywhere;max-width:100%'],
-  ['pre', `margin:0;padding:0;border:none;border-radius:0;background:transparent;color:inherit;font:inherit;white-space:pre;word-break:normal;overflow-wrap:normal;overflow:auto;max-width:100%;max-height:${MAX_HEIGHT}`],
+  [
+    'pre',
+    `margin:0;padding:0;border:none;border-radius:0;background:transparent;color:inherit;font:inherit;white-space:pre;word-break:normal;overflow-wrap:normal;overflow:auto;max-width:100%;max-height:${MAX_HEIGHT}`,
+  ],
   // trees: nested <details>, each row with a gutter holding the row's own marker, drawn here (▶ closed,
   // ▼ open) rather than left to the browser, which classic Notebook's `summary{display:block}` hides
   ['.kubetcd-json,.kubetcd-tree', 'overflow-x:auto;max-width:100%'],
@@ -64,7 +79,10 @@ const RULES: ReadonlyArray<readonly [string, string]> = [
   ['summary', 'display:block;list-style:none;margin:0 0 0 -1.2em;padding:0 0 0 1.2em;cursor:pointer;white-space:pre'],
   ['summary::-webkit-details-marker', 'display:none'],
   ['summary::marker', 'content:""'],
-  ['summary::before', 'content:"\\25B6";display:inline-block;width:1.6em;margin-left:-1.6em;font-size:.75em;text-align:left;opacity:.75'],
+  [
+    'summary::before',
+    'content:"\\25B6";display:inline-block;width:1.6em;margin-left:-1.6em;font-size:.75em;text-align:left;opacity:.75',
+  ],
   ['details[open]>summary::before', 'content:"\\25BC"'],
   ['.kubetcd-leaf', 'margin:0;padding:0 0 0 1.2em;white-space:pre'],
   ['.kubetcd-close', 'margin-left:-1.2em'],

@@ -7,11 +7,25 @@
  * padding after the last column).
  */
 import { toKubeJson } from '../codec/go-json';
-import { findJsonPath, goFloatText, parseJsonPath, printJsonPath, relaxedJsonPath, type JsonPathTemplate } from '../codec/kubectl-jsonpath';
+import {
+  findJsonPath,
+  goFloatText,
+  parseJsonPath,
+  printJsonPath,
+  relaxedJsonPath,
+  type JsonPathTemplate,
+} from '../codec/kubectl-jsonpath';
 import type { KubeObject } from '../codec/types';
 import { InvalidArgumentError } from '../errors';
 import { escapeAttr, escapeHtml, cutText, textWidth, visibleText } from './escape';
-import { DEFAULT_COLUMNS, DEFAULT_READS, ageOf, kindPrinter, type KindColumn, type PrintContext } from './kube-printers';
+import {
+  DEFAULT_COLUMNS,
+  DEFAULT_READS,
+  ageOf,
+  kindPrinter,
+  type KindColumn,
+  type PrintContext,
+} from './kube-printers';
 import { dig, parsePath, str, valuesAt } from './object-path';
 import { wrapHtml, type Rendered } from './rendered';
 
@@ -53,11 +67,20 @@ export interface TableOptions {
    * NAME, then each column (priority > 0: wide only), as the API server prints them. An empty array
    * gives the API server's default for CRDs: NAME, AGE.
    */
-  printerColumns?: ReadonlyArray<{ readonly name: string; readonly type: string; readonly jsonPath: string; readonly priority?: number }>;
+  printerColumns?: ReadonlyArray<{
+    readonly name: string;
+    readonly type: string;
+    readonly jsonPath: string;
+    readonly priority?: number;
+  }>;
 }
 
 /** A CRD column's cell as the API server and kubectl print it (see TableOptions.printerColumns). */
-function printerColumnCell(object: KubeObject, column: { type: string; template: JsonPathTemplate }, ctx: PrintContext): string {
+function printerColumnCell(
+  object: KubeObject,
+  column: { type: string; template: JsonPathTemplate },
+  ctx: PrintContext,
+): string {
   let value: unknown;
   try {
     value = findJsonPath(object, column.template)[0];
@@ -65,7 +88,8 @@ function printerColumnCell(object: KubeObject, column: { type: string; template:
     return '<none>';
   }
   if (value === undefined || value === null) return '<none>';
-  const isInt = (v: unknown): boolean => typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63);
+  const isInt = (v: unknown): boolean =>
+    typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63);
   switch (column.type) {
     case 'integer':
       if (isInt(value)) return String(value);
@@ -87,12 +111,17 @@ function printerColumnCell(object: KubeObject, column: { type: string; template:
 
 function crdColumns(columns: NonNullable<TableOptions['printerColumns']>): KindColumn[] {
   const name: KindColumn = { header: 'NAME', cell: (o) => str(dig(o, 'metadata', 'name')) };
-  if (columns.length === 0) return [name, { header: 'AGE', cell: (o, ctx) => ageOf(dig(o, 'metadata', 'creationTimestamp'), ctx) }];
+  if (columns.length === 0)
+    return [name, { header: 'AGE', cell: (o, ctx) => ageOf(dig(o, 'metadata', 'creationTimestamp'), ctx) }];
   return [
     name,
     ...columns.map((c) => {
       const parsed = { type: c.type, template: parseJsonPath(relaxedJsonPath(c.jsonPath)) };
-      return { header: c.name.toUpperCase(), ...((c.priority ?? 0) > 0 ? { wide: true } : {}), cell: (o: KubeObject, ctx: PrintContext) => printerColumnCell(o, parsed, ctx) };
+      return {
+        header: c.name.toUpperCase(),
+        ...((c.priority ?? 0) > 0 ? { wide: true } : {}),
+        cell: (o: KubeObject, ctx: PrintContext) => printerColumnCell(o, parsed, ctx),
+      };
     }),
   ];
 }
@@ -100,7 +129,8 @@ function crdColumns(columns: NonNullable<TableOptions['printerColumns']>): KindC
 /** The label cells kubectl appends: one per `-L` key, then LABELS with `--show-labels`. */
 function labelCells(object: KubeObject, options: TableOptions): string[] {
   const labels = dig(object, 'metadata', 'labels');
-  const map = labels !== null && typeof labels === 'object' && !Array.isArray(labels) ? (labels as Record<string, unknown>) : {};
+  const map =
+    labels !== null && typeof labels === 'object' && !Array.isArray(labels) ? (labels as Record<string, unknown>) : {};
   const cells = (options.labelColumns ?? []).map((k) => (typeof map[k] === 'string' ? (map[k] as string) : ''));
   if (options.showLabels === true) {
     const keys = Object.keys(map).sort();
@@ -111,7 +141,10 @@ function labelCells(object: KubeObject, options: TableOptions): string[] {
 
 /** The headers of {@link labelCells}. */
 function labelHeaders(options: TableOptions): string[] {
-  return [...(options.labelColumns ?? []).map((k) => (k.split('/').pop() ?? k).toUpperCase()), ...(options.showLabels === true ? ['LABELS'] : [])];
+  return [
+    ...(options.labelColumns ?? []).map((k) => (k.split('/').pop() ?? k).toUpperCase()),
+    ...(options.showLabels === true ? ['LABELS'] : []),
+  ];
 }
 
 /**
@@ -157,7 +190,9 @@ function customColumns(columns: Record<string, ColumnSource>): KindColumn[] {
   return Object.entries(columns).map(([header, source]) => {
     if (typeof source === 'function') return { header, cell: (o: KubeObject) => formatValue(source(o)) };
     if (typeof source !== 'string') {
-      throw new InvalidArgumentError(`Custom column ${JSON.stringify(header)}: expected a dotted path or a function, got ${typeof source}.`);
+      throw new InvalidArgumentError(
+        `Custom column ${JSON.stringify(header)}: expected a dotted path or a function, got ${typeof source}.`,
+      );
     }
     valuesAt({}, source); // validate the path now, not once per row
     return {
@@ -173,7 +208,8 @@ function customColumns(columns: Record<string, ColumnSource>): KindColumn[] {
 function nowMs(now: number | Date | undefined): number | undefined {
   if (now === undefined) return undefined;
   const t = typeof now === 'number' ? now : now.getTime();
-  if (!Number.isFinite(t)) throw new InvalidArgumentError(`Invalid now: ${String(now)}. Pass a Date or milliseconds since the epoch.`);
+  if (!Number.isFinite(t))
+    throw new InvalidArgumentError(`Invalid now: ${String(now)}. Pass a Date or milliseconds since the epoch.`);
   return t;
 }
 
@@ -230,14 +266,24 @@ function tablePaths(options: TableOptions): readonly string[] | undefined {
  */
 export function createTableBuilder(options: TableOptions = {}): TableBuilder {
   const maxRows = options.maxRows ?? 50;
-  if (!(maxRows >= 1)) throw new InvalidArgumentError(`maxRows must be at least 1, got ${String(options.maxRows)}. Pass a positive number or Infinity.`);
-  const endRows = Math.max(1, Math.min(options.endRows ?? Math.min(10, Math.floor(maxRows / 2)), Math.floor(maxRows / 2) || 1));
+  if (!(maxRows >= 1))
+    throw new InvalidArgumentError(
+      `maxRows must be at least 1, got ${String(options.maxRows)}. Pass a positive number or Infinity.`,
+    );
+  const endRows = Math.max(
+    1,
+    Math.min(options.endRows ?? Math.min(10, Math.floor(maxRows / 2)), Math.floor(maxRows / 2) || 1),
+  );
   const maxCellChars = options.maxCellChars ?? 80;
   const ctx: PrintContext = { wide: options.wide === true };
   const now = nowMs(options.now);
   if (now !== undefined) ctx.now = now;
   let columns: KindColumn[] | undefined =
-    options.columns !== undefined ? customColumns(options.columns) : options.printerColumns !== undefined ? crdColumns(options.printerColumns) : undefined;
+    options.columns !== undefined
+      ? customColumns(options.columns)
+      : options.printerColumns !== undefined
+        ? crdColumns(options.printerColumns)
+        : undefined;
   let hasNamespaceColumn = options.columns !== undefined;
   if (columns === undefined && options.kind !== undefined) {
     const p = kindPrinter(options.kind);
@@ -296,8 +342,11 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
       const withNs = options.namespaceColumn ?? (!hasNamespaceColumn && namespaces.size > 1);
       // The default layout's own NAMESPACE column goes when no object has a namespace (cluster-scoped
       // custom resources) or when the leading one is shown (-A): never empty, never twice.
-      const dropAt = columns === DEFAULT_COLUMNS && (!anyNamespace || withNs) ? shown.findIndex((c) => c.header === 'NAMESPACE') : -1;
-      const keep = <T,>(xs: readonly T[]): T[] => (dropAt < 0 ? [...xs] : xs.filter((_, i) => i !== dropAt));
+      const dropAt =
+        columns === DEFAULT_COLUMNS && (!anyNamespace || withNs)
+          ? shown.findIndex((c) => c.header === 'NAMESPACE')
+          : -1;
+      const keep = <T>(xs: readonly T[]): T[] => (dropAt < 0 ? [...xs] : xs.filter((_, i) => i !== dropAt));
       const cols = [...keep(shown).map((c) => c.header), ...labelHeaders(options)];
       let rows: Row[];
       let cut = false;
@@ -316,16 +365,34 @@ export function createTableBuilder(options: TableOptions = {}): TableBuilder {
         const message = options.emptyMessage ?? noResourcesMessage(undefined);
         return { html: wrapHtml(`<p class="kubetcd-empty">${escapeHtml(message)}</p>`), text: `${message}\n` };
       }
-      const caption = captionOf(total, headers.length, cut ? { head: endRows, tail: rows.length - endRows } : undefined, failed, firstFailure);
+      const caption = captionOf(
+        total,
+        headers.length,
+        cut ? { head: endRows, tail: rows.length - endRows } : undefined,
+        failed,
+        firstFailure,
+      );
       return {
         html: tableHtml(headers, grid, cut ? endRows : -1, caption, maxCellChars),
-        text: tableText(headers, grid, cut ? endRows : -1, cut || failed > 0 ? caption : undefined, options.noHeaders === true),
+        text: tableText(
+          headers,
+          grid,
+          cut ? endRows : -1,
+          cut || failed > 0 ? caption : undefined,
+          options.noHeaders === true,
+        ),
       };
     },
   };
 }
 
-function captionOf(total: number, columns: number, cut: { head: number; tail: number } | undefined, failed: number, firstFailure: string): string {
+function captionOf(
+  total: number,
+  columns: number,
+  cut: { head: number; tail: number } | undefined,
+  failed: number,
+  firstFailure: string,
+): string {
   let s = `${total} ${total === 1 ? 'row' : 'rows'} × ${columns} ${columns === 1 ? 'column' : 'columns'}`;
   if (cut !== undefined) s += ` (showing the first ${cut.head} and the last ${cut.tail}; pass { maxRows } to see more)`;
   if (failed > 0) s += `; ${failed} ${failed === 1 ? 'cell' : 'cells'} could not be computed (first: ${firstFailure})`;
@@ -345,12 +412,17 @@ function htmlCell(tag: 'td' | 'th', text: string, maxChars: number): string {
  * most: left alignment (JupyterLab right-aligns cells otherwise) and no wrapping, as kubectl prints them.
  */
 const INLINE_CELL = ' style="text-align:left;white-space:pre"';
-const INLINE_TABLE = ' style="font-family:var(--jp-code-font-family,ui-monospace,SFMono-Regular,Menlo,Consolas,monospace)"';
+const INLINE_TABLE =
+  ' style="font-family:var(--jp-code-font-family,ui-monospace,SFMono-Regular,Menlo,Consolas,monospace)"';
 
 function tableHtml(headers: string[], grid: string[][], moreAt: number, caption: string, maxChars: number): string {
-  let h = `<div class="kubetcd-scroll"><table${INLINE_TABLE}><thead><tr>` + headers.map((x) => htmlCell('th', visibleText(x), maxChars)).join('') + '</tr></thead><tbody>';
+  let h =
+    `<div class="kubetcd-scroll"><table${INLINE_TABLE}><thead><tr>` +
+    headers.map((x) => htmlCell('th', visibleText(x), maxChars)).join('') +
+    '</tr></thead><tbody>';
   grid.forEach((cells, i) => {
-    if (i === moreAt) h += '<tr class="kubetcd-more">' + headers.map(() => '<td style="text-align:center">…</td>').join('') + '</tr>';
+    if (i === moreAt)
+      h += '<tr class="kubetcd-more">' + headers.map(() => '<td style="text-align:center">…</td>').join('') + '</tr>';
     h += '<tr>' + cells.map((c) => htmlCell('td', c, maxChars)).join('') + '</tr>';
   });
   h += `</tbody></table></div><p class="kubetcd-caption">${escapeHtml(caption)}</p>`;
@@ -380,7 +452,13 @@ export function alignColumns(lines: string[][]): string {
   return out;
 }
 
-function tableText(headers: string[], grid: string[][], moreAt: number, footer: string | undefined, noHeaders: boolean): string {
+function tableText(
+  headers: string[],
+  grid: string[][],
+  moreAt: number,
+  footer: string | undefined,
+  noHeaders: boolean,
+): string {
   const lines: string[][] = noHeaders ? [] : [headers.map((x) => visibleText(x))];
   grid.forEach((cells, i) => {
     if (i === moreAt) lines.push(headers.map(() => '…'));
@@ -409,7 +487,10 @@ export function renderTable(objects: Iterable<KubeObject>, options: TableOptions
  * @example
  * const r = await renderTableAsync(k.list('pods'), { now: Date.now() });
  */
-export async function renderTableAsync(objects: AsyncIterable<KubeObject> | Iterable<KubeObject>, options: TableOptions = {}): Promise<Rendered> {
+export async function renderTableAsync(
+  objects: AsyncIterable<KubeObject> | Iterable<KubeObject>,
+  options: TableOptions = {},
+): Promise<Rendered> {
   const b = createTableBuilder(options);
   for await (const o of objects) b.add(o);
   return b.finish();

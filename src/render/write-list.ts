@@ -56,7 +56,9 @@ export interface WriteListOptions extends JsonListFormatOptions {
 function formatFor(target: string | ChunkSink, options: WriteListOptions): 'json' | 'yaml' {
   if (options.format !== undefined) {
     if (options.format !== 'json' && options.format !== 'yaml') {
-      throw new InvalidArgumentError(`Unknown list format: ${JSON.stringify(options.format)}. Pass { format: 'json' } or { format: 'yaml' }.`);
+      throw new InvalidArgumentError(
+        `Unknown list format: ${JSON.stringify(options.format)}. Pass { format: 'json' } or { format: 'yaml' }.`,
+      );
     }
     return options.format;
   }
@@ -72,9 +74,18 @@ function formatFor(target: string | ChunkSink, options: WriteListOptions): 'json
  * await writeList(k.stream('deployments'), 'deployments.yaml');
  * await writeList(pods.items, process.stdout, { format: 'yaml' });
  */
-export async function writeList(input: ListInput, target: string | ChunkSink, options: WriteListOptions = {}): Promise<number> {
+export async function writeList(
+  input: ListInput,
+  target: string | ChunkSink,
+  options: WriteListOptions = {},
+): Promise<number> {
   const format = formatFor(target, options);
-  const chunks = listChunks(input, format === 'yaml' ? yamlListFormat(options.wrapper !== undefined ? { wrapper: options.wrapper } : {}) : jsonListFormat(options));
+  const chunks = listChunks(
+    input,
+    format === 'yaml'
+      ? yamlListFormat(options.wrapper !== undefined ? { wrapper: options.wrapper } : {})
+      : jsonListFormat(options),
+  );
   if (typeof target !== 'string') return writeChunks(chunks, target);
   const file = fs.createWriteStream(target);
   try {

@@ -4,9 +4,25 @@
  * never through JavaScript numbers, so they stay exact.
  */
 import * as fs from 'node:fs';
-import { AbortedError, CompactedRevisionError, FutureRevisionError, InvalidArgumentError, SnapshotFormatError } from '../errors';
+import {
+  AbortedError,
+  CompactedRevisionError,
+  FutureRevisionError,
+  InvalidArgumentError,
+  SnapshotFormatError,
+} from '../errors';
 import { resolveKeyRange } from './snapshot/key-range';
-import type { KeyRange, KvHistoryEntry, KvRecord, KvSource, LeaseInfo, RangeOptions, ReadOptions, SourceCapabilities, SourceStatus } from './types';
+import type {
+  KeyRange,
+  KvHistoryEntry,
+  KvRecord,
+  KvSource,
+  LeaseInfo,
+  RangeOptions,
+  ReadOptions,
+  SourceCapabilities,
+  SourceStatus,
+} from './types';
 
 /** What a dump can do: read its one revision (value sizes known on keys-only reads), nothing more. */
 const DUMP_CAPABILITIES: SourceCapabilities = Object.freeze({
@@ -34,8 +50,9 @@ export interface EtcdctlDumpHeader {
  * parseJsonKeepingNumbers('{"id":14841639068965178418}') // { id: '14841639068965178418' }
  */
 export function parseJsonKeepingNumbers(text: string): unknown {
-  const quoted = text.replace(/("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g, (_m, str: string | undefined, num: string | undefined) =>
-    str !== undefined ? str : `"${num}"`,
+  const quoted = text.replace(
+    /("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g,
+    (_m, str: string | undefined, num: string | undefined) => (str !== undefined ? str : `"${num}"`),
   );
   return JSON.parse(quoted);
 }
@@ -77,10 +94,13 @@ export class EtcdctlDumpSource implements KvSource {
       throw new InvalidArgumentError(`Bad revision: ${revision}. Pass a positive integer, or omit { revision }.`);
     }
     if (revision > rev) {
-      throw new FutureRevisionError(`Revision ${revision} is newer than the etcdctl dump "${this.origin}" (its revision: ${rev}). An etcdctl dump holds one revision: omit { revision } or pass ${rev}.`, {
-        revision,
-        currentRevision: rev,
-      });
+      throw new FutureRevisionError(
+        `Revision ${revision} is newer than the etcdctl dump "${this.origin}" (its revision: ${rev}). An etcdctl dump holds one revision: omit { revision } or pass ${rev}.`,
+        {
+          revision,
+          currentRevision: rev,
+        },
+      );
     }
     throw new CompactedRevisionError(
       `Revision ${revision} is not in the etcdctl dump "${this.origin}": a dump holds only revision ${rev}. Omit { revision } or pass ${rev}; for history, read a snapshot or a live etcd.`,
@@ -220,7 +240,9 @@ function safeInt(v: unknown, what: string, origin: string): number {
   if (v === undefined || v === null) return 0;
   const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
   if (!Number.isSafeInteger(n)) {
-    throw new SnapshotFormatError(`Cannot read "${origin}" as an etcdctl JSON dump: ${what} is ${JSON.stringify(v)}, not an integer. Pass the output of "etcdctl get --prefix -w json".`);
+    throw new SnapshotFormatError(
+      `Cannot read "${origin}" as an etcdctl JSON dump: ${what} is ${JSON.stringify(v)}, not an integer. Pass the output of "etcdctl get --prefix -w json".`,
+    );
   }
   return n;
 }
@@ -228,7 +250,9 @@ function safeInt(v: unknown, what: string, origin: string): number {
 function base64(v: unknown, what: string, origin: string): Buffer {
   if (v === undefined || v === null) return Buffer.alloc(0);
   if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) {
-    throw new SnapshotFormatError(`Cannot read "${origin}" as an etcdctl JSON dump: ${what} is not base64. Pass the output of "etcdctl get --prefix -w json".`);
+    throw new SnapshotFormatError(
+      `Cannot read "${origin}" as an etcdctl JSON dump: ${what} is not base64. Pass the output of "etcdctl get --prefix -w json".`,
+    );
   }
   return Buffer.from(v, 'base64');
 }
@@ -243,15 +267,25 @@ export function parseEtcdctlDump(text: string, origin = 'etcdctl dump'): Etcdctl
   try {
     doc = parseJsonKeepingNumbers(text);
   } catch (e) {
-    throw new SnapshotFormatError(`Cannot read "${origin}" as an etcdctl JSON dump: ${(e as Error).message}. Pass the output of "etcdctl get --prefix -w json".`, { path: origin }, { cause: e });
+    throw new SnapshotFormatError(
+      `Cannot read "${origin}" as an etcdctl JSON dump: ${(e as Error).message}. Pass the output of "etcdctl get --prefix -w json".`,
+      { path: origin },
+      { cause: e },
+    );
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new SnapshotFormatError(`Cannot read "${origin}" as an etcdctl JSON dump: the text is not a JSON object. Pass the output of "etcdctl get --prefix -w json".`, { path: origin });
+    throw new SnapshotFormatError(
+      `Cannot read "${origin}" as an etcdctl JSON dump: the text is not a JSON object. Pass the output of "etcdctl get --prefix -w json".`,
+      { path: origin },
+    );
   }
   const o = doc as Record<string, unknown>;
   const h = o.header as Record<string, unknown> | undefined;
   if (!h || typeof h !== 'object' || h.revision === undefined) {
-    throw new SnapshotFormatError(`Cannot read "${origin}" as an etcdctl JSON dump: no header.revision. Pass the output of "etcdctl get --prefix -w json".`, { path: origin });
+    throw new SnapshotFormatError(
+      `Cannot read "${origin}" as an etcdctl JSON dump: no header.revision. Pass the output of "etcdctl get --prefix -w json".`,
+      { path: origin },
+    );
   }
   const idText = (v: unknown): string => (typeof v === 'string' && /^\d+$/.test(v) ? v : '0');
   const header: EtcdctlDumpHeader = {
@@ -261,14 +295,24 @@ export function parseEtcdctlDump(text: string, origin = 'etcdctl dump'): Etcdctl
     raftTerm: safeInt(h.raft_term, 'header.raft_term', origin),
   };
   const kvs = o.kvs ?? [];
-  if (!Array.isArray(kvs)) throw new SnapshotFormatError(`Cannot read "${origin}" as an etcdctl JSON dump: "kvs" is not an array.`, { path: origin });
+  if (!Array.isArray(kvs))
+    throw new SnapshotFormatError(`Cannot read "${origin}" as an etcdctl JSON dump: "kvs" is not an array.`, {
+      path: origin,
+    });
   const records: DumpRecord[] = kvs.map((raw: unknown, i: number) => {
-    if (!raw || typeof raw !== 'object') throw new SnapshotFormatError(`Cannot read "${origin}" as an etcdctl JSON dump: kvs[${i}] is not an object.`, { path: origin });
+    if (!raw || typeof raw !== 'object')
+      throw new SnapshotFormatError(`Cannot read "${origin}" as an etcdctl JSON dump: kvs[${i}] is not an object.`, {
+        path: origin,
+      });
     const kv = raw as Record<string, unknown>;
     const key = base64(kv.key, `kvs[${i}].key`, origin);
     const value = base64(kv.value, `kvs[${i}].value`, origin);
     const lease = kv.lease === undefined ? '0' : String(kv.lease);
-    if (!/^-?\d+$/.test(lease)) throw new SnapshotFormatError(`Cannot read "${origin}" as an etcdctl JSON dump: kvs[${i}].lease is ${JSON.stringify(kv.lease)}.`, { path: origin });
+    if (!/^-?\d+$/.test(lease))
+      throw new SnapshotFormatError(
+        `Cannot read "${origin}" as an etcdctl JSON dump: kvs[${i}].lease is ${JSON.stringify(kv.lease)}.`,
+        { path: origin },
+      );
     return {
       keyBuf: key,
       key,

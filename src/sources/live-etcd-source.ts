@@ -24,7 +24,16 @@ import type {
 } from './types';
 import { attachPool, EndpointPool, poolOf } from './live/endpoint-pool';
 import { normaliseConfig, trustOnFirstUse, type Config, type LiveOptions } from './live/live-config';
-import { checkRevision, describeRange, normaliseRange, NUL, num, printable, toBuffer, toRecord } from './live/live-keys';
+import {
+  checkRevision,
+  describeRange,
+  normaliseRange,
+  NUL,
+  num,
+  printable,
+  toBuffer,
+  toRecord,
+} from './live/live-keys';
 import type { EtcdRangeRequest } from './live/etcd3-gateway';
 import { pagedRange } from './live/paged-range';
 import { compactRevision, hashKv, liveLeases, liveStatus } from './live/live-status';
@@ -183,7 +192,9 @@ export async function openLiveSource(options: LiveOptions = {}): Promise<KvSourc
     // key "\0"); the client logs in first, so a wrong password fails here. Without one, a one-key read
     // fails here if etcd has auth on (status would not).
     await poolOf(source)!.callFirstToAnswer<unknown>('Connecting to etcd', (client, callOptions) =>
-      config.user !== undefined ? client.maintenance.status(callOptions) : client.kv.range({ key: NUL, keys_only: true, limit: 1 }, callOptions),
+      config.user !== undefined
+        ? client.maintenance.status(callOptions)
+        : client.kv.range({ key: NUL, keys_only: true, limit: 1 }, callOptions),
     );
   } catch (e) {
     await source.close();

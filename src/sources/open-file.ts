@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { InvalidArgumentError, SnapshotFormatError } from '../errors';
 import { BBOLT_MAGIC, PAGE_HEADER_BYTES } from './snapshot/bbolt-file';
-import { openSnapshotSource, SnapshotSourceOptions } from './snapshot/snapshot-source';
+import { openSnapshotSource, type SnapshotSourceOptions } from './snapshot/snapshot-source';
 import type { KvSource } from './types';
 
 /** Options of {@link openFileSource}. */
@@ -27,11 +27,19 @@ export function sniffFile(path: string): FileKind {
     fd = fs.openSync(path, 'r');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InvalidArgumentError(`Cannot open "${path}": ${code ?? (e as Error).message}. Check the path.`, { path }, { cause: e });
+    throw new InvalidArgumentError(
+      `Cannot open "${path}": ${code ?? (e as Error).message}. Check the path.`,
+      { path },
+      { cause: e },
+    );
   }
   try {
     const stat = fs.fstatSync(fd);
-    if (!stat.isFile()) throw new InvalidArgumentError(`Cannot open "${path}": it is not a regular file. Pass a snapshot, a member/snap/db file or an etcdctl JSON dump.`, { path });
+    if (!stat.isFile())
+      throw new InvalidArgumentError(
+        `Cannot open "${path}": it is not a regular file. Pass a snapshot, a member/snap/db file or an etcdctl JSON dump.`,
+        { path },
+      );
     const size = stat.size;
     const head = Buffer.alloc(Math.min(size, 4096));
     fs.readSync(fd, head, 0, head.length, 0);
@@ -47,7 +55,10 @@ export function sniffFile(path: string): FileKind {
     if (text.startsWith('{')) return 'etcdctl-json';
     // Page 0 damaged: a valid second meta page still makes it a bbolt file.
     for (const ps of PROBE_PAGE_SIZES) if (magicAt(ps) === BBOLT_MAGIC) return 'bbolt';
-    const shown = first === undefined ? `the file is ${size} bytes long, too short for a meta page` : `magic 0x${first.toString(16).padStart(8, '0')} at offset ${PAGE_HEADER_BYTES}`;
+    const shown =
+      first === undefined
+        ? `the file is ${size} bytes long, too short for a meta page`
+        : `magic 0x${first.toString(16).padStart(8, '0')} at offset ${PAGE_HEADER_BYTES}`;
     throw new SnapshotFormatError(
       `Cannot open "${path}" as an etcd snapshot: ${shown}, expected 0x${BBOLT_MAGIC.toString(16)}. It is neither a bbolt file nor an etcdctl JSON dump: pass a file written by "etcdctl snapshot save", a stopped member's member/snap/db, or "etcdctl get --prefix -w json" output.`,
       { path, offset: PAGE_HEADER_BYTES },

@@ -78,7 +78,10 @@ function openFile(path: string, options: SourceOptions): Promise<KvSource> {
 }
 
 function openLive(options: SourceOptions & { endpoints?: string | string[] | undefined }): Promise<KvSource> {
-  const where = options.endpoints === undefined ? 'Cannot open the live etcd' : `Cannot open etcd at ${[options.endpoints].flat().join(',')}`;
+  const where =
+    options.endpoints === undefined
+      ? 'Cannot open the live etcd'
+      : `Cannot open etcd at ${[options.endpoints].flat().join(',')}`;
   checkOptionNames(where, options, LIVE_OPTION_NAMES, otherKinds('live'));
   return openLiveSource(options as LiveOptions);
 }

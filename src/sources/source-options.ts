@@ -7,12 +7,33 @@ import type { LiveOptions } from './live-etcd-source';
 import type { SnapshotSourceOptions } from './snapshot/snapshot-source';
 
 /** Every option of a snapshot, db file or etcdctl dump. */
-export const FILE_OPTION_NAMES = ['verifyHash', 'wholeFileBytes', 'blockBytes', 'origin', 'hashInWorkerBytes', 'hashCheck', 'indexCache'] as const;
+export const FILE_OPTION_NAMES = [
+  'verifyHash',
+  'wholeFileBytes',
+  'blockBytes',
+  'origin',
+  'hashInWorkerBytes',
+  'hashCheck',
+  'indexCache',
+] as const;
 
 /** Every option of a live etcd. */
 export const LIVE_OPTION_NAMES = [
-  'endpoints', 'cacert', 'cert', 'key', 'insecureSkipVerify', 'serverName', 'user', 'password',
-  'dialTimeoutMs', 'callTimeoutMs', 'watchProgressMs', 'pageSize', 'pageBytes', 'subPrefixPaging', 'env',
+  'endpoints',
+  'cacert',
+  'cert',
+  'key',
+  'insecureSkipVerify',
+  'serverName',
+  'user',
+  'password',
+  'dialTimeoutMs',
+  'callTimeoutMs',
+  'watchProgressMs',
+  'pageSize',
+  'pageBytes',
+  'subPrefixPaging',
+  'env',
 ] as const;
 
 // The lists above must name every field of the option types: a field added there and not here fails the build.

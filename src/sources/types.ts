@@ -37,9 +37,7 @@ export interface KvHistoryEntry extends KvRecord {
  * - `{ start, end }`: keys in `[start, end)`; without `end`, every key from `start` to the end of the
  *   keyspace.
  */
-export type KeyRange =
-  | { prefix: string | Uint8Array }
-  | { start: string | Uint8Array; end?: string | Uint8Array };
+export type KeyRange = { prefix: string | Uint8Array } | { start: string | Uint8Array; end?: string | Uint8Array };
 
 /** Options of a range read. Every field is optional. */
 export interface RangeOptions {

@@ -37,8 +37,17 @@ export function crc32c(bytes: Uint8Array, crc = 0): number {
   const n = bytes.length;
   const end8 = n - (n % 8);
   for (; i < end8; i += 8) {
-    const lo = c ^ ((bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24));
-    const hi = (bytes[i + 4] as number) | ((bytes[i + 5] as number) << 8) | ((bytes[i + 6] as number) << 16) | ((bytes[i + 7] as number) << 24);
+    const lo =
+      c ^
+      ((bytes[i] as number) |
+        ((bytes[i + 1] as number) << 8) |
+        ((bytes[i + 2] as number) << 16) |
+        ((bytes[i + 3] as number) << 24));
+    const hi =
+      (bytes[i + 4] as number) |
+      ((bytes[i + 5] as number) << 8) |
+      ((bytes[i + 6] as number) << 16) |
+      ((bytes[i + 7] as number) << 24);
     c =
       (t[7 * 256 + (lo & 0xff)] as number) ^
       (t[6 * 256 + ((lo >>> 8) & 0xff)] as number) ^

@@ -20,7 +20,8 @@ export function releaseMemory(...arrays: ArrayBufferView[]): void {
   for (const a of arrays) {
     const b = a.buffer;
     // a pooled Buffer shares its ArrayBuffer with others; a view of part of a buffer is not ours to free
-    if (b instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === b.byteLength && b.byteLength > 0) buffers.add(b);
+    if (b instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === b.byteLength && b.byteLength > 0)
+      buffers.add(b);
   }
   if (buffers.size === 0) return;
   const { port1, port2 } = new MessageChannel();

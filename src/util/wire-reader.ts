@@ -231,7 +231,9 @@ export class WireReader {
     const b = this.buf;
     const p = this.pos;
     this.pos = p + 4;
-    return ((b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16)) + (b[p + 3] as number) * 0x1000000;
+    return (
+      ((b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16)) + (b[p + 3] as number) * 0x1000000
+    );
   }
 
   /** sfixed32: four bytes, little-endian, two's complement. */
@@ -320,7 +322,8 @@ export class WireReader {
           const tag = this.uint32(end);
           const wt = tag & 7;
           if (wt === END_GROUP) {
-            if (tag >>> 3 !== fieldNumber) throw this.fail(`end of group ${tag >>> 3} does not match group ${fieldNumber}`, at);
+            if (tag >>> 3 !== fieldNumber)
+              throw this.fail(`end of group ${tag >>> 3} does not match group ${fieldNumber}`, at);
             return;
           }
           this.skip(wt, end, tag >>> 3, depth + 1);
@@ -361,7 +364,10 @@ export function dataError(message: string, offset: number): DecodeError {
  * wireTypeName(2) // 'length-delimited'
  */
 export function wireTypeName(wireType: number): string {
-  return ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32'][wireType] ?? `wire type ${wireType}`;
+  return (
+    ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32'][wireType] ??
+    `wire type ${wireType}`
+  );
 }
 
 /**

@@ -47,8 +47,22 @@ test('decodeCbor decodes the RFC 8949 integer and float examples', () => {
   assert.equal(dec('fbc010666666666666'), -4.1);
   // The RFC's NaN and infinity examples are refused, as Kubernetes' decoder refuses them
   // (NaNDecodeForbidden, InfDecodeForbidden): JSON has no form for them.
-  for (const h of ['f97c00', 'f97e00', 'f9fc00', 'fa7f800000', 'fa7fc00000', 'faff800000', 'fb7ff0000000000000', 'fb7ff8000000000000', 'fbfff0000000000000']) {
-    assert.throws(() => dec(h), { name: 'DecodeError', message: /at byte 0: the float (NaN|-?Infinity) is not allowed/ }, h);
+  for (const h of [
+    'f97c00',
+    'f97e00',
+    'f9fc00',
+    'fa7f800000',
+    'fa7fc00000',
+    'faff800000',
+    'fb7ff0000000000000',
+    'fb7ff8000000000000',
+    'fbfff0000000000000',
+  ]) {
+    assert.throws(
+      () => dec(h),
+      { name: 'DecodeError', message: /at byte 0: the float (NaN|-?Infinity) is not allowed/ },
+      h,
+    );
   }
 });
 
@@ -134,14 +148,20 @@ test('decodeCbor refuses malformed input with the absolute byte offset', () => {
     );
   }
   // offsets are absolute when decoding from the middle of a buffer
-  assert.throws(() => decodeCbor(hex('0000 a1 61 61'), 2), (e: unknown) => (e as { offset: number }).offset === 5);
+  assert.throws(
+    () => decodeCbor(hex('0000 a1 61 61'), 2),
+    (e: unknown) => (e as { offset: number }).offset === 5,
+  );
 });
 
 test('decodeCbor stops at 100 levels of nesting', () => {
   const ok = hex('81'.repeat(99) + '01');
   assert.ok(Array.isArray(decodeCbor(ok)));
   const deep = hex('81'.repeat(101) + '01');
-  assert.throws(() => decodeCbor(deep), (e: unknown) => e instanceof Error && e.name === 'DecodeError' && /nesting/.test(e.message));
+  assert.throws(
+    () => decodeCbor(deep),
+    (e: unknown) => e instanceof Error && e.name === 'DecodeError' && /nesting/.test(e.message),
+  );
 });
 
 test('decodeCbor keeps __proto__ as a plain key', () => {

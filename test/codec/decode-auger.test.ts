@@ -37,7 +37,7 @@ describe('auger test data (Kubernetes 1.7 values)', () => {
     // Kubernetes 1.36 (the schema's newest version), like the newer Kubernetes the expected file comes
     // from, leaves the pod template's zero creationTimestamp out (1.32 printed it as null).
     const tmplMeta = ((obj['spec'] as KubeObject)['template'] as KubeObject)['metadata'] as KubeObject;
-    assert.equal(Object.prototype.hasOwnProperty.call(tmplMeta, 'creationTimestamp'), false);
+    assert.equal(Object.hasOwn(tmplMeta, 'creationTimestamp'), false);
     assert.equal(toKubeJson(obj), read('json/job.json').toString('utf8').trim());
     assert.deepEqual(d.unknownFields, [
       { path: 'metadata', ...CLUSTER_NAME },

@@ -32,7 +32,12 @@ function headDir(source: SchemaSource): string {
 }
 
 function pbFiles(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.pb')).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.pb'))
+        .sort()
+    : [];
 }
 
 /** The decode and encode tests of one pair, with `codec` (or the default decode/encode). */
@@ -68,7 +73,10 @@ describe('golden testdata/HEAD', () => {
         ['1.32', '1.32/'],
       ],
     );
-    assert.match(schema.source.description, /^Kubernetes 1\.36 \(k8s\.io\/api 0\.36\.4-1\) \+ Kubernetes 1\.32 \(k8s\.io\/api 0\.32\.3-1\)$/);
+    assert.match(
+      schema.source.description,
+      /^Kubernetes 1\.36 \(k8s\.io\/api 0\.36\.4-1\) \+ Kubernetes 1\.32 \(k8s\.io\/api 0\.32\.3-1\)$/,
+    );
   });
 
   const newest = sources[0];
@@ -78,7 +86,10 @@ describe('golden testdata/HEAD', () => {
 
   describe(`${newest.version}: every pair, default codec`, () => {
     test('the fixtures are installed (185 pairs)', () => {
-      assert.ok(newestFiles.length >= 185, `expected at least 185 .pb files in ${newestDir}, found ${newestFiles.length}`);
+      assert.ok(
+        newestFiles.length >= 185,
+        `expected at least 185 .pb files in ${newestDir}, found ${newestFiles.length}`,
+      );
     });
     for (const file of newestFiles) pairTests(newestDir, file, undefined, newest.version);
   });
@@ -94,18 +105,21 @@ describe('golden testdata/HEAD', () => {
     describe(`${older.version}: the kinds newer versions lack, default codec`, () => {
       test('the fixtures are installed (171 pairs, 10 of kinds 1.36 lacks)', () => {
         assert.ok(files.length >= 171, `expected at least 171 .pb files in ${dir}, found ${files.length}`);
-        assert.deepEqual(onlyHere.map((f) => f.replace(/\.pb$/, '')), [
-          'autoscaling.v2beta1.HorizontalPodAutoscaler',
-          'autoscaling.v2beta2.HorizontalPodAutoscaler',
-          'networking.k8s.io.v1alpha1.IPAddress',
-          'networking.k8s.io.v1alpha1.ServiceCIDR',
-          'resource.k8s.io.v1alpha3.DeviceClass',
-          'resource.k8s.io.v1alpha3.ResourceClaim',
-          'resource.k8s.io.v1alpha3.ResourceClaimTemplate',
-          'resource.k8s.io.v1alpha3.ResourceSlice',
-          'scheduling.k8s.io.v1alpha1.PriorityClass',
-          'storagemigration.k8s.io.v1alpha1.StorageVersionMigration',
-        ]);
+        assert.deepEqual(
+          onlyHere.map((f) => f.replace(/\.pb$/, '')),
+          [
+            'autoscaling.v2beta1.HorizontalPodAutoscaler',
+            'autoscaling.v2beta2.HorizontalPodAutoscaler',
+            'networking.k8s.io.v1alpha1.IPAddress',
+            'networking.k8s.io.v1alpha1.ServiceCIDR',
+            'resource.k8s.io.v1alpha3.DeviceClass',
+            'resource.k8s.io.v1alpha3.ResourceClaim',
+            'resource.k8s.io.v1alpha3.ResourceClaimTemplate',
+            'resource.k8s.io.v1alpha3.ResourceSlice',
+            'scheduling.k8s.io.v1alpha1.PriorityClass',
+            'storagemigration.k8s.io.v1alpha1.StorageVersionMigration',
+          ],
+        );
       });
       for (const file of onlyHere) pairTests(dir, file, undefined, older.version);
     });

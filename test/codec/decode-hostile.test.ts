@@ -14,8 +14,20 @@ import { describe, test } from 'node:test';
 import { createCodec, decode, loadSchema, toKubeJson } from '../../src/codec';
 import type { CompiledSchema, Decoded, DecodeOptions } from '../../src/codec';
 import { seededRandom } from '../../src/util/seeded-random';
-import { VALUE_MUTATIONS, applyValueMutation, findLengthPrefixes, varintBytes as varint, type ValueMutation, type ValueSeed } from '../../bench/lib/fuzz-mutate';
-import { augerDir as augerDataDir, goldenDir as goldenDataDir, goldenOptions, innerObject } from '../../bench/lib/fuzz-seeds';
+import {
+  VALUE_MUTATIONS,
+  applyValueMutation,
+  findLengthPrefixes,
+  varintBytes as varint,
+  type ValueMutation,
+  type ValueSeed,
+} from '../../bench/lib/fuzz-mutate';
+import {
+  augerDir as augerDataDir,
+  goldenDir as goldenDataDir,
+  goldenOptions,
+  innerObject,
+} from '../../bench/lib/fuzz-seeds';
 
 const goldenDir = goldenDataDir();
 const augerDir = path.join(augerDataDir(), 'storage');
@@ -76,9 +88,15 @@ class Checker {
     if (err !== undefined) {
       this.errors++;
       if (err.name !== 'DecodeError') this.problems.push(`${label}: error named ${err.name}: ${err.message}`);
-      else if (typeof err.offset !== 'number' || !Number.isInteger(err.offset) || err.offset < 0 || err.offset > value.length) {
+      else if (
+        typeof err.offset !== 'number' ||
+        !Number.isInteger(err.offset) ||
+        err.offset < 0 ||
+        err.offset > value.length
+      ) {
         this.problems.push(`${label}: offset ${String(err.offset)} outside [0, ${value.length}]: ${err.message}`);
-      } else if (!SAYS_WHAT_WAS_EXPECTED.test(err.message)) this.problems.push(`${label}: unclear message: ${err.message}`);
+      } else if (!SAYS_WHAT_WAS_EXPECTED.test(err.message))
+        this.problems.push(`${label}: unclear message: ${err.message}`);
       return d;
     }
     if (d.object !== undefined) {
@@ -104,7 +122,11 @@ class Checker {
   }
 
   assertClean(what: string): void {
-    assert.equal(this.problems.length, 0, `${this.problems.length} of ${this.count} ${what} misbehaved:\n${this.problems.slice(0, 8).join('\n')}`);
+    assert.equal(
+      this.problems.length,
+      0,
+      `${this.problems.length} of ${this.count} ${what} misbehaved:\n${this.problems.slice(0, 8).join('\n')}`,
+    );
     assert.ok(this.maxMs < HANG_MS, `slowest decode ${this.maxMs.toFixed(1)} ms (${this.maxLabel})`);
   }
 }
@@ -157,7 +179,8 @@ describe('hostile input: every prefix', () => {
   test('every prefix of every stored value gives a result or a clear error', (t) => {
     const c = new Checker();
     for (const g of [...goldens, ...augers]) {
-      for (let len = 0; len < g.value.length; len++) c.check(`${g.name}[0:${len}]`, g.value.subarray(0, len), g.options);
+      for (let len = 0; len < g.value.length; len++)
+        c.check(`${g.name}[0:${len}]`, g.value.subarray(0, len), g.options);
     }
     t.diagnostic(c.summary());
     c.assertClean('prefixes');
@@ -231,11 +254,31 @@ describe('hostile input: crafted values', () => {
           name: 'test.v1.Nest',
           goPackage: 'test/v1',
           fields: [
-            { name: 'child', number: 1, type: 'message', message: 'test.v1.Nest', repeated: false, omitEmpty: true, nullable: true, pointer: true, inline: false, goType: '*Nest' },
+            {
+              name: 'child',
+              number: 1,
+              type: 'message',
+              message: 'test.v1.Nest',
+              repeated: false,
+              omitEmpty: true,
+              nullable: true,
+              pointer: true,
+              inline: false,
+              goType: '*Nest',
+            },
           ],
         },
       },
-      kinds: { ...base.kinds, 'test.example/v1/Nest': { group: 'test.example', version: 'v1', kind: 'Nest', apiVersion: 'test.example/v1', message: 'test.v1.Nest' } },
+      kinds: {
+        ...base.kinds,
+        'test.example/v1/Nest': {
+          group: 'test.example',
+          version: 'v1',
+          kind: 'Nest',
+          apiVersion: 'test.example/v1',
+          message: 'test.v1.Nest',
+        },
+      },
     };
     const codec = createCodec({ schema });
     const value = envelope('test.example/v1', 'Nest', nested(10_000));
@@ -275,7 +318,9 @@ describe('hostile input: crafted values', () => {
     const before = process.memoryUsage().arrayBuffers;
     for (const claim of [0xffffffffn, 0x7fffffffn, 1n << 40n, 1n << 62n]) {
       // the object's length in the envelope, then metadata's length inside the object
-      const head = Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x09, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x03, 0x50, 0x6f, 0x64]);
+      const head = Buffer.from([
+        0x6b, 0x38, 0x73, 0x00, 0x0a, 0x09, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x03, 0x50, 0x6f, 0x64,
+      ]);
       for (const value of [
         Buffer.concat([head, Buffer.from([0x12, ...varint(claim)]), raw]),
         envelope('v1', 'Pod', Buffer.concat([Buffer.from([0x0a, ...varint(claim)]), raw.subarray(2)])),
@@ -315,7 +360,14 @@ describe('hostile input: regressions found by the fuzzer (bench/fuzz.ts)', () =>
     assert.equal(d.error?.name, 'DecodeError');
     assert.match(d.error?.message ?? '', /the float NaN is not allowed/);
     assert.equal(d.error?.offset, found.indexOf(Buffer.from([0xf9, 0x7f, 0x00])));
-    for (const float of ['f97c00', 'f9fc00', 'fa7fc00000', 'fb7ff0000000000000', 'fbfff0000000000000', 'fb7ff8000000000001']) {
+    for (const float of [
+      'f97c00',
+      'f9fc00',
+      'fa7fc00000',
+      'fb7ff0000000000000',
+      'fbfff0000000000000',
+      'fb7ff8000000000001',
+    ]) {
       const v = decode(Buffer.from(`d9d9f7a16161${float}`, 'hex'));
       assert.equal(v.error?.name, 'DecodeError', float);
       assert.match(v.error?.message ?? '', /is not allowed \(NaN and infinities have no JSON form\)/, float);

@@ -7,7 +7,15 @@ import { wrapEnvelope } from '../../src/codec/encode';
 import { describe, test } from 'node:test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createCodec, decode, encode, findRepoRoot, installedSourcesDir, rawJsonMark, toKubeJson } from '../../src/codec';
+import {
+  createCodec,
+  decode,
+  encode,
+  findRepoRoot,
+  installedSourcesDir,
+  rawJsonMark,
+  toKubeJson,
+} from '../../src/codec';
 import { rawJsonFieldMark } from '../../src/codec/raw-json';
 import type { CompiledSchema, KubeObject, SchemaField } from '../../src/codec';
 import { WireWriter } from '../../src/codec/wire-writer';
@@ -55,11 +63,15 @@ describe('pointers and omitempty', () => {
 
   test('an unset pointer is left out', () => {
     const o = roundTrip({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: {} });
-    assert.equal(Object.prototype.hasOwnProperty.call(get(o, 'spec'), 'replicas'), false);
+    assert.equal(Object.hasOwn(get(o, 'spec') as object, 'replicas'), false);
   });
 
   test('non-pointer omitempty zeros are written on the wire but not printed (generation 0, generateName "")', () => {
-    const bytes = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', generation: 0, generateName: '' } });
+    const bytes = encode({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', generation: 0, generateName: '' },
+    });
     // gogo writes them: ObjectMeta field 2 (generateName) empty and field 7 (generation) 0
     assert.ok(Buffer.from(bytes).includes(Buffer.from([0x12, 0x00])));
     assert.ok(Buffer.from(bytes).includes(Buffer.from([0x38, 0x00])));
@@ -81,7 +93,10 @@ describe('pointers and omitempty', () => {
     const d = decode(envelope('v1', 'Pod', pod.finish()));
     assert.equal(d.error, undefined, d.error?.message);
     const cs = (get(d.object, 'status.containerStatuses') as unknown[])[0];
-    assert.equal(toKubeJson(cs), '{"name":"app","state":{},"lastState":{},"ready":false,"restartCount":0,"image":"","imageID":""}');
+    assert.equal(
+      toKubeJson(cs),
+      '{"name":"app","state":{},"lastState":{},"ready":false,"restartCount":0,"image":"","imageID":""}',
+    );
   });
 
   test('a nil list without omitempty prints null (ClusterRole rules)', () => {
@@ -109,7 +124,10 @@ describe('pointers and omitempty', () => {
     ns.tag(1, 2);
     ns.bytes(meta.finish());
     const d = decode(envelope('v1', 'Namespace', ns.finish()));
-    assert.equal(toKubeJson(d.object), '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n"},"spec":{},"status":{}}');
+    assert.equal(
+      toKubeJson(d.object),
+      '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n"},"spec":{},"status":{}}',
+    );
   });
 });
 
@@ -119,7 +137,10 @@ describe('Kubernetes versions: each kind decodes with the rules of the newest ve
   test('1.36 leaves a zero creationTimestamp out (omitzero); the result names the version', () => {
     const d = decode(encode(NAMESPACE));
     assert.equal(d.schemaVersion, '1.36');
-    assert.equal(toKubeJson(d.object), '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n"},"spec":{},"status":{}}');
+    assert.equal(
+      toKubeJson(d.object),
+      '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n"},"spec":{},"status":{}}',
+    );
   });
 
   test('a kind only 1.32 has prints a zero creationTimestamp as null, as 1.32 does', () => {
@@ -127,18 +148,27 @@ describe('Kubernetes versions: each kind decodes with the rules of the newest ve
     const d = decode(encode(pc));
     assert.equal(d.error, undefined, d.error?.message);
     assert.equal(d.schemaVersion, '1.32');
-    assert.equal(toKubeJson(d.object), '{"kind":"PriorityClass","apiVersion":"scheduling.k8s.io/v1alpha1","metadata":{"name":"p","creationTimestamp":null},"value":5}');
+    assert.equal(
+      toKubeJson(d.object),
+      '{"kind":"PriorityClass","apiVersion":"scheduling.k8s.io/v1alpha1","metadata":{"name":"p","creationTimestamp":null},"value":5}',
+    );
     // the same message name decodes with 1.36's fields for a kind 1.36 has
     const v1 = decode(encode({ ...pc, apiVersion: 'scheduling.k8s.io/v1' }));
     assert.equal(v1.schemaVersion, '1.36');
-    assert.equal(toKubeJson(v1.object), '{"kind":"PriorityClass","apiVersion":"scheduling.k8s.io/v1","metadata":{"name":"p"},"value":5}');
+    assert.equal(
+      toKubeJson(v1.object),
+      '{"kind":"PriorityClass","apiVersion":"scheduling.k8s.io/v1","metadata":{"name":"p"},"value":5}',
+    );
   });
 
   test('a codec of 1.32 alone prints 1.32 rules for every kind', () => {
     const older = createCodec({ sourcesDir: installedSourcesDir('1.32') });
     const d = older.decode(encode(NAMESPACE));
     assert.equal(d.schemaVersion, '1.32');
-    assert.equal(toKubeJson(d.object), '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n","creationTimestamp":null},"spec":{},"status":{}}');
+    assert.equal(
+      toKubeJson(d.object),
+      '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"n","creationTimestamp":null},"spec":{},"status":{}}',
+    );
   });
 
   test('1.36 decodes fields 1.32 does not know; 1.32 keeps them in unknownFields', () => {
@@ -167,14 +197,19 @@ describe('special types', () => {
       spec: { template: { metadata: { labels: { a: 'b' } } } },
     });
     assert.equal(get(o, 'metadata.creationTimestamp'), '2022-09-09T04:01:18Z');
-    assert.equal(Object.prototype.hasOwnProperty.call(get(o, 'spec.template.metadata'), 'creationTimestamp'), false);
+    assert.equal(Object.hasOwn(get(o, 'spec.template.metadata') as object, 'creationTimestamp'), false);
     const ev = roundTrip({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' } });
     assert.equal(ev['eventTime'], null);
     assert.equal(ev['firstTimestamp'], null);
   });
 
   test('MicroTime keeps six fractional digits', () => {
-    const ev = roundTrip({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'e' }, eventTime: '2022-09-09T04:01:18.123456Z' });
+    const ev = roundTrip({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'e' },
+      eventTime: '2022-09-09T04:01:18.123456Z',
+    });
     assert.equal(ev['eventTime'], '2022-09-09T04:01:18.123456Z');
   });
 
@@ -186,12 +221,22 @@ describe('special types', () => {
       spec: { strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '' } } },
     });
     assert.deepEqual(get(o, 'spec.strategy.rollingUpdate'), { maxUnavailable: 0, maxSurge: '' });
-    const svc = roundTrip({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } });
+    const svc = roundTrip({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec: { ports: [{ port: 80 }] },
+    });
     assert.equal(toKubeJson((get(svc, 'spec.ports') as unknown[])[0]), '{"port":80,"targetPort":0}');
   });
 
   test('Quantity prints its canonical form', () => {
-    const o = roundTrip({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { cpu: '0.5', memory: '1.5Gi', pods: '1e3' } } });
+    const o = roundTrip({
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'q' },
+      spec: { hard: { cpu: '0.5', memory: '1.5Gi', pods: '1e3' } },
+    });
     assert.deepEqual(get(o, 'spec.hard'), { cpu: '500m', memory: '1536Mi', pods: '1e3' });
   });
 
@@ -199,11 +244,17 @@ describe('special types', () => {
     const o = roundTrip({
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: 'c', managedFields: [{ manager: 'm', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } }, { manager: 'n' }] },
+      metadata: {
+        name: 'c',
+        managedFields: [
+          { manager: 'm', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } },
+          { manager: 'n' },
+        ],
+      },
     });
     const mf = get(o, 'metadata.managedFields') as Record<string, unknown>[];
     assert.deepEqual(mf[0]?.['fieldsV1'], { 'f:data': { 'f:a': {} } });
-    assert.equal(Object.prototype.hasOwnProperty.call(mf[1], 'fieldsV1'), false);
+    assert.equal(Object.hasOwn(mf[1] as object, 'fieldsV1'), false);
   });
 
   test('embedded JSON keeps its stored text (number forms, escapes) for printing and re-encoding', () => {
@@ -220,7 +271,10 @@ describe('special types', () => {
     assert.equal(d.error, undefined, d.error?.message);
     const obj = (d.object as KubeObject)['object'] as { b: number[]; e: string };
     assert.deepEqual(obj, { b: [1, 2.5, -0, 1000], e: 'é/' });
-    assert.deepEqual(rawJsonMark(obj), { text: '{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/"}', printed: '{"b":[1,2.5,-0,1000],"e":"é/"}' });
+    assert.deepEqual(rawJsonMark(obj), {
+      text: '{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/"}',
+      printed: '{"b":[1,2.5,-0,1000],"e":"é/"}',
+    });
     assert.equal(toKubeJson(d.object), '{"type":"ADDED","object":{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/"}}');
     const again = encode(d.object as KubeObject, { apiVersion: 'v1', kind: 'WatchEvent' });
     assert.ok(Buffer.from(again).includes(Buffer.from('{"b":[1,2.50,-0,1e3],"e":"\\u00e9\\/"}')));
@@ -229,7 +283,11 @@ describe('special types', () => {
     const edited = encode(d.object as KubeObject, { apiVersion: 'v1', kind: 'WatchEvent' });
     assert.ok(Buffer.from(edited).includes(Buffer.from('{"b":[1,2.5,-0,1000,4],"e":"é/"}')));
     // canonical text gets no mark
-    const plain = roundTrip({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', managedFields: [{ manager: 'm', fieldsV1: { 'f:a': {} } }] } });
+    const plain = roundTrip({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', managedFields: [{ manager: 'm', fieldsV1: { 'f:a': {} } }] },
+    });
     assert.equal(rawJsonMark((get(plain, 'metadata.managedFields') as KubeObject[])[0]?.['fieldsV1']), undefined);
   });
 
@@ -259,7 +317,11 @@ describe('special types', () => {
     // an edited value prints and encodes as edited
     obj['object'] = 13;
     assert.equal(toKubeJson(obj), '{"type":"ADDED","object":13}');
-    assert.ok(Buffer.from(encode(obj, { apiVersion: 'v1', kind: 'WatchEvent' })).includes(Buffer.from([0x12, 0x04, 0x0a, 0x02, ...Buffer.from('13')])));
+    assert.ok(
+      Buffer.from(encode(obj, { apiVersion: 'v1', kind: 'WatchEvent' })).includes(
+        Buffer.from([0x12, 0x04, 0x0a, 0x02, ...Buffer.from('13')]),
+      ),
+    );
     Object.assign(obj, { object: { a: 12.5 } });
     assert.equal(toKubeJson(obj), '{"type":"ADDED","object":{"a":12.5}}');
     // canonical text gets no mark
@@ -274,7 +336,11 @@ describe('special types', () => {
   });
 
   test('int64 beyond 2^53 stays exact', () => {
-    const o = roundTrip({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', generation: 9007199254740993n } });
+    const o = roundTrip({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', generation: 9007199254740993n },
+    });
     assert.equal(get(o, 'metadata.generation'), 9007199254740993n);
     assert.ok(toKubeJson(o).includes('"generation":9007199254740993'));
     const neg = roundTrip({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', generation: -5 } });
@@ -293,7 +359,10 @@ describe('special types', () => {
     assert.equal(get(d.object, 'metadata.name'), 'a\uDCFF\uDCFEb');
     assert.ok(toKubeJson(d.object).includes('"name":"a\\ufffd\\ufffdb"'));
     const again = encode(d.object as KubeObject);
-    assert.ok(Buffer.from(again).includes(Buffer.from([0x0a, 0x04, 0x61, 0xff, 0xfe, 0x62])), Buffer.from(again).toString('hex'));
+    assert.ok(
+      Buffer.from(again).includes(Buffer.from([0x0a, 0x04, 0x61, 0xff, 0xfe, 0x62])),
+      Buffer.from(again).toString('hex'),
+    );
   });
 
   test('map keys holding invalid UTF-8 sort by their stored bytes, as Go sorts them', () => {
@@ -304,11 +373,22 @@ describe('special types', () => {
   });
 
   test('map keys that differ only in invalid bytes stay two keys and print as Go prints them', () => {
-    const d = decode(configMapWithLabels([Buffer.from([0xff]), Buffer.from('10'), Buffer.from([0xfe]), Buffer.from('9'), Buffer.from('é'), Buffer.from([0xc3, 0x28])]));
+    const d = decode(
+      configMapWithLabels([
+        Buffer.from([0xff]),
+        Buffer.from('10'),
+        Buffer.from([0xfe]),
+        Buffer.from('9'),
+        Buffer.from('é'),
+        Buffer.from([0xc3, 0x28]),
+      ]),
+    );
     assert.equal(d.error, undefined, d.error?.message);
     // integer-like keys make toKubeJson sort the map: by original bytes, as Go does
     assert.ok(
-      toKubeJson(d.object).includes('"labels":{"10":"3130","9":"39","\\ufffd(":"c328","é":"c3a9","\\ufffd":"fe","\\ufffd":"ff"}'),
+      toKubeJson(d.object).includes(
+        '"labels":{"10":"3130","9":"39","\\ufffd(":"c328","é":"c3a9","\\ufffd":"fe","\\ufffd":"ff"}',
+      ),
       toKubeJson(d.object),
     );
     const again = decode(encode(d.object as KubeObject));
@@ -376,7 +456,9 @@ describe('unknown data and bad input', () => {
   });
 
   test('garbage after the magic never throws', () => {
-    const junk = new Uint8Array([0x6b, 0x38, 0x73, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    const junk = new Uint8Array([
+      0x6b, 0x38, 0x73, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    ]);
     const d = decode(junk);
     assert.equal(d.encoding, 'protobuf');
     assert.equal(d.error?.name, 'DecodeError');
@@ -416,7 +498,10 @@ describe('hostile input', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'd', labels: { a: 'b' }, creationTimestamp: '2022-09-09T04:01:18Z' },
-      spec: { replicas: 2, template: { spec: { containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: '1' } } }] } } },
+      spec: {
+        replicas: 2,
+        template: { spec: { containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: '1' } } }] } },
+      },
     });
     let seed = 12345;
     const rand = (n: number): number => {
@@ -430,7 +515,11 @@ describe('hostile input', () => {
       let bytes: Uint8Array = v;
       if (kind === 0) v[4 + rand(v.length - 4)] = rand(256);
       else if (kind === 1) bytes = v.subarray(0, 4 + rand(v.length - 4));
-      else for (let j = 0; j < 4; j++) { const at = 4 + rand(v.length - 4); v[at] = (v[at] as number) ^ (1 << rand(8)); }
+      else
+        for (let j = 0; j < 4; j++) {
+          const at = 4 + rand(v.length - 4);
+          v[at] = (v[at] as number) ^ (1 << rand(8));
+        }
       const d = decode(bytes);
       if (d.error !== undefined) {
         failures++;
@@ -444,7 +533,9 @@ describe('hostile input', () => {
 
 describe('other encodings', () => {
   test('JSON values pass through, int64 exact, apiVersion/kind read from them', () => {
-    const d = decode(Buffer.from('{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"generation":9007199254740993}}\n'));
+    const d = decode(
+      Buffer.from('{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"generation":9007199254740993}}\n'),
+    );
     assert.equal(d.error, undefined);
     assert.equal(d.encoding, 'json');
     assert.equal(d.kind, 'Widget');
@@ -453,7 +544,9 @@ describe('other encodings', () => {
   });
 
   test('the JSON-era pod of the auger data (key line + JSON) decodes', () => {
-    const text = fs.readFileSync(path.join(findRepoRoot(), '..', 'shared', 'data', 'auger-testdata', 'json', 'pod-with-key.txt'));
+    const text = fs.readFileSync(
+      path.join(findRepoRoot(), '..', 'shared', 'data', 'auger-testdata', 'json', 'pod-with-key.txt'),
+    );
     const d = decode(text);
     assert.equal(d.error, undefined, d.error?.message);
     assert.equal(d.encoding, 'json');
@@ -490,7 +583,16 @@ describe('nesting limit', () => {
   test('messages nested deeper than 100 levels are refused', () => {
     // A schema of our own with a self-referencing message (built-in kinds have none).
     const field = (name: string, number: number, extra: Partial<SchemaField>): SchemaField => ({
-      name, number, type: 'string', repeated: false, omitEmpty: true, nullable: false, pointer: false, inline: false, goType: 'string', ...extra,
+      name,
+      number,
+      type: 'string',
+      repeated: false,
+      omitEmpty: true,
+      nullable: false,
+      pointer: false,
+      inline: false,
+      goType: 'string',
+      ...extra,
     });
     const schema: CompiledSchema = {
       formatVersion: 0,
@@ -500,7 +602,10 @@ describe('nesting limit', () => {
           name: 't.Node',
           goPackage: 't',
           typeMetaAt: 0,
-          fields: [field('name', 1, {}), field('child', 2, { type: 'message', message: 't.Node', pointer: true, nullable: true, goType: '*Node' })],
+          fields: [
+            field('name', 1, {}),
+            field('child', 2, { type: 'message', message: 't.Node', pointer: true, nullable: true, goType: '*Node' }),
+          ],
         },
       },
       kinds: { 'x/v1/Node': { group: 'x', version: 'v1', kind: 'Node', apiVersion: 'x/v1', message: 't.Node' } },

@@ -17,9 +17,11 @@ describe('encode', () => {
     // creationTimestamp (zero Time: an empty message); pointers and nil slices/maps are not written.
     const meta = `0a01${ascii('c')}` + '1200' + '1a00' + '2200' + '2a00' + '3200' + '3800' + '4200';
     // data entries sorted by key, key and value always written
-    const data = `1206${`0a01${ascii('a')}`}${`1201${ascii('1')}`}` + `1206${`0a01${ascii('b')}`}${`1201${ascii('2')}`}`;
+    const data =
+      `1206${`0a01${ascii('a')}`}${`1201${ascii('1')}`}` + `1206${`0a01${ascii('b')}`}${`1201${ascii('2')}`}`;
     const raw = `0a11${meta}${data}`;
-    const unknown = `0a0f0a02${ascii('v1')}1209${ascii('ConfigMap')}` + `12${(raw.length / 2).toString(16)}${raw}` + '1a00' + '2200';
+    const unknown =
+      `0a0f0a02${ascii('v1')}1209${ascii('ConfigMap')}` + `12${(raw.length / 2).toString(16)}${raw}` + '1a00' + '2200';
     assert.equal(hex(bytes), `6b387300${unknown}`);
   });
 
@@ -38,8 +40,14 @@ describe('encode', () => {
   });
 
   test('a pointer is written only when set; a non-pointer scalar always', () => {
-    const unset = encode({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: {} }, { bare: true });
-    const zero = encode({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 0 } }, { bare: true });
+    const unset = encode(
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: {} },
+      { bare: true },
+    );
+    const zero = encode(
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 0 } },
+      { bare: true },
+    );
     assert.equal(zero.length, unset.length + 2); // field 1 (replicas) = 0: 08 00
   });
 
@@ -51,7 +59,11 @@ describe('encode', () => {
   });
 
   test('round trip keeps int64 beyond 2^53', () => {
-    const bytes = encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', generation: 18446744073709551n } });
+    const bytes = encode({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', generation: 18446744073709551n },
+    });
     assert.equal(((decode(bytes).object as KubeObject)['metadata'] as KubeObject)['generation'], 18446744073709551n);
   });
 
@@ -67,23 +79,38 @@ describe('encode errors name the offending field', () => {
   const base = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' } };
 
   test('a string where a number belongs', () => {
-    assert.throws(() => encode({ ...base, spec: { replicas: '3' } }), (e: Error) => {
-      assert.equal(e.name, 'EncodeError');
-      assert.match(e.message, /^Cannot encode spec\.replicas: expected an integer \(int32\), found the string "3"\.$/);
-      return true;
-    });
+    assert.throws(
+      () => encode({ ...base, spec: { replicas: '3' } }),
+      (e: Error) => {
+        assert.equal(e.name, 'EncodeError');
+        assert.match(
+          e.message,
+          /^Cannot encode spec\.replicas: expected an integer \(int32\), found the string "3"\.$/,
+        );
+        return true;
+      },
+    );
   });
 
   test('an int32 out of range', () => {
-    assert.throws(() => encode({ ...base, spec: { replicas: 2 ** 31 } }), /spec\.replicas: 2147483648 is out of range for int32/);
+    assert.throws(
+      () => encode({ ...base, spec: { replicas: 2 ** 31 } }),
+      /spec\.replicas: 2147483648 is out of range for int32/,
+    );
   });
 
   test('a field the kind does not have', () => {
-    assert.throws(() => encode({ ...base, spec: { replicaz: 1 } }), (e: Error) => {
-      assert.equal(e.name, 'EncodeError');
-      assert.match(e.message, /^Cannot encode spec\.replicaz: k8s\.io\.api\.apps\.v1\.DeploymentSpec has no field "replicaz"/);
-      return true;
-    });
+    assert.throws(
+      () => encode({ ...base, spec: { replicaz: 1 } }),
+      (e: Error) => {
+        assert.equal(e.name, 'EncodeError');
+        assert.match(
+          e.message,
+          /^Cannot encode spec\.replicaz: k8s\.io\.api\.apps\.v1\.DeploymentSpec has no field "replicaz"/,
+        );
+        return true;
+      },
+    );
   });
 
   test('an element inside a list', () => {
@@ -94,19 +121,28 @@ describe('encode errors name the offending field', () => {
   });
 
   test('an unknown kind', () => {
-    assert.throws(() => encode({ apiVersion: 'example.com/v1', kind: 'Widget' }), (e: Error) => {
-      assert.equal(e.name, 'EncodeError');
-      assert.match(e.message, /kind "Widget" of "example\.com\/v1": the schema .* does not know it/);
-      return true;
-    });
+    assert.throws(
+      () => encode({ apiVersion: 'example.com/v1', kind: 'Widget' }),
+      (e: Error) => {
+        assert.equal(e.name, 'EncodeError');
+        assert.match(e.message, /kind "Widget" of "example\.com\/v1": the schema .* does not know it/);
+        return true;
+      },
+    );
   });
 
   test('bad base64, quantity and time', () => {
-    assert.throws(() => encode({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { k: 'not base64!' } }), /data\["k"\]: expected base64/);
+    assert.throws(
+      () => encode({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { k: 'not base64!' } }),
+      /data\["k"\]: expected base64/,
+    );
     assert.throws(
       () => encode({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { cpu: '1x' } } }),
       /spec\.hard\["cpu"\]/,
     );
-    assert.throws(() => encode({ ...base, metadata: { name: 'd', creationTimestamp: 'yesterday' } }), /metadata\.creationTimestamp/);
+    assert.throws(
+      () => encode({ ...base, metadata: { name: 'd', creationTimestamp: 'yesterday' } }),
+      /metadata\.creationTimestamp/,
+    );
   });
 });

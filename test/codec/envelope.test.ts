@@ -68,7 +68,10 @@ test('sniffValue recognises JSON, with the serializer newline kept and etcdctl n
   assert.deepEqual(b.stripped, { trailingNewline: true });
   assert.equal(Buffer.from(b.body).toString(), '{"kind":"Foo"}\n');
   assert.equal(sniffValue(bytes(' \n\t[1]')).encoding, 'json');
-  assert.equal(sniffValue(bytes('/registry/foo.example.com/bars/ns/x\n{"kind":"Bar"}\n\n')).stripped?.keyLine, '/registry/foo.example.com/bars/ns/x');
+  assert.equal(
+    sniffValue(bytes('/registry/foo.example.com/bars/ns/x\n{"kind":"Bar"}\n\n')).stripped?.keyLine,
+    '/registry/foo.example.com/bars/ns/x',
+  );
 });
 
 test('sniffValue recognises CBOR', () => {

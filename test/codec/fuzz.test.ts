@@ -26,13 +26,23 @@ const SEED = 0x6b387300;
 
 describe('decoder fuzzing (short mode)', () => {
   test(`${SHORT_COUNT} mutated values: a result or a DecodeError, in bounded time and memory`, async (t) => {
-    const stats = await runFuzz({ target: 'decode', count: SHORT_COUNT, seed: SEED, workers: 1, hangMs: 5000, slowMs: 1000 });
+    const stats = await runFuzz({
+      target: 'decode',
+      count: SHORT_COUNT,
+      seed: SEED,
+      workers: 1,
+      hangMs: 5000,
+      slowMs: 1000,
+    });
     checkFuzzRun(t, stats, { count: SHORT_COUNT, maxMs: 1000 });
     // the mutations reach both outcomes, and each mutation kind is detected at least sometimes
     assert.ok((stats.outcomes['ok'] ?? 0) > SHORT_COUNT / 20, JSON.stringify(stats.outcomes));
     assert.ok((stats.outcomes['DecodeError'] ?? 0) > SHORT_COUNT / 2, JSON.stringify(stats.outcomes));
     for (const m of VALUE_MUTATIONS.filter((x) => x !== 'stack')) {
-      assert.ok((stats.byMutation[`${m} DecodeError`] ?? 0) > 0, `no ${m} mutation was detected: ${JSON.stringify(stats.byMutation)}`);
+      assert.ok(
+        (stats.byMutation[`${m} DecodeError`] ?? 0) > 0,
+        `no ${m} mutation was detected: ${JSON.stringify(stats.byMutation)}`,
+      );
     }
   });
 
@@ -62,7 +72,11 @@ describe('decoder fuzzing (short mode)', () => {
       assert.equal(stats.inputs, 400, 'every input is counted, the hung one included, and the run goes on after it');
       for (const f of stats.findings) {
         assert.ok(f.file !== undefined && fs.existsSync(f.file), `${f.kind} saved`);
-        const meta = JSON.parse(fs.readFileSync(f.file.replace(/\.bin$/, '.json'), 'utf8')) as { seed: number; index: number; repro: string };
+        const meta = JSON.parse(fs.readFileSync(f.file.replace(/\.bin$/, '.json'), 'utf8')) as {
+          seed: number;
+          index: number;
+          repro: string;
+        };
         assert.equal(meta.seed, 9);
         assert.equal(meta.index, f.index);
         assert.match(meta.repro, /node build\/bench\/fuzz\.js --repro .*\.bin/);
@@ -110,8 +124,18 @@ describe('decoder fuzzing: lengths claiming far more than the value holds', () =
 
 describe('strings a renderer must escape come back without loss', () => {
   // HTML, every C0 control, DEL, C1 as UTF-8, line/paragraph separators, BOM, and invalid UTF-8 bytes
-  const invalid = [[0xff], [0xfe, 0x41], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]];
-  const controls = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('') + '\u007f\u0085\u2028\u2029\ufeff';
+  const invalid = [
+    [0xff],
+    [0xfe, 0x41],
+    [0xc0, 0x80],
+    [0xed, 0xa0, 0x80],
+    [0xf4, 0x90, 0x80, 0x80],
+    [0xe2, 0x82],
+    [0x80],
+    [0xf8, 0x88, 0x80, 0x80, 0x80],
+  ];
+  const controls =
+    Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('') + '\u007f\u0085\u2028\u2029\ufeff';
   const texts: Buffer[] = [
     Buffer.from('<script>alert("x")</script> & <b>bold</b> &amp; \'q\''),
     Buffer.from(controls),
@@ -166,7 +190,14 @@ describe('strings a renderer must escape come back without loss', () => {
 
   test('a CBOR value with those bytes in text strings keeps the valid ones and refuses invalid UTF-8', () => {
     const text = texts[0] as Buffer;
-    const ok = decode(Buffer.concat([Buffer.from([0xd9, 0xd9, 0xf7, 0xa1, 0x78, text.length]), text, Buffer.from([0x78, text.length]), text]));
+    const ok = decode(
+      Buffer.concat([
+        Buffer.from([0xd9, 0xd9, 0xf7, 0xa1, 0x78, text.length]),
+        text,
+        Buffer.from([0x78, text.length]),
+        text,
+      ]),
+    );
     assert.equal(ok.error, undefined);
     assert.deepEqual(ok.object, { [text.toString('utf8')]: text.toString('utf8') });
     // Kubernetes' CBOR decoder refuses invalid UTF-8 in text strings: so does decode, with a DecodeError

@@ -102,7 +102,8 @@ test('parseGoDuration rejects what Go rejects, naming the value', () => {
   for (const text of bad) {
     assert.throws(
       () => parseGoDuration(text),
-      (e: unknown) => e instanceof Error && e.name === 'InvalidArgumentError' && e.message.includes(JSON.stringify(text)),
+      (e: unknown) =>
+        e instanceof Error && e.name === 'InvalidArgumentError' && e.message.includes(JSON.stringify(text)),
       JSON.stringify(text),
     );
   }

@@ -54,7 +54,15 @@ test('toKubeJson writes objects, arrays, bytes and nulls', () => {
   assert.equal(toKubeJson({ a: {}, b: [] }), '{"a":{},"b":[]}');
   assert.equal(toKubeJson(new Uint8Array([0, 1, 2, 250])), '"AAEC+g=="');
   assert.equal(toKubeJson(new Uint8Array([])), '""');
-  assert.equal(toKubeJson(new Map([['b', 1], ['a', 2]])), '{"a":2,"b":1}');
+  assert.equal(
+    toKubeJson(
+      new Map([
+        ['b', 1],
+        ['a', 2],
+      ]),
+    ),
+    '{"a":2,"b":1}',
+  );
 });
 
 test('toKubeJson sorts objects with integer-like keys by UTF-8 bytes, like Go maps', () => {
@@ -82,7 +90,16 @@ test('toKubeJson prints invalid UTF-8 map keys as Go: sorted by original bytes, 
   m['9'] = 7;
   // integer-like keys: sorted, "\xc3(" before "é" (C3 28 < C3 A9), "\xfe" before "\xff", both printed \ufffd
   assert.equal(toKubeJson(m), '{"10":6,"9":7,"b":1,"\\ufffd(":3,"é":4,"\\ufffd":5,"\\ufffd":2}');
-  assert.equal(toKubeJson(new Map([[go([0xff]), 1], ['é', 2], [go([0xc3, 0x28]), 3]])), '{"\\ufffd(":3,"é":2,"\\ufffd":1}');
+  assert.equal(
+    toKubeJson(
+      new Map([
+        [go([0xff]), 1],
+        ['é', 2],
+        [go([0xc3, 0x28]), 3],
+      ]),
+    ),
+    '{"\\ufffd(":3,"é":2,"\\ufffd":1}',
+  );
   // a real U+FFFD is printed raw
   assert.equal(toKubeJson({ '\uFFFD': go([0x61, 0xff]) }), '{"\uFFFD":"a\\ufffd"}');
 });
@@ -95,7 +112,21 @@ test('toKubeJson prints embedded JSON marked by the decoder as its stored text w
   // pretty: Go re-indents the compact text (json.Indent), `{}` and `[]` stay so
   assert.equal(
     toKubeJson(doc, { indent: '  ' }),
-    ['{', '  "kind": "x",', '  "object": {', '    "b": [', '      1,', '      2.50,', '      -0,', '      1e3', '    ],', '    "e": "\\u00e9\\/",', '    "a": {}', '  }', '}'].join('\n'),
+    [
+      '{',
+      '  "kind": "x",',
+      '  "object": {',
+      '    "b": [',
+      '      1,',
+      '      2.50,',
+      '      -0,',
+      '      1e3',
+      '    ],',
+      '    "e": "\\u00e9\\/",',
+      '    "a": {}',
+      '  }',
+      '}',
+    ].join('\n'),
   );
   // strings holding punctuation are copied, not re-indented
   const s = { k: 'a,{b}:[c]' };
@@ -153,11 +184,30 @@ test('toKubeJson with indent matches json.MarshalIndent', () => {
 });
 
 test('parseKubeJson keeps int64 values exact and key order', () => {
-  const v = parseKubeJson('{"z": 1, "generation": 9007199254740993, "neg": -9223372036854775808, "small": 9007199254740991, "f": 1.5, "e": 1e3}');
-  assert.deepEqual(v, { z: 1, generation: 9007199254740993n, neg: -(1n << 63n), small: 9007199254740991, f: 1.5, e: 1000 });
+  const v = parseKubeJson(
+    '{"z": 1, "generation": 9007199254740993, "neg": -9223372036854775808, "small": 9007199254740991, "f": 1.5, "e": 1e3}',
+  );
+  assert.deepEqual(v, {
+    z: 1,
+    generation: 9007199254740993n,
+    neg: -(1n << 63n),
+    small: 9007199254740991,
+    f: 1.5,
+    e: 1000,
+  });
   assert.deepEqual(Object.keys(v as object), ['z', 'generation', 'neg', 'small', 'f', 'e']);
-  assert.equal(toKubeJson(v), '{"z":1,"generation":9007199254740993,"neg":-9223372036854775808,"small":9007199254740991,"f":1.5,"e":1000}');
-  assert.deepEqual(parseKubeJson(' [1, "a\\u00e9\\ud83d\\ude00", true, false, null, {}] '), [1, 'aé😀', true, false, null, {}]);
+  assert.equal(
+    toKubeJson(v),
+    '{"z":1,"generation":9007199254740993,"neg":-9223372036854775808,"small":9007199254740991,"f":1.5,"e":1000}',
+  );
+  assert.deepEqual(parseKubeJson(' [1, "a\\u00e9\\ud83d\\ude00", true, false, null, {}] '), [
+    1,
+    'aé😀',
+    true,
+    false,
+    null,
+    {},
+  ]);
   assert.equal(parseKubeJson('"\\ud800x"'), '\uFFFDx');
   assert.equal(parseKubeJson('"\\u0041\\/\\b\\f\\n\\r\\t\\"\\\\"'), 'A/\b\f\n\r\t"\\');
   const proto = parseKubeJson('{"__proto__": {"polluted": 1}}') as Record<string, unknown>;
@@ -198,12 +248,17 @@ test('parseKubeJson rejects bad JSON naming the offset', () => {
     );
   }
   // the exact parser (used for text with long numbers) stops at 1000 levels instead of overflowing the stack
-  assert.throws(() => parseKubeJson('['.repeat(2000) + '12345678901234567' + ']'.repeat(2000)), { name: 'InvalidArgumentError' });
+  assert.throws(() => parseKubeJson('['.repeat(2000) + '12345678901234567' + ']'.repeat(2000)), {
+    name: 'InvalidArgumentError',
+  });
 });
 
 test('compactJson removes only insignificant whitespace', () => {
   assert.equal(compactJson('{ "a" : [1, 2],\n\t"b": "x y\\n\\u003c" }\n'), '{"a":[1,2],"b":"x y\\n\\u003c"}');
-  assert.equal(compactJson('{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}'), '{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}');
+  assert.equal(
+    compactJson('{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}'),
+    '{"f:metadata":{"f:labels":{".":{},"f:app":{}}}}',
+  );
   assert.equal(compactJson(' "<&>" '), '"<&>"');
   assert.equal(compactJson(' "<&>\u2028" ', { escapeHtml: true }), '"\\u003c\\u0026\\u003e\\u2028"');
   assert.equal(compactJson('[ "a\\" b" , 1.50e+3 ]'), '["a\\" b",1.50e+3]');

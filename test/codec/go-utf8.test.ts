@@ -111,7 +111,10 @@ test('encodeUtf8 encodes; U+DC80..U+DCFF become their byte, other lone surrogate
   assert.deepEqual([...encodeUtf8('aé€😀')], [0x61, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80]);
   assert.deepEqual([...encodeUtf8('\uD800')], [0xef, 0xbf, 0xbd]);
   assert.deepEqual([...encodeUtf8('\uDC7F\uDD00')], [0xef, 0xbf, 0xbd, 0xef, 0xbf, 0xbd]);
-  assert.deepEqual([...encodeUtf8('é\uDCFF😀\uDC80\uD83D')], [0xc3, 0xa9, 0xff, 0xf0, 0x9f, 0x98, 0x80, 0x80, 0xef, 0xbf, 0xbd]);
+  assert.deepEqual(
+    [...encodeUtf8('é\uDCFF😀\uDC80\uD83D')],
+    [0xc3, 0xa9, 0xff, 0xf0, 0x9f, 0x98, 0x80, 0x80, 0xef, 0xbf, 0xbd],
+  );
 });
 
 test('utf8ByteCompare orders by UTF-8 bytes like Go sort.Strings', () => {
@@ -126,10 +129,26 @@ test('utf8ByteCompare orders by UTF-8 bytes like Go sort.Strings', () => {
 });
 
 test('utf8ByteCompare orders invalid bytes by their original value, as Go sorts map keys', () => {
-  const keys = [[0xc3, 0x28], [0xc3, 0xa9], [0xff], [0xfe], [0x7e], [0xe2, 0x80, 0xa8], [0xef, 0xbf, 0xbd], [0xf0, 0x9f, 0x98, 0x80], [0xf0, 0x9f, 0x98], [0xed, 0xa0, 0x80], [0x61, 0x80], [0x61]];
+  const keys = [
+    [0xc3, 0x28],
+    [0xc3, 0xa9],
+    [0xff],
+    [0xfe],
+    [0x7e],
+    [0xe2, 0x80, 0xa8],
+    [0xef, 0xbf, 0xbd],
+    [0xf0, 0x9f, 0x98, 0x80],
+    [0xf0, 0x9f, 0x98],
+    [0xed, 0xa0, 0x80],
+    [0x61, 0x80],
+    [0x61],
+  ];
   const strings = keys.map((k) => decodeGoString(new Uint8Array(k), 0, k.length));
   const sorted = [...strings].sort(utf8ByteCompare).map((s) => Buffer.from(encodeUtf8(s)).toString('hex'));
-  const byBytes = keys.map((k) => Buffer.from(k)).sort(Buffer.compare).map((b) => b.toString('hex'));
+  const byBytes = keys
+    .map((k) => Buffer.from(k))
+    .sort(Buffer.compare)
+    .map((b) => b.toString('hex'));
   assert.deepEqual(sorted, byBytes);
   // "\xc3(" sorts before "é" (C3 A9) though U+DCC3 > U+00E9; "\xfe" and "\xff" are two keys
   assert.ok(utf8ByteCompare(strings[0] as string, 'é') < 0);

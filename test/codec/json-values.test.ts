@@ -35,13 +35,23 @@ test('known difference, pinned: invalid UTF-8 inside a JSON value is kept as the
   // Go's JSON decoder replaces each invalid byte with a real U+FFFD and prints that character raw;
   // kubetcd keeps the byte (U+DCFF here), exactly as for protobuf values, and prints the escape \ufffd.
   // Both texts parse to the same JSON value. If this test fails, README.md's "known difference" is stale.
-  const stored = bytes('{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"a":"ok', [0xff], '"}}');
+  const stored = bytes(
+    '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"a":"ok',
+    [0xff],
+    '"}}',
+  );
   const d = decode(stored);
   assert.equal(d.error, undefined);
   const a = (d.object as { spec: { a: string } }).spec.a;
   assert.equal(a, 'ok\udcff');
-  assert.equal(toKubeJson(d.object), '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"a":"ok\\ufffd"}}');
-  assert.deepEqual(JSON.parse(toKubeJson(d.object)), JSON.parse('{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"a":"ok\ufffd"}}'));
+  assert.equal(
+    toKubeJson(d.object),
+    '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"a":"ok\\ufffd"}}',
+  );
+  assert.deepEqual(
+    JSON.parse(toKubeJson(d.object)),
+    JSON.parse('{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"a":"ok\ufffd"}}'),
+  );
 });
 
 test('broken JSON values report an error with its offset and keep the bytes visible', () => {

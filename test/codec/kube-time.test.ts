@@ -97,7 +97,10 @@ test('parseKubeTime rejects what Go rejects, naming the value', () => {
 
 test('decoded Times print as formatTime prints them, on the fast path (1970–9999) and off it', async () => {
   const { decode, encode } = await import('../../src/codec');
-  const seconds: number[] = [0, 59, 60, 3599, 3600, 86399, 86400, 951782400 /* 2000-02-29 */, 1709164800 /* 2024-02-29 */, 253402300799, -1, -86401, -62135596799];
+  const seconds: number[] = [
+    0, 59, 60, 3599, 3600, 86399, 86400, 951782400 /* 2000-02-29 */, 1709164800 /* 2024-02-29 */, 253402300799, -1,
+    -86401, -62135596799,
+  ];
   let x = 0x9e3779b9;
   for (let i = 0; i < 2000; i++) {
     x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + i) >>> 0;

@@ -178,7 +178,20 @@ test('toKubeYaml layout: nesting, lists, empties, numbers', () => {
     a: {},
     n: null,
     list: [{ x: 1, y: [1, 2] }, [3, [4]], {}, [], 'x'],
-    nums: [0, -0, 1.5, 1e6, 1234567.5, 0.0001, 0.00001, 1e21, 9007199254740993n, 18446744073709551615n, 18446744073709551616n, -(1n << 63n)],
+    nums: [
+      0,
+      -0,
+      1.5,
+      1e6,
+      1234567.5,
+      0.0001,
+      0.00001,
+      1e21,
+      9007199254740993n,
+      18446744073709551615n,
+      18446744073709551616n,
+      -(1n << 63n),
+    ],
     t: true,
     f: false,
   };
@@ -223,7 +236,24 @@ test('toKubeYaml layout: nesting, lists, empties, numbers', () => {
 test('yamlKeyLess sorts keys the go-yaml way', () => {
   const keys = ['b', 'a10', 'a9', 'A', 'a_b', 'aB', 'a-b', '1', '10', '2', 'é', 'z', 'a01', 'a1', 'x.y', 'xy'];
   const sorted = [...keys].sort((x, y) => (yamlKeyLess(x, y) ? -1 : yamlKeyLess(y, x) ? 1 : 0));
-  assert.deepEqual(sorted, ['1', '2', '10', 'A', 'a-b', 'a_b', 'a1', 'a01', 'a9', 'a10', 'aB', 'b', 'x.y', 'xy', 'z', 'é']);
+  assert.deepEqual(sorted, [
+    '1',
+    '2',
+    '10',
+    'A',
+    'a-b',
+    'a_b',
+    'a1',
+    'a01',
+    'a9',
+    'a10',
+    'aB',
+    'b',
+    'x.y',
+    'xy',
+    'z',
+    'é',
+  ]);
 });
 
 test('yamlKeyLess fast path agrees with the rune-by-rune rules on many keys', () => {

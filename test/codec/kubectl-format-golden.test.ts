@@ -24,7 +24,12 @@ function firstDifference(want: string, got: string): string {
 }
 
 test('every kind of testdata/HEAD: decoded .pb printed as kubectl prints the .json (List, -o json and -o yaml)', async () => {
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.pb')).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.pb'))
+        .sort()
+    : [];
   assert.ok(files.length >= 171, `expected at least 171 .pb files in ${dir}, found ${files.length}`);
   const objects: KubeObject[] = [];
   const texts: string[] = [];

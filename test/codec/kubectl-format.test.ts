@@ -32,7 +32,10 @@ const MANAGED_FIELDS = [
     apiVersion: 'v1',
     time: '2024-03-01T10:20:30Z',
     fieldsType: 'FieldsV1',
-    fieldsV1: { 'f:data': { '.': {}, 'f:html': {}, 'f:quoted': {} }, 'f:metadata': { 'f:annotations': { '.': {}, 'f:note': {} } } },
+    fieldsV1: {
+      'f:data': { '.': {}, 'f:html': {}, 'f:quoted': {} },
+      'f:metadata': { 'f:annotations': { '.': {}, 'f:note': {} } },
+    },
   },
 ];
 
@@ -50,14 +53,15 @@ function textConfigMap(): KubeObject {
       annotations: {
         note: 'a<b && c>d "quoted" \\ back',
         'unicode/\u00fcber': '\u65e5\u672c\u8a9e \u2014 \u{1F680} line\u2028sep end',
-        'kubectl.kubernetes.io/last-applied-configuration': '{"apiVersion":"v1","data":{"html":"<b>&amp;</b>"},"kind":"ConfigMap"}\n',
+        'kubectl.kubernetes.io/last-applied-configuration':
+          '{"apiVersion":"v1","data":{"html":"<b>&amp;</b>"},"kind":"ConfigMap"}\n',
         invalid: 'bad\udcffbyte',
       },
       managedFields: MANAGED_FIELDS,
     },
     data: {
       html: '<b>bold</b> & <i>\u00e9</i>',
-      quoted: "it's: a \"test\"",
+      quoted: 'it\'s: a "test"',
       multi: 'line one\nline two\n',
       empty: '',
       tab: 'a\tb',
@@ -78,22 +82,166 @@ function textConfigMap(): KubeObject {
  * (which kubectl's JSON→YAML step folds) and a leading U+FEFF (go-yaml then escapes every character).
  */
 const HOSTILE_VALUES = [
-  'yes', 'No', '~', 'null', 'true', '1e3', '0x1F', '0o17', '017', '08', '1_000', '.5', '-.inf', '.nan', '+1', '-', '- x', ': x',
-  'a: b', '#c', 'a #c', 'a#c', '?', '? x', '!tag', '&a', '*a', '|', '>', '%', '@x', '`x', '"q"', "'s'", ' lead', 'trail ',
-  'two  spaces', '---', '...', '--- x', '2024-01-02', '2024-01-02T03:04:05Z', '2024-1-2', '12:30', '1:20:30', '190:20:30',
-  '0b101', '-0b11', '0.', '-0', '1.5e+3', 'inf', '[a]', '{a}', 'a,b', '\u0001ctl', 'a\u0000b', 'tab\there', '\ttab', 'cr\rlf',
-  'new\nline', 'new\nline\n', '\n', '\n\n', 'trailing\n\n', ' \nx', 'x \ny', '\u00e9', '\u{1F680}', '\u00a0nbsp', 'a\u2028b',
-  '\u2029', '<<', '=', 'a'.repeat(130), 'word '.repeat(40), 'x:y', 'x: ', 'http://a.b/c?d=e&f', 'a\\b', '\u200b', '\ufffd',
-  'y', 'n', 'off', '0', '-1', '9223372036854775808', '18446744073709551616', '1e400', '0.0.1', '3.', '+', '.', '', ' ',
-  '\u0085nel', 'a\u0085b', 'a \u0085 b', 'a\u0085\u0085b', '\u0085', '\u00e9\u0085', '\u0085\n', '\ufeffbom', 'a\ufeffb',
+  'yes',
+  'No',
+  '~',
+  'null',
+  'true',
+  '1e3',
+  '0x1F',
+  '0o17',
+  '017',
+  '08',
+  '1_000',
+  '.5',
+  '-.inf',
+  '.nan',
+  '+1',
+  '-',
+  '- x',
+  ': x',
+  'a: b',
+  '#c',
+  'a #c',
+  'a#c',
+  '?',
+  '? x',
+  '!tag',
+  '&a',
+  '*a',
+  '|',
+  '>',
+  '%',
+  '@x',
+  '`x',
+  '"q"',
+  "'s'",
+  ' lead',
+  'trail ',
+  'two  spaces',
+  '---',
+  '...',
+  '--- x',
+  '2024-01-02',
+  '2024-01-02T03:04:05Z',
+  '2024-1-2',
+  '12:30',
+  '1:20:30',
+  '190:20:30',
+  '0b101',
+  '-0b11',
+  '0.',
+  '-0',
+  '1.5e+3',
+  'inf',
+  '[a]',
+  '{a}',
+  'a,b',
+  '\u0001ctl',
+  'a\u0000b',
+  'tab\there',
+  '\ttab',
+  'cr\rlf',
+  'new\nline',
+  'new\nline\n',
+  '\n',
+  '\n\n',
+  'trailing\n\n',
+  ' \nx',
+  'x \ny',
+  '\u00e9',
+  '\u{1F680}',
+  '\u00a0nbsp',
+  'a\u2028b',
+  '\u2029',
+  '<<',
+  '=',
+  'a'.repeat(130),
+  'word '.repeat(40),
+  'x:y',
+  'x: ',
+  'http://a.b/c?d=e&f',
+  'a\\b',
+  '\u200b',
+  '\ufffd',
+  'y',
+  'n',
+  'off',
+  '0',
+  '-1',
+  '9223372036854775808',
+  '18446744073709551616',
+  '1e400',
+  '0.0.1',
+  '3.',
+  '+',
+  '.',
+  '',
+  ' ',
+  '\u0085nel',
+  'a\u0085b',
+  'a \u0085 b',
+  'a\u0085\u0085b',
+  '\u0085',
+  '\u00e9\u0085',
+  '\u0085\n',
+  '\ufeffbom',
+  'a\ufeffb',
 ];
 /** Keys in every style. (Keys mixing digit runs and letters such as `1a`, `12:30` and `3.` are left out:
  * go-yaml's key order is not a total order for them, and kubectl prints them in a different order from one
  * run to the next.) */
 const HOSTILE_KEYS = [
-  'yes', '~', 'null', 'true', '-', '- x', '#c', 'a #c', '?', '!tag', '&a', '*a', '|', '>', '%', '@x', '`x', '"q"', "'s'", ' lead',
-  'trail ', '---', '2024-01-02', '<<', '=', 'a'.repeat(130), '\u00e9', '\u{1F680}', '\ufeffbom', 'a\u2028b', 'x:y', 'a10', 'a9',
-  'a-b', 'A', '_', 'Z', 'z0', 'z00', 'z01', 'z1', '0', '00', '1', '9', '10', 'app.kubernetes.io/name', 'x\ty', 'new\nline', '',
+  'yes',
+  '~',
+  'null',
+  'true',
+  '-',
+  '- x',
+  '#c',
+  'a #c',
+  '?',
+  '!tag',
+  '&a',
+  '*a',
+  '|',
+  '>',
+  '%',
+  '@x',
+  '`x',
+  '"q"',
+  "'s'",
+  ' lead',
+  'trail ',
+  '---',
+  '2024-01-02',
+  '<<',
+  '=',
+  'a'.repeat(130),
+  '\u00e9',
+  '\u{1F680}',
+  '\ufeffbom',
+  'a\u2028b',
+  'x:y',
+  'a10',
+  'a9',
+  'a-b',
+  'A',
+  '_',
+  'Z',
+  'z0',
+  'z00',
+  'z01',
+  'z1',
+  '0',
+  '00',
+  '1',
+  '9',
+  '10',
+  'app.kubernetes.io/name',
+  'x\ty',
+  'new\nline',
+  '',
 ];
 
 function hostileConfigMap(): KubeObject {
@@ -104,7 +252,13 @@ function hostileConfigMap(): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: 'hostile-text', namespace: 'default', uid: '6f1c3a52-0000-4000-8000-000000000004', creationTimestamp: '2024-03-01T10:20:33Z', annotations },
+    metadata: {
+      name: 'hostile-text',
+      namespace: 'default',
+      uid: '6f1c3a52-0000-4000-8000-000000000004',
+      creationTimestamp: '2024-03-01T10:20:33Z',
+      annotations,
+    },
     data,
   };
 }
@@ -114,14 +268,25 @@ function refusedConfigMap(): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: 'del-char', namespace: 'refused', uid: '6f1c3a52-0000-4000-8000-000000000005', creationTimestamp: '2024-03-01T10:20:34Z' },
+    metadata: {
+      name: 'del-char',
+      namespace: 'refused',
+      uid: '6f1c3a52-0000-4000-8000-000000000005',
+      creationTimestamp: '2024-03-01T10:20:34Z',
+    },
     data: { ok: 'fine', bad: 'rub\u007fout' },
   };
 }
 
 /** A Secret as `kubectl apply` writes it: values in data and in the last-applied annotation. */
 function appliedSecret(): KubeObject {
-  const manifest = { apiVersion: 'v1', data: { password: b64(PASSWORD), token: b64(TOKEN) }, kind: 'Secret', metadata: { name: 'app-credentials', namespace: 'default' }, type: 'Opaque' };
+  const manifest = {
+    apiVersion: 'v1',
+    data: { password: b64(PASSWORD), token: b64(TOKEN) },
+    kind: 'Secret',
+    metadata: { name: 'app-credentials', namespace: 'default' },
+    type: 'Opaque',
+  };
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -210,17 +375,34 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
   });
 
   /** The reference: kubectl printing the objects `resource` in `namespace` holds, as read back with reveal. */
-  async function referenceList(k: KubeClient, resource: string, namespace: string, output: 'json' | 'yaml', showManagedFields = false): Promise<string> {
+  async function referenceList(
+    k: KubeClient,
+    resource: string,
+    namespace: string,
+    output: 'json' | 'yaml',
+    showManagedFields = false,
+  ): Promise<string> {
     const list = await k.list(resource, { namespace, reveal: true });
     assert.ok(list.items.length > 0, `${resource} in ${namespace}: nothing listed`);
     const texts: string[] = [];
-    for (const o of list.items) texts.push(apiServerJson(o, await etcdModRevision(fx, keyOf(o, resource === 'certificates' ? 'cert-manager.io/certificates' : resource))));
+    for (const o of list.items)
+      texts.push(
+        apiServerJson(
+          o,
+          await etcdModRevision(fx, keyOf(o, resource === 'certificates' ? 'cert-manager.io/certificates' : resource)),
+        ),
+      );
     return kubectlPrintList(texts, output, { showManagedFields });
   }
 
   it('one object: toKubectlJson/Yaml of get() results are what kubectl prints (escapes, unicode, invalid UTF-8, managedFields)', async () => {
     for (const [label, k] of sources()) {
-      for (const [resource, name] of [['configmaps', 'html-and-unicode'], ['configmaps', 'hostile-text'], ['secrets', 'app-credentials'], ['certificates', 'numbers']] as const) {
+      for (const [resource, name] of [
+        ['configmaps', 'html-and-unicode'],
+        ['configmaps', 'hostile-text'],
+        ['secrets', 'app-credentials'],
+        ['certificates', 'numbers'],
+      ] as const) {
         const got = await k.get(resource, name, { namespace: 'default', reveal: true });
         assert.ok(got.object !== undefined, `${label} ${resource}/${name}: ${got.error}`);
         const rev = await etcdModRevision(fx, got.key);
@@ -235,9 +417,14 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
             assert.equal(print(got, { showManagedFields }), expected, what);
             // the object alone carries its revision too
             assert.equal(print(got.object, { showManagedFields }), expected, `${what} (object)`);
-            const hasManagedFields = Array.isArray((got.object['metadata'] as Record<string, unknown>)['managedFields']);
+            const hasManagedFields = Array.isArray(
+              (got.object['metadata'] as Record<string, unknown>)['managedFields'],
+            );
             assert.equal(expected.includes('managedFields'), showManagedFields && hasManagedFields, what);
-            assert.ok(expected.includes(`resourceVersion: "${rev}"`) || expected.includes(`"resourceVersion": "${rev}"`), what);
+            assert.ok(
+              expected.includes(`resourceVersion: "${rev}"`) || expected.includes(`"resourceVersion": "${rev}"`),
+              what,
+            );
           }
         }
       }
@@ -254,12 +441,17 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
     }
   });
 
-  it('lists: toKubectlJson/Yaml of list() are kubectl\'s List; the CLI streams the same bytes; k.kubectl() too', async () => {
-    const cases: Array<[string, string]> = [['configmaps', 'default'], ['pods', 'kube-system'], ['certificates', 'default']];
+  it("lists: toKubectlJson/Yaml of list() are kubectl's List; the CLI streams the same bytes; k.kubectl() too", async () => {
+    const cases: Array<[string, string]> = [
+      ['configmaps', 'default'],
+      ['pods', 'kube-system'],
+      ['certificates', 'default'],
+    ];
     for (const [resource, namespace] of cases) {
       const expected: { [k: string]: string } = {};
       for (const output of ['json', 'yaml'] as const) {
-        for (const show of [false, true]) expected[`${output}${show}`] = await referenceList(kubes[0] as KubeClient, resource, namespace, output, show);
+        for (const show of [false, true])
+          expected[`${output}${show}`] = await referenceList(kubes[0] as KubeClient, resource, namespace, output, show);
       }
       for (const [label, k, src] of sources()) {
         const list = await k.list(resource, { namespace });
@@ -271,12 +463,27 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
             assert.equal(print(list, { showManagedFields: show }), want, `${what}: list()`);
             assert.equal(print(list.items, { showManagedFields: show }), want, `${what}: items`);
             let streamed = '';
-            for await (const chunk of listChunks(k.stream(resource, { namespace }), kubectlListFormat(output, { showManagedFields: show }))) streamed += chunk;
+            for await (const chunk of listChunks(
+              k.stream(resource, { namespace }),
+              kubectlListFormat(output, { showManagedFields: show }),
+            ))
+              streamed += chunk;
             assert.equal(streamed, want, `${what}: listChunks(k.stream(), kubectlListFormat())`);
-            const r = await k.kubectl(`get ${resource} -n ${namespace} -o ${output}${show ? ' --show-managed-fields' : ''}`);
+            const r = await k.kubectl(
+              `get ${resource} -n ${namespace} -o ${output}${show ? ' --show-managed-fields' : ''}`,
+            );
             assert.equal(r.output, want, `${what}: k.kubectl()`);
             if (show && resource !== 'configmaps') continue; // the CLI flag once is enough
-            const c = await runCli(['get', resource, '-n', namespace, '-o', output, ...(show ? ['--show-managed-fields'] : []), ...src]);
+            const c = await runCli([
+              'get',
+              resource,
+              '-n',
+              namespace,
+              '-o',
+              output,
+              ...(show ? ['--show-managed-fields'] : []),
+              ...src,
+            ]);
             assert.equal(c.code, 0, `${what}: ${c.stderr}`);
             assert.equal(c.stdout, want, `${what}: kubetcd get`);
           }
@@ -285,7 +492,7 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
     }
   });
 
-  it('every resource the cluster holds, all namespaces: kubectl\'s List, JSON and YAML', async () => {
+  it("every resource the cluster holds, all namespaces: kubectl's List, JSON and YAML", async () => {
     // every record's mod revision, from etcdctl
     const dump = await fx.etcd.etcdctl(['get', '/registry/', '--prefix', '-w', 'json']);
     assert.equal(dump.code, 0, dump.stderr);
@@ -310,7 +517,11 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
         if (items.length === 0) continue;
         for (const output of ['json', 'yaml'] as const) {
           const want = await kubectlPrintList(texts, output);
-          assert.equal((output === 'json' ? toKubectlJson : toKubectlYaml)(items), want, `${label} ${r.resource} -A -o ${output}`);
+          assert.equal(
+            (output === 'json' ? toKubectlJson : toKubectlYaml)(items),
+            want,
+            `${label} ${r.resource} -A -o ${output}`,
+          );
         }
         compared += items.length;
       }
@@ -322,19 +533,42 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
     const k0 = kubes[0] as KubeClient;
     const cm = await k0.get('configmaps', 'html-and-unicode', { namespace: 'default' });
     const cmFile = apiServerJson(cm.object as KubeObject, await etcdModRevision(fx, cm.key));
-    const otherObject = (await k0.list('configmaps', { namespace: 'default' })).items.find((o) => (o['metadata'] as { name: string }).name !== 'html-and-unicode');
+    const otherObject = (await k0.list('configmaps', { namespace: 'default' })).items.find(
+      (o) => (o['metadata'] as { name: string }).name !== 'html-and-unicode',
+    );
     assert.ok(otherObject !== undefined, 'a second ConfigMap in default');
     const otherName = (otherObject['metadata'] as { name: string }).name;
-    const otherFile = apiServerJson(otherObject, await etcdModRevision(fx, `/registry/configmaps/default/${otherName}`));
+    const otherFile = apiServerJson(
+      otherObject,
+      await etcdModRevision(fx, `/registry/configmaps/default/${otherName}`),
+    );
     for (const output of ['json', 'yaml'] as const) {
       const one = await kubectlPrint(cmFile, output);
       const two = await kubectlPrintList([cmFile, otherFile], output);
       for (const [label, k, src] of sources()) {
-        assert.equal((await k.kubectl(`get configmap html-and-unicode -n default -o ${output}`)).output, one, `${label} -o ${output}`);
-        assert.equal((await k.kubectl(`get configmaps html-and-unicode ${otherName} -n default -o ${output}`)).output, two, `${label} two -o ${output}`);
+        assert.equal(
+          (await k.kubectl(`get configmap html-and-unicode -n default -o ${output}`)).output,
+          one,
+          `${label} -o ${output}`,
+        );
+        assert.equal(
+          (await k.kubectl(`get configmaps html-and-unicode ${otherName} -n default -o ${output}`)).output,
+          two,
+          `${label} two -o ${output}`,
+        );
         const c1 = await runCli(['get', 'configmap', 'html-and-unicode', '-n', 'default', '-o', output, ...src]);
         assert.equal(c1.stdout, one, `${label} kubetcd get NAME -o ${output}: ${c1.stderr}`);
-        const c2 = await runCli(['get', 'configmaps', 'html-and-unicode', otherName, '-n', 'default', '-o', output, ...src]);
+        const c2 = await runCli([
+          'get',
+          'configmaps',
+          'html-and-unicode',
+          otherName,
+          '-n',
+          'default',
+          '-o',
+          output,
+          ...src,
+        ]);
         assert.equal(c2.stdout, two, `${label} kubetcd get NAME NAME -o ${output}: ${c2.stderr}`);
       }
     }
@@ -342,7 +576,16 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
     const none = await kubectlPrintList([], 'json');
     assert.equal(toKubectlJson([]), none);
     assert.equal(toKubectlYaml([]), await kubectlPrintList([], 'yaml'));
-    const c = await runCli(['get', 'configmaps', '-n', 'no-such-namespace', '-o', 'json', '--snapshot', fx.snapshot.origin]);
+    const c = await runCli([
+      'get',
+      'configmaps',
+      '-n',
+      'no-such-namespace',
+      '-o',
+      'json',
+      '--snapshot',
+      fx.snapshot.origin,
+    ]);
     assert.equal(c.stdout, none);
   });
 
@@ -351,7 +594,10 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
       const got = await k.get('configmaps', 'del-char', { namespace: 'refused' });
       const file = apiServerJson(got.object as KubeObject, await etcdModRevision(fx, got.key));
       await assert.rejects(kubectlPrint(file, 'yaml'), /yaml: control characters are not allowed/);
-      assert.throws(() => toKubectlYaml(got), { name: 'InvalidArgumentError', message: /^Cannot print data\.bad as kubectl's YAML: the string "rub\\u007fout" holds U\+007F.*-o json/ });
+      assert.throws(() => toKubectlYaml(got), {
+        name: 'InvalidArgumentError',
+        message: /^Cannot print data\.bad as kubectl's YAML: the string "rub\\u007fout" holds U\+007F.*-o json/,
+      });
       assert.equal(toKubectlJson(got), await kubectlPrint(file, 'json'), label);
       const c = await runCli(['get', 'configmaps', '-n', 'refused', '-o', 'yaml', ...src]);
       // exit status 2: the argument (-o yaml) is what to change
@@ -377,13 +623,28 @@ describe('-o json|yaml as kubectl 1.36 prints them: live etcd and its snapshot',
         ];
         for (const [i, text] of printed.entries()) {
           if (i < 3) assert.equal(text, expected, `${label} redacted -o ${output} (${i})`);
-          for (const secret of [PASSWORD, b64(PASSWORD), b64(TOKEN), 'tok-']) assert.ok(!text.includes(secret), `${label} -o ${output} (${i}) shows ${secret}`);
+          for (const secret of [PASSWORD, b64(PASSWORD), b64(TOKEN), 'tok-'])
+            assert.ok(!text.includes(secret), `${label} -o ${output} (${i}) shows ${secret}`);
           assert.match(text, /redacted: 14 bytes/, `${label} -o ${output} (${i})`);
         }
         // revealed: the values, as kubectl prints them
-        const revealed = await runCli(['get', 'secret', 'app-credentials', '-n', 'default', '-o', output, '--reveal', ...src]);
+        const revealed = await runCli([
+          'get',
+          'secret',
+          'app-credentials',
+          '-n',
+          'default',
+          '-o',
+          output,
+          '--reveal',
+          ...src,
+        ]);
         const all = await k.get('secrets', 'app-credentials', { namespace: 'default', reveal: true });
-        assert.equal(revealed.stdout, await kubectlPrint(apiServerJson(all.object as KubeObject, rev), output), `${label} --reveal -o ${output}`);
+        assert.equal(
+          revealed.stdout,
+          await kubectlPrint(apiServerJson(all.object as KubeObject, rev), output),
+          `${label} --reveal -o ${output}`,
+        );
         assert.ok(revealed.stdout.includes(b64(PASSWORD)));
       }
     }

@@ -9,7 +9,39 @@ import { parseJsonPath, printJsonPath } from '../../src/codec/kubectl-jsonpath';
 import { parseCustomColumns } from '../../src/codec/kubectl-columns';
 import { seededRandom } from '../../src/util/seeded-random';
 
-const ALPHABET = ['{', '}', '[', ']', '(', ')', '.', '..', '*', '?', '@', '$', '"', "'", '\\', ',', ':', '-1', '0', '2', '==', '<', '!=', ' ', 'range', 'end', 'a', 'items', '\n', '\t', 'é'];
+const ALPHABET = [
+  '{',
+  '}',
+  '[',
+  ']',
+  '(',
+  ')',
+  '.',
+  '..',
+  '*',
+  '?',
+  '@',
+  '$',
+  '"',
+  "'",
+  '\\',
+  ',',
+  ':',
+  '-1',
+  '0',
+  '2',
+  '==',
+  '<',
+  '!=',
+  ' ',
+  'range',
+  'end',
+  'a',
+  'items',
+  '\n',
+  '\t',
+  'é',
+];
 
 test('random templates parse or fail with InvalidArgumentError naming an offset in the template', () => {
   const rnd = seededRandom(15);
@@ -32,9 +64,15 @@ test('random templates parse or fail with InvalidArgumentError naming an offset 
 
 test('long and deeply bracketed templates, empty ones and bad custom-columns specs are refused cleanly', () => {
   assert.throws(() => parseJsonPath(''), { name: 'InvalidArgumentError', message: /no template given/ });
-  assert.throws(() => parseJsonPath('{'.repeat(100000)), { name: 'InvalidArgumentError', message: /unclosed action|unrecognized character/ });
+  assert.throws(() => parseJsonPath('{'.repeat(100000)), {
+    name: 'InvalidArgumentError',
+    message: /unclosed action|unrecognized character/,
+  });
   assert.throws(() => parseJsonPath(`{${'['.repeat(100000)}}`), { name: 'InvalidArgumentError' });
   assert.equal(printJsonPath({ a: 1 }, `{.a}${'x'.repeat(100000)}`).length, 100001);
-  assert.throws(() => parseCustomColumns('NAME'), { name: 'InvalidArgumentError', message: /unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>/ });
+  assert.throws(() => parseCustomColumns('NAME'), {
+    name: 'InvalidArgumentError',
+    message: /unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>/,
+  });
   assert.throws(() => parseCustomColumns(''), { name: 'InvalidArgumentError' });
 });

@@ -44,11 +44,27 @@ const PATH_SETS: string[][] = [
   ['involvedObject.name', 'reason', 'firstTimestamp', 'count', 'data', 'type'],
   ['nothing.here', 'metadata.nothing'],
   // lists of messages, projected element by element
-  ['spec.containers.name', 'status.containerStatuses.ready', 'status.containerStatuses.restartCount', 'status.containerStatuses.state'],
-  ['status.conditions.type', 'status.conditions.status', 'spec.template.spec.containers.image', 'subsets.addresses.ip', 'endpoints.addresses'],
+  [
+    'spec.containers.name',
+    'status.containerStatuses.ready',
+    'status.containerStatuses.restartCount',
+    'status.containerStatuses.state',
+  ],
+  [
+    'status.conditions.type',
+    'status.conditions.status',
+    'spec.template.spec.containers.image',
+    'subsets.addresses.ip',
+    'endpoints.addresses',
+  ],
 ];
 
-function assertAgrees(value: Uint8Array, paths: string[], what: string, options: { apiVersion?: string; kind?: string } = {}): 'projection' | 'full' {
+function assertAgrees(
+  value: Uint8Array,
+  paths: string[],
+  what: string,
+  options: { apiVersion?: string; kind?: string } = {},
+): 'projection' | 'full' {
   const full = decode(value, options);
   const p = createProjector(paths).project(value, options);
   assert.equal(p.encoding, full.encoding, `${what}: encoding`);
@@ -74,7 +90,8 @@ describe('createProjector', () => {
       if (op.type !== 'put') continue;
       for (const paths of PATH_SETS) {
         const via = assertAgrees(op.value, paths, `${op.key} ${paths.join(',')}`);
-        if (op.encoding === 'protobuf') assert.equal(via, 'projection', `${op.key}: a protobuf value is projected in place`);
+        if (op.encoding === 'protobuf')
+          assert.equal(via, 'projection', `${op.key}: a protobuf value is projected in place`);
         if (via === 'projection') projected++;
         else full++;
       }
@@ -90,11 +107,22 @@ describe('createProjector', () => {
     const files = fs.readdirSync(dir).filter((f) => f.endsWith('.pb'));
     assert.ok(files.length >= 171, `fixtures in ${dir}: ${files.length}`);
     const sets: string[][] = [
-      ['metadata.name', 'metadata.labels', 'metadata.creationTimestamp', 'metadata.managedFields', 'metadata.ownerReferences'],
+      [
+        'metadata.name',
+        'metadata.labels',
+        'metadata.creationTimestamp',
+        'metadata.managedFields',
+        'metadata.ownerReferences',
+      ],
       ['spec', 'status.conditions'],
       ['spec.template.spec.containers', 'spec.replicas', 'status.phase', 'data', 'rules', 'subsets', 'webhooks'],
       ['spec.template.metadata', 'spec.selector.matchLabels', 'value', 'description', 'items'],
-      ['spec.containers.name', 'status.containerStatuses.state.waiting', 'spec.template.spec.containers.ports.containerPort', 'rules.http.paths'],
+      [
+        'spec.containers.name',
+        'status.containerStatuses.state.waiting',
+        'spec.template.spec.containers.ports.containerPort',
+        'rules.http.paths',
+      ],
     ];
     let projected = 0;
     for (const file of files) {
@@ -104,13 +132,19 @@ describe('createProjector', () => {
       const group = parts.join('.');
       const options = { apiVersion: group === 'core' ? version : `${group}/${version}`, kind };
       const value = fs.readFileSync(path.join(dir, file));
-      for (const paths of sets) if (assertAgrees(value, paths, `${file} ${paths.join(',')}`, options) === 'projection') projected++;
+      for (const paths of sets)
+        if (assertAgrees(value, paths, `${file} ${paths.join(',')}`, options) === 'projection') projected++;
     }
     assert.ok(projected >= 171 * sets.length * 0.9, `projected in place: ${projected}`);
   });
 
   test('skips what is off the paths: a value broken only in its spec still projects its metadata', () => {
-    const pod = encode({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'default', labels: { app: 'web' } }, spec: { nodeName: 'n1' } });
+    const pod = encode({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-1', namespace: 'default', labels: { app: 'web' } },
+      spec: { nodeName: 'n1' },
+    });
     const good = decode(pod).object as Record<string, unknown>;
     // The same envelope with a spec whose body holds an invalid wire type (framing intact).
     const raw = new WireWriter();
@@ -124,7 +158,11 @@ describe('createProjector', () => {
     const p = createProjector(['metadata.name', 'metadata.labels']).project(broken);
     assert.equal(p.via, 'projection');
     assert.equal(p.error, undefined);
-    assert.deepStrictEqual(p.object, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', labels: { app: 'web' } } });
+    assert.deepStrictEqual(p.object, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-1', labels: { app: 'web' } },
+    });
     assert.deepStrictEqual(_.get(p.object, 'metadata.labels'), _.get(good, 'metadata.labels'));
     // Asking for the broken part falls back to the full decode and reports its error.
     const q = createProjector(['spec.nodeName']).project(broken);
@@ -143,7 +181,11 @@ describe('createProjector', () => {
       assert.equal(p.encoding, full.encoding, `prefix ${n}`);
       if (p.via === 'full') assert.equal(p.error?.message, full.error?.message, `prefix ${n}`);
       else if (full.object !== undefined) {
-        assert.deepStrictEqual(_.get(p.object, 'metadata.labels'), _.get(full.object, 'metadata.labels'), `prefix ${n}`);
+        assert.deepStrictEqual(
+          _.get(p.object, 'metadata.labels'),
+          _.get(full.object, 'metadata.labels'),
+          `prefix ${n}`,
+        );
       }
     }
   });
@@ -154,21 +196,33 @@ describe('createProjector', () => {
     const w = new WireWriter();
     w.tag(1, 2);
     w.bytes(inner.metadata);
-    const extra = decodeRaw(encode({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'ns', labels: { y: '2' } } }));
+    const extra = decodeRaw(
+      encode({ apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'ns', labels: { y: '2' } } }),
+    );
     w.tag(1, 2);
     w.bytes(extra.metadata);
-    assertAgrees(rewrap(pod, w.finish()), ['metadata.labels', 'metadata.name', 'metadata.namespace'], 'metadata given twice');
+    assertAgrees(
+      rewrap(pod, w.finish()),
+      ['metadata.labels', 'metadata.name', 'metadata.namespace'],
+      'metadata given twice',
+    );
   });
 
   test('rejects paths that are not dotted paths', () => {
-    assert.throws(() => createProjector(['']), { name: 'InvalidArgumentError', message: /Invalid projection path: ""/ });
+    assert.throws(() => createProjector(['']), {
+      name: 'InvalidArgumentError',
+      message: /Invalid projection path: ""/,
+    });
     assert.throws(() => createProjector(['a..b']), { name: 'InvalidArgumentError' });
     assert.throws(() => createProjector([]), { name: 'InvalidArgumentError' });
   });
 });
 
 /** The length-delimited fields of the protobuf message in `buf` from `start` on (tag and length of one byte or more). */
-function* fields(buf: Uint8Array, start: number): Generator<{ field: number; from: number; end: number; body: Uint8Array }> {
+function* fields(
+  buf: Uint8Array,
+  start: number,
+): Generator<{ field: number; from: number; end: number; body: Uint8Array }> {
   let p = start;
   while (p < buf.length) {
     const from = p;

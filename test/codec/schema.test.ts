@@ -7,7 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { compileSchema, createCodec, defaultSourcesDirs, installedSourcesDir, loadSchema, toKubeJson } from '../../src/codec';
+import {
+  compileSchema,
+  createCodec,
+  defaultSourcesDirs,
+  installedSourcesDir,
+  loadSchema,
+  toKubeJson,
+} from '../../src/codec';
 import type { CompiledSchema } from '../../src/codec';
 
 const schemaModule = path.join(__dirname, '..', '..', 'src', 'codec', 'schema.js');
@@ -28,7 +35,14 @@ describe('the installed sources', () => {
     const kinds = Object.keys(schema.kinds).length;
     assert.ok(messages >= 1000, `messages: ${messages}`);
     assert.ok(kinds >= 300, `kinds: ${kinds}`);
-    assert.deepEqual(schema.kinds['v1/Pod'], { group: '', version: 'v1', kind: 'Pod', apiVersion: 'v1', message: 'k8s.io.api.core.v1.Pod', schemaVersion: '1.36' });
+    assert.deepEqual(schema.kinds['v1/Pod'], {
+      group: '',
+      version: 'v1',
+      kind: 'Pod',
+      apiVersion: 'v1',
+      message: 'k8s.io.api.core.v1.Pod',
+      schemaVersion: '1.36',
+    });
     assert.equal(schema.kinds['apps/v1/Deployment']?.message, 'k8s.io.api.apps.v1.Deployment');
     assert.equal(schema.kinds['coordination.k8s.io/v1/Lease']?.message, 'k8s.io.api.coordination.v1.Lease');
   });
@@ -37,7 +51,16 @@ describe('the installed sources', () => {
     const spec = schema.messages['k8s.io.api.apps.v1.DeploymentSpec'];
     assert.deepEqual(
       spec?.fields.map((f) => f.name),
-      ['replicas', 'selector', 'template', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'paused', 'progressDeadlineSeconds'],
+      [
+        'replicas',
+        'selector',
+        'template',
+        'strategy',
+        'minReadySeconds',
+        'revisionHistoryLimit',
+        'paused',
+        'progressDeadlineSeconds',
+      ],
     );
     const replicas = spec?.fields[0];
     assert.equal(replicas?.pointer, true);
@@ -64,12 +87,16 @@ describe('the installed sources', () => {
     assert.equal(hpa?.message, '1.32/k8s.io.api.autoscaling.v2beta1.HorizontalPodAutoscaler');
     assert.equal(schema.kinds['autoscaling/v2/HorizontalPodAutoscaler']?.schemaVersion, '1.36');
     // 1.32's own ObjectMeta (no omitzero) for its kinds, 1.36's for the others
-    const created = (name: string): unknown => schema.messages[name]?.fields.find((f) => f.name === 'creationTimestamp')?.omitZero;
+    const created = (name: string): unknown =>
+      schema.messages[name]?.fields.find((f) => f.name === 'creationTimestamp')?.omitZero;
     assert.equal(created('k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta'), true);
     assert.equal(created('1.32/k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta'), undefined);
     // only what 1.32's winning kinds reach is kept
     assert.equal(schema.messages['1.32/k8s.io.api.core.v1.Pod'], undefined);
-    const only132 = Object.values(schema.kinds).filter((k) => k.schemaVersion === '1.32').map((k) => `${k.apiVersion}/${k.kind}`).sort();
+    const only132 = Object.values(schema.kinds)
+      .filter((k) => k.schemaVersion === '1.32')
+      .map((k) => `${k.apiVersion}/${k.kind}`)
+      .sort();
     assert.deepEqual(only132, [
       'autoscaling/v2beta1/HorizontalPodAutoscaler',
       'autoscaling/v2beta1/HorizontalPodAutoscalerList',
@@ -96,7 +123,8 @@ describe('the installed sources', () => {
     for (const m of Object.values(schema.messages).filter((x) => x.name.startsWith('1.32/'))) {
       for (const f of [...m.fields, ...(m.protoOnly ?? [])]) {
         for (const ref of [f.message, f.mapValueMessage]) {
-          if (ref !== undefined) assert.ok(ref.startsWith('1.32/') && schema.messages[ref] !== undefined, `${m.name}.${f.name}: ${ref}`);
+          if (ref !== undefined)
+            assert.ok(ref.startsWith('1.32/') && schema.messages[ref] !== undefined, `${m.name}.${f.name}: ${ref}`);
         }
       }
     }
@@ -149,14 +177,17 @@ describe('missing sources', () => {
   test('a SchemaError says what to run', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-empty-'));
     try {
-      assert.throws(() => loadSchema({ sourcesDir: empty, cacheDir: false }), (e: Error) => {
-        assert.equal(e.name, 'SchemaError');
-        assert.match(e.message, /Kubernetes sources not found in .*kubetcd-empty-/);
-        assert.match(e.message, /bash proto\/install\.sh/);
-        assert.match(e.message, /npm run setup/);
-        assert.match(e.message, /KUBETCD_K8S_SOURCES/);
-        return true;
-      });
+      assert.throws(
+        () => loadSchema({ sourcesDir: empty, cacheDir: false }),
+        (e: Error) => {
+          assert.equal(e.name, 'SchemaError');
+          assert.match(e.message, /Kubernetes sources not found in .*kubetcd-empty-/);
+          assert.match(e.message, /bash proto\/install\.sh/);
+          assert.match(e.message, /npm run setup/);
+          assert.match(e.message, /KUBETCD_K8S_SOURCES/);
+          return true;
+        },
+      );
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }
@@ -167,14 +198,16 @@ describe('missing sources', () => {
       'try { s.loadSchema(); console.log("loaded"); } catch (e) { console.log(e.name + ": " + e.message); }',
       { KUBETCD_K8S_SOURCES: path.join(os.tmpdir(), 'kubetcd-does-not-exist') },
     );
-    assert.match(out, /^SchemaError: Kubernetes sources not found in .*kubetcd-does-not-exist: the folder does not exist/);
+    assert.match(
+      out,
+      /^SchemaError: Kubernetes sources not found in .*kubetcd-does-not-exist: the folder does not exist/,
+    );
   });
 
   test('KUBETCD_K8S_SOURCES takes a list (path-delimiter separated), sorted newest first', () => {
-    const out = inChild(
-      'const sc = s.loadSchema(); console.log(JSON.stringify(sc.sources.map((x) => x.version)));',
-      { KUBETCD_K8S_SOURCES: [installedSourcesDir('1.32'), installedSourcesDir('1.36')].join(path.delimiter) },
-    );
+    const out = inChild('const sc = s.loadSchema(); console.log(JSON.stringify(sc.sources.map((x) => x.version)));', {
+      KUBETCD_K8S_SOURCES: [installedSourcesDir('1.32'), installedSourcesDir('1.36')].join(path.delimiter),
+    });
     assert.deepEqual(JSON.parse(out), ['1.36', '1.32']);
   });
 });
@@ -240,7 +273,10 @@ func (w *Widget) DeepCopy() *Widget { if w == nil { return nil }; out := new(Wid
       fs.writeFileSync(path.join(meta, 'generated.proto'), META_PROTO);
       fs.writeFileSync(path.join(meta, 'types.go'), META_GO);
       fs.writeFileSync(path.join(widgets, 'generated.proto'), WIDGET_PROTO);
-      fs.writeFileSync(path.join(widgets, 'register.go'), 'package v1\n\n// GroupName is the group.\nconst GroupName = "widgets.example.com"\n');
+      fs.writeFileSync(
+        path.join(widgets, 'register.go'),
+        'package v1\n\n// GroupName is the group.\nconst GroupName = "widgets.example.com"\n',
+      );
       fs.writeFileSync(path.join(widgets, 'types.go'), widgetGo(['size', 'color', 'tags']));
 
       const load = `const sc = s.loadSchema({ sourcesDir: ${JSON.stringify(src)}, cacheDir: ${JSON.stringify(cache)} });
@@ -270,7 +306,12 @@ func (w *Widget) DeepCopy() *Widget { if w == nil { return nil }; out := new(Wid
 
       const schema: CompiledSchema = loadSchema({ sourcesDir: src, cacheDir: cache });
       const codec = createCodec({ schema });
-      const bytes = codec.encode({ apiVersion: 'widgets.example.com/v1', kind: 'Widget', metadata: { name: 'w' }, size: 0 });
+      const bytes = codec.encode({
+        apiVersion: 'widgets.example.com/v1',
+        kind: 'Widget',
+        metadata: { name: 'w' },
+        size: 0,
+      });
       const d = codec.decode(bytes);
       assert.equal(d.error, undefined);
       assert.equal(
@@ -294,10 +335,25 @@ func (w *Widget) DeepCopy() *Widget { if w == nil { return nil }; out := new(Wid
         fs.mkdirSync(path.join(widgets, 'v1'), { recursive: true });
         const uidProto = opts.uid ? '  optional string uid = 5;\n' : '';
         const uidGo = opts.uid ? '\tUID string `json:"uid,omitempty" protobuf:"bytes,5,opt,name=uid"`\n' : '';
-        fs.writeFileSync(path.join(meta, 'generated.proto'), META_PROTO.replace('message ObjectMeta { optional string name = 1; }', `message ObjectMeta {\n  optional string name = 1;\n${uidProto}}`));
-        fs.writeFileSync(path.join(meta, 'types.go'), META_GO.replace('\tName string `json:"name,omitempty" protobuf:"bytes,1,opt,name=name"`\n', `\tName string \`json:"name,omitempty" protobuf:"bytes,1,opt,name=name"\`\n${uidGo}`));
+        fs.writeFileSync(
+          path.join(meta, 'generated.proto'),
+          META_PROTO.replace(
+            'message ObjectMeta { optional string name = 1; }',
+            `message ObjectMeta {\n  optional string name = 1;\n${uidProto}}`,
+          ),
+        );
+        fs.writeFileSync(
+          path.join(meta, 'types.go'),
+          META_GO.replace(
+            '\tName string `json:"name,omitempty" protobuf:"bytes,1,opt,name=name"`\n',
+            `\tName string \`json:"name,omitempty" protobuf:"bytes,1,opt,name=name"\`\n${uidGo}`,
+          ),
+        );
         const register = (dir: string): void =>
-          fs.writeFileSync(path.join(dir, 'register.go'), `package ${path.basename(dir)}\n\nconst GroupName = "widgets.example.com"\n`);
+          fs.writeFileSync(
+            path.join(dir, 'register.go'),
+            `package ${path.basename(dir)}\n\nconst GroupName = "widgets.example.com"\n`,
+          );
         fs.writeFileSync(path.join(widgets, 'v1', 'generated.proto'), WIDGET_PROTO);
         fs.writeFileSync(path.join(widgets, 'v1', 'types.go'), widgetGo(['size', 'color', 'tags']));
         register(path.join(widgets, 'v1'));
@@ -306,9 +362,16 @@ func (w *Widget) DeepCopy() *Widget { if w == nil { return nil }; out := new(Wid
           fs.mkdirSync(beta);
           fs.writeFileSync(
             path.join(beta, 'generated.proto'),
-            WIDGET_PROTO.replace(/widgets\.v1/g, 'widgets.v1beta1').replace('widgets/v1"', 'widgets/v1beta1"').replace('message Widget', 'message Gadget'),
+            WIDGET_PROTO.replace(/widgets\.v1/g, 'widgets.v1beta1')
+              .replace('widgets/v1"', 'widgets/v1beta1"')
+              .replace('message Widget', 'message Gadget'),
           );
-          fs.writeFileSync(path.join(beta, 'types.go'), widgetGo(['size']).replace('package v1', 'package v1beta1').replace(/Widget/g, 'Gadget'));
+          fs.writeFileSync(
+            path.join(beta, 'types.go'),
+            widgetGo(['size'])
+              .replace('package v1', 'package v1beta1')
+              .replace(/Widget/g, 'Gadget'),
+          );
           register(beta);
         }
         return root;
@@ -325,24 +388,44 @@ func (w *Widget) DeepCopy() *Widget { if w == nil { return nil }; out := new(Wid
           ['1.39', '1.39/', 'k8s.io/api 0.39.2'],
         ],
       );
-      assert.equal(schema.source.description, 'Kubernetes 1.40 (k8s.io/api 0.40.0) + Kubernetes 1.39 (k8s.io/api 0.39.2)');
+      assert.equal(
+        schema.source.description,
+        'Kubernetes 1.40 (k8s.io/api 0.40.0) + Kubernetes 1.39 (k8s.io/api 0.39.2)',
+      );
       assert.equal(schema.kinds['widgets.example.com/v1/Widget']?.message, 'k8s.io.api.widgets.v1.Widget');
-      assert.equal(schema.kinds['widgets.example.com/v1beta1/Gadget']?.message, '1.39/k8s.io.api.widgets.v1beta1.Gadget');
-      assert.deepEqual(Object.keys(schema.messages).filter((n) => n.startsWith('1.39/')).sort(), [
+      assert.equal(
+        schema.kinds['widgets.example.com/v1beta1/Gadget']?.message,
         '1.39/k8s.io.api.widgets.v1beta1.Gadget',
-        '1.39/k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta',
-      ]);
+      );
+      assert.deepEqual(
+        Object.keys(schema.messages)
+          .filter((n) => n.startsWith('1.39/'))
+          .sort(),
+        ['1.39/k8s.io.api.widgets.v1beta1.Gadget', '1.39/k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta'],
+      );
 
       const codec = createCodec({ schema });
-      const widget = codec.decode(codec.encode({ apiVersion: 'widgets.example.com/v1', kind: 'Widget', metadata: { name: 'w', uid: 'u1' } }));
+      const widget = codec.decode(
+        codec.encode({ apiVersion: 'widgets.example.com/v1', kind: 'Widget', metadata: { name: 'w', uid: 'u1' } }),
+      );
       assert.equal(widget.schemaVersion, '1.40');
       assert.deepEqual(widget.object?.['metadata'], { name: 'w', uid: 'u1' });
       // a Gadget's ObjectMeta is 1.39's, which has no uid: the field stays visible, unknown
-      const gadget = codec.decode(codec.encode({ apiVersion: 'widgets.example.com/v1beta1', kind: 'Gadget', metadata: { name: 'g' }, size: 3 }));
+      const gadget = codec.decode(
+        codec.encode({ apiVersion: 'widgets.example.com/v1beta1', kind: 'Gadget', metadata: { name: 'g' }, size: 3 }),
+      );
       assert.equal(gadget.schemaVersion, '1.39');
-      assert.equal(toKubeJson(gadget.object), '{"kind":"Gadget","apiVersion":"widgets.example.com/v1beta1","metadata":{"name":"g"},"size":3}');
+      assert.equal(
+        toKubeJson(gadget.object),
+        '{"kind":"Gadget","apiVersion":"widgets.example.com/v1beta1","metadata":{"name":"g"},"size":3}',
+      );
       assert.throws(
-        () => codec.encode({ apiVersion: 'widgets.example.com/v1beta1', kind: 'Gadget', metadata: { name: 'g', uid: 'u2' } }),
+        () =>
+          codec.encode({
+            apiVersion: 'widgets.example.com/v1beta1',
+            kind: 'Gadget',
+            metadata: { name: 'g', uid: 'u2' },
+          }),
         (e: Error) => e.name === 'EncodeError' && /has no field "uid"/.test(e.message),
       );
 
@@ -356,11 +439,14 @@ func (w *Widget) DeepCopy() *Widget { if w == nil { return nil }; out := new(Wid
       assert.equal(again.fp, first.fp);
       assert.equal(fs.readdirSync(cache).filter((f) => f.startsWith('schema-')).length, 2);
 
-      assert.throws(() => loadSchema({ sourcesDir: [], cacheDir: false }), (e: Error) => {
-        assert.equal(e.name, 'SchemaError');
-        assert.match(e.message, /^No Kubernetes sources folder in sourcesDir: \[\]\. Pass one or more folders/);
-        return true;
-      });
+      assert.throws(
+        () => loadSchema({ sourcesDir: [], cacheDir: false }),
+        (e: Error) => {
+          assert.equal(e.name, 'SchemaError');
+          assert.match(e.message, /^No Kubernetes sources folder in sourcesDir: \[\]\. Pass one or more folders/);
+          return true;
+        },
+      );
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

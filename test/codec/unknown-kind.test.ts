@@ -92,7 +92,9 @@ function objectMetaFixtures(version: string): Array<{ file: string; apiVersion: 
     .filter(({ apiVersion, kind }) => {
       const k = schema.kinds[`${apiVersion}/${kind}`];
       const m = k !== undefined ? schema.messages[k.message] : undefined;
-      return m?.fields.some((f) => f.number === 1 && f.name === 'metadata' && f.message === prefix + OBJECT_META) === true;
+      return (
+        m?.fields.some((f) => f.number === 1 && f.name === 'metadata' && f.message === prefix + OBJECT_META) === true
+      );
     });
 }
 
@@ -116,15 +118,23 @@ test('a kind newer than every schema: each 1.36 fixture renamed into an unknown 
     // the other fields, schema-less, without the metadata
     assert.ok(newer.protoFields !== undefined && newer.protoFields.every((f) => f.number !== 1), file);
     assert.ok(newer.error !== undefined);
-    assert.match(newer.error.message, /^Unknown kind "[A-Za-z]+Next" of "future\.kubetcd\.example\/v9": no schema loaded \(Kubernetes 1\.36 and 1\.32\) has it, so it is newer than all of them/);
+    assert.match(
+      newer.error.message,
+      /^Unknown kind "[A-Za-z]+Next" of "future\.kubetcd\.example\/v9": no schema loaded \(Kubernetes 1\.36 and 1\.32\) has it, so it is newer than all of them/,
+    );
     assert.match(newer.error.message, /add the sources of a newer k8s\.io\/api .*KUBETCD_K8S_SOURCES/);
   }
 });
 
 test('a removed kind: the 1.32-only kinds decoded with the 1.36 schema alone keep their exact metadata', () => {
   const only136 = createCodec({ schema: loadSchema({ sourcesDir: installedSourcesDir('1.36'), cacheDir: false }) });
-  assert.deepEqual(only136.schema.sources?.map((s) => s.version), ['1.36']);
-  const gone = objectMetaFixtures('1.32').filter(({ apiVersion, kind }) => schema.kinds[`${apiVersion}/${kind}`]?.schemaVersion === '1.32');
+  assert.deepEqual(
+    only136.schema.sources?.map((s) => s.version),
+    ['1.36'],
+  );
+  const gone = objectMetaFixtures('1.32').filter(
+    ({ apiVersion, kind }) => schema.kinds[`${apiVersion}/${kind}`]?.schemaVersion === '1.32',
+  );
   assert.ok(gone.length >= 8, `1.32-only fixtures (${gone.map((g) => g.file).join(', ')})`);
   for (const { file, apiVersion, kind } of gone) {
     const pb = fs.readFileSync(path.join(headDir('1.32'), file));
@@ -139,13 +149,20 @@ test('a removed kind: the 1.32-only kinds decoded with the 1.36 schema alone kee
     assert.equal(toKubeJson(o['metadata']), toKubeJson((full.object as KubeObject)['metadata']), file);
     const removed = removedKind(apiVersion, kind);
     assert.ok(removed !== undefined, `${apiVersion} ${kind} is on the list of removed kinds`);
-    assert.match(d.error?.message ?? '', new RegExp(`: Kubernetes removed it in ${removed.removedIn.replace('.', '\\.')}, and the schema \\(Kubernetes 1\\.36\\) does not have it`));
+    assert.match(
+      d.error?.message ?? '',
+      new RegExp(
+        `: Kubernetes removed it in ${removed.removedIn.replace('.', '\\.')}, and the schema \\(Kubernetes 1\\.36\\) does not have it`,
+      ),
+    );
     assert.match(d.error?.message ?? '', /KUBETCD_K8S_SOURCES/);
   }
 });
 
 test('a removed kind from a real old cluster: a 1.7 pod named policy/v1beta1 PodSecurityPolicy keeps its metadata', () => {
-  const value = fs.readFileSync(path.join(findRepoRoot(), '..', 'shared', 'data', 'auger-testdata', 'storage', 'pod.bin'));
+  const value = fs.readFileSync(
+    path.join(findRepoRoot(), '..', 'shared', 'data', 'auger-testdata', 'storage', 'pod.bin'),
+  );
   // etcdctl's trailing newline, as the fixture holds it
   const stored = value.subarray(0, value.length - 1);
   const pod = decode(stored);
@@ -155,7 +172,9 @@ test('a removed kind from a real old cluster: a 1.7 pod named policy/v1beta1 Pod
   assert.equal(toKubeJson(o['metadata']), toKubeJson((pod.object as KubeObject)['metadata']));
   assert.equal((o['metadata'] as { name?: string }).name, 'pi-dqtsw');
   // the fields 1.7 wrote that 1.36 no longer has (clusterName…) stay visible, under metadata
-  const podMetaUnknown = (pod.unknownFields ?? []).filter((u) => u.path === 'metadata' || u.path.startsWith('metadata.'));
+  const podMetaUnknown = (pod.unknownFields ?? []).filter(
+    (u) => u.path === 'metadata' || u.path.startsWith('metadata.'),
+  );
   assert.ok(podMetaUnknown.length > 0, 'the 1.7 pod carries metadata fields 1.36 dropped (clusterName, 15)');
   assert.deepEqual(psp.unknownFields ?? [], podMetaUnknown);
   assert.match(
@@ -183,7 +202,9 @@ test('a value whose field 1 is not a message, or with no field 1, still decodes 
   assert.deepEqual(d.protoFields, [{ number: 1, wireType: 0, value: 5 }]);
   assert.match(d.error?.message ?? '', /its fields are shown schema-less in protoFields/);
   // no field 1 at all: Go's zero ObjectMeta
-  const empty = decode(Buffer.concat([Buffer.from('k8s\0', 'latin1'), bytesField(1, typeMeta), bytesField(2, Buffer.from([0x10, 0x01]))]));
+  const empty = decode(
+    Buffer.concat([Buffer.from('k8s\0', 'latin1'), bytesField(1, typeMeta), bytesField(2, Buffer.from([0x10, 0x01]))]),
+  );
   assert.deepEqual(empty.object, { kind: 'Thing', apiVersion: 'x.example/v1', metadata: {} });
   assert.equal(fields.size > 0, true);
 });

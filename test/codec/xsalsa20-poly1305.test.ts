@@ -54,9 +54,13 @@ test('XSalsa20: golang.org/x/crypto vectors; HSalsa20 subkey; keystream offsets'
   );
   // Reading from any offset gives the same bytes as the stream from 0.
   const whole = xsalsa20Xor(new Uint8Array(300), nonce, key);
-  for (const skip of [1, 31, 32, 63, 64, 65, 200]) assert.deepEqual(xsalsa20Xor(new Uint8Array(300 - skip), nonce, key, skip), whole.subarray(skip));
+  for (const skip of [1, 31, 32, 63, 64, 65, 200])
+    assert.deepEqual(xsalsa20Xor(new Uint8Array(300 - skip), nonce, key, skip), whole.subarray(skip));
   assert.equal(hsalsa20(key, nonce.subarray(0, 16)).length, 32);
-  assert.throws(() => xsalsa20Xor(new Uint8Array(1), new Uint8Array(8), key), { name: 'InvalidArgumentError', message: /nonce: 8 bytes\. It must be 24 bytes/ });
+  assert.throws(() => xsalsa20Xor(new Uint8Array(1), new Uint8Array(8), key), {
+    name: 'InvalidArgumentError',
+    message: /nonce: 8 bytes\. It must be 24 bytes/,
+  });
 });
 
 test('secretbox: NaCl C vector (golang.org/x/crypto TestSecretBox)', () => {
@@ -81,14 +85,36 @@ test('secretbox, Poly1305 and XSalsa20 agree with Go over lengths 0..300', () =>
 
   const series = (pk: Uint8Array, byte: (i: number, n: number) => number): string => {
     const h = createHash('sha256');
-    for (let n = 0; n <= 300; n++) h.update(poly1305(seq(n, (i) => byte(i, n)), pk));
+    for (let n = 0; n <= 300; n++)
+      h.update(
+        poly1305(
+          seq(n, (i) => byte(i, n)),
+          pk,
+        ),
+      );
     return h.digest('hex');
   };
-  assert.equal(series(seq(32, (i) => i * 3 + 1), (i, n) => i * 11 + n), '13bb86819576939cca5fdf25221bfcf8204e94572cff79e2a4b952537531d9e2');
-  assert.equal(series(new Uint8Array(32).fill(0xff), () => 0xff), 'a08f9e8a325727945100b5d399f4646f863c5fe822cdb8f2240bde43d31b0b24');
+  assert.equal(
+    series(
+      seq(32, (i) => i * 3 + 1),
+      (i, n) => i * 11 + n,
+    ),
+    '13bb86819576939cca5fdf25221bfcf8204e94572cff79e2a4b952537531d9e2',
+  );
+  assert.equal(
+    series(new Uint8Array(32).fill(0xff), () => 0xff),
+    'a08f9e8a325727945100b5d399f4646f863c5fe822cdb8f2240bde43d31b0b24',
+  );
 
-  const ks = xsalsa20Xor(new Uint8Array(1000), ascii('24-byte nonce for xsalsa'), ascii('this is 32-byte key for xsalsa20'));
-  assert.equal(createHash('sha256').update(ks).digest('hex'), '6e7a385ad5d4eba6dec12726bf19e03e3a2df7471542a5f0645dfd5c5b55eac2');
+  const ks = xsalsa20Xor(
+    new Uint8Array(1000),
+    ascii('24-byte nonce for xsalsa'),
+    ascii('this is 32-byte key for xsalsa20'),
+  );
+  assert.equal(
+    createHash('sha256').update(ks).digest('hex'),
+    '6e7a385ad5d4eba6dec12726bf19e03e3a2df7471542a5f0645dfd5c5b55eac2',
+  );
 });
 
 test('secretboxOpen refuses a changed byte, a wrong key, a wrong nonce and a short box', () => {
@@ -100,8 +126,22 @@ test('secretboxOpen refuses a changed byte, a wrong key, a wrong nonce and a sho
     bad[i] = (bad[i] as number) ^ 0x20;
     assert.equal(secretboxOpen(bad, nonce, key), undefined, `byte ${i}`);
   }
-  assert.equal(secretboxOpen(box, nonce, seq(32, (i) => i * 5 + 1)), undefined);
-  assert.equal(secretboxOpen(box, seq(24, (i) => i + 1), key), undefined);
+  assert.equal(
+    secretboxOpen(
+      box,
+      nonce,
+      seq(32, (i) => i * 5 + 1),
+    ),
+    undefined,
+  );
+  assert.equal(
+    secretboxOpen(
+      box,
+      seq(24, (i) => i + 1),
+      key,
+    ),
+    undefined,
+  );
   assert.equal(secretboxOpen(box.subarray(0, 15), nonce, key), undefined);
   assert.deepEqual(secretboxOpen(secretboxSeal(new Uint8Array(0), nonce, key), nonce, key), new Uint8Array(0));
 });

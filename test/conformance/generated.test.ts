@@ -122,7 +122,7 @@ function assertAgrees(run: Run): void {
   assert.equal(failed, 0, `kubetcd disagrees with Kubernetes' serializers:\n${report(run.summary)}`);
 }
 
-describe('conformance with Kubernetes\' own serializers, on generated objects', () => {
+describe("conformance with Kubernetes' own serializers, on generated objects", () => {
   let ref: Reference;
   let ref132: Reference;
   let kinds: string[];
@@ -162,7 +162,22 @@ describe('conformance with Kubernetes\' own serializers, on generated objects', 
   it('decodes and encodes thousands of generated objects of every 1.36 kind exactly as Kubernetes 1.36 does', async () => {
     const run = await checkKinds(ref, kinds);
     // The sample must explore the value space, not just plain baselines.
-    for (const cls of ['string', 'int64', 'int32', 'bool', 'time', 'quantity', 'intorstring', 'raw', 'fieldsv1', 'list', 'map', 'bytes', 'nil', 'zero']) {
+    for (const cls of [
+      'string',
+      'int64',
+      'int32',
+      'bool',
+      'time',
+      'quantity',
+      'intorstring',
+      'raw',
+      'fieldsv1',
+      'list',
+      'map',
+      'bytes',
+      'nil',
+      'zero',
+    ]) {
       assert.ok(run.variants.has(cls), `no ${cls} variant in the sample; seen: ${[...run.variants].sort().join(' ')}`);
     }
     assertAgrees(run);

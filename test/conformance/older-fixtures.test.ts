@@ -26,7 +26,10 @@ const testdata = path.join(installedSourcesDir('1.36'), 'k8s.io', 'api', 'testda
 
 /** The older sets: every testdata folder but HEAD (v1.33.0, v1.34.0, v1.35.0 in 0.36.4). */
 function olderSets(): string[] {
-  assert.ok(fs.existsSync(testdata), `the Kubernetes 1.36 sources are not installed: ${testdata} is missing. Run bash proto/install.sh.`);
+  assert.ok(
+    fs.existsSync(testdata),
+    `the Kubernetes 1.36 sources are not installed: ${testdata} is missing. Run bash proto/install.sh.`,
+  );
   return fs
     .readdirSync(testdata)
     .filter((d) => /^v\d+\.\d+\.\d+$/.test(d))
@@ -58,7 +61,11 @@ async function checkFixture(ref: Reference, dir: string, stem: string, outcome: 
   const name = `${path.basename(dir)}/${stem}`;
   const go = await ref.decode(pb, { kind });
   if (!go.ok) {
-    assert.match(go.error, /no kind .* is registered|not registered/, `${name}: Go ${ref.version} failed otherwise: ${go.error}`);
+    assert.match(
+      go.error,
+      /no kind .* is registered|not registered/,
+      `${name}: Go ${ref.version} failed otherwise: ${go.error}`,
+    );
     return false;
   }
   outcome.checked++;
@@ -69,12 +76,16 @@ async function checkFixture(ref: Reference, dir: string, stem: string, outcome: 
   }
   outcome.bySchema[d.schemaVersion ?? '?'] = (outcome.bySchema[d.schemaVersion ?? '?'] ?? 0) + 1;
   if (d.schemaVersion !== ref.version) {
-    outcome.problems.push(`decode ${name}: decoded by the ${d.schemaVersion ?? '?'} schema, Go ${ref.version} is the reference`);
+    outcome.problems.push(
+      `decode ${name}: decoded by the ${d.schemaVersion ?? '?'} schema, Go ${ref.version} is the reference`,
+    );
   }
   const mine = toKubeJson(d.object);
   if (mine !== go.json) {
     const at = firstDifference(go.json, mine);
-    outcome.problems.push(`decode ${name} at ${at}:\n    Go      ${around(go.json, at, 50)}\n    kubetcd ${around(mine, at, 50)}`);
+    outcome.problems.push(
+      `decode ${name} at ${at}:\n    Go      ${around(go.json, at, 50)}\n    kubetcd ${around(mine, at, 50)}`,
+    );
   }
   const goBytes = await ref.encode(go.json, { kind });
   assert.ok(goBytes.ok, `${name}: Go ${ref.version} cannot encode its own JSON: ${goBytes.ok ? '' : goBytes.error}`);
@@ -93,7 +104,9 @@ async function checkFixture(ref: Reference, dir: string, stem: string, outcome: 
   if (unknown.length > 0) {
     outcome.unknown.push(`${name}: ${unknown.map((f) => `${f.path || '(top)'} #${f.number}`).join(', ')}`);
     if (Buffer.from(goBytes.value).equals(pb)) {
-      outcome.problems.push(`decode ${name}: kubetcd left fields unknown that Go ${ref.version} keeps (it writes the fixture's bytes)`);
+      outcome.problems.push(
+        `decode ${name}: kubetcd left fields unknown that Go ${ref.version} keeps (it writes the fixture's bytes)`,
+      );
     }
   }
   const myBytes = encode(d.object, splitKind(kind));
@@ -137,12 +150,18 @@ describe('the older fixture sets of Kubernetes 1.36 (testdata/v1.3x.0) decode as
       }
       console.log(
         `${set}: ${outcome.checked} of ${stems.length} fixtures checked (kubetcd's schema: ` +
-          `${Object.entries(outcome.bySchema).map(([v, n]) => `${v} ${n}`).join(', ')}); ` +
+          `${Object.entries(outcome.bySchema)
+            .map(([v, n]) => `${v} ${n}`)
+            .join(', ')}); ` +
           `known to neither reference: ${outcome.unknownToBoth.join(', ') || 'none'}; ` +
           `fields the decoding version no longer has (Go drops them, kubetcd reports them): ${outcome.unknown.length} fixtures` +
           outcome.unknown.map((u) => `\n  ${u}`).join(''),
       );
-      assert.deepEqual(outcome.problems, [], `${outcome.problems.length} disagreement(s) in ${set}:\n${outcome.problems.join('\n')}`);
+      assert.deepEqual(
+        outcome.problems,
+        [],
+        `${outcome.problems.length} disagreement(s) in ${set}:\n${outcome.problems.join('\n')}`,
+      );
       // Alpha kinds of one release that 1.36 dropped again and 1.32 never had.
       const expectedUnknown: Record<string, string[]> = {
         'v1.33.0': [],

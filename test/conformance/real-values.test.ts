@@ -41,7 +41,11 @@ function goldens(version: ReferenceVersion): RealValue[] {
     .readdirSync(dir)
     .filter((f) => f.endsWith('.pb'))
     .sort()
-    .map((f) => ({ name: `${version} ${f}`, value: fs.readFileSync(path.join(dir, f)), kind: kindOfGolden(f.slice(0, -3)) }));
+    .map((f) => ({
+      name: `${version} ${f}`,
+      value: fs.readFileSync(path.join(dir, f)),
+      kind: kindOfGolden(f.slice(0, -3)),
+    }));
 }
 
 function augerValues(): RealValue[] {
@@ -69,11 +73,16 @@ async function checkValues(ref: Reference, values: RealValue[]): Promise<string[
     const mine = toKubeJson(d.object);
     if (mine !== goJson.json) {
       const at = firstDifference(mine, goJson.json);
-      problems.push(`decode ${v.name} at ${at}: Go …${goJson.json.slice(at - 30, at + 30)}… kubetcd …${mine.slice(at - 30, at + 30)}…`);
+      problems.push(
+        `decode ${v.name} at ${at}: Go …${goJson.json.slice(at - 30, at + 30)}… kubetcd …${mine.slice(at - 30, at + 30)}…`,
+      );
     }
     // Fields Go drops silently must be visible in kubetcd (only the 2017 values have any).
     if (v.name.startsWith('auger')) {
-      assert.ok(d.unknownFields?.some((f) => f.path === 'metadata' && f.number === 15), `${v.name}: clusterName not reported`);
+      assert.ok(
+        d.unknownFields?.some((f) => f.path === 'metadata' && f.number === 15),
+        `${v.name}: clusterName not reported`,
+      );
     } else {
       assert.deepEqual(d.unknownFields ?? [], [], `${v.name} has unknown fields`);
     }
@@ -82,15 +91,19 @@ async function checkValues(ref: Reference, values: RealValue[]): Promise<string[
     assert.ok(goBytes.ok, `Go cannot encode ${v.name}: ${goBytes.ok ? '' : goBytes.error}`);
     const myBytes = encode(parseKubeJson(goJson.json, { keepText: true }) as KubeObject, v.kind);
     const at = firstDifference(myBytes, goBytes.value);
-    if (at >= 0) problems.push(`encode ${v.name} at byte ${at}: Go ${hex(goBytes.value.subarray(at, at + 16))} kubetcd ${hex(myBytes.subarray(at, at + 16))}`);
+    if (at >= 0)
+      problems.push(
+        `encode ${v.name} at byte ${at}: Go ${hex(goBytes.value.subarray(at, at + 16))} kubetcd ${hex(myBytes.subarray(at, at + 16))}`,
+      );
     // 3. round trip: Go decodes kubetcd's bytes to the same JSON.
     const back = await ref.decode(myBytes, kindOption);
-    if (!back.ok || back.json !== goJson.json) problems.push(`round trip ${v.name}: ${back.ok ? 'JSON differs' : back.error}`);
+    if (!back.ok || back.json !== goJson.json)
+      problems.push(`round trip ${v.name}: ${back.ok ? 'JSON differs' : back.error}`);
   }
   return problems;
 }
 
-describe('conformance on real values (goldens and a real apiserver\'s values)', () => {
+describe("conformance on real values (goldens and a real apiserver's values)", () => {
   let ref: Reference;
   let ref132: Reference;
   before(async () => {
@@ -100,7 +113,7 @@ describe('conformance on real values (goldens and a real apiserver\'s values)', 
     await Promise.all([ref?.close(), ref132?.close()]);
   });
 
-  it('1.36: decode prints Go\'s JSON, encode writes Go\'s bytes, and Go reads kubetcd\'s bytes back', async () => {
+  it("1.36: decode prints Go's JSON, encode writes Go's bytes, and Go reads kubetcd's bytes back", async () => {
     const values = [...goldens('1.36'), ...augerValues()];
     assert.ok(values.length >= 187, `expected every 1.36 golden and the auger values, found ${values.length}`);
     const problems = await checkValues(ref, values);
@@ -109,7 +122,9 @@ describe('conformance on real values (goldens and a real apiserver\'s values)', 
 
   it('1.32, the kinds 1.36 lacks: the same, against Kubernetes 1.32', async () => {
     const in136 = new Set(await ref.kinds());
-    const values = goldens('1.32').filter((v) => v.kind !== undefined && !in136.has(`${v.kind.apiVersion}/${v.kind.kind}`));
+    const values = goldens('1.32').filter(
+      (v) => v.kind !== undefined && !in136.has(`${v.kind.apiVersion}/${v.kind.kind}`),
+    );
     assert.ok(values.length >= 10, `expected the 1.32 goldens of 10 kinds 1.36 lacks, found ${values.length}`);
     const problems = await checkValues(ref132, values);
     assert.deepEqual(problems, [], `${problems.length} disagreement(s) in ${values.length} values`);

@@ -100,10 +100,22 @@ export function writeBbolt(root: WriterBucket, options: WriterOptions): WrittenF
       if (!isBucket(v)) return [k, v, 0];
       const header = Buffer.alloc(16);
       header.writeBigUInt64LE(v.sequence ?? 0n, 8);
-      if (v.inline) return [k, Buffer.concat([header, leafBytes(v.entries.map(([ik, iv]) => {
-        if (isBucket(iv)) throw new Error('inline buckets hold no sub-buckets');
-        return [ik, iv, 0] as [Buffer, Buffer, number];
-      }).sort((a, b) => Buffer.compare(a[0], b[0])))]), 1];
+      if (v.inline)
+        return [
+          k,
+          Buffer.concat([
+            header,
+            leafBytes(
+              v.entries
+                .map(([ik, iv]) => {
+                  if (isBucket(iv)) throw new Error('inline buckets hold no sub-buckets');
+                  return [ik, iv, 0] as [Buffer, Buffer, number];
+                })
+                .sort((a, b) => Buffer.compare(a[0], b[0])),
+            ),
+          ]),
+          1,
+        ];
       const rootId = writeBucket(v);
       header.writeBigUInt64LE(BigInt(rootId), 0);
       return [k, header, 1];

@@ -49,21 +49,27 @@ async function makeCa(dir: string, name: string): Promise<void> {
   );
 }
 
-async function makeSigned(
-  dir: string,
-  name: string,
-  ca: string,
-  cn: string,
-  ext: string,
-  days: number,
-): Promise<void> {
+async function makeSigned(dir: string, name: string, ca: string, cn: string, ext: string, days: number): Promise<void> {
   fs.writeFileSync(path.join(dir, `${name}.ext`), ext);
   await openssl(['req', '-new', ...KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`], dir);
   await openssl(
     [
-      'x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`,
-      '-set_serial', String(Math.floor(Math.random() * 2 ** 40) + 1),
-      '-out', `${name}.crt`, '-days', String(days), '-extfile', `${name}.ext`,
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${ca}.crt`,
+      '-CAkey',
+      `${ca}.key`,
+      '-set_serial',
+      String(Math.floor(Math.random() * 2 ** 40) + 1),
+      '-out',
+      `${name}.crt`,
+      '-days',
+      String(days),
+      '-extfile',
+      `${name}.ext`,
     ],
     dir,
   );

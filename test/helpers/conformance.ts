@@ -154,13 +154,7 @@ export async function checkRecords(
   summary: CheckSummary,
 ): Promise<Disagreement[]> {
   const found: Disagreement[] = [];
-  const fail = (
-    property: Property,
-    r: GeneratedRecord,
-    expected: string,
-    actual: string,
-    position: number,
-  ): void => {
+  const fail = (property: Property, r: GeneratedRecord, expected: string, actual: string, position: number): void => {
     summary.failed[property]++;
     found.push({
       property,

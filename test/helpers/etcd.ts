@@ -25,7 +25,7 @@
  *
  * ETCDCTL_* variables of the calling process are never passed to etcdctl (tests set them explicitly).
  */
-import { spawn, ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -131,7 +131,8 @@ export interface EtcdBinaries {
  */
 export function etcdBinaries(version: EtcdVersion = '3.4'): EtcdBinaries {
   if (version === '3.4') return { version, etcd: ETCD_BIN, etcdctl: ETCDCTL_BIN };
-  if (version !== '3.5') throw new Error(`etcdBinaries: unknown etcd version "${String(version)}"; use '3.4' or '3.5'.`);
+  if (version !== '3.5')
+    throw new Error(`etcdBinaries: unknown etcd version "${String(version)}"; use '3.4' or '3.5'.`);
   // build/test/helpers/etcd.js or test/helpers/etcd.ts: the repository root is two or three levels up.
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
@@ -281,7 +282,10 @@ function launch(
     if (tls.clientCertAuth !== false) args.push(`--trusted-ca-file=${tls.caFile}`, '--client-cert-auth');
   }
   args.push(...(options.extraArgs ?? []));
-  const child: ChildProcess = spawn(etcdBinaries(options.version).etcd, args, { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(etcdBinaries(options.version).etcd, args, {
+    env: cleanEnv(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderrText = '';
   child.stderr?.on('data', (b: Buffer) => {
     stderrText += b.toString('utf8');

@@ -109,7 +109,11 @@ export async function buildEtcdctlFixture(options: { manyKeys?: number } = {}): 
     const leaseIdHex = m[1] as string;
     await put('/fx/leased', 'with lease', ['--lease', leaseIdHex]);
     const bigValues = new Map<string, string>();
-    for (const [key, n] of [['/fx/big/1', 10_000], ['/fx/big/2', 70_000], ['/fx/big/3', 5_000]] as const) {
+    for (const [key, n] of [
+      ['/fx/big/1', 10_000],
+      ['/fx/big/2', 70_000],
+      ['/fx/big/3', 5_000],
+    ] as const) {
       const value = Array.from({ length: n }, (_, i) => String.fromCharCode(97 + ((i * 7 + n) % 26))).join('');
       bigValues.set(key, value);
       await put(key, value);
@@ -122,13 +126,21 @@ export async function buildEtcdctlFixture(options: { manyKeys?: number } = {}): 
         ops.push(`put /fx/many/${String(j).padStart(6, '0')} value-${j}-${'v'.repeat(j % 97)}`);
       }
       const rev = headerRevision(await ctl(['txn', '-w', 'json'], `\n${ops.join('\n')}\n\n\n`));
-      for (let j = i; j < Math.min(manyKeys, i + batch); j++) note(`/fx/many/${String(j).padStart(6, '0')}`, rev, false);
+      for (let j = i; j < Math.min(manyKeys, i + batch); j++)
+        note(`/fx/many/${String(j).padStart(6, '0')}`, rev, false);
     }
     await put('/fx/many/000007', 'rewritten');
     await put('/fx/a', 'a4');
     const finalRevision = await del('/fx/big/3');
     const dumps = new Map<number, string>();
-    for (const rev of new Set([compactRevision, compactRevision + 1, compactRevision + 4, finalRevision - 3, finalRevision - 1, finalRevision])) {
+    for (const rev of new Set([
+      compactRevision,
+      compactRevision + 1,
+      compactRevision + 4,
+      finalRevision - 3,
+      finalRevision - 1,
+      finalRevision,
+    ])) {
       dumps.set(rev, await ctl(['get', '', '--prefix', '-w', 'json', '--rev', String(rev)]));
     }
     const dumpPath = path.join(dir, 'dump.json');

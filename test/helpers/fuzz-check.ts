@@ -21,7 +21,10 @@ export function checkFuzzRun(t: TestContext, stats: FuzzStats, expect: { count: 
       `max growth across one input: ArrayBuffers ${(stats.maxArrayBufferGrowth / MIB).toFixed(1)} MiB, heap ${(stats.maxHeapGrowth / MIB).toFixed(1)} MiB`,
   );
   assert.deepEqual(
-    stats.findings.map((f) => `${f.kind} seed=${f.seed} index=${f.index} [${f.seedName}; ${f.mutation}]: ${f.message} (saved: ${f.file ?? '-'})`),
+    stats.findings.map(
+      (f) =>
+        `${f.kind} seed=${f.seed} index=${f.index} [${f.seedName}; ${f.mutation}]: ${f.message} (saved: ${f.file ?? '-'})`,
+    ),
     [],
   );
   assert.equal(stats.inputs, expect.count);

@@ -24,7 +24,8 @@ function repoRoot(): string {
 }
 
 /** The kubectl binary the tests use. */
-export const KUBECTL_BIN = process.env['KUBETCD_KUBECTL_BIN'] ?? path.join(repoRoot(), '.cache', 'kubectl', 'usr', 'bin', 'kubectl');
+export const KUBECTL_BIN =
+  process.env['KUBETCD_KUBECTL_BIN'] ?? path.join(repoRoot(), '.cache', 'kubectl', 'usr', 'bin', 'kubectl');
 
 /** Options of {@link kubectlPrint} and {@link kubectlPrintList}. */
 export interface KubectlPrintOptions {
@@ -65,7 +66,11 @@ function printFlags(output: KubectlLocalOutput, options: KubectlPrintOptions): s
  * @example
  * const text = await kubectlPrint(toKubeJson(object), 'yaml');
  */
-export function kubectlPrint(objectJson: string, output: KubectlLocalOutput, options: KubectlPrintOptions = {}): Promise<string> {
+export function kubectlPrint(
+  objectJson: string,
+  output: KubectlLocalOutput,
+  options: KubectlPrintOptions = {},
+): Promise<string> {
   return withDir(async (dir) => {
     const file = path.join(dir, 'object.json');
     fs.writeFileSync(file, objectJson);
@@ -79,17 +84,34 @@ export function kubectlPrint(objectJson: string, output: KubectlLocalOutput, opt
  * @example
  * const text = await kubectlPrintList(items.map((o) => toKubeJson(o)), 'json');
  */
-export function kubectlPrintList(itemJsons: readonly string[], output: KubectlLocalOutput, options: KubectlPrintOptions = {}): Promise<string> {
+export function kubectlPrintList(
+  itemJsons: readonly string[],
+  output: KubectlLocalOutput,
+  options: KubectlPrintOptions = {},
+): Promise<string> {
   return withDir(async (dir) => {
     const seed = path.join(dir, 'seed.json');
-    fs.writeFileSync(seed, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"kubetcd-list-seed"},"kubetcdItems":[${itemJsons.join(',')}]}`);
+    fs.writeFileSync(
+      seed,
+      `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"kubetcd-list-seed"},"kubetcdItems":[${itemJsons.join(',')}]}`,
+    );
     const patch = path.join(dir, 'patch.json');
     fs.writeFileSync(
       patch,
       '[{"op":"replace","path":"/kind","value":"List"},{"op":"replace","path":"/metadata","value":{"resourceVersion":""}},' +
         '{"op":"move","from":"/kubetcdItems","path":"/items"}]',
     );
-    return runKubectl(['patch', '--local', '-f', seed, '--type', 'json', '--patch-file', patch, ...printFlags(output, options)]);
+    return runKubectl([
+      'patch',
+      '--local',
+      '-f',
+      seed,
+      '--type',
+      'json',
+      '--patch-file',
+      patch,
+      ...printFlags(output, options),
+    ]);
   });
 }
 
@@ -143,12 +165,33 @@ export async function kubectlGet(
     const p = url.pathname;
     if (p === '/api') return json(res, 200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
     if (p === '/apis') {
-      const groups = served.group === '' ? [] : [{ name: served.group, versions: [{ groupVersion: gv, version: served.version }], preferredVersion: { groupVersion: gv, version: served.version } }];
+      const groups =
+        served.group === ''
+          ? []
+          : [
+              {
+                name: served.group,
+                versions: [{ groupVersion: gv, version: served.version }],
+                preferredVersion: { groupVersion: gv, version: served.version },
+              },
+            ];
       return json(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups });
     }
     if (p === base) {
       const singularName = served.kind.toLowerCase();
-      return json(res, 200, { kind: 'APIResourceList', groupVersion: gv, resources: [{ name: served.resource, singularName, namespaced: served.namespaced, kind: served.kind, verbs: ['get', 'list'] }] });
+      return json(res, 200, {
+        kind: 'APIResourceList',
+        groupVersion: gv,
+        resources: [
+          {
+            name: served.resource,
+            singularName,
+            namespaced: served.namespaced,
+            kind: served.kind,
+            verbs: ['get', 'list'],
+          },
+        ],
+      });
     }
     const m = served.namespaced
       ? new RegExp(`^${base}/namespaces/([^/]+)/${served.resource}(?:/([^/]+))?$`).exec(p)
@@ -161,20 +204,46 @@ export async function kubectlGet(
       const chosen = objectJsons.filter((_, i) => inNs.includes(objects[i] as (typeof objects)[number]));
       if (name !== undefined) {
         const i = objects.findIndex((o) => inNs.includes(o) && o.metadata.name === decodeURIComponent(name));
-        if (i < 0) return json(res, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `${served.resource} "${name}" not found` });
+        if (i < 0)
+          return json(res, 404, {
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: 'NotFound',
+            code: 404,
+            message: `${served.resource} "${name}" not found`,
+          });
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(objectJsons[i]);
       }
       if (table !== undefined && /as=Table/.test(req.headers.accept ?? '')) {
         const rows = table.rows.map((cells, i) => ({
           cells,
-          object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: (JSON.parse(objectJsons[i] as string) as { metadata: unknown }).metadata },
+          object: {
+            kind: 'PartialObjectMetadata',
+            apiVersion: 'meta.k8s.io/v1',
+            metadata: (JSON.parse(objectJsons[i] as string) as { metadata: unknown }).metadata,
+          },
         }));
-        const columnDefinitions = table.columns.map((name, i) => ({ name, type: 'string', format: i === 0 ? 'name' : '', description: '', priority: 0 }));
-        return json(res, 200, { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: listRevision }, columnDefinitions, rows });
+        const columnDefinitions = table.columns.map((name, i) => ({
+          name,
+          type: 'string',
+          format: i === 0 ? 'name' : '',
+          description: '',
+          priority: 0,
+        }));
+        return json(res, 200, {
+          kind: 'Table',
+          apiVersion: 'meta.k8s.io/v1',
+          metadata: { resourceVersion: listRevision },
+          columnDefinitions,
+          rows,
+        });
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(`{"kind":"${served.kind}List","apiVersion":"${gv}","metadata":{"resourceVersion":"${listRevision}"},"items":[${chosen.join(',')}]}`);
+      return res.end(
+        `{"kind":"${served.kind}List","apiVersion":"${gv}","metadata":{"resourceVersion":"${listRevision}"},"items":[${chosen.join(',')}]}`,
+      );
     }
     return json(res, 404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 });
   });

@@ -9,7 +9,12 @@
  * @example
  * await pollUntil('the server to listen', 30_000, () => fs.existsSync(portFile), () => serverLog);
  */
-export async function pollUntil(what: string, deadlineMs: number, check: () => boolean | Promise<boolean>, explain: () => string = () => ''): Promise<void> {
+export async function pollUntil(
+  what: string,
+  deadlineMs: number,
+  check: () => boolean | Promise<boolean>,
+  explain: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   let delay = 50;
   while (Date.now() < deadline) {

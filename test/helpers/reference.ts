@@ -37,7 +37,7 @@ export function referenceBinaryOf(version: ReferenceVersion): string {
 export const referenceBinary = referenceBinaryOf('1.36');
 
 /** One answer of the reference serializer: a result, or Kubernetes' error text. */
-export type ReferenceResult<T> = { ok: true } & T | { ok: false; error: string };
+export type ReferenceResult<T> = ({ ok: true } & T) | { ok: false; error: string };
 
 /** Options of one request. */
 export interface ReferenceOptions {
@@ -199,7 +199,9 @@ export async function startReference(version: ReferenceVersion = '1.36'): Promis
   const request = (op: string, payload: Uint8Array): Promise<{ status: number; payload: Buffer }> => {
     if (failure) return Promise.reject(failure);
     if (payload.length > MAX_PAYLOAD) {
-      return Promise.reject(new Error(`request of ${payload.length} bytes exceeds the reference's ${MAX_PAYLOAD}-byte limit.`));
+      return Promise.reject(
+        new Error(`request of ${payload.length} bytes exceeds the reference's ${MAX_PAYLOAD}-byte limit.`),
+      );
     }
     const header = Buffer.alloc(5);
     header.write(op, 0, 'latin1');
@@ -276,7 +278,10 @@ export async function startReference(version: ReferenceVersion = '1.36'): Promis
       });
     },
     async sites(req) {
-      const { status, payload } = await request('g', Buffer.from(JSON.stringify({ ...req, count: 0, sites: true }), 'utf8'));
+      const { status, payload } = await request(
+        'g',
+        Buffer.from(JSON.stringify({ ...req, count: 0, sites: true }), 'utf8'),
+      );
       const text = payload.toString('utf8');
       if (status !== 0) throw new Error(`the reference serializer could not list sites of ${req.kind}: ${text}`);
       return (JSON.parse(text) as { sites?: string[] }).sites ?? [];

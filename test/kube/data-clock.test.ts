@@ -17,7 +17,12 @@ import { makeTempDir, startEtcd, type EtcdProcess } from '../helpers/etcd';
 
 const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 const lease = (ns: string, name: string, renewTime: string): string =>
-  JSON.stringify({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: ns, creationTimestamp: '2023-01-01T00:00:00Z' }, spec: { holderIdentity: name, renewTime } });
+  JSON.stringify({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, namespace: ns, creationTimestamp: '2023-01-01T00:00:00Z' },
+    spec: { holderIdentity: name, renewTime },
+  });
 const pod = JSON.stringify({
   apiVersion: 'v1',
   kind: 'Pod',
@@ -35,8 +40,14 @@ describe('the clock of ages', () => {
     etcd = await startEtcd();
     const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
     try {
-      await writer.put('/registry/leases/kube-node-lease/node-1', lease('kube-node-lease', 'node-1', '2023-05-01T10:00:04.000000Z'));
-      await writer.put('/registry/leases/kube-system/kube-scheduler', lease('kube-system', 'kube-scheduler', '2023-05-01T09:59:58.123456Z'));
+      await writer.put(
+        '/registry/leases/kube-node-lease/node-1',
+        lease('kube-node-lease', 'node-1', '2023-05-01T10:00:04.000000Z'),
+      );
+      await writer.put(
+        '/registry/leases/kube-system/kube-scheduler',
+        lease('kube-system', 'kube-scheduler', '2023-05-01T09:59:58.123456Z'),
+      );
       await writer.put('/registry/pods/default/web', pod);
     } finally {
       await writer.close();
@@ -94,18 +105,26 @@ describe('the clock of ages', () => {
     } finally {
       await live.close();
     }
-    await assert.rejects(open(snapshot, { now: 'yesterday' as never }), { name: 'InvalidArgumentError', message: /Invalid open\(\) option now/ });
+    await assert.rejects(open(snapshot, { now: 'yesterday' as never }), {
+      name: 'InvalidArgumentError',
+      message: /Invalid open\(\) option now/,
+    });
   });
 
   test('CLI: --snapshot tables use the data clock and say so on stderr; --now sets it', () => {
     const run = (...args: string[]): { code: number | null; stdout: string; stderr: string } => {
-      const r = spawnSync(process.execPath, [cli, 'get', 'pods', '--snapshot', snapshot, ...args], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [cli, 'get', 'pods', '--snapshot', snapshot, ...args], {
+        encoding: 'utf8',
+      });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };
     const data = run();
     assert.equal(data.code, 0, data.stderr);
     assert.match(data.stdout, /^web\s+0\/1\s+Running\s+0\s+60m$/m);
-    assert.match(data.stderr, /ages as of 2023-05-01T10:00:04Z, the newest Lease renewal \(kube-node-lease\/node-1\) \(--now now: this machine's clock\)/);
+    assert.match(
+      data.stderr,
+      /ages as of 2023-05-01T10:00:04Z, the newest Lease renewal \(kube-node-lease\/node-1\) \(--now now: this machine's clock\)/,
+    );
     assert.match(run('--now', '2023-05-01T09:30:00Z').stdout, /^web\s+0\/1\s+Running\s+0\s+30m$/m);
     assert.match(run('--now', 'now').stdout, /^web\s+0\/1\s+Running\s+0\s+\d+y\d*d?$/m);
     const bad = run('--now', 'yesterday');

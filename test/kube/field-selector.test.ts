@@ -27,27 +27,53 @@ const CANONICAL: Array<[string, string]> = [
 ];
 
 const ERRORS: Array<[string, string]> = [
-  ['a', `Invalid field selector "a": found 'end of string' at column 2, expected: '=', '==' or '!=' after the field path.`],
+  [
+    'a',
+    `Invalid field selector "a": found 'end of string' at column 2, expected: '=', '==' or '!=' after the field path.`,
+  ],
   ['a,b=c', `Invalid field selector "a,b=c": found ',' at column 2, expected: '=', '==' or '!=' after the field path.`],
-  ['x=1,y', `Invalid field selector "x=1,y": found 'end of string' at column 6, expected: '=', '==' or '!=' after the field path.`],
-  ['=x', `Invalid field selector "=x": found '=' at column 1, expected: a field path before the operator, e.g. metadata.name.`],
-  ['a=1,  !=x', `Invalid field selector "a=1,  !=x": found '!=' at column 7, expected: a field path before the operator, e.g. metadata.name.`],
-  ['a b=c', `Invalid field selector "a b=c": found ' ' at column 2, expected: a field path without blanks, then '=', '==' or '!='.`],
-  ['a=b=c', `Invalid field selector "a=b=c": found '=' at column 4, expected: a value character (write '\\=' for a literal '=').`],
+  [
+    'x=1,y',
+    `Invalid field selector "x=1,y": found 'end of string' at column 6, expected: '=', '==' or '!=' after the field path.`,
+  ],
+  [
+    '=x',
+    `Invalid field selector "=x": found '=' at column 1, expected: a field path before the operator, e.g. metadata.name.`,
+  ],
+  [
+    'a=1,  !=x',
+    `Invalid field selector "a=1,  !=x": found '!=' at column 7, expected: a field path before the operator, e.g. metadata.name.`,
+  ],
+  [
+    'a b=c',
+    `Invalid field selector "a b=c": found ' ' at column 2, expected: a field path without blanks, then '=', '==' or '!='.`,
+  ],
+  [
+    'a=b=c',
+    `Invalid field selector "a=b=c": found '=' at column 4, expected: a value character (write '\\=' for a literal '=').`,
+  ],
   // The first operator from the left wins: `a!==b` is `a` `!=` `=b`, and a literal '=' must be escaped.
-  ['a!==b', `Invalid field selector "a!==b": found '=' at column 4, expected: a value character (write '\\=' for a literal '=').`],
-  ['a=b\\x', `Invalid field selector "a=b\\\\x": found '\\x' at column 4, expected: an escape sequence '\\\\', '\\,', '\\=' or '\\!'.`],
-  ['a=b\\', `Invalid field selector "a=b\\\\": found '\\' at column 4, expected: an escape sequence '\\\\', '\\,', '\\=' or '\\!'.`],
+  [
+    'a!==b',
+    `Invalid field selector "a!==b": found '=' at column 4, expected: a value character (write '\\=' for a literal '=').`,
+  ],
+  [
+    'a=b\\x',
+    `Invalid field selector "a=b\\\\x": found '\\x' at column 4, expected: an escape sequence '\\\\', '\\,', '\\=' or '\\!'.`,
+  ],
+  [
+    'a=b\\',
+    `Invalid field selector "a=b\\\\": found '\\' at column 4, expected: an escape sequence '\\\\', '\\,', '\\=' or '\\!'.`,
+  ],
 ];
 
 test('field selector: canonical forms', () => {
   for (const [text, canonical] of CANONICAL) {
     assert.equal(parseFieldSelector(text).toString(), canonical, `selector ${JSON.stringify(text)}`);
   }
-  assert.deepEqual(
-    parseFieldSelector('a=b\\,c\\=d\\\\e\\!f').requirements,
-    [{ field: 'a', operator: '=', value: 'b,c=d\\e!f' }],
-  );
+  assert.deepEqual(parseFieldSelector('a=b\\,c\\=d\\\\e\\!f').requirements, [
+    { field: 'a', operator: '=', value: 'b,c=d\\e!f' },
+  ]);
 });
 
 test('field selector: exact error messages with positions', () => {

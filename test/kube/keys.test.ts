@@ -58,11 +58,18 @@ test('keys: the ExpectedEtcdPath of kubernetes test/integration/etcd/data.go', (
     ['events.events.k8s.io', 'event3', ns, `/registry/events/${ns}/event3`],
     ['apiservices', 'as2.foo.com', undefined, '/registry/apiregistration.k8s.io/apiservices/as2.foo.com'],
     [
-      'crd', 'openshiftwebconsoleconfigs.webconsole2.operator.openshift.io', undefined,
+      'crd',
+      'openshiftwebconsoleconfigs.webconsole2.operator.openshift.io',
+      undefined,
       '/registry/apiextensions.k8s.io/customresourcedefinitions/openshiftwebconsoleconfigs.webconsole2.operator.openshift.io',
     ],
     ['hpa', 'hpa2', ns, `/registry/horizontalpodautoscalers/${ns}/hpa2`],
-    ['clustertrustbundles', 'example.com:signer:abc', undefined, '/registry/clustertrustbundles/example.com:signer:abc'],
+    [
+      'clustertrustbundles',
+      'example.com:signer:abc',
+      undefined,
+      '/registry/clustertrustbundles/example.com:signer:abc',
+    ],
     ['ipaddresses', '192.168.1.3', undefined, '/registry/ipaddresses/192.168.1.3'],
     ['leasecandidates', 'leasecandidatev1alpha2', ns, `/registry/leasecandidates/${ns}/leasecandidatev1alpha2`],
     ['storageversions', 'sv1.test', undefined, '/registry/storageversions/sv1.test'],
@@ -89,31 +96,62 @@ test('keys: the ExpectedEtcdPath of kubernetes test/integration/etcd/data.go', (
 test('keys: custom resources, with and without their CRD', () => {
   const foos = resourcesFromCrd({
     metadata: { name: 'foos.cr.bar.com' },
-    spec: { group: 'cr.bar.com', scope: 'Namespaced', names: { plural: 'foos', kind: 'Foo' }, versions: [{ name: 'v1', served: true, storage: true }] },
+    spec: {
+      group: 'cr.bar.com',
+      scope: 'Namespaced',
+      names: { plural: 'foos', kind: 'Foo' },
+      versions: [{ name: 'v1', served: true, storage: true }],
+    },
   });
   const snaps = resourcesFromCrd({
-    spec: { group: 'snapshot.storage.k8s.io', scope: 'Namespaced', names: { plural: 'volumesnapshots', kind: 'VolumeSnapshot' }, versions: [{ name: 'v1', served: true, storage: true }] },
+    spec: {
+      group: 'snapshot.storage.k8s.io',
+      scope: 'Namespaced',
+      names: { plural: 'volumesnapshots', kind: 'VolumeSnapshot' },
+      versions: [{ name: 'v1', served: true, storage: true }],
+    },
   });
   const pants = resourcesFromCrd({
-    spec: { group: 'custom.fancy.com', scope: 'Cluster', names: { plural: 'pants', kind: 'Pant' }, versions: [{ name: 'v2', served: true, storage: true }] },
+    spec: {
+      group: 'custom.fancy.com',
+      scope: 'Cluster',
+      names: { plural: 'pants', kind: 'Pant' },
+      versions: [{ name: 'v2', served: true, storage: true }],
+    },
   });
   const resources = [foos, snaps, pants];
   const ns = 'etcdstoragepathtestnamespace';
   assert.equal(keyFor(foos, 'cr1foo', ns), `/registry/cr.bar.com/foos/${ns}/cr1foo`);
   assert.equal(keyFor(pants, 'cr2pant'), '/registry/custom.fancy.com/pants/cr2pant');
-  assert.equal(keyFor(snaps, 'snap', 'default', '/kubernetes.io'), '/kubernetes.io/snapshot.storage.k8s.io/volumesnapshots/default/snap');
+  assert.equal(
+    keyFor(snaps, 'snap', 'default', '/kubernetes.io'),
+    '/kubernetes.io/snapshot.storage.k8s.io/volumesnapshots/default/snap',
+  );
   for (const r of resources) {
     const key = keyFor(r, 'x', r.namespaced ? 'ns1' : undefined);
     const known = parseKey(key, { resources });
     assert.deepEqual(known, {
-      kind: 'object', key, prefix: '/registry', keyPrefix: r.keyPrefix, resource: r.resource, group: r.group,
-      ...(r.namespaced ? { namespace: 'ns1' } : {}), name: 'x', info: r,
+      kind: 'object',
+      key,
+      prefix: '/registry',
+      keyPrefix: r.keyPrefix,
+      resource: r.resource,
+      group: r.group,
+      ...(r.namespaced ? { namespace: 'ns1' } : {}),
+      name: 'x',
+      info: r,
     });
     // Without the CRD the shape still tells group, resource, namespace and name, but not the resource info.
     const unknown = parseKey(key);
     assert.deepEqual(unknown, {
-      kind: 'object', key, prefix: '/registry', keyPrefix: r.keyPrefix, resource: r.resource, group: r.group,
-      ...(r.namespaced ? { namespace: 'ns1' } : {}), name: 'x',
+      kind: 'object',
+      key,
+      prefix: '/registry',
+      keyPrefix: r.keyPrefix,
+      resource: r.resource,
+      group: r.group,
+      ...(r.namespaced ? { namespace: 'ns1' } : {}),
+      name: 'x',
     });
   }
   // With the CRD, a key of the wrong shape for its scope is not an object key.
@@ -125,11 +163,36 @@ test('keys: custom resources, with and without their CRD', () => {
 test('keys: non-object keys of real clusters', () => {
   const cases: Array<[string, ParsedKey]> = [
     ['compact_rev_key', { kind: 'compact-revision', key: 'compact_rev_key' }],
-    ['/registry/masterleases/10.0.0.1', { kind: 'master-lease', key: '/registry/masterleases/10.0.0.1', prefix: '/registry', ip: '10.0.0.1' }],
-    ['/registry/masterleases/fd00::1', { kind: 'master-lease', key: '/registry/masterleases/fd00::1', prefix: '/registry', ip: 'fd00::1' }],
-    ['/registry/ranges/serviceips', { kind: 'range-allocation', key: '/registry/ranges/serviceips', prefix: '/registry', range: 'serviceips' }],
-    ['/registry/ranges/servicenodeports', { kind: 'range-allocation', key: '/registry/ranges/servicenodeports', prefix: '/registry', range: 'servicenodeports' }],
-    ['/kubernetes.io/ranges/serviceips', { kind: 'range-allocation', key: '/kubernetes.io/ranges/serviceips', prefix: '/kubernetes.io', range: 'serviceips' }],
+    [
+      '/registry/masterleases/10.0.0.1',
+      { kind: 'master-lease', key: '/registry/masterleases/10.0.0.1', prefix: '/registry', ip: '10.0.0.1' },
+    ],
+    [
+      '/registry/masterleases/fd00::1',
+      { kind: 'master-lease', key: '/registry/masterleases/fd00::1', prefix: '/registry', ip: 'fd00::1' },
+    ],
+    [
+      '/registry/ranges/serviceips',
+      { kind: 'range-allocation', key: '/registry/ranges/serviceips', prefix: '/registry', range: 'serviceips' },
+    ],
+    [
+      '/registry/ranges/servicenodeports',
+      {
+        kind: 'range-allocation',
+        key: '/registry/ranges/servicenodeports',
+        prefix: '/registry',
+        range: 'servicenodeports',
+      },
+    ],
+    [
+      '/kubernetes.io/ranges/serviceips',
+      {
+        kind: 'range-allocation',
+        key: '/kubernetes.io/ranges/serviceips',
+        prefix: '/kubernetes.io',
+        range: 'serviceips',
+      },
+    ],
   ];
   for (const [key, expected] of cases) assert.deepEqual(parseKey(key), expected, key);
 });
@@ -165,30 +228,49 @@ test('keys: odd keys never throw and come back as { kind: "other" }', () => {
     ['/registry/\u00e9t\u00e9/x', '/registry'],
   ];
   for (const [key, prefix] of other) {
-    assert.deepEqual(parseKey(key), prefix === undefined ? { kind: 'other', key } : { kind: 'other', key, prefix }, JSON.stringify(key));
+    assert.deepEqual(
+      parseKey(key),
+      prefix === undefined ? { kind: 'other', key } : { kind: 'other', key, prefix },
+      JSON.stringify(key),
+    );
   }
   assert.deepEqual(parseKey(undefined as unknown as string), { kind: 'other', key: 'undefined' });
   // HTML in a name is data, not markup: the key parses, the name keeps its characters.
   const html = parseKey('/registry/configmaps/default/<img src=x onerror=alert(1)>');
   assert.equal(html.kind === 'object' && html.name, '<img src=x onerror=alert(1)>');
   // A key under another prefix than the one given is not an object key.
-  assert.deepEqual(parseKey('/registry/pods/a/b', { prefix: '/kubernetes.io' }), { kind: 'other', key: '/registry/pods/a/b' });
+  assert.deepEqual(parseKey('/registry/pods/a/b', { prefix: '/kubernetes.io' }), {
+    kind: 'other',
+    key: '/registry/pods/a/b',
+  });
 });
 
 test('keys: unknown resources with an object key shape (removed or custom resources)', () => {
   assert.deepEqual(parseKey('/registry/podsecuritypolicy/restricted'), {
-    kind: 'object', key: '/registry/podsecuritypolicy/restricted', prefix: '/registry',
-    keyPrefix: 'podsecuritypolicy', resource: 'podsecuritypolicy', name: 'restricted',
+    kind: 'object',
+    key: '/registry/podsecuritypolicy/restricted',
+    prefix: '/registry',
+    keyPrefix: 'podsecuritypolicy',
+    resource: 'podsecuritypolicy',
+    name: 'restricted',
   });
   assert.deepEqual(parseKey('/openshift.io/routes/default/web'), {
-    kind: 'object', key: '/openshift.io/routes/default/web', prefix: '/openshift.io',
-    keyPrefix: 'routes', resource: 'routes', namespace: 'default', name: 'web',
+    kind: 'object',
+    key: '/openshift.io/routes/default/web',
+    prefix: '/openshift.io',
+    keyPrefix: 'routes',
+    resource: 'routes',
+    namespace: 'default',
+    name: 'web',
   });
 });
 
 test('keys: real keys of a Kubernetes 1.7 etcd (auger testdata)', () => {
   const file = path.join(__dirname, '../../..', '..', 'shared/data/auger-testdata/boltdb/keys.txt');
-  const keys = fs.readFileSync(file, 'utf8').split('\n').filter((k) => k !== '');
+  const keys = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((k) => k !== '');
   const summary = keys.map((k) => {
     const p = parseKey(k);
     return p.kind === 'object' ? `${p.resource} ${p.namespace ?? '-'} ${p.name}` : p.kind;
@@ -213,15 +295,36 @@ test('listPrefixFor: ends in "/" so namespaces and names do not match by prefix'
 
 test('keyFor and listPrefixFor: scope and name mistakes are InvalidArgumentErrors', () => {
   const cases: Array<[() => unknown, string]> = [
-    [() => keyFor('pods', 'web'), 'Namespace missing for pods: it is a namespaced resource. Pass a namespace, e.g. "default".'],
-    [() => keyFor('pods', 'web', ''), 'Namespace missing for pods: it is a namespaced resource. Pass a namespace, e.g. "default".'],
-    [() => keyFor('nodes', 'n1', 'default'), 'Namespace "default" given for nodes: it is cluster-scoped. Omit the namespace.'],
-    [() => listPrefixFor('nodes', 'default'), 'Namespace "default" given for nodes: it is cluster-scoped. Omit the namespace.'],
+    [
+      () => keyFor('pods', 'web'),
+      'Namespace missing for pods: it is a namespaced resource. Pass a namespace, e.g. "default".',
+    ],
+    [
+      () => keyFor('pods', 'web', ''),
+      'Namespace missing for pods: it is a namespaced resource. Pass a namespace, e.g. "default".',
+    ],
+    [
+      () => keyFor('nodes', 'n1', 'default'),
+      'Namespace "default" given for nodes: it is cluster-scoped. Omit the namespace.',
+    ],
+    [
+      () => listPrefixFor('nodes', 'default'),
+      'Namespace "default" given for nodes: it is cluster-scoped. Omit the namespace.',
+    ],
     [() => keyFor('pods', '', 'default'), 'Invalid name for pods: "". Pass a non-empty name without \'/\'.'],
     [() => keyFor('pods', 'a/b', 'default'), 'Invalid name for pods: "a/b". Pass a non-empty name without \'/\'.'],
-    [() => keyFor('pods', 'web', 'a/b'), 'Invalid namespace for pods: "a/b". Pass a non-empty namespace without \'/\'.'],
-    [() => listPrefixFor('pods', 'a/b'), 'Invalid namespace for pods: "a/b". Pass a non-empty namespace without \'/\'.'],
-    [() => keyFor('pdos', 'web', 'default'), 'Unknown resource "pdos". Did you mean "pods"? k.resources() lists what this source holds.'],
+    [
+      () => keyFor('pods', 'web', 'a/b'),
+      'Invalid namespace for pods: "a/b". Pass a non-empty namespace without \'/\'.',
+    ],
+    [
+      () => listPrefixFor('pods', 'a/b'),
+      'Invalid namespace for pods: "a/b". Pass a non-empty namespace without \'/\'.',
+    ],
+    [
+      () => keyFor('pdos', 'web', 'default'),
+      'Unknown resource "pdos". Did you mean "pods"? k.resources() lists what this source holds.',
+    ],
   ];
   for (const [fn, message] of cases) {
     assert.throws(fn, (e: unknown) => {
@@ -235,13 +338,25 @@ test('keyFor and listPrefixFor: scope and name mistakes are InvalidArgumentError
 test('detectEtcdPrefix: default, OpenShift, custom and empty prefixes', () => {
   assert.equal(detectEtcdPrefix([]), '/registry');
   assert.equal(detectEtcdPrefix(['compact_rev_key']), '/registry');
-  assert.equal(detectEtcdPrefix(['/registry/namespaces/default', '/registry/pods/default/web', 'compact_rev_key']), '/registry');
   assert.equal(
-    detectEtcdPrefix(['/kubernetes.io/namespaces/default', '/kubernetes.io/minions/n1', '/openshift.io/routes/default/web', '/openshift.io/builds/a/b', '/openshift.io/images/sha']),
+    detectEtcdPrefix(['/registry/namespaces/default', '/registry/pods/default/web', 'compact_rev_key']),
+    '/registry',
+  );
+  assert.equal(
+    detectEtcdPrefix([
+      '/kubernetes.io/namespaces/default',
+      '/kubernetes.io/minions/n1',
+      '/openshift.io/routes/default/web',
+      '/openshift.io/builds/a/b',
+      '/openshift.io/images/sha',
+    ]),
     '/kubernetes.io',
   );
   assert.equal(detectEtcdPrefix(['/openshift.io/routes/default/web', '/openshift.io/builds/a/b']), '/openshift.io');
-  assert.equal(detectEtcdPrefix(['/clusters/a/registry/pods/ns/p', '/clusters/a/registry/services/specs/ns/s', '/other/x']), '/clusters/a/registry');
+  assert.equal(
+    detectEtcdPrefix(['/clusters/a/registry/pods/ns/p', '/clusters/a/registry/services/specs/ns/s', '/other/x']),
+    '/clusters/a/registry',
+  );
   assert.equal(detectEtcdPrefix(['/pods/default/web', '/namespaces/default']), '');
   // A namespace or name that looks like a resource does not confuse it: the leftmost match counts.
   assert.equal(detectEtcdPrefix(['/registry/configmaps/pods/namespaces', '/registry/secrets/minions/x']), '/registry');
@@ -254,5 +369,8 @@ test('detectEtcdPrefix: default, OpenShift, custom and empty prefixes', () => {
   // Its answer parses the keys it was given.
   const sample = ['/k8s/namespaces/a', '/k8s/leases/kube-node-lease/n1'];
   const prefix = detectEtcdPrefix(sample);
-  assert.deepEqual(sample.map((k) => parseKey(k, { prefix }).kind), ['object', 'object']);
+  assert.deepEqual(
+    sample.map((k) => parseKey(k, { prefix }).kind),
+    ['object', 'object'],
+  );
 });

@@ -27,14 +27,31 @@ const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
 type Entry = [manager: string, time: string];
 const fields = (entries: Entry[]): unknown[] =>
-  entries.map(([manager, time]) => ({ manager, operation: 'Update', apiVersion: 'v1', time, fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }));
+  entries.map(([manager, time]) => ({
+    manager,
+    operation: 'Update',
+    apiVersion: 'v1',
+    time,
+    fieldsType: 'FieldsV1',
+    fieldsV1: { 'f:data': {} },
+  }));
 const configMap = (ns: string, name: string, value: string, entries?: Entry[]): Uint8Array =>
-  encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, uid: `uid-${name}`, ...(entries ? { managedFields: fields(entries) } : {}) }, data: { value } });
+  encode({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: ns, uid: `uid-${name}`, ...(entries ? { managedFields: fields(entries) } : {}) },
+    data: { value },
+  });
 const lease = (renew: string, entries: Entry[]): Uint8Array =>
   encode({
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
-    metadata: { name: 'n1', namespace: 'kube-node-lease', uid: 'uid-lease', managedFields: fields(entries).map((e) => ({ ...(e as object), apiVersion: 'coordination.k8s.io/v1' })) },
+    metadata: {
+      name: 'n1',
+      namespace: 'kube-node-lease',
+      uid: 'uid-lease',
+      managedFields: fields(entries).map((e) => ({ ...(e as object), apiVersion: 'coordination.k8s.io/v1' })),
+    },
     spec: { holderIdentity: 'n1', leaseDurationSeconds: 40, renewTime: renew },
   });
 
@@ -62,23 +79,74 @@ for (const version of ETCD_VERSIONS) {
         await w.put('/registry/configmaps/a/old', configMap('a', 'old', 'v0', [['kubectl', T(0)]]));
         compactRevision = await w.put('/registry/configmaps/a/gone', configMap('a', 'gone', 'v0', [['kubectl', T(0)]]));
         await w.compact(compactRevision, { physical: true }); // the writes above are not counted
-        await put('/registry/configmaps/a/old', configMap('a', 'old', 'v1', [['kubectl', T(0)], ['ctrl', T(1)]]), 'ctrl'); // a new entry
-        await put('/registry/leases/kube-node-lease/n1', lease('2026-01-01T00:01:00.000000Z', [['kubelet', T(1)]]), 'kubelet'); // created
-        await put('/registry/leases/kube-node-lease/n1', lease('2026-01-01T00:02:00.000000Z', [['kubelet', T(2)]]), 'kubelet'); // time moved
-        await put('/registry/leases/kube-node-lease/n1', lease('2026-01-01T00:03:00.000000Z', [['kubelet', T(3)]]), 'kubelet');
-        await put('/registry/leases/kube-node-lease/n1', lease('2026-01-01T00:03:00.500000Z', [['kubelet', T(3)]]), 'kubelet'); // same second
+        await put(
+          '/registry/configmaps/a/old',
+          configMap('a', 'old', 'v1', [
+            ['kubectl', T(0)],
+            ['ctrl', T(1)],
+          ]),
+          'ctrl',
+        ); // a new entry
+        await put(
+          '/registry/leases/kube-node-lease/n1',
+          lease('2026-01-01T00:01:00.000000Z', [['kubelet', T(1)]]),
+          'kubelet',
+        ); // created
+        await put(
+          '/registry/leases/kube-node-lease/n1',
+          lease('2026-01-01T00:02:00.000000Z', [['kubelet', T(2)]]),
+          'kubelet',
+        ); // time moved
+        await put(
+          '/registry/leases/kube-node-lease/n1',
+          lease('2026-01-01T00:03:00.000000Z', [['kubelet', T(3)]]),
+          'kubelet',
+        );
+        await put(
+          '/registry/leases/kube-node-lease/n1',
+          lease('2026-01-01T00:03:00.500000Z', [['kubelet', T(3)]]),
+          'kubelet',
+        ); // same second
         await put('/registry/configmaps/b/plain', configMap('b', 'plain', 'v1'), 'unknown'); // no managedFields
-        log.push({ key: '/registry/configmaps/b/plain', revision: await w.delete('/registry/configmaps/b/plain'), manager: 'unknown' }); // a delete
-        await put('/registry/configmaps/b/two', configMap('b', 'two', 'v1', [['alice', T(4)], ['bob', T(4)]]), 'unknown'); // two managers, one second
-        await put('/registry/configmaps/b/two', configMap('b', 'two', 'v2', [['alice', T(5)], ['bob', T(4)]]), 'alice');
-        await put('/registry/configmaps/a/old', configMap('a', 'old', 'v2', [['kubectl', T(6)], ['ctrl', T(1)]]), 'kubectl');
+        log.push({
+          key: '/registry/configmaps/b/plain',
+          revision: await w.delete('/registry/configmaps/b/plain'),
+          manager: 'unknown',
+        }); // a delete
+        await put(
+          '/registry/configmaps/b/two',
+          configMap('b', 'two', 'v1', [
+            ['alice', T(4)],
+            ['bob', T(4)],
+          ]),
+          'unknown',
+        ); // two managers, one second
+        await put(
+          '/registry/configmaps/b/two',
+          configMap('b', 'two', 'v2', [
+            ['alice', T(5)],
+            ['bob', T(4)],
+          ]),
+          'alice',
+        );
+        await put(
+          '/registry/configmaps/a/old',
+          configMap('a', 'old', 'v2', [
+            ['kubectl', T(6)],
+            ['ctrl', T(1)],
+          ]),
+          'kubectl',
+        );
         await w.put('other/not-kubernetes', 'x'); // outside the prefix: not counted
         // the last revision writes two keys in one transaction: both count
         const last = await w.putMany([
           ['/registry/configmaps/c/m1', configMap('c', 'm1', 'v1', [['carol', T(7)]])],
           ['/registry/configmaps/c/m2', configMap('c', 'm2', 'v1', [['carol', T(7)]])],
         ]);
-        log.push({ key: '/registry/configmaps/c/m1', revision: last, manager: 'carol' }, { key: '/registry/configmaps/c/m2', revision: last, manager: 'carol' });
+        log.push(
+          { key: '/registry/configmaps/c/m1', revision: last, manager: 'carol' },
+          { key: '/registry/configmaps/c/m2', revision: last, manager: 'carol' },
+        );
       } finally {
         await w.close();
       }
@@ -106,45 +174,70 @@ for (const version of ETCD_VERSIONS) {
       const [live, snapshot] = results as [KubeChurn, KubeChurn];
       assert.deepEqual({ ...live, source: 'x' }, { ...snapshot, source: 'x' });
       assert.equal(live.fromRevision, compactRevision);
-      assert.equal(live.toRevision, Math.max(...log.map((l) => l.revision)) );
+      assert.equal(live.toRevision, Math.max(...log.map((l) => l.revision)));
       assert.ok(log.every((l) => l.revision > compactRevision));
       assert.equal(live.writes, log.length);
       assert.equal(live.deletes, 1);
       assert.deepEqual(counts(live.byKey.map((k) => [k.key, k.writes])), counts(log.map((l) => [l.key, 1])));
       assert.deepEqual(counts(live.writers.map((w) => [w.manager, w.writes])), counts(log.map((l) => [l.manager, 1])));
       // top writers first, ties by name
-      assert.deepEqual(live.writers.map((w) => w.manager), ['kubelet', 'unknown', 'carol', 'alice', 'ctrl', 'kubectl']);
+      assert.deepEqual(
+        live.writers.map((w) => w.manager),
+        ['kubelet', 'unknown', 'carol', 'alice', 'ctrl', 'kubectl'],
+      );
       assert.deepEqual(live.unknown, { deletes: 1, noManagedFields: 1, undecoded: 0, noChange: 0, ambiguous: 1 });
       assert.equal(live.sameSecond, 1);
-      assert.deepEqual(live.byResource.map((g) => [g.name, g.writes, g.deletes, g.keys]), [
-        ['configmaps', 8, 1, 5],
-        ['leases.coordination.k8s.io', 4, 0, 1],
-      ]);
-      assert.deepEqual(live.writers.find((w) => w.manager === 'kubelet')?.resources, { 'leases.coordination.k8s.io': 4 });
-      assert.deepEqual(live.byKey.find((k) => k.key === '/registry/configmaps/a/old')?.managers, { ctrl: 1, kubectl: 1 });
+      assert.deepEqual(
+        live.byResource.map((g) => [g.name, g.writes, g.deletes, g.keys]),
+        [
+          ['configmaps', 8, 1, 5],
+          ['leases.coordination.k8s.io', 4, 0, 1],
+        ],
+      );
+      assert.deepEqual(live.writers.find((w) => w.manager === 'kubelet')?.resources, {
+        'leases.coordination.k8s.io': 4,
+      });
+      assert.deepEqual(live.byKey.find((k) => k.key === '/registry/configmaps/a/old')?.managers, {
+        ctrl: 1,
+        kubectl: 1,
+      });
       const top2 = await kubes[1]!.churn({ limit: 2 });
-      assert.deepEqual(top2.writers.map((w) => w.manager), ['kubelet', 'unknown']);
+      assert.deepEqual(
+        top2.writers.map((w) => w.manager),
+        ['kubelet', 'unknown'],
+      );
       assert.equal(top2.byKey.length, 2);
       assert.deepEqual(top2.totals, { writers: 6, resources: 2, namespaces: 4, keys: 6 });
     });
 
     test('kubetcd churn: table and json; in a notebook (golden)', async () => {
-      const json = spawnSync(process.execPath, [cli, 'churn', '--snapshot', file, '-o', 'json', '--limit', '100'], { encoding: 'utf8' });
+      const json = spawnSync(process.execPath, [cli, 'churn', '--snapshot', file, '-o', 'json', '--limit', '100'], {
+        encoding: 'utf8',
+      });
       assert.equal(json.status, 0, json.stderr);
       const printed = JSON.parse(json.stdout) as KubeChurn;
       assert.deepEqual(printed.writers, (await kubes[1]!.churn({ limit: 100 })).writers);
       const table = spawnSync(process.execPath, [cli, 'churn', '--endpoints', etcd.endpoint], { encoding: 'utf8' });
       assert.equal(table.status, 0, table.stderr);
-      assert.match(table.stdout, /^MANAGER\s+WRITES\s+SHARE\s+RESOURCES\nkubelet\s+4\s+33\.3%\s+leases\.coordination\.k8s\.io=4\n/);
+      assert.match(
+        table.stdout,
+        /^MANAGER\s+WRITES\s+SHARE\s+RESOURCES\nkubelet\s+4\s+33\.3%\s+leases\.coordination\.k8s\.io=4\n/,
+      );
       assert.match(table.stdout, /\nRESOURCE\s+WRITES\s+DELETES\s+KEYS\nconfigmaps\s+8\s+1\s+5\n/);
       assert.match(table.stderr, /note: Writes after revision \d+ \(the compaction\)/);
       const shown = present(await kubes[1]!.churn(), { method: 'churn' });
-      assert.equal(shown.summary, `KubeChurn: 12 writes to 6 keys after revision ${compactRevision} up to ${live(log)}`);
+      assert.equal(
+        shown.summary,
+        `KubeChurn: 12 writes to 6 keys after revision ${compactRevision} up to ${live(log)}`,
+      );
       assertGolden('tables/churn.txt', shown.rendered.text);
       assertGolden('tables/churn.html', shown.rendered.html);
       const nb = await open(file);
       try {
-        assert.match(util.inspect(await nb.churn({ limit: 3 })), /^Writers:\nMANAGER\s+WRITES\s+SHARE\s+RESOURCES\nkubelet\s+4\s/);
+        assert.match(
+          util.inspect(await nb.churn({ limit: 3 })),
+          /^Writers:\nMANAGER\s+WRITES\s+SHARE\s+RESOURCES\nkubelet\s+4\s/,
+        );
       } finally {
         await nb.close();
       }
@@ -188,8 +281,16 @@ describe('k.churn() on a generated cluster', () => {
     assert.equal(churn.writes, ops.length);
     assert.equal(churn.deletes, ops.filter((op) => op.type === 'delete').length);
     assert.deepEqual(new Map(churn.byKey.map((c) => [c.key, c.writes])), expected);
-    const unknown = churn.unknown.deletes + churn.unknown.noManagedFields + churn.unknown.undecoded + churn.unknown.noChange + churn.unknown.ambiguous;
+    const unknown =
+      churn.unknown.deletes +
+      churn.unknown.noManagedFields +
+      churn.unknown.undecoded +
+      churn.unknown.noChange +
+      churn.unknown.ambiguous;
     assert.equal(churn.writers.find((w) => w.manager === 'unknown')?.writes ?? 0, unknown);
-    assert.equal(churn.writers.reduce((s, w) => s + w.writes, 0), churn.writes);
+    assert.equal(
+      churn.writers.reduce((s, w) => s + w.writes, 0),
+      churn.writes,
+    );
   });
 });

@@ -44,7 +44,10 @@ describe('openKube: live etcd and its snapshot answer alike', () => {
       seed: 3,
       extra: async (writer) => {
         await writer.put(BROKEN_KEY, new Uint8Array([0x6b, 0x38, 0x73, 0x00, 0xff, 0xff, 0xff, 0x01, 0x02]));
-        await writer.put(BROKEN_CRD_KEY, '{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","spec":');
+        await writer.put(
+          BROKEN_CRD_KEY,
+          '{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","spec":',
+        );
         const secret: KubeObject = {
           apiVersion: 'v1',
           kind: 'Secret',
@@ -75,10 +78,16 @@ describe('openKube: live etcd and its snapshot answer alike', () => {
   it('detects the prefix and the CRD', async () => {
     await both(async (k) => {
       assert.equal(k.prefix, '/registry');
-      assert.deepEqual(k.customResources.map((r) => `${r.resource}.${r.group}`), ['certificates.cert-manager.io']);
+      assert.deepEqual(
+        k.customResources.map((r) => `${r.resource}.${r.group}`),
+        ['certificates.cert-manager.io'],
+      );
       assert.equal(k.resolve('cert').kind, 'Certificate');
       // A CRD that cannot be read is not dropped silently: it is listed with the reason.
-      assert.deepEqual(k.crdErrors.map((e) => e.key), [BROKEN_CRD_KEY]);
+      assert.deepEqual(
+        k.crdErrors.map((e) => e.key),
+        [BROKEN_CRD_KEY],
+      );
       assert.match(k.crdErrors[0]!.error, /JSON|offset|byte/i);
       return k.prefix;
     });
@@ -105,7 +114,10 @@ describe('openKube: live etcd and its snapshot answer alike', () => {
     const ns = 'kube-system';
     const inNs = await both(async (k) => summary(await k.list('pods', { namespace: ns })));
     const nsList = await kubes[1]!.k.list('pods', { namespace: ns });
-    assert.deepEqual(names(nsList), names({ items: all.filter((o) => _.get(o, 'metadata.namespace') === ns) } as KubeList));
+    assert.deepEqual(
+      names(nsList),
+      names({ items: all.filter((o) => _.get(o, 'metadata.namespace') === ns) } as KubeList),
+    );
     assert.ok(nsList.items.length > 0);
     assert.equal(nsList.etcdctl, 'etcdctl get --prefix /registry/pods/kube-system/');
     assert.ok(inNs);
@@ -169,7 +181,10 @@ describe('openKube: live etcd and its snapshot answer alike', () => {
         name: 'NotFoundError',
         message: /^pods "web" not found in namespace "default" \(key \/registry\/pods\/default\/web\)/,
       });
-      await assert.rejects(k.list('nodes', { namespace: 'default' }), { name: 'InvalidArgumentError', message: /cluster-scoped/ });
+      await assert.rejects(k.list('nodes', { namespace: 'default' }), {
+        name: 'InvalidArgumentError',
+        message: /cluster-scoped/,
+      });
       await assert.rejects(k.list('pdos'), { name: 'InvalidArgumentError', message: /Did you mean "pods"/ });
       const broken = await k.get(BROKEN_KEY);
       assert.equal(broken.object, undefined);
@@ -184,9 +199,15 @@ describe('openKube: live etcd and its snapshot answer alike', () => {
       const byNs = await k.count('pods', { by: 'namespace' });
       assert.equal(byNs.total, clusterSummary.keysByResource.pods);
       assert.equal(byNs.errors, 1);
-      assert.deepEqual(byNs.groups, _.countBy(all, (o) => _.get(o, 'metadata.namespace')));
+      assert.deepEqual(
+        byNs.groups,
+        _.countBy(all, (o) => _.get(o, 'metadata.namespace')),
+      );
       const byNode = await k.count('pods', { by: 'spec.nodeName' });
-      assert.deepEqual(byNode.groups, _.countBy(all, (o) => _.get(o, 'spec.nodeName') ?? '<none>'));
+      assert.deepEqual(
+        byNode.groups,
+        _.countBy(all, (o) => _.get(o, 'spec.nodeName') ?? '<none>'),
+      );
       return [byNs, byNode];
     });
   });
@@ -219,9 +240,14 @@ describe('openKube: live etcd and its snapshot answer alike', () => {
       const mine = l.items.find((o) => _.get(o, 'metadata.name') === 'kubetcd-test-secret')!;
       assert.deepEqual(mine.data, { token: '<redacted: 11 bytes>' });
       for (const s of l.items) {
-        for (const v of Object.values((s.data ?? {}) as Record<string, unknown>)) assert.match(String(v), /^<redacted: \d+ bytes>$/);
+        for (const v of Object.values((s.data ?? {}) as Record<string, unknown>))
+          assert.match(String(v), /^<redacted: \d+ bytes>$/);
       }
-      const shown = await k.list('secrets', { reveal: true, namespace: 'default', fields: 'metadata.name=kubetcd-test-secret' });
+      const shown = await k.list('secrets', {
+        reveal: true,
+        namespace: 'default',
+        fields: 'metadata.name=kubetcd-test-secret',
+      });
       assert.equal(shown.items.length, 1);
       assert.equal(Buffer.from(_.get(shown.items[0], 'data.token') as string, 'base64').toString(), 'hello world');
       const got = await k.get('secret', 'kubetcd-test-secret');

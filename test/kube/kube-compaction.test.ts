@@ -21,7 +21,12 @@ const nsName = (o: { metadata?: unknown } | undefined): string => {
 const PER_NS = 30;
 
 function configMap(namespace: string, name: string, value: string): Uint8Array {
-  return encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, uid: `uid-${namespace}-${name}` }, data: { value } });
+  return encode({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace, uid: `uid-${namespace}-${name}` },
+    data: { value },
+  });
 }
 
 describe('list() and stream() on live etcd compacted mid-read', () => {
@@ -33,7 +38,11 @@ describe('list() and stream() on live etcd compacted mid-read', () => {
   /** etcdctl put then compact at its revision, blocking the event loop (so no page arrives meanwhile). */
   function putAndCompactNow(key: string, value: Uint8Array): number {
     const ctl = (args: string[], input?: Uint8Array): string => {
-      const r = spawnSync(etcdBinaries().etcdctl, [`--endpoints=${etcd.endpoint}`, ...args], { input, encoding: 'utf8', env: { PATH: process.env.PATH, ETCDCTL_API: '3' } });
+      const r = spawnSync(etcdBinaries().etcdctl, [`--endpoints=${etcd.endpoint}`, ...args], {
+        input,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, ETCDCTL_API: '3' },
+      });
       assert.equal(r.status, 0, r.stderr);
       return r.stdout;
     };
@@ -46,14 +55,22 @@ describe('list() and stream() on live etcd compacted mid-read', () => {
   async function names(rev: number): Promise<string[]> {
     const res = await etcd.etcdctl(['get', '/registry/configmaps/', '--prefix', '--keys-only', `--rev=${rev}`]);
     assert.equal(res.code, 0, res.stderr);
-    return res.stdout.split('\n').filter((l) => l !== '').map((key) => key.split('/').slice(3).join('/'));
+    return res.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((key) => key.split('/').slice(3).join('/'));
   }
 
   before(async () => {
     etcd = await startEtcd();
     writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
     const entries: Array<[string, Uint8Array]> = [];
-    for (const ns of NAMESPACES) for (let i = 0; i < PER_NS; i++) entries.push([`/registry/configmaps/${ns}/cm-${String(i).padStart(2, '0')}`, configMap(ns, `cm-${String(i).padStart(2, '0')}`, 'v1')]);
+    for (const ns of NAMESPACES)
+      for (let i = 0; i < PER_NS; i++)
+        entries.push([
+          `/registry/configmaps/${ns}/cm-${String(i).padStart(2, '0')}`,
+          configMap(ns, `cm-${String(i).padStart(2, '0')}`, 'v1'),
+        ]);
     await writer.putMany(entries);
     source = await openLiveSource({ endpoints: etcd.endpoint, pageSize: 10 });
     k = await openKube(source, { prefix: '/registry' });
@@ -71,7 +88,8 @@ describe('list() and stream() on live etcd compacted mid-read', () => {
     let restarts = 0;
     const list = await k.list('configmaps', {
       onProgress: (p) => {
-        if (p.records >= 20 && compactedAt === 0) compactedAt = putAndCompactNow('/registry/configmaps/d/added', configMap('d', 'added', 'new'));
+        if (p.records >= 20 && compactedAt === 0)
+          compactedAt = putAndCompactNow('/registry/configmaps/d/added', configMap('d', 'added', 'new'));
         restarts = Math.max(restarts, p.restarts ?? 0);
       },
     });
@@ -88,7 +106,8 @@ describe('list() and stream() on live etcd compacted mid-read', () => {
     let compactedAt = 0;
     const stream = k.stream('configmaps', {
       onProgress: (p) => {
-        if (p.records >= 30 && compactedAt === 0) compactedAt = putAndCompactNow('/registry/configmaps/c/zz-added', configMap('c', 'zz-added', 'new'));
+        if (p.records >= 30 && compactedAt === 0)
+          compactedAt = putAndCompactNow('/registry/configmaps/c/zz-added', configMap('c', 'zz-added', 'new'));
       },
     });
     const got: string[] = [];
@@ -104,12 +123,16 @@ describe('list() and stream() on live etcd compacted mid-read', () => {
     await assert.rejects(
       k.list('configmaps', {
         onProgress: (p) => {
-          if (p.records >= 20 && compactedAt === 0) compactedAt = putAndCompactNow('/registry/configmaps/a/cm-00', configMap('a', 'cm-00', 'changed'));
+          if (p.records >= 20 && compactedAt === 0)
+            compactedAt = putAndCompactNow('/registry/configmaps/a/cm-00', configMap('a', 'cm-00', 'changed'));
         },
       }),
       (e: Error) => {
         assert.equal(e.name, 'CompactedRevisionError');
-        assert.match(e.message, /compacted mid-read, and the \d+ records already returned are no longer the current state/);
+        assert.match(
+          e.message,
+          /compacted mid-read, and the \d+ records already returned are no longer the current state/,
+        );
         return true;
       },
     );

@@ -20,9 +20,20 @@ import { makeTempDir, startEtcd, ETCD_VERSIONS, type EtcdProcess } from '../help
 const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
 const configMap = (namespace: string, name: string, value: string): Uint8Array =>
-  encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, uid: `uid-${name}-${value}` }, data: { value } });
+  encode({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace, uid: `uid-${name}-${value}` },
+    data: { value },
+  });
 const secret = (namespace: string, name: string): Uint8Array =>
-  encode({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, uid: `uid-${name}` }, type: 'Opaque', data: { password: Buffer.from('hunter2').toString('base64') } });
+  encode({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace, uid: `uid-${name}` },
+    type: 'Opaque',
+    data: { password: Buffer.from('hunter2').toString('base64') },
+  });
 
 for (const version of ETCD_VERSIONS) {
   describe(`k.deleted() on etcd ${version} and its snapshot`, () => {
@@ -82,7 +93,11 @@ for (const version of ETCD_VERSIONS) {
         const label = i === 0 ? 'live' : 'snapshot';
         const result = await k.deleted(undefined, { reveal: true });
         assert.equal(result.compactRevision, compactRevision, label);
-        assert.deepEqual(result.items.map((d) => ({ key: d.key, revision: d.revision })), deletes, label);
+        assert.deepEqual(
+          result.items.map((d) => ({ key: d.key, revision: d.revision })),
+          deletes,
+          label,
+        );
         for (const d of result.items) {
           const before = await lastBefore(d.key, d.revision);
           assert.equal(d.lastRevision, before.modRevision, `${label} ${d.key}`);
@@ -97,36 +112,61 @@ for (const version of ETCD_VERSIONS) {
     test('by resource and namespace; Secrets redacted unless reveal', async () => {
       for (const k of kubes) {
         const cms = await k.deleted('cm', { namespace: 'a' });
-        assert.deepEqual(cms.items.map((d) => [d.name, d.revision]), deletes.filter((d) => d.key.startsWith('/registry/configmaps/a/')).map((d) => [d.key.split('/')[4], d.revision]));
+        assert.deepEqual(
+          cms.items.map((d) => [d.name, d.revision]),
+          deletes
+            .filter((d) => d.key.startsWith('/registry/configmaps/a/'))
+            .map((d) => [d.key.split('/')[4], d.revision]),
+        );
         const secrets = await k.deleted('secrets');
         assert.equal(secrets.items.length, 1);
         assert.deepEqual((secrets.items[0] as DeletedObject).object?.data, { password: '<redacted: 7 bytes>' });
         const revealed = await k.deleted('secrets', { reveal: true });
-        assert.deepEqual((revealed.items[0] as DeletedObject).object?.data, { password: Buffer.from('hunter2').toString('base64') });
+        assert.deepEqual((revealed.items[0] as DeletedObject).object?.data, {
+          password: Buffer.from('hunter2').toString('base64'),
+        });
         const inB = await k.deleted(undefined, { namespace: 'b' });
-        assert.deepEqual(inB.items.map((d) => d.key), ['/registry/configmaps/b/c1']);
+        assert.deepEqual(
+          inB.items.map((d) => d.key),
+          ['/registry/configmaps/b/c1'],
+        );
       }
     });
 
     test('in a notebook: the same columns as the CLI, and what the compaction took', async () => {
       const shown = present(await kubes[1]!.deleted(), { method: 'deleted' });
-      assert.equal(shown.summary, `${deletes.length} kept deletes under /registry/; deletes at or before revision ${compactRevision} were compacted`);
+      assert.equal(
+        shown.summary,
+        `${deletes.length} kept deletes under /registry/; deletes at or before revision ${compactRevision} were compacted`,
+      );
       assert.match(shown.rendered.text, /RESOURCE\s+NAMESPACE\s+NAME\s+DELETED-AT\s+LAST-REV\s+KIND/);
       assert.match(shown.rendered.text, /secrets\s+a\s+s1\s+\d+\s+\d+\s+Secret/);
       assert.match(shown.rendered.html, /<table/);
     });
 
     test('kubetcd deleted prints the same, table and json', () => {
-      const json = spawnSync(process.execPath, [cli, 'deleted', 'configmaps', '-n', 'a', '--snapshot', file, '-o', 'json'], { encoding: 'utf8' });
+      const json = spawnSync(
+        process.execPath,
+        [cli, 'deleted', 'configmaps', '-n', 'a', '--snapshot', file, '-o', 'json'],
+        { encoding: 'utf8' },
+      );
       assert.equal(json.status, 0, json.stderr);
       const printed = JSON.parse(json.stdout) as { items: DeletedObject[] };
-      assert.deepEqual(printed.items.map((d) => d.revision), deletes.filter((d) => d.key.startsWith('/registry/configmaps/a/')).map((d) => d.revision));
+      assert.deepEqual(
+        printed.items.map((d) => d.revision),
+        deletes.filter((d) => d.key.startsWith('/registry/configmaps/a/')).map((d) => d.revision),
+      );
       const table = spawnSync(process.execPath, [cli, 'deleted', '--snapshot', file], { encoding: 'utf8' });
       assert.equal(table.status, 0, table.stderr);
       const lines = table.stdout.trim().split('\n');
       assert.match(lines[0] as string, /^RESOURCE\s+NAMESPACE\s+NAME\s+DELETED-AT\s+LAST-REV\s+KIND$/);
       assert.equal(lines.length, 1 + deletes.length);
-      assert.match(table.stdout, new RegExp(`secrets\\s+a\\s+s1\\s+${deletes.find((d) => d.key.includes('secrets'))!.revision}\\s+\\d+\\s+Secret`));
+      assert.match(
+        table.stdout,
+        new RegExp(
+          `secrets\\s+a\\s+s1\\s+${deletes.find((d) => d.key.includes('secrets'))!.revision}\\s+\\d+\\s+Secret`,
+        ),
+      );
       assert.match(table.stderr, new RegExp(`at or before revision ${compactRevision} were compacted`));
     });
   });

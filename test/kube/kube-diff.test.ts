@@ -24,31 +24,72 @@ import { ETCD_VERSIONS, makeTempDir, startEtcd, type EtcdProcess } from '../help
 
 const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
-const managed = (manager: string, time: string): unknown[] => [{ manager, operation: 'Update', apiVersion: 'v1', time, fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } }];
+const managed = (manager: string, time: string): unknown[] => [
+  { manager, operation: 'Update', apiVersion: 'v1', time, fieldsType: 'FieldsV1', fieldsV1: { 'f:data': {} } },
+];
 const configMap = (ns: string, name: string, value: string, time = '2026-01-01T00:00:00Z'): Uint8Array =>
-  encode({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, uid: `uid-${name}`, managedFields: managed('kubectl', time) }, data: { value } });
+  encode({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: ns, uid: `uid-${name}`, managedFields: managed('kubectl', time) },
+    data: { value },
+  });
 const secret = (ns: string, name: string, password: string): Uint8Array =>
-  encode({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns, uid: `uid-${name}` }, type: 'Opaque', data: { password: Buffer.from(password).toString('base64') } });
+  encode({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: ns, uid: `uid-${name}` },
+    type: 'Opaque',
+    data: { password: Buffer.from(password).toString('base64') },
+  });
 const node = (name: string, heartbeat: string, ready: string): Uint8Array =>
   encode({
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name, uid: `uid-${name}` },
-    status: { conditions: [{ type: 'Ready', status: ready, lastHeartbeatTime: heartbeat, lastTransitionTime: '2026-01-01T00:00:00Z', reason: 'KubeletReady', message: 'ok' }] },
+    status: {
+      conditions: [
+        {
+          type: 'Ready',
+          status: ready,
+          lastHeartbeatTime: heartbeat,
+          lastTransitionTime: '2026-01-01T00:00:00Z',
+          reason: 'KubeletReady',
+          message: 'ok',
+        },
+      ],
+    },
   });
 const lease = (name: string, renew: string): Uint8Array =>
-  encode({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease', uid: `uid-l-${name}` }, spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: renew } });
+  encode({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, namespace: 'kube-node-lease', uid: `uid-l-${name}` },
+    spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: renew },
+  });
 
 /** What etcd holds under the prefix at a revision, by key: the value bytes and the mod revision. */
-async function etcdAt(etcd: EtcdProcess, revision: number): Promise<Map<string, { value: Buffer; modRevision: number }>> {
+async function etcdAt(
+  etcd: EtcdProcess,
+  revision: number,
+): Promise<Map<string, { value: Buffer; modRevision: number }>> {
   const r = await etcd.etcdctl(['get', '/registry/', '--prefix', `--rev=${revision}`, '-w', 'json']);
   assert.equal(r.code, 0, r.stderr);
   const kvs = (JSON.parse(r.stdout) as { kvs?: Array<{ key: string; value: string; mod_revision: number }> }).kvs ?? [];
-  return new Map(kvs.map((kv) => [Buffer.from(kv.key, 'base64').toString(), { value: Buffer.from(kv.value, 'base64'), modRevision: kv.mod_revision }]));
+  return new Map(
+    kvs.map((kv) => [
+      Buffer.from(kv.key, 'base64').toString(),
+      { value: Buffer.from(kv.value, 'base64'), modRevision: kv.mod_revision },
+    ]),
+  );
 }
 
 /** The diff etcd's answers give: per key in key order, added / deleted / changed (bytes differ), with the non-noise paths. */
-function expectedDiff(a: Map<string, { value: Buffer; modRevision: number }>, b: Map<string, { value: Buffer; modRevision: number }>, all: boolean): Array<{ change: string; key: string; paths?: string[] }> {
+function expectedDiff(
+  a: Map<string, { value: Buffer; modRevision: number }>,
+  b: Map<string, { value: Buffer; modRevision: number }>,
+  all: boolean,
+): Array<{ change: string; key: string; paths?: string[] }> {
   const keys = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
   const out: Array<{ change: string; key: string; paths?: string[] }> = [];
   for (const key of keys) {
@@ -57,7 +98,9 @@ function expectedDiff(a: Map<string, { value: Buffer; modRevision: number }>, b:
     if (x === undefined) out.push({ change: 'added', key });
     else if (y === undefined) out.push({ change: 'deleted', key });
     else if (!x.value.equals(y.value)) {
-      const paths = diffObjects(decode(x.value).object, decode(y.value).object).map((c) => c.path).filter((p) => all || !isDiffNoise(p));
+      const paths = diffObjects(decode(x.value).object, decode(y.value).object)
+        .map((c) => c.path)
+        .filter((p) => all || !isDiffNoise(p));
       if (paths.length > 0) out.push({ change: 'changed', key, paths });
     }
   }
@@ -65,7 +108,11 @@ function expectedDiff(a: Map<string, { value: Buffer; modRevision: number }>, b:
 }
 
 const shape = (d: KubeDiff): Array<{ change: string; key: string; paths?: string[] }> =>
-  d.entries.map((e: DiffEntry) => (e.change === 'changed' ? { change: e.change, key: e.key, paths: (e.changes ?? []).map((c) => c.path) } : { change: e.change, key: e.key }));
+  d.entries.map((e: DiffEntry) =>
+    e.change === 'changed'
+      ? { change: e.change, key: e.key, paths: (e.changes ?? []).map((c) => c.path) }
+      : { change: e.change, key: e.key },
+  );
 
 for (const version of ETCD_VERSIONS) {
   describe(`k.diff() against real etcd ${version}`, () => {
@@ -107,8 +154,16 @@ for (const version of ETCD_VERSIONS) {
       }
       file2 = path.join(dir, 'after.db');
       assert.equal((await etcd.etcdctl(['snapshot', 'save', file2])).code, 0);
-      sources.push(await openLiveSource({ endpoints: etcd.endpoint }), await openSnapshotSource(file1), await openSnapshotSource(file2));
-      [live, snap1, snap2] = (await Promise.all(sources.map((s) => openKube(s)))) as [KubeClient, KubeClient, KubeClient];
+      sources.push(
+        await openLiveSource({ endpoints: etcd.endpoint }),
+        await openSnapshotSource(file1),
+        await openSnapshotSource(file2),
+      );
+      [live, snap1, snap2] = (await Promise.all(sources.map((s) => openKube(s)))) as [
+        KubeClient,
+        KubeClient,
+        KubeClient,
+      ];
     });
 
     after(async () => {
@@ -147,7 +202,11 @@ for (const version of ETCD_VERSIONS) {
           assert.equal(e.toModRevision, b.get(e.key)?.modRevision, e.key);
           const parts = e.key.split('/').slice(2);
           const resource = { minions: 'nodes', leases: 'leases.coordination.k8s.io' }[parts[0] as string] ?? parts[0];
-          assert.deepEqual([e.resource, e.namespace, e.name], [resource, parts.length === 3 ? parts[1] : undefined, parts[parts.length - 1]], e.key);
+          assert.deepEqual(
+            [e.resource, e.namespace, e.name],
+            [resource, parts.length === 3 ? parts[1] : undefined, parts[parts.length - 1]],
+            e.key,
+          );
         }
       }
       assert.deepEqual(diffs[0]!.from, { origin: live.source.origin, revision: r1 });
@@ -157,12 +216,15 @@ for (const version of ETCD_VERSIONS) {
       assert.equal(c1.hiddenChanges, 1);
       const n2 = diffs[0]!.entries.find((e) => e.key.endsWith('/n2'))!;
       assert.deepEqual(n2.changes, [{ path: 'status.conditions[0].status', op: 'changed', from: 'True', to: 'False' }]);
-      assert.deepEqual(diffs[0]!.byResource.map((r) => [r.resource, r.added, r.deleted, r.changed, r.hidden]), [
-        ['configmaps', 2, 1, 1, 1],
-        ['leases.coordination.k8s.io', 0, 0, 0, 1],
-        ['nodes', 0, 0, 1, 1],
-        ['secrets', 0, 0, 1, 0],
-      ]);
+      assert.deepEqual(
+        diffs[0]!.byResource.map((r) => [r.resource, r.added, r.deleted, r.changed, r.hidden]),
+        [
+          ['configmaps', 2, 1, 1, 1],
+          ['leases.coordination.k8s.io', 0, 0, 0, 1],
+          ['nodes', 0, 0, 1, 1],
+          ['secrets', 0, 0, 1, 0],
+        ],
+      );
     });
 
     test('all: the noise too, as etcd returns it', async () => {
@@ -171,25 +233,47 @@ for (const version of ETCD_VERSIONS) {
       assert.deepEqual(shape(d), expected);
       assert.equal(d.counts.hidden, 0);
       assert.deepEqual(d.noise, []);
-      assert.ok(expected.some((e) => e.key.endsWith('/n1') && e.paths?.includes('status.conditions[0].lastHeartbeatTime')));
+      assert.ok(
+        expected.some((e) => e.key.endsWith('/n1') && e.paths?.includes('status.conditions[0].lastHeartbeatTime')),
+      );
       assert.ok(expected.some((e) => e.key.includes('/leases/') && e.paths?.includes('spec.renewTime')));
     });
 
     test('Secrets redacted unless reveal; resource, namespace and limit', async () => {
       const s1 = (await live.diff({ fromRevision: r1, toRevision: r2 }, { resource: 'secrets' })).entries;
-      assert.deepEqual(s1.map((e) => e.changes), [[{ path: 'data.password', op: 'changed', from: '<redacted: 7 bytes>', to: '<redacted: 7 bytes>' }]]);
-      const revealed = (await live.diff({ fromRevision: r1, toRevision: r2 }, { resource: 'secrets', reveal: true })).entries;
-      assert.deepEqual(revealed[0]!.changes, [{ path: 'data.password', op: 'changed', from: Buffer.from('hunter2').toString('base64'), to: Buffer.from('hunter3').toString('base64') }]);
+      assert.deepEqual(
+        s1.map((e) => e.changes),
+        [[{ path: 'data.password', op: 'changed', from: '<redacted: 7 bytes>', to: '<redacted: 7 bytes>' }]],
+      );
+      const revealed = (await live.diff({ fromRevision: r1, toRevision: r2 }, { resource: 'secrets', reveal: true }))
+        .entries;
+      assert.deepEqual(revealed[0]!.changes, [
+        {
+          path: 'data.password',
+          op: 'changed',
+          from: Buffer.from('hunter2').toString('base64'),
+          to: Buffer.from('hunter3').toString('base64'),
+        },
+      ]);
       const inB = await snap1.diff(snap2, { namespace: 'b' });
-      assert.deepEqual(inB.entries.map((e) => e.key), ['/registry/configmaps/b/new']);
+      assert.deepEqual(
+        inB.entries.map((e) => e.key),
+        ['/registry/configmaps/b/new'],
+      );
       const cms = await snap1.diff(snap2, { resource: 'cm', namespace: 'a', limit: 2 });
       assert.equal(cms.range.prefix, '/registry/configmaps/a/');
-      assert.deepEqual(cms.entries.map((e) => e.change), ['changed', 'deleted']);
+      assert.deepEqual(
+        cms.entries.map((e) => e.change),
+        ['changed', 'deleted'],
+      );
       assert.equal(cms.truncated, true);
       assert.deepEqual(cms.counts, { added: 1, deleted: 1, changed: 1, hidden: 1 });
       await assert.rejects(live.diff({ fromRevision: r2, toRevision: r2 }), /Nothing to compare/);
       await assert.rejects(live.diff({ fromRevision: 0 }), /Invalid fromRevision: 0/);
-      await assert.rejects(live.diff(null as unknown as { fromRevision: number }), /Cannot diff against null: pass another opened source/);
+      await assert.rejects(
+        live.diff(null as unknown as { fromRevision: number }),
+        /Cannot diff against null: pass another opened source/,
+      );
     });
 
     test('kubetcd diff: two snapshots, a snapshot and live etcd, one source at two revisions; json and table', async () => {
@@ -212,14 +296,19 @@ for (const version of ETCD_VERSIONS) {
       assert.match(table.stdout, /^RESOURCE\s+ADDED\s+DELETED\s+CHANGED\s+HIDDEN\n/);
       assert.match(table.stdout, /\nTOTAL\s+2\s+1\s+3\s+3\n/);
       assert.match(table.stdout, /\nconfigmaps\s+changed\s+a\s+c1\s+\d+ -> \d+\s+data\.value: v1 -> v2\n/);
-      assert.match(table.stdout, /\nsecrets\s+changed\s+a\s+s1\s+\d+ -> \d+\s+data\.password: <redacted: 7 bytes> -> <redacted: 7 bytes>\n/);
+      assert.match(
+        table.stdout,
+        /\nsecrets\s+changed\s+a\s+s1\s+\d+ -> \d+\s+data\.password: <redacted: 7 bytes> -> <redacted: 7 bytes>\n/,
+      );
       assert.match(table.stderr, /3 objects changed only in noise/);
       const all = spawnSync(process.execPath, [cli, 'diff', file1, file2, '--all', '-o', 'json'], { encoding: 'utf8' });
       assert.equal((JSON.parse(all.stdout) as KubeDiff).counts.changed, 6);
       const bad = spawnSync(process.execPath, [cli, 'diff', file1], { encoding: 'utf8' });
       assert.equal(bad.status, 2);
       assert.match(bad.stderr, /compares two sources/);
-      const missing = spawnSync(process.execPath, [cli, 'diff', file1, path.join(dir, 'nope.db')], { encoding: 'utf8' });
+      const missing = spawnSync(process.execPath, [cli, 'diff', file1, path.join(dir, 'nope.db')], {
+        encoding: 'utf8',
+      });
       assert.equal(missing.status, 2);
       assert.match(missing.stderr, /no such file, and not etcd endpoints/);
     });
@@ -262,7 +351,13 @@ for (const version of ETCD_VERSIONS) {
         await w.close();
       }
       const d = await live.diff({ fromRevision: r3, toRevision: r4 });
-      assert.deepEqual(d.entries.map((e) => [e.change, e.key]), [['changed', '/registry/configmaps/a/bad'], ['added', '/registry/configmaps/a/same']]);
+      assert.deepEqual(
+        d.entries.map((e) => [e.change, e.key]),
+        [
+          ['changed', '/registry/configmaps/a/bad'],
+          ['added', '/registry/configmaps/a/same'],
+        ],
+      );
       const bad = d.entries[0]!;
       assert.equal(bad.changes, undefined);
       assert.match(bad.error ?? '', /^before: .+ after: .+/);

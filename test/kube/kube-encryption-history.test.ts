@@ -23,7 +23,12 @@ const KEY = '/registry/secrets/default/db';
 const CONFIG = {
   apiVersion: 'apiserver.config.k8s.io/v1',
   kind: 'EncryptionConfiguration',
-  resources: [{ resources: ['secrets'], providers: [{ aescbc: { keys: [{ name: 'key1', secret: b64(CBC_KEY) }] } }, { identity: {} }] }],
+  resources: [
+    {
+      resources: ['secrets'],
+      providers: [{ aescbc: { keys: [{ name: 'key1', secret: b64(CBC_KEY) }] } }, { identity: {} }],
+    },
+  ],
 };
 
 function secret(password: string): KubeObject {
@@ -60,10 +65,17 @@ describe('history, watch and fast paths with an EncryptionConfiguration', () => 
     const file = path.join(dir, 'snapshot.db');
     const saved = await etcd.etcdctl(['snapshot', 'save', file]);
     assert.equal(saved.code, 0, saved.stderr);
-    for (const [name, target] of [['live', etcd.endpoint], ['snapshot', file]] as const) {
+    for (const [name, target] of [
+      ['live', etcd.endpoint],
+      ['snapshot', file],
+    ] as const) {
       const source = await openSource(target);
       sources.push(source);
-      kubes.push({ name, k: await openKube(source, { encryptionConfig: CONFIG, prefix: '/registry' }), plain: await openKube(source, { prefix: '/registry' }) });
+      kubes.push({
+        name,
+        k: await openKube(source, { encryptionConfig: CONFIG, prefix: '/registry' }),
+        plain: await openKube(source, { prefix: '/registry' }),
+      });
     }
   });
 
@@ -84,7 +96,11 @@ describe('history, watch and fast paths with an EncryptionConfiguration', () => 
         ],
         name,
       );
-      assert.deepEqual(h[1]?.changes.map((c) => c.path), ['data.password'], name);
+      assert.deepEqual(
+        h[1]?.changes.map((c) => c.path),
+        ['data.password'],
+        name,
+      );
       const without = await plain.history('secrets', 'db');
       assert.equal(without.length, 2, name);
       for (const e of without) {
@@ -99,7 +115,11 @@ describe('history, watch and fast paths with an EncryptionConfiguration', () => 
       const l = await k.list('secrets', { labels: 'app=db', reveal: true });
       assert.deepEqual(l.errors, [], name);
       assert.deepEqual(l.items.map(passwordOf), [b64('second')], name);
-      assert.deepEqual(l.encrypted.map((e) => [e.key, e.keyName, e.decrypted]), [[KEY, 'key1', true]], name);
+      assert.deepEqual(
+        l.encrypted.map((e) => [e.key, e.keyName, e.decrypted]),
+        [[KEY, 'key1', true]],
+        name,
+      );
       assert.deepEqual(await k.count('secrets', { by: 'label:app' }), { total: 1, groups: { db: 1 }, errors: 0 }, name);
       assert.deepEqual(await k.count('configmaps', { by: 'namespace' }), { total: 0, groups: {}, errors: 0 }, name);
       const p = await plain.list('secrets', { labels: 'app=db' });

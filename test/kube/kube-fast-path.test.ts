@@ -73,7 +73,12 @@ function pod(name: string, labels: Record<string, string> | undefined, template:
 }
 
 /** count() computed the slow way: from every fully decoded object (what count did before the fast path). */
-function countFromList(all: KubeList, by: string | string[] | undefined, labels?: string, fields?: string): { total: number; groups: Record<string, number>; errors: number } {
+function countFromList(
+  all: KubeList,
+  by: string | string[] | undefined,
+  labels?: string,
+  fields?: string,
+): { total: number; groups: Record<string, number>; errors: number } {
   const l = labels !== undefined ? parseLabelSelector(labels) : undefined;
   const f = fields !== undefined ? parseFieldSelector(fields) : undefined;
   const groups: Record<string, number> = {};
@@ -84,7 +89,14 @@ function countFromList(all: KubeList, by: string | string[] | undefined, labels?
     total++;
     if (by === undefined) continue;
     const v: unknown = _.get(o, by);
-    const g = v === undefined || v === null || v === '' ? '<none>' : typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    const g =
+      v === undefined || v === null || v === ''
+        ? '<none>'
+        : typeof v === 'string'
+          ? v
+          : typeof v === 'object'
+            ? JSON.stringify(v)
+            : String(v);
     groups[g] = (groups[g] ?? 0) + 1;
   }
   return { total, groups, errors: all.errors.length };
@@ -112,7 +124,10 @@ describe('fast paths (projection) answer as the full decode does', () => {
         const whole = encode(pod('truncated', { app: 'other' }, template));
         await writer.put(key('truncated'), whole.subarray(0, whole.length - 7));
         // matching labels, broken inside its spec (a second spec whose volumes field runs past its end)
-        await writer.put(key('broken-spec'), withExtraField(pod('broken-spec', { app }, template), [0x12, 0x03, 0x0a, 0x05, 0xff]));
+        await writer.put(
+          key('broken-spec'),
+          withExtraField(pod('broken-spec', { app }, template), [0x12, 0x03, 0x0a, 0x05, 0xff]),
+        );
         // JSON (decoded in full by the projector) and a pod without labels
         await writer.put(key('json'), JSON.stringify(pod('json', { app }, template)));
         await writer.put(key('no-labels'), encode(pod('no-labels', undefined, template)));
@@ -133,7 +148,11 @@ describe('fast paths (projection) answer as the full decode does', () => {
   it('list with a label or name/namespace selector: the items and errors of the full decode, filtered', async () => {
     await each(async (k, where) => {
       const all = await k.list('pods', { revision: rev });
-      assert.deepEqual(all.errors.map((e) => e.key).sort(), [...brokenKeys].sort(), `${where}: both broken values are errors`);
+      assert.deepEqual(
+        all.errors.map((e) => e.key).sort(),
+        [...brokenKeys].sort(),
+        `${where}: both broken values are errors`,
+      );
       for (const [labels, fields] of [
         [`app=${app}`, undefined],
         [`app!=${app}`, undefined],
@@ -142,31 +161,52 @@ describe('fast paths (projection) answer as the full decode does', () => {
         [undefined, `metadata.namespace!=${NS}`],
         [undefined, 'metadata.name=json'],
       ] as const) {
-        const opts = { revision: rev, ...(labels !== undefined ? { labels } : {}), ...(fields !== undefined ? { fields } : {}) };
+        const opts = {
+          revision: rev,
+          ...(labels !== undefined ? { labels } : {}),
+          ...(fields !== undefined ? { fields } : {}),
+        };
         const fast = await k.list('pods', opts);
         const l = labels !== undefined ? parseLabelSelector(labels) : undefined;
         const f = fields !== undefined ? parseFieldSelector(fields) : undefined;
         const expected = all.items.filter(
-          (o) => (!l || l.matches(_.get(o, ['metadata', 'labels']) as Record<string, string> | undefined)) && (!f || f.matches(o)),
+          (o) =>
+            (!l || l.matches(_.get(o, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
+            (!f || f.matches(o)),
         );
         const what = `${where} ${JSON.stringify(opts)}`;
         assert.deepEqual(fast.items, expected, what);
         assert.equal(fast.total, all.total, what);
         // nothing dropped: the truncated pod (labels unreadable) is reported whatever the selector; the
         // broken pod whenever its labels match
-        const want = all.errors.filter((e) => e.key.endsWith('/truncated') || (e.key.endsWith('/broken-spec') && (!l || l.matches({ app })) && (!f || f.matches({ metadata: { name: 'broken-spec', namespace: NS } }))));
+        const want = all.errors.filter(
+          (e) =>
+            e.key.endsWith('/truncated') ||
+            (e.key.endsWith('/broken-spec') &&
+              (!l || l.matches({ app })) &&
+              (!f || f.matches({ metadata: { name: 'broken-spec', namespace: NS } }))),
+        );
         assert.deepEqual(fast.errors, want, what);
       }
       const json = await k.list('pods', { revision: rev, labels: `app=${app}`, namespace: NS });
-      assert.deepEqual(json.items.map((o) => _.get(o, 'metadata.name')).sort(), ['json'], `${where}: the JSON pod matches`);
-      assert.ok(json.errors.some((e) => e.key.endsWith('/truncated')), `${where}: the truncated pod is reported`);
+      assert.deepEqual(
+        json.items.map((o) => _.get(o, 'metadata.name')).sort(),
+        ['json'],
+        `${where}: the JSON pod matches`,
+      );
+      assert.ok(
+        json.errors.some((e) => e.key.endsWith('/truncated')),
+        `${where}: the truncated pod is reported`,
+      );
     });
   });
 
   it('count by a projected path equals the count of fully decoded objects', async () => {
     await each(async (k, where) => {
       const all = await k.list('pods', { revision: rev });
-      const cases: Array<[string | undefined, string | string[] | undefined, (string | undefined)?, (string | undefined)?]> = [
+      const cases: Array<
+        [string | undefined, string | string[] | undefined, (string | undefined)?, (string | undefined)?]
+      > = [
         ['spec.nodeName', 'spec.nodeName'],
         ['namespace', ['metadata', 'namespace']],
         ['name', ['metadata', 'name']],
@@ -181,7 +221,12 @@ describe('fast paths (projection) answer as the full decode does', () => {
         ['spec.nodeName', 'spec.nodeName', undefined, `metadata.namespace=${NS}`],
       ];
       for (const [by, lodashPath, labels, fields] of cases) {
-        const opts = { revision: rev, ...(by !== undefined ? { by } : {}), ...(labels !== undefined ? { labels } : {}), ...(fields !== undefined ? { fields } : {}) };
+        const opts = {
+          revision: rev,
+          ...(by !== undefined ? { by } : {}),
+          ...(labels !== undefined ? { labels } : {}),
+          ...(fields !== undefined ? { fields } : {}),
+        };
         const got = await k.count('pods', opts);
         const what = `${where} ${JSON.stringify(opts)}`;
         if (typeof lodashPath === 'string' && lodashPath.startsWith('spec.')) {
@@ -210,7 +255,12 @@ describe('fast paths (projection) answer as the full decode does', () => {
         [['spec.nodeName'], `app=${app}`, undefined],
         [['metadata.name'], undefined, 'status.phase=Running'],
       ] as const) {
-        const opts = { revision: rev, paths, ...(labels !== undefined ? { labels } : {}), ...(fields !== undefined ? { fields } : {}) };
+        const opts = {
+          revision: rev,
+          paths,
+          ...(labels !== undefined ? { labels } : {}),
+          ...(fields !== undefined ? { fields } : {}),
+        };
         const what = `${where} ${JSON.stringify(opts)}`;
         const got = await k.list('pods', opts);
         const l = labels !== undefined ? parseLabelSelector(labels) : undefined;
@@ -219,27 +269,54 @@ describe('fast paths (projection) answer as the full decode does', () => {
         // (as the pod it was before the damage), and listed; otherwise it is an error, as without paths.
         const skipsSpec = ![...paths, ...(fields !== undefined ? ['status'] : [])].some((p) => p.startsWith('spec'));
         const intended = decode(encode(pod('broken-spec', { app }, template))).object as KubeObject;
-        const keyOf = (o: KubeObject): string => `${String(_.get(o, 'metadata.namespace'))}/${String(_.get(o, 'metadata.name'))}`;
-        const candidates = skipsSpec ? [...all.items, intended].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0)) : all.items;
-        const expected = candidates.filter((o) => (!l || l.matches(_.get(o, ['metadata', 'labels']) as Record<string, string> | undefined)) && (!f || f.matches(o)));
+        const keyOf = (o: KubeObject): string =>
+          `${String(_.get(o, 'metadata.namespace'))}/${String(_.get(o, 'metadata.name'))}`;
+        const candidates = skipsSpec
+          ? [...all.items, intended].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0))
+          : all.items;
+        const expected = candidates.filter(
+          (o) =>
+            (!l || l.matches(_.get(o, ['metadata', 'labels']) as Record<string, string> | undefined)) &&
+            (!f || f.matches(o)),
+        );
         assert.equal(got.items.length, expected.length, what);
-        assert.equal(got.errors.some((e) => e.key.endsWith('/broken-spec')), !skipsSpec, `${what}: the pod broken in its spec`);
+        assert.equal(
+          got.errors.some((e) => e.key.endsWith('/broken-spec')),
+          !skipsSpec,
+          `${what}: the pod broken in its spec`,
+        );
         assert.ok(got.items.length > 0, what);
         got.items.forEach((o, i) => {
           const whole = expected[i] as KubeObject; // both in key order
           const name = String(_.get(whole, 'metadata.name'));
           for (const p of paths) assert.deepStrictEqual(getPath(o, p), getPath(whole, p), `${what}: ${name} ${p}`);
           // only what was asked (a value stored as JSON is decoded whole)
-          if (!paths.some((p) => p.startsWith('spec.containers')) && name !== 'json') assert.equal(_.get(o, 'spec.containers'), undefined, `${what}: ${name}`);
+          if (!paths.some((p) => p.startsWith('spec.containers')) && name !== 'json')
+            assert.equal(_.get(o, 'spec.containers'), undefined, `${what}: ${name}`);
         });
         // the damaged values are still reported, as without paths
-        assert.ok(got.errors.some((e) => e.key.endsWith('/truncated')), `${what}: the truncated pod is reported`);
+        assert.ok(
+          got.errors.some((e) => e.key.endsWith('/truncated')),
+          `${what}: the truncated pod is reported`,
+        );
       }
       // a predicate may read anything: with `where`, objects are whole
-      const whole = await k.list('pods', { revision: rev, paths: ['metadata.name'], where: (o: KubeObject) => _.get(o, 'metadata.name') === 'json' });
-      assert.deepEqual(whole.items, all.items.filter((o) => _.get(o, 'metadata.name') === 'json'), `${where}: where gives whole objects`);
+      const whole = await k.list('pods', {
+        revision: rev,
+        paths: ['metadata.name'],
+        where: (o: KubeObject) => _.get(o, 'metadata.name') === 'json',
+      });
+      assert.deepEqual(
+        whole.items,
+        all.items.filter((o) => _.get(o, 'metadata.name') === 'json'),
+        `${where}: where gives whole objects`,
+      );
       for (const bad of [[], [''], 'metadata.name', [42]]) {
-        assert.throws(() => k.stream('pods', { paths: bad as never }), { name: 'InvalidArgumentError', message: /Invalid paths/ }, `${where}: ${JSON.stringify(bad)}`);
+        assert.throws(
+          () => k.stream('pods', { paths: bad as never }),
+          { name: 'InvalidArgumentError', message: /Invalid paths/ },
+          `${where}: ${JSON.stringify(bad)}`,
+        );
       }
     });
   });
@@ -259,6 +336,9 @@ describe('fast paths (projection) answer as the full decode does', () => {
     }
     const l = await liveK.list('pods', { labels: 'app=nothing-has-this', namespace: NS });
     assert.deepEqual(l.items, []);
-    assert.deepEqual(l.errors.map((e) => e.key), [`/registry/pods/${NS}/truncated`, `/registry/pods/${NS}/truncated-2`]);
+    assert.deepEqual(
+      l.errors.map((e) => e.key),
+      [`/registry/pods/${NS}/truncated`, `/registry/pods/${NS}/truncated-2`],
+    );
   });
 });

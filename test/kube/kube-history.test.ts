@@ -49,7 +49,13 @@ describe('KubeClient.history: live etcd and its snapshot', () => {
     for (const k of kubes) {
       const h = await k.history(restartedKey);
       assert.equal(h.length, 2, k.source.kind);
-      assert.deepEqual(h.map((e) => [e.version, e.deleted]), [[1, false], [2, false]]);
+      assert.deepEqual(
+        h.map((e) => [e.version, e.deleted]),
+        [
+          [1, false],
+          [2, false],
+        ],
+      );
       assert.ok(h[0]!.revision < h[1]!.revision);
       assert.deepEqual(h[0]!.changes, []);
       const restart = h[1]!.changes.find((c) => /^status\.containerStatuses\[0\]\.restartCount$/.test(c.path));
@@ -69,11 +75,20 @@ describe('KubeClient.history: live etcd and its snapshot', () => {
     assert.ok(ns && name);
     for (const k of kubes) {
       const h = await k.history(restartedKey);
-      for (const e of h) assert.equal(_.get(e.object, 'metadata.resourceVersion'), String(e.revision), `${k.source.kind} ${e.revision}`);
+      for (const e of h)
+        assert.equal(_.get(e.object, 'metadata.resourceVersion'), String(e.revision), `${k.source.kind} ${e.revision}`);
       // the diff runs on the stored values: a new revision is not a change of the object
-      assert.ok(!h[1]!.changes.some((c) => c.path === 'metadata.resourceVersion'), JSON.stringify(h[1]!.changes.map((c) => c.path)));
+      assert.ok(
+        !h[1]!.changes.some((c) => c.path === 'metadata.resourceVersion'),
+        JSON.stringify(h[1]!.changes.map((c) => c.path)),
+      );
       // each kept revision is what get() returns at that revision
-      for (const e of h) assert.deepEqual(e.object, (await k.get(restartedKey, undefined, { revision: e.revision })).object, `${k.source.kind} ${e.revision}`);
+      for (const e of h)
+        assert.deepEqual(
+          e.object,
+          (await k.get(restartedKey, undefined, { revision: e.revision })).object,
+          `${k.source.kind} ${e.revision}`,
+        );
       const got = await k.get(restartedKey);
       const listed: unknown[] = (await k.list('pods', { namespace: ns, fields: `metadata.name=${name}` })).items;
       assert.deepEqual(listed, [got.object]);
@@ -118,7 +133,9 @@ describe('KubeClient.history: live etcd and its snapshot', () => {
     for (const k of kubes) {
       const h = await k.history('secrets', 'history-secret');
       assert.equal(h.length, 2);
-      assert.deepEqual(h[1]!.changes, [{ path: 'data.token', op: 'changed', from: '<redacted: 3 bytes>', to: '<redacted: 5 bytes>' }]);
+      assert.deepEqual(h[1]!.changes, [
+        { path: 'data.token', op: 'changed', from: '<redacted: 3 bytes>', to: '<redacted: 5 bytes>' },
+      ]);
       const revealed = await k.history(SECRET_KEY, undefined, { reveal: true });
       assert.equal(revealed[1]!.changes.length, 1);
       assert.notEqual(String(revealed[1]!.changes[0]!.to), '<redacted: 5 bytes>');
@@ -127,15 +144,27 @@ describe('KubeClient.history: live etcd and its snapshot', () => {
 
   it('errors: unknown key, key outside the prefix, unknown resource', async () => {
     const k = kubes[1]!;
-    await assert.rejects(k.history('pods', 'no-such-pod'), (e: Error) => e.name === 'NotFoundError' && /no-such-pod/.test(e.message));
-    await assert.rejects(k.history('nope'), (e: Error) => e.name === 'InvalidArgumentError' && /\/registry\//.test(e.message));
-    await assert.rejects(k.history('pdos', 'x'), (e: Error) => e.name === 'InvalidArgumentError' && /pods/.test(e.message));
+    await assert.rejects(
+      k.history('pods', 'no-such-pod'),
+      (e: Error) => e.name === 'NotFoundError' && /no-such-pod/.test(e.message),
+    );
+    await assert.rejects(
+      k.history('nope'),
+      (e: Error) => e.name === 'InvalidArgumentError' && /\/registry\//.test(e.message),
+    );
+    await assert.rejects(
+      k.history('pdos', 'x'),
+      (e: Error) => e.name === 'InvalidArgumentError' && /pods/.test(e.message),
+    );
   });
 });
 
 describe('diffObjects', () => {
   it('reports added, removed and changed paths, with [i] for lists and quoted odd keys', () => {
-    const before = { metadata: { labels: { 'app.kubernetes.io/name': 'a', x: '1' } }, spec: { c: [{ n: 1 }, { n: 2 }] } };
+    const before = {
+      metadata: { labels: { 'app.kubernetes.io/name': 'a', x: '1' } },
+      spec: { c: [{ n: 1 }, { n: 2 }] },
+    };
     const after = { metadata: { labels: { 'app.kubernetes.io/name': 'b', y: '2' } }, spec: { c: [{ n: 1 }] } };
     assert.deepEqual(diffObjects(before, after), [
       { path: 'metadata.labels["app.kubernetes.io/name"]', op: 'changed', from: 'a', to: 'b' },

@@ -30,10 +30,25 @@ describe('etcd leases', () => {
     try {
       const events = await writer.grantLease(3600);
       const master = await writer.grantLease(600);
-      await writer.put('/registry/events/default/a.1', '{"kind":"Event","apiVersion":"v1","metadata":{"name":"a.1","namespace":"default"}}', { lease: events });
-      await writer.put('/registry/events/default/b.2', '{"kind":"Event","apiVersion":"v1","metadata":{"name":"b.2","namespace":"default"}}', { lease: events });
-      await writer.put('/registry/masterleases/10.0.0.1', '{"kind":"Endpoints","apiVersion":"v1","metadata":{"name":"kubernetes"}}', { lease: master });
-      await writer.put('/registry/namespaces/default', '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"default"}}');
+      await writer.put(
+        '/registry/events/default/a.1',
+        '{"kind":"Event","apiVersion":"v1","metadata":{"name":"a.1","namespace":"default"}}',
+        { lease: events },
+      );
+      await writer.put(
+        '/registry/events/default/b.2',
+        '{"kind":"Event","apiVersion":"v1","metadata":{"name":"b.2","namespace":"default"}}',
+        { lease: events },
+      );
+      await writer.put(
+        '/registry/masterleases/10.0.0.1',
+        '{"kind":"Endpoints","apiVersion":"v1","metadata":{"name":"kubernetes"}}',
+        { lease: master },
+      );
+      await writer.put(
+        '/registry/namespaces/default',
+        '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"default"}}',
+      );
       eventsLease = events;
       masterLease = master;
     } finally {
@@ -81,11 +96,22 @@ describe('etcd leases', () => {
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
     assert.match(lines[0] ?? '', /^ID\s+TTL\s+REMAINING\s+KEYS\s+RESOURCES$/);
-    assert.ok(lines.some((l) => /^[0-9a-f]{16}\s+3600s\s+<unknown>\s+2\s+events=2$/.test(l)), r.stdout);
-    assert.ok(lines.some((l) => /^[0-9a-f]{16}\s+600s\s+<unknown>\s+1\s+masterleases=1$/.test(l)), r.stdout);
-    const json = JSON.parse(spawnSync(process.execPath, [cli, 'leases', '-o', 'json', '--endpoints', etcd.endpoint], { encoding: 'utf8' }).stdout) as { leases: unknown[]; keys: number };
+    assert.ok(
+      lines.some((l) => /^[0-9a-f]{16}\s+3600s\s+<unknown>\s+2\s+events=2$/.test(l)),
+      r.stdout,
+    );
+    assert.ok(
+      lines.some((l) => /^[0-9a-f]{16}\s+600s\s+<unknown>\s+1\s+masterleases=1$/.test(l)),
+      r.stdout,
+    );
+    const json = JSON.parse(
+      spawnSync(process.execPath, [cli, 'leases', '-o', 'json', '--endpoints', etcd.endpoint], { encoding: 'utf8' })
+        .stdout,
+    ) as { leases: unknown[]; keys: number };
     assert.deepEqual([json.leases.length, json.keys], [2, 3]);
-    const refused = spawnSync(process.execPath, [cli, 'leases', '--snapshot', snapshot, '--revision', '2'], { encoding: 'utf8' });
+    const refused = spawnSync(process.execPath, [cli, 'leases', '--snapshot', snapshot, '--revision', '2'], {
+      encoding: 'utf8',
+    });
     assert.equal(refused.status, 2, 'leases are the current ones only');
     const k = await open(etcd.endpoint, { progress: false });
     try {

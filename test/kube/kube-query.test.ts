@@ -22,7 +22,11 @@ function find(node: KeyTreeNode, path: string): KeyTreeNode | undefined {
 }
 
 /** Every key (and value length) etcdctl reports under a prefix at a revision. */
-async function etcdctlKeys(fx: KubeFixture, prefix: string, revision: number): Promise<Array<{ key: string; bytes: number }>> {
+async function etcdctlKeys(
+  fx: KubeFixture,
+  prefix: string,
+  revision: number,
+): Promise<Array<{ key: string; bytes: number }>> {
   const r = await fx.etcd.etcdctl(['get', prefix, '--prefix', `--rev=${revision}`, '-w', 'json']);
   assert.equal(r.code, 0, r.stderr);
   const parsed = JSON.parse(r.stdout) as { kvs?: Array<{ key: string; value?: string }> };
@@ -40,7 +44,11 @@ async function etcdctlKeyCount(fx: KubeFixture, prefix: string, revision: number
 
 /** The parts of sizes() both sources know: the latest keys and bytes. */
 function latestOnly(s: KubeSizes): unknown {
-  const strip = (g: { name: string; keys: number; bytes: number }): unknown => ({ name: g.name, keys: g.keys, bytes: g.bytes });
+  const strip = (g: { name: string; keys: number; bytes: number }): unknown => ({
+    name: g.name,
+    keys: g.keys,
+    bytes: g.bytes,
+  });
   return {
     revision: s.revision,
     total: { keys: s.total.keys, bytes: s.total.bytes },
@@ -81,8 +89,16 @@ describe('tree, sizes, stream, count: live etcd and its snapshot agree', () => {
     assert.equal(a.root.keys, all.length);
     assert.equal(a.root.keys, await etcdctlKeyCount(fx, '', rev));
     assert.equal(a.root.bytes, _.sumBy(all, 'bytes'));
-    assert.deepEqual(a.root.children.map((c) => c.name), ['/registry', 'compact_rev_key']);
-    for (const prefix of ['/registry/pods', '/registry/pods/default', '/registry/services/specs', '/registry/deployments']) {
+    assert.deepEqual(
+      a.root.children.map((c) => c.name),
+      ['/registry', 'compact_rev_key'],
+    );
+    for (const prefix of [
+      '/registry/pods',
+      '/registry/pods/default',
+      '/registry/services/specs',
+      '/registry/deployments',
+    ]) {
       const node = find(a.root, prefix);
       assert.ok(node, prefix);
       const expected = all.filter((kv) => kv.key.startsWith(`${prefix}/`));
@@ -109,7 +125,10 @@ describe('tree, sizes, stream, count: live etcd and its snapshot agree', () => {
   });
 
   it('tree(prefix, { depth }): rooted at the prefix, cut at the depth, counts kept', async () => {
-    const [a, b] = [await live.tree('/registry/pods/', { depth: 1, revision: rev }), await snap.tree('/registry/pods', { depth: 1, revision: rev })];
+    const [a, b] = [
+      await live.tree('/registry/pods/', { depth: 1, revision: rev }),
+      await snap.tree('/registry/pods', { depth: 1, revision: rev }),
+    ];
     assert.deepEqual(b, a);
     assert.equal(a.root.path, '/registry/pods');
     assert.equal(a.root.resource, 'pods');
@@ -147,7 +166,10 @@ describe('tree, sizes, stream, count: live etcd and its snapshot agree', () => {
     );
     // The largest values are exactly etcdctl's five longest.
     const longest = _.orderBy(all, ['bytes', 'key'], ['desc', 'asc']).slice(0, 5);
-    assert.deepEqual(a.largest.map((v) => [v.key, v.bytes]), longest.map((kv) => [kv.key, kv.bytes]));
+    assert.deepEqual(
+      a.largest.map((v) => [v.key, v.bytes]),
+      longest.map((kv) => [kv.key, kv.bytes]),
+    );
     // Live: the latest only, and says so.
     assert.equal(a.source, 'live');
     assert.equal(a.total.revisions, undefined);
@@ -172,8 +194,14 @@ describe('tree, sizes, stream, count: live etcd and its snapshot agree', () => {
       const entries: KubeStreamEntry[] = [];
       for await (const e of stream) entries.push(e);
       const list = await k.list('pods', { revision: rev });
-      assert.deepEqual(entries.filter((e) => e.object).map((e) => e.object), list.items);
-      assert.deepEqual(entries.filter((e) => e.error).map((e) => e.error!.key), [BROKEN_KEY]);
+      assert.deepEqual(
+        entries.filter((e) => e.object).map((e) => e.object),
+        list.items,
+      );
+      assert.deepEqual(
+        entries.filter((e) => e.error).map((e) => e.error!.key),
+        [BROKEN_KEY],
+      );
       assert.equal(stream.revision, rev);
       assert.equal(stream.total, list.total);
       assert.equal(stream.truncated, false);
@@ -183,7 +211,10 @@ describe('tree, sizes, stream, count: live etcd and its snapshot agree', () => {
       const bounded = await k.list('pods', { revision: rev, maxBytes: three });
       assert.equal(bounded.items.length + bounded.errors.length, 3);
       assert.equal(bounded.truncated, true);
-      assert.match(bounded.truncatedReason ?? '', /^Stopped at maxBytes \d+: the next entry \(\/registry\/pods\/.*Pass a larger \{ maxBytes \}/);
+      assert.match(
+        bounded.truncatedReason ?? '',
+        /^Stopped at maxBytes \d+: the next entry \(\/registry\/pods\/.*Pass a larger \{ maxBytes \}/,
+      );
       const limited = await k.list('pods', { revision: rev, limit: 2 });
       assert.equal(limited.items.length, 2);
       assert.match(limited.truncatedReason ?? '', /^Stopped at limit 2: more pods match/);
@@ -220,14 +251,20 @@ describe('tree, sizes, stream, count: live etcd and its snapshot agree', () => {
           const v: unknown = _.get(o, path);
           return v === undefined || v === null || v === '' ? '<none>' : String(v);
         });
-      assert.deepEqual((await k.count('pods', { by: 'namespace', revision: rev })).groups, expect(['metadata', 'namespace']));
+      assert.deepEqual(
+        (await k.count('pods', { by: 'namespace', revision: rev })).groups,
+        expect(['metadata', 'namespace']),
+      );
       assert.deepEqual((await k.count('pods', { by: 'kind', revision: rev })).groups, { Pod: items.length });
       const byApp = await k.count('pods', { by: 'label:app', revision: rev });
       assert.deepEqual(byApp.groups, expect(['metadata', 'labels', 'app']));
       assert.ok(Object.keys(byApp.groups).length > 1);
       assert.deepEqual((await k.count('pods', { by: 'metadata.labels.app', revision: rev })).groups, byApp.groups);
       assert.deepEqual((await k.count('pods', { by: 'spec.nodeName', revision: rev })).groups, expect('spec.nodeName'));
-      assert.deepEqual((await k.count('pods', { by: 'spec.containers[0].image', revision: rev })).groups, expect('spec.containers[0].image'));
+      assert.deepEqual(
+        (await k.count('pods', { by: 'spec.containers[0].image', revision: rev })).groups,
+        expect('spec.containers[0].image'),
+      );
       const nsLabel = await k.count('namespaces', { by: 'label:kubernetes.io/metadata.name', revision: rev });
       assert.equal(nsLabel.groups['default'], 1);
       const total = await k.count('pods', { revision: rev });
@@ -250,7 +287,10 @@ describe('tree, sizes, stream, count: live etcd and its snapshot agree', () => {
       const names = list.items.slice(0, 2).map((o) => _.get(o, 'metadata.name') as string);
       const got = await k.kubectl(`get pods ${names.join(' ')} -n ${ns} -o name`);
       assert.ok(Array.isArray(got.result));
-      assert.deepEqual(got.result.map((g) => _.get(g.object, 'metadata.name')), names);
+      assert.deepEqual(
+        got.result.map((g) => _.get(g.object, 'metadata.name')),
+        names,
+      );
       assert.equal(got.output, names.map((n) => `pod/${n}\n`).join(''));
       assert.equal(got.etcdctl.length, 2);
     }

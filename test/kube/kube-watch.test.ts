@@ -44,7 +44,10 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10
 }
 
 /** Collects `n` events (then leaves the loop); a 15 s deadline aborts the watch so a missing event fails the test. */
-async function take(open: (signal: AbortSignal) => AsyncIterable<KubeWatchEvent>, n: number): Promise<KubeWatchEvent[]> {
+async function take(
+  open: (signal: AbortSignal) => AsyncIterable<KubeWatchEvent>,
+  n: number,
+): Promise<KubeWatchEvent[]> {
   const out: KubeWatchEvent[] = [];
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), 15_000);
@@ -98,13 +101,30 @@ describe('KubeClient.watch over a real etcd', () => {
     const r9 = await writer.put(key('d'), pod('d', NS, 'w'));
     assert.ok(r1 >= from);
 
-    const filtered = await take((signal) => k.watch('pods', { namespace: NS, labels: 'app=w', fromRevision: from, signal }), 6);
+    const filtered = await take(
+      (signal) => k.watch('pods', { namespace: NS, labels: 'app=w', fromRevision: from, signal }),
+      6,
+    );
     assert.deepEqual(summary(filtered), [
       { type: 'ADDED', key: key('a'), revision: r1, app: 'w', changes: [] },
       { type: 'MODIFIED', key: key('a'), revision: r2, app: 'w', changes: ['changed spec.containers[0].image'] },
-      { type: 'ADDED', key: key('b'), revision: r4, app: 'w', selector: 'entered', changes: ['changed metadata.labels.app'] },
+      {
+        type: 'ADDED',
+        key: key('b'),
+        revision: r4,
+        app: 'w',
+        selector: 'entered',
+        changes: ['changed metadata.labels.app'],
+      },
       // It left the selector: reported as DELETED with its last matching state, as kube-apiserver does.
-      { type: 'DELETED', key: key('a'), revision: r5, app: 'w', selector: 'left', changes: ['changed metadata.labels.app'] },
+      {
+        type: 'DELETED',
+        key: key('a'),
+        revision: r5,
+        app: 'w',
+        selector: 'left',
+        changes: ['changed metadata.labels.app'],
+      },
       { type: 'DELETED', key: key('b'), revision: r7, app: 'w', changes: [] },
       { type: 'ADDED', key: key('d'), revision: r9, app: 'w', changes: [] },
     ]);
@@ -145,10 +165,20 @@ describe('KubeClient.watch over a real etcd', () => {
         ['DELETED', key, r3],
       ],
     );
-    assert.deepEqual(events[1]!.changes, [{ path: 'spec.containers[0].image', op: 'changed', from: 'nginx:1.27', to: 'nginx:1.29' }]);
+    assert.deepEqual(events[1]!.changes, [
+      { path: 'spec.containers[0].image', op: 'changed', from: 'nginx:1.27', to: 'nginx:1.29' },
+    ]);
     // each object carries the mod revision of its record, as get() does (a deletion: its last value's)
-    const rv = (o: unknown): unknown => ((o as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata?.resourceVersion);
-    assert.deepEqual(events.map((e) => [rv(e.object), rv(e.previous)]), [[String(r1), undefined], [String(r2), String(r1)], [String(r2), undefined]]);
+    const rv = (o: unknown): unknown =>
+      (o as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata?.resourceVersion;
+    assert.deepEqual(
+      events.map((e) => [rv(e.object), rv(e.previous)]),
+      [
+        [String(r1), undefined],
+        [String(r2), String(r1)],
+        [String(r2), undefined],
+      ],
+    );
     await until('the watch to close after break', async () => (await watchers()) === 0);
   });
 
@@ -174,7 +204,13 @@ describe('KubeClient.watch over a real etcd', () => {
     await until('the watch to be registered', async () => (await watchers()) === 1);
     const r1 = await writer.put(key, pod('take-1', NS, 'w'));
     const r2 = await writer.delete(key);
-    assert.deepEqual((await got).map((e) => [e.type, e.revision]), [['ADDED', r1], ['DELETED', r2]]);
+    assert.deepEqual(
+      (await got).map((e) => [e.type, e.revision]),
+      [
+        ['ADDED', r1],
+        ['DELETED', r2],
+      ],
+    );
     await until('take() to close its watch', async () => (await watchers()) === 0);
 
     // A quiet watch: the timeout ends it with what came (nothing), and the gRPC watch closes.
@@ -205,7 +241,10 @@ describe('KubeClient.watch over a real etcd', () => {
   });
 
   it('a snapshot cannot be watched: InvalidArgumentError at once', () => {
-    assert.throws(() => fx.kubes[1].watch('pods'), { name: 'InvalidArgumentError', message: /a watch needs live etcd/ });
+    assert.throws(() => fx.kubes[1].watch('pods'), {
+      name: 'InvalidArgumentError',
+      message: /a watch needs live etcd/,
+    });
     assert.throws(() => k.watch('pods', { fromRevision: -1 }), { name: 'InvalidArgumentError' });
     assert.throws(() => k.watch('pdos'), /Unknown resource/);
   });
@@ -218,7 +257,12 @@ describe('KubeClient.watch over a real etcd', () => {
       (e: Error & { details?: Record<string, unknown> }) => {
         assert.equal(e.name, 'CompactedRevisionError');
         assert.equal(e.details?.['compactRevision'], current);
-        assert.match(e.message, new RegExp(`^Cannot watch pods from revision 2: it was compacted \\(oldest kept: ${current}\\)\\. Pass \\{ fromRevision \\} >= ${current}`));
+        assert.match(
+          e.message,
+          new RegExp(
+            `^Cannot watch pods from revision 2: it was compacted \\(oldest kept: ${current}\\)\\. Pass \\{ fromRevision \\} >= ${current}`,
+          ),
+        );
         return true;
       },
     );

@@ -8,7 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEtcd, type EtcdProcess } from '../helpers/etcd';
 import { decode, encode } from '../../src/codec';
-import { openEtcdWriter, openEtcdWriterForFixtures, type EtcdWriter, type WriteConsent } from '../../src/sources/live-etcd-source';
+import {
+  openEtcdWriter,
+  openEtcdWriterForFixtures,
+  type EtcdWriter,
+  type WriteConsent,
+} from '../../src/sources/live-etcd-source';
 import { openSource } from '../../src/sources/open-source';
 import type { KvSource } from '../../src/sources/types';
 import { openKube, type KubeClient } from '../../src/kube/kube-client';
@@ -18,7 +23,12 @@ const CM_KEY = '/registry/configmaps/default/settings';
 const configMap = (data: Record<string, string>): Record<string, unknown> => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
-  metadata: { name: 'settings', namespace: 'default', uid: '0b7c1d2e-0000-4000-8000-000000000001', creationTimestamp: '2024-05-01T10:00:00Z' },
+  metadata: {
+    name: 'settings',
+    namespace: 'default',
+    uid: '0b7c1d2e-0000-4000-8000-000000000001',
+    creationTimestamp: '2024-05-01T10:00:00Z',
+  },
   data,
 });
 
@@ -32,7 +42,10 @@ describe('kube-write: explicit, compare-and-swap writes', () => {
     etcd = await startEtcd();
     fixtures = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
     await fixtures.put(CM_KEY, encode(configMap({ mode: 'fast' })));
-    await fixtures.put('/registry/namespaces/default', encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }));
+    await fixtures.put(
+      '/registry/namespaces/default',
+      encode({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }),
+    );
     source = await openSource(etcd.endpoint);
     k = await openKube(source);
   });
@@ -51,7 +64,10 @@ describe('kube-write: explicit, compare-and-swap writes', () => {
     const cases: Array<Promise<unknown>> = [
       writeObject(k, CM_KEY, configMap({ mode: 'x' })),
       writeObject(k, CM_KEY, configMap({ mode: 'x' }), { expectModRevision: record.modRevision }),
-      writeObject(k, CM_KEY, configMap({ mode: 'x' }), { allowWrite: 'yes' as unknown as boolean, expectModRevision: record.modRevision }),
+      writeObject(k, CM_KEY, configMap({ mode: 'x' }), {
+        allowWrite: 'yes' as unknown as boolean,
+        expectModRevision: record.modRevision,
+      }),
       deleteKey(k, CM_KEY, { expectModRevision: record.modRevision }),
     ];
     for (const p of cases) {
@@ -68,7 +84,9 @@ describe('kube-write: explicit, compare-and-swap writes', () => {
       assert.match(e.message, /without the mod revision it is expected to have/);
       return true;
     });
-    await assert.rejects(deleteKey(k, CM_KEY, { allowWrite: true, expectModRevision: 0 }), { name: 'InvalidArgumentError' });
+    await assert.rejects(deleteKey(k, CM_KEY, { allowWrite: true, expectModRevision: 0 }), {
+      name: 'InvalidArgumentError',
+    });
     // The source-level writer too.
     await assert.rejects(openEtcdWriter(source, {} as WriteConsent), (e: Error) => {
       assert.equal(e.name, 'InvalidArgumentError');
@@ -76,12 +94,19 @@ describe('kube-write: explicit, compare-and-swap writes', () => {
       return true;
     });
     assert.equal(await revisionNow(), before, 'nothing was written');
-    assert.equal(Buffer.from((await source.get(CM_KEY))!.value).equals(Buffer.from(encode(configMap({ mode: 'fast' })))), true);
+    assert.equal(
+      Buffer.from((await source.get(CM_KEY))!.value).equals(Buffer.from(encode(configMap({ mode: 'fast' })))),
+      true,
+    );
   });
 
   it('updates with a CAS on the mod revision, stores protobuf as kube-apiserver does, and summarises the change', async () => {
     const { object, record } = await k.get(CM_KEY);
-    const changed = { ...object!, metadata: { ...(object!.metadata as object), resourceVersion: '999', labels: { tier: 'web' } }, data: { mode: 'safe', extra: '1' } };
+    const changed = {
+      ...object!,
+      metadata: { ...(object!.metadata as object), resourceVersion: '999', labels: { tier: 'web' } },
+      data: { mode: 'safe', extra: '1' },
+    };
     const summary = await writeObject(k, CM_KEY, changed, { allowWrite: true, expectModRevision: record.modRevision });
     assert.equal(summary.operation, 'update');
     assert.equal(summary.key, CM_KEY);
@@ -97,7 +122,10 @@ describe('kube-write: explicit, compare-and-swap writes', () => {
         ['added', 'metadata.labels', undefined, { tier: 'web' }],
       ],
     );
-    assert.match(summary.text, new RegExp(`updated ${CM_KEY} \\(protobuf\\): mod revision ${record.modRevision} → ${summary.newModRevision}`));
+    assert.match(
+      summary.text,
+      new RegExp(`updated ${CM_KEY} \\(protobuf\\): mod revision ${record.modRevision} → ${summary.newModRevision}`),
+    );
     assert.match(summary.text, /~ data\.mode: "fast" → "safe"/);
     // Stored exactly as encode() writes it (k8s\0 envelope), without resourceVersion.
     const stored = (await source.get(CM_KEY))!;
@@ -114,10 +142,20 @@ describe('kube-write: explicit, compare-and-swap writes', () => {
     const theirs = encode(configMap({ mode: 'theirs' }));
     const theirRevision = await fixtures.put(CM_KEY, theirs);
     await assert.rejects(
-      writeObject(k, CM_KEY, { ...object!, data: { mode: 'ours' } }, { allowWrite: true, expectModRevision: record.modRevision }),
+      writeObject(
+        k,
+        CM_KEY,
+        { ...object!, data: { mode: 'ours' } },
+        { allowWrite: true, expectModRevision: record.modRevision },
+      ),
       (e: Error & { details?: Record<string, unknown> }) => {
         assert.equal(e.name, 'ConflictError');
-        assert.match(e.message, new RegExp(`expected mod revision ${record.modRevision}, but the key is now at mod revision ${theirRevision}`));
+        assert.match(
+          e.message,
+          new RegExp(
+            `expected mod revision ${record.modRevision}, but the key is now at mod revision ${theirRevision}`,
+          ),
+        );
         assert.match(e.message, /Nothing was written/);
         assert.equal(e.details?.currentModRevision, theirRevision);
         return true;
@@ -127,11 +165,14 @@ describe('kube-write: explicit, compare-and-swap writes', () => {
     assert.equal(now.modRevision, theirRevision);
     assert.ok(Buffer.from(now.value).equals(Buffer.from(theirs)));
     // Creating a key that exists is a conflict too.
-    await assert.rejects(writeObject(k, CM_KEY, configMap({ a: 'b' }), { allowWrite: true, expectModRevision: 0 }), (e: Error) => {
-      assert.equal(e.name, 'ConflictError');
-      assert.match(e.message, new RegExp(`already exists, at mod revision ${theirRevision}`));
-      return true;
-    });
+    await assert.rejects(
+      writeObject(k, CM_KEY, configMap({ a: 'b' }), { allowWrite: true, expectModRevision: 0 }),
+      (e: Error) => {
+        assert.equal(e.name, 'ConflictError');
+        assert.match(e.message, new RegExp(`already exists, at mod revision ${theirRevision}`));
+        return true;
+      },
+    );
   });
 
   it('the compare is in the etcd transaction itself: a stale expectation never writes, even past any client-side check', async () => {
@@ -161,10 +202,15 @@ describe('kube-write: explicit, compare-and-swap writes', () => {
 
   it('creates with expectModRevision 0; a lease-bound key keeps its lease; deletes with a CAS', async () => {
     const key = '/registry/configmaps/default/created';
-    const created = await writeObject(source, key, { ...configMap({ x: '1' }), metadata: { name: 'created', namespace: 'default' } }, {
-      allowWrite: true,
-      expectModRevision: 0,
-    });
+    const created = await writeObject(
+      source,
+      key,
+      { ...configMap({ x: '1' }), metadata: { name: 'created', namespace: 'default' } },
+      {
+        allowWrite: true,
+        expectModRevision: 0,
+      },
+    );
     assert.equal(created.operation, 'create');
     assert.equal(created.oldModRevision, 0);
     assert.ok(created.changes.some((c) => c.path === 'data' && c.op === 'added'));
@@ -183,15 +229,23 @@ describe('kube-write: explicit, compare-and-swap writes', () => {
     await fixtures.put(eventKey, encode(event), { lease });
     const before = (await source.get(eventKey))!;
     assert.equal(before.lease, lease);
-    await writeObject(k, eventKey, { ...event, message: 'edited' }, { allowWrite: true, expectModRevision: before.modRevision });
+    await writeObject(
+      k,
+      eventKey,
+      { ...event, message: 'edited' },
+      { allowWrite: true, expectModRevision: before.modRevision },
+    );
     assert.equal((await source.get(eventKey))!.lease, lease, 'the update kept the lease');
 
     const current = (await source.get(key))!;
-    await assert.rejects(deleteKey(k, key, { allowWrite: true, expectModRevision: current.modRevision - 1 }), (e: Error) => {
-      assert.equal(e.name, 'ConflictError');
-      assert.match(e.message, new RegExp(`now at mod revision ${current.modRevision}`));
-      return true;
-    });
+    await assert.rejects(
+      deleteKey(k, key, { allowWrite: true, expectModRevision: current.modRevision - 1 }),
+      (e: Error) => {
+        assert.equal(e.name, 'ConflictError');
+        assert.match(e.message, new RegExp(`now at mod revision ${current.modRevision}`));
+        return true;
+      },
+    );
     assert.ok(await source.get(key), 'still there');
     const deleted = await deleteKey(k, key, { allowWrite: true, expectModRevision: current.modRevision });
     assert.equal(deleted.operation, 'delete');
@@ -203,52 +257,97 @@ describe('kube-write: explicit, compare-and-swap writes', () => {
 
   it('custom resources are stored as JSON with a newline; an existing key keeps its encoding', async () => {
     const key = '/registry/example.com/widgets/default/w1';
-    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'default' }, spec: { size: 3 } };
+    const widget = {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w1', namespace: 'default' },
+      spec: { size: 3 },
+    };
     const s = await writeObject(k, key, widget, { allowWrite: true, expectModRevision: 0 });
     assert.equal(s.encoding, 'json');
     const stored = Buffer.from((await source.get(key))!.value).toString();
-    assert.equal(stored, '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w1","namespace":"default"},"spec":{"size":3}}\n');
+    assert.equal(
+      stored,
+      '{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w1","namespace":"default"},"spec":{"size":3}}\n',
+    );
     assert.deepEqual(decode(Buffer.from(stored)).object, widget);
-    const s2 = await writeObject(k, key, { ...widget, spec: { size: 4 } }, { allowWrite: true, expectModRevision: s.newModRevision });
+    const s2 = await writeObject(
+      k,
+      key,
+      { ...widget, spec: { size: 4 } },
+      { allowWrite: true, expectModRevision: s.newModRevision },
+    );
     assert.equal(s2.encoding, 'json');
     assert.deepEqual(s2.changes, [{ path: 'spec.size', op: 'changed', from: 3, to: 4 }]);
   });
 
   it('refuses what would damage data: redacted Secret values, encrypted values, a name that does not match the key', async () => {
     const secretKey = '/registry/secrets/default/db';
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', namespace: 'default' }, type: 'Opaque', data: { password: 'aHVudGVyMg==' } };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'db', namespace: 'default' },
+      type: 'Opaque',
+      data: { password: 'aHVudGVyMg==' },
+    };
     const created = await writeObject(k, secretKey, secret, { allowWrite: true, expectModRevision: 0 });
     assert.ok(!created.text.includes('aHVudGVyMg=='), 'the summary redacts Secret values');
     assert.match(created.text, /<redacted: 7 bytes>/);
     const read = await k.get('secrets', 'db', { namespace: 'default' });
-    await assert.rejects(writeObject(k, secretKey, read.object!, { allowWrite: true, expectModRevision: read.record.modRevision }), (e: Error) => {
-      assert.equal(e.name, 'InvalidArgumentError');
-      assert.match(e.message, /redacted values/);
-      assert.match(e.message, /reveal: true/);
-      return true;
-    });
+    await assert.rejects(
+      writeObject(k, secretKey, read.object!, { allowWrite: true, expectModRevision: read.record.modRevision }),
+      (e: Error) => {
+        assert.equal(e.name, 'InvalidArgumentError');
+        assert.match(e.message, /redacted values/);
+        assert.match(e.message, /reveal: true/);
+        return true;
+      },
+    );
     const revealed = await k.get('secrets', 'db', { namespace: 'default', reveal: true });
-    const updated = await writeObject(k, secretKey, { ...revealed.object!, data: { password: 'c3dvcmRmaXNo' } }, {
-      allowWrite: true,
-      expectModRevision: revealed.record.modRevision,
-    });
-    assert.deepEqual(updated.changes, [{ path: 'data.password', op: 'changed', from: '<redacted: 7 bytes>', to: '<redacted: 9 bytes>' }]);
+    const updated = await writeObject(
+      k,
+      secretKey,
+      { ...revealed.object!, data: { password: 'c3dvcmRmaXNo' } },
+      {
+        allowWrite: true,
+        expectModRevision: revealed.record.modRevision,
+      },
+    );
+    assert.deepEqual(updated.changes, [
+      { path: 'data.password', op: 'changed', from: '<redacted: 7 bytes>', to: '<redacted: 9 bytes>' },
+    ]);
 
     const encKey = '/registry/secrets/default/enc';
-    const encRevision = await fixtures.put(encKey, Buffer.concat([Buffer.from('k8s:enc:aescbc:v1:key1:'), Buffer.alloc(48, 7)]));
+    const encRevision = await fixtures.put(
+      encKey,
+      Buffer.concat([Buffer.from('k8s:enc:aescbc:v1:key1:'), Buffer.alloc(48, 7)]),
+    );
     await assert.rejects(
-      writeObject(k, encKey, { ...secret, metadata: { name: 'enc', namespace: 'default' } }, { allowWrite: true, expectModRevision: encRevision }),
+      writeObject(
+        k,
+        encKey,
+        { ...secret, metadata: { name: 'enc', namespace: 'default' } },
+        { allowWrite: true, expectModRevision: encRevision },
+      ),
       (e: Error) => {
         assert.equal(e.name, 'InvalidArgumentError');
         assert.match(e.message, /encrypted at rest \(aescbc, key "key1"\)/);
         return true;
       },
     );
-    await assert.rejects(writeObject(k, CM_KEY, { ...configMap({}), metadata: { name: 'other', namespace: 'default' } }, { allowWrite: true, expectModRevision: 1 }), (e: Error) => {
-      assert.equal(e.name, 'InvalidArgumentError');
-      assert.match(e.message, /metadata.name is "other" but the key names "settings"/);
-      return true;
-    });
+    await assert.rejects(
+      writeObject(
+        k,
+        CM_KEY,
+        { ...configMap({}), metadata: { name: 'other', namespace: 'default' } },
+        { allowWrite: true, expectModRevision: 1 },
+      ),
+      (e: Error) => {
+        assert.equal(e.name, 'InvalidArgumentError');
+        assert.match(e.message, /metadata.name is "other" but the key names "settings"/);
+        return true;
+      },
+    );
   });
 
   it('cannot write through a snapshot', async () => {
@@ -259,11 +358,14 @@ describe('kube-write: explicit, compare-and-swap writes', () => {
       const snapshot = await openSource(file);
       try {
         const ks = await openKube(snapshot);
-        await assert.rejects(writeObject(ks, CM_KEY, configMap({}), { allowWrite: true, expectModRevision: 1 }), (e: Error) => {
-          assert.equal(e.name, 'InvalidArgumentError');
-          assert.match(e.message, /snapshots and dumps are read-only files/);
-          return true;
-        });
+        await assert.rejects(
+          writeObject(ks, CM_KEY, configMap({}), { allowWrite: true, expectModRevision: 1 }),
+          (e: Error) => {
+            assert.equal(e.name, 'InvalidArgumentError');
+            assert.match(e.message, /snapshots and dumps are read-only files/);
+            return true;
+          },
+        );
       } finally {
         await snapshot.close();
       }

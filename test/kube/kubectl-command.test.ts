@@ -30,7 +30,9 @@ describe('KubeClient.kubectl: live etcd and its snapshot', () => {
 
   it('get deployments -n NS -l app=X: exactly what list() returns, with the etcdctl lines', async () => {
     // A namespace with several deployments, so the label filter has something to drop.
-    const deployments = ops.filter((o) => o.type === 'put' && o.resource === 'deployments' && _.get(o.object, 'metadata.labels.app'));
+    const deployments = ops.filter(
+      (o) => o.type === 'put' && o.resource === 'deployments' && _.get(o.object, 'metadata.labels.app'),
+    );
     const perNs = _.countBy(_.uniqBy(deployments, 'key'), (o) => o.key.split('/')[3]);
     const deployment = deployments.find((o) => (perNs[o.key.split('/')[3]!] ?? 0) > 1);
     assert.ok(deployment && deployment.type === 'put');
@@ -44,8 +46,13 @@ describe('KubeClient.kubectl: live etcd and its snapshot', () => {
       assert.deepEqual(list.items, expected.items);
       assert.ok(list.items.length >= 1);
       assert.ok(list.items.length < (await k.list('deployments', { namespace: ns })).items.length);
-      assert.ok(list.items.every((o) => _.get(o, 'metadata.labels.app') === app && _.get(o, 'metadata.namespace') === ns));
-      assert.deepEqual(r.etcdctl, [`etcdctl get --prefix /registry/deployments/${ns}/`, `# then keep objects whose labels match app=${app}`]);
+      assert.ok(
+        list.items.every((o) => _.get(o, 'metadata.labels.app') === app && _.get(o, 'metadata.namespace') === ns),
+      );
+      assert.deepEqual(r.etcdctl, [
+        `etcdctl get --prefix /registry/deployments/${ns}/`,
+        `# then keep objects whose labels match app=${app}`,
+      ]);
       assert.equal(r.output, undefined);
       outputs.push(list.items);
     }
@@ -92,10 +99,24 @@ describe('KubeClient.kubectl: live etcd and its snapshot', () => {
 
   it('errors say what is supported', async () => {
     const k = kubes[1]!;
-    await assert.rejects(k.kubectl('delete pods x'), (e: Error) => e.name === 'InvalidArgumentError' && /"delete"/.test(e.message) && /kubectl get RESOURCE/.test(e.message));
-    await assert.rejects(k.kubectl('get pods --frobnicate'), (e: Error) => e.name === 'InvalidArgumentError' && /--frobnicate/.test(e.message) && /--field-selector/.test(e.message));
-    await assert.rejects(k.kubectl('get pdos'), (e: Error) => e.name === 'InvalidArgumentError' && /Did you mean.*pods/.test(e.message));
-    await assert.rejects(k.kubectl('get pods -o table'), (e: Error) => e.name === 'InvalidArgumentError' && /wide, json, yaml, name, jsonpath=…/.test(e.message));
+    await assert.rejects(
+      k.kubectl('delete pods x'),
+      (e: Error) =>
+        e.name === 'InvalidArgumentError' && /"delete"/.test(e.message) && /kubectl get RESOURCE/.test(e.message),
+    );
+    await assert.rejects(
+      k.kubectl('get pods --frobnicate'),
+      (e: Error) =>
+        e.name === 'InvalidArgumentError' && /--frobnicate/.test(e.message) && /--field-selector/.test(e.message),
+    );
+    await assert.rejects(
+      k.kubectl('get pdos'),
+      (e: Error) => e.name === 'InvalidArgumentError' && /Did you mean.*pods/.test(e.message),
+    );
+    await assert.rejects(
+      k.kubectl('get pods -o table'),
+      (e: Error) => e.name === 'InvalidArgumentError' && /wide, json, yaml, name, jsonpath=…/.test(e.message),
+    );
     await assert.rejects(k.kubectl('get pods x -l a=b'), (e: Error) => e.name === 'InvalidArgumentError');
     await assert.rejects(k.kubectl('get pods x -A'), (e: Error) => e.name === 'InvalidArgumentError');
     await assert.rejects(k.kubectl('get pods nope -n default'), (e: Error) => e.name === 'NotFoundError');
@@ -117,16 +138,19 @@ describe('kubectl command parsing', () => {
   });
 
   it('parses flags in their several spellings', () => {
-    assert.deepEqual(parseKubectlCommand('kubectl get deploy -ndefault -l=app=web --field-selector metadata.name=x -o name'), {
-      verb: 'get',
-      resource: 'deploy',
-      names: [],
-      allNamespaces: false,
-      namespace: 'default',
-      labels: 'app=web',
-      fields: 'metadata.name=x',
-      output: 'name',
-    });
+    assert.deepEqual(
+      parseKubectlCommand('kubectl get deploy -ndefault -l=app=web --field-selector metadata.name=x -o name'),
+      {
+        verb: 'get',
+        resource: 'deploy',
+        names: [],
+        allNamespaces: false,
+        namespace: 'default',
+        labels: 'app=web',
+        fields: 'metadata.name=x',
+        output: 'name',
+      },
+    );
     assert.equal(parseKubectlCommand('get po --selector=a=b').labels, 'a=b');
     assert.equal(parseKubectlCommand('get po -o yaml --show-managed-fields').showManagedFields, true);
     assert.equal(parseKubectlCommand('get po -o yaml --show-managed-fields=false').showManagedFields, false);
@@ -149,30 +173,68 @@ describe('kubectl command parsing', () => {
     const typed = parseKubectlCommand('kubectl get pod/a pod/b -n ns');
     assert.equal(typed.resource, 'pod');
     assert.deepEqual(typed.names, ['a', 'b']);
-    assert.throws(() => parseKubectlCommand('get pod/a deploy/b'), { name: 'InvalidArgumentError', message: /one resource at a time/ });
+    assert.throws(() => parseKubectlCommand('get pod/a deploy/b'), {
+      name: 'InvalidArgumentError',
+      message: /one resource at a time/,
+    });
     assert.throws(() => parseKubectlCommand('get pods a pod/b'), /Mixed RESOURCE NAME and TYPE\/NAME/);
     assert.throws(() => parseKubectlCommand('get pod/'), /Invalid TYPE\/NAME/);
-    assert.throws(() => parseKubectlCommand('get pods -o jsonpath'), /-o jsonpath needs a template: pass -o jsonpath=\{\.metadata\.name\}/);
-    assert.throws(() => parseKubectlCommand('get pods -o go-template={{.kind}}'), /Unsupported output format: "go-template=\{\{\.kind\}\}" \(go-template is kubectl's, but not implemented here\)\. Pass -o with one of wide, json, yaml, name, jsonpath=…/);
+    assert.throws(
+      () => parseKubectlCommand('get pods -o jsonpath'),
+      /-o jsonpath needs a template: pass -o jsonpath=\{\.metadata\.name\}/,
+    );
+    assert.throws(
+      () => parseKubectlCommand('get pods -o go-template={{.kind}}'),
+      /Unsupported output format: "go-template=\{\{\.kind\}\}" \(go-template is kubectl's, but not implemented here\)\. Pass -o with one of wide, json, yaml, name, jsonpath=…/,
+    );
     // kubectl get flags kubetcd cannot honour are refused by name, with why and what is supported
-    for (const flag of ['-w', '--watch', '--watch-only', '--chunk-size=10', '--raw=/api', '-f x.yaml', '--ignore-not-found', '--template={{.kind}}']) {
+    for (const flag of [
+      '-w',
+      '--watch',
+      '--watch-only',
+      '--chunk-size=10',
+      '--raw=/api',
+      '-f x.yaml',
+      '--ignore-not-found',
+      '--template={{.kind}}',
+    ]) {
       assert.throws(
         () => parseKubectlCommand(`get pods ${flag}`),
-        (e: Error) => e.name === 'InvalidArgumentError' && e.message.startsWith(`Unsupported flag: "${flag.split(' ')[0] as string}" (`) && /Supported: kubectl get RESOURCE.*--sort-by JSONPATH/.test(e.message),
+        (e: Error) =>
+          e.name === 'InvalidArgumentError' &&
+          e.message.startsWith(`Unsupported flag: "${flag.split(' ')[0] as string}" (`) &&
+          /Supported: kubectl get RESOURCE.*--sort-by JSONPATH/.test(e.message),
         flag,
       );
     }
-    const c = parseKubectlCommand(`get pods -o 'custom-columns=NAME:.metadata.name' --sort-by=.metadata.name --show-labels -L app -Ltier,zone --no-headers`);
+    const c = parseKubectlCommand(
+      `get pods -o 'custom-columns=NAME:.metadata.name' --sort-by=.metadata.name --show-labels -L app -Ltier,zone --no-headers`,
+    );
     assert.deepEqual(_.pick(c, ['output', 'template', 'sortBy', 'showLabels', 'labelColumns', 'noHeaders']), {
-      output: 'custom-columns', template: 'NAME:.metadata.name', sortBy: '.metadata.name', showLabels: true, labelColumns: ['app', 'tier', 'zone'], noHeaders: true,
+      output: 'custom-columns',
+      template: 'NAME:.metadata.name',
+      sortBy: '.metadata.name',
+      showLabels: true,
+      labelColumns: ['app', 'tier', 'zone'],
+      noHeaders: true,
     });
-    assert.throws(() => parseKubectlCommand('get pods --sort-by={.items['), /error parsing jsonpath \{\.items\[\}, unterminated array/);
+    assert.throws(
+      () => parseKubectlCommand('get pods --sort-by={.items['),
+      /error parsing jsonpath \{\.items\[\}, unterminated array/,
+    );
   });
 });
 
 describe('one kubectl get: k.kubectl() and kubetcd get read the same flags into the same command', () => {
   it('every flag of the table sets the same field in both, in every spelling', () => {
-    const value = (field: string): string => (field === 'output' ? 'name' : field === 'sortBy' ? '.metadata.name' : field === 'labelColumns' ? 'app,tier' : 'x=y');
+    const value = (field: string): string =>
+      field === 'output'
+        ? 'name'
+        : field === 'sortBy'
+          ? '.metadata.name'
+          : field === 'labelColumns'
+            ? 'app,tier'
+            : 'x=y';
     for (const [flag, spec] of Object.entries(GET_FLAGS)) {
       const words = spec.value === 'switch' ? [flag] : [flag, value(spec.field)];
       const cmd = parseKubectlCommand(`get pods ${words.join(' ')}`);
@@ -183,18 +245,46 @@ describe('one kubectl get: k.kubectl() and kubetcd get read the same flags into 
       // with the value joined (--flag=value, -nvalue), as kubectl takes it
       if (spec.value !== 'switch') {
         const joined = flag.startsWith('--') ? `${flag}=${value(spec.field)}` : `${flag}${value(spec.field)}`;
-        assert.deepEqual((parseKubectlCommand(`get pods ${joined}`) as unknown as Record<string, unknown>)[spec.field], expected, joined);
-        assert.deepEqual((parseCliArgs(['get', 'pods', joined]) as unknown as Record<string, unknown>)[spec.field], expected, joined);
+        assert.deepEqual(
+          (parseKubectlCommand(`get pods ${joined}`) as unknown as Record<string, unknown>)[spec.field],
+          expected,
+          joined,
+        );
+        assert.deepEqual(
+          (parseCliArgs(['get', 'pods', joined]) as unknown as Record<string, unknown>)[spec.field],
+          expected,
+          joined,
+        );
       }
     }
   });
 
   it('the command is the same object whichever front end read the line', () => {
-    const line = ['pod/web', 'pod/db', '-n', 'shop', '-o', 'jsonpath={.metadata.name}', '--sort-by', '.metadata.name', '-L', 'app'];
+    const line = [
+      'pod/web',
+      'pod/db',
+      '-n',
+      'shop',
+      '-o',
+      'jsonpath={.metadata.name}',
+      '--sort-by',
+      '.metadata.name',
+      '-L',
+      'app',
+    ];
     const viaKubectl = parseKubectlCommand(`get ${line.map((w) => `'${w}'`).join(' ')}`);
     const args = parseCliArgs(['get', ...line]);
-    const viaCli = kubectlGetCommand(args.positional, { ...args, labelColumns: args.labelColumns ?? [] } as never, '"kubetcd get"');
+    const viaCli = kubectlGetCommand(
+      args.positional,
+      { ...args, labelColumns: args.labelColumns ?? [] } as never,
+      '"kubetcd get"',
+    );
     assert.deepEqual(viaCli, viaKubectl);
-    assert.deepEqual(_.pick(viaKubectl, ['resource', 'names', 'output', 'template']), { resource: 'pod', names: ['web', 'db'], output: 'jsonpath', template: '{.metadata.name}' });
+    assert.deepEqual(_.pick(viaKubectl, ['resource', 'names', 'output', 'template']), {
+      resource: 'pod',
+      names: ['web', 'db'],
+      output: 'jsonpath',
+      template: '{.metadata.name}',
+    });
   });
 });

@@ -55,7 +55,7 @@ const JSONPATHS = [
   '{.items[-1:].metadata.name}',
   '{.items[0].metadata.labels}',
   '{.items[0].spec.containers[0]}',
-  '{.items[0].metadata[\'name\',\'namespace\']}',
+  "{.items[0].metadata['name','namespace']}",
   '{.items[0,1].metadata.name}',
   '{$.items[1].metadata.uid}',
   'kind={.kind} first={.items[0].metadata.name}\n',
@@ -118,14 +118,27 @@ describe('kubectl get -o jsonpath / custom-columns / --sort-by: byte for byte as
       const name = _.get(pods[1], 'metadata.name') as string;
       for (const template of ONE_POD) {
         const expected = await kubectlGet(texts, PODS, ['pods', name, '-n', ns, '-o', `${format}=${template}`]);
-        const r = await (kubes[0] as KubeClient).kubectl(`get pods ${name} -n ${ns} -o ${shellQuote(`${format}=${template}`)}`);
+        const r = await (kubes[0] as KubeClient).kubectl(
+          `get pods ${name} -n ${ns} -o ${shellQuote(`${format}=${template}`)}`,
+        );
         assert.equal(r.output, expected, `one pod: ${format}=${template}`);
       }
     });
   }
 
-  it('jsonpath errors: kubectl\'s message (parse errors with the offset), from kubectl() and the CLI (exit 2)', async () => {
-    for (const template of ['{.items[}', '{.items[0].metadata.name', '{.items[*].metadata.name,x}', '{.items[99]}', '{.items[0].metadata[0]}', '{.items[?(@.metadata.name==1.5)]}', '{end}', '{.items[ 0 ]}', '{"a}', '{nosuch}']) {
+  it("jsonpath errors: kubectl's message (parse errors with the offset), from kubectl() and the CLI (exit 2)", async () => {
+    for (const template of [
+      '{.items[}',
+      '{.items[0].metadata.name',
+      '{.items[*].metadata.name,x}',
+      '{.items[99]}',
+      '{.items[0].metadata[0]}',
+      '{.items[?(@.metadata.name==1.5)]}',
+      '{end}',
+      '{.items[ 0 ]}',
+      '{"a}',
+      '{nosuch}',
+    ]) {
       const message = await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', `jsonpath=${template}`]).then(
         (out) => assert.fail(`kubectl accepted ${template}: ${out}`),
         kubectlMessage,
@@ -143,7 +156,7 @@ describe('kubectl get -o jsonpath / custom-columns / --sort-by: byte for byte as
     assert.match(c.stderr, /error parsing jsonpath \{\.items\[\}, unterminated array \(at offset 7/);
   });
 
-  it('-o custom-columns (and --no-headers, --sort-by): kubectl\'s tabwriter, <none>, several values joined, %v of maps', async () => {
+  it("-o custom-columns (and --no-headers, --sort-by): kubectl's tabwriter, <none>, several values joined, %v of maps", async () => {
     const specs = [
       'NAME:.metadata.name,NODE:.spec.nodeName,PHASE:{.status.phase}',
       'NAME:metadata.name,IMAGES:.spec.containers[*].image,MISSING:.spec.nosuch,LABELS:.metadata.labels',
@@ -151,10 +164,18 @@ describe('kubectl get -o jsonpath / custom-columns / --sort-by: byte for byte as
       'UID:.metadata.uid,CREATED:.metadata.creationTimestamp,OWNER:.metadata.ownerReferences[0].kind',
     ];
     for (const spec of specs) {
-      for (const extra of [[], ['--no-headers'], ['--sort-by', '.metadata.creationTimestamp'], ['--sort-by', '{.spec.nodeName}', '--no-headers'], ['--sort-by', '.metadata.uid']]) {
+      for (const extra of [
+        [],
+        ['--no-headers'],
+        ['--sort-by', '.metadata.creationTimestamp'],
+        ['--sort-by', '{.spec.nodeName}', '--no-headers'],
+        ['--sort-by', '.metadata.uid'],
+      ]) {
         const expected = await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', `custom-columns=${spec}`, ...extra]);
         for (const k of kubes) {
-          const r = await k.kubectl(`get pods -n ${ns} -o ${shellQuote(`custom-columns=${spec}`)} ${extra.map(shellQuote).join(' ')}`);
+          const r = await k.kubectl(
+            `get pods -n ${ns} -o ${shellQuote(`custom-columns=${spec}`)} ${extra.map(shellQuote).join(' ')}`,
+          );
           assert.equal(r.output, expected, `${spec} ${extra.join(' ')}`);
         }
       }
@@ -168,19 +189,61 @@ describe('kubectl get -o jsonpath / custom-columns / --sort-by: byte for byte as
       fs.writeFileSync(cols, 'NAME          NODE             UID\n.metadata.name   {.spec.nodeName}   .metadata.uid\n');
       for (const output of [`jsonpath-file=${jp}`, `custom-columns-file=${cols}`]) {
         const expected = await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', output]);
-        for (const k of kubes) assert.equal((await k.kubectl(`get pods -n ${ns} -o ${shellQuote(output)}`)).output, expected, output);
+        for (const k of kubes)
+          assert.equal((await k.kubectl(`get pods -n ${ns} -o ${shellQuote(output)}`)).output, expected, output);
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
     const spec = specs[1] as string;
-    const expected = await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', `custom-columns=${spec}`, '--sort-by', '.metadata.name']);
-    const c = await runCli(['get', 'pods', '-n', ns, '-o', `custom-columns=${spec}`, '--sort-by', '.metadata.name', '--snapshot', fx.snapshot.origin]);
+    const expected = await kubectlGet(texts, PODS, [
+      'pods',
+      '-n',
+      ns,
+      '-o',
+      `custom-columns=${spec}`,
+      '--sort-by',
+      '.metadata.name',
+    ]);
+    const c = await runCli([
+      'get',
+      'pods',
+      '-n',
+      ns,
+      '-o',
+      `custom-columns=${spec}`,
+      '--sort-by',
+      '.metadata.name',
+      '--snapshot',
+      fx.snapshot.origin,
+    ]);
     assert.equal(c.code, 0, c.stderr);
     assert.equal(c.stdout, expected);
-    const j = await runCli(['get', 'pods', '-n', ns, '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}', '--sort-by', '.metadata.uid', '--endpoints', fx.etcd.endpoint]);
+    const j = await runCli([
+      'get',
+      'pods',
+      '-n',
+      ns,
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}',
+      '--sort-by',
+      '.metadata.uid',
+      '--endpoints',
+      fx.etcd.endpoint,
+    ]);
     assert.equal(j.code, 0, j.stderr);
-    assert.equal(j.stdout, await kubectlGet(texts, PODS, ['pods', '-n', ns, '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}', '--sort-by', '.metadata.uid']));
+    assert.equal(
+      j.stdout,
+      await kubectlGet(texts, PODS, [
+        'pods',
+        '-n',
+        ns,
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}',
+        '--sort-by',
+        '.metadata.uid',
+      ]),
+    );
   });
 });
 
@@ -193,12 +256,14 @@ describe('tables: --show-labels, -L, --no-headers as kubectl adds them to a tabl
     await fx?.close();
   });
 
-  it('kubectl, handed kubetcd\'s own table as the server\'s, adds the same label columns and drops the same header', async () => {
+  it("kubectl, handed kubetcd's own table as the server's, adds the same label columns and drops the same header", async () => {
     const { renderTable } = await import('../../src/render/table');
     const k = fx.kubes[1];
     const pods = (await k.list('pods')).items.slice(0, 8);
     const now = Date.parse('2026-01-01T00:00:00Z');
-    const base = renderTable(pods, { kind: 'Pod', now, maxRows: Infinity, namespaceColumn: false }).text.split('\n').filter((l) => l !== '');
+    const base = renderTable(pods, { kind: 'Pod', now, maxRows: Infinity, namespaceColumn: false })
+      .text.split('\n')
+      .filter((l) => l !== '');
     // the columns start where the header's words do (aligned, three spaces apart at least)
     const header = base[0] as string;
     const starts = [...header.matchAll(/\S+/g)].map((m) => m.index);
@@ -207,24 +272,36 @@ describe('tables: --show-labels, -L, --no-headers as kubectl adds them to a tabl
     const texts = pods.map(apiServerJson);
     const ns = _.get(pods[0], 'metadata.namespace') as string;
     const inNs = pods.filter((o) => _.get(o, 'metadata.namespace') === ns);
-    const served = { columns: table.columns, rows: table.rows.filter((_r, i) => _.get(pods[i], 'metadata.namespace') === ns) };
+    const served = {
+      columns: table.columns,
+      rows: table.rows.filter((_r, i) => _.get(pods[i], 'metadata.namespace') === ns),
+    };
     const labelKeys = _.uniq(inNs.flatMap((o) => Object.keys((_.get(o, 'metadata.labels') ?? {}) as object)));
     assert.ok(labelKeys.length > 0);
     const keys = [labelKeys[0] as string, 'no-such.example.com/label-key'];
     for (const [flags, options] of [
       [['--show-labels'], { showLabels: true }],
       [['-L', keys.join(',')], { labelColumns: keys }],
-      [['-L', keys[0] as string, '-L', keys[1] as string, '--show-labels', '--no-headers'], { labelColumns: keys, showLabels: true, noHeaders: true }],
+      [
+        ['-L', keys[0] as string, '-L', keys[1] as string, '--show-labels', '--no-headers'],
+        { labelColumns: keys, showLabels: true, noHeaders: true },
+      ],
       [['--no-headers'], { noHeaders: true }],
     ] as const) {
-      const expected = await kubectlGet(texts.filter((_t, i) => _.get(pods[i], 'metadata.namespace') === ns), PODS, ['pods', '-n', ns, ...flags], '1', served);
+      const expected = await kubectlGet(
+        texts.filter((_t, i) => _.get(pods[i], 'metadata.namespace') === ns),
+        PODS,
+        ['pods', '-n', ns, ...flags],
+        '1',
+        served,
+      );
       const ours = renderTable(inNs, { kind: 'Pod', now, maxRows: Infinity, namespaceColumn: false, ...options }).text;
       assert.equal(ours, expected, flags.join(' '));
     }
   });
 });
 
-describe('custom resources: tables from the CRD\'s additionalPrinterColumns, as the API server prints them', () => {
+describe("custom resources: tables from the CRD's additionalPrinterColumns, as the API server prints them", () => {
   let fx: KubeFixture;
   before(async () => {
     fx = await startKubeFixture({ pods: 6, seed: 8 });
@@ -233,15 +310,22 @@ describe('custom resources: tables from the CRD\'s additionalPrinterColumns, as 
     await fx?.close();
   });
 
-  it('the generated cert-manager CRD\'s Ready column: NAME, READY from the Ready condition, through the CLI and kubectl()', async () => {
+  it("the generated cert-manager CRD's Ready column: NAME, READY from the Ready condition, through the CLI and kubectl()", async () => {
     for (const k of fx.kubes) {
       const info = k.resolve('certificates');
-      assert.deepEqual(info.printerColumns, [{ name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', priority: 0 }]);
+      assert.deepEqual(info.printerColumns, [
+        { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', priority: 0 },
+      ]);
       const certs = (await k.list('certificates')).items;
       assert.ok(certs.length > 0);
       const r = await k.kubectl('get certificates -A');
       assert.deepEqual(r.printerColumns, info.printerColumns);
-      const c = await runCli(['get', 'certificates', '-A', ...(k === fx.kubes[0] ? ['--endpoints', fx.etcd.endpoint] : ['--snapshot', fx.snapshot.origin])]);
+      const c = await runCli([
+        'get',
+        'certificates',
+        '-A',
+        ...(k === fx.kubes[0] ? ['--endpoints', fx.etcd.endpoint] : ['--snapshot', fx.snapshot.origin]),
+      ]);
       assert.equal(c.code, 0, c.stderr);
       const lines = c.stdout.trimEnd().split('\n');
       assert.deepEqual(lines[0]?.split(/\s+/), ['NAMESPACE', 'NAME', 'READY']);
@@ -249,7 +333,9 @@ describe('custom resources: tables from the CRD\'s additionalPrinterColumns, as 
       const expected = certs.map((o) => [
         _.get(o, 'metadata.namespace') as string,
         _.get(o, 'metadata.name') as string,
-        (((_.get(o, 'status.conditions') ?? []) as Array<{ type: string; status: string }>).find((x) => x.type === 'Ready')?.status ?? '<none>'),
+        ((_.get(o, 'status.conditions') ?? []) as Array<{ type: string; status: string }>).find(
+          (x) => x.type === 'Ready',
+        )?.status ?? '<none>',
       ]);
       assert.deepEqual(rows, expected);
     }
@@ -267,7 +353,12 @@ describe('custom resources: tables from the CRD\'s additionalPrinterColumns, as 
         scope: 'Namespaced',
         names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
         versions: [
-          { name: 'v1alpha1', served: true, storage: false, additionalPrinterColumns: [{ name: 'Old', type: 'string', jsonPath: '.spec.old' }] },
+          {
+            name: 'v1alpha1',
+            served: true,
+            storage: false,
+            additionalPrinterColumns: [{ name: 'Old', type: 'string', jsonPath: '.spec.old' }],
+          },
           {
             name: 'v1',
             served: true,
@@ -285,17 +376,36 @@ describe('custom resources: tables from the CRD\'s additionalPrinterColumns, as 
       },
     };
     const info = resourcesFromCrd(crd);
-    assert.deepEqual(info.printerColumns?.map((c) => c.name), ['Replicas', 'Ratio', 'Paused', 'Selector', 'Started', 'Node']);
+    assert.deepEqual(
+      info.printerColumns?.map((c) => c.name),
+      ['Replicas', 'Ratio', 'Paused', 'Selector', 'Started', 'Node'],
+    );
     const now = Date.parse('2026-01-10T00:00:00Z');
     const w = (name: string, spec: Record<string, unknown>, status: Record<string, unknown>): KubeObject => ({
-      apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' }, spec, status,
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name, namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec,
+      status,
     });
     const objects = [
-      w('a', { replicas: 3, ratio: 0.25, paused: false, selector: { app: 'a' }, nodeName: 'node-1' }, { startTime: '2026-01-09T22:00:00Z' }),
+      w(
+        'a',
+        { replicas: 3, ratio: 0.25, paused: false, selector: { app: 'a' }, nodeName: 'node-1' },
+        { startTime: '2026-01-09T22:00:00Z' },
+      ),
       w('b', { replicas: 2.9, ratio: 1234567.5, paused: 'no' }, { startTime: 'yesterday' }),
       w('c', {}, {}),
     ];
-    const text = (wide: boolean): string => renderTable(objects, { kind: 'Widget', now, maxRows: Infinity, namespaceColumn: false, wide, printerColumns: info.printerColumns ?? [] }).text;
+    const text = (wide: boolean): string =>
+      renderTable(objects, {
+        kind: 'Widget',
+        now,
+        maxRows: Infinity,
+        namespaceColumn: false,
+        wide,
+        printerColumns: info.printerColumns ?? [],
+      }).text;
     assert.equal(
       text(false),
       'NAME   REPLICAS   RATIO           PAUSED   SELECTOR      STARTED\n' +

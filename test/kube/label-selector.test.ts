@@ -49,7 +49,10 @@ const ERRORS: Array<[string, string]> = [
   ['a,', `Invalid label selector "a,": found 'end of string' at column 3, expected: '!' or a label key after ','.`],
   ['a,,b', `Invalid label selector "a,,b": found ',' at column 3, expected: '!' or a label key after ','.`],
   ['a b', `Invalid label selector "a b": found 'b' at column 3, expected: '=', '==', '!=', 'in', 'notin', '>' or '<'.`],
-  ['x ! y', `Invalid label selector "x ! y": found '!' at column 3, expected: '=', '==', '!=', 'in', 'notin', '>' or '<'.`],
+  [
+    'x ! y',
+    `Invalid label selector "x ! y": found '!' at column 3, expected: '=', '==', '!=', 'in', 'notin', '>' or '<'.`,
+  ],
   ['x=a b', `Invalid label selector "x=a b": found 'b' at column 5, expected: ',' or end of string.`],
   ['x=a=b', `Invalid label selector "x=a=b": found '=' at column 4, expected: ',' or end of string.`],
   ['!x=y', `Invalid label selector "!x=y": found '=' at column 3, expected: ',' or end of string.`],
@@ -60,12 +63,21 @@ const ERRORS: Array<[string, string]> = [
   ['x in', `Invalid label selector "x in": found 'end of string' at column 5, expected: '('.`],
   ['x in (a', `Invalid label selector "x in (a": found 'end of string' at column 8, expected: ',' or ')'.`],
   ['x in (a b)', `Invalid label selector "x in (a b)": found 'b' at column 9, expected: ',' or ')'.`],
-  ['x in (', `Invalid label selector "x in (": found 'end of string' at column 7, expected: a label value, ',' or ')'.`],
+  [
+    'x in (',
+    `Invalid label selector "x in (": found 'end of string' at column 7, expected: a label value, ',' or ')'.`,
+  ],
   ['x in ((', `Invalid label selector "x in ((": found '(' at column 7, expected: a label value, ',' or ')'.`],
-  ['x in (a),', `Invalid label selector "x in (a),": found 'end of string' at column 10, expected: '!' or a label key after ','.`],
+  [
+    'x in (a),',
+    `Invalid label selector "x in (a),": found 'end of string' at column 10, expected: '!' or a label key after ','.`,
+  ],
   ['x>a', `Invalid label selector "x>a": found 'a' at column 3, expected: an integer after '>'.`],
   ['x<', `Invalid label selector "x<": found 'end of string' at column 3, expected: an integer after '<'.`],
-  ['x>99999999999999999999', `Invalid label selector "x>99999999999999999999": found '99999999999999999999' at column 3, expected: an integer after '>'.`],
+  [
+    'x>99999999999999999999',
+    `Invalid label selector "x>99999999999999999999": found '99999999999999999999' at column 3, expected: an integer after '>'.`,
+  ],
   ['x=>1', `Invalid label selector "x=>1": found '>' at column 3, expected: a label value.`],
   [
     '-x',
@@ -79,7 +91,10 @@ const ERRORS: Array<[string, string]> = [
     'a/b/c',
     `Invalid label selector "a/b/c": label key 'a/b/c' at column 1 is not valid: a qualified name has at most one '/' (an optional DNS subdomain prefix, then the name, e.g. 'example.com/MyName').`,
   ],
-  ['/x', `Invalid label selector "/x": label key '/x' at column 1 is not valid: the prefix part before the '/' must be non-empty.`],
+  [
+    '/x',
+    `Invalid label selector "/x": label key '/x' at column 1 is not valid: the prefix part before the '/' must be non-empty.`,
+  ],
   ['x/', `Invalid label selector "x/": label key 'x/' at column 1 is not valid: the name part must be non-empty.`],
   [
     'k'.repeat(64),
@@ -214,7 +229,11 @@ test('label selector: a non-string argument is an InvalidArgumentError', () => {
   assert.throws(() => parseLabelSelector(undefined as unknown as string), { name: 'InvalidArgumentError' });
 });
 
-function check(sel: LabelSelector, yes: Array<Record<string, string>>, no: Array<Record<string, string> | undefined>): void {
+function check(
+  sel: LabelSelector,
+  yes: Array<Record<string, string>>,
+  no: Array<Record<string, string> | undefined>,
+): void {
   for (const ls of yes) assert.equal(sel.matches(ls), true, `${String(sel)} should match ${JSON.stringify(ls)}`);
   for (const ls of no) assert.equal(sel.matches(ls), false, `${String(sel)} should not match ${JSON.stringify(ls)}`);
 }
@@ -232,8 +251,17 @@ test('labelSelectorFromObject: matchLabels and every matchExpressions operator',
   assert.equal(sel.toString(), 'app=web,!canary,env notin (prod),team,tier in (back,front)');
   check(
     sel,
-    [{ app: 'web', tier: 'front', team: 'a' }, { app: 'web', tier: 'back', team: '', env: 'dev' }],
-    [undefined, { app: 'web', tier: 'front' }, { app: 'web', tier: 'front', team: 'a', canary: 'x' }, { app: 'web', tier: 'mid', team: 'a' }, { app: 'web', tier: 'front', team: 'a', env: 'prod' }],
+    [
+      { app: 'web', tier: 'front', team: 'a' },
+      { app: 'web', tier: 'back', team: '', env: 'dev' },
+    ],
+    [
+      undefined,
+      { app: 'web', tier: 'front' },
+      { app: 'web', tier: 'front', team: 'a', canary: 'x' },
+      { app: 'web', tier: 'mid', team: 'a' },
+      { app: 'web', tier: 'front', team: 'a', env: 'prod' },
+    ],
   );
 });
 
@@ -247,9 +275,18 @@ test('labelSelectorFromObject: {} selects everything, null and undefined select 
 
 test('labelSelectorFromObject: invalid selectors are InvalidArgumentErrors that say what is wrong', () => {
   const cases: Array<[unknown, RegExp]> = [
-    [{ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, /matchExpressions\[0\] \(In\) needs at least one value/],
-    [{ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, /matchExpressions\[0\] \(Exists\) must have no values/],
-    [{ matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] }, /operator 'Gt' is not one of In, NotIn, Exists, DoesNotExist/],
+    [
+      { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] },
+      /matchExpressions\[0\] \(In\) needs at least one value/,
+    ],
+    [
+      { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] },
+      /matchExpressions\[0\] \(Exists\) must have no values/,
+    ],
+    [
+      { matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] },
+      /operator 'Gt' is not one of In, NotIn, Exists, DoesNotExist/,
+    ],
     [{ matchExpressions: [{ key: 'a b', operator: 'Exists' }] }, /key 'a b' is not valid/],
     [{ matchLabels: { a: 'b c' } }, /matchLabels value 'b c' of 'a' is not valid/],
     [{ matchLabels: { '': 'x' } }, /matchLabels key '' is not valid: the name part must be non-empty/],

@@ -20,12 +20,19 @@ interface RaftState {
 async function raftState(etcd: EtcdProcess): Promise<RaftState> {
   const r = await etcd.etcdctl(['endpoint', 'status', '-w', 'json']);
   assert.equal(r.code, 0, r.stderr);
-  const [row] = JSON.parse(r.stdout) as Array<{ Status: { header: { revision: number }; raftIndex: number; raftAppliedIndex: number } }>;
-  return { revision: row!.Status.header.revision, raftIndex: row!.Status.raftIndex, raftAppliedIndex: row!.Status.raftAppliedIndex };
+  const [row] = JSON.parse(r.stdout) as Array<{
+    Status: { header: { revision: number }; raftIndex: number; raftAppliedIndex: number };
+  }>;
+  return {
+    revision: row!.Status.header.revision,
+    raftIndex: row!.Status.raftIndex,
+    raftAppliedIndex: row!.Status.raftAppliedIndex,
+  };
 }
 
 // `deleted` (k.deleted(): the deletes etcd keeps) reads; `delete`, `deleteKey`, `del` would write.
-const WRITE_NAMES = /^(put|set|write|delete(?!d$)|del(?!eted$)|remove|txn|compact(?!Revision)|defrag|grant|revoke|lease(Grant|Revoke)|create|update|patch|apply|replace|move|snapshot|restore)/i;
+const WRITE_NAMES =
+  /^(put|set|write|delete(?!d$)|del(?!eted$)|remove|txn|compact(?!Revision)|defrag|grant|revoke|lease(Grant|Revoke)|create|update|patch|apply|replace|move|snapshot|restore)/i;
 
 /** Every method name reachable on an object (own and inherited, not Object.prototype's). */
 function methodNames(o: object): string[] {
@@ -47,7 +54,9 @@ describe('a session of queries is read-only', () => {
     const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
     try {
       // Long lease TTLs: no lease may expire (a revocation is a write) during the session.
-      await writeCluster(writer, generateCluster({ pods: 40, seed: 11 }).operations(), { leaseTtlSeconds: { events: 3600, masterleases: 3600 } });
+      await writeCluster(writer, generateCluster({ pods: 40, seed: 11 }).operations(), {
+        leaseTtlSeconds: { events: 3600, masterleases: 3600 },
+      });
     } finally {
       await writer.close();
     }
@@ -73,7 +82,11 @@ describe('a session of queries is read-only', () => {
         const first = list.items[0];
         if (first !== undefined) {
           const meta = first.metadata as { name: string; namespace?: string };
-          const got = await k.get(r.resource, meta.name, meta.namespace !== undefined ? { namespace: meta.namespace } : {});
+          const got = await k.get(
+            r.resource,
+            meta.name,
+            meta.namespace !== undefined ? { namespace: meta.namespace } : {},
+          );
           assert.equal((got.object!.metadata as { name: string }).name, meta.name);
           reads++;
         }
@@ -103,7 +116,10 @@ describe('a session of queries is read-only', () => {
       let events = 0;
       await assert.rejects(
         (async () => {
-          for await (const _ of source.watch!({ prefix: '/registry/' }, { fromRevision: 1, signal: controller.signal })) {
+          for await (const _ of source.watch!(
+            { prefix: '/registry/' },
+            { fromRevision: 1, signal: controller.signal },
+          )) {
             if (++events === 20) controller.abort();
           }
         })(),
@@ -123,12 +139,23 @@ describe('a session of queries is read-only', () => {
     try {
       const k = await openKube(source);
       const sourceMethods = methodNames(source);
-      for (const expected of ['get', 'range', 'count', 'history', 'status', 'leases', 'close']) assert.ok(sourceMethods.includes(expected), expected);
-      assert.deepEqual(sourceMethods.filter((n) => WRITE_NAMES.test(n)), []);
-      assert.deepEqual(methodNames(k).filter((n) => WRITE_NAMES.test(n)), []);
+      for (const expected of ['get', 'range', 'count', 'history', 'status', 'leases', 'close'])
+        assert.ok(sourceMethods.includes(expected), expected);
+      assert.deepEqual(
+        sourceMethods.filter((n) => WRITE_NAMES.test(n)),
+        [],
+      );
+      assert.deepEqual(
+        methodNames(k).filter((n) => WRITE_NAMES.test(n)),
+        [],
+      );
       // No own property holds a client that could write (an etcd3 client has put/delete methods).
       for (const value of Object.values(source)) {
-        if (value !== null && typeof value === 'object') assert.deepEqual(methodNames(value as object).filter((n) => WRITE_NAMES.test(n)), []);
+        if (value !== null && typeof value === 'object')
+          assert.deepEqual(
+            methodNames(value as object).filter((n) => WRITE_NAMES.test(n)),
+            [],
+          );
       }
       // A write needs another function, by name, with an explicit opt-in: see kube-write.test.ts.
     } finally {

@@ -92,9 +92,14 @@ test('resource table vs schema: every built-in kind, served and stored version e
       ...r.versions.map((v) => `${r.group === '' ? v : `${r.group}/${v}`}/${r.kind}`),
     ];
     // from the 1.36 sources themselves, not an older version's kinds
-    for (const k of wanted) if (s.kinds[k]?.schemaVersion !== s.sources?.[0]?.version) missing.push(`${r.resource}: ${k}`);
+    for (const k of wanted)
+      if (s.kinds[k]?.schemaVersion !== s.sources?.[0]?.version) missing.push(`${r.resource}: ${k}`);
   }
-  assert.deepEqual(missing, [], `kinds named by the table but absent from the newest sources (${s.source.description})`);
+  assert.deepEqual(
+    missing,
+    [],
+    `kinds named by the table but absent from the newest sources (${s.source.description})`,
+  );
 });
 
 test('resource table vs schema: every storable kind of the schema is in the table', () => {
@@ -106,7 +111,9 @@ test('resource table vs schema: every storable kind of the schema is in the tabl
   }
   const storable = Object.values(s.kinds).filter((k) =>
     // an older version's kinds have its own (prefixed) ObjectMeta: `1.32/k8s.io.apimachinery…ObjectMeta`
-    (s.messages[k.message]?.fields ?? []).some((f) => f.name === 'metadata' && (f.message === OBJECT_META || f.message?.endsWith(`/${OBJECT_META}`) === true)),
+    (s.messages[k.message]?.fields ?? []).some(
+      (f) => f.name === 'metadata' && (f.message === OBJECT_META || f.message?.endsWith(`/${OBJECT_META}`) === true),
+    ),
   );
   assert.ok(storable.length > 100, `the schema has storable kinds (${storable.length})`);
   const missing = [...new Set(storable.map((k) => `${k.group}/${k.kind}`))]
@@ -115,7 +122,7 @@ test('resource table vs schema: every storable kind of the schema is in the tabl
   assert.deepEqual(missing, [], 'storable kinds of the schema missing from the resource table');
 });
 
-test('resource table vs schema: each resource\'s versions are its kind\'s served versions in the 1.36 schema, preferred first', () => {
+test("resource table vs schema: each resource's versions are its kind's served versions in the 1.36 schema, preferred first", () => {
   const s = schema();
   const newest = s.sources?.[0]?.version;
   assert.equal(newest, '1.36', 'the newest installed sources are 1.36');
@@ -125,7 +132,11 @@ test('resource table vs schema: each resource\'s versions are its kind\'s served
     const served = Object.values(s.kinds)
       .filter((k) => k.schemaVersion === newest && k.group === r.group && k.kind === r.kind)
       .map((k) => k.version)
-      .filter((v) => !NO_LONGER_SERVED.has(apiVersionOf(r.group, v)) && !NO_LONGER_SERVED.has(`${apiVersionOf(r.group, v)}/${r.kind}`));
+      .filter(
+        (v) =>
+          !NO_LONGER_SERVED.has(apiVersionOf(r.group, v)) &&
+          !NO_LONGER_SERVED.has(`${apiVersionOf(r.group, v)}/${r.kind}`),
+      );
     // Kubernetes' version priority: GA, then beta, then alpha, higher numbers first
     const rank = (v: string): number => {
       const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
@@ -133,7 +144,8 @@ test('resource table vs schema: each resource\'s versions are its kind\'s served
       return (m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1) * 1e6 + Number(m[1]) * 1e3 + Number(m[3] ?? 0);
     };
     served.sort((a, b) => rank(b) - rank(a));
-    if (served.join(',') !== r.versions.join(',')) wrong.push(`${r.resource}.${r.group}: table ${r.versions.join(',')}, schema ${served.join(',')}`);
+    if (served.join(',') !== r.versions.join(','))
+      wrong.push(`${r.resource}.${r.group}: table ${r.versions.join(',')}, schema ${served.join(',')}`);
   }
   assert.deepEqual(wrong, [], 'versions of the table against the 1.36 schema');
 });

@@ -125,10 +125,16 @@ test('builtinResources: storage facts (stored version, encoding, shared storage)
   assert.deepEqual(r('hpa').storedAs, { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' });
   assert.deepEqual(r('hpa').versions, ['v2', 'v1']);
   // data.go ExpectedGVK: stored in another version than the preferred one
-  assert.deepEqual(r('mutatingadmissionpolicies').storedAs, { apiVersion: 'admissionregistration.k8s.io/v1beta1', kind: 'MutatingAdmissionPolicy' });
+  assert.deepEqual(r('mutatingadmissionpolicies').storedAs, {
+    apiVersion: 'admissionregistration.k8s.io/v1beta1',
+    kind: 'MutatingAdmissionPolicy',
+  });
   assert.deepEqual(r('devicetaintrules').storedAs, { apiVersion: 'resource.k8s.io/v1alpha3', kind: 'DeviceTaintRule' });
   assert.deepEqual(r('resourceclaims').storedAs, { apiVersion: 'resource.k8s.io/v1', kind: 'ResourceClaim' });
-  assert.deepEqual(r('leasecandidates').storedAs, { apiVersion: 'coordination.k8s.io/v1beta1', kind: 'LeaseCandidate' });
+  assert.deepEqual(r('leasecandidates').storedAs, {
+    apiVersion: 'coordination.k8s.io/v1beta1',
+    kind: 'LeaseCandidate',
+  });
   assert.deepEqual(r('crd').storedAs, { apiVersion: 'apiextensions.k8s.io/v1beta1', kind: 'CustomResourceDefinition' });
   assert.equal(r('crd').encoding, 'json');
   assert.equal(r('apiservices').encoding, 'json');
@@ -142,7 +148,9 @@ test('builtinResources: storage facts (stored version, encoding, shared storage)
   for (const name of ['deployments', 'daemonsets', 'replicasets', 'ingresses', 'networkpolicies']) {
     assert.deepEqual(r(name).legacyGroups, ['extensions'], name);
   }
-  const special = builtinResources().filter((x) => x.keyPrefix !== x.resource).map((x) => `${qualifiedResourceName(x)} ${x.keyPrefix}`);
+  const special = builtinResources()
+    .filter((x) => x.keyPrefix !== x.resource)
+    .map((x) => `${qualifiedResourceName(x)} ${x.keyPrefix}`);
   assert.deepEqual(special, [
     'endpoints services/endpoints',
     'nodes minions',
@@ -177,9 +185,18 @@ test('resolveResource: every built-in by plural, singular, short names, kind and
 
 test('resolveResource: the forms named in the brief, legacy groups, blanks', () => {
   const pods = resolveResource('pods');
-  for (const n of ['pod', 'po', 'Pod', ' pods ', 'v1/pods', 'pods.v1', 'PODS']) assert.equal(resolveResource(n), pods, n);
+  for (const n of ['pod', 'po', 'Pod', ' pods ', 'v1/pods', 'pods.v1', 'PODS'])
+    assert.equal(resolveResource(n), pods, n);
   const deploy = resolveResource('deployments.apps');
-  for (const n of ['deployment.apps', 'deploy', 'deploy.apps', 'apps/v1/deployments', 'deployments.v1.apps', 'Deployment', 'apps/deployments']) {
+  for (const n of [
+    'deployment.apps',
+    'deploy',
+    'deploy.apps',
+    'apps/v1/deployments',
+    'deployments.v1.apps',
+    'Deployment',
+    'apps/deployments',
+  ]) {
     assert.equal(resolveResource(n), deploy, n);
   }
   assert.equal(resolveResource('deployments.extensions'), deploy);
@@ -201,12 +218,21 @@ function throwsMessage(fn: () => unknown, message: string | RegExp): void {
 test('resolveResource: unknown names suggest the closest names', () => {
   const cases: Array<[string, string]> = [
     ['pdos', 'Unknown resource "pdos". Did you mean "pods"? k.resources() lists what this source holds.'],
-    ['deploymnets', 'Unknown resource "deploymnets". Did you mean "deployments"? k.resources() lists what this source holds.'],
+    [
+      'deploymnets',
+      'Unknown resource "deploymnets". Did you mean "deployments"? k.resources() lists what this source holds.',
+    ],
     ['secret5', 'Unknown resource "secret5". Did you mean "secrets"? k.resources() lists what this source holds.'],
     ['nodse', 'Unknown resource "nodse". Did you mean "nodes"? k.resources() lists what this source holds.'],
     ['Servce', 'Unknown resource "Servce". Did you mean "service"? k.resources() lists what this source holds.'],
-    ['deployments.apss', 'Unknown resource "deployments.apss". Did you mean "deployments.apps"? k.resources() lists what this source holds.'],
-    ['apps/v1/deploymnt', 'Unknown resource "apps/v1/deploymnt". Did you mean "deployment.apps"? k.resources() lists what this source holds.'],
+    [
+      'deployments.apss',
+      'Unknown resource "deployments.apss". Did you mean "deployments.apps"? k.resources() lists what this source holds.',
+    ],
+    [
+      'apps/v1/deploymnt',
+      'Unknown resource "apps/v1/deploymnt". Did you mean "deployment.apps"? k.resources() lists what this source holds.',
+    ],
     ['podz', 'Unknown resource "podz". Did you mean "pods"? k.resources() lists what this source holds.'],
     ['pv2', 'Unknown resource "pv2". Did you mean "pvc" or "pv"? k.resources() lists what this source holds.'],
     ['eventz', 'Unknown resource "eventz". Did you mean "events"? k.resources() lists what this source holds.'],
@@ -234,8 +260,14 @@ test('resolveResource: versions that are not served, resources that are not stor
     () => resolveResource('cs'),
     'Resource "cs" (componentstatuses) is not stored in etcd: kube-apiserver computes it on each request. k.resources() lists what this source holds.',
   );
-  throwsMessage(() => resolveResource('tokenreviews'), /\(tokenreviews\.authentication\.k8s\.io\) is not stored in etcd/);
-  throwsMessage(() => resolveResource(''), 'Resource name missing: "". Pass a resource such as "pods", "deploy" or "deployments.apps".');
+  throwsMessage(
+    () => resolveResource('tokenreviews'),
+    /\(tokenreviews\.authentication\.k8s\.io\) is not stored in etcd/,
+  );
+  throwsMessage(
+    () => resolveResource(''),
+    'Resource name missing: "". Pass a resource such as "pods", "deploy" or "deployments.apps".',
+  );
   throwsMessage(() => resolveResource(undefined as unknown as string), /Resource name missing/);
 });
 
@@ -245,7 +277,14 @@ const CERT_CRD = {
   metadata: { name: 'certificates.cert-manager.io' },
   spec: {
     group: 'cert-manager.io',
-    names: { kind: 'Certificate', listKind: 'CertificateList', plural: 'certificates', singular: 'certificate', shortNames: ['cert', 'certs'], categories: ['cert-manager'] },
+    names: {
+      kind: 'Certificate',
+      listKind: 'CertificateList',
+      plural: 'certificates',
+      singular: 'certificate',
+      shortNames: ['cert', 'certs'],
+      categories: ['cert-manager'],
+    },
     scope: 'Namespaced',
     versions: [
       { name: 'v1alpha2', served: false, storage: false },
@@ -257,25 +296,39 @@ const CERT_CRD = {
 
 test('resourcesFromCrd: an apiextensions.k8s.io/v1 CRD', () => {
   const r = resourcesFromCrd(CERT_CRD);
-  assert.deepEqual({ ...r }, {
-    resource: 'certificates',
-    singular: 'certificate',
-    shortNames: ['cert', 'certs'],
-    kind: 'Certificate',
-    group: 'cert-manager.io',
-    versions: ['v1', 'v1beta1'],
-    namespaced: true,
-    keyPrefix: 'cert-manager.io/certificates',
-    storedAs: { apiVersion: 'cert-manager.io/v1', kind: 'Certificate' },
-    encoding: 'json',
-    legacyGroups: [],
-    builtin: false,
-  });
+  assert.deepEqual(
+    { ...r },
+    {
+      resource: 'certificates',
+      singular: 'certificate',
+      shortNames: ['cert', 'certs'],
+      kind: 'Certificate',
+      group: 'cert-manager.io',
+      versions: ['v1', 'v1beta1'],
+      namespaced: true,
+      keyPrefix: 'cert-manager.io/certificates',
+      storedAs: { apiVersion: 'cert-manager.io/v1', kind: 'Certificate' },
+      encoding: 'json',
+      legacyGroups: [],
+      builtin: false,
+    },
+  );
   const extra = [r];
-  for (const n of ['certificates.cert-manager.io', 'cert', 'certs', 'Certificate', 'certificate', 'cert-manager.io/v1/certificates', 'certificates.v1beta1.cert-manager.io']) {
+  for (const n of [
+    'certificates.cert-manager.io',
+    'cert',
+    'certs',
+    'Certificate',
+    'certificate',
+    'cert-manager.io/v1/certificates',
+    'certificates.v1beta1.cert-manager.io',
+  ]) {
     assert.equal(resolveResource(n, extra), r, n);
   }
-  throwsMessage(() => resolveResource('certificates', []), /Unknown resource "certificates"\. Did you mean "certificatesigningrequests"\?|Unknown resource "certificates"\./);
+  throwsMessage(
+    () => resolveResource('certificates', []),
+    /Unknown resource "certificates"\. Did you mean "certificatesigningrequests"\?|Unknown resource "certificates"\./,
+  );
   throwsMessage(() => resolveResource('cert-manager.io/v1alpha2/certificates', extra), /Served versions: v1, v1beta1/);
   throwsMessage(() => resolveResource('certificatez', extra), /Did you mean "certificates"\?/);
 });
@@ -285,7 +338,12 @@ test('resourcesFromCrd: v1beta1 CRDs, cluster scope, .k8s.io groups, defaults', 
     apiVersion: 'apiextensions.k8s.io/v1beta1',
     kind: 'CustomResourceDefinition',
     metadata: { name: 'volumesnapshotclasses.snapshot.storage.k8s.io' },
-    spec: { group: 'snapshot.storage.k8s.io', version: 'v1beta1', scope: 'Cluster', names: { kind: 'VolumeSnapshotClass', plural: 'volumesnapshotclasses' } },
+    spec: {
+      group: 'snapshot.storage.k8s.io',
+      version: 'v1beta1',
+      scope: 'Cluster',
+      names: { kind: 'VolumeSnapshotClass', plural: 'volumesnapshotclasses' },
+    },
   });
   assert.equal(legacy.keyPrefix, 'snapshot.storage.k8s.io/volumesnapshotclasses');
   assert.equal(legacy.namespaced, false);
@@ -293,20 +351,43 @@ test('resourcesFromCrd: v1beta1 CRDs, cluster scope, .k8s.io groups, defaults', 
   assert.deepEqual(legacy.versions, ['v1beta1']);
   assert.deepEqual(legacy.storedAs, { apiVersion: 'snapshot.storage.k8s.io/v1beta1', kind: 'VolumeSnapshotClass' });
   const ordered = resourcesFromCrd({
-    spec: { group: 'x.io', scope: 'Namespaced', names: { kind: 'Thing', plural: 'things' }, versions: [{ name: 'v1alpha1', served: true }, { name: 'v2', served: true }, { name: 'v10beta1', served: true }, { name: 'v1', served: true }, { name: 'foo', served: true }] },
+    spec: {
+      group: 'x.io',
+      scope: 'Namespaced',
+      names: { kind: 'Thing', plural: 'things' },
+      versions: [
+        { name: 'v1alpha1', served: true },
+        { name: 'v2', served: true },
+        { name: 'v10beta1', served: true },
+        { name: 'v1', served: true },
+        { name: 'foo', served: true },
+      ],
+    },
   });
   assert.deepEqual(ordered.versions, ['v2', 'v1', 'v10beta1', 'v1alpha1', 'foo'], 'Kubernetes version priority');
   assert.equal(ordered.storedAs.apiVersion, 'x.io/v2', 'no storage flag: the preferred version');
 });
 
 test('resourcesFromCrd: objects that are not CRDs are InvalidArgumentErrors', () => {
-  throwsMessage(() => resourcesFromCrd({}), 'Cannot read CustomResourceDefinition: it has no spec. Pass the CRD object as decoded (kubectl get crd <name> -o json).');
+  throwsMessage(
+    () => resourcesFromCrd({}),
+    'Cannot read CustomResourceDefinition: it has no spec. Pass the CRD object as decoded (kubectl get crd <name> -o json).',
+  );
   throwsMessage(
     () => resourcesFromCrd({ metadata: { name: 'x.y' }, spec: { names: { plural: 'x', kind: 'X' } } }),
     'Cannot read CustomResourceDefinition "x.y": spec.group is missing. Pass the CRD object as decoded (kubectl get crd <name> -o json).',
   );
-  throwsMessage(() => resourcesFromCrd({ spec: { group: 'g.io', names: { kind: 'X' } } }), /spec\.names\.plural is missing/);
-  throwsMessage(() => resourcesFromCrd({ spec: { group: 'g.io', names: { plural: 'xs' } } }), /spec\.names\.kind is missing/);
-  throwsMessage(() => resourcesFromCrd({ spec: { group: 'g.io', names: { plural: 'xs', kind: 'X' }, versions: [] } }), /it defines no version/);
+  throwsMessage(
+    () => resourcesFromCrd({ spec: { group: 'g.io', names: { kind: 'X' } } }),
+    /spec\.names\.plural is missing/,
+  );
+  throwsMessage(
+    () => resourcesFromCrd({ spec: { group: 'g.io', names: { plural: 'xs' } } }),
+    /spec\.names\.kind is missing/,
+  );
+  throwsMessage(
+    () => resourcesFromCrd({ spec: { group: 'g.io', names: { plural: 'xs', kind: 'X' }, versions: [] } }),
+    /it defines no version/,
+  );
   throwsMessage(() => resourcesFromCrd(null as unknown as object), /it has no spec/);
 });

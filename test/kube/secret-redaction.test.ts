@@ -70,10 +70,14 @@ describe('redactSecret: values inside annotations', () => {
 
   it('an annotation that names data fields but is not JSON is replaced whole; the input is unchanged', () => {
     const obj = appliedSecret(PASSWORD);
-    (obj.metadata as { annotations: Record<string, string> }).annotations['x/copy'] = `{"data": {"password": "${PASSWORD_B64}"`;
+    (obj.metadata as { annotations: Record<string, string> }).annotations['x/copy'] =
+      `{"data": {"password": "${PASSWORD_B64}"`;
     const out = redactSecret(obj);
     assertNoLeak(JSON.stringify(out), 'redactSecret of a damaged annotation');
-    assert.match((out.metadata as { annotations: Record<string, string> }).annotations['x/copy']!, /^<redacted: \d+ bytes>$/);
+    assert.match(
+      (out.metadata as { annotations: Record<string, string> }).annotations['x/copy']!,
+      /^<redacted: \d+ bytes>$/,
+    );
     assert.ok(JSON.stringify(obj).includes(PASSWORD_B64), 'the input object must not be changed');
   });
 });
@@ -155,6 +159,8 @@ describe('Secrets made by kubectl apply stay redacted everywhere, live and offli
       assertNoLeak(text, `CLI -o ${output}`);
     }
     assertNoLeak(run(['history', 'secrets', 'db-credentials', '-n', 'default']), 'CLI history');
-    assert.ok(run(['get', 'secrets', 'db-credentials', '-n', 'default', '-o', 'json', '--reveal']).includes(PASSWORD_B64));
+    assert.ok(
+      run(['get', 'secrets', 'db-credentials', '-n', 'default', '-o', 'json', '--reveal']).includes(PASSWORD_B64),
+    );
   });
 });

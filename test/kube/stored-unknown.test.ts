@@ -13,7 +13,12 @@ import { openFileSource } from '../../src/sources/open-file';
 import { makeTempDir, startEtcd, type EtcdProcess } from '../helpers/etcd';
 
 const widget = (name: string, namespace: string): string =>
-  JSON.stringify({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, namespace, uid: `uid-${name}`, creationTimestamp: '2026-01-02T03:04:05Z' }, spec: { size: 3 } });
+  JSON.stringify({
+    apiVersion: 'example.com/v1',
+    kind: 'Widget',
+    metadata: { name, namespace, uid: `uid-${name}`, creationTimestamp: '2026-01-02T03:04:05Z' },
+    spec: { size: 3 },
+  });
 
 describe('resources no schema or CRD knows', () => {
   let etcd: EtcdProcess;
@@ -24,7 +29,10 @@ describe('resources no schema or CRD knows', () => {
     etcd = await startEtcd();
     const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
     try {
-      await writer.put('/registry/namespaces/default', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }));
+      await writer.put(
+        '/registry/namespaces/default',
+        JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }),
+      );
       await writer.put('/registry/example.com/widgets/default/w1', widget('w1', 'default'));
       await writer.put('/registry/example.com/widgets/team-a/w2', widget('w2', 'team-a'));
     } finally {
@@ -46,7 +54,11 @@ describe('resources no schema or CRD knows', () => {
 
   test('list() reads what resources() lists, by the same name; before that the name is refused with advice', async () => {
     for (const [label, k] of kubes) {
-      assert.throws(() => k.resolve('widgets.example.com'), { name: 'InvalidArgumentError', message: /resources\(\) lists what this source holds/ }, label);
+      assert.throws(
+        () => k.resolve('widgets.example.com'),
+        { name: 'InvalidArgumentError', message: /resources\(\) lists what this source holds/ },
+        label,
+      );
       const stored = await k.resources();
       const entry = stored.find((r) => r.resource === 'widgets.example.com');
       assert.ok(entry, `${label}: ${JSON.stringify(stored)}`);
@@ -54,10 +66,18 @@ describe('resources no schema or CRD knows', () => {
       assert.equal(entry.count, 2, label);
       assert.equal(entry.namespaced, true, label);
       const all = await k.list(entry.resource);
-      assert.deepEqual(all.items.map((o) => `${String(o.kind)}/${String((o.metadata as { name?: string }).name)}`).sort(), ['Widget/w1', 'Widget/w2'], label);
+      assert.deepEqual(
+        all.items.map((o) => `${String(o.kind)}/${String((o.metadata as { name?: string }).name)}`).sort(),
+        ['Widget/w1', 'Widget/w2'],
+        label,
+      );
       assert.deepEqual(all.errors, [], label);
       const one = await k.list(entry.resource, { namespace: 'team-a' });
-      assert.deepEqual(one.items.map((o) => (o.metadata as { name?: string }).name), ['w2'], label);
+      assert.deepEqual(
+        one.items.map((o) => (o.metadata as { name?: string }).name),
+        ['w2'],
+        label,
+      );
       const got = await k.get(entry.resource, 'w1', { namespace: 'default' });
       assert.equal(got.object?.kind, 'Widget', label);
     }

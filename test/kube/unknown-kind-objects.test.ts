@@ -50,7 +50,10 @@ function renamed(value: Uint8Array, apiVersion: string, kind: string): Buffer {
       shift *= 128;
     }
   };
-  const parts = [Buffer.from('k8s\0', 'latin1'), bytesField(1, Buffer.concat([bytesField(1, Buffer.from(apiVersion)), bytesField(2, Buffer.from(kind))]))];
+  const parts = [
+    Buffer.from('k8s\0', 'latin1'),
+    bytesField(1, Buffer.concat([bytesField(1, Buffer.from(apiVersion)), bytesField(2, Buffer.from(kind))])),
+  ];
   while (pos < buf.length) {
     const tag = read();
     const len = read();
@@ -64,13 +67,21 @@ function gadgetValue(g: { namespace: string; name: string; app: string }): Buffe
   const cm = encode({
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: g.name, namespace: g.namespace, uid: `uid-${g.name}`, labels: { app: g.app }, creationTimestamp: '2026-01-01T00:00:00Z' },
+    metadata: {
+      name: g.name,
+      namespace: g.namespace,
+      uid: `uid-${g.name}`,
+      labels: { app: g.app },
+      creationTimestamp: '2026-01-01T00:00:00Z',
+    },
     data: { k: 'v' },
   });
   return renamed(cm, `${GROUP}/v1`, 'Gadget');
 }
 
-const podValue = fs.readFileSync(path.join(findRepoRoot(), '..', 'shared', 'data', 'auger-testdata', 'storage', 'pod.bin'));
+const podValue = fs.readFileSync(
+  path.join(findRepoRoot(), '..', 'shared', 'data', 'auger-testdata', 'storage', 'pod.bin'),
+);
 const pspValue = renamed(podValue.subarray(0, podValue.length - 1), 'policy/v1beta1', 'PodSecurityPolicy');
 const pspName = ((decode(podValue).object as KubeObject)['metadata'] as { name: string }).name;
 
@@ -96,17 +107,29 @@ describe('objects of kinds no schema knows, live and snapshot', () => {
       assert.ok(stored.some((r) => r.resource === `gadgets.${GROUP}` && r.group === GROUP && r.count === 3));
       assert.ok(stored.some((r) => r.resource === 'podsecuritypolicy' && r.count === 1));
       const all = await k.list(`gadgets.${GROUP}`);
-      assert.deepEqual(all.items.map((o) => (o['metadata'] as { name: string }).name), GADGETS.map((g) => g.name));
+      assert.deepEqual(
+        all.items.map((o) => (o['metadata'] as { name: string }).name),
+        GADGETS.map((g) => g.name),
+      );
       for (const o of all.items) {
         assert.equal(o['kind'], 'Gadget');
         assert.equal(o['apiVersion'], `${GROUP}/v1`);
       }
       assert.equal(all.errors.length, 3);
-      assert.match(all.errors[0]?.error ?? '', /^Unknown kind "Gadget" of "future\.kubetcd\.example\/v1": no schema loaded .* newer than all of them/);
+      assert.match(
+        all.errors[0]?.error ?? '',
+        /^Unknown kind "Gadget" of "future\.kubetcd\.example\/v1": no schema loaded .* newer than all of them/,
+      );
       const web = await k.list(`gadgets.${GROUP}`, { labels: 'app=web' });
-      assert.deepEqual(web.items.map((o) => (o['metadata'] as { name: string }).name), ['g-a', 'g-c']);
+      assert.deepEqual(
+        web.items.map((o) => (o['metadata'] as { name: string }).name),
+        ['g-a', 'g-c'],
+      );
       const inDefault = await k.list(`gadgets.${GROUP}`, { fields: 'metadata.namespace=default,metadata.name!=g-a' });
-      assert.deepEqual(inDefault.items.map((o) => (o['metadata'] as { name: string }).name), ['g-b']);
+      assert.deepEqual(
+        inDefault.items.map((o) => (o['metadata'] as { name: string }).name),
+        ['g-b'],
+      );
       const psp = await k.list('podsecuritypolicy');
       assert.equal(psp.items.length, 1);
       // as decode() prints it, plus the resourceVersion every listed object carries (its record's mod revision)
@@ -134,11 +157,19 @@ describe('objects of kinds no schema knows, live and snapshot', () => {
       assert.deepEqual((got.object?.['metadata'] as { labels?: unknown }).labels, { app: 'web' });
       assert.match(got.error ?? '', /Unknown kind "Gadget"/);
       const { items } = await k.list(`gadgets.${GROUP}`);
-      const text = renderTable(items, { kind: 'Gadget', now: new Date(Date.UTC(2026, 0, 2)), namespaceColumn: true }).text;
+      const text = renderTable(items, {
+        kind: 'Gadget',
+        now: new Date(Date.UTC(2026, 0, 2)),
+        namespaceColumn: true,
+      }).text;
       const lines = text.trim().split('\n');
       assert.equal(lines.length, 4, text);
       assert.match(lines[0] ?? '', /NAME/);
-      for (const g of GADGETS) assert.ok(lines.some((l) => l.includes(g.name) && l.includes(g.namespace) && l.includes('Gadget') && l.includes('24h')), `${g.name} in\n${text}`);
+      for (const g of GADGETS)
+        assert.ok(
+          lines.some((l) => l.includes(g.name) && l.includes(g.namespace) && l.includes('Gadget') && l.includes('24h')),
+          `${g.name} in\n${text}`,
+        );
     }
   });
 });

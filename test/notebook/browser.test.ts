@@ -19,7 +19,17 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort } from '../helpers/etcd';
 import { pollUntil } from '../helpers/poll';
-import { PYTHON, REPO, XSS_VALUE, jupyterVenv, runNotebooks, runProcess, saveSnapshot, stageNotebooks, startNotebookEtcd } from './notebook-fixture';
+import {
+  PYTHON,
+  REPO,
+  XSS_VALUE,
+  jupyterVenv,
+  runNotebooks,
+  runProcess,
+  saveSnapshot,
+  stageNotebooks,
+  startNotebookEtcd,
+} from './notebook-fixture';
 import { PAGE_PROBE, type PageProbe } from './page-probe';
 
 /** Flags for Debian's Chromium on this closed network (see the machine notes). */
@@ -36,7 +46,10 @@ const CHROMIUM_ARGS = [
 async function stopProcess(child: ChildProcess, exited: Promise<void>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   child.kill('SIGTERM');
-  const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+  const done = await Promise.race([
+    exited.then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
+  ]);
   if (!done) {
     child.kill('SIGKILL');
     await exited;
@@ -75,11 +88,29 @@ function frontEnds(): FrontEnd[] {
   const classic: FrontEnd = {
     name: 'classic Notebook 6.4',
     command: PYTHON,
-    args: (port, token, root) => ['-m', 'notebook', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', `--notebook-dir=${root}`, `--NotebookApp.token=${token}`, ...ROOT_FLAG],
+    args: (port, token, root) => [
+      '-m',
+      'notebook',
+      '--no-browser',
+      '--ip=127.0.0.1',
+      `--port=${port}`,
+      '--port-retries=0',
+      `--notebook-dir=${root}`,
+      `--NotebookApp.token=${token}`,
+      ...ROOT_FLAG,
+    ],
     url: (base, token) => `${base}/notebooks/display.ipynb?token=${token}`,
   };
   const venv = jupyterVenv();
-  const server = (port: number, token: string, root: string): string[] => ['--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--ServerApp.port_retries=0', `--ServerApp.root_dir=${root}`, `--IdentityProvider.token=${token}`, ...ROOT_FLAG];
+  const server = (port: number, token: string, root: string): string[] => [
+    '--no-browser',
+    '--ip=127.0.0.1',
+    `--port=${port}`,
+    '--ServerApp.port_retries=0',
+    `--ServerApp.root_dir=${root}`,
+    `--IdentityProvider.token=${token}`,
+    ...ROOT_FLAG,
+  ];
   const lab = (theme: string): FrontEnd => ({
     name: `JupyterLab 4.6 (${theme})`,
     command: path.join(venv, 'bin', 'jupyter-lab'),
@@ -111,8 +142,17 @@ async function probe(page: Page): Promise<PageProbe> {
 }
 
 /** Opens the served notebook in one front end and checks what it shows. */
-async function checkFrontEnd(front: FrontEnd, browser: Browser, served: string, env: NodeJS.ProcessEnv, shots: string | undefined): Promise<void> {
-  const slug = front.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/-+$/, '').toLowerCase();
+async function checkFrontEnd(
+  front: FrontEnd,
+  browser: Browser,
+  served: string,
+  env: NodeJS.ProcessEnv,
+  shots: string | undefined,
+): Promise<void> {
+  const slug = front.name
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/-+$/, '')
+    .toLowerCase();
   const stateDir = path.join(served, '..', `state-${slug}`);
   const serverEnv: NodeJS.ProcessEnv = { ...env, JUPYTER_RUNTIME_DIR: path.join(stateDir, 'runtime') };
   if (front.labSettings) {
@@ -127,7 +167,10 @@ async function checkFrontEnd(front: FrontEnd, browser: Browser, served: string, 
   }
   const port = await freePort();
   const token = randomBytes(16).toString('hex');
-  const server = spawn(front.command, front.args(port, token, served), { env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(front.command, front.args(port, token, served), {
+    env: serverEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => server.on('exit', () => resolve()));
   let serverLog = '';
   server.stdout?.on('data', (b: Buffer) => (serverLog += b.toString('utf8')));
@@ -169,7 +212,10 @@ async function checkFrontEnd(front: FrontEnd, browser: Browser, served: string, 
     const valueText = page.getByText('<img src=x onerror=', { exact: false }).first();
     await valueText.waitFor({ state: 'visible', timeout: 10_000 });
     const shownValue = (await valueText.textContent()) ?? '';
-    assert.ok(shownValue.includes(JSON.stringify(XSS_VALUE)) || shownValue.includes(XSS_VALUE), `${front.name}: the hostile value in full: ${shownValue}`);
+    assert.ok(
+      shownValue.includes(JSON.stringify(XSS_VALUE)) || shownValue.includes(XSS_VALUE),
+      `${front.name}: the hostile value in full: ${shownValue}`,
+    );
 
     // The control: the same markup sent unescaped runs its onerror in this page (so the check below means something).
     await pollUntil(
@@ -191,24 +237,38 @@ async function checkFrontEnd(front: FrontEnd, browser: Browser, served: string, 
       assert.deepEqual(t.textAligns, ['left'], where(`cells of ${t.headers.join(' ')} left-aligned`));
       assert.ok(t.monospace, where(`cells of ${t.headers.join(' ')} monospace (${t.fontFamily})`));
       const maxHeight = Number.parseFloat(t.box.maxHeight);
-      assert.ok(maxHeight > 0 && maxHeight <= seen.viewportHeight, where(`a table taller than a screen scrolls in its box (max-height ${t.box.maxHeight})`));
+      assert.ok(
+        maxHeight > 0 && maxHeight <= seen.viewportHeight,
+        where(`a table taller than a screen scrolls in its box (max-height ${t.box.maxHeight})`),
+      );
     }
     // The wide table scrolls sideways inside its own box; nothing around it (output, cell, notebook, page) does.
     const wide = seen.tables.find((t) => t.headers.some((h) => h.toLowerCase() === 'column-16'));
     assert.ok(wide, where('the wide table'));
     assert.equal(wide.box.overflowX, 'auto', where('the wide table box scrolls'));
     assert.ok(wide.box.scrollWidth > wide.box.clientWidth, where('the wide table is wider than its box'));
-    for (const t of seen.tables) assert.deepEqual(t.overflowingAncestors, [], where(`nothing around ${t.headers.slice(0, 3).join(' ')} overflows`));
+    for (const t of seen.tables)
+      assert.deepEqual(
+        t.overflowingAncestors,
+        [],
+        where(`nothing around ${t.headers.slice(0, 3).join(' ')} overflows`),
+      );
     assert.equal(seen.pageOverflowsX, false, where('the page does not scroll sideways'));
 
     // Trees: every row that folds has a visible ▶ (closed) or ▼ (open) marker of its own, and only one.
     assert.ok(seen.markers.length >= 3, where('tree rows with markers'));
-    assert.ok(seen.markers.some((m) => !m.open), where('a closed tree row'));
+    assert.ok(
+      seen.markers.some((m) => !m.open),
+      where('a closed tree row'),
+    );
     for (const m of seen.markers) {
       assert.equal(m.content, m.open ? '"▼"' : '"▶"', where(`the marker of ${m.label}`));
       assert.notEqual(m.display, 'none', where(`the marker of ${m.label} displayed`));
       assert.equal(m.visibility, 'visible', where(`the marker of ${m.label} visible`));
-      assert.ok(m.contrast >= 3, where(`the marker of ${m.label} stands out from the background (contrast ${m.contrast.toFixed(2)})`));
+      assert.ok(
+        m.contrast >= 3,
+        where(`the marker of ${m.label} stands out from the background (contrast ${m.contrast.toFixed(2)})`),
+      );
       assert.notEqual(m.summaryDisplay, 'list-item', where(`no second, browser-drawn marker on ${m.label}`));
       assert.equal(m.cursor, 'pointer', where(`${m.label} looks clickable`));
     }
@@ -218,13 +278,22 @@ async function checkFrontEnd(front: FrontEnd, browser: Browser, served: string, 
     await closedRow.scrollIntoViewIfNeeded();
     await closedRow.click();
     const opened = (await probe(page)).markers.find((m) => m.label === rowLabel.slice(0, 60));
-    assert.ok(opened?.open === true && opened.content === '"▼"', where(`clicking ${rowLabel} opened it: ${JSON.stringify(opened)}`));
+    assert.ok(
+      opened?.open === true && opened.content === '"▼"',
+      where(`clicking ${rowLabel} opened it: ${JSON.stringify(opened)}`),
+    );
 
     // YAML: monospace, not wrapped, in a box that scrolls when taller than a screen.
     const yaml = seen.pres.find((p) => p.text.startsWith('apiVersion: v1'));
     assert.ok(yaml, where('the YAML view'));
-    assert.ok(yaml.monospace && yaml.whiteSpace === 'pre' && yaml.overflowY === 'auto', where('the YAML view set as kubectl prints it'));
-    assert.ok(Number.parseFloat(yaml.maxHeight) <= seen.viewportHeight, where(`the YAML view scrolls when taller than a screen (max-height ${yaml.maxHeight})`));
+    assert.ok(
+      yaml.monospace && yaml.whiteSpace === 'pre' && yaml.overflowY === 'auto',
+      where('the YAML view set as kubectl prints it'),
+    );
+    assert.ok(
+      Number.parseFloat(yaml.maxHeight) <= seen.viewportHeight,
+      where(`the YAML view scrolls when taller than a screen (max-height ${yaml.maxHeight})`),
+    );
 
     if (shots) {
       await page.locator('div.kubetcd table').filter({ hasText: 'column-16' }).scrollIntoViewIfNeeded();
@@ -238,7 +307,9 @@ async function checkFrontEnd(front: FrontEnd, browser: Browser, served: string, 
   }
 }
 
-test('the display notebook in classic Notebook, Notebook 7 and JupyterLab (light, dark) in Chromium: tables, trees and YAML look as kubectl prints them; hostile etcd values shown as text, never run', { timeout: 600_000 }, async (t) => {
+test('the display notebook in classic Notebook, Notebook 7 and JupyterLab (light, dark) in Chromium: tables, trees and YAML look as kubectl prints them; hostile etcd values shown as text, never run', {
+  timeout: 600_000,
+}, async (t) => {
   const fronts = frontEnds(); // fails first, naming the set-up step, when the virtual environment is missing
   const etcd = await startNotebookEtcd();
   const staged = stageNotebooks(['display.ipynb']);
@@ -246,7 +317,15 @@ test('the display notebook in classic Notebook, Notebook 7 and JupyterLab (light
   try {
     const served = path.join(staged.root, 'served');
     const snapshot = await saveSnapshot(etcd, staged.root);
-    const run = await runNotebooks(['--etcd', etcd.endpoint, '--snapshot', snapshot, '--output-dir', served, ...staged.files]);
+    const run = await runNotebooks([
+      '--etcd',
+      etcd.endpoint,
+      '--snapshot',
+      snapshot,
+      '--output-dir',
+      served,
+      ...staged.files,
+    ]);
     assert.equal(run.code, 0, `the display notebook failed:\n${run.stdout}\n${run.stderr}`);
     await etcd.stop();
 
@@ -262,7 +341,11 @@ test('the display notebook in classic Notebook, Notebook 7 and JupyterLab (light
     };
     const sign = await runProcess(
       PYTHON,
-      ['-c', 'import sys, nbformat; from nbformat.sign import NotebookNotary; n = NotebookNotary(); nb = nbformat.read(sys.argv[1], 4); n.sign(nb); assert n.check_signature(nb)', path.join(served, 'display.ipynb')],
+      [
+        '-c',
+        'import sys, nbformat; from nbformat.sign import NotebookNotary; n = NotebookNotary(); nb = nbformat.read(sys.argv[1], 4); n.sign(nb); assert n.check_signature(nb)',
+        path.join(served, 'display.ipynb'),
+      ],
       { deadlineMs: 30_000, env },
     );
     assert.equal(sign.code, 0, `signing failed: ${sign.stderr}`);

@@ -22,12 +22,18 @@ function alive(pid: number): boolean {
   }
 }
 
-test('npm run demo: etcd + Jupyter with the project kernel, a demo snapshot, and Ctrl-C stops it all', { timeout: 150_000 }, async () => {
+test('npm run demo: etcd + Jupyter with the project kernel, a demo snapshot, and Ctrl-C stops it all', {
+  timeout: 150_000,
+}, async () => {
   const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-demo-test-'));
-  const demo = spawn(process.execPath, [path.join(REPO, 'scripts', 'demo.js'), '--no-setup', '--no-build', '--pods', '20', '--demo-dir', demoDir], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const demo = spawn(
+    process.execPath,
+    [path.join(REPO, 'scripts', 'demo.js'), '--no-setup', '--no-build', '--pods', '20', '--demo-dir', demoDir],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   demo.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
@@ -35,7 +41,12 @@ test('npm run demo: etcd + Jupyter with the project kernel, a demo snapshot, and
   const exited = new Promise<number | null>((resolve) => demo.on('exit', (code) => resolve(code)));
   const pids: number[] = [];
   try {
-    await pollUntil('the demo printing its URL', 120_000, () => /token=[0-9a-f]+/.test(out) || demo.exitCode !== null, () => `${out}\n${err}`);
+    await pollUntil(
+      'the demo printing its URL',
+      120_000,
+      () => /token=[0-9a-f]+/.test(out) || demo.exitCode !== null,
+      () => `${out}\n${err}`,
+    );
     const url = /(http:\/\/127\.0\.0\.1:\d+)\/tree\?token=([0-9a-f]+)/.exec(out);
     assert.ok(url, `no URL in the demo's output:\n${out}\n${err}`);
     const [, base, token] = url as unknown as [string, string, string];
@@ -54,17 +65,30 @@ test('npm run demo: etcd + Jupyter with the project kernel, a demo snapshot, and
     const specs = (await (await fetch(`${base}/api/kernelspecs?token=${token}`)).json()) as {
       kernelspecs: Record<string, { spec: { argv: string[]; display_name: string } }>;
     };
-    const ours = JSON.parse(fs.readFileSync(path.join(REPO, 'jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8')) as { argv: string[]; display_name: string };
+    const ours = JSON.parse(fs.readFileSync(path.join(REPO, 'jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8')) as {
+      argv: string[];
+      display_name: string;
+    };
     const tslab = specs.kernelspecs.tslab;
     assert.ok(tslab, JSON.stringify(specs));
     assert.deepEqual([tslab.spec.display_name, tslab.spec.argv], [ours.display_name, ours.argv]);
-    const contents = (await (await fetch(`${base}/api/contents?token=${token}`)).json()) as { content: { name: string }[] };
-    assert.ok(contents.content.some((c) => c.name === 'README.md'), JSON.stringify(contents));
+    const contents = (await (await fetch(`${base}/api/contents?token=${token}`)).json()) as {
+      content: { name: string }[];
+    };
+    assert.ok(
+      contents.content.some((c) => c.name === 'README.md'),
+      JSON.stringify(contents),
+    );
 
     // Ctrl-C: the demo stops Jupyter and etcd by PID and exits 0.
     demo.kill('SIGINT');
     assert.equal(await exited, 0, err);
-    await pollUntil('etcd to be gone', 10_000, () => !alive(etcdPid), () => err);
+    await pollUntil(
+      'etcd to be gone',
+      10_000,
+      () => !alive(etcdPid),
+      () => err,
+    );
     await assert.rejects(fetch(`${base}/api/status?token=${token}`));
     assert.match(err, /stopping Jupyter Notebook \(pid \d+\)/);
     assert.match(err, /stopping etcd \(pid \d+\)/);
@@ -80,21 +104,32 @@ test('npm run demo: etcd + Jupyter with the project kernel, a demo snapshot, and
 });
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  test(`npm run demo stopped through npm (${signal} to the npm process): the demo, Jupyter and etcd all stop`, { timeout: 150_000 }, async () => {
+  test(`npm run demo stopped through npm (${signal} to the npm process): the demo, Jupyter and etcd all stop`, {
+    timeout: 150_000,
+  }, async () => {
     const demoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-demo-npm-'));
     // npm in its own process group, as a terminal would start it; the signal goes to npm's PID only.
-    const npm = spawn('npm', ['run', '--silent', 'demo', '--', '--no-setup', '--no-build', '--pods', '10', '--demo-dir', demoDir], {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const npm = spawn(
+      'npm',
+      ['run', '--silent', 'demo', '--', '--no-setup', '--no-build', '--pods', '10', '--demo-dir', demoDir],
+      {
+        cwd: REPO,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
     let out = '';
     let err = '';
     npm.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
     npm.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
     const pids: number[] = [];
     try {
-      await pollUntil('the demo printing its URL', 120_000, () => /token=[0-9a-f]+/.test(out) || npm.exitCode !== null, () => `${out}\n${err}`);
+      await pollUntil(
+        'the demo printing its URL',
+        120_000,
+        () => /token=[0-9a-f]+/.test(out) || npm.exitCode !== null,
+        () => `${out}\n${err}`,
+      );
       const base = /(http:\/\/127\.0\.0\.1:\d+)\/tree\?token=([0-9a-f]+)/.exec(out);
       assert.ok(base, `${out}\n${err}`);
       const demoPid = Number(/kubetcd demo: pid (\d+): stop everything with Ctrl-C or "kill \1"/.exec(err)?.[1]);
@@ -102,8 +137,18 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       assert.ok(demoPid > 0 && alive(demoPid) && etcdPid > 0 && alive(etcdPid), err);
       pids.push(demoPid, etcdPid);
       process.kill(npm.pid as number, signal);
-      await pollUntil('the demo to stop', 30_000, () => !alive(demoPid), () => err);
-      await pollUntil('etcd to be gone', 15_000, () => !alive(etcdPid), () => err);
+      await pollUntil(
+        'the demo to stop',
+        30_000,
+        () => !alive(demoPid),
+        () => err,
+      );
+      await pollUntil(
+        'etcd to be gone',
+        15_000,
+        () => !alive(etcdPid),
+        () => err,
+      );
       await assert.rejects(fetch(`${base[1]}/api/status?token=${base[2]}`));
     } finally {
       if (npm.exitCode === null && npm.signalCode === null) {

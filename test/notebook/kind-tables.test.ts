@@ -13,12 +13,19 @@ import { createTableBuilder, kindOfName, kindPrinter, renderTable } from '../../
 import * as top from '../../src/index';
 import { FIXTURES, NOW } from '../render/fixtures';
 
-test('every name of a printed resource selects its kind\'s printer; render alone knows kinds only', () => {
+test("every name of a printed resource selects its kind's printer; render alone knows kinds only", () => {
   let names = 0;
   for (const r of builtinResources()) {
     const printer = printerOfKind(r.kind);
     if (printer === undefined) continue;
-    for (const name of [r.resource, r.singular, ...r.shortNames, qualifiedResourceName(r), r.kind, r.kind.toLowerCase()]) {
+    for (const name of [
+      r.resource,
+      r.singular,
+      ...r.shortNames,
+      qualifiedResourceName(r),
+      r.kind,
+      r.kind.toLowerCase(),
+    ]) {
       assert.equal(kindPrinter(name), printer, `${name} -> ${r.kind}`);
       assert.equal(kindOfName(name), r.kind, name);
       names++;
@@ -34,7 +41,7 @@ test('every name of a printed resource selects its kind\'s printer; render alone
   assert.equal(kindPrinter('Widget'), undefined);
 });
 
-test('the package\'s render namespace: its table functions take any name of a resource', () => {
+test("the package's render namespace: its table functions take any name of a resource", () => {
   assert.equal(top.render.kindPrinter, kindPrinter);
   assert.equal(top.render.renderTable, renderTable);
   assert.equal(top.render.createTableBuilder, createTableBuilder);
@@ -42,7 +49,11 @@ test('the package\'s render namespace: its table functions take any name of a re
   const pods = FIXTURES['pods'] ?? [];
   assert.ok(pods.length > 0);
   for (const name of ['po', 'pods', 'pod', 'Pod']) {
-    assert.equal(renderTable(pods, { kind: name, now: NOW }).text, renderTable(pods, { kind: 'Pod', now: NOW }).text, name);
+    assert.equal(
+      renderTable(pods, { kind: name, now: NOW }).text,
+      renderTable(pods, { kind: 'Pod', now: NOW }).text,
+      name,
+    );
   }
   // the source of render holds no resource names any more
   const printers = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'src', 'render', 'kube-printers.ts'), 'utf8');

@@ -54,7 +54,9 @@ function outputOfCell(cells: NotebookCell[], source: string): string {
 /** The `name: count` pairs of a printed object such as `{ 'node-1': 14, ReplicaSet: 40 }`. */
 function printedCounts(text: string): Record<string, number> {
   const body = /\{([^{}]*)\}/.exec(text)?.[1] ?? '';
-  return Object.fromEntries([...body.matchAll(/'?([^',{}\s][^':]*?)'?:\s*(\d+)/g)].map((m) => [m[1] as string, Number(m[2])]));
+  return Object.fromEntries(
+    [...body.matchAll(/'?([^',{}\s][^':]*?)'?:\s*(\d+)/g)].map((m) => [m[1] as string, Number(m[2])]),
+  );
 }
 
 describe('the teaching notebooks run top to bottom and show what they teach', () => {
@@ -129,8 +131,14 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     const [liveRun, [snapshotRun, incidentsRun]] = await Promise.all([
       runNotebooks(['--etcd', etcd.endpoint, '--output-dir', outDir(), ...staged(LESSONS.slice(0, 5))], 150_000),
       (async (): Promise<[RunResult, RunResult]> => [
-        await runNotebooks(['--snapshot', snapshotFile, '--output-dir', outDir(), ...staged(LESSONS.slice(5, 6))], 150_000),
-        await runNotebooks(['--snapshot', incidentFile, '--output-dir', outDir(), ...staged(LESSONS.slice(6))], 150_000),
+        await runNotebooks(
+          ['--snapshot', snapshotFile, '--output-dir', outDir(), ...staged(LESSONS.slice(5, 6))],
+          150_000,
+        ),
+        await runNotebooks(
+          ['--snapshot', incidentFile, '--output-dir', outDir(), ...staged(LESSONS.slice(6))],
+          150_000,
+        ),
       ])(),
     ]);
     runs = { live: liveRun, snapshot: snapshotRun, incidents: incidentsRun };
@@ -156,12 +164,19 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     assert.match(runs.incidents.stdout, /^1 passed, 0 failed$/m);
     for (const name of LESSONS) {
       const committed = readCells(path.join(REPO, 'notebooks', name));
-      assert.ok(committed.every((c) => (c.outputs ?? []).length === 0), `${name} is committed with outputs: clear them`);
-      const nb = JSON.parse(fs.readFileSync(path.join(REPO, 'notebooks', name), 'utf8')) as { metadata: { kernelspec: { name: string } } };
+      assert.ok(
+        committed.every((c) => (c.outputs ?? []).length === 0),
+        `${name} is committed with outputs: clear them`,
+      );
+      const nb = JSON.parse(fs.readFileSync(path.join(REPO, 'notebooks', name), 'utf8')) as {
+        metadata: { kernelspec: { name: string } };
+      };
       assert.equal(nb.metadata.kernelspec.name, 'tslab', name);
       // Every cell ran and printed nothing on stderr.
       for (const cell of cellsOf(name)) {
-        const stderr = (cell.outputs ?? []).filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => joined(o.text));
+        const stderr = (cell.outputs ?? [])
+          .filter((o) => o.output_type === 'stream' && o.name === 'stderr')
+          .map((o) => joined(o.text));
         assert.deepEqual(stderr, [], `${name}: a cell wrote to stderr:\n${joined(cell.source)}`);
       }
     }
@@ -170,16 +185,29 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
   it('01 maps kubectl get deployments -n default -l hello=hello to its etcd range and finds the deployment', async () => {
     const cells = cellsOf(LESSONS[0] as string);
     const reads = outputOf(cells, "k.kubectl('get deployments -n default -l hello=hello')");
-    assert.match(reads, /^etcdctl get --prefix \/registry\/deployments\/default\/\n# then keep objects whose labels match hello=hello/);
+    assert.match(
+      reads,
+      /^etcdctl get --prefix \/registry\/deployments\/default\/\n# then keep objects whose labels match hello=hello/,
+    );
     const table = outputOfCell(cells, 'hello').split('\n');
     assert.match(table[0] as string, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
     assert.match(table[1] as string, /^hello\s+\d+\/\d+\s/);
     const inDefault = await k.list('deployments', { namespace: 'default' });
     const matched = await k.list('deployments', { namespace: 'default', labels: 'hello=hello' });
-    assert.deepEqual(_.map(matched.items, 'metadata.name'), ['hello'], 'the generator writes deployment default/hello labelled hello=hello');
-    assert.match(outputOf(cells, 'read from etcd'), new RegExp(`read from etcd: ${inDefault.items.length} deployments, kept: 1 \\(hello\\)`));
+    assert.deepEqual(
+      _.map(matched.items, 'metadata.name'),
+      ['hello'],
+      'the generator writes deployment default/hello labelled hello=hello',
+    );
+    assert.match(
+      outputOf(cells, 'read from etcd'),
+      new RegExp(`read from etcd: ${inDefault.items.length} deployments, kept: 1 \\(hello\\)`),
+    );
     assert.match(outputOf(cells, "k.keys('/registry/minions/')"), /\/registry\/minions\/control-plane-1\n/);
-    assert.match(outputOf(cells, "'replicationcontrollers'"), /services\s+\/registry\/services\/specs\/[\s\S]*nodes\s+\/registry\/minions\//);
+    assert.match(
+      outputOf(cells, "'replicationcontrollers'"),
+      /services\s+\/registry\/services\/specs\/[\s\S]*nodes\s+\/registry\/minions\//,
+    );
     assert.match(outputOf(cells, "k.tree('/registry'"), /deployments\s+\(\d+ keys?, /);
   });
 
@@ -188,8 +216,14 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     assert.match(outputOf(cells, 'bytes.subarray(0, 4)'), /<Buffer 6b 38 73 00>/);
     assert.match(outputOf(cells, 'const typeMeta'), /'apiVersion = v1', 'kind = Namespace'/);
     assert.match(outputOf(cells, 'const metadata = fields'), /default/);
-    assert.match(outputOf(cells, 'const d = decode(bytes)'), /encoding: protobuf, apiVersion: v1, kind: Namespace\n[\s\S]*"name": "default"/);
-    assert.match(outputOf(cells, 'const secret ='), /k8s:enc:aescbc:v1:key1:\n[\s\S]*encoding: encrypted, provider: aescbc, key: key1/);
+    assert.match(
+      outputOf(cells, 'const d = decode(bytes)'),
+      /encoding: protobuf, apiVersion: v1, kind: Namespace\n[\s\S]*"name": "default"/,
+    );
+    assert.match(
+      outputOf(cells, 'const secret ='),
+      /k8s:enc:aescbc:v1:key1:\n[\s\S]*encoding: encrypted, provider: aescbc, key: key1/,
+    );
     // The hex dump view of the stored bytes (show(Uint8Array)).
     assert.match(outputOf(cells, 'await show(bytes)'), /6b 38 73 00/);
     const expected: Record<string, number> = {};
@@ -205,25 +239,41 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     const byNode = (await k.count('pods', { by: 'spec.nodeName' })).groups;
     assert.deepEqual(printedCounts(outputOf(cells, "_.countBy(items, 'spec.nodeName')")), byNode);
     assert.match(outputOf(cells, 'await k.count('), /k\.count\(\) agrees with _\.countBy/);
-    const pods = (await k.list('pods')).items as Array<{ spec: { containers: Array<{ image: string; resources?: { limits?: unknown } }> } }>;
+    const pods = (await k.list('pods')).items as Array<{
+      spec: { containers: Array<{ image: string; resources?: { limits?: unknown } }> };
+    }>;
     const unlimited = pods.filter((p) => p.spec.containers.some((c) => !c.resources?.limits)).length;
-    assert.match(outputOf(cells, 'const unlimited'), new RegExp(`^${unlimited} of ${pods.length} pods have a container without limits`));
-    const images = _.countBy(pods.flatMap((p) => p.spec.containers), 'image');
+    assert.match(
+      outputOf(cells, 'const unlimited'),
+      new RegExp(`^${unlimited} of ${pods.length} pods have a container without limits`),
+    );
+    const images = _.countBy(
+      pods.flatMap((p) => p.spec.containers),
+      'image',
+    );
     const shown = outputOf(cells, 'const images');
-    for (const [image, n] of Object.entries(images)) assert.ok(shown.includes(`image: '${image}', containers: ${n} }`), `${image}: ${n} not in\n${shown}`);
+    for (const [image, n] of Object.entries(images))
+      assert.ok(shown.includes(`image: '${image}', containers: ${n} }`), `${image}: ${n} not in\n${shown}`);
     // Pod -> ReplicaSet -> Deployment, followed here with the KubeClient's objects.
     const replicaSets = (await k.list('replicasets')).items;
     const owner = (o: unknown, kind: string): string | undefined =>
-      (_.get(o, 'metadata.ownerReferences') as Array<{ kind: string; name: string }> | undefined)?.find((r) => r.kind === kind)?.name;
+      (_.get(o, 'metadata.ownerReferences') as Array<{ kind: string; name: string }> | undefined)?.find(
+        (r) => r.kind === kind,
+      )?.name;
     const perDeployment = _.countBy(pods, (p) => {
       const ns = String(_.get(p as object, ['metadata', 'namespace']));
-      const rs = replicaSets.find((r) => _.get(r, 'metadata.namespace') === ns && _.get(r, 'metadata.name') === owner(p, 'ReplicaSet'));
+      const rs = replicaSets.find(
+        (r) => _.get(r, 'metadata.namespace') === ns && _.get(r, 'metadata.name') === owner(p, 'ReplicaSet'),
+      );
       return `${ns}/${owner(rs, 'Deployment')}`;
     });
     const rows = outputOf(cells, 'podsPerDeployment').trimEnd().split('\n');
     assert.match(rows[0] as string, /^deployment\s+pods$/);
     const top = _.orderBy(_.toPairs(perDeployment), [1, 0], ['desc', 'asc']).slice(0, 10);
-    assert.deepEqual(rows.slice(1, 11).map((r) => r.split(/\s+/)), top.map(([d, n]) => [d, String(n)]));
+    assert.deepEqual(
+      rows.slice(1, 11).map((r) => r.split(/\s+/)),
+      top.map(([d, n]) => [d, String(n)]),
+    );
   });
 
   it('04 shows sizes by resource and namespace, the largest values and the events lease', async () => {
@@ -231,16 +281,24 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     const sizes = await k.sizes({ top: 5 });
     const pods = sizes.byResource.find((g) => g.name === 'pods');
     assert.ok(pods);
-    assert.match(outputOf(cells, 'const total = sizes.total.bytes'), new RegExp(`'pods: ${pods.keys} keys, ${pods.bytes} bytes, [\\d.]+% of ${sizes.total.bytes}'`));
+    assert.match(
+      outputOf(cells, 'const total = sizes.total.bytes'),
+      new RegExp(`'pods: ${pods.keys} keys, ${pods.bytes} bytes, [\\d.]+% of ${sizes.total.bytes}'`),
+    );
     assert.match(outputOf(cells, 'const sizes = await k.sizes'), /pods\s+█/);
     const largest = outputOf(cells, 'sizes.largest.map');
-    assert.ok(largest.includes(`${sizes.largest[0]?.key}`) && largest.includes(String(sizes.largest[0]?.bytes)), largest);
+    assert.ok(
+      largest.includes(`${sizes.largest[0]?.key}`) && largest.includes(String(sizes.largest[0]?.bytes)),
+      largest,
+    );
     assert.match(outputOf(cells, 'sizes.byNamespace.map'), /^namespace\s+keys\s+bytes\n/);
     // The histogram's text twin names every pod the stream read.
     const podCount = (await k.count('pods')).total;
     assert.match(outputOf(cells, 'renderHistogram(podBytes'), new RegExp(`stored size of ${podCount} pods`));
     // "Outliers stand out": the demo data spreads over more than one bin.
-    const bars = outputOf(cells, 'renderHistogram(podBytes').split('\n').filter((l) => /█\S* \d+$/.test(l));
+    const bars = outputOf(cells, 'renderHistogram(podBytes')
+      .split('\n')
+      .filter((l) => /█\S* \d+$/.test(l));
     assert.ok(bars.length >= 2, `one bar only:\n${outputOf(cells, 'renderHistogram(podBytes')}`);
     const events = outputOf(cells, 'const eventKeys');
     assert.match(events, /its lease: [1-9]\d* \(0 would mean no lease\)/);
@@ -249,10 +307,16 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
   it("05 shows an update's changes, finds the deleted pod and its tombstone", async () => {
     const cells = cellsOf(LESSONS[4] as string);
     assert.match(outputOf(cells, 'history[1].changes.map'), /'changed spec\.replicas: (\d+) -> (\d+)'/);
-    assert.match(outputOf(cells, 'const before = history[1].revision - 1'), /replicas at revision \d+: (\d+); now: (\d+)/);
+    assert.match(
+      outputOf(cells, 'const before = history[1].revision - 1'),
+      /replicas at revision \d+: (\d+); now: (\d+)/,
+    );
     const deletedKeys = ops.filter((op) => op.type === 'delete').map((op) => op.key);
     assert.equal(deletedKeys.length, 1);
-    assert.match(outputOf(cells, 'const scheduled ='), new RegExp(`\\[ '${_.escapeRegExp(deletedKeys[0] as string)}' \\]`));
+    assert.match(
+      outputOf(cells, 'const scheduled ='),
+      new RegExp(`\\[ '${_.escapeRegExp(deletedKeys[0] as string)}' \\]`),
+    );
     const history = await k.history(deletedKeys[0] as string);
     assert.match(
       outputOf(cells, 'const podHistory'),
@@ -260,8 +324,14 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     );
     assert.match(outputOf(cells, 'const deletedAt'), /at the latest revision: NotFoundError/);
     // The compaction the lesson describes happened: reads below it are refused, naming what is kept.
-    assert.match(outputOf(cells, 'const compactRev ='), new RegExp(`etcd itself reports compaction up to: ${compactedAt}`));
-    assert.match(outputOf(cells, 'let answer'), new RegExp(`CompactedRevisionError: .*revision ${compactedAt - 1} was compacted`));
+    assert.match(
+      outputOf(cells, 'const compactRev ='),
+      new RegExp(`etcd itself reports compaction up to: ${compactedAt}`),
+    );
+    assert.match(
+      outputOf(cells, 'let answer'),
+      new RegExp(`CompactedRevisionError: .*revision ${compactedAt - 1} was compacted`),
+    );
   });
 
   it('06 answers the same questions from the snapshot file alone', async () => {
@@ -270,9 +340,18 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     try {
       const status = await snap.status();
       assert.match(outputOf(cells, 'snap.source.status()'), new RegExp(`kind: snapshot, revision: ${status.revision}`));
-      assert.match(outputOf(cells, "snap.kubectl('get deployments"), /etcdctl get --prefix \/registry\/deployments\/default\/[\s\S]*\nhello\s+\d+\/\d+/);
-      assert.deepEqual(printedCounts(outputOf(cells, "_.countBy(pods, 'spec.nodeName')")), (await k.count('pods', { by: 'spec.nodeName' })).groups);
-      assert.match(outputOf(cells, 'snap.sizes('), /resource: 'pods',\s+keys: \d+,\s+bytes: \d+,\s+revisions: \d+,\s+allRevisionsBytes: \d+/);
+      assert.match(
+        outputOf(cells, "snap.kubectl('get deployments"),
+        /etcdctl get --prefix \/registry\/deployments\/default\/[\s\S]*\nhello\s+\d+\/\d+/,
+      );
+      assert.deepEqual(
+        printedCounts(outputOf(cells, "_.countBy(pods, 'spec.nodeName')")),
+        (await k.count('pods', { by: 'spec.nodeName' })).groups,
+      );
+      assert.match(
+        outputOf(cells, 'snap.sizes('),
+        /resource: 'pods',\s+keys: \d+,\s+bytes: \d+,\s+revisions: \d+,\s+allRevisionsBytes: \d+/,
+      );
       assert.match(outputOf(cells, 'snap.history('), /^REVISION\s+VERSION/m);
     } finally {
       await snap.close();
@@ -285,55 +364,123 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
     try {
       const k7 = await openKube(source);
       const status = await source.status();
-      assert.match(outputOf(cells, 'const status = await k.source.status()'), new RegExp(`^snapshot source, revision ${status.revision}, compacted at revision ${status.compactRevision}`));
+      assert.match(
+        outputOf(cells, 'const status = await k.source.status()'),
+        new RegExp(`^snapshot source, revision ${status.revision}, compacted at revision ${status.compactRevision}`),
+      );
       const h = await k7.hashKV();
-      assert.match(outputOf(cells, 'const h = await k.hashKV()'), new RegExp(`^hash ${h.hash} up to revision ${h.hashRevision} \\(compact revision ${h.compactRevision}\\)`));
+      assert.match(
+        outputOf(cells, 'const h = await k.hashKV()'),
+        new RegExp(`^hash ${h.hash} up to revision ${h.hashRevision} \\(compact revision ${h.compactRevision}\\)`),
+      );
       const earlier = await k7.hashKV({ revision: h.hashRevision - 1 });
       assert.notEqual(earlier.hash, h.hash);
-      assert.match(outputOf(cells, 'const earlier ='), new RegExp(`^revision ${h.hashRevision - 1}: hash ${earlier.hash} \\(different\\)`));
+      assert.match(
+        outputOf(cells, 'const earlier ='),
+        new RegExp(`^revision ${h.hashRevision - 1}: hash ${earlier.hash} \\(different\\)`),
+      );
       // deleted: the table holds every kept delete; the cascade is told apart by uid
       const deleted = await k7.deleted();
       const table = outputOf(cells, 'const deleted = await k.deleted()');
-      for (const d of deleted.items) assert.match(table, new RegExp(`^${_.escapeRegExp(d.resource ?? '')}\\s+${d.namespace}\\s+${_.escapeRegExp(d.name ?? '')}\\s+${d.revision}\\s`, 'm'));
+      for (const d of deleted.items)
+        assert.match(
+          table,
+          new RegExp(
+            `^${_.escapeRegExp(d.resource ?? '')}\\s+${d.namespace}\\s+${_.escapeRegExp(d.name ?? '')}\\s+${d.revision}\\s`,
+            'm',
+          ),
+        );
       const dd = incidents.deletedDeployment;
       const rs = incidents.orphanedReplicaSet;
       const cascade = outputOf(cells, 'const gone =');
-      const revisionOf = (name: string): number | undefined => deleted.items.find((d) => d.resource === 'deployments.apps' && d.name === name)?.revision;
-      assert.ok(cascade.includes(`'${dd.namespace}/${dd.name} deleted at revision ${revisionOf(dd.name)}; deleted after it: 1 of its ReplicaSets, ${dd.pods.length} of their pods'`), cascade);
-      assert.ok(cascade.includes(`'${rs.namespace}/${rs.deployment} deleted at revision ${revisionOf(rs.deployment)}; deleted after it: 0 of its ReplicaSets, 0 of their pods'`), cascade);
-      const lastPut = incidentOps.filter((op) => op.type === 'put' && op.key === `/registry/deployments/${dd.namespace}/${dd.name}`).at(-1);
-      const spec = (lastPut?.type === 'put' ? lastPut.object?.['spec'] : undefined) as { replicas: number; template: { spec: { containers: Array<{ image: string }> } } };
-      assert.match(outputOf(cells, 'const first = gone[0]'), new RegExp(`^${dd.name}: ${spec.replicas} replicas of ${_.escapeRegExp(spec.template.spec.containers[0]?.image ?? '')}, last written at revision \\d+`));
+      const revisionOf = (name: string): number | undefined =>
+        deleted.items.find((d) => d.resource === 'deployments.apps' && d.name === name)?.revision;
+      assert.ok(
+        cascade.includes(
+          `'${dd.namespace}/${dd.name} deleted at revision ${revisionOf(dd.name)}; deleted after it: 1 of its ReplicaSets, ${dd.pods.length} of their pods'`,
+        ),
+        cascade,
+      );
+      assert.ok(
+        cascade.includes(
+          `'${rs.namespace}/${rs.deployment} deleted at revision ${revisionOf(rs.deployment)}; deleted after it: 0 of its ReplicaSets, 0 of their pods'`,
+        ),
+        cascade,
+      );
+      const lastPut = incidentOps
+        .filter((op) => op.type === 'put' && op.key === `/registry/deployments/${dd.namespace}/${dd.name}`)
+        .at(-1);
+      const spec = (lastPut?.type === 'put' ? lastPut.object?.['spec'] : undefined) as {
+        replicas: number;
+        template: { spec: { containers: Array<{ image: string }> } };
+      };
+      assert.match(
+        outputOf(cells, 'const first = gone[0]'),
+        new RegExp(
+          `^${dd.name}: ${spec.replicas} replicas of ${_.escapeRegExp(spec.template.spec.containers[0]?.image ?? '')}, last written at revision \\d+`,
+        ),
+      );
       // orphans: the orphaned ReplicaSet, the stuck Namespace and claim with their age by the data clock
       const leftovers = await k7.orphans();
       const shown = outputOf(cells, 'const leftovers = await k.orphans()');
-      assert.match(shown, new RegExp(`Owner gone \\(1\\):\\nKIND\\s+NAME\\s+MISSING-OWNER\\nReplicaSet\\s+${rs.namespace}/${rs.name}\\s+Deployment/${rs.deployment} \\(uid ${rs.deploymentUid}\\)`));
+      assert.match(
+        shown,
+        new RegExp(
+          `Owner gone \\(1\\):\\nKIND\\s+NAME\\s+MISSING-OWNER\\nReplicaSet\\s+${rs.namespace}/${rs.name}\\s+Deployment/${rs.deployment} \\(uid ${rs.deploymentUid}\\)`,
+        ),
+      );
       assert.equal(leftovers.stuck.length, 2);
       for (const st of leftovers.stuck) {
-        assert.match(shown, new RegExp(`${st.kind}\\s+${_.escapeRegExp(`${st.namespace !== undefined ? `${st.namespace}/` : ''}${st.name}`)}\\s+${st.deletionTimestamp}\\s+${humanDuration(st.ageMs)}\\s+${_.escapeRegExp(st.finalizers.join(', '))}`));
+        assert.match(
+          shown,
+          new RegExp(
+            `${st.kind}\\s+${_.escapeRegExp(`${st.namespace !== undefined ? `${st.namespace}/` : ''}${st.name}`)}\\s+${st.deletionTimestamp}\\s+${humanDuration(st.ageMs)}\\s+${_.escapeRegExp(st.finalizers.join(', '))}`,
+          ),
+        );
       }
-      assert.deepEqual(leftovers.stuck.map((x) => humanDuration(x.ageMs)), ['2d5h', '2d5h']);
+      assert.deepEqual(
+        leftovers.stuck.map((x) => humanDuration(x.ageMs)),
+        ['2d5h', '2d5h'],
+      );
       assert.match(shown, /ages as of \S+, the newest Lease renewal \(kube-node-lease\//);
       // owners: the orphan's graph with its missing owner, a healthy deployment's
       const graph = outputOf(cells, 'const orphan = leftovers.orphans[0]');
-      assert.ok(graph.startsWith(`ReplicaSet ${rs.namespace}/${rs.name}\nowners (up):\n└── Deployment ${rs.namespace}/${rs.deployment}  [not in the data: no object has uid ${rs.deploymentUid}]\ndependents (down):\n`), graph);
+      assert.ok(
+        graph.startsWith(
+          `ReplicaSet ${rs.namespace}/${rs.name}\nowners (up):\n└── Deployment ${rs.namespace}/${rs.deployment}  [not in the data: no object has uid ${rs.deploymentUid}]\ndependents (down):\n`,
+        ),
+        graph,
+      );
       for (const p of rs.pods) assert.ok(graph.includes(`── Pod ${rs.namespace}/${p}\n`), p);
       const hello = (await k7.owners('deployments', 'hello')).object;
       const helloShown = outputOf(cells, "await k.owners('deployments', 'hello'");
       assert.ok(helloShown.includes(`└── ReplicaSet default/${hello.dependents?.[0]?.name}\n`), helloShown);
-      for (const p of hello.dependents?.[0]?.dependents ?? []) assert.ok(helloShown.includes(`── Pod default/${p.name}\n`), p.name);
+      for (const p of hello.dependents?.[0]?.dependents ?? [])
+        assert.ok(helloShown.includes(`── Pod default/${p.name}\n`), p.name);
       const why = outputOf(cells, "await k.get('namespaces', 'legacy')");
       assert.match(why, /'Namespace legacy: deletion requested \S+, waits on kubernetes'/);
-      assert.match(why, /condition NamespaceFinalizersRemaining: Some content in the namespace has finalizers remaining: kubernetes\.io\/pvc-protection/);
+      assert.match(
+        why,
+        /condition NamespaceFinalizersRemaining: Some content in the namespace has finalizers remaining: kubernetes\.io\/pvc-protection/,
+      );
       // the rotation half done
-      assert.match(outputOf(cells, 'const census = await k.encodings()'), /^secrets\s+(\d+)\s+0\s+0\s+0\s+\1\s+0\s+aescbc:key1=\d+, aescbc:key2=\d+$/m);
+      assert.match(
+        outputOf(cells, 'const census = await k.encodings()'),
+        /^secrets\s+(\d+)\s+0\s+0\s+0\s+\1\s+0\s+aescbc:key1=\d+, aescbc:key2=\d+$/m,
+      );
       const stale = outputOf(cells, 'async function stillOn');
-      assert.ok(stale.startsWith(`secrets: {"aescbc:key1":${incidents.rotation.key1.length},"aescbc:key2":${incidents.rotation.key2.length}}\n`), stale);
+      assert.ok(
+        stale.startsWith(
+          `secrets: {"aescbc:key1":${incidents.rotation.key1.length},"aescbc:key2":${incidents.rotation.key2.length}}\n`,
+        ),
+        stale,
+      );
       const listed = [...stale.matchAll(/'(\/registry\/secrets\/[^']+)'/g)].map((m) => m[1]);
       assert.deepEqual(listed, incidents.rotation.key1);
       // leases
       const leases = outputOf(cells, 'await k.leases()');
-      for (const l of (await k7.leases()).leases) assert.match(leases, new RegExp(`^${l.id}\\s+${l.ttlSeconds}s\\s+<unknown>\\s+${l.keys.length}\\s`, 'm'));
+      for (const l of (await k7.leases()).leases)
+        assert.match(leases, new RegExp(`^${l.id}\\s+${l.ttlSeconds}s\\s+<unknown>\\s+${l.keys.length}\\s`, 'm'));
       // diff and churn are notes only until those verbs exist
       const code = cells.map((c) => joined(c.source)).join('\n');
       assert.doesNotMatch(code, /k\.(diff|churn)\(/);

@@ -28,7 +28,9 @@ async function captureStdout(fn: () => Promise<void>): Promise<string> {
   return out;
 }
 
-test('open() in plain Node: results are plain data that print as kubectl-like text, live and snapshot alike', { timeout: 60_000 }, async () => {
+test('open() in plain Node: results are plain data that print as kubectl-like text, live and snapshot alike', {
+  timeout: 60_000,
+}, async () => {
   const etcd = await startNotebookEtcd();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-notebook-client-'));
   const file = path.join(dir, 'snap.db');
@@ -44,11 +46,22 @@ test('open() in plain Node: results are plain data that print as kubectl-like te
     assert.equal(offline.source.kind, 'snapshot', 'open() with no target reads $KUBETCD_SOURCE');
     assert.equal(live.source.kind, 'live');
 
-    const keys = (await etcd.etcdctl(['get', '--prefix', '--keys-only', '/registry/pods/'])).stdout.split('\n').filter(Boolean);
+    const keys = (await etcd.etcdctl(['get', '--prefix', '--keys-only', '/registry/pods/'])).stdout
+      .split('\n')
+      .filter(Boolean);
     const list = await live.list('pods');
     assert.equal(list.items.length, keys.length);
     // Plain data: no extra enumerable keys, JSON and lodash see the kube-layer result unchanged.
-    assert.deepEqual(Object.keys(list), ['items', 'revision', 'range', 'etcdctl', 'errors', 'encrypted', 'truncated', 'total']);
+    assert.deepEqual(Object.keys(list), [
+      'items',
+      'revision',
+      'range',
+      'etcdctl',
+      'errors',
+      'encrypted',
+      'truncated',
+      'total',
+    ]);
     const json = JSON.parse(JSON.stringify(list)) as { items: unknown[] };
     assert.equal(json.items.length, keys.length);
     assert.equal(_.cloneDeep(list).items.length, keys.length);
@@ -81,8 +94,14 @@ test('open() in plain Node: results are plain data that print as kubectl-like te
     assert.equal(filtered.rows, keys.filter((k) => k.startsWith('/registry/pods/default/')).length);
     assert.match(filtered.text.split('\n')[0] ?? '', /\bIP\s+NODE\b/);
     // Wrong arguments: clear errors, nothing half-drawn.
-    await assert.rejects(live.table('podz'), (e: Error) => e.name === 'InvalidArgumentError' && /Did you mean "pods"/.test(e.message));
-    await assert.rejects(live.table('pods', null as never), (e: Error) => e.name === 'InvalidArgumentError' && /table\(\) options/.test(e.message));
+    await assert.rejects(
+      live.table('podz'),
+      (e: Error) => e.name === 'InvalidArgumentError' && /Did you mean "pods"/.test(e.message),
+    );
+    await assert.rejects(
+      live.table('pods', null as never),
+      (e: Error) => e.name === 'InvalidArgumentError' && /table\(\) options/.test(e.message),
+    );
     await assert.rejects(live.table('pods', { labels: 'app in (' }), (e: Error) => e.name === 'InvalidArgumentError');
 
     // Snapshot and live print the same table (same data, same revision), but for ages: the snapshot's
@@ -117,7 +136,10 @@ test('open() in plain Node: results are plain data that print as kubectl-like te
     assert.match(util.inspect(k), /# etcd reads:/);
     // -o wide in the command line is the wide table, as kubectl prints it (not dropped).
     const wide = util.inspect(await live.kubectl('get pods -A -o wide'));
-    assert.match(wide.split('\n')[0] ?? '', /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+    assert.match(
+      wide.split('\n')[0] ?? '',
+      /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/,
+    );
     assert.doesNotMatch(util.inspect(await live.kubectl('get pods -A')).split('\n')[0] ?? '', /NODE/);
     // --show-labels, -L and --no-headers shape the drawn table too; -o jsonpath draws kubectl's text
     const labelled = util.inspect(await live.kubectl('get pods -A -L app --show-labels')).split('\n')[0] ?? '';
@@ -129,7 +151,10 @@ test('open() in plain Node: results are plain data that print as kubectl-like te
     const shown = await captureStdout(() => show(_.countBy(list.items, 'metadata.namespace')));
     assert.match(shown, /^KEY\s+VALUE\n/);
     assert.match(shown, /kube-system\s+\d+/);
-    await assert.rejects(show(list, { format: 'xml' as 'json' }), /Invalid format: "xml"\. Pass one of 'auto', 'table'/);
+    await assert.rejects(
+      show(list, { format: 'xml' as 'json' }),
+      /Invalid format: "xml"\. Pass one of 'auto', 'table'/,
+    );
 
     assert.match(util.inspect(live), /^kubetcd: live etcd .*prefix \/registry/);
   } finally {

@@ -40,7 +40,9 @@ export function jupyterVenv(): string {
   const venv = process.env.KUBETCD_JUPYTER_VENV ?? path.join(REPO, '.cache', 'jupyter-venv');
   for (const tool of ['jupyter-lab', 'jupyter-notebook']) {
     if (!fs.existsSync(path.join(venv, 'bin', tool))) {
-      throw new Error(`No ${tool} in ${venv}. Run bash scripts/setup-jupyter.sh (npm test runs scripts/setup.sh, which calls it).`);
+      throw new Error(
+        `No ${tool} in ${venv}. Run bash scripts/setup-jupyter.sh (npm test runs scripts/setup.sh, which calls it).`,
+      );
     }
   }
   return venv;
@@ -60,7 +62,12 @@ export async function startNotebookEtcd(): Promise<EtcdProcess> {
       const cm = {
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        metadata: { name: 'xss', namespace: 'default', uid: '3f0c8e8e-0000-4000-8000-000000000001', creationTimestamp: '2025-12-31T00:00:00Z' },
+        metadata: {
+          name: 'xss',
+          namespace: 'default',
+          uid: '3f0c8e8e-0000-4000-8000-000000000001',
+          creationTimestamp: '2025-12-31T00:00:00Z',
+        },
         data: { html: XSS_VALUE },
       };
       await writer.put('/registry/configmaps/default/xss', encode(cm));
@@ -125,7 +132,11 @@ export interface RunResult {
  * @example
  * const r = await runProcess(PYTHON, ['scripts/run-notebooks.py', 'x.ipynb'], { deadlineMs: 60_000 });
  */
-export function runProcess(command: string, args: readonly string[], options: { deadlineMs: number; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<RunResult> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { deadlineMs: number; env?: NodeJS.ProcessEnv; cwd?: string },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd ?? REPO,

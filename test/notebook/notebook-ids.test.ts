@@ -22,17 +22,27 @@ function notebooksIn(dir: string): string[] {
 
 test('every cell of every notebook has an id, valid and unique in its notebook (nbformat 4.5)', () => {
   const files = [...notebooksIn(path.join(REPO, 'notebooks')), ...notebooksIn(FIXTURES)];
-  assert.ok(files.filter((f) => f.includes(`${path.sep}notebooks${path.sep}`)).length >= 6, `the lessons are missing: ${files.join(', ')}`);
+  assert.ok(
+    files.filter((f) => f.includes(`${path.sep}notebooks${path.sep}`)).length >= 6,
+    `the lessons are missing: ${files.join(', ')}`,
+  );
   const problems: string[] = [];
   for (const file of files) {
     const name = path.relative(REPO, file);
-    const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as { nbformat: number; nbformat_minor: number; cells: Array<{ id?: unknown; cell_type: string }> };
-    if (nb.nbformat !== 4 || nb.nbformat_minor < 5) problems.push(`${name}: nbformat ${nb.nbformat}.${nb.nbformat_minor}, cell ids need 4.5`);
+    const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      nbformat: number;
+      nbformat_minor: number;
+      cells: Array<{ id?: unknown; cell_type: string }>;
+    };
+    if (nb.nbformat !== 4 || nb.nbformat_minor < 5)
+      problems.push(`${name}: nbformat ${nb.nbformat}.${nb.nbformat_minor}, cell ids need 4.5`);
     const seen = new Map<string, number>();
     nb.cells.forEach((cell, i) => {
       if (typeof cell.id !== 'string') problems.push(`${name}: cell ${i} (${cell.cell_type}) has no id`);
-      else if (!CELL_ID.test(cell.id)) problems.push(`${name}: cell ${i} has an invalid id ${JSON.stringify(cell.id)} (1-64 of a-z A-Z 0-9 - _)`);
-      else if (seen.has(cell.id)) problems.push(`${name}: cells ${seen.get(cell.id)} and ${i} share the id ${JSON.stringify(cell.id)}`);
+      else if (!CELL_ID.test(cell.id))
+        problems.push(`${name}: cell ${i} has an invalid id ${JSON.stringify(cell.id)} (1-64 of a-z A-Z 0-9 - _)`);
+      else if (seen.has(cell.id))
+        problems.push(`${name}: cells ${seen.get(cell.id)} and ${i} share the id ${JSON.stringify(cell.id)}`);
       else seen.set(cell.id, i);
     });
   }

@@ -9,7 +9,9 @@ import * as util from 'node:util';
 import { open, present } from '../../src/notebook';
 import { startNotebookEtcd } from './notebook-fixture';
 
-test('an empty list prints "No resources found in NS namespace." (text, HTML, summary), never "0 rows" or "podss"', { timeout: 60_000 }, async () => {
+test('an empty list prints "No resources found in NS namespace." (text, HTML, summary), never "0 rows" or "podss"', {
+  timeout: 60_000,
+}, async () => {
   const etcd = await startNotebookEtcd();
   const k = await open(etcd.endpoint);
   try {
@@ -18,7 +20,10 @@ test('an empty list prints "No resources found in NS namespace." (text, HTML, su
     const text = util.inspect(none);
     assert.match(text, /^No resources found in default namespace\.\n/);
     assert.match(text, /revision \d+/);
-    const drawn = present(none, { method: 'list', args: ['pods', { namespace: 'default', labels: 'app=no-such-app' }] });
+    const drawn = present(none, {
+      method: 'list',
+      args: ['pods', { namespace: 'default', labels: 'app=no-such-app' }],
+    });
     assert.match(drawn.rendered.html, />No resources found in default namespace\.</);
     assert.doesNotMatch(drawn.rendered.html, /0 rows|0 columns|<table/);
     assert.match(util.inspect({ none }), /\[KubeList: No resources found in default namespace at revision \d+\]/);
@@ -29,8 +34,14 @@ test('an empty list prints "No resources found in NS namespace." (text, HTML, su
     assert.match(util.inspect(await k.list('nodes', { labels: 'x=none' })), /^No resources found\n/);
 
     // kubectl(): its namespace, kubectl's default one unless -A
-    assert.match(util.inspect(await k.kubectl('get pods -l app=no-such-app')), /^No resources found in default namespace\./);
-    assert.match(util.inspect(await k.kubectl('get pods -n kube-system -l app=no-such-app')), /^No resources found in kube-system namespace\./);
+    assert.match(
+      util.inspect(await k.kubectl('get pods -l app=no-such-app')),
+      /^No resources found in default namespace\./,
+    );
+    assert.match(
+      util.inspect(await k.kubectl('get pods -n kube-system -l app=no-such-app')),
+      /^No resources found in kube-system namespace\./,
+    );
     assert.match(util.inspect(await k.kubectl('get pods -A -l app=no-such-app')), /^No resources found\n/);
 
     // table(): the streamed table says it too, in both twins
@@ -43,7 +54,13 @@ test('an empty list prints "No resources found in NS namespace." (text, HTML, su
     const pods = await k.list('pods');
     assert.match(util.inspect({ pods }), /\[KubeList: \d+ Pods at revision \d+\]/);
     assert.equal(present(pods.items.slice(0, 1)).summary, '1 Pod');
-    const kinds: Array<[string, string]> = [['Ingress', '2 Ingresses'], ['NetworkPolicy', '2 NetworkPolicies'], ['Endpoints', '2 Endpoints'], ['StorageClass', '2 StorageClasses'], ['Gateway', '2 Gateways']];
+    const kinds: Array<[string, string]> = [
+      ['Ingress', '2 Ingresses'],
+      ['NetworkPolicy', '2 NetworkPolicies'],
+      ['Endpoints', '2 Endpoints'],
+      ['StorageClass', '2 StorageClasses'],
+      ['Gateway', '2 Gateways'],
+    ];
     for (const [kind, expected] of kinds) {
       const objects = [1, 2].map((i) => ({ kind, metadata: { name: `x-${i}` } }));
       assert.equal(present(objects).summary, expected);

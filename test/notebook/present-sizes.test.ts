@@ -21,7 +21,9 @@ function chartBars(text: string): string[] {
   return out;
 }
 
-test('sizes({ top: 3 }) charts the 3 largest resources, says how many more, and cuts the group tables alike', { timeout: 60_000 }, async () => {
+test('sizes({ top: 3 }) charts the 3 largest resources, says how many more, and cuts the group tables alike', {
+  timeout: 60_000,
+}, async () => {
   const etcd = await startNotebookEtcd();
   const k = await open(etcd.endpoint);
   try {
@@ -31,11 +33,20 @@ test('sizes({ top: 3 }) charts the 3 largest resources, says how many more, and 
     const text = util.inspect(sizes);
     const bars = chartBars(text);
     assert.equal(bars.length, 3, text);
-    assert.deepEqual(bars.map((l) => l.split(/\s+/)[0]), sizes.byResource.slice(0, 3).map((g) => g.name));
+    assert.deepEqual(
+      bars.map((l) => l.split(/\s+/)[0]),
+      sizes.byResource.slice(0, 3).map((g) => g.name),
+    );
     assert.match(text, new RegExp(`\\n… ${resources - 3} more \\(`));
     const html = present(sizes, { method: 'sizes', args: [{ top: 3 }] }).rendered.html;
     assert.equal((html.match(/<rect /g) ?? []).length, 3);
-    assert.match(text, new RegExp(`^Per resource: the 3 largest of ${resources} \\(all in \\.byResource\\):\\nNAME\\s+KEYS[^\\n]*\\n(?:[^\\n]+\\n){3}\\n`, 'm'));
+    assert.match(
+      text,
+      new RegExp(
+        `^Per resource: the 3 largest of ${resources} \\(all in \\.byResource\\):\\nNAME\\s+KEYS[^\\n]*\\n(?:[^\\n]+\\n){3}\\n`,
+        'm',
+      ),
+    );
     assert.match(text, /^Per namespace: the 3 largest of \d+ \(all in \.byNamespace\):$/m);
     assert.equal(sizes.byResource.length, resources, 'the data keeps every group');
 
@@ -49,7 +60,10 @@ test('sizes({ top: 3 }) charts the 3 largest resources, says how many more, and 
     const drawn = present({ ...all, notes: [long] }, { method: 'sizes', args: [{}] });
     assert.match(drawn.rendered.html, /<p class="kubetcd-note">note: a-very-long-key-segment\//);
     assert.doesNotMatch(drawn.rendered.html, /<pre>note:/);
-    assert.match(RENDER_CSS, /\.kubetcd:not\(#kubetcd-scope\) \.kubetcd-note\{[^}]*white-space:pre-wrap[^}]*overflow-wrap:anywhere/);
+    assert.match(
+      RENDER_CSS,
+      /\.kubetcd:not\(#kubetcd-scope\) \.kubetcd-note\{[^}]*white-space:pre-wrap[^}]*overflow-wrap:anywhere/,
+    );
     assert.ok(drawn.rendered.text.includes(`note: ${long}`));
   } finally {
     await k.close();

@@ -47,10 +47,20 @@ test("the README's notebook blocks run in tslab: a snapshot, then a live watch",
     fs.mkdirSync(path.join(root, 'notebooks'));
     fs.symlinkSync(distDir(), path.join(root, 'dist'), 'dir');
     const [first, watch] = blocks as [string, string];
-    const sources = [first.replace("'./etcd-backup.db'", JSON.stringify(snapshot)), watch.replace("'127.0.0.1:2379'", JSON.stringify(etcd.endpoint))];
+    const sources = [
+      first.replace("'./etcd-backup.db'", JSON.stringify(snapshot)),
+      watch.replace("'127.0.0.1:2379'", JSON.stringify(etcd.endpoint)),
+    ];
     assert.ok(sources[0] !== first && sources[1] !== watch, 'the blocks name a file and an endpoint to replace');
     const notebook = {
-      cells: sources.map((source, i) => ({ cell_type: 'code', execution_count: null, id: `readme-${i}`, metadata: {}, outputs: [], source })),
+      cells: sources.map((source, i) => ({
+        cell_type: 'code',
+        execution_count: null,
+        id: `readme-${i}`,
+        metadata: {},
+        outputs: [],
+        source,
+      })),
       metadata: { kernelspec: { display_name: 'TypeScript (tslab, kubetcd)', language: 'typescript', name: 'tslab' } },
       nbformat: 4,
       nbformat_minor: 5,
@@ -60,7 +70,9 @@ test("the README's notebook blocks run in tslab: a snapshot, then a live watch",
     // Changes for the watch to see, while the notebook runs.
     let n = 0;
     writing = setInterval(() => {
-      void writer.put(`/registry/pods/default/watched-${n++ % 3}`, pod(`watched-${n}`, 'node-1')).catch(() => undefined);
+      void writer
+        .put(`/registry/pods/default/watched-${n++ % 3}`, pod(`watched-${n}`, 'node-1'))
+        .catch(() => undefined);
     }, 300);
     const out = path.join(root, 'executed');
     const run = await runNotebooks(['--output-dir', out, file], 200_000);
@@ -69,7 +81,8 @@ test("the README's notebook blocks run in tslab: a snapshot, then a live watch",
     await writer.close();
     assert.equal(run.code, 0, `exit ${run.code}\n${run.stdout}\n${run.stderr}`);
     const cells = readCells(path.join(out, 'readme.ipynb'));
-    const text = (i: number): string => (cells[i]?.outputs ?? []).map((o) => joined(o.text ?? o.data?.['text/plain'] ?? '')).join('\n');
+    const text = (i: number): string =>
+      (cells[i]?.outputs ?? []).map((o) => joined(o.text ?? o.data?.['text/plain'] ?? '')).join('\n');
     assert.match(text(0), /web-0/);
     assert.match(text(1), /ADDED|MODIFIED/);
     assert.match(text(1), /\/registry\/pods\/default\/watched-\d/);

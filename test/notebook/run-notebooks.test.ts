@@ -21,20 +21,35 @@ import {
 } from './notebook-fixture';
 
 function displays(cell: NotebookCell | undefined): CellOutput[] {
-  return (cell?.outputs ?? []).filter((o) => o.output_type === 'display_data' || o.output_type === 'update_display_data');
+  return (cell?.outputs ?? []).filter(
+    (o) => o.output_type === 'display_data' || o.output_type === 'update_display_data',
+  );
 }
 
 function stdoutOf(cell: NotebookCell | undefined): string {
-  return (cell?.outputs ?? []).filter((o) => o.output_type === 'stream' && o.name === 'stdout').map((o) => joined(o.text)).join('');
+  return (cell?.outputs ?? [])
+    .filter((o) => o.output_type === 'stream' && o.name === 'stdout')
+    .map((o) => joined(o.text))
+    .join('');
 }
 
-test('notebooks run headless in tslab: rich results, progress, escaping, and failing cells fail the run', { timeout: 150_000 }, async () => {
+test('notebooks run headless in tslab: rich results, progress, escaping, and failing cells fail the run', {
+  timeout: 150_000,
+}, async () => {
   const etcd = await startNotebookEtcd();
   const staged = stageNotebooks(['display.ipynb', 'fails-throw.ipynb', 'fails-type.ipynb']);
   try {
     const out = path.join(staged.root, 'executed');
     const snapshot = await saveSnapshot(etcd, staged.root);
-    const run = await runNotebooks(['--etcd', etcd.endpoint, '--snapshot', snapshot, '--output-dir', out, ...staged.files]);
+    const run = await runNotebooks([
+      '--etcd',
+      etcd.endpoint,
+      '--snapshot',
+      snapshot,
+      '--output-dir',
+      out,
+      ...staged.files,
+    ]);
     const report = `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
 
     // The run: one notebook passed, two failed, with the real messages and the failing cells' source.
@@ -55,7 +70,10 @@ test('notebooks run headless in tslab: rich results, progress, escaping, and fai
     const cells = readCells(path.join(out, 'display.ipynb'));
     // Cell 1: `import { open } from '../dist'` worked and open() showed its reads' progress in place.
     const progress = displays(cells[0]).map((o) => joined(o.data?.['text/plain']));
-    assert.ok(progress.some((t) => /^Read \/registry\/.*in \d+\.\d s$/.test(t)), `no progress output in cell 1: ${JSON.stringify(cells[0]?.outputs)}`);
+    assert.ok(
+      progress.some((t) => /^Read \/registry\/.*in \d+\.\d s$/.test(t)),
+      `no progress output in cell 1: ${JSON.stringify(cells[0]?.outputs)}`,
+    );
 
     // Cell 2: the list shows as one output holding an HTML table and its text/plain twin, then a summary.
     const expected = (await etcd.etcdctl(['get', '--prefix', '--keys-only', '/registry/pods/'])).stdout
@@ -63,7 +81,9 @@ test('notebooks run headless in tslab: rich results, progress, escaping, and fai
       .filter(Boolean)
       .map((k) => k.slice('/registry/pods/'.length).split('/') as [string, string]);
     assert.ok(expected.length > 0);
-    const table = displays(cells[1]).find((o) => o.data?.['text/html'] !== undefined && joined(o.data['text/html']).includes('<table'));
+    const table = displays(cells[1]).find(
+      (o) => o.data?.['text/html'] !== undefined && joined(o.data['text/html']).includes('<table'),
+    );
     assert.ok(table, `no HTML table in cell 2: ${JSON.stringify(cells[1]?.outputs)}`);
     const html = joined(table.data?.['text/html']);
     const text = joined(table.data?.['text/plain']);
@@ -79,7 +99,10 @@ test('notebooks run headless in tslab: rich results, progress, escaping, and fai
     assert.ok(got, `no JSON tree in cell 3: ${JSON.stringify(cells[2]?.outputs)}`);
     const gotHtml = joined(got.data?.['text/html']);
     // Shown as a JSON string: quoted, with its inner quotes backslash-escaped, and every HTML character escaped.
-    assert.ok(gotHtml.includes('&quot;&lt;img src=x onerror=\\&quot;window.__kubetcdXss = 1\\&quot;&gt;&quot;'), gotHtml);
+    assert.ok(
+      gotHtml.includes('&quot;&lt;img src=x onerror=\\&quot;window.__kubetcdXss = 1\\&quot;&gt;&quot;'),
+      gotHtml,
+    );
     assert.ok(!gotHtml.includes('<img'), 'raw <img> in the HTML output');
     assert.ok(joined(got.data?.['text/plain']).includes(XSS_VALUE));
 
@@ -91,7 +114,10 @@ test('notebooks run headless in tslab: rich results, progress, escaping, and fai
     // Cell 6: opening a snapshot announces the index build in a display that is then rewritten in place
     // (nbclient applies the update) with how long it took.
     const indexing = displays(cells[5]).map((o) => joined(o.data?.['text/plain']));
-    assert.ok(indexing.some((t) => /^Opened snapshot\.db: \d+\.\d MB indexed in \d+\.\d s$/.test(t)), `no indexing report in cell 6: ${JSON.stringify(cells[5]?.outputs)}`);
+    assert.ok(
+      indexing.some((t) => /^Opened snapshot\.db: \d+\.\d MB indexed in \d+\.\d s$/.test(t)),
+      `no indexing report in cell 6: ${JSON.stringify(cells[5]?.outputs)}`,
+    );
     assert.ok(fs.existsSync(path.join(out, 'display.ipynb')));
   } finally {
     staged.remove();

@@ -9,7 +9,16 @@ import { renderKeyTree } from '../../src/render/key-tree';
 import { renderHexDump } from '../../src/render/hex-dump';
 import type { KubeObject } from '../../src/codec/types';
 
-const HOSTILE = ['<img src=x onerror=alert(1)>', '</details><script>alert(2)</script>', '"quoted" \'single\' & amp', 'nul\u0000esc\u001b[31m', 'rtl\u202eevil', 'bad\udcffbyte', 'zw\u200bsp', 'del\u007f'];
+const HOSTILE = [
+  '<img src=x onerror=alert(1)>',
+  '</details><script>alert(2)</script>',
+  '"quoted" \'single\' & amp',
+  'nul\u0000esc\u001b[31m',
+  'rtl\u202eevil',
+  'bad\udcffbyte',
+  'zw\u200bsp',
+  'del\u007f',
+];
 const ALL = HOSTILE.join('|');
 
 function assertSafe(html: string, where: string): void {
@@ -17,14 +26,26 @@ function assertSafe(html: string, where: string): void {
   assert.doesNotMatch(html, /<script/i, `${where}: raw <script survived`);
   assert.doesNotMatch(html, /onerror=alert\(1\)>/, `${where}: unescaped markup`);
   // eslint-disable-next-line no-control-regex
-  assert.doesNotMatch(html, /[\u0000-\u0008\u000b-\u001f\u007f\u202e\u200b\udcff]/, `${where}: a raw control, bidi or invalid-byte character survived`);
+  assert.doesNotMatch(
+    html,
+    /[\u0000-\u0008\u000b-\u001f\u007f\u202e\u200b\udcff]/,
+    `${where}: a raw control, bidi or invalid-byte character survived`,
+  );
   // every </details> is one we wrote: equal counts of opening and closing tags
-  assert.equal((html.match(/<details/g) ?? []).length, (html.match(/<\/details>/g) ?? []).length, `${where}: details tags unbalanced`);
+  assert.equal(
+    (html.match(/<details/g) ?? []).length,
+    (html.match(/<\/details>/g) ?? []).length,
+    `${where}: details tags unbalanced`,
+  );
 }
 
 function assertVisibleText(text: string, where: string): void {
   // eslint-disable-next-line no-control-regex
-  assert.doesNotMatch(text, /[\u0000-\u0008\u000b-\u001f\u007f\u202e\u200b\udcff]/, `${where}: raw invisible character in text`);
+  assert.doesNotMatch(
+    text,
+    /[\u0000-\u0008\u000b-\u001f\u007f\u202e\u200b\udcff]/,
+    `${where}: raw invisible character in text`,
+  );
 }
 
 test('visibleText shows controls, invalid bytes and bidi overrides as escapes', () => {
@@ -48,7 +69,12 @@ test('hostile strings are escaped in every renderer', () => {
   const obj: KubeObject = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: ALL, namespace: HOSTILE[1], labels: { [HOSTILE[0] as string]: ALL }, creationTimestamp: '2024-01-01T00:00:00Z' },
+    metadata: {
+      name: ALL,
+      namespace: HOSTILE[1],
+      labels: { [HOSTILE[0] as string]: ALL },
+      creationTimestamp: '2024-01-01T00:00:00Z',
+    },
     data: Object.fromEntries(HOSTILE.map((h, i) => [h, `${i}${h}`])),
   };
   const other: KubeObject = { ...obj, metadata: { name: 'x', namespace: 'y' } };
@@ -56,7 +82,9 @@ test('hostile strings are escaped in every renderer', () => {
   assertSafe(table.html, 'table');
   assertVisibleText(table.text, 'table text');
   assert.match(table.html, /title="[^"]*&quot;quoted&quot;/, 'quotes in a tooltip are escaped');
-  const custom = renderTable([obj], { columns: { [ALL]: 'metadata.labels', L: (o) => (o['metadata'] as { name: string }).name } });
+  const custom = renderTable([obj], {
+    columns: { [ALL]: 'metadata.labels', L: (o) => (o['metadata'] as { name: string }).name },
+  });
   assertSafe(custom.html, 'custom table');
   assertVisibleText(custom.text, 'custom table text');
   const json = renderJson(obj, { openDepth: 5 });
@@ -66,16 +94,26 @@ test('hostile strings are escaped in every renderer', () => {
   const yaml = renderYaml(obj);
   assertSafe(yaml.html, 'yaml');
   assertVisibleText(yaml.text, 'yaml text');
-  const bars = renderBarChart(HOSTILE.map((h, i) => ({ label: h, value: i + 1 })), { title: ALL });
+  const bars = renderBarChart(
+    HOSTILE.map((h, i) => ({ label: h, value: i + 1 })),
+    { title: ALL },
+  );
   assertSafe(bars.html, 'bar chart');
   assertVisibleText(bars.text, 'bar chart text');
   assertSafe(renderHistogram([1, 2, 3], { title: ALL }).html, 'histogram');
-  const tree = renderKeyTree({ name: ALL, path: ALL, keys: 1, children: HOSTILE.map((h) => ({ name: h, path: `/registry/${h}` })) });
+  const tree = renderKeyTree({
+    name: ALL,
+    path: ALL,
+    keys: 1,
+    children: HOSTILE.map((h) => ({ name: h, path: `/registry/${h}` })),
+  });
   assertSafe(tree.html, 'key tree');
   assertVisibleText(tree.text, 'key tree text');
   const hex = renderHexDump(Buffer.from(JSON.stringify(obj)));
   assertSafe(hex.html, 'hex dump');
   assertVisibleText(hex.text, 'hex dump text');
-  const keyLine = renderHexDump(Buffer.concat([Buffer.from('/registry/<img src=x onerror=alert(1)>\n'), Buffer.from('{"kind":"</details>"}')]));
+  const keyLine = renderHexDump(
+    Buffer.concat([Buffer.from('/registry/<img src=x onerror=alert(1)>\n'), Buffer.from('{"kind":"</details>"}')]),
+  );
   assertSafe(keyLine.html, 'hex dump with key line');
 });

@@ -16,8 +16,19 @@ const M = 60 * S;
 const H = 60 * M;
 const D = 24 * H;
 
-function meta(name: string, namespace: string | undefined, ageMs: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name, ...(namespace !== undefined ? { namespace } : {}), uid: `uid-${name}`, creationTimestamp: ago(ageMs), ...extra };
+function meta(
+  name: string,
+  namespace: string | undefined,
+  ageMs: number,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    name,
+    ...(namespace !== undefined ? { namespace } : {}),
+    uid: `uid-${name}`,
+    creationTimestamp: ago(ageMs),
+    ...extra,
+  };
 }
 
 export const FIXTURES: Record<string, KubeObject[]> = {
@@ -26,14 +37,26 @@ export const FIXTURES: Record<string, KubeObject[]> = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: meta('web-7d4b9c-abcde', 'default', 3 * H + 4 * M),
-      spec: { nodeName: 'node-1', containers: [{ name: 'web', image: 'nginx:1.25' }, { name: 'log', image: 'busybox' }] },
+      spec: {
+        nodeName: 'node-1',
+        containers: [
+          { name: 'web', image: 'nginx:1.25' },
+          { name: 'log', image: 'busybox' },
+        ],
+      },
       status: {
         phase: 'Running',
         podIP: '10.0.0.5',
         podIPs: [{ ip: '10.0.0.5' }],
         conditions: [{ type: 'Ready', status: 'True' }],
         containerStatuses: [
-          { name: 'web', ready: true, restartCount: 2, state: { running: { startedAt: ago(5 * M) } }, lastState: { terminated: { exitCode: 1, finishedAt: ago(5 * M) } } },
+          {
+            name: 'web',
+            ready: true,
+            restartCount: 2,
+            state: { running: { startedAt: ago(5 * M) } },
+            lastState: { terminated: { exitCode: 1, finishedAt: ago(5 * M) } },
+          },
           { name: 'log', ready: true, restartCount: 0, state: { running: { startedAt: ago(3 * H) } } },
         ],
       },
@@ -48,7 +71,13 @@ export const FIXTURES: Record<string, KubeObject[]> = {
         nominatedNodeName: 'node-2',
         conditions: [{ type: 'example.com/gate', status: 'False' }],
         containerStatuses: [
-          { name: 'app', ready: false, restartCount: 5, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, finishedAt: ago(30 * S) } } },
+          {
+            name: 'app',
+            ready: false,
+            restartCount: 5,
+            state: { waiting: { reason: 'CrashLoopBackOff' } },
+            lastState: { terminated: { exitCode: 1, finishedAt: ago(30 * S) } },
+          },
         ],
       },
     },
@@ -63,7 +92,9 @@ export const FIXTURES: Record<string, KubeObject[]> = {
           { name: 'a', restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } },
           { name: 'b', restartCount: 0, state: { running: {} } },
         ],
-        containerStatuses: [{ name: 'main', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } }],
+        containerStatuses: [
+          { name: 'main', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } },
+        ],
       },
     },
     {
@@ -71,14 +102,22 @@ export const FIXTURES: Record<string, KubeObject[]> = {
       kind: 'Pod',
       metadata: meta('going-away', 'default', 400 * D, { deletionTimestamp: ago(10 * S) }),
       spec: { containers: [{ name: 'c' }] },
-      status: { phase: 'Running', containerStatuses: [{ name: 'c', ready: true, restartCount: 0, state: { running: {} } }] },
+      status: {
+        phase: 'Running',
+        containerStatuses: [{ name: 'c', ready: true, restartCount: 0, state: { running: {} } }],
+      },
     },
     {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: meta('job-done', 'default', 9 * 365 * D),
       spec: { containers: [{ name: 'c' }] },
-      status: { phase: 'Succeeded', containerStatuses: [{ name: 'c', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }] },
+      status: {
+        phase: 'Succeeded',
+        containerStatuses: [
+          { name: 'c', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } },
+        ],
+      },
     },
   ],
   deployments: [
@@ -86,17 +125,38 @@ export const FIXTURES: Record<string, KubeObject[]> = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: meta('web', 'default', 10 * D),
-      spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.25' }, { name: 'log', image: 'busybox' }] } } },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          spec: {
+            containers: [
+              { name: 'web', image: 'nginx:1.25' },
+              { name: 'log', image: 'busybox' },
+            ],
+          },
+        },
+      },
       status: { replicas: 3, updatedReplicas: 3, readyReplicas: 2, availableReplicas: 2 },
     },
-    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta('empty', 'default', 90 * S), spec: { template: { spec: { containers: [] } } }, status: {} },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta('empty', 'default', 90 * S),
+      spec: { template: { spec: { containers: [] } } },
+      status: {},
+    },
   ],
   replicasets: [
     {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: meta('web-7d4b9c', 'default', 10 * D),
-      spec: { replicas: 3, selector: { matchLabels: { app: 'web', 'pod-template-hash': '7d4b9c' } }, template: { spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } } },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: 'web', 'pod-template-hash': '7d4b9c' } },
+        template: { spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } },
+      },
       status: { replicas: 3, readyReplicas: 2 },
     },
   ],
@@ -115,10 +175,24 @@ export const FIXTURES: Record<string, KubeObject[]> = {
       kind: 'DaemonSet',
       metadata: meta('proxy', 'kube-system', 30 * D),
       spec: {
-        selector: { matchLabels: { k8s: 'proxy' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['node', 'edge'] }] },
-        template: { spec: { nodeSelector: { 'kubernetes.io/os': 'linux' }, containers: [{ name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.30.0' }] } },
+        selector: {
+          matchLabels: { k8s: 'proxy' },
+          matchExpressions: [{ key: 'tier', operator: 'In', values: ['node', 'edge'] }],
+        },
+        template: {
+          spec: {
+            nodeSelector: { 'kubernetes.io/os': 'linux' },
+            containers: [{ name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.30.0' }],
+          },
+        },
       },
-      status: { desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 3, updatedNumberScheduled: 3, numberAvailable: 3 },
+      status: {
+        desiredNumberScheduled: 3,
+        currentNumberScheduled: 3,
+        numberReady: 3,
+        updatedNumberScheduled: 3,
+        numberAvailable: 3,
+      },
     },
   ],
   jobs: [
@@ -127,7 +201,12 @@ export const FIXTURES: Record<string, KubeObject[]> = {
       kind: 'Job',
       metadata: meta('pi', 'default', 2 * H),
       spec: { completions: 1, parallelism: 1, template: { spec: { containers: [{ name: 'pi', image: 'perl' }] } } },
-      status: { succeeded: 1, startTime: ago(2 * H), completionTime: ago(2 * H - 95 * S), conditions: [{ type: 'Complete', status: 'True' }] },
+      status: {
+        succeeded: 1,
+        startTime: ago(2 * H),
+        completionTime: ago(2 * H - 95 * S),
+        conditions: [{ type: 'Complete', status: 'True' }],
+      },
     },
     {
       apiVersion: 'batch/v1',
@@ -142,7 +221,11 @@ export const FIXTURES: Record<string, KubeObject[]> = {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
       metadata: meta('backup', 'default', 100 * D),
-      spec: { schedule: '0 3 * * *', timeZone: 'Etc/UTC', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'b', image: 'backup:1' }] } } } } },
+      spec: {
+        schedule: '0 3 * * *',
+        timeZone: 'Etc/UTC',
+        jobTemplate: { spec: { template: { spec: { containers: [{ name: 'b', image: 'backup:1' }] } } } },
+      },
       status: { active: [{ name: 'backup-1' }], lastScheduleTime: ago(9 * H) },
     },
     {
@@ -158,7 +241,12 @@ export const FIXTURES: Record<string, KubeObject[]> = {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: meta('kubernetes', 'default', 400 * D),
-      spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], ports: [{ name: 'https', port: 443, protocol: 'TCP' }] },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: '10.96.0.1',
+        clusterIPs: ['10.96.0.1'],
+        ports: [{ name: 'https', port: 443, protocol: 'TCP' }],
+      },
     },
     {
       apiVersion: 'v1',
@@ -174,7 +262,13 @@ export const FIXTURES: Record<string, KubeObject[]> = {
         ],
       },
     },
-    { apiVersion: 'v1', kind: 'Service', metadata: meta('lb', 'default', 1 * H), spec: { type: 'LoadBalancer', clusterIP: '10.96.3.3', ports: [{ port: 53, protocol: 'UDP' }] }, status: {} },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta('lb', 'default', 1 * H),
+      spec: { type: 'LoadBalancer', clusterIP: '10.96.3.3', ports: [{ port: 53, protocol: 'UDP' }] },
+      status: {},
+    },
     {
       apiVersion: 'v1',
       kind: 'Service',
@@ -182,15 +276,30 @@ export const FIXTURES: Record<string, KubeObject[]> = {
       spec: { type: 'LoadBalancer', clusterIP: '10.96.3.4', ports: [{ port: 80, protocol: 'TCP', nodePort: 31000 }] },
       status: { loadBalancer: { ingress: [{ hostname: 'a1b2c3d4e5f6.elb.example.com' }] } },
     },
-    { apiVersion: 'v1', kind: 'Service', metadata: meta('ext', 'default', 1 * H), spec: { type: 'ExternalName', externalName: 'db.example.com' } },
-    { apiVersion: 'v1', kind: 'Service', metadata: meta('headless', 'default', 1 * H), spec: { clusterIP: 'None', clusterIPs: ['None'] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta('ext', 'default', 1 * H),
+      spec: { type: 'ExternalName', externalName: 'db.example.com' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta('headless', 'default', 1 * H),
+      spec: { clusterIP: 'None', clusterIPs: ['None'] },
+    },
   ],
   endpoints: [
     {
       apiVersion: 'v1',
       kind: 'Endpoints',
       metadata: meta('web', 'default', 5 * D),
-      subsets: [{ addresses: [{ ip: '10.0.0.5' }, { ip: '10.0.0.6' }, { ip: 'fd00::7' }, { ip: '10.0.0.8' }], ports: [{ port: 80 }] }],
+      subsets: [
+        {
+          addresses: [{ ip: '10.0.0.5' }, { ip: '10.0.0.6' }, { ip: 'fd00::7' }, { ip: '10.0.0.8' }],
+          ports: [{ port: 80 }],
+        },
+      ],
     },
     { apiVersion: 'v1', kind: 'Endpoints', metadata: meta('none', 'default', 5 * D) },
   ],
@@ -198,12 +307,25 @@ export const FIXTURES: Record<string, KubeObject[]> = {
     {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: meta('node-1', undefined, 60 * D, { labels: { 'node-role.kubernetes.io/control-plane': '', 'node-role.kubernetes.io/master': '' } }),
+      metadata: meta('node-1', undefined, 60 * D, {
+        labels: { 'node-role.kubernetes.io/control-plane': '', 'node-role.kubernetes.io/master': '' },
+      }),
       spec: {},
       status: {
-        conditions: [{ type: 'MemoryPressure', status: 'False' }, { type: 'Ready', status: 'True' }],
-        addresses: [{ type: 'InternalIP', address: '192.168.1.10' }, { type: 'Hostname', address: 'node-1' }],
-        nodeInfo: { kubeletVersion: 'v1.30.0', osImage: 'Debian GNU/Linux 12 (bookworm)', kernelVersion: '6.1.0-18-amd64', containerRuntimeVersion: 'containerd://1.7.13' },
+        conditions: [
+          { type: 'MemoryPressure', status: 'False' },
+          { type: 'Ready', status: 'True' },
+        ],
+        addresses: [
+          { type: 'InternalIP', address: '192.168.1.10' },
+          { type: 'Hostname', address: 'node-1' },
+        ],
+        nodeInfo: {
+          kubeletVersion: 'v1.30.0',
+          osImage: 'Debian GNU/Linux 12 (bookworm)',
+          kernelVersion: '6.1.0-18-amd64',
+          containerRuntimeVersion: 'containerd://1.7.13',
+        },
       },
     },
     {
@@ -242,23 +364,61 @@ export const FIXTURES: Record<string, KubeObject[]> = {
     },
   ],
   configmaps: [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('kube-root-ca.crt', 'default', 400 * D), data: { 'ca.crt': '-----BEGIN CERTIFICATE-----' } },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('bin', 'default', 1 * D), data: { a: '1' }, binaryData: { b: 'AAE=' } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta('kube-root-ca.crt', 'default', 400 * D),
+      data: { 'ca.crt': '-----BEGIN CERTIFICATE-----' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta('bin', 'default', 1 * D),
+      data: { a: '1' },
+      binaryData: { b: 'AAE=' },
+    },
   ],
   secrets: [
-    { apiVersion: 'v1', kind: 'Secret', metadata: meta('db-pass', 'default', 2 * D), type: 'Opaque', data: { user: 'YQ==', pass: 'Yg==' } },
-    { apiVersion: 'v1', kind: 'Secret', metadata: meta('tls', 'default', 2 * D), type: 'kubernetes.io/tls', data: { 'tls.crt': '', 'tls.key': '' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta('db-pass', 'default', 2 * D),
+      type: 'Opaque',
+      data: { user: 'YQ==', pass: 'Yg==' },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta('tls', 'default', 2 * D),
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': '', 'tls.key': '' },
+    },
   ],
   serviceaccounts: [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('default', 'default', 400 * D) },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('builder', 'default', 4 * H), secrets: [{ name: 'builder-token' }] },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: meta('builder', 'default', 4 * H),
+      secrets: [{ name: 'builder-token' }],
+    },
   ],
   namespaces: [
     { apiVersion: 'v1', kind: 'Namespace', metadata: meta('default', undefined, 400 * D), status: { phase: 'Active' } },
-    { apiVersion: 'v1', kind: 'Namespace', metadata: meta('old', undefined, 2 * D, { deletionTimestamp: ago(1 * M) }), status: { phase: 'Terminating' } },
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: meta('old', undefined, 2 * D, { deletionTimestamp: ago(1 * M) }),
+      status: { phase: 'Terminating' },
+    },
   ],
   leases: [
-    { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: meta('kube-scheduler', 'kube-system', 60 * D), spec: { holderIdentity: 'node-1_5e1f', leaseDurationSeconds: 15 } },
+    {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: meta('kube-scheduler', 'kube-system', 60 * D),
+      spec: { holderIdentity: 'node-1_5e1f', leaseDurationSeconds: 15 },
+    },
     { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: meta('free', 'kube-system', 60 * D), spec: {} },
   ],
   persistentvolumes: [
@@ -266,10 +426,23 @@ export const FIXTURES: Record<string, KubeObject[]> = {
       apiVersion: 'v1',
       kind: 'PersistentVolume',
       metadata: meta('pv-1', undefined, 20 * D),
-      spec: { capacity: { storage: '10Gi' }, accessModes: ['ReadWriteMany', 'ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Delete', storageClassName: 'standard', claimRef: { namespace: 'data', name: 'pg-0' }, volumeMode: 'Filesystem' },
+      spec: {
+        capacity: { storage: '10Gi' },
+        accessModes: ['ReadWriteMany', 'ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: 'Delete',
+        storageClassName: 'standard',
+        claimRef: { namespace: 'data', name: 'pg-0' },
+        volumeMode: 'Filesystem',
+      },
       status: { phase: 'Bound' },
     },
-    { apiVersion: 'v1', kind: 'PersistentVolume', metadata: meta('pv-2', undefined, 20 * D), spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadOnlyMany'] }, status: { phase: 'Available' } },
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: meta('pv-2', undefined, 20 * D),
+      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadOnlyMany'] },
+      status: { phase: 'Available' },
+    },
   ],
   persistentvolumeclaims: [
     {
@@ -279,23 +452,58 @@ export const FIXTURES: Record<string, KubeObject[]> = {
       spec: { volumeName: 'pv-1', storageClassName: 'standard', resources: { requests: { storage: '10Gi' } } },
       status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '10Gi' } },
     },
-    { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta('waiting', 'data', 1 * M), spec: { resources: { requests: { storage: '1Gi' } } }, status: { phase: 'Pending' } },
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: meta('waiting', 'data', 1 * M),
+      spec: { resources: { requests: { storage: '1Gi' } } },
+      status: { phase: 'Pending' },
+    },
   ],
   ingresses: [
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'Ingress',
       metadata: meta('web', 'default', 3 * D),
-      spec: { ingressClassName: 'nginx', rules: [{ host: 'a.example.com' }, { host: 'b.example.com' }, { host: 'c.example.com' }, { host: 'd.example.com' }], tls: [{ hosts: ['a.example.com'] }] },
+      spec: {
+        ingressClassName: 'nginx',
+        rules: [
+          { host: 'a.example.com' },
+          { host: 'b.example.com' },
+          { host: 'c.example.com' },
+          { host: 'd.example.com' },
+        ],
+        tls: [{ hosts: ['a.example.com'] }],
+      },
       status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }, { ip: '203.0.113.9' }] } },
     },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: meta('catch-all', 'default', 3 * D), spec: { rules: [{}] }, status: {} },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: meta('catch-all', 'default', 3 * D),
+      spec: { rules: [{}] },
+      status: {},
+    },
   ],
   customresourcedefinitions: [
-    { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: meta('widgets.example.com', undefined, 3 * D), spec: { group: 'example.com' } },
+    {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: meta('widgets.example.com', undefined, 3 * D),
+      spec: { group: 'example.com' },
+    },
   ],
-  roles: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta('reader', 'default', 3 * D), rules: [] }],
-  clusterroles: [{ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta('admin', undefined, 300 * D), rules: [] }],
+  roles: [
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta('reader', 'default', 3 * D), rules: [] },
+  ],
+  clusterroles: [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta('admin', undefined, 300 * D),
+      rules: [],
+    },
+  ],
   rolebindings: [
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -311,7 +519,15 @@ export const FIXTURES: Record<string, KubeObject[]> = {
     },
   ],
   clusterrolebindings: [
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: meta('cluster-admin', undefined, 300 * D), roleRef: { kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'Group', name: 'system:masters' }] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: meta('cluster-admin', undefined, 300 * D),
+      roleRef: { kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'Group', name: 'system:masters' }],
+    },
   ],
-  widgets: [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: meta('w1', 'default', 5 * M), spec: { size: 3 } }],
+  widgets: [
+    { apiVersion: 'example.com/v1', kind: 'Widget', metadata: meta('w1', 'default', 5 * M), spec: { size: 3 } },
+  ],
 };

@@ -20,7 +20,10 @@ import { writeChunks, writeList } from '../../src/render/write-list';
 function goldenObjects(): KubeObject[] {
   const dir = path.join(defaultSourcesDir(), 'k8s.io', 'api', 'testdata', 'HEAD');
   const out: KubeObject[] = [];
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.pb')).sort()) {
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.pb'))
+    .sort()) {
     const [group, version, kind] = f.replace(/\.pb$/, '').split('.') as [string, string, string];
     const apiVersion = group === 'core' ? version : `${group}/${version}`;
     const d = decode(fs.readFileSync(path.join(dir, f)), { apiVersion, kind });
@@ -54,7 +57,11 @@ describe('streamed lists', () => {
     for (const indent of ['    ', '  ', '']) {
       for (const order of ['kubectl', 'stored'] as const) {
         const want = toJson(objects, { indent, order });
-        assert.equal((await join(toJsonChunks(objects, { indent, order }))).text, want, `indent ${JSON.stringify(indent)} ${order}`);
+        assert.equal(
+          (await join(toJsonChunks(objects, { indent, order }))).text,
+          want,
+          `indent ${JSON.stringify(indent)} ${order}`,
+        );
         // tiny chunks: one item each; an async source; a list with items
         const small = await join(listChunks(slowly(objects), jsonListFormat({ indent, order }), 1));
         assert.equal(small.text, want);
@@ -62,7 +69,10 @@ describe('streamed lists', () => {
         assert.equal((await join(toJsonChunks({ items: objects }, { indent, order }))).text, want);
       }
       assert.equal((await join(toJsonChunks([], { indent }))).text, toJson([], { indent }));
-      assert.equal((await join(toJsonChunks(objects.slice(0, 1), { indent }))).text, toJson(objects.slice(0, 1), { indent }));
+      assert.equal(
+        (await join(toJsonChunks(objects.slice(0, 1), { indent }))).text,
+        toJson(objects.slice(0, 1), { indent }),
+      );
     }
     assert.equal((await join(toYamlChunks(objects))).text, toYaml(objects));
     assert.equal((await join(listChunks(objects, yamlListFormat(), 1))).text, toYaml(objects));
@@ -70,7 +80,9 @@ describe('streamed lists', () => {
   });
 
   test('k.stream() entries print their objects and skip those without one; a per-item formatter plugs in', async () => {
-    const entries = objects.slice(0, 3).map((object, i) => ({ key: `/k/${i}`, valueBytes: 1, ...(i === 1 ? {} : { object }) }));
+    const entries = objects
+      .slice(0, 3)
+      .map((object, i) => ({ key: `/k/${i}`, valueBytes: 1, ...(i === 1 ? {} : { object }) }));
     const want = toJson([objects[0] as KubeObject, objects[2] as KubeObject]);
     assert.equal((await join(toJsonChunks(slowly(entries)))).text, want);
     const seen: Array<[string, string]> = [];
@@ -97,7 +109,10 @@ describe('streamed lists', () => {
       assert.equal(fs.readFileSync(path.join(dir, 'all.json'), 'utf8'), toJson(objects));
       await writeList(objects, path.join(dir, 'all.yaml'));
       assert.equal(fs.readFileSync(path.join(dir, 'all.yaml'), 'utf8'), toYaml(objects));
-      await assert.rejects(writeList(objects, path.join(dir, 'x'), { format: 'xml' as never }), { name: 'InvalidArgumentError', message: /Unknown list format/ });
+      await assert.rejects(writeList(objects, path.join(dir, 'x'), { format: 'xml' as never }), {
+        name: 'InvalidArgumentError',
+        message: /Unknown list format/,
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -108,7 +123,12 @@ describe('streamed lists', () => {
     // one 4 MiB string shared by every object, so only the output is large
     const blob = 'x'.repeat(4 << 20);
     const count = Math.ceil((limit * 1.1) / blob.length);
-    const makeItem = (i: number): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: 'big' }, data: { blob } });
+    const makeItem = (i: number): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `cm-${i}`, namespace: 'big' },
+      data: { blob },
+    });
     function* items(): Generator<KubeObject> {
       for (let i = 0; i < count; i++) yield makeItem(i);
     }
@@ -140,9 +160,22 @@ describe('streamed lists', () => {
     const chars = await writeChunks(toJsonChunks(items()), sink);
     assert.equal(chars, expected);
     assert.equal(written, expected);
-    assert.ok(head.startsWith('{\n    "apiVersion": "v1",\n    "items": [\n        {\n            "apiVersion": "v1",\n            "data": {'), head);
-    assert.ok(tail.endsWith(`"name": "cm-${count - 1}",\n                "namespace": "big"\n            }\n        }\n    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n`), tail);
-    assert.ok(peak < 256 << 20, `heap grew by ${Math.round(peak / 2 ** 20)} MiB while writing ${Math.round(written / 2 ** 20)} M characters`);
+    assert.ok(
+      head.startsWith(
+        '{\n    "apiVersion": "v1",\n    "items": [\n        {\n            "apiVersion": "v1",\n            "data": {',
+      ),
+      head,
+    );
+    assert.ok(
+      tail.endsWith(
+        `"name": "cm-${count - 1}",\n                "namespace": "big"\n            }\n        }\n    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n`,
+      ),
+      tail,
+    );
+    assert.ok(
+      peak < 256 << 20,
+      `heap grew by ${Math.round(peak / 2 ** 20)} MiB while writing ${Math.round(written / 2 ** 20)} M characters`,
+    );
     // and toJson itself cannot hold it
     assert.throws(() => toJson(Array.from(items())), RangeError);
   });

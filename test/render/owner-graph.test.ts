@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { renderOwnerGraph, type OwnerGraphNode } from '../../src/render/owner-graph';
 import { assertGolden } from './golden';
 
-const pod = (name: string, uid: string): OwnerGraphNode => ({ uid, kind: 'Pod', namespace: 'shop', name, present: true });
+const pod = (name: string, uid: string): OwnerGraphNode => ({
+  uid,
+  kind: 'Pod',
+  namespace: 'shop',
+  name,
+  present: true,
+});
 
 /** A ReplicaSet whose Deployment is gone, with three pods, one of them being deleted. */
 const graph: OwnerGraphNode = {
@@ -13,7 +19,11 @@ const graph: OwnerGraphNode = {
   name: 'web-7d4b9c',
   present: true,
   owners: [{ uid: 'dep-1', kind: 'Deployment', namespace: 'shop', name: 'web', present: false }],
-  dependents: [pod('web-7d4b9c-a', 'p-a'), { ...pod('web-7d4b9c-b', 'p-b'), deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['example.com/hold'] }, pod('web-7d4b9c-c', 'p-c')],
+  dependents: [
+    pod('web-7d4b9c-a', 'p-a'),
+    { ...pod('web-7d4b9c-b', 'p-b'), deletionTimestamp: '2026-01-01T00:00:00Z', finalizers: ['example.com/hold'] },
+    pod('web-7d4b9c-c', 'p-c'),
+  ],
 };
 
 test('owner graph: text twin as two trees, SVG with one column per level (golden files)', () => {
@@ -55,8 +65,17 @@ test('owner graph: deeper levels nest, wide levels are cut with a count, nothing
   assert.match(r.text, /^└── ReplicaSet shop\/web-7d4b9c\n {4}├── Pod shop\/p0\n/m);
   assert.match(r.text, / {4}└── … 7 more\n$/);
   assert.match(r.svg ?? '', /… 7 more/);
-  assert.equal(renderOwnerGraph({ uid: 'x', kind: 'Pod', name: 'lonely', present: true }).text, 'Pod lonely\nowners (up): none\ndependents (down): none\n');
-  const hostile = renderOwnerGraph({ uid: '<u>', kind: '<script>', namespace: 'a&b', name: '"x"\u001b[31m', present: false });
+  assert.equal(
+    renderOwnerGraph({ uid: 'x', kind: 'Pod', name: 'lonely', present: true }).text,
+    'Pod lonely\nowners (up): none\ndependents (down): none\n',
+  );
+  const hostile = renderOwnerGraph({
+    uid: '<u>',
+    kind: '<script>',
+    namespace: 'a&b',
+    name: '"x"\u001b[31m',
+    present: false,
+  });
   assert.doesNotMatch(hostile.html, /<script>|<u>/);
   assert.match(hostile.html, /&lt;script&gt;/);
   assert.doesNotMatch(hostile.text, /\u001b/);

@@ -21,7 +21,11 @@ function tableOf(objects: KubeObject[], kind: string, wide: boolean): string {
   return renderTable(objects, { kind, wide, now: NOW, maxRows: Infinity, namespaceColumn: true }).text;
 }
 
-function assertSameTable(value: Uint8Array, what: string, options: { apiVersion?: string; kind?: string } = {}): boolean {
+function assertSameTable(
+  value: Uint8Array,
+  what: string,
+  options: { apiVersion?: string; kind?: string } = {},
+): boolean {
   const full = decode(value, options);
   const kind = full.kind ?? '';
   const printer = kindPrinter(kind);
@@ -29,7 +33,11 @@ function assertSameTable(value: Uint8Array, what: string, options: { apiVersion?
   const p = createProjector(printer.reads).project(value, options);
   assert.ok(p.object !== undefined, `${what}: projected`);
   for (const wide of [false, true]) {
-    assert.equal(tableOf([p.object], kind, wide), tableOf([full.object], kind, wide), `${what} (wide: ${wide}): the projection onto ${kind}'s reads prints differently`);
+    assert.equal(
+      tableOf([p.object], kind, wide),
+      tableOf([full.object], kind, wide),
+      `${what} (wide: ${wide}): the projection onto ${kind}'s reads prints differently`,
+    );
   }
   return true;
 }
@@ -60,11 +68,26 @@ describe("printers' reads", () => {
     }
     assert.ok(compared > 300, `compared ${compared}`);
     assert.deepEqual(createTableBuilder({ kind: 'pod' }).paths, kindPrinter('Pod')?.reads);
-    assert.deepEqual(createTableBuilder({ kind: 'widgets.example.com' }).paths, ['metadata.name', 'metadata.namespace', 'metadata.creationTimestamp']);
+    assert.deepEqual(createTableBuilder({ kind: 'widgets.example.com' }).paths, [
+      'metadata.name',
+      'metadata.namespace',
+      'metadata.creationTimestamp',
+    ]);
     assert.equal(createTableBuilder({}).paths, undefined, 'no kind: the first object decides, so whole objects');
-    assert.equal(createTableBuilder({ kind: 'Pod', columns: { N: (o) => o['kind'] } }).paths, undefined, 'a function column reads anything');
+    assert.equal(
+      createTableBuilder({ kind: 'Pod', columns: { N: (o) => o['kind'] } }).paths,
+      undefined,
+      'a function column reads anything',
+    );
     assert.deepEqual(
-      createTableBuilder({ kind: 'Pod', columns: { IMAGE: 'spec.containers[*].image', APP: "metadata.labels['app.kubernetes.io/name']", NODE: '{.spec.nodeName}' } }).paths,
+      createTableBuilder({
+        kind: 'Pod',
+        columns: {
+          IMAGE: 'spec.containers[*].image',
+          APP: "metadata.labels['app.kubernetes.io/name']",
+          NODE: '{.spec.nodeName}',
+        },
+      }).paths,
       ['metadata.namespace', 'spec.containers.image', 'metadata.labels', 'spec.nodeName'],
     );
   });

@@ -30,9 +30,15 @@ test('JSON tree: top levels open, deeper closed with counts, works without scrip
   const r = renderJson({ a: { b: { c: [1, 2, 3] } }, e: [] }, { openDepth: 2 });
   assert.doesNotMatch(r.html, /<script/);
   assert.match(r.html, /<details open><summary>\{<span class="kubetcd-count"> 2 keys <\/span><\/summary>/);
-  assert.match(r.html, /<details><summary><span class="j-key">&quot;b&quot;<\/span>: \{<span class="kubetcd-count"> 1 key <\/span>…\},?<\/summary>/);
+  assert.match(
+    r.html,
+    /<details><summary><span class="j-key">&quot;b&quot;<\/span>: \{<span class="kubetcd-count"> 1 key <\/span>…\},?<\/summary>/,
+  );
   assert.match(r.html, /<span class="j-key">&quot;e&quot;<\/span>: \[\]/);
-  const many = renderJson(Array.from({ length: 12 }, (_, i) => i), { maxChildren: 5 });
+  const many = renderJson(
+    Array.from({ length: 12 }, (_, i) => i),
+    { maxChildren: 5 },
+  );
   assert.match(many.html, /… 7 more/);
 });
 
@@ -82,7 +88,10 @@ test('hex dump of JSON, encrypted and hostile values', () => {
 });
 
 test('charts: bars, histogram and revisions as SVG with ASCII twins', () => {
-  const bars = renderBarChart({ pods: 1200, secrets: 300, configmaps: 2_500_000 }, { unit: 'bytes', title: 'bytes by resource' });
+  const bars = renderBarChart(
+    { pods: 1200, secrets: 300, configmaps: 2_500_000 },
+    { unit: 'bytes', title: 'bytes by resource' },
+  );
   assertGolden('charts/bars.txt', bars.text);
   assertGolden('charts/bars.svg', bars.svg ?? '');
   assert.ok(bars.text.includes('configmaps   ████████████████████████████████████████ 2.4 MiB'));
@@ -108,7 +117,16 @@ test('key tree: text like tree(1), HTML nested details', () => {
     keys: 5,
     bytes: 12_000,
     children: [
-      { name: 'pods', path: '/registry/pods/', keys: 3, bytes: 9_000, children: [{ name: 'default', keys: 2 }, { name: 'kube-system', keys: 1 }] },
+      {
+        name: 'pods',
+        path: '/registry/pods/',
+        keys: 3,
+        bytes: 9_000,
+        children: [
+          { name: 'default', keys: 2 },
+          { name: 'kube-system', keys: 1 },
+        ],
+      },
       { name: 'secrets', path: '/registry/secrets/', keys: 2, bytes: 3_000 },
     ],
   };

@@ -5,7 +5,12 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { decode } from '../../src/codec';
 import type { KubeObject } from '../../src/codec';
-import { generateCluster, INCIDENT_ENCRYPTION_CONFIG, summarizeOperations, type ClusterOperation } from '../../scripts/cluster/cluster-generator';
+import {
+  generateCluster,
+  INCIDENT_ENCRYPTION_CONFIG,
+  summarizeOperations,
+  type ClusterOperation,
+} from '../../scripts/cluster/cluster-generator';
 import { decryptValue, loadEncryptionConfig } from '../../src/codec/decrypt';
 import { writeCluster } from '../../scripts/cluster/write-cluster';
 import { parseKey } from '../../src/kube/keys';
@@ -24,7 +29,13 @@ function digest(ops: Iterable<ClusterOperation>): string {
   return h.digest('hex');
 }
 
-type Meta = { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string; uid: string }> };
+type Meta = {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  ownerReferences?: Array<{ kind: string; name: string; uid: string }>;
+};
 const metaOf = (o: KubeObject): Meta => o['metadata'] as Meta;
 
 /** The final state of each key (after updates and deletes). */
@@ -57,26 +68,62 @@ describe('generateCluster', () => {
   it('has the asked number of pods and every kind of key', () => {
     const cluster = generateCluster({ seed: 1, pods: 50, now: NOW });
     const s = cluster.summary();
-    const created = [...cluster.operations()].filter((op) => op.type === 'put' && op.resource === 'pods' && !op.update).length;
-    const scaledUp = [...cluster.operations()].filter((op) => op.type === 'put' && op.resource === 'deployments' && op.update).length;
+    const created = [...cluster.operations()].filter(
+      (op) => op.type === 'put' && op.resource === 'pods' && !op.update,
+    ).length;
+    const scaledUp = [...cluster.operations()].filter(
+      (op) => op.type === 'put' && op.resource === 'deployments' && op.update,
+    ).length;
     assert.equal(created - scaledUp, 50);
     assert.equal(s.keysByResource['pods'], 50 + scaledUp - s.deletes);
     for (const r of [
-      'namespaces', 'nodes', 'leases', 'deployments', 'replicasets', 'services', 'endpoints', 'endpointslices', 'configmaps',
-      'secrets', 'serviceaccounts', 'events', 'roles', 'rolebindings', 'clusterroles', 'customresourcedefinitions',
-      'certificates.cert-manager.io', 'apiservices', 'masterleases', 'ranges', 'compact_rev_key',
+      'namespaces',
+      'nodes',
+      'leases',
+      'deployments',
+      'replicasets',
+      'services',
+      'endpoints',
+      'endpointslices',
+      'configmaps',
+      'secrets',
+      'serviceaccounts',
+      'events',
+      'roles',
+      'rolebindings',
+      'clusterroles',
+      'customresourcedefinitions',
+      'certificates.cert-manager.io',
+      'apiservices',
+      'masterleases',
+      'ranges',
+      'compact_rev_key',
     ]) {
       assert.ok((s.keysByResource[r] ?? 0) > 0, `no ${r} in ${JSON.stringify(s.keysByResource)}`);
     }
     assert.ok(s.updates > 0 && s.deletes > 0, JSON.stringify(s));
     const ops = [...cluster.operations()];
-    assert.ok(ops.some((op) => op.type === 'put' && op.encoding === 'encrypted' && Buffer.from(op.value).toString('latin1').startsWith('k8s:enc:aescbc:v1:key1:')));
-    const ns = ops.filter((op) => op.type === 'put' && op.resource === 'namespaces').map((op) => parseKey(op.key)).map((k) => (k.kind === 'object' ? k.name : ''));
+    assert.ok(
+      ops.some(
+        (op) =>
+          op.type === 'put' &&
+          op.encoding === 'encrypted' &&
+          Buffer.from(op.value).toString('latin1').startsWith('k8s:enc:aescbc:v1:key1:'),
+      ),
+    );
+    const ns = ops
+      .filter((op) => op.type === 'put' && op.resource === 'namespaces')
+      .map((op) => parseKey(op.key))
+      .map((k) => (k.kind === 'object' ? k.name : ''));
     for (const n of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) assert.ok(ns.includes(n));
   });
 
   it('keys parse to the resource they were written for', () => {
-    const special: Record<string, string> = { masterleases: 'master-lease', ranges: 'range-allocation', compact_rev_key: 'compact-revision' };
+    const special: Record<string, string> = {
+      masterleases: 'master-lease',
+      ranges: 'range-allocation',
+      compact_rev_key: 'compact-revision',
+    };
     for (const op of generateCluster({ seed: 2, pods: 40, now: NOW }).operations()) {
       const k = parseKey(op.key);
       const want = special[op.resource];
@@ -124,7 +171,9 @@ describe('generateCluster', () => {
     const cluster = generateCluster({ seed: 6, pods: 120, now: NOW });
     const state = finalState(cluster.operations());
     const byUid = new Map<string, KubeObject>();
-    for (const op of state.values()) if (op.object !== undefined && metaOf(op.object).uid !== undefined) byUid.set(metaOf(op.object).uid as string, op.object);
+    for (const op of state.values())
+      if (op.object !== undefined && metaOf(op.object).uid !== undefined)
+        byUid.set(metaOf(op.object).uid as string, op.object);
     const matches = (sel: Record<string, string>, labels: Record<string, string> | undefined): boolean =>
       Object.entries(sel).every(([k, v]) => labels?.[k] === v);
     let pods = 0;
@@ -138,13 +187,13 @@ describe('generateCluster', () => {
       assert.ok(rs !== undefined, `owner of ${op.key} missing`);
       assert.equal(metaOf(rs).name, rsRef?.name);
       assert.equal(metaOf(rs).namespace, metaOf(pod).namespace);
-      const rsSel = ((rs['spec'] as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels);
+      const rsSel = (rs['spec'] as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
       assert.ok(matches(rsSel, metaOf(pod).labels), op.key);
       assert.ok(metaOf(pod).labels?.['pod-template-hash'] !== undefined);
       const depRef = metaOf(rs).ownerReferences?.[0];
       const dep = byUid.get(depRef?.uid ?? '');
       assert.ok(dep !== undefined && metaOf(dep).name === depRef?.name && (dep['kind'] as string) === 'Deployment');
-      const depSel = ((dep['spec'] as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels);
+      const depSel = (dep['spec'] as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
       assert.ok(matches(depSel, metaOf(pod).labels), op.key);
       const node = (pod['spec'] as { nodeName: string }).nodeName;
       assert.ok(state.has(`/registry/minions/${node}`), `node ${node} of ${op.key}`);
@@ -157,7 +206,13 @@ describe('generateCluster', () => {
       const sel = (op.object['spec'] as { selector?: Record<string, string> }).selector;
       if (sel === undefined) continue;
       const ns = metaOf(op.object).namespace as string;
-      const selected = [...state.values()].filter((p) => p.resource === 'pods' && p.object !== undefined && metaOf(p.object).namespace === ns && matches(sel, metaOf(p.object).labels));
+      const selected = [...state.values()].filter(
+        (p) =>
+          p.resource === 'pods' &&
+          p.object !== undefined &&
+          metaOf(p.object).namespace === ns &&
+          matches(sel, metaOf(p.object).labels),
+      );
       assert.ok(selected.length > 0, op.key);
       const ep = state.get(op.key.replace('/services/specs/', '/services/endpoints/'));
       assert.ok(ep?.object !== undefined, `endpoints of ${op.key}`);
@@ -176,21 +231,33 @@ describe('generateCluster', () => {
 
   it('incidents: a rotation half done (real aescbc ciphertext), a deleted deployment, an orphaned replica set, a stuck namespace', () => {
     assert.throws(() => generateCluster({ pods: 29, incidents: true }), /at least 30/);
-    for (let seed = 1; seed <= 40; seed++) assert.ok(generateCluster({ pods: 30, seed, incidents: true }).incidents() !== undefined, `seed ${seed}`);
+    for (let seed = 1; seed <= 40; seed++)
+      assert.ok(generateCluster({ pods: 30, seed, incidents: true }).incidents() !== undefined, `seed ${seed}`);
     const cluster = generateCluster({ seed: 3, pods: 60, now: NOW, incidents: true });
-    assert.equal(digest(cluster.operations()), digest(generateCluster({ seed: 3, pods: 60, now: NOW, incidents: true }).operations()), 'deterministic');
+    assert.equal(
+      digest(cluster.operations()),
+      digest(generateCluster({ seed: 3, pods: 60, now: NOW, incidents: true }).operations()),
+      'deterministic',
+    );
     assert.equal(generateCluster({ seed: 3, pods: 60, now: NOW }).incidents(), undefined);
     const incidents = cluster.incidents();
     assert.ok(incidents !== undefined);
     const ops = [...cluster.operations()];
     const state = finalState(ops);
     const compactAt = ops.findIndex((op) => op.key === 'compact_rev_key');
-    const afterCompaction = (key: string): boolean => ops.findIndex((op) => op.type === 'delete' && op.key === key) > compactAt;
+    const afterCompaction = (key: string): boolean =>
+      ops.findIndex((op) => op.type === 'delete' && op.key === key) > compactAt;
     // The rotation: every Secret encrypted, about half with key2, each opening to a Secret of its key.
     const config = loadEncryptionConfig(INCIDENT_ENCRYPTION_CONFIG);
     const secrets = [...state.values()].filter((op) => op.resource === 'secrets');
-    assert.deepEqual(secrets.map((op) => op.key).sort(), [...incidents.rotation.key1, ...incidents.rotation.key2].sort());
-    assert.ok(Math.abs(incidents.rotation.key1.length - incidents.rotation.key2.length) <= 1, JSON.stringify(incidents.rotation));
+    assert.deepEqual(
+      secrets.map((op) => op.key).sort(),
+      [...incidents.rotation.key1, ...incidents.rotation.key2].sort(),
+    );
+    assert.ok(
+      Math.abs(incidents.rotation.key1.length - incidents.rotation.key2.length) <= 1,
+      JSON.stringify(incidents.rotation),
+    );
     for (const op of secrets) {
       assert.equal(op.encoding, 'encrypted');
       const opened = decryptValue(op.value, config, { key: op.key });
@@ -198,11 +265,18 @@ describe('generateCluster', () => {
       const d = decode(opened.plaintext);
       assert.equal(d.error, undefined, op.key);
       assert.equal(d.object?.kind, 'Secret');
-      assert.equal(`/registry/secrets/${metaOf(d.object as KubeObject).namespace}/${metaOf(d.object as KubeObject).name}`, op.key);
+      assert.equal(
+        `/registry/secrets/${metaOf(d.object as KubeObject).namespace}/${metaOf(d.object as KubeObject).name}`,
+        op.key,
+      );
     }
     // The deleted deployment: it, its ReplicaSet and its pods are deleted after compact_rev_key.
     const dd = incidents.deletedDeployment;
-    for (const key of [`/registry/deployments/${dd.namespace}/${dd.name}`, `/registry/replicasets/${dd.namespace}/${dd.replicaSet}`, ...dd.pods.map((p) => `/registry/pods/${dd.namespace}/${p}`)]) {
+    for (const key of [
+      `/registry/deployments/${dd.namespace}/${dd.name}`,
+      `/registry/replicasets/${dd.namespace}/${dd.replicaSet}`,
+      ...dd.pods.map((p) => `/registry/pods/${dd.namespace}/${p}`),
+    ]) {
       assert.ok(!state.has(key) && afterCompaction(key), key);
     }
     assert.ok(dd.pods.length >= 2);
@@ -218,11 +292,19 @@ describe('generateCluster', () => {
     assert.equal((ns['status'] as { phase: string }).phase, 'Terminating');
     assert.deepEqual((ns['spec'] as { finalizers: string[] }).finalizers, ['kubernetes']);
     assert.deepEqual((metaOf(pvc) as { finalizers?: string[] }).finalizers, ['kubernetes.io/pvc-protection']);
-    assert.deepEqual(incidents.stuck.map((x) => [x.kind, x.name, x.deletionTimestamp]), [
-      ['Namespace', 'legacy', (ns['metadata'] as { deletionTimestamp: string }).deletionTimestamp],
-      ['PersistentVolumeClaim', 'data-legacy-db-0', (pvc['metadata'] as { deletionTimestamp: string }).deletionTimestamp],
-    ]);
-    for (const op of state.values()) if (op.encoding === 'protobuf') assert.equal(decode(op.value).error, undefined, op.key);
+    assert.deepEqual(
+      incidents.stuck.map((x) => [x.kind, x.name, x.deletionTimestamp]),
+      [
+        ['Namespace', 'legacy', (ns['metadata'] as { deletionTimestamp: string }).deletionTimestamp],
+        [
+          'PersistentVolumeClaim',
+          'data-legacy-db-0',
+          (pvc['metadata'] as { deletionTimestamp: string }).deletionTimestamp,
+        ],
+      ],
+    );
+    for (const op of state.values())
+      if (op.encoding === 'protobuf') assert.equal(decode(op.value).error, undefined, op.key);
   });
 
   it('generates 10 000 pods quickly, in a stream', () => {
@@ -259,7 +341,9 @@ describe('generateCluster into a real etcd', () => {
     }
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
     const summary = cluster.summary();
-    process.stdout.write(`# wrote ${result.operations} operations in ${s.toFixed(2)} s (${Math.round(result.operations / s)} ops/s)\n`);
+    process.stdout.write(
+      `# wrote ${result.operations} operations in ${s.toFixed(2)} s (${Math.round(result.operations / s)} ops/s)\n`,
+    );
     assert.equal(result.operations, summary.operations);
 
     // Count keys per resource the way the generator labels them.
@@ -269,10 +353,17 @@ describe('generateCluster into a real etcd', () => {
       const key = Buffer.from(r.key).toString('utf8');
       const k = parseKey(key);
       const label =
-        k.kind === 'object' ? (k.info === undefined || !k.info.builtin ? `${k.resource}.${k.group ?? ''}` : k.resource)
-        : k.kind === 'master-lease' ? 'masterleases'
-        : k.kind === 'range-allocation' ? 'ranges'
-        : k.kind === 'compact-revision' ? 'compact_rev_key' : key;
+        k.kind === 'object'
+          ? k.info === undefined || !k.info.builtin
+            ? `${k.resource}.${k.group ?? ''}`
+            : k.resource
+          : k.kind === 'master-lease'
+            ? 'masterleases'
+            : k.kind === 'range-allocation'
+              ? 'ranges'
+              : k.kind === 'compact-revision'
+                ? 'compact_rev_key'
+                : key;
       counts[label] = (counts[label] ?? 0) + 1;
       if (!leasesSeen.has(label)) leasesSeen.set(label, new Set());
       leasesSeen.get(label)?.add(r.lease);
@@ -302,9 +393,15 @@ describe('generateCluster into a real etcd', () => {
 
   it('the CLI refuses to write into an etcd that already holds /registry keys', () => {
     const script = path.join(__dirname, '..', '..', 'scripts', 'generate-cluster.js');
-    const r = spawnSync(process.execPath, [script, '--endpoints', etcd.endpoint, '--pods', '3'], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [script, '--endpoints', etcd.endpoint, '--pods', '3'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.equal(r.status, 1, r.stderr);
-    assert.match(r.stderr, /Refusing to write into etcd at .*: it already holds \d+ keys under \/registry\/\..*--force/);
+    assert.match(
+      r.stderr,
+      /Refusing to write into etcd at .*: it already holds \d+ keys under \/registry\/\..*--force/,
+    );
     assert.equal(r.stdout, '');
   });
 });

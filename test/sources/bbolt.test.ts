@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { BboltBucket, fnv1a64, openBboltFile } from '../../src/sources/snapshot/bbolt-file';
+import { type BboltBucket, fnv1a64, openBboltFile } from '../../src/sources/snapshot/bbolt-file';
 import { decodeMvccKeyValue, parseRevisionKey } from '../../src/sources/snapshot/snapshot-source';
-import { fixMetaChecksum, writeBbolt, WriterBucket } from '../helpers/bbolt-writer';
+import { fixMetaChecksum, writeBbolt, type WriterBucket } from '../helpers/bbolt-writer';
 
 const DATA = path.join(__dirname, '../../..', '..', 'shared/data/auger-testdata/boltdb');
 const REAL_DB = path.join(DATA, 'db');
@@ -23,7 +23,8 @@ function tmpFile(bytes: Buffer): string {
 type Dumped = [string, string | Dumped][];
 function dump(b: BboltBucket): Dumped {
   const out: Dumped = [];
-  for (const e of b.entries()) out.push([e.key.toString('hex'), e.isBucket ? dump(b.bucket(e.key) as BboltBucket) : e.value.toString('hex')]);
+  for (const e of b.entries())
+    out.push([e.key.toString('hex'), e.isBucket ? dump(b.bucket(e.key) as BboltBucket) : e.value.toString('hex')]);
   return out;
 }
 function toWriter(b: BboltBucket, inlineSmall = false): WriterBucket {
@@ -50,10 +51,18 @@ test('real etcd db: meta pages are read and the one with the highest txid is use
     assert.equal(f.hasSnapshotHash, false);
     const raw = fs.readFileSync(REAL_DB);
     assert.equal(fnv1a64(raw.subarray(4096 + 16, 4096 + 72)), raw.readBigUInt64LE(4096 + 72));
-    assert.deepEqual(
-      f.root().bucketNames().map(String),
-      ['alarm', 'auth', 'authRoles', 'authUsers', 'cluster', 'key', 'lease', 'members', 'members_removed', 'meta'],
-    );
+    assert.deepEqual(f.root().bucketNames().map(String), [
+      'alarm',
+      'auth',
+      'authRoles',
+      'authUsers',
+      'cluster',
+      'key',
+      'lease',
+      'members',
+      'members_removed',
+      'meta',
+    ]);
   } finally {
     f.close();
   }
@@ -67,7 +76,10 @@ test('real etcd db: the key bucket holds keys.txt, and raw leaf values equal pag
     const keys = entries.map((e) => decodeMvccKeyValue(e.value).key.toString()).sort();
     const expected = fs.readFileSync(path.join(DATA, 'keys.txt'), 'utf8').trim().split('\n');
     assert.deepEqual(keys, expected);
-    assert.deepEqual(entries.map((e) => parseRevisionKey(e.key)?.main), [4, 82702, 82703, 232274]);
+    assert.deepEqual(
+      entries.map((e) => parseRevisionKey(e.key)?.main),
+      [4, 82702, 82703, 232274],
+    );
     for (const i of [0, 1, 2]) {
       const e = entries[i];
       assert.ok(e);
@@ -91,7 +103,7 @@ test('real etcd db: the key bucket holds keys.txt, and raw leaf values equal pag
     assert.equal(f.bucket('members')?.get('2f7fbfd36802ff7a')?.value.length, 128);
     assert.equal(f.bucket('nope'), undefined);
     const c = keyBucket.cursor();
-    assert.equal(parseRevisionKey(c.seek(Buffer.from('000000000001430f', 'hex')) ?.key ?? Buffer.alloc(0))?.main, 82703);
+    assert.equal(parseRevisionKey(c.seek(Buffer.from('000000000001430f', 'hex'))?.key ?? Buffer.alloc(0))?.main, 82703);
     assert.equal(parseRevisionKey(c.next()?.key ?? Buffer.alloc(0))?.main, 232274);
     assert.equal(c.next(), undefined);
     assert.equal(c.seek(Buffer.from('ff', 'hex')), undefined);
@@ -120,7 +132,8 @@ test('page size is read from the meta page: the real db rewritten with 512, 8192
   const small = writeBbolt(tree, { pageSize: 512 });
   const buf = small.bytes;
   let overflowSeen = false;
-  for (let p = 2; p < small.pageCount; p++) if (buf.readUInt32LE(p * 512 + 12) > 0 && buf.readUInt32LE(p * 512) === p) overflowSeen = true;
+  for (let p = 2; p < small.pageCount; p++)
+    if (buf.readUInt32LE(p * 512 + 12) > 0 && buf.readUInt32LE(p * 512) === p) overflowSeen = true;
   assert.ok(overflowSeen);
 });
 
@@ -132,27 +145,50 @@ test('deep trees: branch pages, overflow values, inline and nested buckets itera
     keys.push(k);
     entries.push([k, Buffer.from(i % 100 === 0 ? 'x'.repeat(9000) : `v${i}`)]);
   }
-  const nested: WriterBucket = { entries: [[Buffer.from('deep'), { entries: [[Buffer.from('z'), Buffer.from('1')]] }], [Buffer.from('tiny'), { entries: [[Buffer.from('a'), Buffer.from('b')]], inline: true }]] };
-  const w = writeBbolt({ entries: [[Buffer.from('big'), { entries }], [Buffer.from('nest'), nested], [Buffer.from('empty'), { entries: [] }]] }, { pageSize: 4096, maxLeafElements: 5, maxBranchElements: 4 });
+  const nested: WriterBucket = {
+    entries: [
+      [Buffer.from('deep'), { entries: [[Buffer.from('z'), Buffer.from('1')]] }],
+      [Buffer.from('tiny'), { entries: [[Buffer.from('a'), Buffer.from('b')]], inline: true }],
+    ],
+  };
+  const w = writeBbolt(
+    {
+      entries: [
+        [Buffer.from('big'), { entries }],
+        [Buffer.from('nest'), nested],
+        [Buffer.from('empty'), { entries: [] }],
+      ],
+    },
+    { pageSize: 4096, maxLeafElements: 5, maxBranchElements: 4 },
+  );
   assert.ok(w.branchPages.length > 20);
   const f = openBboltFile(tmpFile(w.bytes));
   try {
     const big = f.bucket('big') as BboltBucket;
     const got = [...big.entries()];
-    assert.deepEqual(got.map((e) => e.key.toString()), keys.map(String));
+    assert.deepEqual(
+      got.map((e) => e.key.toString()),
+      keys.map(String),
+    );
     assert.equal(got[100]?.value.length, 9000);
     const c = big.cursor();
     for (let i = 0; i < 700; i += 7) {
       assert.equal(c.seek(Buffer.from(`k${String(i * 3).padStart(5, '0')}`))?.key.toString(), keys[i]?.toString());
       // between keys: the next one
-      assert.equal(c.seek(Buffer.from(`k${String(i * 3 + 1).padStart(5, '0')}`))?.key.toString(), keys[i + 1]?.toString());
+      assert.equal(
+        c.seek(Buffer.from(`k${String(i * 3 + 1).padStart(5, '0')}`))?.key.toString(),
+        keys[i + 1]?.toString(),
+      );
       assert.equal(c.next()?.key.toString(), keys[i + 2]?.toString());
     }
     assert.equal(c.seek('l'), undefined);
     assert.equal(f.bucket('nest', 'deep')?.get('z')?.value.toString(), '1');
     const tiny = f.bucket('nest', 'tiny') as BboltBucket;
     assert.equal(tiny.rootPgid, 0);
-    assert.deepEqual([...tiny.entries()].map((e) => [e.key.toString(), e.value.toString()]), [['a', 'b']]);
+    assert.deepEqual(
+      [...tiny.entries()].map((e) => [e.key.toString(), e.value.toString()]),
+      [['a', 'b']],
+    );
     assert.deepEqual([...(f.bucket('empty') as BboltBucket).entries()], []);
     assert.equal(f.bucket('nest', 'deep', 'nothing'), undefined);
   } finally {
@@ -171,7 +207,13 @@ test('a damaged newer meta falls back to the older one; a snapshot trailer is ve
   good.close();
   const bad = Buffer.from(w.bytes);
   bad[4096 + 16 + 60] = (bad[4096 + 16 + 60] as number) ^ 1; // break meta 1's checksum
-  bad.set(crypto.createHash('sha256').update(bad.subarray(0, bad.length - 32)).digest(), bad.length - 32);
+  bad.set(
+    crypto
+      .createHash('sha256')
+      .update(bad.subarray(0, bad.length - 32))
+      .digest(),
+    bad.length - 32,
+  );
   const g = openBboltFile(tmpFile(bad));
   assert.equal(g.meta.metaPage, 0);
   assert.match(g.metaErrors[1] ?? '', /checksum/);

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, test } from 'node:test';
-import { EtcdctlDumpSource, openEtcdctlDumpSource, parseEtcdctlDump, parseJsonKeepingNumbers } from '../../src/sources/etcdctl-dump-source';
+import {
+  type EtcdctlDumpSource,
+  openEtcdctlDumpSource,
+  parseEtcdctlDump,
+  parseJsonKeepingNumbers,
+} from '../../src/sources/etcdctl-dump-source';
 import { openSnapshotSource } from '../../src/sources/snapshot/snapshot-source';
-import { buildEtcdctlFixture, EtcdctlFixture, removeEtcdctlFixture } from '../helpers/etcdctl-fixture';
+import { buildEtcdctlFixture, type EtcdctlFixture, removeEtcdctlFixture } from '../helpers/etcdctl-fixture';
 
 let fx: EtcdctlFixture;
 let dump: EtcdctlDumpSource;
@@ -52,12 +57,19 @@ test('values, metadata and leases', async () => {
   assert.equal(a?.version, 4);
   const leaseId = BigInt('0x' + fx.leaseIdHex).toString();
   assert.equal((await dump.get('/fx/leased'))?.lease, leaseId);
-  assert.deepEqual((await dump.leases()).map((l) => [l.id, l.keys?.map(String)]), [[leaseId, ['/fx/leased']]]);
+  assert.deepEqual(
+    (await dump.leases()).map((l) => [l.id, l.keys?.map(String)]),
+    [[leaseId, ['/fx/leased']]],
+  );
   assert.equal(await dump.count({ prefix: '/fx/many/' }), 500);
   assert.equal(await dump.get('/fx/old'), undefined);
   const keysOnly = [];
-  for await (const kv of dump.range({ prefix: '/fx/big/' }, { keysOnly: true })) keysOnly.push([kv.key.toString(), kv.value.length, kv.valueBytes]);
-  assert.deepEqual(keysOnly, [['/fx/big/1', 0, 10000], ['/fx/big/2', 0, 70000]]);
+  for await (const kv of dump.range({ prefix: '/fx/big/' }, { keysOnly: true }))
+    keysOnly.push([kv.key.toString(), kv.value.length, kv.valueBytes]);
+  assert.deepEqual(keysOnly, [
+    ['/fx/big/1', 0, 10000],
+    ['/fx/big/2', 0, 70000],
+  ]);
   const hist = [];
   for await (const h of dump.history('/fx/a')) hist.push([h.modRevision, h.deleted]);
   assert.equal(hist.length, 1);
@@ -67,13 +79,17 @@ test('other revisions are refused with a clear error', async () => {
   assert.ok(await dump.get('/fx/a', { revision: fx.finalRevision }));
   await assert.rejects(dump.get('/fx/a', { revision: fx.finalRevision - 1 }), {
     name: 'CompactedRevisionError',
-    message: new RegExp(`Revision ${fx.finalRevision - 1} is not in the etcdctl dump .*a dump holds only revision ${fx.finalRevision}\\.`),
+    message: new RegExp(
+      `Revision ${fx.finalRevision - 1} is not in the etcdctl dump .*a dump holds only revision ${fx.finalRevision}\\.`,
+    ),
   });
   await assert.rejects(dump.count({ prefix: '' }, { revision: fx.finalRevision + 1 }), { name: 'FutureRevisionError' });
 });
 
 test('an empty result dump (no kvs) is a valid, empty source', async () => {
-  const empty = parseEtcdctlDump('{"header":{"cluster_id":14841639068965178418,"member_id":10276657743932975437,"revision":5,"raft_term":2}}');
+  const empty = parseEtcdctlDump(
+    '{"header":{"cluster_id":14841639068965178418,"member_id":10276657743932975437,"revision":5,"raft_term":2}}',
+  );
   assert.equal(await empty.count({ prefix: '' }), 0);
   assert.equal((await empty.status()).clusterId, 'cdf818194e3a8c32');
 });

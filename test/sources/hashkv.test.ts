@@ -23,11 +23,23 @@ interface EtcdHash {
 
 /** What `etcdctl endpoint hashkv -w json [--rev R]` reports. */
 async function etcdHash(etcd: EtcdProcess, revision?: number): Promise<EtcdHash> {
-  const r = await etcd.etcdctl(['endpoint', 'hashkv', '-w', 'json', ...(revision !== undefined ? [`--rev=${revision}`] : [])]);
+  const r = await etcd.etcdctl([
+    'endpoint',
+    'hashkv',
+    '-w',
+    'json',
+    ...(revision !== undefined ? [`--rev=${revision}`] : []),
+  ]);
   assert.equal(r.code, 0, r.stderr);
-  const [entry] = JSON.parse(r.stdout) as Array<{ HashKV: { header: { revision: number }; hash: number; compact_revision: number } }>;
+  const [entry] = JSON.parse(r.stdout) as Array<{
+    HashKV: { header: { revision: number }; hash: number; compact_revision: number };
+  }>;
   assert.ok(entry, r.stdout);
-  return { hash: entry.HashKV.hash, compactRevision: entry.HashKV.compact_revision, revision: entry.HashKV.header.revision };
+  return {
+    hash: entry.HashKV.hash,
+    compactRevision: entry.HashKV.compact_revision,
+    revision: entry.HashKV.header.revision,
+  };
 }
 
 async function offlineHash(file: string, revision?: number): Promise<EtcdHash & { hashRevision: number }> {
@@ -61,7 +73,12 @@ for (const version of ETCD_VERSIONS) {
       const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
       try {
         // several leaf pages of records, overwrites, deletes before and after the compaction
-        await writer.putMany(Array.from({ length: 300 }, (_, i): [string, string] => [`/registry/configmaps/default/c${i}`, `v1-${i}-${'x'.repeat(150)}`]));
+        await writer.putMany(
+          Array.from({ length: 300 }, (_, i): [string, string] => [
+            `/registry/configmaps/default/c${i}`,
+            `v1-${i}-${'x'.repeat(150)}`,
+          ]),
+        );
         await writer.put('/registry/configmaps/default/c7', 'v2');
         await writer.delete('/registry/configmaps/default/c8');
         revs.beforeCompaction = await writer.put('/registry/configmaps/default/c9', 'v2');
@@ -95,19 +112,32 @@ for (const version of ETCD_VERSIONS) {
 
     test('a snapshot without compaction: the latest and an older revision, compact revision -1', async () => {
       assert.equal(expected.latestUncompacted!.compactRevision, -1);
-      assert.deepEqual(await offlineHash(files.uncompacted!), { ...expected.latestUncompacted!, hashRevision: revs.compaction });
-      assert.deepEqual(await offlineHash(files.uncompacted!, revs.beforeCompaction), { ...expected.beforeCompaction!, revision: revs.compaction, hashRevision: revs.beforeCompaction });
+      assert.deepEqual(await offlineHash(files.uncompacted!), {
+        ...expected.latestUncompacted!,
+        hashRevision: revs.compaction,
+      });
+      assert.deepEqual(await offlineHash(files.uncompacted!, revs.beforeCompaction), {
+        ...expected.beforeCompaction!,
+        revision: revs.compaction,
+        hashRevision: revs.beforeCompaction,
+      });
     });
 
     test('after a compaction: the latest and an older revision, from the snapshot and from the live source', async () => {
       assert.equal(expected.latest!.compactRevision, revs.compaction);
       assert.notEqual(expected.latest!.hash, expected.older!.hash);
       assert.deepEqual(await offlineHash(files.snapshot!), { ...expected.latest!, hashRevision: revs.latest });
-      assert.deepEqual(await offlineHash(files.snapshot!, revs.older), { ...expected.older!, hashRevision: revs.older });
+      assert.deepEqual(await offlineHash(files.snapshot!, revs.older), {
+        ...expected.older!,
+        hashRevision: revs.older,
+      });
       const live = await openLiveSource({ endpoints: etcd.endpoint });
       try {
         const h = await live.hashKV!({});
-        assert.deepEqual({ hash: h.hash, compactRevision: h.compactRevision, revision: h.revision, hashRevision: h.hashRevision }, { ...expected.latest!, hashRevision: revs.latest });
+        assert.deepEqual(
+          { hash: h.hash, compactRevision: h.compactRevision, revision: h.revision, hashRevision: h.hashRevision },
+          { ...expected.latest!, hashRevision: revs.latest },
+        );
         const older = await live.hashKV!({ revision: revs.older });
         assert.equal(older.hash, expected.older!.hash);
         assert.equal(older.hashRevision, revs.older);
@@ -133,7 +163,11 @@ for (const version of ETCD_VERSIONS) {
     });
 
     test('kubetcd hashkv --endpoints asks etcd; an etcdctl dump cannot say and is refused with why', async () => {
-      const r = spawnSync(process.execPath, [cli, 'hashkv', '--endpoints', etcd.endpoint, '--revision', String(revs.older), '-o', 'json'], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [cli, 'hashkv', '--endpoints', etcd.endpoint, '--revision', String(revs.older), '-o', 'json'],
+        { encoding: 'utf8' },
+      );
       assert.equal(r.status, 0, r.stderr);
       const printed = JSON.parse(r.stdout) as { hash: number; compactRevision: number };
       assert.deepEqual([printed.hash, printed.compactRevision], [expected.older!.hash, revs.compaction]);
@@ -147,10 +181,22 @@ for (const version of ETCD_VERSIONS) {
     });
 
     test('kubetcd hashkv prints the same hash', () => {
-      const r = spawnSync(process.execPath, [cli, 'hashkv', '--snapshot', files.snapshot!, '--revision', String(revs.older), '-o', 'json'], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [cli, 'hashkv', '--snapshot', files.snapshot!, '--revision', String(revs.older), '-o', 'json'],
+        { encoding: 'utf8' },
+      );
       assert.equal(r.status, 0, r.stderr);
-      const printed = JSON.parse(r.stdout) as { hash: number; compactRevision: number; hashRevision: number; revision: number };
-      assert.deepEqual([printed.hash, printed.compactRevision, printed.hashRevision, printed.revision], [expected.older!.hash, revs.compaction, revs.older, revs.latest]);
+      const printed = JSON.parse(r.stdout) as {
+        hash: number;
+        compactRevision: number;
+        hashRevision: number;
+        revision: number;
+      };
+      assert.deepEqual(
+        [printed.hash, printed.compactRevision, printed.hashRevision, printed.revision],
+        [expected.older!.hash, revs.compaction, revs.older, revs.latest],
+      );
       const table = spawnSync(process.execPath, [cli, 'hashkv', '--snapshot', files.snapshot!], { encoding: 'utf8' });
       assert.equal(table.status, 0, table.stderr);
       assert.match(table.stdout, new RegExp(`\\b${expected.latest!.hash}\\b`));
@@ -188,7 +234,10 @@ for (const version of ETCD_VERSIONS) {
           const refused = await restarted.etcdctl(['endpoint', 'hashkv', `--rev=${revs.compaction}`, '-w', 'json']);
           assert.match(refused.stderr, /required revision has been compacted/);
         } else {
-          assert.deepEqual({ ...atCompaction, hashRevision: undefined }, { ...(await etcdHash(restarted, revs.compaction)), hashRevision: undefined });
+          assert.deepEqual(
+            { ...atCompaction, hashRevision: undefined },
+            { ...(await etcdHash(restarted, revs.compaction)), hashRevision: undefined },
+          );
         }
       } finally {
         await restarted.stop();
@@ -210,7 +259,11 @@ for (const version of ETCD_VERSIONS) {
       const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
       let compaction = 0;
       try {
-        await writer.putMany([['/a', '1'], ['/b', '1'], ['/c', '1']]);
+        await writer.putMany([
+          ['/a', '1'],
+          ['/b', '1'],
+          ['/c', '1'],
+        ]);
         await writer.put('/a', '2');
         compaction = await writer.put('/b', '2');
         await writer.compact(compaction, { physical: true });

@@ -20,21 +20,36 @@ async function answers(s: SnapshotSource, fx: EtcdctlFixture): Promise<unknown> 
   for (const rev of [...fx.dumps.keys(), undefined]) {
     const kvs: unknown[] = [];
     for await (const kv of s.range({ prefix: '' }, rev === undefined ? {} : { revision: rev })) {
-      kvs.push([Buffer.from(kv.key).toString('latin1'), Buffer.from(kv.value).toString('base64'), kv.createRevision, kv.modRevision, kv.version, kv.lease]);
+      kvs.push([
+        Buffer.from(kv.key).toString('latin1'),
+        Buffer.from(kv.value).toString('base64'),
+        kv.createRevision,
+        kv.modRevision,
+        kv.version,
+        kv.lease,
+      ]);
     }
     out[`range@${rev ?? 'latest'}`] = kvs;
   }
   for (const key of fx.histories.keys()) {
     const h: unknown[] = [];
-    for await (const e of s.history(key)) h.push([e.modRevision, e.deleted, e.version, Buffer.from(e.value).toString('base64')]);
+    for await (const e of s.history(key))
+      h.push([e.modRevision, e.deleted, e.version, Buffer.from(e.value).toString('base64')]);
     out[`history ${key}`] = h;
   }
-  out['leases'] = (await s.leases()).map((l) => ({ ...l, keys: l.keys?.map((k) => Buffer.from(k).toString('latin1')) }));
+  out['leases'] = (await s.leases()).map((l) => ({
+    ...l,
+    keys: l.keys?.map((k) => Buffer.from(k).toString('latin1')),
+  }));
   out['status'] = await s.status();
   return out;
 }
 
-async function openAnswer(file: string, fx: EtcdctlFixture, indexCache: string | false): Promise<{ status: string; answers: unknown }> {
+async function openAnswer(
+  file: string,
+  fx: EtcdctlFixture,
+  indexCache: string | false,
+): Promise<{ status: string; answers: unknown }> {
   const s = await openSnapshotSource(file, { indexCache });
   try {
     const a = await answers(s, fx);
@@ -107,7 +122,13 @@ describe('index cache', () => {
     assert.ok(good.index !== undefined, good.why);
     const recIndex = Uint32Array.from(good.index.columns['recIndex'] as Uint32Array);
     recIndex[0] = 0xffffffff;
-    assert.equal(writeIndexFile(file, readHeaderIdentity(file), { columns: { ...good.index.columns, recIndex }, leaseIds: good.index.leaseIds }), undefined);
+    assert.equal(
+      writeIndexFile(file, readHeaderIdentity(file), {
+        columns: { ...good.index.columns, recIndex },
+        leaseIds: good.index.leaseIds,
+      }),
+      undefined,
+    );
     const inconsistent = await openSnapshotSource(fx.snapshotPath, { indexCache: dir });
     try {
       assert.ok((await inconsistent.count({ prefix: '' })) > 0);
@@ -152,7 +173,10 @@ describe('index cache', () => {
     const r = await openAnswer(fx.snapshotPath, fx, notADir);
     assert.match(r.status, /^built; cannot write /);
     assert.deepEqual(r.answers, expected);
-    await assert.rejects(openSnapshotSource(fx.snapshotPath, { indexCache: '' }), { name: 'InvalidArgumentError', message: /Invalid indexCache/ });
+    await assert.rejects(openSnapshotSource(fx.snapshotPath, { indexCache: '' }), {
+      name: 'InvalidArgumentError',
+      message: /Invalid indexCache/,
+    });
   });
 });
 
@@ -161,5 +185,7 @@ function readHeaderIdentity(file: string): Parameters<typeof writeIndexFile>[1] 
   const b = fs.readFileSync(file);
   const magic = 'KUBETCD-INDEX\0'.length;
   const length = b.readUInt32LE(magic + 4);
-  return (JSON.parse(b.toString('utf8', magic + 8, magic + 8 + length)) as { identity: Parameters<typeof writeIndexFile>[1] }).identity;
+  return (
+    JSON.parse(b.toString('utf8', magic + 8, magic + 8 + length)) as { identity: Parameters<typeof writeIndexFile>[1] }
+  ).identity;
 }

@@ -28,7 +28,8 @@ for (const version of ETCD_VERSIONS) {
       etcd = await startEtcd({ version });
       writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
       const entries: Array<[string, string]> = [];
-      for (const ns of NAMESPACES) for (let i = 0; i < PER_NS; i++) entries.push([`/g/${ns}/k${String(i).padStart(3, '0')}`, `v-${ns}-${i}`]);
+      for (const ns of NAMESPACES)
+        for (let i = 0; i < PER_NS; i++) entries.push([`/g/${ns}/k${String(i).padStart(3, '0')}`, `v-${ns}-${i}`]);
       await writer.putMany(entries);
       source = await openLiveSource({ endpoints: etcd.endpoint, pageSize: PAGE });
     });
@@ -49,7 +50,10 @@ for (const version of ETCD_VERSIONS) {
           const keys: string[] = [];
           const progress: RangeProgress[] = [];
           let written = '';
-          for await (const kv of source.range({ prefix: '/g/' }, { keysOnly, onProgress: (p) => progress.push({ ...p }) })) {
+          for await (const kv of source.range(
+            { prefix: '/g/' },
+            { keysOnly, onProgress: (p) => progress.push({ ...p }) },
+          )) {
             const key = Buffer.from(kv.key).toString();
             keys.push(key);
             if (keys.length === at) {
@@ -63,7 +67,11 @@ for (const version of ETCD_VERSIONS) {
           if ((last.restarts ?? 0) > 0) restarted++;
           const expected = await etcdctlKeys(etcd, '/g/', last.revision);
           assert.ok(expected.includes(written), `${written} is in etcd at revision ${last.revision}`);
-          assert.deepEqual(keys, expected, `trigger at record ${at}: the listing at revision ${last.revision} differs from etcd's`);
+          assert.deepEqual(
+            keys,
+            expected,
+            `trigger at record ${at}: the listing at revision ${last.revision} differs from etcd's`,
+          );
         }
         // The compaction hit the read (it restarted) in most runs: the test exercises the resume.
         assert.ok(restarted >= triggers.length / 2, `restarted in ${restarted} of ${triggers.length} runs`);

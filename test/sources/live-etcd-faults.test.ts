@@ -56,7 +56,9 @@ describe('live etcd source under faults (three members on loopback)', () => {
   before(async () => {
     cluster = await startCluster(3);
     writer = await openEtcdWriterForFixtures({ endpoints: cluster.endpoints });
-    await writer.putMany(Array.from({ length: KEYS }, (_, i): [string, string] => [keyOf(i), `v${i}-${'x'.repeat(200)}`]));
+    await writer.putMany(
+      Array.from({ length: KEYS }, (_, i): [string, string] => [keyOf(i), `v${i}-${'x'.repeat(200)}`]),
+    );
   });
 
   after(async () => {
@@ -79,7 +81,9 @@ describe('live etcd source under faults (three members on loopback)', () => {
   async function followersFirst(): Promise<EtcdProcess[]> {
     const rows = await statusRows();
     const leaderEndpoint = rows.find((r) => r.Status.header.member_id === r.Status.leader)!.Endpoint;
-    return [...cluster.members].sort((a, b) => Number(a.endpoint === leaderEndpoint) - Number(b.endpoint === leaderEndpoint));
+    return [...cluster.members].sort(
+      (a, b) => Number(a.endpoint === leaderEndpoint) - Number(b.endpoint === leaderEndpoint),
+    );
   }
 
   it('a hung single member: the call ends within the deadline', async () => {
@@ -127,13 +131,20 @@ describe('live etcd source under faults (three members on loopback)', () => {
 
   it('a member hung (SIGSTOP) under a long call deadline: keepalive pings find it and the call moves on well before the deadline', async () => {
     const [m0, m1, m2] = await followersFirst();
-    const source = await openLiveSource({ endpoints: [m0!.endpoint, m1!.endpoint, m2!.endpoint], callTimeoutMs: 120_000, dialTimeoutMs: 2000 });
+    const source = await openLiveSource({
+      endpoints: [m0!.endpoint, m1!.endpoint, m2!.endpoint],
+      callTimeoutMs: 120_000,
+      dialTimeoutMs: 2000,
+    });
     try {
       assert.equal(await source.count({ prefix: '/f/' }), KEYS); // answered by m0, which stays preferred
       m0!.pause();
       let timer: NodeJS.Timeout | undefined;
       const bound = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('the call still waits on the hung member after 45 s (its deadline is 120 s)')), 45_000);
+        timer = setTimeout(
+          () => reject(new Error('the call still waits on the hung member after 45 s (its deadline is 120 s)')),
+          45_000,
+        );
       });
       try {
         assert.equal(await Promise.race([source.count({ prefix: '/f/' }), bound]), KEYS);
@@ -150,7 +161,11 @@ describe('live etcd source under faults (three members on loopback)', () => {
     const [m0, m1, m2] = await followersFirst();
     const callTimeoutMs = 1000;
     // m0 first: the source prefers the member that answered last, which is m0 after opening.
-    const source = await openLiveSource({ endpoints: [m0!.endpoint, m1!.endpoint, m2!.endpoint], callTimeoutMs, pageSize: PAGE });
+    const source = await openLiveSource({
+      endpoints: [m0!.endpoint, m1!.endpoint, m2!.endpoint],
+      callTimeoutMs,
+      pageSize: PAGE,
+    });
     try {
       assert.equal(await source.count({ prefix: '/f/' }), KEYS);
       const listing = await listWith(source, PAGE + 1, async () => m0!.pause());
@@ -168,7 +183,11 @@ describe('live etcd source under faults (three members on loopback)', () => {
   it('fails over from a hung member within one deadline (count)', async () => {
     const [m0, m1, m2] = await followersFirst();
     const callTimeoutMs = 1500;
-    const source = await openLiveSource({ endpoints: [m0!.endpoint, m1!.endpoint, m2!.endpoint], callTimeoutMs, pageSize: 50 });
+    const source = await openLiveSource({
+      endpoints: [m0!.endpoint, m1!.endpoint, m2!.endpoint],
+      callTimeoutMs,
+      pageSize: 50,
+    });
     try {
       m0!.pause();
       try {
@@ -192,16 +211,27 @@ describe('live etcd source under faults (three members on loopback)', () => {
     const rows = await statusRows();
     const target = rows.find((r) => r.Endpoint === members[0]!.endpoint)!.Status.header.member_id;
     // Read through the leader: its role changes under the read.
-    const source = await openLiveSource({ endpoints: [leader.endpoint, members[0]!.endpoint, members[1]!.endpoint], callTimeoutMs: 3000, pageSize: PAGE });
+    const source = await openLiveSource({
+      endpoints: [leader.endpoint, members[0]!.endpoint, members[1]!.endpoint],
+      callTimeoutMs: 3000,
+      pageSize: PAGE,
+    });
     try {
       const listing = await listWith(source, PAGE + 1, async () => {
-        const moved = await cluster.etcdctl(['move-leader', BigInt(target).toString(16), `--endpoints=${leader.endpoint}`]);
+        const moved = await cluster.etcdctl([
+          'move-leader',
+          BigInt(target).toString(16),
+          `--endpoints=${leader.endpoint}`,
+        ]);
         assert.equal(moved.code, 0, moved.stderr);
       });
       assertComplete(listing);
       assert.equal(new Set(listing.progress.map((p) => p.revision)).size, 1);
       const after = await statusRows();
-      assert.ok(after.every((r) => r.Status.leader === target), 'the leader moved');
+      assert.ok(
+        after.every((r) => r.Status.leader === target),
+        'the leader moved',
+      );
     } finally {
       await source.close();
     }
@@ -276,7 +306,11 @@ describe('live etcd source under faults (three members on loopback)', () => {
 
   it('a member killed mid-listing: the read moves on and completes', async () => {
     const [m0, m1, m2] = await followersFirst();
-    const source = await openLiveSource({ endpoints: [m0!.endpoint, m1!.endpoint, m2!.endpoint], callTimeoutMs: 2000, pageSize: PAGE });
+    const source = await openLiveSource({
+      endpoints: [m0!.endpoint, m1!.endpoint, m2!.endpoint],
+      callTimeoutMs: 2000,
+      pageSize: PAGE,
+    });
     try {
       const listing = await listWith(source, PAGE + 1, async () => m0!.kill());
       assertComplete(listing);
@@ -297,7 +331,8 @@ describe('live etcd source under faults (three members on loopback)', () => {
       });
       assert.ok(listing.error, `the listing completed with ${listing.keys.length} keys`);
       assert.equal(listing.error.name, 'EtcdConnectionError');
-      for (const endpoint of cluster.endpoints) assert.ok(listing.error.message.includes(endpoint), listing.error.message);
+      for (const endpoint of cluster.endpoints)
+        assert.ok(listing.error.message.includes(endpoint), listing.error.message);
       assert.match(listing.error.message, /deadline/i);
       assert.ok(listing.keys.length < KEYS);
       assert.ok(listing.ms < cluster.endpoints.length * callTimeoutMs + 2000, `took ${listing.ms} ms`);

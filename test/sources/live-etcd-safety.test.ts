@@ -8,7 +8,12 @@ import * as fs from 'node:fs';
 import { inspect } from 'node:util';
 import { freePort, startEtcd, type EtcdProcess } from '../helpers/etcd';
 import { makeTestCerts, type TestCerts } from '../helpers/certs';
-import { openEtcdWriter, openEtcdWriterForFixtures, openLiveSource, type LiveOptions } from '../../src/sources/live-etcd-source';
+import {
+  openEtcdWriter,
+  openEtcdWriterForFixtures,
+  openLiveSource,
+  type LiveOptions,
+} from '../../src/sources/live-etcd-source';
 import type { KvSource, RangeProgress } from '../../src/sources/types';
 
 interface Page {
@@ -17,7 +22,11 @@ interface Page {
 }
 
 /** The pages of a listing, from onProgress (called once per page). */
-async function pagesOf(source: KvSource, prefix: string, keysOnly = false): Promise<{ pages: Page[]; records: number }> {
+async function pagesOf(
+  source: KvSource,
+  prefix: string,
+  keysOnly = false,
+): Promise<{ pages: Page[]; records: number }> {
   const progress: RangeProgress[] = [];
   let records = 0;
   for await (const _ of source.range({ prefix }, { keysOnly, onProgress: (p) => progress.push({ ...p }) })) records++;
@@ -38,7 +47,12 @@ describe('live etcd source: paged, cancellable reads', () => {
     const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
     try {
       const value = 'v'.repeat(VALUE_BYTES);
-      await writer.putMany(Array.from({ length: KEYS }, (_, i): [string, string] => [`/big/ns${i % 4}/k${String(i).padStart(5, '0')}`, value]));
+      await writer.putMany(
+        Array.from({ length: KEYS }, (_, i): [string, string] => [
+          `/big/ns${i % 4}/k${String(i).padStart(5, '0')}`,
+          value,
+        ]),
+      );
     } finally {
       await writer.close();
     }
@@ -98,7 +112,10 @@ describe('live etcd source: paged, cancellable reads', () => {
       // Aborted before it starts.
       const aborted = new AbortController();
       aborted.abort();
-      await assert.rejects(source.range({ prefix: '/big/' }, { signal: aborted.signal })[Symbol.asyncIterator]().next(), { name: 'AbortedError' });
+      await assert.rejects(
+        source.range({ prefix: '/big/' }, { signal: aborted.signal })[Symbol.asyncIterator]().next(),
+        { name: 'AbortedError' },
+      );
 
       // Aborted between records: no record after the abort.
       const controller = new AbortController();
@@ -158,7 +175,13 @@ describe('live etcd source: credentials never leak', () => {
     certs = await makeTestCerts();
     etcd = await startEtcd({
       name: 'creds',
-      tls: { caFile: certs.ca, certFile: certs.serverCert, keyFile: certs.serverKey, clientCertFile: certs.clientCert, clientKeyFile: certs.clientKey },
+      tls: {
+        caFile: certs.ca,
+        certFile: certs.serverCert,
+        keyFile: certs.serverKey,
+        clientCertFile: certs.clientCert,
+        clientKeyFile: certs.clientKey,
+      },
       auth: { rootPassword: password },
     });
     assert.equal((await etcd.etcdctl(['put', '/c/a', 'A'])).code, 0);
@@ -178,7 +201,10 @@ describe('live etcd source: credentials never leak', () => {
     assert.ok(!text.includes('PRIVATE KEY'), `${label} shows a private key`);
     for (const line of keyBody) assert.ok(!text.includes(line), `${label} shows key material`);
     // The key's bytes as JSON numbers (a serialised Buffer) would not contain the base64 text.
-    assert.ok(!text.includes(JSON.stringify([...Buffer.from(keyPem)].slice(0, 24)).slice(1, -1)), `${label} shows key bytes`);
+    assert.ok(
+      !text.includes(JSON.stringify([...Buffer.from(keyPem)].slice(0, 24)).slice(1, -1)),
+      `${label} shows key bytes`,
+    );
   }
 
   function everythingAbout(e: unknown): string {
@@ -253,13 +279,34 @@ describe('live etcd source: credentials never leak', () => {
       ['wrong password', () => openLiveSource({ ...good(), password: `${password}-wrong` })],
       ['nothing listens', () => openLiveSource({ ...good(), endpoints: `https://${down}` })],
       ['wrong CA', () => openLiveSource({ ...good(), cacert: fs.readFileSync(certs.otherCa, 'utf8') })],
-      ['foreign client key', () => openLiveSource({ ...good(), cert: fs.readFileSync(certs.otherClientCert, 'utf8'), key: fs.readFileSync(certs.otherClientKey, 'utf8') })],
-      ['key of another certificate', () => openLiveSource({ ...good(), cert: fs.readFileSync(certs.otherClientCert, 'utf8') })],
+      [
+        'foreign client key',
+        () =>
+          openLiveSource({
+            ...good(),
+            cert: fs.readFileSync(certs.otherClientCert, 'utf8'),
+            key: fs.readFileSync(certs.otherClientKey, 'utf8'),
+          }),
+      ],
+      [
+        'key of another certificate',
+        () => openLiveSource({ ...good(), cert: fs.readFileSync(certs.otherClientCert, 'utf8') }),
+      ],
       ['key without a certificate', () => openLiveSource({ ...good(), cert: undefined })],
       ['garbled key header', () => openLiveSource({ ...good(), key: keyPem.replace('-----BEGIN', '-----BEGlN') })],
-      ['garbled key body', () => openLiveSource({ ...good(), key: keyPem.replace(keyBody[0]!, `${keyBody[0]!.slice(0, 8)}!!!!${keyBody[0]!.slice(12)}`) })],
+      [
+        'garbled key body',
+        () =>
+          openLiveSource({
+            ...good(),
+            key: keyPem.replace(keyBody[0]!, `${keyBody[0]!.slice(0, 8)}!!!!${keyBody[0]!.slice(12)}`),
+          }),
+      ],
       ['TLS to a plain port', () => openLiveSource({ ...good(), endpoints: `https://${down}`, callTimeoutMs: 500 })],
-      ['password in the URL', () => openLiveSource({ ...good(), endpoints: `https://root:${password}@127.0.0.1:2379` })],
+      [
+        'password in the URL',
+        () => openLiveSource({ ...good(), endpoints: `https://root:${password}@127.0.0.1:2379` }),
+      ],
       ['writer, wrong password', () => writeOnce({ ...good(), password: `${password}-wrong` })],
       ['writer, nothing listens', () => writeOnce({ ...good(), endpoints: `https://${down}` })],
     ];
@@ -272,7 +319,10 @@ describe('live etcd source: credentials never leak', () => {
         error = e;
       }
       assert.ok(error instanceof Error, `${label}: no error`);
-      assert.ok(['EtcdConnectionError', 'InvalidArgumentError'].includes(error.name), `${label}: ${error.name}: ${error.message}`);
+      assert.ok(
+        ['EtcdConnectionError', 'InvalidArgumentError'].includes(error.name),
+        `${label}: ${error.name}: ${error.message}`,
+      );
       assertClean(label, everythingAbout(error));
       assert.ok(Date.now() - started < 5000, `${label} took ${Date.now() - started} ms`);
     }

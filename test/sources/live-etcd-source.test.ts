@@ -100,7 +100,7 @@ describe('live etcd source', () => {
     assert.ok(all.some((r) => r.lease !== '0'));
   });
 
-  it('stays pinned to the first page\'s revision while keys change between pages', async () => {
+  it("stays pinned to the first page's revision while keys change between pages", async () => {
     const before = await etcdctlRange(etcd, '/t/pods/', (await source.status()).revision);
     let writes = 0;
     const seen: KvRecord[] = [];
@@ -135,12 +135,22 @@ describe('live etcd source', () => {
       keys.add(k);
     }
     const raw: Array<[Uint8Array, string]> = [...keys].map((k) => [Buffer.from(k, 'latin1'), 'v']);
-    raw.push([Buffer.from([0x2f, 0x77, 0x2f, 0xff, 0xff]), 'ff'], [Buffer.from([0x2f, 0x77, 0x2f, 0xff, 0x2f, 0xff]), 'ff2']);
+    raw.push(
+      [Buffer.from([0x2f, 0x77, 0x2f, 0xff, 0xff]), 'ff'],
+      [Buffer.from([0x2f, 0x77, 0x2f, 0xff, 0x2f, 0xff]), 'ff2'],
+    );
     await writer.putMany(raw, { batchSize: 50 });
     const oracle = await openLiveSource({ endpoints: etcd.endpoint, pageSize: 100_000 });
     try {
       // `prefix: ''` pages over everything, narrowing window by window several segments deep.
-      const ranges = [{ prefix: '' }, { prefix: '/w/' }, { prefix: '/w/a' }, { prefix: '/w//' }, { start: '/w/b', end: '/w/z/' }, { start: '/w/9' }];
+      const ranges = [
+        { prefix: '' },
+        { prefix: '/w/' },
+        { prefix: '/w/a' },
+        { prefix: '/w//' },
+        { start: '/w/b', end: '/w/z/' },
+        { start: '/w/9' },
+      ];
       for (const range of ranges) {
         const expected = (await collect(oracle.range(range))).map((r) => Buffer.from(r.key).toString('hex'));
         for (const pageSize of [1, 3, 17]) {
@@ -167,14 +177,27 @@ describe('live etcd source', () => {
     const limited = await collect(source.range({ prefix: '/t/pods/' }, { limit: 6 }));
     assert.deepEqual(
       limited.map((r) => str(r.key)),
-      ['/t/pods/alpha/p000', '/t/pods/alpha/p002', '/t/pods/alpha/p003', '/t/pods/alpha/p004', '/t/pods/alpha/p005', '/t/pods/alpha/p006'],
+      [
+        '/t/pods/alpha/p000',
+        '/t/pods/alpha/p002',
+        '/t/pods/alpha/p003',
+        '/t/pods/alpha/p004',
+        '/t/pods/alpha/p005',
+        '/t/pods/alpha/p006',
+      ],
     );
     const bounded = await collect(source.range({ start: '/t/pods/beta/', end: '/t/pods/gamma/p002' }));
-    assert.deepEqual(bounded.map((r) => str(r.key)), ['/t/pods/beta/p000', '/t/pods/beta/p001', '/t/pods/gamma/p000', '/t/pods/gamma/p001']);
+    assert.deepEqual(
+      bounded.map((r) => str(r.key)),
+      ['/t/pods/beta/p000', '/t/pods/beta/p001', '/t/pods/gamma/p000', '/t/pods/gamma/p001'],
+    );
     const open = await collect(source.range({ start: '/t/pods/zeta' }));
     const fromKey = await etcd.etcdctl(['get', '/t/pods/zeta', '--from-key', '--keys-only', '-w', 'json']);
-    const expectedKeys = ((JSON.parse(fromKey.stdout) as { kvs: EtcdctlKv[] }).kvs).map((kv) => kv.key);
-    assert.deepEqual(open.map((r) => Buffer.from(r.key).toString('base64')), expectedKeys);
+    const expectedKeys = (JSON.parse(fromKey.stdout) as { kvs: EtcdctlKv[] }).kvs.map((kv) => kv.key);
+    assert.deepEqual(
+      open.map((r) => Buffer.from(r.key).toString('base64')),
+      expectedKeys,
+    );
     assert.equal(str(open[0]!.key), '/t/pods/zeta');
     assert.deepEqual([...open[0]!.value], [0, 1, 2, 255, 254]);
   });
@@ -189,7 +212,9 @@ describe('live etcd source', () => {
     assert.equal(now!.version, 2);
     assert.equal(await source.get('/t/pods/alpha/p001'), undefined);
     const status = await source.status();
-    await assert.rejects(source.get('/t/leased', { revision: status.revision + 1000 }), { name: 'FutureRevisionError' });
+    await assert.rejects(source.get('/t/leased', { revision: status.revision + 1000 }), {
+      name: 'FutureRevisionError',
+    });
   });
 
   it('aborts a read with AbortedError', async () => {
@@ -248,7 +273,10 @@ describe('live etcd source', () => {
     // A deleted key: its history ends with the tombstone.
     const gone = [];
     for await (const h of source.history('/t/pods/alpha/p001')) gone.push(h);
-    assert.deepEqual(gone.map((h) => h.deleted), [false, true]);
+    assert.deepEqual(
+      gone.map((h) => h.deleted),
+      [false, true],
+    );
     const never = [];
     for await (const h of source.history('/t/never-existed')) never.push(h);
     assert.equal(never.length, 0);
@@ -263,11 +291,14 @@ describe('live etcd source', () => {
     });
     const after = [];
     for await (const h of source.history(key)) after.push(h);
-    assert.deepEqual(after.map((h) => [h.deleted, str(h.value)]), [
-      [false, 'gamma-10-v2'],
-      [true, ''],
-      [false, 'gamma-10-v3'],
-    ]);
+    assert.deepEqual(
+      after.map((h) => [h.deleted, str(h.value)]),
+      [
+        [false, 'gamma-10-v2'],
+        [true, ''],
+        [false, 'gamma-10-v3'],
+      ],
+    );
     const rows = await collect(source.range({ prefix: '/t/pods/' }, { revision: revs.edited }));
     assert.deepEqual(normalise(rows), fromEtcdctl(await etcdctlRange(etcd, '/t/pods/', revs.edited!)));
 
@@ -278,13 +309,22 @@ describe('live etcd source', () => {
     await writer.put('/t/zz-unrelated', 'u');
     const eph = [];
     for await (const h of source.history('/t/ephemeral')) eph.push(h);
-    assert.deepEqual(eph.map((h) => [h.deleted, h.modRevision]), [[false, created], [true, deleted]]);
+    assert.deepEqual(
+      eph.map((h) => [h.deleted, h.modRevision]),
+      [
+        [false, created],
+        [true, deleted],
+      ],
+    );
     // The same when the delete is the newest revision of the whole store.
     await writer.put('/t/ephemeral', 'e2');
     const last = await writer.delete('/t/ephemeral');
     const eph2 = [];
     for await (const h of source.history('/t/ephemeral')) eph2.push(h);
-    assert.deepEqual(eph2.map((h) => h.modRevision), [created, deleted, last - 1, last]);
+    assert.deepEqual(
+      eph2.map((h) => h.modRevision),
+      [created, deleted, last - 1, last],
+    );
   });
 
   it('history spanning more than one watch batch (1000 revisions)', async () => {
@@ -293,12 +333,17 @@ describe('live etcd source', () => {
     const hist = [];
     for await (const h of source.history('/t/busy')) hist.push(h);
     assert.equal(hist.length, 1100);
-    assert.deepEqual(hist.map((h) => h.version), Array.from({ length: 1100 }, (_, i) => i + 1));
+    assert.deepEqual(
+      hist.map((h) => h.version),
+      Array.from({ length: 1100 }, (_, i) => i + 1),
+    );
   });
 
   it('a read whose pinned revision is compacted mid-read goes on at the new revision when what it returned is unchanged', async () => {
     const progress: Array<{ revision: number; restarts?: number }> = [];
-    const iterator = source.range({ prefix: '/t/pods/' }, { onProgress: (p) => progress.push(p) })[Symbol.asyncIterator]();
+    const iterator = source
+      .range({ prefix: '/t/pods/' }, { onProgress: (p) => progress.push(p) })
+      [Symbol.asyncIterator]();
     const first = await iterator.next();
     assert.equal(first.done, false);
     const records = [first.value as KvRecord];
@@ -328,7 +373,10 @@ describe('live etcd source', () => {
       })(),
       (e: Error) => {
         assert.equal(e.name, 'CompactedRevisionError');
-        assert.match(e.message, /was compacted mid-read, and the \d+ records already returned are no longer the current state/);
+        assert.match(
+          e.message,
+          /was compacted mid-read, and the \d+ records already returned are no longer the current state/,
+        );
         assert.match(e.message, /run it again/);
         return true;
       },
@@ -345,11 +393,14 @@ describe('live etcd source', () => {
     } finally {
       await fromEnv.close();
     }
-    await assert.rejects(openLiveSource({ env: {}, callTimeoutMs: 2000, endpoints: undefined }).then((s) => s.close()), (e: Error) => {
-      // Default endpoint 127.0.0.1:2379: nothing listens there on this machine, or something else does.
-      assert.equal(e.name, 'EtcdConnectionError');
-      assert.match(e.message, /127\.0\.0\.1:2379/);
-      return true;
-    });
+    await assert.rejects(
+      openLiveSource({ env: {}, callTimeoutMs: 2000, endpoints: undefined }).then((s) => s.close()),
+      (e: Error) => {
+        // Default endpoint 127.0.0.1:2379: nothing listens there on this machine, or something else does.
+        assert.equal(e.name, 'EtcdConnectionError');
+        assert.match(e.message, /127\.0\.0\.1:2379/);
+        return true;
+      },
+    );
   });
 });

@@ -36,7 +36,12 @@ describe('live etcd source over TLS', () => {
   });
 
   it('connects with mTLS from paths, from PEM text and from ETCDCTL_* variables', async () => {
-    const a = await openLiveSource({ endpoints: etcd.endpoint, cacert: certs.ca, cert: certs.clientCert, key: certs.clientKey });
+    const a = await openLiveSource({
+      endpoints: etcd.endpoint,
+      cacert: certs.ca,
+      cert: certs.clientCert,
+      key: certs.clientKey,
+    });
     const b = await openLiveSource({
       endpoints: [etcd.endpoint.replace('https://', '')],
       cacert: fs.readFileSync(certs.ca, 'utf8'),
@@ -61,11 +66,14 @@ describe('live etcd source over TLS', () => {
 
   it('checks the server name unless told otherwise (serverName, insecureSkipVerify)', async () => {
     const base = { endpoints: etcd.endpoint, cert: certs.clientCert, key: certs.clientKey, callTimeoutMs: 3000 };
-    await assert.rejects(openLiveSource({ ...base, cacert: certs.ca, serverName: 'not-this-server.example' }), (e: Error) => {
-      assert.equal(e.name, 'EtcdConnectionError');
-      assert.match(e.message, /not valid for this host name|altnames|does not match/i);
-      return true;
-    });
+    await assert.rejects(
+      openLiveSource({ ...base, cacert: certs.ca, serverName: 'not-this-server.example' }),
+      (e: Error) => {
+        assert.equal(e.name, 'EtcdConnectionError');
+        assert.match(e.message, /not valid for this host name|altnames|does not match/i);
+        return true;
+      },
+    );
     const named = await openLiveSource({ ...base, cacert: certs.ca, serverName: 'localhost' });
     await named.close();
     // Without a CA the server certificate cannot be verified...
@@ -87,21 +95,40 @@ describe('live etcd source over TLS', () => {
 
   it('explains a wrong CA, a missing or foreign client certificate, and an expired one', async () => {
     const cases: Array<[string, Parameters<typeof openLiveSource>[0], RegExp]> = [
-      ['wrong CA', { cacert: certs.otherCa, cert: certs.clientCert, key: certs.clientKey }, /not signed by the given CA/],
-      ['no CA', { cert: certs.clientCert, key: certs.clientKey }, /no CA was given: pass the CA that signed it as cacert/],
+      [
+        'wrong CA',
+        { cacert: certs.otherCa, cert: certs.clientCert, key: certs.clientKey },
+        /not signed by the given CA/,
+      ],
+      [
+        'no CA',
+        { cert: certs.clientCert, key: certs.clientKey },
+        /no CA was given: pass the CA that signed it as cacert/,
+      ],
       ['no client cert', { cacert: certs.ca }, /client certificate|cert/],
-      ['foreign client cert', { cacert: certs.ca, cert: certs.otherClientCert, key: certs.otherClientKey }, /client certificate/],
-      ['expired client cert', { cacert: certs.ca, cert: certs.expiredClientCert, key: certs.expiredClientKey }, /expired|client certificate/],
+      [
+        'foreign client cert',
+        { cacert: certs.ca, cert: certs.otherClientCert, key: certs.otherClientKey },
+        /client certificate/,
+      ],
+      [
+        'expired client cert',
+        { cacert: certs.ca, cert: certs.expiredClientCert, key: certs.expiredClientKey },
+        /expired|client certificate/,
+      ],
     ];
     for (const [label, options, hint] of cases) {
       const started = Date.now();
-      await assert.rejects(openLiveSource({ ...options, endpoints: etcd.endpoint, callTimeoutMs: 3000 }), (e: Error) => {
-        assert.equal(e.name, 'EtcdConnectionError', `${label}: ${e.message}`);
-        assert.ok(e.message.includes(etcd.endpoint), `${label}: ${e.message}`);
-        assert.match(e.message, hint, label);
-        assert.ok(!e.message.includes('PRIVATE KEY'), label);
-        return true;
-      });
+      await assert.rejects(
+        openLiveSource({ ...options, endpoints: etcd.endpoint, callTimeoutMs: 3000 }),
+        (e: Error) => {
+          assert.equal(e.name, 'EtcdConnectionError', `${label}: ${e.message}`);
+          assert.ok(e.message.includes(etcd.endpoint), `${label}: ${e.message}`);
+          assert.match(e.message, hint, label);
+          assert.ok(!e.message.includes('PRIVATE KEY'), label);
+          return true;
+        },
+      );
       assert.ok(Date.now() - started < 5000, `${label} took ${Date.now() - started} ms`);
     }
   });
@@ -117,9 +144,15 @@ describe('live etcd source over TLS', () => {
       });
       const damaged = `${dir}/damaged.crt`;
       fs.writeFileSync(damaged, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
-      await assert.rejects(openLiveSource({ endpoints: etcd.endpoint, cacert: damaged }), { name: 'InvalidArgumentError', message: /certificate 1 of 1 does not parse/ });
+      await assert.rejects(openLiveSource({ endpoints: etcd.endpoint, cacert: damaged }), {
+        name: 'InvalidArgumentError',
+        message: /certificate 1 of 1 does not parse/,
+      });
       // A private key where the CA belongs is not a certificate either.
-      await assert.rejects(openLiveSource({ endpoints: etcd.endpoint, cacert: certs.clientKey }), { name: 'InvalidArgumentError', message: /holds no PEM certificate/ });
+      await assert.rejects(openLiveSource({ endpoints: etcd.endpoint, cacert: certs.clientKey }), {
+        name: 'InvalidArgumentError',
+        message: /holds no PEM certificate/,
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -133,18 +166,26 @@ describe('live etcd source over TLS', () => {
       await ok.close();
     }
     const env = await openLiveSource({
-      env: { ETCDCTL_ENDPOINTS: authEtcd.endpoint, ETCDCTL_CACERT: certs.ca, ETCDCTL_USER: 'root', ETCDCTL_PASSWORD: rootPassword },
+      env: {
+        ETCDCTL_ENDPOINTS: authEtcd.endpoint,
+        ETCDCTL_CACERT: certs.ca,
+        ETCDCTL_USER: 'root',
+        ETCDCTL_PASSWORD: rootPassword,
+      },
     });
     await env.close();
     const wrong = 'Wrong-Passw0rd-plugh';
-    await assert.rejects(openLiveSource({ endpoints: authEtcd.endpoint, cacert: certs.ca, user: 'root', password: wrong }), (e: Error) => {
-      assert.equal(e.name, 'EtcdConnectionError');
-      assert.match(e.message, /refused the credentials of user "root"/);
-      const everything = `${e.message} ${JSON.stringify((e as { details?: unknown }).details)} ${String((e as { cause?: Error }).cause?.message)}`;
-      assert.ok(!everything.includes(wrong));
-      assert.ok(!everything.includes(rootPassword));
-      return true;
-    });
+    await assert.rejects(
+      openLiveSource({ endpoints: authEtcd.endpoint, cacert: certs.ca, user: 'root', password: wrong }),
+      (e: Error) => {
+        assert.equal(e.name, 'EtcdConnectionError');
+        assert.match(e.message, /refused the credentials of user "root"/);
+        const everything = `${e.message} ${JSON.stringify((e as { details?: unknown }).details)} ${String((e as { cause?: Error }).cause?.message)}`;
+        assert.ok(!everything.includes(wrong));
+        assert.ok(!everything.includes(rootPassword));
+        return true;
+      },
+    );
     await assert.rejects(openLiveSource({ endpoints: authEtcd.endpoint, cacert: certs.ca }), (e: Error) => {
       assert.equal(e.name, 'EtcdConnectionError');
       assert.match(e.message, /authentication|user/i);

@@ -32,7 +32,9 @@ describe('LiveEtcdSource.watch on a 3-member cluster', () => {
     const status = await cluster.etcdctl(['endpoint', 'status', '-w', 'json']);
     assert.equal(status.code, 0, status.stderr);
     // 64-bit ids: read them as text (JSON.parse would round them).
-    const ids = [...status.stdout.matchAll(/"member_id":(\d+).*?"leader":(\d+)/g)].map((m) => [m[1] as string, m[2] as string] as const);
+    const ids = [...status.stdout.matchAll(/"member_id":(\d+).*?"leader":(\d+)/g)].map(
+      (m) => [m[1] as string, m[2] as string] as const,
+    );
     assert.equal(ids.length, 3, status.stdout);
     const [first, leader] = ids[0]!;
     if (first !== leader) return;
@@ -49,7 +51,8 @@ describe('LiveEtcdSource.watch on a 3-member cluster', () => {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), 20_000);
     const seen: KvWatchEvent[] = [];
-    const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : Buffer.from(b).toString());
+    const text = (b: Uint8Array | undefined): string | undefined =>
+      b === undefined ? undefined : Buffer.from(b).toString();
     try {
       let r4 = 0;
       let r5 = 0;
@@ -66,7 +69,13 @@ describe('LiveEtcdSource.watch on a 3-member cluster', () => {
         if (seen.length === 5) break;
       }
       assert.deepEqual(
-        seen.map((e) => [e.type, text(e.record.key), e.record.modRevision, text(e.record.value), text(e.previous?.value)]),
+        seen.map((e) => [
+          e.type,
+          text(e.record.key),
+          e.record.modRevision,
+          text(e.record.value),
+          text(e.previous?.value),
+        ]),
         [
           ['put', '/w/a', r1, 'one', undefined],
           ['put', '/w/a', r2, 'two', 'one'],
@@ -90,7 +99,12 @@ describe('LiveEtcdSource.watch when the member it watches hangs (SIGSTOP: the co
 
   before(async () => {
     cluster = await startCluster(3);
-    source = await openLiveSource({ endpoints: cluster.endpoints, callTimeoutMs: 5000, dialTimeoutMs: 1000, watchProgressMs: 300 });
+    source = await openLiveSource({
+      endpoints: cluster.endpoints,
+      callTimeoutMs: 5000,
+      dialTimeoutMs: 1000,
+      watchProgressMs: 300,
+    });
     writer = await openEtcdWriterForFixtures({ endpoints: cluster.endpoints.slice(1) });
   });
 
@@ -103,7 +117,9 @@ describe('LiveEtcdSource.watch when the member it watches hangs (SIGSTOP: the co
 
   it('notices the silence, moves to another member, resumes after the last revision and says so in the event', async () => {
     const status = await cluster.etcdctl(['endpoint', 'status', '-w', 'json']);
-    const ids = [...status.stdout.matchAll(/"member_id":(\d+).*?"leader":(\d+)/g)].map((m) => [m[1] as string, m[2] as string] as const);
+    const ids = [...status.stdout.matchAll(/"member_id":(\d+).*?"leader":(\d+)/g)].map(
+      (m) => [m[1] as string, m[2] as string] as const,
+    );
     if (ids[0] && ids[0][0] === ids[0][1]) {
       const moved = await cluster.etcdctl(['move-leader', BigInt(ids[1]![0]).toString(16)]);
       assert.equal(moved.code, 0, moved.stderr);
@@ -128,7 +144,11 @@ describe('LiveEtcdSource.watch when the member it watches hangs (SIGSTOP: the co
     } finally {
       clearTimeout(timer);
     }
-    assert.deepEqual(keys, Array.from({ length: WRITES + 1 }, (_, i) => `/h/${String(i).padStart(3, '0')}`), 'every acknowledged write, once, in order');
+    assert.deepEqual(
+      keys,
+      Array.from({ length: WRITES + 1 }, (_, i) => `/h/${String(i).padStart(3, '0')}`),
+      'every acknowledged write, once, in order',
+    );
     assert.equal(resumed.length, 1, JSON.stringify(resumed));
     assert.equal(resumed[0]!.from, cluster.endpoints[0]);
     assert.notEqual(resumed[0]!.to, cluster.endpoints[0]);

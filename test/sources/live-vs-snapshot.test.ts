@@ -43,7 +43,11 @@ describe('live etcd and its snapshot agree exactly', () => {
     try {
       const entries: Array<[string, string]> = [];
       for (const ns of ['default', 'kube-system', 'team-a']) {
-        for (let i = 0; i < 40; i++) entries.push([`/registry/pods/${ns}/pod-${String(i).padStart(2, '0')}`, `${ns}/${i} v1 ${'x'.repeat(i * 50)}`]);
+        for (let i = 0; i < 40; i++)
+          entries.push([
+            `/registry/pods/${ns}/pod-${String(i).padStart(2, '0')}`,
+            `${ns}/${i} v1 ${'x'.repeat(i * 50)}`,
+          ]);
       }
       revs.loaded = await writer.putMany(entries, { batchSize: 16 });
       await writer.put('/registry/pods/default/pod-00', 'edited once');
@@ -78,19 +82,39 @@ describe('live etcd and its snapshot agree exactly', () => {
   it('range, keys-only, limit and count agree at every kept revision', async () => {
     const status = await live.status();
     for (const revision of [revs.beforeCompaction!, revs.leased!, revs.recreated!, status.revision]) {
-      for (const range of [{ prefix: '' }, { prefix: '/registry/pods/' }, { prefix: '/registry/pods/kube-system/' }, { start: '/registry/pods/default/pod-10', end: '/registry/pods/team-a/' }] as KeyRange[]) {
+      for (const range of [
+        { prefix: '' },
+        { prefix: '/registry/pods/' },
+        { prefix: '/registry/pods/kube-system/' },
+        { start: '/registry/pods/default/pod-10', end: '/registry/pods/team-a/' },
+      ] as KeyRange[]) {
         const label = `${JSON.stringify(range)} @${revision}`;
         assert.deepEqual(await all(snap, range, { revision }), await all(live, range, { revision }), label);
         const keysLive = (await all(live, range, { revision, keysOnly: true })).map((r) => r['key']);
-        assert.deepEqual((await all(snap, range, { revision, keysOnly: true })).map((r) => r['key']), keysLive, `keys ${label}`);
-        assert.deepEqual(await all(snap, range, { revision, limit: 5 }), await all(live, range, { revision, limit: 5 }), `limit ${label}`);
+        assert.deepEqual(
+          (await all(snap, range, { revision, keysOnly: true })).map((r) => r['key']),
+          keysLive,
+          `keys ${label}`,
+        );
+        assert.deepEqual(
+          await all(snap, range, { revision, limit: 5 }),
+          await all(live, range, { revision, limit: 5 }),
+          `limit ${label}`,
+        );
         assert.equal(await snap.count(range, { revision }), await live.count(range, { revision }), `count ${label}`);
       }
     }
   });
 
   it('point reads agree, including deleted and re-created keys', async () => {
-    for (const key of ['/registry/pods/default/pod-00', '/registry/pods/default/pod-01', '/registry/pods/kube-system/pod-07', '/registry/pods/big/blob', 'compact_rev_key', '/nope']) {
+    for (const key of [
+      '/registry/pods/default/pod-00',
+      '/registry/pods/default/pod-01',
+      '/registry/pods/kube-system/pod-07',
+      '/registry/pods/big/blob',
+      'compact_rev_key',
+      '/nope',
+    ]) {
       for (const revision of [undefined, revs.beforeCompaction, revs.leased]) {
         const a = await live.get(key, revision === undefined ? {} : { revision });
         const b = await snap.get(key, revision === undefined ? {} : { revision });
@@ -100,7 +124,12 @@ describe('live etcd and its snapshot agree exactly', () => {
   });
 
   it('history agrees: every kept revision, deletes included', async () => {
-    for (const key of ['/registry/pods/default/pod-00', '/registry/pods/kube-system/pod-07', '/registry/pods/team-a/pod-05', '/registry/pods/default/pod-01']) {
+    for (const key of [
+      '/registry/pods/default/pod-00',
+      '/registry/pods/kube-system/pod-07',
+      '/registry/pods/team-a/pod-05',
+      '/registry/pods/default/pod-01',
+    ]) {
       const a: Record<string, unknown>[] = [];
       for await (const h of live.history(key)) a.push({ ...plain(h), deleted: h.deleted });
       const b: Record<string, unknown>[] = [];
@@ -112,7 +141,10 @@ describe('live etcd and its snapshot agree exactly', () => {
   it('both refuse a compacted revision the same way, and report the same revisions and leases', async () => {
     const below = revs.beforeCompaction! - 1;
     for (const source of [live, snap]) {
-      await assert.rejects(all(source, { prefix: '' }, { revision: below }), (e: Error) => e.name === 'CompactedRevisionError');
+      await assert.rejects(
+        all(source, { prefix: '' }, { revision: below }),
+        (e: Error) => e.name === 'CompactedRevisionError',
+      );
     }
     const [a, b] = await Promise.all([live.status(), snap.status()]);
     assert.equal(b.revision, a.revision);
@@ -120,8 +152,14 @@ describe('live etcd and its snapshot agree exactly', () => {
     assert.equal(b.compactRevision, revs.beforeCompaction);
     // A snapshot does not store the cluster id (etcd derives it at bootstrap); members it does store.
     if (b.clusterId !== undefined) assert.equal(b.clusterId, a.clusterId);
-    assert.deepEqual(b.members.map((m) => m.id), a.members.map((m) => m.id));
+    assert.deepEqual(
+      b.members.map((m) => m.id),
+      a.members.map((m) => m.id),
+    );
     const [la, lb] = await Promise.all([live.leases(), snap.leases()]);
-    assert.deepEqual(lb.map((l) => [l.id, l.ttlSeconds]), la.map((l) => [l.id, l.ttlSeconds]));
+    assert.deepEqual(
+      lb.map((l) => [l.id, l.ttlSeconds]),
+      la.map((l) => [l.id, l.ttlSeconds]),
+    );
   });
 });

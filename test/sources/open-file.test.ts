@@ -17,7 +17,10 @@ test('a bbolt file opens as a snapshot source, a JSON dump as a dump source', as
   await s.close();
   const dumpPath = path.join(tmp, 'dump.json');
   const key = Buffer.from('/k').toString('base64');
-  fs.writeFileSync(dumpPath, `\n  {"header":{"cluster_id":1,"member_id":2,"revision":9,"raft_term":3},"kvs":[{"key":"${key}","create_revision":9,"mod_revision":9,"version":1,"value":"dg=="}],"count":1}\n`);
+  fs.writeFileSync(
+    dumpPath,
+    `\n  {"header":{"cluster_id":1,"member_id":2,"revision":9,"raft_term":3},"kvs":[{"key":"${key}","create_revision":9,"mod_revision":9,"version":1,"value":"dg=="}],"count":1}\n`,
+  );
   assert.equal(sniffFile(dumpPath), 'etcdctl-json');
   const d = await openFileSource(dumpPath);
   assert.equal(d.kind, 'dump');
@@ -40,7 +43,8 @@ test('anything else is refused with the magic found and what to pass instead', a
   fs.writeFileSync(p, Buffer.alloc(8192));
   await assert.rejects(openFileSource(p), {
     name: 'SnapshotFormatError',
-    message: new RegExp(`^Cannot open ".*x\\.db" as an etcd snapshot: magic 0x00000000 at offset 16, expected 0xed0cdaed\\. .*etcdctl snapshot save`),
+    message:
+      /^Cannot open ".*x\.db" as an etcd snapshot: magic 0x00000000 at offset 16, expected 0xed0cdaed\. .*etcdctl snapshot save/,
   });
   const short = path.join(tmp, 'short.db');
   fs.writeFileSync(short, 'abc');

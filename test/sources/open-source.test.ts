@@ -52,7 +52,10 @@ test('openSource opens a live etcd by endpoint string, endpoint list and options
 test('openSource explains a target that is neither a file nor endpoints', async () => {
   await assert.rejects(openSource('./no-such-backup.db'), (e: Error) => {
     assert.equal(e.name, 'InvalidArgumentError');
-    assert.match(e.message, /Cannot open "\.\/no-such-backup\.db": no such file, and it does not look like etcd endpoints/);
+    assert.match(
+      e.message,
+      /Cannot open "\.\/no-such-backup\.db": no such file, and it does not look like etcd endpoints/,
+    );
     return true;
   });
   await assert.rejects(openSource('  '), /the target is empty/);
@@ -67,7 +70,10 @@ test('an https:// endpoint on a plain etcd says the server does not speak TLS, a
     await assert.rejects(openSource(https, { callTimeoutMs: 60_000 }), (e: Error) => {
       assert.equal(e.name, 'EtcdConnectionError');
       // etcd answers the handshake as plain HTTP/2 (wrong version number), or under load resets it
-      assert.match(e.message, /The server does not speak TLS there: use http:\/\/ endpoints without TLS options\.|reset the connection at the TLS handshake, as a plain \(non-TLS\) etcd port does: use http:\/\/ endpoints without TLS options/);
+      assert.match(
+        e.message,
+        /The server does not speak TLS there: use http:\/\/ endpoints without TLS options\.|reset the connection at the TLS handshake, as a plain \(non-TLS\) etcd port does: use http:\/\/ endpoints without TLS options/,
+      );
       assert.doesNotMatch(e.message, /hung/);
       return true;
     });
@@ -98,7 +104,14 @@ async function tried(source: KvSource, key: string): Promise<Record<string, bool
 
 function declared(source: KvSource): Record<string, boolean> {
   const c = source.capabilities;
-  return { watch: c.watch, hashKV: c.hashKV, tombstones: c.tombstones, mvccIndex: c.mvccIndex, valueBytesOnKeysOnly: c.valueBytesOnKeysOnly, writes: c.writes };
+  return {
+    watch: c.watch,
+    hashKV: c.hashKV,
+    tombstones: c.tombstones,
+    mvccIndex: c.mvccIndex,
+    valueBytesOnKeysOnly: c.valueBytesOnKeysOnly,
+    writes: c.writes,
+  };
 }
 
 test('every kind of source declares what it can do, and does what it declares', async () => {
@@ -109,7 +122,18 @@ test('every kind of source declares what it can do, and does what it declares', 
   } finally {
     await snapshot.close();
   }
-  const dumpText = JSON.stringify({ header: { cluster_id: 1, member_id: 2, revision: 5, raft_term: 2 }, kvs: [{ key: Buffer.from('/registry/a').toString('base64'), value: Buffer.from('xyz').toString('base64'), create_revision: 5, mod_revision: 5, version: 1 }] });
+  const dumpText = JSON.stringify({
+    header: { cluster_id: 1, member_id: 2, revision: 5, raft_term: 2 },
+    kvs: [
+      {
+        key: Buffer.from('/registry/a').toString('base64'),
+        value: Buffer.from('xyz').toString('base64'),
+        create_revision: 5,
+        mod_revision: 5,
+        version: 1,
+      },
+    ],
+  });
   const dump = parseEtcdctlDump(dumpText);
   assert.deepEqual(declared(dump), await tried(dump, '/registry/a'));
   assert.deepEqual([dump.capabilities.current, dump.capabilities.history], [false, false]);

@@ -25,7 +25,12 @@ describe('kubetcd check', () => {
       try {
         const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
         try {
-          await writer.putMany(Array.from({ length: 400 }, (_, i): [string, string] => [`/registry/configmaps/default/c${i}`, `value-${i}-${'x'.repeat(i % 7 === 0 ? 5000 : 100)}`]));
+          await writer.putMany(
+            Array.from({ length: 400 }, (_, i): [string, string] => [
+              `/registry/configmaps/default/c${i}`,
+              `value-${i}-${'x'.repeat(i % 7 === 0 ? 5000 : 100)}`,
+            ]),
+          );
           await writer.deletePrefix('/registry/configmaps/default/c1');
         } finally {
           await writer.close();
@@ -69,11 +74,16 @@ describe('kubetcd check', () => {
     const report = await checkSnapshotFile(changed);
     assert.equal(report.ok, false);
     assert.equal(report.hash, 'mismatch');
-    assert.match(report.problems.map((p) => p.message).join('\n'), /the SHA-256 trailer is [0-9a-f]{64}, the first \d+ bytes hash to [0-9a-f]{64}/);
+    assert.match(
+      report.problems.map((p) => p.message).join('\n'),
+      /the SHA-256 trailer is [0-9a-f]{64}, the first \d+ bytes hash to [0-9a-f]{64}/,
+    );
     const r = spawnSync(process.execPath, [cli, 'check', changed], { encoding: 'utf8' });
     assert.equal(r.status, 1);
     assert.match(r.stdout, /^1 problem: .*SHA-256 trailer does NOT match/m);
-    const json = JSON.parse(spawnSync(process.execPath, [cli, 'check', changed, '-o', 'json'], { encoding: 'utf8' }).stdout) as { ok: boolean; hash: string };
+    const json = JSON.parse(
+      spawnSync(process.execPath, [cli, 'check', changed, '-o', 'json'], { encoding: 'utf8' }).stdout,
+    ) as { ok: boolean; hash: string };
     assert.deepEqual([json.ok, json.hash], [false, 'mismatch']);
 
     // The real member db's key bucket: one element fewer on its leaf page.
@@ -84,12 +94,16 @@ describe('kubetcd check', () => {
     const fewer = path.join(dir, 'fewer.db');
     fs.writeFileSync(fewer, real);
     const damaged = await checkSnapshotFile(fewer);
-    assert.match(damaged.problems.map((p) => p.message).join('\n'), /etcd's key bucket: .*page 2 .*element count or headers are damaged/);
+    assert.match(
+      damaged.problems.map((p) => p.message).join('\n'),
+      /etcd's key bucket: .*page 2 .*element count or headers are damaged/,
+    );
   });
 
   test("a freelist that gives away a page in use, and a page neither in use nor free, are named; the auger test db's freelist pointer is wrong", async () => {
     const entries: WriterBucket['entries'] = [];
-    for (let i = 0; i < 60; i++) entries.push([Buffer.from(`k${String(i).padStart(3, '0')}`), Buffer.from(`v${i}`.repeat(20))]);
+    for (let i = 0; i < 60; i++)
+      entries.push([Buffer.from(`k${String(i).padStart(3, '0')}`), Buffer.from(`v${i}`.repeat(20))]);
     const ps = 1024;
     const written = writeBbolt({ entries: [[Buffer.from('key'), { entries }]] }, { pageSize: ps, maxLeafElements: 8 });
     const inUse = written.leafPages[0] as number;
@@ -112,12 +126,23 @@ describe('kubetcd check', () => {
     fs.writeFileSync(file, bytes);
     const report = await checkSnapshotFile(file);
     const messages = report.problems.map((p) => p.message);
-    assert.ok(messages.includes(`page ${inUse}: reachable freed (the tree uses a page the freelist gives away)`), messages.join('\n'));
-    assert.ok(messages.includes(`page ${lost}: unreachable unfreed (neither in the tree nor on the freelist)`), messages.join('\n'));
+    assert.ok(
+      messages.includes(`page ${inUse}: reachable freed (the tree uses a page the freelist gives away)`),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.includes(`page ${lost}: unreachable unfreed (neither in the tree nor on the freelist)`),
+      messages.join('\n'),
+    );
     assert.equal(report.freelist, true);
 
     const auger = await checkSnapshotFile(REAL_DB);
-    assert.deepEqual(auger.problems.map((p) => p.message), ['page 2: the meta names it the freelist, but its flags are 0x2, not 0x10 (bbolt loads its freelist from there when it opens the file for writing)']);
+    assert.deepEqual(
+      auger.problems.map((p) => p.message),
+      [
+        'page 2: the meta names it the freelist, but its flags are 0x2, not 0x10 (bbolt loads its freelist from there when it opens the file for writing)',
+      ],
+    );
     assert.equal(auger.keys, 4);
   });
 

@@ -44,24 +44,44 @@ describe('snapshot reader fuzzing (short mode)', () => {
       assert.ok(s.leafPages.length > 0 && s.values.length > 0 && s.bucketValues.length > 0, s.name);
     }
     assert.ok((seeds.find((s) => s.name === 'etcd-snapshot.db') as { trailer: boolean }).trailer);
-    assert.ok((seeds.find((s) => s.name === 'synthetic deep tree') as { branchPages: number[] }).branchPages.length > 10);
+    assert.ok(
+      (seeds.find((s) => s.name === 'synthetic deep tree') as { branchPages: number[] }).branchPages.length > 10,
+    );
   });
 
   test(`${SHORT_COUNT} damaged files: readable or a SnapshotFormatError, in bounded time and memory`, async (t) => {
-    const stats = await runFuzz({ target: 'snapshot', count: SHORT_COUNT, seed: SEED, workers: 1, snapshotFiles: [files.snapshotPath, files.memberDbPath], hangMs: 10_000, slowMs: 3000 });
+    const stats = await runFuzz({
+      target: 'snapshot',
+      count: SHORT_COUNT,
+      seed: SEED,
+      workers: 1,
+      snapshotFiles: [files.snapshotPath, files.memberDbPath],
+      hangMs: 10_000,
+      slowMs: 3000,
+    });
     checkFuzzRun(t, stats, { count: SHORT_COUNT, maxMs: 3000 });
     assert.ok((stats.outcomes['ok'] ?? 0) > SHORT_COUNT / 10, JSON.stringify(stats.outcomes));
     assert.ok((stats.outcomes['SnapshotFormatError'] ?? 0) > SHORT_COUNT / 10, JSON.stringify(stats.outcomes));
     // every kind of damage is met, and caught, at least sometimes
     for (const m of SNAPSHOT_MUTATIONS) {
-      assert.ok((stats.byMutation[`${m} SnapshotFormatError`] ?? 0) > 0, `no ${m} damage was detected: ${JSON.stringify(stats.byMutation)}`);
+      assert.ok(
+        (stats.byMutation[`${m} SnapshotFormatError`] ?? 0) > 0,
+        `no ${m} damage was detected: ${JSON.stringify(stats.byMutation)}`,
+      );
     }
   });
 
   test('a reader stuck on one file is stopped by the watchdog, the file saved, and the run goes on', async () => {
     const findings = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-snapshot-probe-'));
     try {
-      const stats = await runFuzz({ target: 'snapshot', count: 30, seed: 3, hangMs: 3000, findingsDir: findings, probe: { hangAt: 10 } });
+      const stats = await runFuzz({
+        target: 'snapshot',
+        count: 30,
+        seed: 3,
+        hangMs: 3000,
+        findingsDir: findings,
+        probe: { hangAt: 10 },
+      });
       assert.deepEqual(
         stats.findings.map((f) => `${f.kind}@${f.index}`),
         ['hang@10'],
@@ -81,9 +101,13 @@ describe('keys and values a renderer must escape, through a real snapshot', () =
       const source = await openFileSource(which === 'snapshot' ? files.snapshotPath : files.memberDbPath);
       try {
         const listed: Buffer[] = [];
-        for await (const kv of source.range({ prefix: '/registry/configmaps/default/' }, { keysOnly: true })) listed.push(Buffer.from(kv.key));
+        for await (const kv of source.range({ prefix: '/registry/configmaps/default/' }, { keysOnly: true }))
+          listed.push(Buffer.from(kv.key));
         for (const [i, key] of files.oddKeys.entries()) {
-          assert.ok(listed.some((k) => k.equals(key)), `listed: ${key.toString('hex')}`);
+          assert.ok(
+            listed.some((k) => k.equals(key)),
+            `listed: ${key.toString('hex')}`,
+          );
           const kv = await source.get(key);
           assert.ok(kv !== undefined, key.toString('hex'));
           assert.deepEqual(Buffer.from(kv.key), key);

@@ -8,9 +8,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { isKubetcdError } from '../../src/errors';
-import { BboltBucket, openBboltFile } from '../../src/sources/snapshot/bbolt-file';
+import { type BboltBucket, openBboltFile } from '../../src/sources/snapshot/bbolt-file';
 import { openFileSource } from '../../src/sources/open-file';
-import { fixMetaChecksum, writeBbolt, WriterBucket } from '../helpers/bbolt-writer';
+import { fixMetaChecksum, writeBbolt, type WriterBucket } from '../helpers/bbolt-writer';
 import { seededRandom } from '../../src/util/seeded-random';
 
 const REAL_DB = path.join(__dirname, '../../..', '..', 'shared/data/auger-testdata/boltdb/db');
@@ -54,8 +54,20 @@ const rng = seededRandom;
 
 function deepTree(): Buffer {
   const entries: WriterBucket['entries'] = [];
-  for (let i = 0; i < 200; i++) entries.push([Buffer.from(`k${String(i).padStart(4, '0')}`), Buffer.from(i % 50 === 0 ? 'y'.repeat(5000) : `v${i}`)]);
-  return writeBbolt({ entries: [[Buffer.from('big'), { entries }], [Buffer.from('small'), { entries: [[Buffer.from('a'), Buffer.from('b')]], inline: true }]] }, { pageSize: 1024, maxLeafElements: 4, maxBranchElements: 3 }).bytes;
+  for (let i = 0; i < 200; i++)
+    entries.push([
+      Buffer.from(`k${String(i).padStart(4, '0')}`),
+      Buffer.from(i % 50 === 0 ? 'y'.repeat(5000) : `v${i}`),
+    ]);
+  return writeBbolt(
+    {
+      entries: [
+        [Buffer.from('big'), { entries }],
+        [Buffer.from('small'), { entries: [[Buffer.from('a'), Buffer.from('b')]], inline: true }],
+      ],
+    },
+    { pageSize: 1024, maxLeafElements: 4, maxBranchElements: 3 },
+  ).bytes;
 }
 
 test('the undamaged real db reads fine (the baseline for the mutations)', async () => {
@@ -78,18 +90,26 @@ test('wrong magic names the offset and the expected magic', async () => {
   const p = tmpFile(b);
   await assert.rejects(openFileSource(p), {
     name: 'SnapshotFormatError',
-    message: new RegExp(`^Cannot open "${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}" as an etcd snapshot: magic 0x00000000 at offset 16, expected 0xed0cdaed\\. `),
+    message: new RegExp(
+      `^Cannot open "${p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}" as an etcd snapshot: magic 0x00000000 at offset 16, expected 0xed0cdaed\\. `,
+    ),
   });
   const text = tmpFile(Buffer.from('hello, not a snapshot\n'));
   await assert.rejects(openFileSource(text), { name: 'SnapshotFormatError', message: /magic 0x6f687370 at offset 16/ });
-  await assert.rejects(openFileSource(path.join(tmp, 'absent.db')), { name: 'InvalidArgumentError', message: /ENOENT/ });
+  await assert.rejects(openFileSource(path.join(tmp, 'absent.db')), {
+    name: 'InvalidArgumentError',
+    message: /ENOENT/,
+  });
 });
 
 test('both metas corrupt; page ids beyond the file; a lying page header', async () => {
   const both = Buffer.from(ORIGINAL);
   both[16 + 60] = (both[16 + 60] as number) ^ 1;
   both[PS + 16 + 60] = (both[PS + 16 + 60] as number) ^ 1;
-  await assert.rejects(openFileSource(tmpFile(both)), { name: 'SnapshotFormatError', message: /both meta pages are invalid \(page 0: checksum .*; page 1: checksum/ });
+  await assert.rejects(openFileSource(tmpFile(both)), {
+    name: 'SnapshotFormatError',
+    message: /both meta pages are invalid \(page 0: checksum .*; page 1: checksum/,
+  });
 
   const rootFar = Buffer.from(ORIGINAL);
   rootFar.writeUInt32LE(999, PS + 16 + 16); // meta 1's root pgid
@@ -103,11 +123,20 @@ test('both metas corrupt; page ids beyond the file; a lying page header', async 
   assert.ok(keyEntry);
   const far = Buffer.from(ORIGINAL);
   far.writeUInt32LE(9999, keyEntry.valueOffset);
-  await assert.rejects(openFileSource(tmpFile(far)).then((s) => s.status()), (e: Error) => e.name === 'SnapshotFormatError' && /page id 9999/.test(e.message) && (e as { details?: { pageId?: number } }).details?.pageId === 9999);
+  await assert.rejects(
+    openFileSource(tmpFile(far)).then((s) => s.status()),
+    (e: Error) =>
+      e.name === 'SnapshotFormatError' &&
+      /page id 9999/.test(e.message) &&
+      (e as { details?: { pageId?: number } }).details?.pageId === 9999,
+  );
 
   const wrongId = Buffer.from(ORIGINAL);
   wrongId.writeUInt32LE(7, 2 * PS);
-  await assert.rejects(openFileSource(tmpFile(wrongId)).then((s) => s.status()), { name: 'SnapshotFormatError', message: /page 2 at offset 8192 says it is page 7/ });
+  await assert.rejects(
+    openFileSource(tmpFile(wrongId)).then((s) => s.status()),
+    { name: 'SnapshotFormatError', message: /page 2 at offset 8192 says it is page 7/ },
+  );
 });
 
 test('huge counts, lengths and overflows are caught before any allocation', async () => {
@@ -122,7 +151,11 @@ test('huge counts, lengths and overflows are caught before any allocation', asyn
   for (const [name, mutate, message] of cases) {
     const b = Buffer.from(ORIGINAL);
     mutate(b);
-    await assert.rejects(openFileSource(tmpFile(b)).then((s) => s.status()), { name: 'SnapshotFormatError', message }, name);
+    await assert.rejects(
+      openFileSource(tmpFile(b)).then((s) => s.status()),
+      { name: 'SnapshotFormatError', message },
+      name,
+    );
   }
 });
 
@@ -139,19 +172,31 @@ test('a branch page pointing at itself, or a cycle of two, fails instead of hang
   const self = Buffer.from(bytes);
   self.writeBigUInt64LE(BigInt(rootId), rootId * ps + 16 + 8);
   const s1 = openBboltFile(tmpFile(self));
-  assert.throws(() => [...(s1.bucket('big') as BboltBucket).entries()], { name: 'SnapshotFormatError', message: new RegExp(`page ${rootId} .*reached twice`) });
-  assert.throws(() => (s1.bucket('big') as BboltBucket).cursor().seek('k0000'), { name: 'SnapshotFormatError', message: /reached twice/ });
+  assert.throws(() => [...(s1.bucket('big') as BboltBucket).entries()], {
+    name: 'SnapshotFormatError',
+    message: new RegExp(`page ${rootId} .*reached twice`),
+  });
+  assert.throws(() => (s1.bucket('big') as BboltBucket).cursor().seek('k0000'), {
+    name: 'SnapshotFormatError',
+    message: /reached twice/,
+  });
   s1.close();
   const cycle = Buffer.from(bytes);
   cycle.writeBigUInt64LE(BigInt(rootId), childId * ps + 16 + 8);
   const s2 = openBboltFile(tmpFile(cycle));
-  assert.throws(() => [...(s2.bucket('big') as BboltBucket).entries()], { name: 'SnapshotFormatError', message: /reached twice/ });
+  assert.throws(() => [...(s2.bucket('big') as BboltBucket).entries()], {
+    name: 'SnapshotFormatError',
+    message: /reached twice/,
+  });
   s2.close();
   // a shared child (two parents): entered twice in one walk
   const shared = Buffer.from(bytes);
   shared.writeBigUInt64LE(BigInt(childId), rootId * ps + 16 + 16 + 8);
   const s3 = openBboltFile(tmpFile(shared));
-  assert.throws(() => [...(s3.bucket('big') as BboltBucket).entries()], { name: 'SnapshotFormatError', message: /reached twice/ });
+  assert.throws(() => [...(s3.bucket('big') as BboltBucket).entries()], {
+    name: 'SnapshotFormatError',
+    message: /reached twice/,
+  });
   s3.close();
 });
 
@@ -163,7 +208,10 @@ test('3000 random mutations of the real db: a result or a kubetcd error, each wi
     const flips = 1 + Math.floor(random() * 4);
     for (let j = 0; j < flips; j++) {
       // mostly inside the tree pages and the meta fields, where changes matter
-      const at = random() < 0.85 ? 2 * PS + Math.floor(random() * 3 * PS) : Math.floor(random() * 2) * PS + Math.floor(random() * 80);
+      const at =
+        random() < 0.85
+          ? 2 * PS + Math.floor(random() * 3 * PS)
+          : Math.floor(random() * 2) * PS + Math.floor(random() * 80);
       b[at] = random() < 0.5 ? (b[at] as number) ^ (1 << Math.floor(random() * 8)) : Math.floor(random() * 256);
     }
     const outcome = await exercise(b);
@@ -247,13 +295,28 @@ test('a damaged element count or flag in the key bucket is an error, never fewer
     // The first element's flag says "sub-bucket": its record would be skipped.
     const bucketFlag = Buffer.from(ORIGINAL);
     bucketFlag.writeUInt32LE(1, pgid * PS + 16);
-    await assert.rejects(readAll(bucketFlag), { name: 'SnapshotFormatError', message: /is marked as a sub-bucket, which etcd never writes there/ });
+    await assert.rejects(readAll(bucketFlag), {
+      name: 'SnapshotFormatError',
+      message: /is marked as a sub-bucket, which etcd never writes there/,
+    });
   }
 });
 
 test('a damaged overflow count is caught before reading: never a read of the rest of the file, never a RangeError', () => {
   const written = writeBbolt(
-    { entries: [[Buffer.from('big'), { entries: [[Buffer.from('a'), Buffer.from('y'.repeat(5000))], [Buffer.from('b'), Buffer.alloc(20_000, 0x7a)]] }]] },
+    {
+      entries: [
+        [
+          Buffer.from('big'),
+          {
+            entries: [
+              [Buffer.from('a'), Buffer.from('y'.repeat(5000))],
+              [Buffer.from('b'), Buffer.alloc(20_000, 0x7a)],
+            ],
+          },
+        ],
+      ],
+    },
     { pageSize: 1024 },
   );
   const ps = 1024;
@@ -277,17 +340,31 @@ test('a damaged overflow count is caught before reading: never a read of the res
     if (overflow <= real) continue;
     const bytes = Buffer.from(written.bytes);
     bytes.writeUInt32LE(overflow, pgid * ps + 12);
-    assert.throws(() => readAllEntries(bytes), (e: Error) => {
-      assert.equal(e.name, 'SnapshotFormatError', e.message);
-      assert.match(e.message, new RegExp(`page ${pgid} at offset ${pgid * ps} (claims ${overflow} overflow pages|with its ${overflow} overflow pages ends)`));
-      assert.equal((e as { details?: { pageId?: number } }).details?.pageId, pgid);
-      return true;
-    });
+    assert.throws(
+      () => readAllEntries(bytes),
+      (e: Error) => {
+        assert.equal(e.name, 'SnapshotFormatError', e.message);
+        assert.match(
+          e.message,
+          new RegExp(
+            `page ${pgid} at offset ${pgid * ps} (claims ${overflow} overflow pages|with its ${overflow} overflow pages ends)`,
+          ),
+        );
+        assert.equal((e as { details?: { pageId?: number } }).details?.pageId, pgid);
+        return true;
+      },
+    );
   }
 });
 
 test('damaged etcdctl JSON dumps give SnapshotFormatError', async () => {
-  for (const text of ['{', '{"kvs":[]}', '{"header":{"revision":"x"}}', '{"header":{"revision":5},"kvs":[{"key":"!!"}]}', '{"header":{"revision":5},"kvs":{}}']) {
+  for (const text of [
+    '{',
+    '{"kvs":[]}',
+    '{"header":{"revision":"x"}}',
+    '{"header":{"revision":5},"kvs":[{"key":"!!"}]}',
+    '{"header":{"revision":5},"kvs":{}}',
+  ]) {
     await assert.rejects(openFileSource(tmpFile(Buffer.from(text))), { name: 'SnapshotFormatError' }, text);
   }
 });

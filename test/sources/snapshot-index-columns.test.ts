@@ -19,11 +19,18 @@ describe('snapshot index columns wider than 16 bits', () => {
   let txnRevision = 0;
   let lease = '';
   before(async () => {
-    etcd = await startEtcd({ name: 'columns', extraArgs: [`--max-txn-ops=${MANY}`, '--max-request-bytes=33554432'], startTimeoutMs: 30_000 });
+    etcd = await startEtcd({
+      name: 'columns',
+      extraArgs: [`--max-txn-ops=${MANY}`, '--max-request-bytes=33554432'],
+      startTimeoutMs: 30_000,
+    });
     const w = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint, callTimeoutMs: 120_000 });
     try {
       // short keys and values: the writer keeps a transaction under 1 MiB
-      const keys = Array.from({ length: MANY }, (_, i): [string, string] => [`/t/${String(i).padStart(5, '0')}`, String(i)]);
+      const keys = Array.from({ length: MANY }, (_, i): [string, string] => [
+        `/t/${String(i).padStart(5, '0')}`,
+        String(i),
+      ]);
       txnRevision = await w.putMany(keys, { batchSize: MANY, concurrency: 1 });
       // one key, MANY versions (64 puts in flight at a time)
       let next = 0;
@@ -56,7 +63,9 @@ describe('snapshot index columns wider than 16 bits', () => {
     const hot = await snapshot.get('/wide/hot');
     assert.ok(hot !== undefined);
     assert.equal(hot.version, MANY);
-    const live = JSON.parse((await etcd.etcdctl(['get', '/wide/hot', '-w', 'json'])).stdout) as { kvs: Array<{ version: number; mod_revision: number; value: string }> };
+    const live = JSON.parse((await etcd.etcdctl(['get', '/wide/hot', '-w', 'json'])).stdout) as {
+      kvs: Array<{ version: number; mod_revision: number; value: string }>;
+    };
     assert.equal(hot.modRevision, live.kvs[0]?.mod_revision);
     assert.equal(Buffer.from(hot.value).toString(), Buffer.from(live.kvs[0]?.value ?? '', 'base64').toString());
     let versions = 0;

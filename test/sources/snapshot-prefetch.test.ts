@@ -8,9 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseEtcdctlDump } from '../../src/sources/etcdctl-dump-source';
-import { openSnapshotSource, SnapshotSource } from '../../src/sources/snapshot/snapshot-source';
+import { openSnapshotSource, type SnapshotSource } from '../../src/sources/snapshot/snapshot-source';
 import type { KvRecord, KvSource } from '../../src/sources/types';
-import { buildEtcdctlFixture, EtcdctlFixture, removeEtcdctlFixture } from '../helpers/etcdctl-fixture';
+import { buildEtcdctlFixture, type EtcdctlFixture, removeEtcdctlFixture } from '../helpers/etcdctl-fixture';
 
 function plain(r: KvRecord): Record<string, unknown> {
   return {
@@ -92,7 +92,11 @@ describe('read-ahead of big snapshot ranges', () => {
   test('limit, progress and an early exit', async () => {
     let n = 0;
     let last = 0;
-    for await (const kv of snapshot.range({ prefix: '/fx/many/' }, { limit: 5000, onProgress: (p) => (last = p.records) })) n += kv.key.length > 0 ? 1 : 0;
+    for await (const kv of snapshot.range(
+      { prefix: '/fx/many/' },
+      { limit: 5000, onProgress: (p) => (last = p.records) },
+    ))
+      n += kv.key.length > 0 ? 1 : 0;
     assert.equal(n, 5000);
     assert.equal(last, 5000);
     let seen = 0;

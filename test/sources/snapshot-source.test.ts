@@ -4,16 +4,21 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isKubetcdError } from '../../src/errors';
 import { parseEtcdctlDump } from '../../src/sources/etcdctl-dump-source';
-import { decodeMvccKeyValue, openSnapshotSource, SnapshotSource } from '../../src/sources/snapshot/snapshot-source';
+import {
+  decodeMvccKeyValue,
+  openSnapshotSource,
+  type SnapshotSource,
+} from '../../src/sources/snapshot/snapshot-source';
 import type { KvRecord, KvSource } from '../../src/sources/types';
-import { buildEtcdctlFixture, EtcdctlFixture, removeEtcdctlFixture } from '../helpers/etcdctl-fixture';
+import { buildEtcdctlFixture, type EtcdctlFixture, removeEtcdctlFixture } from '../helpers/etcdctl-fixture';
 
 const DATA = path.join(__dirname, '../../..', '..', 'shared/data/auger-testdata/boltdb');
 const REAL_DB = path.join(DATA, 'db');
 
 async function all(source: KvSource, revision?: number, keysOnly = false): Promise<KvRecord[]> {
   const out: KvRecord[] = [];
-  for await (const kv of source.range({ prefix: '' }, revision === undefined ? { keysOnly } : { revision, keysOnly })) out.push(kv);
+  for await (const kv of source.range({ prefix: '' }, revision === undefined ? { keysOnly } : { revision, keysOnly }))
+    out.push(kv);
   return out;
 }
 function plain(r: KvRecord): Record<string, unknown> {
@@ -37,7 +42,10 @@ describe('the real etcd 3.2 db from auger', () => {
 
   test('keys equal keys.txt, values and metadata equal the page2item records', async () => {
     const kvs = await all(s);
-    assert.deepEqual(kvs.map((kv) => Buffer.from(kv.key).toString()), fs.readFileSync(path.join(DATA, 'keys.txt'), 'utf8').trim().split('\n'));
+    assert.deepEqual(
+      kvs.map((kv) => Buffer.from(kv.key).toString()),
+      fs.readFileSync(path.join(DATA, 'keys.txt'), 'utf8').trim().split('\n'),
+    );
     for (const i of [0, 1, 2]) {
       const raw = decodeMvccKeyValue(fs.readFileSync(path.join(DATA, `page2item${i}.bin`)));
       const got = await s.get(raw.key);
@@ -62,7 +70,14 @@ describe('the real etcd 3.2 db from auger', () => {
     assert.equal(st.consistentIndex, 0x0aa87d);
     assert.equal(st.keyCount, 4);
     assert.equal(st.dbSizeBytes, 20480);
-    assert.deepEqual(st.members, [{ id: '2f7fbfd36802ff7a', name: 'default', peerUrls: ['https://kubernetes-master:2380'], clientUrls: ['http://localhost:2379'] }]);
+    assert.deepEqual(st.members, [
+      {
+        id: '2f7fbfd36802ff7a',
+        name: 'default',
+        peerUrls: ['https://kubernetes-master:2380'],
+        clientUrls: ['http://localhost:2379'],
+      },
+    ]);
   });
 
   test('revisions below the compaction and above the current one are refused', async () => {
@@ -74,9 +89,12 @@ describe('the real etcd 3.2 db from auger', () => {
     assert.equal(await s.count({ prefix: '' }, { revision: 241828 }), 4);
     const ac = new AbortController();
     ac.abort();
-    await assert.rejects(async () => {
-      for await (const kv of s.range({ prefix: '' }, { signal: ac.signal })) void kv;
-    }, { name: 'AbortedError' });
+    await assert.rejects(
+      async () => {
+        for await (const kv of s.range({ prefix: '' }, { signal: ac.signal })) void kv;
+      },
+      { name: 'AbortedError' },
+    );
   });
 });
 
@@ -109,9 +127,15 @@ describe('snapshots made by a real etcd', () => {
     b[at] = 'V'.charCodeAt(0);
     const damaged = path.join(fx.dir, 'damaged.db');
     fs.writeFileSync(damaged, b);
-    await assert.rejects(openSnapshotSource(damaged), { name: 'SnapshotFormatError', message: /fails its SHA-256 check/ });
+    await assert.rejects(openSnapshotSource(damaged), {
+      name: 'SnapshotFormatError',
+      message: /fails its SHA-256 check/,
+    });
     const viaWorker = await openSnapshotSource(damaged, { hashInWorkerBytes: 0 });
-    await assert.rejects(viaWorker.get('/fx/many/001234'), { name: 'SnapshotFormatError', message: /fails its SHA-256 check/ });
+    await assert.rejects(viaWorker.get('/fx/many/001234'), {
+      name: 'SnapshotFormatError',
+      message: /fails its SHA-256 check/,
+    });
     await viaWorker.close();
     const unchecked = await openSnapshotSource(damaged, { verifyHash: false });
     assert.match((await unchecked.get('/fx/many/001234'))?.value.toString() ?? '', /^Value-1234-/);
@@ -156,7 +180,10 @@ describe('snapshots made by a real etcd', () => {
         assert.deepEqual(got.map(plain), expected.map(plain), `${name} @${rev}`);
         // keys-only reads agree on everything but the value
         const keysOnly = await all(s, rev, true);
-        assert.deepEqual(keysOnly.map((r) => ({ ...plain(r), value: '' })), expected.map((r) => ({ ...plain(r), value: '' })));
+        assert.deepEqual(
+          keysOnly.map((r) => ({ ...plain(r), value: '' })),
+          expected.map((r) => ({ ...plain(r), value: '' })),
+        );
         assert.equal(await s.count({ prefix: '' }, { revision: rev }), expected.length);
       }
     }
@@ -199,9 +226,12 @@ describe('snapshots made by a real etcd', () => {
           message: `Revision ${rev} was compacted (oldest kept: ${fx.compactRevision}). Omit { revision } or pass one >= ${fx.compactRevision}.`,
         });
       }
-      await assert.rejects(async () => {
-        for await (const kv of s.range({ prefix: '' }, { revision: fx.finalRevision + 1 })) void kv;
-      }, { name: 'FutureRevisionError' });
+      await assert.rejects(
+        async () => {
+          for await (const kv of s.range({ prefix: '' }, { revision: fx.finalRevision + 1 })) void kv;
+        },
+        { name: 'FutureRevisionError' },
+      );
       assert.equal((await s.get('/fx/a', { revision: fx.compactRevision }))?.value.toString(), 'a2');
     }
   });
@@ -219,7 +249,10 @@ describe('snapshots made by a real etcd', () => {
       assert.ok((st.consistentIndex ?? 0) > 0);
       assert.equal(st.keyCount, await s.count({ prefix: '' }));
       const leases = await s.leases();
-      assert.deepEqual(leases.map((l) => ({ ...l, keys: l.keys?.map((k) => Buffer.from(k).toString()) })), [{ id: leaseId, ttlSeconds: fx.leaseTtlSeconds, keys: ['/fx/leased'] }]);
+      assert.deepEqual(
+        leases.map((l) => ({ ...l, keys: l.keys?.map((k) => Buffer.from(k).toString()) })),
+        [{ id: leaseId, ttlSeconds: fx.leaseTtlSeconds, keys: ['/fx/leased'] }],
+      );
       assert.equal((await s.get('/fx/leased'))?.lease, leaseId);
     }
   });
@@ -228,14 +261,19 @@ describe('snapshots made by a real etcd', () => {
     for (const [, s] of sources) {
       assert.equal(await s.count({ prefix: '/fx/many/' }), fx.manyKeys);
       const some: string[] = [];
-      for await (const kv of s.range({ start: '/fx/many/000010', end: '/fx/many/000013' })) some.push(Buffer.from(kv.key).toString());
+      for await (const kv of s.range({ start: '/fx/many/000010', end: '/fx/many/000013' }))
+        some.push(Buffer.from(kv.key).toString());
       assert.deepEqual(some, ['/fx/many/000010', '/fx/many/000011', '/fx/many/000012']);
       const tail: string[] = [];
       for await (const kv of s.range({ start: '/fx/many/002998' })) tail.push(Buffer.from(kv.key).toString());
       assert.deepEqual(tail, ['/fx/many/002998', '/fx/many/002999']);
       let n = 0;
       let last = 0;
-      for await (const kv of s.range({ prefix: Buffer.from('/fx/') }, { limit: 5, onProgress: (p) => (last = p.records) })) n += kv.key.length > 0 ? 1 : 0;
+      for await (const kv of s.range(
+        { prefix: Buffer.from('/fx/') },
+        { limit: 5, onProgress: (p) => (last = p.records) },
+      ))
+        n += kv.key.length > 0 ? 1 : 0;
       assert.equal(n, 5);
       assert.equal(last, 5);
     }

@@ -25,7 +25,10 @@ async function keysOf(source: KvSource, prefix: string): Promise<string[]> {
 }
 
 function runCli(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, KUBETCD_INDEX_CACHE: '' } });
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBETCD_INDEX_CACHE: '' },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -86,7 +89,10 @@ describe('options where users pass them, on a real etcd with auth on', () => {
   });
 
   test('openSource(path, { verifyHash: false }) reads a snapshot whose trailer no longer matches', async () => {
-    await assert.rejects(openSource(damaged), { name: 'SnapshotFormatError', message: /fails its SHA-256 check.*verifyHash: false/ });
+    await assert.rejects(openSource(damaged), {
+      name: 'SnapshotFormatError',
+      message: /fails its SHA-256 check.*verifyHash: false/,
+    });
     const source = await openSource(damaged, { verifyHash: false });
     try {
       const kv = await source.get('/registry/namespaces/kube-system');
@@ -114,7 +120,10 @@ describe('options where users pass them, on a real etcd with auth on', () => {
   test("open('host:port', { user, password }) logs in; a user who may only read /registry/ connects", async () => {
     const source = await openSource(hostPort, { user: 'reader', password: readerPassword });
     try {
-      assert.deepEqual(await keysOf(source, '/registry/'), ['/registry/namespaces/default', '/registry/namespaces/kube-system']);
+      assert.deepEqual(await keysOf(source, '/registry/'), [
+        '/registry/namespaces/default',
+        '/registry/namespaces/kube-system',
+      ]);
       await assert.rejects(keysOf(source, '/private/'), {
         name: 'EtcdConnectionError',
         message: /denied permission to user "reader" \(reading .*\/private\/.*etcdctl role grant-permission/,
@@ -172,7 +181,10 @@ describe('options where users pass them, on a real etcd with auth on', () => {
     assert.doesNotMatch(refused.stderr, /verifyHash/);
     const read = runCli(['keys', '/registry/', '--snapshot', damaged, '--skip-hash-check']);
     assert.equal(read.code, 0, read.stderr);
-    assert.deepEqual(read.stdout.trim().split('\n'), ['/registry/namespaces/default', '/registry/namespaces/kube-system']);
+    assert.deepEqual(read.stdout.trim().split('\n'), [
+      '/registry/namespaces/default',
+      '/registry/namespaces/kube-system',
+    ]);
     const live = runCli(['keys', '--endpoints', hostPort, '--skip-hash-check']);
     assert.equal(live.code, 2);
     assert.match(live.stderr, /--skip-hash-check applies to a snapshot file: add --snapshot FILE/);

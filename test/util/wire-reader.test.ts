@@ -82,7 +82,10 @@ test('the bigint and safe-integer reads (etcd lease ids, revisions)', () => {
   assert.equal(r.uint64BigInt(buf.length), 2n ** 64n - 1n);
   assert.equal(r.safeUint(buf.length), 2 ** 53 - 1);
   const at = r.pos;
-  assert.throws(() => r.safeUint(buf.length), { name: 'DecodeError', message: `Cannot decode protobuf at byte ${at}: integer 9007199254740992 beyond 2^53.` });
+  assert.throws(() => r.safeUint(buf.length), {
+    name: 'DecodeError',
+    message: `Cannot decode protobuf at byte ${at}: integer 9007199254740992 beyond 2^53.`,
+  });
 });
 
 test('a nested message is read with the same cursor and its own end', () => {
@@ -110,18 +113,63 @@ test('hostile inputs fail with a DecodeError naming the absolute offset', () => 
   const cases: [string, number[], (r: WireReader, end: number) => unknown, string][] = [
     ['an empty varint', [], (r, end) => r.uint32(end), 'byte 100: expected a varint, found the end of the data'],
     ['a truncated varint', [0x80, 0x80], (r, end) => r.uint32(end), 'byte 102: truncated varint'],
-    ['a truncated 64-bit varint', [0xff, 0xff, 0xff, 0xff, 0xff], (r, end) => r.int64(end), 'byte 105: truncated varint'],
-    ['an 11-byte varint', Array(10).fill(0xff).concat([0x01]), (r, end) => r.uint32(end), 'byte 100: varint longer than 10 bytes'],
-    ['an 11-byte 64-bit varint', Array(10).fill(0xff).concat([0x01]), (r, end) => r.uint64(end), 'byte 100: varint longer than 10 bytes'],
-    ['a length past the end', [0x05, 0x01, 0x02], (r, end) => r.lengthEnd(end), 'byte 100: length 5 runs past the end of the enclosing data (2 bytes left)'],
-    ['a huge length', [0xff, 0xff, 0xff, 0xff, 0x0f], (r, end) => r.bytes(end), 'byte 100: length 4294967295 runs past the end of the enclosing data (0 bytes left)'],
-    ['a 6-byte length prefix', [0x80, 0x80, 0x80, 0x80, 0x80, 0x00], (r, end) => r.lengthEnd(end), 'byte 100: length prefix longer than 5 bytes'],
+    [
+      'a truncated 64-bit varint',
+      [0xff, 0xff, 0xff, 0xff, 0xff],
+      (r, end) => r.int64(end),
+      'byte 105: truncated varint',
+    ],
+    [
+      'an 11-byte varint',
+      Array(10).fill(0xff).concat([0x01]),
+      (r, end) => r.uint32(end),
+      'byte 100: varint longer than 10 bytes',
+    ],
+    [
+      'an 11-byte 64-bit varint',
+      Array(10).fill(0xff).concat([0x01]),
+      (r, end) => r.uint64(end),
+      'byte 100: varint longer than 10 bytes',
+    ],
+    [
+      'a length past the end',
+      [0x05, 0x01, 0x02],
+      (r, end) => r.lengthEnd(end),
+      'byte 100: length 5 runs past the end of the enclosing data (2 bytes left)',
+    ],
+    [
+      'a huge length',
+      [0xff, 0xff, 0xff, 0xff, 0x0f],
+      (r, end) => r.bytes(end),
+      'byte 100: length 4294967295 runs past the end of the enclosing data (0 bytes left)',
+    ],
+    [
+      'a 6-byte length prefix',
+      [0x80, 0x80, 0x80, 0x80, 0x80, 0x00],
+      (r, end) => r.lengthEnd(end),
+      'byte 100: length prefix longer than 5 bytes',
+    ],
     ['a short fixed32', [1, 2, 3], (r, end) => r.fixed32(end), 'byte 100: expected 4 bytes of fixed32, only 3 left'],
     ['a short double', [1, 2, 3, 4], (r, end) => r.double(end), 'byte 100: expected 8 bytes of double, only 4 left'],
-    ['a short fixed64 skip', [1], (r, end) => r.skip(FIXED64, end), 'byte 100: expected 8 bytes of fixed64, only 1 left'],
+    [
+      'a short fixed64 skip',
+      [1],
+      (r, end) => r.skip(FIXED64, end),
+      'byte 100: expected 8 bytes of fixed64, only 1 left',
+    ],
     ['wire type 6', [], (r, end) => r.skip(6, end), 'byte 100: invalid wire type 6'],
-    ['a group ended by another group', [0x0c], (r, end) => r.skip(3, end, 2), 'byte 100: end of group 1 does not match group 2'],
-    ['a group never ended', [0x08, 0x01], (r, end) => r.skip(3, end, 1), 'byte 102: expected a varint, found the end of the data'],
+    [
+      'a group ended by another group',
+      [0x0c],
+      (r, end) => r.skip(3, end, 2),
+      'byte 100: end of group 1 does not match group 2',
+    ],
+    [
+      'a group never ended',
+      [0x08, 0x01],
+      (r, end) => r.skip(3, end, 1),
+      'byte 102: expected a varint, found the end of the data',
+    ],
   ];
   for (const [what, bytes, read, message] of cases) {
     // the bytes sit at position 0 of their buffer; error offsets add base (100)
@@ -149,14 +197,31 @@ test('groups nested past the limit fail rather than overflow the stack', () => {
 
 test('an error factory makes the errors of another floor (the snapshot reader)', () => {
   const buf = new Uint8Array([0x08]);
-  const r = new WireReader(buf, 0, 4096, (what, offset) => new SnapshotFormatError(`Cannot decode an mvccpb.KeyValue: ${what} at byte ${offset}. The file is damaged.`, { offset }));
+  const r = new WireReader(
+    buf,
+    0,
+    4096,
+    (what, offset) =>
+      new SnapshotFormatError(`Cannot decode an mvccpb.KeyValue: ${what} at byte ${offset}. The file is damaged.`, {
+        offset,
+      }),
+  );
   r.uint32(1);
   assert.throws(() => r.int64(1), {
     name: 'SnapshotFormatError',
-    message: 'Cannot decode an mvccpb.KeyValue: expected a varint, found the end of the data at byte 4097. The file is damaged.',
+    message:
+      'Cannot decode an mvccpb.KeyValue: expected a varint, found the end of the data at byte 4097. The file is damaged.',
   });
 });
 
 test('wire types have names for messages', () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map(wireTypeName), ['varint', 'fixed64', 'length-delimited', 'start-group', 'end-group', 'fixed32', 'wire type 6']);
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map(wireTypeName), [
+    'varint',
+    'fixed64',
+    'length-delimited',
+    'start-group',
+    'end-group',
+    'fixed32',
+    'wire type 6',
+  ]);
 });

@@ -60,7 +60,9 @@ export function makeClient(endpoint: string, config: Config, forWrites: boolean)
     grpcOptions,
     faultHandling: { host: () => RUN_ONCE, global: RUN_ONCE },
     defaultCallOptions: (context) =>
-      context.isStream ? {} : { deadline: Date.now() + (forWrites ? Math.max(config.callTimeoutMs, 30_000) : config.callTimeoutMs) },
+      context.isStream
+        ? {}
+        : { deadline: Date.now() + (forWrites ? Math.max(config.callTimeoutMs, 30_000) : config.callTimeoutMs) },
   };
   if (config.credentials) {
     options.credentials = config.credentials as NonNullable<EtcdClientOptions['credentials']>;
@@ -95,7 +97,12 @@ export class EndpointPool {
   }
 
   /** Runs `fn` on one member after another until one answers; connection failures move on. */
-  async call<T>(what: string, fn: (client: EtcdClient, options: EtcdCallOptions) => Promise<T>, signal?: AbortSignal, revision?: number): Promise<T> {
+  async call<T>(
+    what: string,
+    fn: (client: EtcdClient, options: EtcdCallOptions) => Promise<T>,
+    signal?: AbortSignal,
+    revision?: number,
+  ): Promise<T> {
     if (this.closed) throw new InvalidArgumentError(`${what}: this live source was closed. Open a new one.`);
     throwIfAborted(signal, what);
     const failures: string[] = [];
@@ -137,7 +144,10 @@ export class EndpointPool {
    * stopped or hung first endpoint then costs the grace at open, not a whole deadline, while a healthy
    * first endpoint stays the one used. Any non-connection failure is the answer, as in {@link call}.
    */
-  async callFirstToAnswer<T>(what: string, fn: (client: EtcdClient, options: EtcdCallOptions) => Promise<T>): Promise<T> {
+  async callFirstToAnswer<T>(
+    what: string,
+    fn: (client: EtcdClient, options: EtcdCallOptions) => Promise<T>,
+  ): Promise<T> {
     const count = this.connections.length;
     if (count === 1) return this.call(what, fn);
     const failures: string[] = [];
@@ -190,15 +200,23 @@ export class EndpointPool {
         });
       };
       start(this.connections[0]!, 0);
-      hedge = setTimeout(() => {
-        hedge = undefined;
-        startOthers();
-      }, Math.min(500, this.config.dialTimeoutMs));
+      hedge = setTimeout(
+        () => {
+          hedge = undefined;
+          startOthers();
+        },
+        Math.min(500, this.config.dialTimeoutMs),
+      );
     });
   }
 
   rangeCall(what: string, request: EtcdRangeRequest, signal?: AbortSignal): Promise<EtcdRangeResponse> {
-    return this.call(what, (client, options) => client.kv.range(request, options), signal, num(request.revision) || undefined);
+    return this.call(
+      what,
+      (client, options) => client.kv.range(request, options),
+      signal,
+      num(request.revision) || undefined,
+    );
   }
 
   close(): void {

@@ -3,12 +3,7 @@
  * mapped to a kubetcd error (compacted, future revision, authentication, permission, too large), with a
  * hint of what to do. Causes are sanitised: never a password or key material in a message.
  */
-import {
-  CompactedRevisionError,
-  EtcdConnectionError,
-  FutureRevisionError,
-  KubetcdError,
-} from '../../errors';
+import { CompactedRevisionError, EtcdConnectionError, FutureRevisionError, KubetcdError } from '../../errors';
 import { reasonOf } from './error-reason';
 import type { Config } from './live-config';
 
@@ -26,16 +21,19 @@ export function isConnectionFailure(e: unknown): boolean {
   );
 }
 
-
 /** What to do about failures whose reasons are `reasons` (TLS, refused, deadline…), for the end of a message. */
 export function hintFor(reasons: string, config: Config): string {
   if (/certificate has expired|certificate expired/i.test(reasons)) {
-    return 'A certificate has expired: renew the client certificate (cert/key, ETCDCTL_CERT) or check the server\'s.';
+    return "A certificate has expired: renew the client certificate (cert/key, ETCDCTL_CERT) or check the server's.";
   }
   if (/bad certificate|unknown ca|certificate required|alert/i.test(reasons)) {
     return 'etcd refused the client certificate: pass a cert and key (ETCDCTL_CERT, ETCDCTL_KEY) signed by a CA that etcd trusts (--trusted-ca-file).';
   }
-  if (/self[- ]signed|unable to verify|unable to get local issuer|certificate signature failure|UNABLE_TO_VERIFY/i.test(reasons)) {
+  if (
+    /self[- ]signed|unable to verify|unable to get local issuer|certificate signature failure|UNABLE_TO_VERIFY/i.test(
+      reasons,
+    )
+  ) {
     if (config.tofuFailed) {
       return "insecureSkipVerify cannot skip chain verification here (grpc-js always verifies, and etcd did not send its CA): pass the CA that signed etcd's certificate as cacert (ETCDCTL_CACERT); insecureSkipVerify then skips only the name check.";
     }

@@ -42,7 +42,12 @@ export function createEtcdClient(options: EtcdClientOptions): EtcdClient {
 
 /** The part of etcd3's connection pool that runs one RPC by its proto name. */
 interface RpcCallable {
-  exec(service: 'Maintenance', method: 'HashKV', payload: Etcd3Module.IHashKVRequest, options?: EtcdCallOptions): Promise<Etcd3Module.IHashKVResponse>;
+  exec(
+    service: 'Maintenance',
+    method: 'HashKV',
+    payload: Etcd3Module.IHashKVRequest,
+    options?: EtcdCallOptions,
+  ): Promise<Etcd3Module.IHashKVResponse>;
 }
 
 /**
@@ -53,6 +58,15 @@ interface RpcCallable {
  * const res = await callHashKv(client, 0, { deadline: Date.now() + 30_000 });
  * res.hash
  */
-export function callHashKv(client: EtcdClient, revision: number, options: EtcdCallOptions): Promise<Etcd3Module.IHashKVResponse> {
-  return (client.maintenance as unknown as { client: RpcCallable }).client.exec('Maintenance', 'HashKV', { revision }, options);
+export function callHashKv(
+  client: EtcdClient,
+  revision: number,
+  options: EtcdCallOptions,
+): Promise<Etcd3Module.IHashKVResponse> {
+  return (client.maintenance as unknown as { client: RpcCallable }).client.exec(
+    'Maintenance',
+    'HashKV',
+    { revision },
+    options,
+  );
 }

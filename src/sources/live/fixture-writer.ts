@@ -23,10 +23,7 @@ export interface EtcdWriter {
   /** Put one key; resolves with the revision of the write. */
   put(key: string | Uint8Array, value: string | Uint8Array, options?: { lease?: string }): Promise<number>;
   /** Put many keys in batched transactions; resolves with the revision of the last transaction. */
-  putMany(
-    entries: Iterable<[string | Uint8Array, string | Uint8Array]>,
-    options?: PutManyOptions,
-  ): Promise<number>;
+  putMany(entries: Iterable<[string | Uint8Array, string | Uint8Array]>, options?: PutManyOptions): Promise<number>;
   /** Delete one key; resolves with the revision after the delete. */
   delete(key: string | Uint8Array): Promise<number>;
   /** Delete every key with this prefix. */
@@ -58,7 +55,10 @@ export async function openEtcdWriterForFixtures(options: LiveOptions = {}): Prom
     } catch (e) {
       if (isConnectionFailure(e)) {
         const reason = sanitise(e, config).message;
-        throw new EtcdConnectionError(`${what}: cannot reach etcd at ${endpoint}: ${reason}. ${hintFor(reason, config)}`, { endpoint });
+        throw new EtcdConnectionError(
+          `${what}: cannot reach etcd at ${endpoint}: ${reason}. ${hintFor(reason, config)}`,
+          { endpoint },
+        );
       }
       throw mapEtcdError(e, what, config, endpoint);
     }
@@ -66,7 +66,11 @@ export async function openEtcdWriterForFixtures(options: LiveOptions = {}): Prom
   return {
     put: (key, value, opts = {}) =>
       wrap('Writing a key', async () => {
-        const res = await client.kv.put({ key: toBuffer('key', key), value: toBuffer('value', value), lease: opts.lease ?? 0 });
+        const res = await client.kv.put({
+          key: toBuffer('key', key),
+          value: toBuffer('value', value),
+          lease: opts.lease ?? 0,
+        });
         return num(res.header.revision);
       }),
     putMany: (entries, opts = {}) =>
@@ -95,7 +99,10 @@ export async function openEtcdWriterForFixtures(options: LiveOptions = {}): Prom
         let bytes = 0;
         for (const [key, value] of entries) {
           const op = { key: toBuffer('key', key), value: toBuffer('value', value) };
-          if (batch.length > 0 && (batch.length >= batchSize || bytes + op.key.length + op.value.length > maxBatchBytes)) {
+          if (
+            batch.length > 0 &&
+            (batch.length >= batchSize || bytes + op.key.length + op.value.length > maxBatchBytes)
+          ) {
             send(batch);
             batch = [];
             bytes = 0;
@@ -111,14 +118,18 @@ export async function openEtcdWriterForFixtures(options: LiveOptions = {}): Prom
         return lastRevision;
       }),
     delete: (key) =>
-      wrap('Deleting a key', async () => num((await client.kv.deleteRange({ key: toBuffer('key', key) })).header.revision)),
+      wrap('Deleting a key', async () =>
+        num((await client.kv.deleteRange({ key: toBuffer('key', key) })).header.revision),
+      ),
     deletePrefix: (prefix) =>
       wrap('Deleting keys', async () => {
         const r = normaliseRange({ prefix });
         return num((await client.kv.deleteRange({ key: r.start, range_end: r.end })).header.revision);
       }),
     grantLease: (ttlSeconds) =>
-      wrap('Granting a lease', async () => String((await client.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 })).ID)),
+      wrap('Granting a lease', async () =>
+        String((await client.leaseClient.leaseGrant({ TTL: ttlSeconds, ID: 0 })).ID),
+      ),
     revokeLease: (id) =>
       wrap('Revoking a lease', async () => {
         await client.leaseClient.leaseRevoke({ ID: id });

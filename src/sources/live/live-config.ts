@@ -141,10 +141,20 @@ export function normaliseConfig(options: LiveOptions): Config {
     .map((e) => e.trim())
     .filter((e) => e !== '');
   if (list.length === 0) {
-    throw new InvalidArgumentError('No etcd endpoint given. Pass { endpoints: "127.0.0.1:2379" } or set ETCDCTL_ENDPOINTS.');
+    throw new InvalidArgumentError(
+      'No etcd endpoint given. Pass { endpoints: "127.0.0.1:2379" } or set ETCDCTL_ENDPOINTS.',
+    );
   }
-  const cacert = checkCertificates('CA certificate (cacert, ETCDCTL_CACERT)', options.cacert ?? env.ETCDCTL_CACERT, readPem('CA certificate (cacert)', options.cacert ?? env.ETCDCTL_CACERT));
-  const cert = checkCertificates('client certificate (cert, ETCDCTL_CERT)', options.cert ?? env.ETCDCTL_CERT, readPem('client certificate (cert)', options.cert ?? env.ETCDCTL_CERT));
+  const cacert = checkCertificates(
+    'CA certificate (cacert, ETCDCTL_CACERT)',
+    options.cacert ?? env.ETCDCTL_CACERT,
+    readPem('CA certificate (cacert)', options.cacert ?? env.ETCDCTL_CACERT),
+  );
+  const cert = checkCertificates(
+    'client certificate (cert, ETCDCTL_CERT)',
+    options.cert ?? env.ETCDCTL_CERT,
+    readPem('client certificate (cert)', options.cert ?? env.ETCDCTL_CERT),
+  );
   const key = readPem('client key (key)', options.key ?? env.ETCDCTL_KEY);
   if ((cert === undefined) !== (key === undefined)) {
     throw new InvalidArgumentError(
@@ -171,7 +181,9 @@ export function normaliseConfig(options: LiveOptions): Config {
       return e.replace(/\/+$/, '');
     }
     if (/^[a-z]+:\/\//i.test(e)) {
-      throw new InvalidArgumentError(`Unsupported endpoint: ${e}. Use host:port, http://host:port or https://host:port.`);
+      throw new InvalidArgumentError(
+        `Unsupported endpoint: ${e}. Use host:port, http://host:port or https://host:port.`,
+      );
     }
     return `${secure ? 'https' : 'http'}://${e}`;
   });
@@ -261,7 +273,8 @@ export async function trustOnFirstUse(config: Config): Promise<void> {
     if (name !== undefined) config.serverName = name;
     if (!config.hasCacert && config.credentials) {
       let top: tls.DetailedPeerCertificate = peer;
-      for (let i = 0; i < 10 && top.issuerCertificate && top.issuerCertificate !== top; i++) top = top.issuerCertificate;
+      for (let i = 0; i < 10 && top.issuerCertificate && top.issuerCertificate !== top; i++)
+        top = top.issuerCertificate;
       // Only a self-issued certificate can serve as a root; otherwise verification fails and the
       // error says to pass cacert.
       if (top.issuer && top.subject && JSON.stringify(top.issuer) === JSON.stringify(top.subject)) {

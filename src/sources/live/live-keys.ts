@@ -119,7 +119,9 @@ export function eventRecord(event: EtcdWatchResponse['events'][number]): { recor
 export function checkRevision(revision: number | undefined): number | undefined {
   if (revision === undefined) return undefined;
   if (!Number.isSafeInteger(revision) || revision < 0) {
-    throw new InvalidArgumentError(`Invalid revision: ${String(revision)}. Pass a positive integer, or omit it for the latest.`);
+    throw new InvalidArgumentError(
+      `Invalid revision: ${String(revision)}. Pass a positive integer, or omit it for the latest.`,
+    );
   }
   return revision === 0 ? undefined : revision;
 }

@@ -53,9 +53,19 @@ export async function compactRevision(pool: EndpointPool, signal?: AbortSignal):
 export async function hashKv(pool: EndpointPool, options: HashKvOptions = {}): Promise<KvHash> {
   const revision = checkRevision(options.revision);
   const what = `Hashing the key-value store${revision !== undefined ? ` at revision ${revision}` : ''}`;
-  const res = await pool.call(what, (client, callOptions) => callHashKv(client, revision ?? 0, callOptions), options.signal, revision);
+  const res = await pool.call(
+    what,
+    (client, callOptions) => callHashKv(client, revision ?? 0, callOptions),
+    options.signal,
+    revision,
+  );
   const current = num(res.header.revision);
-  const out: KvHash = { hash: Number(res.hash) >>> 0, compactRevision: num(res.compact_revision), hashRevision: revision ?? current, revision: current };
+  const out: KvHash = {
+    hash: Number(res.hash) >>> 0,
+    compactRevision: num(res.compact_revision),
+    hashRevision: revision ?? current,
+    revision: current,
+  };
   const memberId = hexId(res.header.member_id);
   if (memberId !== undefined) out.memberId = memberId;
   return out;

@@ -3,7 +3,13 @@
  * hung member and fail-over that resumes after the last revision received), and the bounded watches
  * that replay one key's history and the deletions kept since the compaction.
  */
-import { AbortedError, CompactedRevisionError, EtcdConnectionError, InvalidArgumentError, KubetcdError } from '../../errors';
+import {
+  AbortedError,
+  CompactedRevisionError,
+  EtcdConnectionError,
+  InvalidArgumentError,
+  KubetcdError,
+} from '../../errors';
 import type { KeyRange, KvHistoryEntry, KvTombstone, KvWatchEvent, WatchOptions } from '../types';
 import type { EndpointPool } from './endpoint-pool';
 import type { EtcdKeyValue, EtcdWatchCreateRequest, EtcdWatchResponse, EtcdWatchStream } from './etcd3-gateway';
@@ -39,7 +45,11 @@ const WATCH_HIGH_WATER = 4096;
 const WATCH_LOW_WATER = 512;
 
 /** history() of a live source: the key at the compaction revision, then its events since, replayed by watches. */
-export async function* keyHistory(pool: EndpointPool, key: string | Uint8Array, options: { signal?: AbortSignal } = {}): AsyncGenerator<KvHistoryEntry> {
+export async function* keyHistory(
+  pool: EndpointPool,
+  key: string | Uint8Array,
+  options: { signal?: AbortSignal } = {},
+): AsyncGenerator<KvHistoryEntry> {
   const k = toBuffer('key', key);
   if (k.length === 0) throw new InvalidArgumentError('Invalid key: the empty key. Pass a non-empty key.');
   const what = `Reading the history of ${printable(k)}`;
@@ -140,7 +150,13 @@ export function watchUntil(
         let finished = false;
         let stream: EtcdWatchStream | undefined;
         const expire = (): void =>
-          finish(new EtcdConnectionError(idle ? `${what}: the watch sent nothing for ${timeoutMs} ms (deadline exceeded).` : `${what}: the watch did not finish within ${timeoutMs} ms (deadline exceeded).`));
+          finish(
+            new EtcdConnectionError(
+              idle
+                ? `${what}: the watch sent nothing for ${timeoutMs} ms (deadline exceeded).`
+                : `${what}: the watch did not finish within ${timeoutMs} ms (deadline exceeded).`,
+            ),
+          );
         let timer = setTimeout(expire, timeoutMs);
         const onAbort = (): void => finish(new AbortedError(`${what} was cancelled by its AbortSignal.`));
         signal?.addEventListener('abort', onAbort, { once: true });
@@ -203,13 +219,22 @@ export function watchUntil(
  * @example
  * for await (const e of etcd.watch({ prefix: '/registry/pods/' })) console.log(e.type, e.record.key.toString());
  */
-export function watchRange(pool: EndpointPool, range: KeyRange, options: WatchOptions = {}): AsyncIterable<KvWatchEvent> {
+export function watchRange(
+  pool: EndpointPool,
+  range: KeyRange,
+  options: WatchOptions = {},
+): AsyncIterable<KvWatchEvent> {
   const r = normaliseRange(range);
   const from = checkRevision(options.fromRevision);
   return { [Symbol.asyncIterator]: () => watchEvents(pool, r, from, options.signal) };
 }
 
-async function* watchEvents(pool: EndpointPool, r: NormalRange, fromRevision: number | undefined, signal: AbortSignal | undefined): AsyncGenerator<KvWatchEvent> {
+async function* watchEvents(
+  pool: EndpointPool,
+  r: NormalRange,
+  fromRevision: number | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<KvWatchEvent> {
   const what = `Watching ${describeRange(r)}`;
   const queue: Array<KvWatchEvent | undefined> = [];
   let head = 0;
@@ -253,7 +278,13 @@ async function* watchEvents(pool: EndpointPool, r: NormalRange, fromRevision: nu
                 `${what}: revision ${next ?? '?'} was compacted (oldest kept: ${compactRev}). Watch from revision ${compactRev} or later, or read the current state first and watch from its revision + 1.`,
                 { revision: next, compactRevision: compactRev },
               )
-            : mapEtcdError(new Error(res.cancel_reason || 'watch cancelled by etcd'), what, pool.config, pool.origin, next);
+            : mapEtcdError(
+                new Error(res.cancel_reason || 'watch cancelled by etcd'),
+                what,
+                pool.config,
+                pool.origin,
+                next,
+              );
         notify();
         return;
       }
@@ -302,21 +333,28 @@ async function* watchEvents(pool: EndpointPool, r: NormalRange, fromRevision: nu
   // member that does not answer.
   const hungAfterMs = pool.config.dialTimeoutMs;
   const quietMs = pool.config.watchProgressMs;
-  const liveness = setInterval(() => {
-    const s = stream;
-    if (s === undefined) return;
-    const now = Date.now();
-    if (askedAt !== undefined && now - askedAt >= hungAfterMs) {
-      dropCurrent?.(new Error(`${endpoint} did not answer a watch progress request within ${hungAfterMs} ms (timed out): the member is hung or unreachable`));
-    } else if (askedAt === undefined && now - heardAt >= quietMs) {
-      askedAt = now;
-      try {
-        s.write({ progress_request: {} });
-      } catch (e) {
-        dropCurrent?.(e as Error);
+  const liveness = setInterval(
+    () => {
+      const s = stream;
+      if (s === undefined) return;
+      const now = Date.now();
+      if (askedAt !== undefined && now - askedAt >= hungAfterMs) {
+        dropCurrent?.(
+          new Error(
+            `${endpoint} did not answer a watch progress request within ${hungAfterMs} ms (timed out): the member is hung or unreachable`,
+          ),
+        );
+      } else if (askedAt === undefined && now - heardAt >= quietMs) {
+        askedAt = now;
+        try {
+          s.write({ progress_request: {} });
+        } catch (e) {
+          dropCurrent?.(e as Error);
+        }
       }
-    }
-  }, Math.max(50, Math.min(quietMs, hungAfterMs) / 4));
+    },
+    Math.max(50, Math.min(quietMs, hungAfterMs) / 4),
+  );
   liveness.unref();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -344,7 +382,10 @@ async function* watchEvents(pool: EndpointPool, r: NormalRange, fromRevision: nu
         lost = undefined;
         if (!isConnectionFailure(e) || moves >= 2 * pool.connections.length) {
           throw isConnectionFailure(e)
-            ? new EtcdConnectionError(`${what}: the watch lost its connection to etcd at ${pool.origin} (${moves + 1} time${moves === 0 ? '' : 's'} in a row: ${reasonOf(e)}). Check the members' health, then watch again from the last revision seen + 1.`, { endpoints: pool.config.endpoints })
+            ? new EtcdConnectionError(
+                `${what}: the watch lost its connection to etcd at ${pool.origin} (${moves + 1} time${moves === 0 ? '' : 's'} in a row: ${reasonOf(e)}). Check the members' health, then watch again from the last revision seen + 1.`,
+                { endpoints: pool.config.endpoints },
+              )
             : mapEtcdError(e, what, pool.config, pool.origin, next);
         }
         moves++;
@@ -388,7 +429,11 @@ async function* watchEvents(pool: EndpointPool, r: NormalRange, fromRevision: nu
  * @example
  * for await (const d of etcd.tombstones({ prefix: '/registry/pods/' })) console.log(d.key.toString(), d.revision);
  */
-export async function* deletions(pool: EndpointPool, range: KeyRange, options: { signal?: AbortSignal } = {}): AsyncGenerator<KvTombstone> {
+export async function* deletions(
+  pool: EndpointPool,
+  range: KeyRange,
+  options: { signal?: AbortSignal } = {},
+): AsyncGenerator<KvTombstone> {
   const r = normaliseRange(range);
   const what = `Listing the deletions in ${describeRange(r)}`;
   const signal = options.signal;
@@ -396,21 +441,29 @@ export async function* deletions(pool: EndpointPool, range: KeyRange, options: {
   const current = num(head.header.revision);
   const compact = await compactRevision(pool, signal);
   if (compact >= current) return;
-  const inRange = (k: Buffer): boolean => Buffer.compare(k, r.start) >= 0 && (isToEnd(r.end) || Buffer.compare(k, r.end) < 0);
+  const inRange = (k: Buffer): boolean =>
+    Buffer.compare(k, r.start) >= 0 && (isToEnd(r.end) || Buffer.compare(k, r.end) < 0);
   const found: KvTombstone[] = [];
-  await watchUntil(pool, what, { key: NUL, range_end: NUL, start_revision: Math.max(1, compact + 1), prev_kv: true }, signal, (events) => {
-    for (const event of events) {
-      const rev = num(event.kv.mod_revision);
-      if (rev > current) return true;
-      if (event.type === 'Delete' && inRange(event.kv.key)) {
-        const d: KvTombstone = { key: event.kv.key, revision: rev };
-        if (event.prev_kv) d.previous = toRecord(event.prev_kv, false);
-        found.push(d);
+  await watchUntil(
+    pool,
+    what,
+    { key: NUL, range_end: NUL, start_revision: Math.max(1, compact + 1), prev_kv: true },
+    signal,
+    (events) => {
+      for (const event of events) {
+        const rev = num(event.kv.mod_revision);
+        if (rev > current) return true;
+        if (event.type === 'Delete' && inRange(event.kv.key)) {
+          const d: KvTombstone = { key: event.kv.key, revision: rev };
+          if (event.prev_kv) d.previous = toRecord(event.prev_kv, false);
+          found.push(d);
+        }
+        if (rev >= current) return true;
       }
-      if (rev >= current) return true;
-    }
-    return false;
-  }, true);
+      return false;
+    },
+    true,
+  );
   // in key order, each key's deletes oldest first (the watch gave them in revision order)
   found.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)) || a.revision - b.revision);
   for (const d of found) {

@@ -8,7 +8,18 @@ import { AbortedError, CompactedRevisionError } from '../../errors';
 import type { KvRecord, RangeOptions } from '../types';
 import type { EndpointPool } from './endpoint-pool';
 import type { EtcdKeyValue, EtcdRangeRequest } from './etcd3-gateway';
-import { bufferEquals, describeRange, isToEnd, minEnd, NUL, num, prefixEnd, throwIfAborted, toRecord, type NormalRange } from './live-keys';
+import {
+  bufferEquals,
+  describeRange,
+  isToEnd,
+  minEnd,
+  NUL,
+  num,
+  prefixEnd,
+  throwIfAborted,
+  toRecord,
+  type NormalRange,
+} from './live-keys';
 
 /** A cheap order-sensitive digest (two 32-bit FNV-1a variants) of (key, modRevision) pairs. */
 class RecordDigest {
@@ -160,7 +171,8 @@ export async function* pagedRange(
         position = nextFrom;
         windowEnd = nextEnd;
         let size = pool.config.pageSize;
-        if (!keysOnly && avgBytes > 0) size = Math.max(16, Math.min(size, Math.floor(pool.config.pageBytes / avgBytes)));
+        if (!keysOnly && avgBytes > 0)
+          size = Math.max(16, Math.min(size, Math.floor(pool.config.pageBytes / avgBytes)));
         size = Math.min(size, remaining);
         requestSize = size;
         pending = fetch(position, windowEnd, size);
@@ -177,10 +189,15 @@ export async function* pagedRange(
       yield record;
       if (signal?.aborted) {
         pending?.catch(() => undefined);
-        throw new AbortedError(`${what} was cancelled by its AbortSignal after ${records} records.`, { records, revision });
+        throw new AbortedError(`${what} was cancelled by its AbortSignal after ${records} records.`, {
+          records,
+          revision,
+        });
       }
     }
-    options.onProgress?.(restarts > 0 ? { records, valueBytes, revision, restarts } : { records, valueBytes, revision });
+    options.onProgress?.(
+      restarts > 0 ? { records, valueBytes, revision, restarts } : { records, valueBytes, revision },
+    );
     if (limit !== undefined && records >= limit) return;
   }
 }
@@ -208,7 +225,13 @@ async function resumeAt(
   const done: NormalRange = { start: r.start, end: Buffer.concat([lastGiven, NUL]), prefix: r.prefix };
   const again = new RecordDigest();
   let now = 0;
-  for await (const kv of pagedRange(pool, done, undefined, { keysOnly: true, ...(signal !== undefined ? { signal } : {}), onProgress: (p) => (now = p.revision) }, false)) {
+  for await (const kv of pagedRange(
+    pool,
+    done,
+    undefined,
+    { keysOnly: true, ...(signal !== undefined ? { signal } : {}), onProgress: (p) => (now = p.revision) },
+    false,
+  )) {
     again.add(kv.key, kv.modRevision);
   }
   if (now === 0 || !again.equals(given)) {

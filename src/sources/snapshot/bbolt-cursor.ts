@@ -4,8 +4,23 @@
  */
 import { SnapshotFormatError } from '../../errors';
 import {
-  BUCKET_HEADER_BYTES, ELEMENT_BYTES, MAX_CACHED_BLOCKS, MAX_TREE_DEPTH, PAGE_FLAGS, PAGE_HEADER_BYTES, readU64,
-  branchChild, checkTreePage, copyEntry, elementError, elementKey, layoutError, leafEntry, type BboltEntry, type BboltPage, type BboltPages,
+  BUCKET_HEADER_BYTES,
+  ELEMENT_BYTES,
+  MAX_CACHED_BLOCKS,
+  MAX_TREE_DEPTH,
+  PAGE_FLAGS,
+  PAGE_HEADER_BYTES,
+  readU64,
+  branchChild,
+  checkTreePage,
+  copyEntry,
+  elementError,
+  elementKey,
+  layoutError,
+  leafEntry,
+  type BboltEntry,
+  type BboltPage,
+  type BboltPages,
 } from './bbolt-page';
 
 /** A bucket: a B+tree of sorted keys, possibly holding sub-buckets. */
@@ -147,11 +162,14 @@ export class BboltCursor {
       );
     }
     if (this.stack.length >= MAX_TREE_DEPTH) {
-      throw new SnapshotFormatError(`Bad bbolt file "${file.path}": the tree under page ${this.bucket.rootPgid} is deeper than ${MAX_TREE_DEPTH} levels at page ${pgid}. The file is damaged.`, {
-        path: file.path,
-        pageId: pgid,
-        offset: pgid * file.pageSize,
-      });
+      throw new SnapshotFormatError(
+        `Bad bbolt file "${file.path}": the tree under page ${this.bucket.rootPgid} is deeper than ${MAX_TREE_DEPTH} levels at page ${pgid}. The file is damaged.`,
+        {
+          path: file.path,
+          pageId: pgid,
+          offset: pgid * file.pageSize,
+        },
+      );
     }
     const page = file.page(pgid);
     // Only branch pages can lead back up; leaves are not remembered (a big walk meets many).
@@ -170,7 +188,12 @@ export class BboltCursor {
   /** Re-read a leaf whose cached block may have been recycled by other reads since it was loaded. */
   private refresh(frame: Frame): void {
     const file = this.bucket.file;
-    if (frame.page.inline || frame.page.flags !== PAGE_FLAGS.leaf || file.blockLoads - frame.loads < MAX_CACHED_BLOCKS - 1) return;
+    if (
+      frame.page.inline ||
+      frame.page.flags !== PAGE_FLAGS.leaf ||
+      file.blockLoads - frame.loads < MAX_CACHED_BLOCKS - 1
+    )
+      return;
     frame.page = file.page(frame.page.id);
     frame.loads = file.blockLoads;
   }
@@ -222,7 +245,17 @@ export class BboltCursor {
    * @example
    * let n = 0; bucket.cursor().scan(() => { n++; });
    */
-  scan(visit: (bytes: Buffer, keyStart: number, keyBytes: number, valueBytes: number, flags: number, pageId: number, fileBase: number) => void): void {
+  scan(
+    visit: (
+      bytes: Buffer,
+      keyStart: number,
+      keyBytes: number,
+      valueBytes: number,
+      flags: number,
+      pageId: number,
+      fileBase: number,
+    ) => void,
+  ): void {
     this.stack = [];
     const bucket = this.bucket;
     if (bucket.inlinePage) {
@@ -241,7 +274,15 @@ export class BboltCursor {
     pageBytes: number,
     pageId: number,
     fileBase: number,
-    visit: (bytes: Buffer, keyStart: number, keyBytes: number, valueBytes: number, flags: number, pageId: number, fileBase: number) => void,
+    visit: (
+      bytes: Buffer,
+      keyStart: number,
+      keyBytes: number,
+      valueBytes: number,
+      flags: number,
+      pageId: number,
+      fileBase: number,
+    ) => void,
   ): void {
     const end = at + pageBytes;
     // bbolt writes a page's keys and values back to back, right after its element headers: any other
@@ -256,7 +297,8 @@ export class BboltCursor {
       if (start + ksize + vsize > end || start !== expected) {
         const file = this.bucket.file;
         const page = pageId === 0 && this.bucket.inlinePage ? this.bucket.inlinePage : file.page(pageId);
-        if (start + ksize + vsize > end) throw elementError(file.path, page, i, `key of ${ksize} and value of ${vsize} bytes at +${start - el}`);
+        if (start + ksize + vsize > end)
+          throw elementError(file.path, page, i, `key of ${ksize} and value of ${vsize} bytes at +${start - el}`);
         throw layoutError(file.path, page, i, start - at, expected - at, count);
       }
       expected = start + ksize + vsize;
@@ -267,7 +309,15 @@ export class BboltCursor {
   private scanPage(
     pgid: number,
     depth: number,
-    visit: (bytes: Buffer, keyStart: number, keyBytes: number, valueBytes: number, flags: number, pageId: number, fileBase: number) => void,
+    visit: (
+      bytes: Buffer,
+      keyStart: number,
+      keyBytes: number,
+      valueBytes: number,
+      flags: number,
+      pageId: number,
+      fileBase: number,
+    ) => void,
   ): void {
     const file = this.bucket.file;
     const ps = file.pageSize;
@@ -286,7 +336,8 @@ export class BboltCursor {
       const el = PAGE_HEADER_BYTES + i * ELEMENT_BYTES;
       const pos = branch.readUInt32LE(el);
       const ksize = branch.readUInt32LE(el + 4);
-      if (el + pos + ksize > pageBytes) throw elementError(file.path, file.page(pgid), i, `key of ${ksize} bytes at +${pos}`);
+      if (el + pos + ksize > pageBytes)
+        throw elementError(file.path, file.page(pgid), i, `key of ${ksize} bytes at +${pos}`);
       const child = readU64(branch, el + 8);
       if (this.visited.has(child)) {
         throw new SnapshotFormatError(
@@ -295,11 +346,14 @@ export class BboltCursor {
         );
       }
       if (depth + 1 >= MAX_TREE_DEPTH) {
-        throw new SnapshotFormatError(`Bad bbolt file "${file.path}": the tree under page ${this.bucket.rootPgid} is deeper than ${MAX_TREE_DEPTH} levels at page ${child}. The file is damaged.`, {
-          path: file.path,
-          pageId: child,
-          offset: child * ps,
-        });
+        throw new SnapshotFormatError(
+          `Bad bbolt file "${file.path}": the tree under page ${this.bucket.rootPgid} is deeper than ${MAX_TREE_DEPTH} levels at page ${child}. The file is damaged.`,
+          {
+            path: file.path,
+            pageId: child,
+            offset: child * ps,
+          },
+        );
       }
       const childView = file.pageView(child);
       if (childView.readUInt16LE(file.viewStart + 8) === PAGE_FLAGS.branch) this.visited.add(child);

@@ -9,14 +9,43 @@ import * as fs from 'node:fs';
 import { InvalidArgumentError, SnapshotFormatError } from '../../errors';
 import { BboltBucket } from './bbolt-cursor';
 import {
-  BBOLT_MAGIC, BBOLT_VERSION, BLOCK_BYTES, DEFAULT_WHOLE_FILE_BYTES, ELEMENT_BYTES, hex32, MAX_CACHED_BLOCKS, MAX_PAGE_SIZE,
-  META_BYTES, META_CHECKSUMMED_BYTES, MIN_PAGE_SIZE, PAGE_FLAGS, PAGE_HEADER_BYTES, readU64, SNAPSHOT_TRAILER_BYTES,
-  checkTreePage, fnv1a64, type BboltMeta, type BboltOpenOptions, type BboltPage,
+  BBOLT_MAGIC,
+  BBOLT_VERSION,
+  BLOCK_BYTES,
+  DEFAULT_WHOLE_FILE_BYTES,
+  ELEMENT_BYTES,
+  hex32,
+  MAX_CACHED_BLOCKS,
+  MAX_PAGE_SIZE,
+  META_BYTES,
+  META_CHECKSUMMED_BYTES,
+  MIN_PAGE_SIZE,
+  PAGE_FLAGS,
+  PAGE_HEADER_BYTES,
+  readU64,
+  SNAPSHOT_TRAILER_BYTES,
+  checkTreePage,
+  fnv1a64,
+  type BboltMeta,
+  type BboltOpenOptions,
+  type BboltPage,
 } from './bbolt-page';
 
 export {
-  BBOLT_MAGIC, BBOLT_VERSION, BUCKET_HEADER_BYTES, BUCKET_LEAF_FLAG, ELEMENT_BYTES, fnv1a64, MAX_CACHED_BLOCKS, PAGE_FLAGS,
-  PAGE_HEADER_BYTES, SNAPSHOT_TRAILER_BYTES, type BboltEntry, type BboltMeta, type BboltOpenOptions, type BboltPage,
+  BBOLT_MAGIC,
+  BBOLT_VERSION,
+  BUCKET_HEADER_BYTES,
+  BUCKET_LEAF_FLAG,
+  ELEMENT_BYTES,
+  fnv1a64,
+  MAX_CACHED_BLOCKS,
+  PAGE_FLAGS,
+  PAGE_HEADER_BYTES,
+  SNAPSHOT_TRAILER_BYTES,
+  type BboltEntry,
+  type BboltMeta,
+  type BboltOpenOptions,
+  type BboltPage,
 } from './bbolt-page';
 export { BboltBucket, BboltCursor, openSubBucket } from './bbolt-cursor';
 
@@ -25,7 +54,12 @@ export { BboltBucket, BboltCursor, openSubBucket } from './bbolt-cursor';
  * @example
  * throw snapshotHashError('snap.db', 4096 * 10, expected, actual);
  */
-export function snapshotHashError(path: string, dataBytes: number, expected: Buffer, actual: Buffer): SnapshotFormatError {
+export function snapshotHashError(
+  path: string,
+  dataBytes: number,
+  expected: Buffer,
+  actual: Buffer,
+): SnapshotFormatError {
   return new SnapshotFormatError(
     `Snapshot "${path}" fails its SHA-256 check: the last 32 bytes (at offset ${dataBytes}) are ${expected.toString('hex')}, the data hashes to ${actual.toString('hex')}. The file is damaged; save the snapshot again, or pass { verifyHash: false } to read it anyway.`,
     { path, offset: dataBytes },
@@ -136,7 +170,11 @@ function readFully(fd: number, buf: Buffer, at: number, length: number, position
   let done = 0;
   while (done < length) {
     const n = fs.readSync(fd, buf, at + done, length - done, position + done);
-    if (n <= 0) throw new SnapshotFormatError(`Short read at byte ${position + done}: the file shrank while open. Read a file that is not being written.`, { offset: position + done });
+    if (n <= 0)
+      throw new SnapshotFormatError(
+        `Short read at byte ${position + done}: the file shrank while open. Read a file that is not being written.`,
+        { offset: position + done },
+      );
     done += n;
   }
 }
@@ -170,13 +208,26 @@ export class BboltFile {
     try {
       fd = fs.openSync(path, 'r');
     } catch (e) {
-      throw new InvalidArgumentError(`Cannot open "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Check the path.`, { path }, { cause: e });
+      throw new InvalidArgumentError(
+        `Cannot open "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}. Check the path.`,
+        { path },
+        { cause: e },
+      );
     }
     try {
       const stat = fs.fstatSync(fd);
-      if (!stat.isFile()) throw new InvalidArgumentError(`Cannot open "${path}" as a bbolt file: it is not a regular file. Pass a snapshot or a member/snap/db file.`, { path });
+      if (!stat.isFile())
+        throw new InvalidArgumentError(
+          `Cannot open "${path}" as a bbolt file: it is not a regular file. Pass a snapshot or a member/snap/db file.`,
+          { path },
+        );
       this.fileBytes = stat.size;
-      const bytes = new ByteSource(fd, this.fileBytes, options.wholeFileBytes ?? DEFAULT_WHOLE_FILE_BYTES, Math.max(4096, options.blockBytes ?? BLOCK_BYTES));
+      const bytes = new ByteSource(
+        fd,
+        this.fileBytes,
+        options.wholeFileBytes ?? DEFAULT_WHOLE_FILE_BYTES,
+        Math.max(4096, options.blockBytes ?? BLOCK_BYTES),
+      );
       this.fd = fd;
       this.bytes = bytes;
       const { metas, errors } = this.readMetas();
@@ -194,7 +245,8 @@ export class BboltFile {
       const ps = this.meta.pageSize;
       let dataBytes = this.fileBytes;
       let hasHash = false;
-      this.hasSnapshotTrailer = this.fileBytes % ps === SNAPSHOT_TRAILER_BYTES && this.fileBytes >= SNAPSHOT_TRAILER_BYTES + 2 * ps;
+      this.hasSnapshotTrailer =
+        this.fileBytes % ps === SNAPSHOT_TRAILER_BYTES && this.fileBytes >= SNAPSHOT_TRAILER_BYTES + 2 * ps;
       if (this.hasSnapshotTrailer) {
         dataBytes = this.fileBytes - SNAPSHOT_TRAILER_BYTES;
         if (options.verifyHash !== false) this.verifyHash(dataBytes);
@@ -293,7 +345,8 @@ export class BboltFile {
     }
     const pageSize = buf.readUInt32LE(8);
     if (pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE || (pageSize & (pageSize - 1)) !== 0) {
-      errors[page] = `page size ${pageSize} at offset ${at + 8} is not a power of two in ${MIN_PAGE_SIZE}..${MAX_PAGE_SIZE}`;
+      errors[page] =
+        `page size ${pageSize} at offset ${at + 8} is not a power of two in ${MIN_PAGE_SIZE}..${MAX_PAGE_SIZE}`;
       return undefined;
     }
     return {
@@ -345,7 +398,13 @@ export class BboltFile {
    * file.checkRange(entry.valueOffset, entry.value.length);
    */
   checkRange(offset: number, length: number, pageId = -1): void {
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > this.dataBytes) {
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > this.dataBytes
+    ) {
       throw new SnapshotFormatError(
         `Bad bbolt file "${this.path}": ${length} bytes at offset ${offset}${pageId >= 0 ? ` (page ${pageId})` : ''} run past the end of the data (${this.dataBytes} bytes). The file is truncated or damaged.`,
         { path: this.path, pageId, offset },
@@ -354,7 +413,8 @@ export class BboltFile {
   }
 
   private source(): ByteSource {
-    if (!this.bytes) throw new SnapshotFormatError(`The bbolt file "${this.path}" is closed. Open it again.`, { path: this.path });
+    if (!this.bytes)
+      throw new SnapshotFormatError(`The bbolt file "${this.path}" is closed. Open it again.`, { path: this.path });
     return this.bytes;
   }
 
@@ -474,7 +534,11 @@ export class BboltFile {
       }
     }
     this.page(pgid); // throws the precise error
-    throw new SnapshotFormatError(`Bad bbolt file "${this.path}": page ${pgid} failed a check. The file is damaged.`, { path: this.path, pageId: pgid, offset: pgid * ps });
+    throw new SnapshotFormatError(`Bad bbolt file "${this.path}": page ${pgid} failed a check. The file is damaged.`, {
+      path: this.path,
+      pageId: pgid,
+      offset: pgid * ps,
+    });
   }
 
   /**

@@ -120,7 +120,9 @@ export function hex32(n: number): string {
 
 /** Throws unless `page` is a branch or leaf page whose element table fits in it. */
 export function checkTreePage(path: string, page: BboltPage): void {
-  const where = page.inline ? `inline page at offset ${page.fileOffset}` : `page ${page.id} at offset ${page.fileOffset}`;
+  const where = page.inline
+    ? `inline page at offset ${page.fileOffset}`
+    : `page ${page.id} at offset ${page.fileOffset}`;
   if (page.flags !== PAGE_FLAGS.branch && page.flags !== PAGE_FLAGS.leaf) {
     throw new SnapshotFormatError(
       `Bad bbolt file "${path}": ${where} has flags 0x${page.flags.toString(16)} where a branch (0x01) or leaf (0x02) page belongs. The file is damaged.`,
@@ -134,11 +136,14 @@ export function checkTreePage(path: string, page: BboltPage): void {
     );
   }
   if (page.flags === PAGE_FLAGS.branch && page.count === 0) {
-    throw new SnapshotFormatError(`Bad bbolt file "${path}": ${where} is a branch page with no elements. The file is damaged.`, {
-      path,
-      pageId: page.id,
-      offset: page.fileOffset + 10,
-    });
+    throw new SnapshotFormatError(
+      `Bad bbolt file "${path}": ${where} is a branch page with no elements. The file is damaged.`,
+      {
+        path,
+        pageId: page.id,
+        offset: page.fileOffset + 10,
+      },
+    );
   }
 }
 
@@ -156,7 +161,9 @@ export function elementKey(path: string, page: BboltPage, index: number): Buffer
 
 /** The error for element `index` of `page`. */
 export function elementError(path: string, page: BboltPage, index: number, what: string): SnapshotFormatError {
-  const where = page.inline ? `inline page at offset ${page.fileOffset}` : `page ${page.id} (offset ${page.fileOffset})`;
+  const where = page.inline
+    ? `inline page at offset ${page.fileOffset}`
+    : `page ${page.id} (offset ${page.fileOffset})`;
   return new SnapshotFormatError(
     `Bad bbolt file "${path}": element ${index} of ${where}: ${what} runs past the page's ${page.bytes.length} bytes. The file is damaged.`,
     { path, pageId: page.id, offset: page.fileOffset + PAGE_HEADER_BYTES + index * ELEMENT_BYTES },
@@ -164,8 +171,17 @@ export function elementError(path: string, page: BboltPage, index: number, what:
 }
 
 /** The error for an element whose key or value is not where the layout puts it. */
-export function layoutError(path: string, page: BboltPage, index: number, at: number, expected: number, count: number): SnapshotFormatError {
-  const where = page.inline ? `inline page at offset ${page.fileOffset}` : `page ${page.id} (offset ${page.fileOffset})`;
+export function layoutError(
+  path: string,
+  page: BboltPage,
+  index: number,
+  at: number,
+  expected: number,
+  count: number,
+): SnapshotFormatError {
+  const where = page.inline
+    ? `inline page at offset ${page.fileOffset}`
+    : `page ${page.id} (offset ${page.fileOffset})`;
   return new SnapshotFormatError(
     `Bad bbolt file "${path}": element ${index} of the ${count} on ${where} starts at byte ${at} of the page, where ${index === 0 ? 'the element headers end' : 'the previous element ends'} at byte ${expected}. ` +
       "The page's element count or headers are damaged, so its records cannot be trusted. Restore the file from another backup, or read a live member.",
@@ -182,7 +198,8 @@ export function leafEntry(path: string, page: BboltPage, index: number): BboltEn
   const ksize = b.readUInt32LE(el + 8);
   const vsize = b.readUInt32LE(el + 12);
   const start = el + pos;
-  if (start + ksize + vsize > b.length) throw elementError(path, page, index, `key of ${ksize} and value of ${vsize} bytes at +${pos}`);
+  if (start + ksize + vsize > b.length)
+    throw elementError(path, page, index, `key of ${ksize} and value of ${vsize} bytes at +${pos}`);
   return {
     key: b.subarray(start, start + ksize),
     value: b.subarray(start + ksize, start + ksize + vsize),

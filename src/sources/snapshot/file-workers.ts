@@ -15,15 +15,33 @@ const HASH_WORKER_FILE = nodePath.join(__dirname, 'hash-worker.js');
 const READ_WORKER_FILE = nodePath.join(__dirname, 'read-worker.js');
 
 /** Hash the first `length` bytes of a file in a worker thread; resolves to the error to report, if any. */
-export function checkHashInWorker(path: string, length: number, expected: Buffer): { worker: Worker; verdict: Promise<Error | undefined> } {
+export function checkHashInWorker(
+  path: string,
+  length: number,
+  expected: Buffer,
+): { worker: Worker; verdict: Promise<Error | undefined> } {
   const worker = new Worker(HASH_WORKER_FILE, { workerData: { path, length }, resourceLimits: SMALL_WORKER_HEAP });
   const verdict = new Promise<Error | undefined>((resolve) => {
     worker.once('message', (digest: Uint8Array) => {
       const actual = Buffer.from(digest);
       resolve(actual.equals(expected) ? undefined : snapshotHashError(path, length, expected, actual));
     });
-    worker.once('error', (e) => resolve(new SnapshotFormatError(`Could not check the SHA-256 of "${path}": ${e.message}. Pass { verifyHash: false } to skip the check.`, { path }, { cause: e })));
-    worker.once('exit', (code) => resolve(code === 0 ? undefined : new SnapshotFormatError(`The SHA-256 check of "${path}" stopped (exit code ${code}).`, { path })));
+    worker.once('error', (e) =>
+      resolve(
+        new SnapshotFormatError(
+          `Could not check the SHA-256 of "${path}": ${e.message}. Pass { verifyHash: false } to skip the check.`,
+          { path },
+          { cause: e },
+        ),
+      ),
+    );
+    worker.once('exit', (code) =>
+      resolve(
+        code === 0
+          ? undefined
+          : new SnapshotFormatError(`The SHA-256 check of "${path}" stopped (exit code ${code}).`, { path }),
+      ),
+    );
   });
   return { worker, verdict };
 }
@@ -45,10 +63,20 @@ export class RecordPrefetcher {
       this.pending.delete(m.id);
       if (!p) return;
       if (m.error === undefined && m.bytes !== undefined) p.resolve(m.bytes);
-      else p.reject(new SnapshotFormatError(`Reading records of "${path}" failed: ${m.error ?? 'no bytes came back'}. The file shrank or changed while open; read a file that is not being written.`, { path }));
+      else
+        p.reject(
+          new SnapshotFormatError(
+            `Reading records of "${path}" failed: ${m.error ?? 'no bytes came back'}. The file shrank or changed while open; read a file that is not being written.`,
+            { path },
+          ),
+        );
     });
-    this.worker.on('error', (e) => this.fail(new SnapshotFormatError(`Reading records of "${path}" failed: ${e.message}.`, { path }, { cause: e })));
-    this.worker.on('exit', (code) => this.fail(new SnapshotFormatError(`The record reader of "${path}" stopped (exit code ${code}).`, { path })));
+    this.worker.on('error', (e) =>
+      this.fail(new SnapshotFormatError(`Reading records of "${path}" failed: ${e.message}.`, { path }, { cause: e })),
+    );
+    this.worker.on('exit', (code) =>
+      this.fail(new SnapshotFormatError(`The record reader of "${path}" stopped (exit code ${code}).`, { path })),
+    );
   }
 
   private fail(e: Error): void {
@@ -73,4 +101,3 @@ export class RecordPrefetcher {
     await this.worker.terminate();
   }
 }
-

@@ -83,22 +83,30 @@ export function readIndexFile(file: string, identity: IndexIdentity): { index?: 
   try {
     bytes = fs.readFileSync(file);
   } catch (e) {
-    return { why: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no cached index yet' : `cannot read ${file}: ${(e as Error).message}` };
+    return {
+      why:
+        (e as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'no cached index yet'
+          : `cannot read ${file}: ${(e as Error).message}`,
+    };
   }
   const bad = (what: string): { why: string } => ({ why: `the cached index ${file} ${what}; it is rebuilt` });
-  if (bytes.length < MAGIC.length + 8 + HASH_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return bad('is not a kubetcd index file');
+  if (bytes.length < MAGIC.length + 8 + HASH_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC))
+    return bad('is not a kubetcd index file');
   const body = bytes.length - HASH_BYTES;
   const digest = crypto.createHash('sha256').update(bytes.subarray(0, body)).digest();
   if (!digest.equals(bytes.subarray(body))) return bad('fails its SHA-256 check (damaged or cut short)');
   const headerBytes = bytes.readUInt32LE(MAGIC.length + 4);
-  if (bytes.readUInt32LE(MAGIC.length) !== VERSION || MAGIC.length + 8 + headerBytes > body) return bad('has another format version');
+  if (bytes.readUInt32LE(MAGIC.length) !== VERSION || MAGIC.length + 8 + headerBytes > body)
+    return bad('has another format version');
   let header: Header;
   try {
     header = JSON.parse(bytes.toString('utf8', MAGIC.length + 8, MAGIC.length + 8 + headerBytes)) as Header;
   } catch {
     return bad('has an unreadable header');
   }
-  if (header === null || typeof header !== 'object' || !same(header.identity, identity)) return bad('belongs to another version of the snapshot');
+  if (header === null || typeof header !== 'object' || !same(header.identity, identity))
+    return bad('belongs to another version of the snapshot');
   const columns: IndexColumns['columns'] = {};
   const width: Record<string, number> = { u8: 1, u16: 2, u32: 4, f64: 8 };
   // typed arrays need aligned offsets: copy the file into an 8-aligned buffer if it is not one
@@ -106,7 +114,17 @@ export function readIndexFile(file: string, identity: IndexIdentity): { index?: 
   try {
     for (const c of header.columns) {
       const w = width[c.type];
-      if (!(w !== undefined && Number.isSafeInteger(c.offset) && Number.isSafeInteger(c.length) && c.offset >= 0 && c.length >= 0 && c.offset % 8 === 0 && c.offset + c.length * w <= body)) {
+      if (
+        !(
+          w !== undefined &&
+          Number.isSafeInteger(c.offset) &&
+          Number.isSafeInteger(c.length) &&
+          c.offset >= 0 &&
+          c.length >= 0 &&
+          c.offset % 8 === 0 &&
+          c.offset + c.length * w <= body
+        )
+      ) {
         return bad(`has a column (${String(c.name)}) outside the file`);
       }
       columns[String(c.name)] = view(aligned, c.type, c.offset, c.length);
@@ -126,7 +144,15 @@ export function readIndexFile(file: string, identity: IndexIdentity): { index?: 
 export function writeIndexFile(file: string, identity: IndexIdentity, index: IndexColumns): string | undefined {
   const layout: Header['columns'] = [];
   const entries = Object.entries(index.columns);
-  const header = (): Buffer => Buffer.from(JSON.stringify({ version: VERSION, identity, leaseIds: index.leaseIds.map(String), columns: layout } satisfies Header));
+  const header = (): Buffer =>
+    Buffer.from(
+      JSON.stringify({
+        version: VERSION,
+        identity,
+        leaseIds: index.leaseIds.map(String),
+        columns: layout,
+      } satisfies Header),
+    );
   // the offsets depend on the header's length, which depends on the offsets: lay out twice
   let start = 0;
   for (let pass = 0; pass < 2; pass++) {
@@ -139,7 +165,8 @@ export function writeIndexFile(file: string, identity: IndexIdentity, index: Ind
     }
   }
   const h = header();
-  if (MAGIC.length + 8 + h.length > start) return `cannot write ${file}: its header outgrew its room (${h.length} bytes)`;
+  if (MAGIC.length + 8 + h.length > start)
+    return `cannot write ${file}: its header outgrew its room (${h.length} bytes)`;
   const prefix = Buffer.alloc(start);
   MAGIC.copy(prefix, 0);
   prefix.writeUInt32LE(VERSION, MAGIC.length);

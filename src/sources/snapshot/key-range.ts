@@ -46,12 +46,13 @@ export function resolveKeyRange(range: KeyRange): { start: Buffer; end: Buffer |
     const p = toBytes(range.prefix);
     return { start: p, end: p.length === 0 ? undefined : prefixEnd(p) };
   }
-  if ('start' in range) return { start: toBytes(range.start), end: range.end === undefined ? undefined : toBytes(range.end) };
+  if ('start' in range)
+    return { start: toBytes(range.start), end: range.end === undefined ? undefined : toBytes(range.end) };
   throw new InvalidArgumentError(`Bad key range: ${JSON.stringify(range)}. Pass { prefix } or { start, end? }.`);
 }
 
 /** Throws an AbortedError when `signal` has aborted. */
 export function checkSignal(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new AbortedError(`${what} was cancelled by its AbortSignal.`, { reason: String(signal.reason) });
+  if (signal?.aborted)
+    throw new AbortedError(`${what} was cancelled by its AbortSignal.`, { reason: String(signal.reason) });
 }
-

@@ -186,7 +186,21 @@ export class MvccIndex {
   }
   /** Approximate bytes held by the index. */
   get memoryBytes(): number {
-    const arrays = [this.keyStarts, this.keyEnds, this.recStart, this.recIndex, this.main, this.sub, this.tombstone, this.createRevision, this.version, this.leaseSlot, this.valueBytes, this.recordOffset, this.recordBytes];
+    const arrays = [
+      this.keyStarts,
+      this.keyEnds,
+      this.recStart,
+      this.recIndex,
+      this.main,
+      this.sub,
+      this.tombstone,
+      this.createRevision,
+      this.version,
+      this.leaseSlot,
+      this.valueBytes,
+      this.recordOffset,
+      this.recordBytes,
+    ];
     return this.keyBytes.length + arrays.reduce((s, a) => s + a.byteLength, 0);
   }
 }
@@ -196,7 +210,8 @@ function hashBytes(b: Buffer, start: number, end: number): number {
   let h = 0x9747b28c ^ (end - start);
   let i = start;
   for (; i + 4 <= end; i += 4) {
-    let k = (b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24);
+    let k =
+      (b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24);
     k = Math.imul(k, 0xcc9e2d51);
     k = (k << 15) | (k >>> 17);
     h ^= Math.imul(k, 0x1b873593);
@@ -269,7 +284,10 @@ class KeyTable {
     }
     if (this.used + length > arena.length) {
       if (this.used + length >= TWO_32) {
-        throw new SnapshotFormatError(`The snapshot "${this.path}" holds more than 4 GiB of distinct keys, more than this reader indexes.`, { path: this.path });
+        throw new SnapshotFormatError(
+          `The snapshot "${this.path}" holds more than 4 GiB of distinct keys, more than this reader indexes.`,
+          { path: this.path },
+        );
       }
       const grown = Buffer.allocUnsafeSlow(Math.min(TWO_32 - 1, Math.max(arena.length * 2, this.used + length)));
       arena.copy(grown, 0, 0, this.used);
@@ -396,14 +414,21 @@ function scanKeyBucket(bucket: BboltBucket, signal?: AbortSignal): { keys: KeyTa
   const path = bucket.file.path;
   // Capacity hints: memory reserved but never written stays virtual (not resident).
   const pages = bucket.file.meta.pageCount;
-  const keys = new KeyTable(path, Math.min(256 << 20, Math.max(1 << 20, Math.floor(bucket.file.dataBytes / 16))), Math.min(1 << 21, Math.max(1024, pages)));
+  const keys = new KeyTable(
+    path,
+    Math.min(256 << 20, Math.max(1 << 20, Math.floor(bucket.file.dataBytes / 16))),
+    Math.min(1 << 21, Math.max(1024, pages)),
+  );
   // A record takes at least 40 bytes of a leaf page (16-byte element header, 17-byte revision key, a
   // KeyValue of a few bytes), so dataBytes / 40 bounds the record count: reserving that much up front
   // means the columns never grow by copying (which doubled the resident peak on large snapshots).
   // Untouched capacity stays virtual; where the system refuses that much address space, start smaller.
   let cols: RecordColumns;
   try {
-    cols = new RecordColumns(Math.min(1 << 26, Math.max(1024, pages, Math.ceil(bucket.file.dataBytes / 40))), bucket.file.dataBytes);
+    cols = new RecordColumns(
+      Math.min(1 << 26, Math.max(1024, pages, Math.ceil(bucket.file.dataBytes / 40))),
+      bucket.file.dataBytes,
+    );
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     cols = new RecordColumns(Math.min(1 << 22, Math.max(1024, pages)), bucket.file.dataBytes);
@@ -412,7 +437,8 @@ function scanKeyBucket(bucket: BboltBucket, signal?: AbortSignal): { keys: KeyTa
   let prevSub = -1;
   let n = 0;
   const kv = new LeanKeyValue(path);
-  const whereOf = (pageId: number, offset: number): string => `on page ${pageId} (value at offset ${offset}) of "${path}"`;
+  const whereOf = (pageId: number, offset: number): string =>
+    `on page ${pageId} (value at offset ${offset}) of "${path}"`;
   bucket.cursor().scan((b, ks, klen, vlen, flags, pageId, fileBase) => {
     if ((++n & 0xffff) === 0 && signal?.aborted) throw new AbortedError('Indexing the snapshot was cancelled.');
     if (flags & 1) {
@@ -445,11 +471,14 @@ function scanKeyBucket(bucket: BboltBucket, signal?: AbortSignal): { keys: KeyTa
     prevSub = rSub;
     kv.decode(b, ks + klen, ks + klen + vlen, rMain, rSub, pageId, valueOffset);
     if (kv.keyEnd === kv.keyStart) {
-      throw new SnapshotFormatError(`Bad etcd snapshot: the record of revision ${rMain}_${rSub} ${whereOf(pageId, valueOffset)} has no key. The file is damaged.`, {
-        path,
-        pageId: pageId,
-        offset: valueOffset,
-      });
+      throw new SnapshotFormatError(
+        `Bad etcd snapshot: the record of revision ${rMain}_${rSub} ${whereOf(pageId, valueOffset)} has no key. The file is damaged.`,
+        {
+          path,
+          pageId: pageId,
+          offset: valueOffset,
+        },
+      );
     }
     const r = cols.add();
     cols.key[r] = keys.intern(b, kv.keyStart, kv.keyEnd);
@@ -537,24 +566,57 @@ export function indexColumns(index: MvccIndex): IndexColumns {
  * record lists): a string saying what is wrong otherwise.
  */
 export function indexFromColumns({ columns: c, leaseIds }: IndexColumns): MvccIndex | string {
-  const u32 = (name: string): Uint32Array | undefined => (c[name] instanceof Uint32Array ? (c[name] as Uint32Array) : undefined);
+  const u32 = (name: string): Uint32Array | undefined =>
+    c[name] instanceof Uint32Array ? (c[name] as Uint32Array) : undefined;
   const rev = (name: string): RevisionColumn | undefined => {
     const a = c[name];
     return a instanceof Uint16Array || a instanceof Uint32Array || a instanceof Float64Array ? a : undefined;
   };
   const keyBytes = c['keyBytes'];
   const tombstone = c['tombstone'];
-  const [keyStarts, keyEnds, recStart, recIndex, leaseSlot, valueBytes, recordBytes] = ['keyStarts', 'keyEnds', 'recStart', 'recIndex', 'leaseSlot', 'valueBytes', 'recordBytes'].map(u32);
-  const [main, sub, createRevision, version, recordOffset] = ['main', 'sub', 'createRevision', 'version', 'recordOffset'].map(rev);
-  if (!(keyBytes instanceof Uint8Array) || !(tombstone instanceof Uint8Array) || !keyStarts || !keyEnds || !recStart || !recIndex || !leaseSlot || !valueBytes || !recordBytes || !main || !sub || !createRevision || !version || !recordOffset) {
+  const [keyStarts, keyEnds, recStart, recIndex, leaseSlot, valueBytes, recordBytes] = [
+    'keyStarts',
+    'keyEnds',
+    'recStart',
+    'recIndex',
+    'leaseSlot',
+    'valueBytes',
+    'recordBytes',
+  ].map(u32);
+  const [main, sub, createRevision, version, recordOffset] = [
+    'main',
+    'sub',
+    'createRevision',
+    'version',
+    'recordOffset',
+  ].map(rev);
+  if (
+    !(keyBytes instanceof Uint8Array) ||
+    !(tombstone instanceof Uint8Array) ||
+    !keyStarts ||
+    !keyEnds ||
+    !recStart ||
+    !recIndex ||
+    !leaseSlot ||
+    !valueBytes ||
+    !recordBytes ||
+    !main ||
+    !sub ||
+    !createRevision ||
+    !version ||
+    !recordOffset
+  ) {
     return 'lacks a column';
   }
   const keys = keyStarts.length;
   const records = main.length;
-  if (keyEnds.length !== keys || recStart.length !== keys + 1 || recIndex.length !== records) return 'has columns of different lengths';
-  for (const a of [sub, tombstone, createRevision, version, leaseSlot, valueBytes, recordOffset, recordBytes]) if (a.length !== records) return 'has columns of different lengths';
+  if (keyEnds.length !== keys || recStart.length !== keys + 1 || recIndex.length !== records)
+    return 'has columns of different lengths';
+  for (const a of [sub, tombstone, createRevision, version, leaseSlot, valueBytes, recordOffset, recordBytes])
+    if (a.length !== records) return 'has columns of different lengths';
   for (let i = 0; i < keys; i++) {
-    if (!((keyStarts[i] as number) <= (keyEnds[i] as number) && (keyEnds[i] as number) <= keyBytes.length)) return `has key ${i} outside its bytes`;
+    if (!((keyStarts[i] as number) <= (keyEnds[i] as number) && (keyEnds[i] as number) <= keyBytes.length))
+      return `has key ${i} outside its bytes`;
     if (!((recStart[i] as number) <= (recStart[i + 1] as number))) return `has the records of key ${i} out of order`;
   }
   if (recStart[0] !== 0 || recStart[keys] !== records) return 'has record lists that do not cover the records';
@@ -562,5 +624,21 @@ export function indexFromColumns({ columns: c, leaseIds }: IndexColumns): MvccIn
     if (!((recIndex[j] as number) < records)) return `has record ${j} out of range`;
     if (!((leaseSlot[j] as number) <= leaseIds.length)) return `has record ${j} with an unknown lease`;
   }
-  return new MvccIndex(Buffer.from(keyBytes.buffer, keyBytes.byteOffset, keyBytes.byteLength), keyStarts, keyEnds, recStart, recIndex, main, sub, tombstone, createRevision, version, leaseSlot, leaseIds, valueBytes, recordOffset, recordBytes);
+  return new MvccIndex(
+    Buffer.from(keyBytes.buffer, keyBytes.byteOffset, keyBytes.byteLength),
+    keyStarts,
+    keyEnds,
+    recStart,
+    recIndex,
+    main,
+    sub,
+    tombstone,
+    createRevision,
+    version,
+    leaseSlot,
+    leaseIds,
+    valueBytes,
+    recordOffset,
+    recordBytes,
+  );
 }

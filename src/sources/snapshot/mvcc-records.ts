@@ -60,7 +60,9 @@ class ProtoReader {
     return this.pos >= this.buf.length;
   }
   fail(why: string): never {
-    throw new SnapshotFormatError(`Cannot decode ${this.what}: ${why} at byte ${this.pos}. The file is damaged.`, { offset: this.pos });
+    throw new SnapshotFormatError(`Cannot decode ${this.what}: ${why} at byte ${this.pos}. The file is damaged.`, {
+      offset: this.pos,
+    });
   }
   /** A varint as an unsigned 64-bit bigint. */
   varint64(): bigint {
@@ -251,4 +253,3 @@ export class LeanKeyValue {
     }
   }
 }
-

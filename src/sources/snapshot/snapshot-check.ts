@@ -7,7 +7,17 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { isKubetcdError } from '../../errors';
-import { BUCKET_LEAF_FLAG, ELEMENT_BYTES, openBboltFile, openSubBucket, PAGE_FLAGS, PAGE_HEADER_BYTES, type BboltBucket, type BboltFile, type BboltPage } from './bbolt-file';
+import {
+  BUCKET_LEAF_FLAG,
+  ELEMENT_BYTES,
+  openBboltFile,
+  openSubBucket,
+  PAGE_FLAGS,
+  PAGE_HEADER_BYTES,
+  type BboltBucket,
+  type BboltFile,
+  type BboltPage,
+} from './bbolt-file';
 import { openSnapshotSource } from './snapshot-source';
 
 /** One thing wrong with the file. */
@@ -64,7 +74,18 @@ export async function checkSnapshotFile(path: string, options: CheckOptions = {}
     if (problems.length < maxProblems) problems.push(page === undefined ? { message } : { page, message });
     else more++;
   };
-  const result: CheckReport = { path, ok: false, problems, moreProblems: 0, pageSize: 0, pages: 0, reachable: 0, free: 0, freelist: false, hash: 'absent' };
+  const result: CheckReport = {
+    path,
+    ok: false,
+    problems,
+    moreProblems: 0,
+    pageSize: 0,
+    pages: 0,
+    reachable: 0,
+    free: 0,
+    freelist: false,
+    hash: 'absent',
+  };
   let file: BboltFile;
   try {
     file = openBboltFile(path, { verifyHash: false });
@@ -85,7 +106,9 @@ export async function checkSnapshotFile(path: string, options: CheckOptions = {}
       const actual = await sha256Prefix(path, file.dataBytes);
       result.hash = expected !== undefined && actual.equals(expected) ? 'match' : 'mismatch';
       if (result.hash === 'mismatch') {
-        report(`the SHA-256 trailer is ${expected?.toString('hex') ?? '?'}, the first ${file.dataBytes} bytes hash to ${actual.toString('hex')}: the file changed after etcdctl saved it`);
+        report(
+          `the SHA-256 trailer is ${expected?.toString('hex') ?? '?'}, the first ${file.dataBytes} bytes hash to ${actual.toString('hex')}: the file changed after etcdctl saved it`,
+        );
       }
     }
 
@@ -100,10 +123,13 @@ export async function checkSnapshotFile(path: string, options: CheckOptions = {}
         }
         const was = use[id] as number;
         if (was === USE.none) use[id] = as;
-        else if (was === USE.free && as === USE.tree) report(`page ${id}: reachable freed (the tree uses a page the freelist gives away)`, id);
-        else if (was === USE.tree && as === USE.free) report(`page ${id}: reachable freed (the freelist gives away a page the tree uses)`, id);
+        else if (was === USE.free && as === USE.tree)
+          report(`page ${id}: reachable freed (the tree uses a page the freelist gives away)`, id);
+        else if (was === USE.tree && as === USE.free)
+          report(`page ${id}: reachable freed (the freelist gives away a page the tree uses)`, id);
         else if (was === as && as === USE.free) report(`page ${id}: already freed (listed twice on the freelist)`, id);
-        else if (was === as && as === USE.tree) report(`page ${id}: multiple references (reached twice from the root)`, id);
+        else if (was === as && as === USE.tree)
+          report(`page ${id}: multiple references (reached twice from the root)`, id);
         else report(`page ${id}: used as ${name(was)} and as ${name(as)}`, id);
       }
     };
@@ -118,11 +144,15 @@ export async function checkSnapshotFile(path: string, options: CheckOptions = {}
         if (page.flags !== PAGE_FLAGS.freelist) {
           // Without a freelist to trust, pages the tree does not reach cannot be told from free ones.
           result.freelist = false;
-          report(`page ${fl}: the meta names it the freelist, but its flags are 0x${page.flags.toString(16)}, not 0x10 (bbolt loads its freelist from there when it opens the file for writing)`, fl);
+          report(
+            `page ${fl}: the meta names it the freelist, but its flags are 0x${page.flags.toString(16)}, not 0x10 (bbolt loads its freelist from there when it opens the file for writing)`,
+            fl,
+          );
         } else {
           mark(fl, 1 + page.overflow, USE.freelist, 'freelist');
           for (const id of freelistIds(page)) {
-            if (id < 2n || id >= BigInt(pageCount)) report(`freelist page ${fl}: free page id ${id} is outside pages 2..${pageCount - 1}`, fl);
+            if (id < 2n || id >= BigInt(pageCount))
+              report(`freelist page ${fl}: free page id ${id} is outside pages 2..${pageCount - 1}`, fl);
             else mark(Number(id), 1, USE.free, 'free');
           }
         }
@@ -135,7 +165,9 @@ export async function checkSnapshotFile(path: string, options: CheckOptions = {}
     // Every bucket's pages, from the root.
     const walkBucket = (bucket: BboltBucket, depth: number): void => {
       if (depth > 64) {
-        report(`buckets nested deeper than 64 levels under "${bucket.names.map((n) => n.toString('latin1')).join('/')}"`);
+        report(
+          `buckets nested deeper than 64 levels under "${bucket.names.map((n) => n.toString('latin1')).join('/')}"`,
+        );
         return;
       }
       if (bucket.inlinePage !== undefined) walkPage(bucket, bucket.inlinePage, depth, 0);
@@ -173,7 +205,8 @@ export async function checkSnapshotFile(path: string, options: CheckOptions = {}
           const pos = b.readUInt32LE(el);
           const ksize = b.readUInt32LE(el + 4);
           const key = b.subarray(el + pos, el + pos + ksize);
-          if (previous !== undefined && Buffer.compare(previous, key) >= 0) report(`page ${page.id}: branch keys out of order at element ${i}`, page.id);
+          if (previous !== undefined && Buffer.compare(previous, key) >= 0)
+            report(`page ${page.id}: branch keys out of order at element ${i}`, page.id);
           previous = Buffer.from(key);
           walkTree(bucket, Number(b.readBigUInt64LE(el + 8)), depth, level + 1);
           continue;
@@ -183,15 +216,26 @@ export async function checkSnapshotFile(path: string, options: CheckOptions = {}
         const ksize = b.readUInt32LE(el + 8);
         const vsize = b.readUInt32LE(el + 12);
         if (start + ksize + vsize > b.length) {
-          report(`page ${page.id}: element ${i} (key of ${ksize}, value of ${vsize} bytes) runs past the page`, page.id);
+          report(
+            `page ${page.id}: element ${i} (key of ${ksize}, value of ${vsize} bytes) runs past the page`,
+            page.id,
+          );
           return;
         }
         const key = b.subarray(start, start + ksize);
-        if (previous !== undefined && Buffer.compare(previous, key) >= 0) report(`page ${page.id}: keys out of order at element ${i}`, page.id);
+        if (previous !== undefined && Buffer.compare(previous, key) >= 0)
+          report(`page ${page.id}: keys out of order at element ${i}`, page.id);
         previous = Buffer.from(key);
         if ((flags & BUCKET_LEAF_FLAG) === 0) continue;
         try {
-          const entry = { key, value: b.subarray(start + ksize, start + ksize + vsize), valueOffset: page.fileOffset + start + ksize, flags, isBucket: true, pageId: page.id };
+          const entry = {
+            key,
+            value: b.subarray(start + ksize, start + ksize + vsize),
+            valueOffset: page.fileOffset + start + ksize,
+            flags,
+            isBucket: true,
+            pageId: page.id,
+          };
           walkBucket(openSubBucket(file, entry, [...bucket.names, Buffer.from(key)]), depth + 1);
         } catch (e) {
           report(messageOf(e), page.id);
@@ -206,7 +250,8 @@ export async function checkSnapshotFile(path: string, options: CheckOptions = {}
       const u = use[id] as number;
       if (u === USE.tree) reachable++;
       else if (u === USE.free) free++;
-      else if (u === USE.none && result.freelist) report(`page ${id}: unreachable unfreed (neither in the tree nor on the freelist)`, id);
+      else if (u === USE.none && result.freelist)
+        report(`page ${id}: unreachable unfreed (neither in the tree nor on the freelist)`, id);
     }
     result.reachable = reachable;
     result.free = free;
@@ -245,14 +290,24 @@ function messageOf(e: unknown): string {
 /** A page as it is, checked only for its id and size (the freelist page is not a tree page). */
 function rawPage(file: BboltFile, pgid: number): BboltPage {
   const ps = file.meta.pageSize;
-  if (pgid < 2 || pgid >= file.meta.pageCount) throw new Error(`page id ${pgid} is outside pages 2..${file.meta.pageCount - 1}`);
+  if (pgid < 2 || pgid >= file.meta.pageCount)
+    throw new Error(`page id ${pgid} is outside pages 2..${file.meta.pageCount - 1}`);
   const header = file.readBytes(pgid * ps, ps, pgid);
   const id = Number(header.readBigUInt64LE(0));
   if (id !== pgid) throw new Error(`the page at offset ${pgid * ps} says it is page ${id}`);
   const overflow = header.readUInt32LE(12);
-  if (pgid + 1 + overflow > file.meta.pageCount) throw new Error(`it claims ${overflow} overflow pages, past the file's ${file.meta.pageCount} pages`);
+  if (pgid + 1 + overflow > file.meta.pageCount)
+    throw new Error(`it claims ${overflow} overflow pages, past the file's ${file.meta.pageCount} pages`);
   const bytes = overflow > 0 ? file.readBytes(pgid * ps, (1 + overflow) * ps, pgid) : Buffer.from(header);
-  return { id, flags: header.readUInt16LE(8), count: header.readUInt16LE(10), overflow, bytes, fileOffset: pgid * ps, inline: false };
+  return {
+    id,
+    flags: header.readUInt16LE(8),
+    count: header.readUInt16LE(10),
+    overflow,
+    bytes,
+    fileOffset: pgid * ps,
+    inline: false,
+  };
 }
 
 /** The page ids a freelist page lists (a count of 0xFFFF means the real count is the first u64). */
@@ -263,7 +318,8 @@ function freelistIds(page: BboltPage): bigint[] {
     count = Number(page.bytes.readBigUInt64LE(at));
     at += 8;
   }
-  if (at + count * 8 > page.bytes.length) throw new Error(`it lists ${count} free pages, more than its ${page.bytes.length} bytes hold`);
+  if (at + count * 8 > page.bytes.length)
+    throw new Error(`it lists ${count} free pages, more than its ${page.bytes.length} bytes hold`);
   const ids: bigint[] = [];
   for (let i = 0; i < count; i++) ids.push(page.bytes.readBigUInt64LE(at + i * 8));
   return ids;

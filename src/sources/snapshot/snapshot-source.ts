@@ -3,12 +3,7 @@
  * `member/snap/db`) as a {@link KvSource}: the MVCC index is built on first use (or read back from the
  * index cache), values are read from the file as they are iterated, big ranges ahead in a worker.
  */
-import {
-  CompactedRevisionError,
-  FutureRevisionError,
-  InvalidArgumentError,
-  SnapshotFormatError,
-} from '../../errors';
+import { CompactedRevisionError, FutureRevisionError, InvalidArgumentError, SnapshotFormatError } from '../../errors';
 import * as fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import { crc32c } from '../../util/crc32c';
@@ -31,7 +26,7 @@ import { openBboltFile, type BboltBucket, type BboltFile, type BboltOpenOptions 
 import { checkHashInWorker, RecordPrefetcher } from './file-workers';
 import { indexCachePath, readIndexFile, writeIndexFile, type IndexIdentity } from './index-cache';
 import { checkSignal, copyBytes, resolveKeyRange, toBytes } from './key-range';
-import { buildMvccIndex, buildMvccIndexAsync, indexColumns, indexFromColumns, MvccIndex } from './mvcc-index';
+import { buildMvccIndex, buildMvccIndexAsync, indexColumns, indexFromColumns, type MvccIndex } from './mvcc-index';
 import { decodeLease, decodeMvccKeyValue, EMPTY, parseRevisionKey, TWO_32, type MvccKeyValue } from './mvcc-records';
 
 export { decodeLease, decodeMvccKeyValue, parseRevisionKey, type MvccKeyValue, type Revision } from './mvcc-records';
@@ -148,11 +143,13 @@ export class SnapshotSource implements KvSource {
     this.verdict = this.hashCheck ?? Promise.resolve(undefined);
     if (!file.bucket('key')) {
       throw new SnapshotFormatError(
-        `Cannot read "${origin}" as an etcd snapshot: the bbolt file has no "key" bucket (buckets: ${file
-          .root()
-          .bucketNames()
-          .map((n) => JSON.stringify(n.toString('latin1')))
-          .join(', ') || 'none'}). Pass an etcd snapshot or a member/snap/db file.`,
+        `Cannot read "${origin}" as an etcd snapshot: the bbolt file has no "key" bucket (buckets: ${
+          file
+            .root()
+            .bucketNames()
+            .map((n) => JSON.stringify(n.toString('latin1')))
+            .join(', ') || 'none'
+        }). Pass an etcd snapshot or a member/snap/db file.`,
         { path: file.path },
       );
     }
@@ -160,7 +157,8 @@ export class SnapshotSource implements KvSource {
   }
 
   private bbolt(): BboltFile {
-    if (!this.file) throw new InvalidArgumentError(`The snapshot source "${this.origin}" is closed. Open the file again.`);
+    if (!this.file)
+      throw new InvalidArgumentError(`The snapshot source "${this.origin}" is closed. Open the file again.`);
     return this.file;
   }
 
@@ -200,7 +198,8 @@ export class SnapshotSource implements KvSource {
         } catch {
           /* a damaged member record still lists its id */
         }
-        const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : []);
+        const strings = (x: unknown): string[] =>
+          Array.isArray(x) ? x.filter((s): s is string => typeof s === 'string') : [];
         const m: MemberInfo = {
           id: e.key.toString('latin1'),
           name: typeof parsed.name === 'string' ? parsed.name : '',
@@ -276,7 +275,9 @@ export class SnapshotSource implements KvSource {
     try {
       this.index ??= this.cachedIndex();
       if (this.index === undefined) {
-        this.indexing ??= buildMvccIndexAsync(this.bbolt().bucket('key') as BboltBucket, signal).finally(() => (this.indexing = undefined));
+        this.indexing ??= buildMvccIndexAsync(this.bbolt().bucket('key') as BboltBucket, signal).finally(
+          () => (this.indexing = undefined),
+        );
         const built = await this.indexing;
         if (this.index === undefined) this.saveIndex((this.index = built));
       }
@@ -331,24 +332,39 @@ export class SnapshotSource implements KvSource {
     const current = this.revision();
     if (revision === undefined || revision === 0) return current;
     if (!Number.isSafeInteger(revision) || revision < 0) {
-      throw new InvalidArgumentError(`Bad revision: ${revision}. Pass a positive integer, or omit { revision } for the latest.`);
+      throw new InvalidArgumentError(
+        `Bad revision: ${revision}. Pass a positive integer, or omit { revision } for the latest.`,
+      );
     }
     if (revision < this.compactRevision) {
-      throw new CompactedRevisionError(`Revision ${revision} was compacted (oldest kept: ${this.compactRevision}). Omit { revision } or pass one >= ${this.compactRevision}.`, {
-        revision,
-        compactRevision: this.compactRevision,
-      });
+      throw new CompactedRevisionError(
+        `Revision ${revision} was compacted (oldest kept: ${this.compactRevision}). Omit { revision } or pass one >= ${this.compactRevision}.`,
+        {
+          revision,
+          compactRevision: this.compactRevision,
+        },
+      );
     }
     if (revision > current) {
-      throw new FutureRevisionError(`Revision ${revision} is newer than the snapshot "${this.origin}" (its revision: ${current}). Omit { revision } or pass one <= ${current}.`, {
-        revision,
-        currentRevision: current,
-      });
+      throw new FutureRevisionError(
+        `Revision ${revision} is newer than the snapshot "${this.origin}" (its revision: ${current}). Omit { revision } or pass one <= ${current}.`,
+        {
+          revision,
+          currentRevision: current,
+        },
+      );
     }
     return revision;
   }
 
-  private record(index: MvccIndex, i: number, r: number, keysOnly: boolean, prefetched?: Buffer, copyPrefetched = true): KvRecord {
+  private record(
+    index: MvccIndex,
+    i: number,
+    r: number,
+    keysOnly: boolean,
+    prefetched?: Buffer,
+    copyPrefetched = true,
+  ): KvRecord {
     const lease = index.leaseOf(r);
     const rec: KvRecord = {
       // a view into the index's key bytes (read-only, like every record's bytes: copy before changing them)
@@ -377,7 +393,8 @@ export class SnapshotSource implements KvSource {
       }
       // A view of the record's own buffer, or (transient values) of its prefetched batch; a copy when the
       // bytes sit in a buffer that is reused: a prefetched batch, or a block of the file's cache.
-      const ownBytes = prefetched !== undefined ? !copyPrefetched : bytes.buffer === own.buffer && bytes.byteOffset === own.byteOffset;
+      const ownBytes =
+        prefetched !== undefined ? !copyPrefetched : bytes.buffer === own.buffer && bytes.byteOffset === own.byteOffset;
       rec.value = ownBytes ? kv.value : copyBytes(kv.value);
       rec.modRevision = kv.modRevision || rec.modRevision;
     }
@@ -427,7 +444,8 @@ export class SnapshotSource implements KvSource {
       const rec = this.record(index, i, r, options.keysOnly === true);
       records++;
       valueBytes += rec.valueBytes;
-      if (options.onProgress && records % PROGRESS_EVERY === 0) options.onProgress({ records, valueBytes, revision: rev });
+      if (options.onProgress && records % PROGRESS_EVERY === 0)
+        options.onProgress({ records, valueBytes, revision: rev });
       yield rec;
     }
     options.onProgress?.({ records, valueBytes, revision: rev });
@@ -438,7 +456,13 @@ export class SnapshotSource implements KvSource {
    * thread (into a buffer of their own, handed over) while this batch is decoded and yielded. Same checks,
    * same order.
    */
-  private async *rangePrefetched(index: MvccIndex, first: number, stop: number, rev: number, options: RangeOptions): AsyncGenerator<KvRecord> {
+  private async *rangePrefetched(
+    index: MvccIndex,
+    first: number,
+    stop: number,
+    rev: number,
+    options: RangeOptions,
+  ): AsyncGenerator<KvRecord> {
     const file = this.bbolt();
     const limit = options.limit ?? Infinity;
     const reader = new RecordPrefetcher(file.path);
@@ -494,7 +518,8 @@ export class SnapshotSource implements KvSource {
           pos += length;
           records++;
           valueBytes += rec.valueBytes;
-          if (options.onProgress && records % PROGRESS_EVERY === 0) options.onProgress({ records, valueBytes, revision: rev });
+          if (options.onProgress && records % PROGRESS_EVERY === 0)
+            options.onProgress({ records, valueBytes, revision: rev });
           yield rec;
         }
         // the consumer has asked past this batch's records: with transient values, it is done with them
@@ -604,8 +629,16 @@ export class SnapshotSource implements KvSource {
       (file.bucket('key') as BboltBucket).cursor().scan((b, ks, klen, vlen) => {
         if ((r & 0xffff) === 0xffff) checkSignal(options.signal, 'hashKV');
         const main = index.main[r] as number;
-        if (r >= index.recordCount || b[ks + 8] !== 0x5f || b.readUInt32BE(ks + 4) !== main % TWO_32 || b.readUInt32BE(ks + 13) !== (index.sub[r] as number) % TWO_32) {
-          throw new SnapshotFormatError(`The key bucket of "${this.origin}" changed since it was indexed (record ${r}). Open the file again; read a file that is not being written.`, { path: file.path });
+        if (
+          r >= index.recordCount ||
+          b[ks + 8] !== 0x5f ||
+          b.readUInt32BE(ks + 4) !== main % TWO_32 ||
+          b.readUInt32BE(ks + 13) !== (index.sub[r] as number) % TWO_32
+        ) {
+          throw new SnapshotFormatError(
+            `The key bucket of "${this.origin}" changed since it was indexed (record ${r}). Open the file again; read a file that is not being written.`,
+            { path: file.path },
+          );
         }
         if (main > rev) throw stop;
         if (!(main <= compact && anyLive && keep[r] === 0)) crc = crc32c(b.subarray(ks, ks + klen + vlen), crc);
@@ -614,7 +647,13 @@ export class SnapshotSource implements KvSource {
     } catch (e) {
       if (e !== stop) throw e;
     }
-    return { hash: crc, compactRevision: compact, hashRevision: rev, revision: current, ...(m.members.length === 1 ? { memberId: (m.members[0] as MemberInfo).id } : {}) };
+    return {
+      hash: crc,
+      compactRevision: compact,
+      hashRevision: rev,
+      revision: current,
+      ...(m.members.length === 1 ? { memberId: (m.members[0] as MemberInfo).id } : {}),
+    };
   }
 
   /**
@@ -712,12 +751,17 @@ export class SnapshotSource implements KvSource {
 export async function openSnapshotSource(path: string, options: SnapshotSourceOptions = {}): Promise<SnapshotSource> {
   const verify = options.verifyHash !== false;
   const envCache = process.env['KUBETCD_INDEX_CACHE'];
-  const cache = options.indexCache === false ? undefined : (options.indexCache ?? (envCache !== undefined && envCache !== '' ? envCache : undefined));
+  const cache =
+    options.indexCache === false
+      ? undefined
+      : (options.indexCache ?? (envCache !== undefined && envCache !== '' ? envCache : undefined));
   if (cache !== undefined && (typeof cache !== 'string' || cache === '')) {
     throw new InvalidArgumentError(`Invalid indexCache: ${JSON.stringify(cache)}. Pass a directory path, or false.`);
   }
   if (options.hashCheck !== undefined && options.hashCheck !== 'before-reads' && options.hashCheck !== 'alongside') {
-    throw new InvalidArgumentError(`Invalid hashCheck: ${JSON.stringify(options.hashCheck)}. Pass 'before-reads' (the default) or 'alongside'.`);
+    throw new InvalidArgumentError(
+      `Invalid hashCheck: ${JSON.stringify(options.hashCheck)}. Pass 'before-reads' (the default) or 'alongside'.`,
+    );
   }
   const file = openBboltFile(path, { ...options, verifyHash: false });
   try {
@@ -725,7 +769,13 @@ export async function openSnapshotSource(path: string, options: SnapshotSourceOp
       file.close();
       return new SnapshotSource(openBboltFile(path, options), options.origin ?? path, false, cache);
     }
-    return new SnapshotSource(file, options.origin ?? path, verify && file.hasSnapshotTrailer, cache, options.hashCheck === 'alongside');
+    return new SnapshotSource(
+      file,
+      options.origin ?? path,
+      verify && file.hasSnapshotTrailer,
+      cache,
+      options.hashCheck === 'alongside',
+    );
   } catch (e) {
     file.close();
     throw e;
