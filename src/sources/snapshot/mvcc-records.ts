@@ -72,7 +72,11 @@ function bufferField(r: WireReader, buf: Buffer, end: number): Buffer {
   return out;
 }
 
-/** Where a record sits, for the errors of a damaged one. */
+/**
+ * Where a record sits, for the errors of a damaged one.
+ * @example
+ * decodeMvccKeyValue(bytes, { what: 'the record at offset 8192 of "snap.db"', fileOffset: 8192, path: 'snap.db' })
+ */
 export interface RecordPlace {
   /** What the record is, for messages (default: the message type, `an mvccpb.KeyValue`). */
   what?: string;

@@ -34,7 +34,7 @@ import { checkSignal, copyBytes, resolveKeyRange, toBytes } from './key-range';
 import { buildMvccIndex, buildMvccIndexAsync, indexColumns, indexFromColumns, MvccIndex } from './mvcc-index';
 import { decodeLease, decodeMvccKeyValue, EMPTY, parseRevisionKey, TWO_32, type MvccKeyValue } from './mvcc-records';
 
-export { decodeLease, decodeMvccKeyValue, parseRevisionKey, type MvccKeyValue, type Revision } from './mvcc-records';
+export { decodeLease, decodeMvccKeyValue, parseRevisionKey, type MvccKeyValue, type RecordPlace, type Revision } from './mvcc-records';
 export { buildMvccIndex, buildMvccIndexAsync, MvccIndex, type RevisionColumn } from './mvcc-index';
 export { prefixEnd, resolveKeyRange } from './key-range';
 
