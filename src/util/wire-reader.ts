@@ -7,7 +7,8 @@
  * own error class).
  *
  * Used by the codec (the generated message decoders, the envelope, the schema-less dump), the hex dump,
- * and fit for the snapshot's etcd records (`mvccpb.KeyValue`, `leasepb.Lease`).
+ * and the snapshot's etcd records (`mvccpb.KeyValue`, `leasepb.Lease`, and the index build's in-place
+ * record scan).
  */
 import { DecodeError } from '../errors';
 

@@ -68,6 +68,46 @@ test('real etcd db: meta pages are read and the one with the highest txid is use
   }
 });
 
+test('a real record cut short or with a varint running past its end: a SnapshotFormatError naming the record and the byte', () => {
+  const bin = fs.readFileSync(path.join(DATA, 'page2item0.bin'));
+  const whole = decodeMvccKeyValue(bin);
+  const fileOffset = 5000;
+  let failures = 0;
+  for (let cut = 0; cut < bin.length; cut++) {
+    const what = `the record cut to ${cut} bytes`;
+    let kv: ReturnType<typeof decodeMvccKeyValue>;
+    try {
+      kv = decodeMvccKeyValue(bin.subarray(0, cut), { what, fileOffset, path: 'x.db' });
+    } catch (e) {
+      assert.equal((e as Error).name, 'SnapshotFormatError', String(e));
+      const m =
+        /^Cannot decode (.*): (truncated varint|expected a varint, found the end of the data|length \d+ runs past the end of the enclosing data \(\d+ bytes left\)) at byte (\d+) \(file offset (\d+)\)\. The file is damaged\.$/.exec(
+          (e as Error).message,
+        );
+      assert.ok(m, (e as Error).message);
+      assert.equal(m[1], what);
+      assert.equal(Number(m[4]), fileOffset + Number(m[3]));
+      assert.deepEqual((e as { details?: unknown }).details, { offset: fileOffset + Number(m[3]), path: 'x.db' });
+      failures++;
+      continue;
+    }
+    // a cut between two fields leaves a shorter, valid message: the fields before the cut
+    assert.ok(whole.key.equals(kv.key) || kv.key.length === 0, `cut ${cut}`);
+  }
+  assert.ok(failures > bin.length / 2, `${failures} failures`);
+  // the version's varint (1) marked as continued, at the end of the data: truncated where the data ends
+  const versionAt = bin.indexOf(Buffer.from([0x20, whole.version])) + 1;
+  const continued = Buffer.from(bin.subarray(0, versionAt + 1));
+  continued[versionAt] = (continued[versionAt] as number) | 0x80;
+  assert.throws(() => decodeMvccKeyValue(continued), {
+    name: 'SnapshotFormatError',
+    message: `Cannot decode an mvccpb.KeyValue: truncated varint at byte ${versionAt + 1}. The file is damaged.`,
+  });
+  assert.throws(() => decodeMvccKeyValue(continued, 'the record of revision 4_0'), {
+    message: /^Cannot decode the record of revision 4_0: truncated varint at byte/,
+  });
+});
+
 test('real etcd db: the key bucket holds keys.txt, and raw leaf values equal page2item*.bin', () => {
   const f = openBboltFile(REAL_DB);
   try {

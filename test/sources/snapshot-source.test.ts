@@ -4,12 +4,15 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isKubetcdError } from '../../src/errors';
 import { parseEtcdctlDump } from '../../src/sources/etcdctl-dump-source';
+import { openBboltFile } from '../../src/sources/snapshot/bbolt-file';
 import {
   decodeMvccKeyValue,
   openSnapshotSource,
+  parseRevisionKey,
   type SnapshotSource,
 } from '../../src/sources/snapshot/snapshot-source';
 import type { KvRecord, KvSource } from '../../src/sources/types';
+import { WireReader } from '../../src/util/wire-reader';
 import { buildEtcdctlFixture, type EtcdctlFixture, removeEtcdctlFixture } from '../helpers/etcdctl-fixture';
 
 const DATA = path.join(__dirname, '../../..', '..', 'shared/data/auger-testdata/boltdb');
@@ -315,6 +318,136 @@ describe('snapshots made by a real etcd', () => {
       assert.ok(Date.now() - started < 3000, `mutation ${i} took ${Date.now() - started} ms`);
     }
     assert.ok((outcomes.get('SnapshotFormatError') ?? 0) > 10, JSON.stringify([...outcomes]));
+  });
+
+  test('a truncated varint in a stored KeyValue or lease: a SnapshotFormatError naming the record and the byte', async () => {
+    // The record of /fx/leased ends with its lease id (field 6, a varint) and the lease record with its
+    // TTL (a varint): setting the continuation bit of the last byte makes that varint run past the record.
+    const original = fs.readFileSync(fx.memberDbPath);
+    const lastField = (bytes: Buffer): { field: number; wire: number } => {
+      const r = new WireReader(bytes);
+      let last = { field: 0, wire: 0 };
+      while (r.pos < bytes.length) {
+        const tag = r.uint32(bytes.length);
+        last = { field: tag >>> 3, wire: tag & 7 };
+        r.skip(tag & 7, bytes.length, tag >>> 3);
+      }
+      return last;
+    };
+    const bbolt = openBboltFile(fx.memberDbPath, { verifyHash: false });
+    let foundKv: { valueOffset: number; length: number; pageId: number; revision: string } | undefined;
+    let foundLease: { valueOffset: number; length: number; pageId: number; key: string } | undefined;
+    try {
+      for (const e of bbolt.bucket('key')?.entries() ?? []) {
+        const kv = decodeMvccKeyValue(e.value);
+        const rev = parseRevisionKey(e.key);
+        if (kv.key.toString() === '/fx/leased' && kv.lease !== 0n && rev)
+          foundKv = {
+            valueOffset: e.valueOffset,
+            length: e.value.length,
+            pageId: e.pageId,
+            revision: `${rev.main}_${rev.sub}`,
+          };
+      }
+      for (const e of bbolt.bucket('lease')?.entries() ?? [])
+        foundLease = {
+          valueOffset: e.valueOffset,
+          length: e.value.length,
+          pageId: e.pageId,
+          key: e.key.toString('hex'),
+        };
+    } finally {
+      bbolt.close();
+    }
+    assert.ok(foundKv && foundLease);
+    const kvEntry = foundKv;
+    const leaseEntry = foundLease;
+    assert.deepEqual(lastField(original.subarray(kvEntry.valueOffset, kvEntry.valueOffset + kvEntry.length)), {
+      field: 6,
+      wire: 0,
+    });
+    assert.equal(
+      lastField(original.subarray(leaseEntry.valueOffset, leaseEntry.valueOffset + leaseEntry.length)).wire,
+      0,
+    );
+
+    const damaged = (at: number): Buffer => {
+      const b = Buffer.from(original);
+      b[at] = (b[at] as number) | 0x80;
+      return b;
+    };
+    const where = (e: unknown): { message: string; details: { path?: string; pageId?: number; offset?: number } } => {
+      assert.equal((e as Error).name, 'SnapshotFormatError', String(e));
+      return e as { message: string; details: { path?: string; pageId?: number; offset?: number } };
+    };
+
+    // The index build reads the KeyValue first: revision, page and offset of the record, and the byte.
+    const kvFile = path.join(fx.dir, 'truncated-kv.db');
+    fs.writeFileSync(kvFile, damaged(kvEntry.valueOffset + kvEntry.length - 1));
+    const kvSource = await openSnapshotSource(kvFile);
+    try {
+      await assert.rejects(kvSource.count({ prefix: '' }), (e: unknown) => {
+        const { message, details } = where(e);
+        assert.equal(
+          message,
+          `Cannot decode the record of revision ${kvEntry.revision} on page ${kvEntry.pageId} (value at offset ${kvEntry.valueOffset}) of "${kvFile}": truncated varint at byte ${kvEntry.length} of the record. The file is damaged.`,
+        );
+        assert.deepEqual(details, {
+          path: kvFile,
+          pageId: kvEntry.pageId,
+          offset: kvEntry.valueOffset + kvEntry.length,
+        });
+        return true;
+      });
+    } finally {
+      await kvSource.close();
+    }
+
+    // Damaged after its index was cached: the read of the record names its key, revision and offset.
+    const cacheDir = fs.mkdtempSync(path.join(fx.dir, 'index-cache-'));
+    const cachedFile = path.join(fx.dir, 'truncated-after-caching.db');
+    fs.writeFileSync(cachedFile, original);
+    fs.utimesSync(cachedFile, 1_700_000_000, 1_700_000_000);
+    const first = await openSnapshotSource(cachedFile, { indexCache: cacheDir });
+    const leased = await first.get('/fx/leased');
+    assert.match(first.indexCacheStatus, /^built, and saved to /);
+    await first.close();
+    fs.writeFileSync(cachedFile, damaged(kvEntry.valueOffset + kvEntry.length - 1)); // same inode, size and (below) mtime
+    fs.utimesSync(cachedFile, 1_700_000_000, 1_700_000_000);
+    const second = await openSnapshotSource(cachedFile, { indexCache: cacheDir });
+    try {
+      await assert.rejects(second.get('/fx/leased'), (e: unknown) => {
+        const { message, details } = where(e);
+        assert.match(second.indexCacheStatus, /^read from /);
+        assert.equal(
+          message,
+          `Cannot decode the record of key "/fx/leased" at revision ${leased?.modRevision} (offset ${kvEntry.valueOffset}) of "${cachedFile}": truncated varint at byte ${kvEntry.length} (file offset ${kvEntry.valueOffset + kvEntry.length}). The file is damaged.`,
+        );
+        assert.deepEqual(details, { path: cachedFile, offset: kvEntry.valueOffset + kvEntry.length });
+        return true;
+      });
+    } finally {
+      await second.close();
+    }
+
+    // The lease bucket: the lease record's key (the id), page and offset.
+    const leaseFile = path.join(fx.dir, 'truncated-lease.db');
+    fs.writeFileSync(leaseFile, damaged(leaseEntry.valueOffset + leaseEntry.length - 1));
+    const leaseSource = await openSnapshotSource(leaseFile);
+    try {
+      assert.equal(BigInt('0x' + leaseEntry.key).toString(), BigInt('0x' + fx.leaseIdHex).toString());
+      await assert.rejects(leaseSource.leases(), (e: unknown) => {
+        const { message, details } = where(e);
+        assert.equal(
+          message,
+          `Cannot decode the lease record ${leaseEntry.key} on page ${leaseEntry.pageId} (value at offset ${leaseEntry.valueOffset}) of "${leaseFile}": truncated varint at byte ${leaseEntry.length} (file offset ${leaseEntry.valueOffset + leaseEntry.length}). The file is damaged.`,
+        );
+        assert.deepEqual(details, { path: leaseFile, offset: leaseEntry.valueOffset + leaseEntry.length });
+        return true;
+      });
+    } finally {
+      await leaseSource.close();
+    }
   });
 
   test('close is safe twice; reads after close fail with a kubetcd error', async () => {

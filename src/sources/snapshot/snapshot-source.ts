@@ -29,7 +29,14 @@ import { checkSignal, copyBytes, resolveKeyRange, toBytes } from './key-range';
 import { buildMvccIndex, buildMvccIndexAsync, indexColumns, indexFromColumns, type MvccIndex } from './mvcc-index';
 import { decodeLease, decodeMvccKeyValue, EMPTY, parseRevisionKey, TWO_32, type MvccKeyValue } from './mvcc-records';
 
-export { decodeLease, decodeMvccKeyValue, parseRevisionKey, type MvccKeyValue, type Revision } from './mvcc-records';
+export {
+  decodeLease,
+  decodeMvccKeyValue,
+  parseRevisionKey,
+  type MvccKeyValue,
+  type RecordPlace,
+  type Revision,
+} from './mvcc-records';
 export { buildMvccIndex, buildMvccIndexAsync, MvccIndex, type RevisionColumn } from './mvcc-index';
 export { prefixEnd, resolveKeyRange } from './key-range';
 
@@ -91,6 +98,12 @@ function beNumber(b: Buffer): number | undefined {
   const hi = b.readUInt32BE(0);
   if (hi >= 0x200000) return undefined;
   return hi * TWO_32 + b.readUInt32BE(4);
+}
+
+/** A key for messages: JSON-quoted UTF-8, cut after 200 characters. */
+function quotedKey(key: Uint8Array): string {
+  const text = Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('utf8');
+  return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
 }
 
 /** What a snapshot can do: every read at the revisions it keeps and an MVCC index; it never changes. */
@@ -388,7 +401,12 @@ export class SnapshotSource implements KvSource {
       try {
         kv = decodeMvccKeyValue(bytes, 'a record');
       } catch (e) {
-        decodeMvccKeyValue(bytes, `the record at offset ${at} of "${this.origin}"`); // the same failure, with where
+        // the same failure, with which record and where (its message is only built when one fails)
+        decodeMvccKeyValue(bytes, {
+          what: `the record of key ${quotedKey(rec.key)} at revision ${rec.modRevision} (offset ${at}) of "${this.origin}"`,
+          fileOffset: at,
+          path: file.path,
+        });
         throw e;
       }
       // A view of the record's own buffer, or (transient values) of its prefetched batch; a copy when the
@@ -705,7 +723,11 @@ export class SnapshotSource implements KvSource {
     const byId = new Map<bigint, LeaseInfo>();
     for (const e of bucket.entries()) {
       if (e.isBucket) continue;
-      const l = decodeLease(e.value);
+      const l = decodeLease(e.value, {
+        what: `the lease record ${e.key.toString('hex')} on page ${e.pageId} (value at offset ${e.valueOffset}) of "${this.origin}"`,
+        fileOffset: e.valueOffset,
+        path: file.path,
+      });
       const info: LeaseInfo = { id: l.id.toString(), ttlSeconds: l.ttlSeconds, keys: [] };
       byId.set(l.id, info);
       out.push(info);
