@@ -46,7 +46,10 @@ function main(): void {
   ];
   for (const [, args] of runs) timeMs(args); // warm the page cache
   const times = runs.map(() => [] as number[]);
-  for (let round = 0; round < rounds; round++) runs.forEach(([, args], i) => (times[i] as number[]).push(timeMs(args)));
+  for (let round = 0; round < rounds; round++)
+    runs.forEach(([, args], i) => {
+      (times[i] as number[]).push(timeMs(args));
+    });
   const ours = median(times[0] as number[]);
   console.log(
     `kubetcd ${command.join(' ')}: median of ${rounds} paired rounds, each run a fresh process (node ${process.version})`,

@@ -63,7 +63,7 @@ function signature(d: Disagreement): string {
 /** The record of d's variant with `drop` applied, checked; the disagreement of d's property, if any. */
 async function attemptOf(ref: Reference, d: Disagreement, drop: string[]): Promise<Disagreement | undefined> {
   const base = { kind: d.kind, seed: d.seed, spice: d.spice };
-  let records;
+  let records: Awaited<ReturnType<typeof ref.generate>>;
   try {
     records = await ref.generate({ ...base, count: 1, path: d.path, variant: d.variant, drop });
   } catch {

@@ -81,8 +81,7 @@ async function build(
       if (op.type === 'delete') keys--;
       if (op.type === 'put' && op.resource === 'pods' && !op.update) {
         genPods++;
-        const app =
-          ((op.object?.['metadata'] as { labels?: Record<string, string> } | undefined)?.labels ?? {})['app'] ?? '';
+        const app = (op.object?.['metadata'] as { labels?: Record<string, string> } | undefined)?.labels?.['app'] ?? '';
         if (label === '' && app.startsWith('web-')) label = `app=${app}`;
         if (label === `app=${app}`) labelPods++;
       }

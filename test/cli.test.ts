@@ -468,10 +468,10 @@ describe('source commands against a generated cluster: live etcd and its snapsho
   test('get prints a table with selectors applied, and says when nothing matched', async () => {
     const k = fx.kubes[0];
     const pods = await k.list('pods');
-    const node = String((pods.items[0]?.['spec'] as { nodeName: string }).nodeName);
+    const node = String((pods.items[0]?.['spec'] as { nodeName: string } | undefined)?.nodeName);
     const onNode = pods.items.filter((p) => (p['spec'] as { nodeName?: string }).nodeName === node);
-    const app = String((pods.items.at(-1)?.['metadata'] as { labels: { app: string } }).labels.app);
-    const appNs = String((pods.items.at(-1)?.['metadata'] as { namespace: string }).namespace);
+    const app = String((pods.items.at(-1)?.['metadata'] as { labels: { app: string } } | undefined)?.labels.app);
+    const appNs = String((pods.items.at(-1)?.['metadata'] as { namespace: string } | undefined)?.namespace);
     const withApp = (await k.list('pods', { namespace: appNs, labels: `app=${app}` })).items;
     await eachSource(async (label, src) => {
       const t = await runAsync(['get', 'pods', '-A', '--field-selector', `spec.nodeName=${node}`, ...src]);
@@ -678,7 +678,10 @@ describe('source commands against a generated cluster: live etcd and its snapsho
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }

@@ -204,7 +204,7 @@ export function checkDecode(
   bytes: Buffer,
   options: DecodeOptions,
 ): { outcome: string; problem?: { message: string; stack?: string | undefined } } {
-  let d;
+  let d: ReturnType<typeof decode>;
   try {
     d = decode(bytes, options);
   } catch (e) {
@@ -655,7 +655,7 @@ export async function reproduce(
     label = `${target} seed=${spec.seed} index=${spec.index} (${input.seedName}, ${input.mutation})`;
   }
   const t = process.hrtime.bigint();
-  let r;
+  let r: Awaited<ReturnType<typeof checkSnapshot>>;
   if (target === 'decode') r = checkDecode(bytes, options);
   else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubetcd-repro-'));

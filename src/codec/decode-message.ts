@@ -436,12 +436,13 @@ function generateMessageFn(plan: MessagePlan): MessageFn {
     '      default: helpers.readUnexpectedTag(r, ctx, plan, tag, tagAt, end, depth);',
     '    }',
     '  }',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: generated code: the template literal is evaluated in it
     '  if (r.pos !== end) throw r.fail(`field ran past the end of its message (ends at ${r.base + end})`);',
     '  void x;',
     ...build.map((b) => `  ${b}`),
     '};',
   ].join('\n');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  // The decoder is code generated from the plan (not from stored data), compiled once per message.
   const factory = new Function('helpers', 'subPlans', 'fieldPlans', 'plan', 'MAX_DEPTH', body) as (
     h: typeof helpers,
     subPlans: MessagePlan[],

@@ -222,7 +222,9 @@ export class PlanCache {
       if (f.number > 0 && f.number < 100000) plan.byNumber[f.number] = fp;
       return fp;
     };
-    m.fields.forEach((f, i) => plan.fields.push(add(f, i)));
+    m.fields.forEach((f, i) => {
+      plan.fields.push(add(f, i));
+    });
     for (const f of m.protoOnly ?? []) add(f, -1);
     return plan;
   }

@@ -154,7 +154,6 @@ const STRING_CACHE_BYTES = new Uint8Array((STRING_CACHE_MASK + 1) * STRING_CACHE
 const STRING_CACHE_WORDS = new DataView(STRING_CACHE_BYTES.buffer);
 
 /** A character that is not ASCII (in a string made of bytes by latin1Slice). */
-// eslint-disable-next-line no-control-regex
 const NON_ASCII = /[^\u0000-\u007f]/;
 
 /**

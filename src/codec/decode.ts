@@ -85,7 +85,7 @@ export function decodeValue(
     decodeProtobufValue(getDecoder, buf, 4, end, 0, options, result);
     return result;
   }
-  let sniffed;
+  let sniffed: ReturnType<typeof sniffValue>;
   try {
     sniffed = sniffValue(value);
   } catch (e) {

@@ -146,7 +146,6 @@ function keyLineOf(value: Uint8Array): { keyLine: string; rest: Uint8Array } | u
   } catch {
     return undefined;
   }
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(keyLine)) return undefined;
   if (!keyLine.startsWith('/') && /\s/.test(keyLine)) return undefined;
   const rest = value.subarray(nl + 1);
@@ -180,7 +179,6 @@ function previewOf(bytes: Uint8Array): string {
   } catch {
     text = undefined;
   }
-  // eslint-disable-next-line no-control-regex
   if (text !== undefined && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text)) {
     if (text.length <= PREVIEW_CHARS) return text;
     return `${text.slice(0, PREVIEW_CHARS)}… (${bytes.length} bytes in all)`;

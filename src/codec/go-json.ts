@@ -47,7 +47,6 @@ export interface CompactJsonOptions {
 }
 
 const HEX = '0123456789abcdef';
-// eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\<>&\u2028\u2029\ud800-\udfff]/;
 const INTEGER_KEY = /^(?:0|[1-9][0-9]{0,9})$/;
 
@@ -330,7 +329,7 @@ function isWs(c: number): boolean {
  * compactJson('{ "a" : [1, 2] }\n') // '{"a":[1,2]}'
  */
 export function compactJson(text: string, options: CompactJsonOptions = {}): string {
-  const escape = options.escapeHtml === true;
+  const escapeHtml = options.escapeHtml === true;
   // Validate with the same grammar as parseKubeJson (without building values).
   const scanner = new Parser(text, false);
   scanner.parseDocument();
@@ -348,7 +347,7 @@ export function compactJson(text: string, options: CompactJsonOptions = {}): str
         if (d === 0x5c) i += 2;
         else if (d === 0x22) break;
         else {
-          if (escape && (d === 0x3c || d === 0x3e || d === 0x26 || d === 0x2028 || d === 0x2029)) {
+          if (escapeHtml && (d === 0x3c || d === 0x3e || d === 0x26 || d === 0x2028 || d === 0x2029)) {
             out += text.slice(start, i) + escapeChar(d);
             start = i + 1;
           }

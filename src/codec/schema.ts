@@ -355,7 +355,7 @@ function compileFrom(input: CompileInput, source: CompiledSchema['source']): Com
 /** Compiles one source folder on its own (message names unprefixed, kinds without schemaVersion). */
 function compileSource(src: LocatedSource, description: string): CompiledSchema {
   // protobufjs takes ~150 ms to load: only when compiling, never on the cached path.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // (a require, not an import, so that it loads here and not with this module)
   const { parseProtoText } = require('./proto-gateway') as typeof import('./proto-gateway');
   const protos = new Map<string, ProtoFileDef>();
   const goPkgs = new Map<string, GoPackageInfo>();

@@ -145,7 +145,9 @@ export function hsalsa20(key: Uint8Array, input16: Uint8Array): Uint8Array {
   rounds(x);
   const out = new Uint8Array(32);
   const words = [x[0], x[5], x[10], x[15], x[6], x[7], x[8], x[9]] as number[];
-  words.forEach((w, i) => put32(out, 4 * i, w));
+  words.forEach((w, i) => {
+    put32(out, 4 * i, w);
+  });
   return out;
 }
 

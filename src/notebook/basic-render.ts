@@ -39,7 +39,12 @@ export function renderRecordTable(
   const columns: string[] = options.columns ? [...options.columns] : [];
   if (!options.columns) {
     const seen = new Set<string>();
-    for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) seen.add(k), columns.push(k);
+    for (const r of rows)
+      for (const k of Object.keys(r))
+        if (!seen.has(k)) {
+          seen.add(k);
+          columns.push(k);
+        }
   }
   const upper = options.upperCase !== false;
   const table = renderTable(rows as readonly KubeObject[], {

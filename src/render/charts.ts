@@ -173,9 +173,9 @@ export function renderHistogram(values: Iterable<number>, options: HistogramOpti
       const at = Math.min(bins - 1, Math.floor((v - min) / step));
       c[at] = (c[at] ?? 0) + 1;
     }
-    c.forEach((count, i) =>
-      data.push({ label: `${fmt(min + i * step, unit)} – ${fmt(min + (i + 1) * step, unit)}`, value: count }),
-    );
+    c.forEach((count, i) => {
+      data.push({ label: `${fmt(min + i * step, unit)} – ${fmt(min + (i + 1) * step, unit)}`, value: count });
+    });
   }
   const barOptions: BarChartOptions = { unit: 'count', sort: false, maxBars: Infinity };
   if (options.title !== undefined) barOptions.title = `${options.title} (${n} ${n === 1 ? 'value' : 'values'})`;

@@ -17,7 +17,6 @@ export interface VisibleTextOptions {
 }
 
 // C0 controls, DEL, C1 controls, surrogates, bidi/zero-width format characters, U+2028/2029, BOM, U+FFF9-FFFB.
-// eslint-disable-next-line no-control-regex
 const INVISIBLE =
   /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]/;
 const HEX = '0123456789abcdef';

@@ -141,15 +141,18 @@ export function toCsv(
 ): string {
   const items = itemsOf(objects, 'to CSV');
   const cols = normaliseColumns(columns);
-  const escape = options.escapeFormulas !== false;
+  const escapeFormulas = options.escapeFormulas !== false;
   const nl = options.newline ?? '\r\n';
   const lines: string[] = [];
-  if (options.header !== false) lines.push(cols.map((c) => csvCell(c.header, escape)).join(','));
+  if (options.header !== false) lines.push(cols.map((c) => csvCell(c.header, escapeFormulas)).join(','));
   for (const obj of items) {
     lines.push(
       cols
         .map((c) =>
-          csvCell(c.value !== undefined ? c.value(obj) : lodash().get(obj, c.path as string | string[]), escape),
+          csvCell(
+            c.value !== undefined ? c.value(obj) : lodash().get(obj, c.path as string | string[]),
+            escapeFormulas,
+          ),
         )
         .join(','),
     );
@@ -219,7 +222,6 @@ function b64(v: Uint8Array): string {
 function printableKey(key: Uint8Array): string | undefined {
   try {
     const s = UTF8.decode(key);
-    // eslint-disable-next-line no-control-regex
     return /[\u0000-\u001f\u007f]/.test(s) ? undefined : s;
   } catch {
     return undefined;

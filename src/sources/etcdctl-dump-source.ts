@@ -146,7 +146,7 @@ export class EtcdctlDumpSource implements KvSource {
     const k = typeof key === 'string' ? Buffer.from(key) : Buffer.from(key);
     const i = this.lowerBound(k);
     const r = this.records[i];
-    return r && r.keyBuf.equals(k) ? EtcdctlDumpSource.copy(r, false) : undefined;
+    return r?.keyBuf.equals(k) ? EtcdctlDumpSource.copy(r, false) : undefined;
   }
 
   /**

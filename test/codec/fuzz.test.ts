@@ -183,7 +183,7 @@ describe('strings a renderer must escape come back without loss', () => {
       const json = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: s }, data: { [s]: s } });
       const d = decode(Buffer.from(json));
       assert.equal(d.error, undefined, d.error?.message);
-      assert.equal((d.object?.['metadata'] as { name: string }).name, s);
+      assert.equal((d.object?.['metadata'] as { name: string } | undefined)?.name, s);
       assert.deepEqual(d.object?.['data'], { [s]: s });
     }
   });

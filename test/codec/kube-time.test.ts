@@ -110,6 +110,10 @@ test('decoded Times print as formatTime prints them, on the fast path (1970–99
     const text = formatTime(BigInt(s), 0);
     const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', creationTimestamp: text } };
     const d = decode(encode(obj));
-    assert.equal((d.object?.['metadata'] as { creationTimestamp?: string }).creationTimestamp, text, `seconds ${s}`);
+    assert.equal(
+      (d.object?.['metadata'] as { creationTimestamp?: string } | undefined)?.creationTimestamp,
+      text,
+      `seconds ${s}`,
+    );
   }
 });

@@ -246,9 +246,13 @@ const HOSTILE_KEYS = [
 
 function hostileConfigMap(): KubeObject {
   const data: Record<string, string> = {};
-  HOSTILE_VALUES.forEach((v, i) => (data[`k${String(i).padStart(3, '0')}`] = v));
+  HOSTILE_VALUES.forEach((v, i) => {
+    data[`k${String(i).padStart(3, '0')}`] = v;
+  });
   const annotations: Record<string, string> = {};
-  HOSTILE_KEYS.forEach((k, i) => (annotations[k] = String(i)));
+  HOSTILE_KEYS.forEach((k, i) => {
+    annotations[k] = String(i);
+  });
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

@@ -116,7 +116,10 @@ test('a kind newer than every schema: each 1.36 fixture renamed into an unknown 
     assert.equal(toKubeJson(o['metadata']), toKubeJson((real.object as KubeObject)['metadata']), file);
     assert.equal(newer.unknownFields, undefined, file);
     // the other fields, schema-less, without the metadata
-    assert.ok(newer.protoFields !== undefined && newer.protoFields.every((f) => f.number !== 1), file);
+    assert.ok(
+      newer.protoFields?.every((f) => f.number !== 1),
+      file,
+    );
     assert.ok(newer.error !== undefined);
     assert.match(
       newer.error.message,

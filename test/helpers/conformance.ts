@@ -99,7 +99,7 @@ function message(err: unknown): string {
  * kubetcdJson(record.value, 'v1/Pod').json
  */
 export function kubetcdJson(value: Uint8Array, kind: string): { json?: string; problem?: string } {
-  let d;
+  let d: ReturnType<typeof decode>;
   try {
     d = decode(value, splitKind(kind));
   } catch (err) {

@@ -218,6 +218,7 @@ describe('KubeClient.watch over a real etcd', () => {
     await until('the timed-out watch to close', async () => (await watchers()) === 0);
 
     const seen: string[] = [];
+    // biome-ignore lint/suspicious/useIterableCallbackReturn: KubeWatch.forEach, an async method of ours, not Array's
     const counting = k.watch('pods', { namespace: NS }).forEach((e) => {
       seen.push(e.type);
       return seen.length < 2; // false: stop

@@ -133,7 +133,7 @@ describe('objects of kinds no schema knows, live and snapshot', () => {
       const psp = await k.list('podsecuritypolicy');
       assert.equal(psp.items.length, 1);
       // as decode() prints it, plus the resourceVersion every listed object carries (its record's mod revision)
-      const { resourceVersion, ...listedMeta } = psp.items[0]?.['metadata'] as Record<string, unknown>;
+      const { resourceVersion, ...listedMeta } = (psp.items[0]?.['metadata'] ?? {}) as Record<string, unknown>;
       assert.deepEqual(listedMeta, (decode(podValue).object as KubeObject)['metadata']);
       assert.match(String(resourceVersion), /^[1-9]\d*$/);
       assert.match(psp.errors[0]?.error ?? '', /Kubernetes removed it in 1\.25/);
@@ -154,7 +154,7 @@ describe('objects of kinds no schema knows, live and snapshot', () => {
   it('get and a table: the generic layout prints names, namespaces, kinds and ages', async () => {
     for (const k of fx.kubes) {
       const got = await k.get(`/registry/${GROUP}/gadgets/other/g-c`);
-      assert.deepEqual((got.object?.['metadata'] as { labels?: unknown }).labels, { app: 'web' });
+      assert.deepEqual((got.object?.['metadata'] as { labels?: unknown } | undefined)?.labels, { app: 'web' });
       assert.match(got.error ?? '', /Unknown kind "Gadget"/);
       const { items } = await k.list(`gadgets.${GROUP}`);
       const text = renderTable(items, {

@@ -23,6 +23,7 @@ test('JSON text is kubectl -o json (4-space indent, object key order, exact int6
   assertGolden('json/pod.html', r.html);
   const big = renderJson({ generation: 1n << 62n, s: '<&>' });
   assert.equal(big.text, '{\n    "generation": 4611686018427387904,\n    "s": "\\u003c\\u0026\\u003e"\n}\n');
+  // biome-ignore lint/correctness/noPrecisionLoss: 2^62, exact as a double
   assert.deepEqual(big.json, { generation: 4611686018427387904, s: '<&>' });
 });
 

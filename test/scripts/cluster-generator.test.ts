@@ -333,7 +333,7 @@ describe('generateCluster into a real etcd', () => {
     const cluster = generateCluster({ seed: 11, pods: 30, now: NOW });
     const writer = await openEtcdWriterForFixtures({ endpoints: etcd.endpoint });
     const t0 = process.hrtime.bigint();
-    let result;
+    let result: Awaited<ReturnType<typeof writeCluster>>;
     try {
       result = await writeCluster(writer, cluster.operations(), { leaseTtlSeconds: { masterleases: 3600 } });
     } finally {

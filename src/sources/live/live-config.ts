@@ -191,7 +191,7 @@ export function normaliseConfig(options: LiveOptions): Config {
   const serverName = options.serverName;
   let user = options.user ?? env.ETCDCTL_USER;
   let password: string | undefined;
-  if (user !== undefined && user.includes(':')) {
+  if (user?.includes(':')) {
     const at = user.indexOf(':');
     password = user.slice(at + 1);
     user = user.slice(0, at);
@@ -263,7 +263,7 @@ export async function trustOnFirstUse(config: Config): Promise<void> {
       socket.once('error', () => done(undefined));
       socket.once('timeout', () => done(undefined));
     });
-    if (!peer || !peer.raw) continue;
+    if (!peer?.raw) continue;
     const names = (peer.subjectaltname ?? '')
       .split(',')
       .map((n) => n.trim())

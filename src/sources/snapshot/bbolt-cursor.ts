@@ -65,7 +65,7 @@ export class BboltBucket {
   get(key: string | Uint8Array): BboltEntry | undefined {
     const k = typeof key === 'string' ? Buffer.from(key) : Buffer.from(key.buffer, key.byteOffset, key.byteLength);
     const e = this.cursor().seek(k);
-    return e && e.key.equals(k) ? copyEntry(e) : undefined;
+    return e?.key.equals(k) ? copyEntry(e) : undefined;
   }
 
   /**
@@ -75,7 +75,7 @@ export class BboltBucket {
    */
   bucket(name: string | Uint8Array): BboltBucket | undefined {
     const e = this.get(name);
-    if (!e || !e.isBucket) return undefined;
+    if (!e?.isBucket) return undefined;
     return openSubBucket(this.file, e, [...this.names, Buffer.from(e.key)]);
   }
 
