@@ -33,7 +33,9 @@ export interface ClusterGeneratorOptions {
    * that {@link INCIDENT_ENCRYPTION_CONFIG} opens), a Deployment deleted with its ReplicaSet and pods
    * (tombstones after compact_rev_key, so a compaction there keeps them), a Deployment removed straight from
    * etcd leaving its ReplicaSet orphaned, and a Namespace stuck Terminating on a PersistentVolumeClaim's
-   * finalizer. {@link GeneratedCluster.incidents} says which objects.
+   * finalizer. {@link GeneratedCluster.incidents} says which objects. Its objects carry `managedFields`
+   * naming who wrote them (kubectl-client-side-apply, kube-controller-manager, kubelet, ...), each update
+   * moving its manager's entry to the update's time, so churn can attribute the writes.
    */
   incidents?: boolean;
 }
@@ -942,6 +944,108 @@ function encryptingEmit(inner: Emit, seed: number, written: Array<{ key: string;
   };
 }
 
+/** The kube-apiserver's own objects: it creates them at start-up. */
+const APISERVER_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+interface Manager {
+  manager: string;
+  subresource?: string;
+  fields: Record<string, unknown>;
+}
+
+/** The fields a manager owns, as FieldsV1 names them (`f:spec`, `f:metadata` > `f:labels`, ...): top-level only. */
+function ownedFields(object: KubeObject, subresource: string | undefined): Record<string, unknown> {
+  if (subresource === 'status') return { 'f:status': {} };
+  if (subresource === 'scale') return { 'f:spec': { 'f:replicas': {} } };
+  const m = (object['metadata'] ?? {}) as Record<string, unknown>;
+  const metaFields = Object.fromEntries(
+    ['labels', 'annotations', 'ownerReferences', 'finalizers']
+      .filter((f) => m[f] !== undefined)
+      .map((f) => [`f:${f}`, {}]),
+  );
+  const out: Record<string, unknown> = Object.keys(metaFields).length > 0 ? { 'f:metadata': metaFields } : {};
+  for (const f of Object.keys(object))
+    if (!['apiVersion', 'kind', 'metadata', 'status'].includes(f)) out[`f:${f}`] = {};
+  return out;
+}
+
+/** Who creates an object of this resource, as a real cluster's managedFields name them. */
+function creator(resource: string, object: KubeObject): Manager | undefined {
+  const m = (object['metadata'] ?? {}) as { name?: string; namespace?: string; ownerReferences?: unknown[] };
+  const by = (manager: string): Manager => ({ manager, fields: ownedFields(object, undefined) });
+  if (resource === 'masterleases' || resource === 'ranges' || m.name === undefined) return undefined; // written by the API server's storage, no managedFields
+  if (resource === 'events')
+    return by(String((object['source'] as { component?: string } | undefined)?.component ?? 'kubelet'));
+  if (resource === 'nodes' || (resource === 'leases' && m.namespace === 'kube-node-lease')) return by('kubelet');
+  if (
+    (resource === 'namespaces' && APISERVER_NAMESPACES.has(m.name)) ||
+    resource === 'clusterroles' ||
+    (m.namespace === 'default' && m.name === 'kubernetes')
+  )
+    return by('kube-apiserver');
+  if (
+    (m.ownerReferences ?? []).length > 0 ||
+    resource === 'endpoints' ||
+    resource === 'endpointslices' ||
+    resource === 'serviceaccounts' ||
+    m.name === 'kube-root-ca.crt'
+  )
+    return by('kube-controller-manager');
+  return by('kubectl-client-side-apply');
+}
+
+/** Who updates an object of this resource in the changes and the incidents. */
+function updater(resource: string, object: KubeObject): Manager {
+  const sub = (manager: string, subresource?: string): Manager => ({
+    manager,
+    ...(subresource !== undefined ? { subresource } : {}),
+    fields: ownedFields(object, subresource),
+  });
+  if (resource === 'pods') return sub('kubelet', 'status'); // a container restarted
+  if (resource === 'deployments') return sub('kubectl', 'scale'); // kubectl scale
+  if (resource === 'namespaces') return sub('kube-controller-manager', 'status'); // the namespace controller's conditions
+  if (resource === 'replicasets' || resource === 'persistentvolumeclaims') return sub('kube-controller-manager');
+  return sub('kubectl-client-side-apply');
+}
+
+function fieldsEntry(object: KubeObject, m: Manager, atMs: number): Record<string, unknown> {
+  return {
+    manager: m.manager,
+    operation: 'Update',
+    apiVersion: String(object['apiVersion'] ?? 'v1'),
+    time: rfc3339(atMs),
+    fieldsType: 'FieldsV1',
+    fieldsV1: m.fields,
+    ...(m.subresource !== undefined ? { subresource: m.subresource } : {}),
+  };
+}
+
+/**
+ * The incident cluster's writes carry `metadata.managedFields`, so churn can name who wrote: a creation
+ * has its creator's entry at the creation time; an update adds (or moves) the updater's entry to the
+ * time of the update (the deletion request for an object being deleted, else a minute before "now").
+ */
+function managingEmit(inner: Emit, ctx: Ctx): Emit {
+  return {
+    put: (resource, key, object, options) => {
+      const m = (object['metadata'] ?? {}) as Record<string, unknown>;
+      const created = typeof m['creationTimestamp'] === 'string' ? Date.parse(m['creationTimestamp']) : NaN;
+      const first = creator(resource, object);
+      if (first === undefined || Number.isNaN(created)) return inner.put(resource, key, object, options);
+      const entries = [fieldsEntry(object, first, created)];
+      if (options?.update === true) {
+        const next = updater(resource, object);
+        const deleting = typeof m['deletionTimestamp'] === 'string' ? Date.parse(m['deletionTimestamp']) : NaN;
+        const entry = fieldsEntry(object, next, Number.isNaN(deleting) ? ctx.nowMs - 60_000 : deleting);
+        // the same manager, operation and subresource: one entry, its time moved
+        if (next.manager === first.manager && next.subresource === undefined) entries[0] = entry;
+        else entries.push(entry);
+      }
+      return inner.put(resource, key, { ...object, metadata: { ...m, managedFields: entries } }, options);
+    },
+  };
+}
+
 /** The two deployments the incidents take: with two pods or more, untouched by the changes phase. */
 function incidentPlans(
   o: Required<ClusterGeneratorOptions>,
@@ -1075,7 +1179,8 @@ function* generate(ctx: Ctx): Generator<ClusterOperation> {
   const { o, layout } = ctx;
   const p = o.prefix;
   const secrets: Array<{ key: string; object: KubeObject }> = [];
-  const emit = o.incidents ? encryptingEmit(makeEmit(), o.seed, secrets) : makeEmit();
+  // the plain cluster's writes stay as they were: no managedFields (its bytes are pinned by tests and goldens)
+  const emit = o.incidents ? managingEmit(encryptingEmit(makeEmit(), o.seed, secrets), ctx) : makeEmit();
   const rng = new Rng(hash32(o.seed, 'cluster'));
   const k = (resource: string, name: string, namespace?: string): string => keyFor(resource, name, namespace, p);
 

@@ -481,9 +481,143 @@ describe('the teaching notebooks run top to bottom and show what they teach', ()
       const leases = outputOf(cells, 'await k.leases()');
       for (const l of (await k7.leases()).leases)
         assert.match(leases, new RegExp(`^${l.id}\\s+${l.ttlSeconds}s\\s+<unknown>\\s+${l.keys.length}\\s`, 'm'));
-      // diff and churn are notes only until those verbs exist
-      const code = cells.map((c) => joined(c.source)).join('\n');
-      assert.doesNotMatch(code, /k\.(diff|churn)\(/);
+      // diff over the incident window: from just before the first Deployment delete to the latest
+      const ddKey = `/registry/deployments/${dd.namespace}/${dd.name}`;
+      const incidentStart =
+        Math.min(...deleted.items.filter((d) => d.resource === 'deployments.apps').map((d) => d.revision)) - 1;
+      const span = await k7.diff({ fromRevision: incidentStart, toRevision: status.revision });
+      const expectDeleted = [
+        ddKey,
+        `/registry/replicasets/${dd.namespace}/${dd.replicaSet}`,
+        ...dd.pods.map((p) => `/registry/pods/${dd.namespace}/${p}`),
+        `/registry/deployments/${rs.namespace}/${rs.deployment}`,
+      ];
+      for (const key of expectDeleted)
+        assert.ok(
+          span.entries.some((e) => e.change === 'deleted' && e.key === key),
+          key,
+        );
+      for (const key of ['/registry/namespaces/legacy', '/registry/persistentvolumeclaims/legacy/data-legacy-db-0']) {
+        assert.ok(
+          span.entries.some(
+            (e) =>
+              e.change === 'changed' &&
+              e.key === key &&
+              (e.changes ?? []).some((c) => c.path === 'metadata.deletionTimestamp'),
+          ),
+          key,
+        );
+      }
+      const diffShown = outputOf(cells, 'const incident = await k.diff(');
+      for (const r of [...span.byResource, { resource: 'TOTAL', ...span.counts }]) {
+        assert.match(
+          diffShown,
+          new RegExp(
+            `^${_.escapeRegExp(r.resource)}\\s+${r.added}\\s+${r.deleted}\\s+${r.changed}\\s+${r.hidden}\\s*$`,
+            'm',
+          ),
+          r.resource,
+        );
+      }
+      for (const e of span.entries) {
+        assert.match(
+          diffShown,
+          new RegExp(
+            `^${_.escapeRegExp(e.resource ?? '')}\\s+${e.change}\\s+${_.escapeRegExp(e.namespace ?? '<none>')}\\s+${_.escapeRegExp(e.name ?? '')}\\s`,
+            'm',
+          ),
+          e.key,
+        );
+      }
+      assert.match(
+        diffShown,
+        new RegExp(
+          `at revision ${incidentStart} -> .* at revision ${status.revision}: ${span.counts.added} added, ${span.counts.deleted} deleted, ${span.counts.changed} changed`,
+        ),
+      );
+      // the noise: hidden by default, kept with { all: true }, where it names the writers of the changes
+      const all = await k7.diff({ fromRevision: incidentStart, toRevision: status.revision }, { all: true });
+      const noiseShown = outputOf(cells, 'const noisy = await k.diff(');
+      assert.ok(
+        noiseShown.startsWith(
+          `${span.counts.hidden} objects changed only in noise; ${_.sumBy(span.entries, (e) => e.hiddenChanges ?? 0)} noise fields left out of the changes\n`,
+        ),
+        noiseShown,
+      );
+      const written = all.entries
+        .filter((e) => e.change === 'changed')
+        .flatMap((e) =>
+          (e.changes ?? []).filter((c) => c.path.startsWith('metadata.managedFields')).map((c) => ({ e, c })),
+        );
+      assert.ok(written.length >= 2, JSON.stringify(all.entries));
+      for (const { e, c } of written) {
+        const manager = String(_.get(c.to, 'manager'));
+        assert.equal(manager, 'kube-controller-manager', e.key);
+        assert.ok(
+          noiseShown.includes(
+            `'${e.resource} ${e.namespace !== undefined ? `${e.namespace}/` : ''}${e.name}: ${c.path} ${c.op}, manager ${manager} at ${String(_.get(c.to, 'time'))}'`,
+          ),
+          noiseShown,
+        );
+      }
+      // churn: the tables as the client counts them, the writers named from managedFields
+      const churn = await k7.churn({ limit: 5 });
+      const churnShown = outputOf(cells, 'const churn = await k.churn(');
+      for (const w of churn.writers)
+        assert.match(
+          churnShown,
+          new RegExp(
+            `^${_.escapeRegExp(w.manager)}\\s+${w.writes}\\s+${((100 * w.writes) / churn.writes).toFixed(1)}%\\s`,
+            'm',
+          ),
+          w.manager,
+        );
+      for (const g of churn.byResource)
+        assert.match(
+          churnShown,
+          new RegExp(`^${_.escapeRegExp(g.name)}\\s+${g.writes}\\s+${g.deletes}\\s+${g.keys}\\s*$`, 'm'),
+          g.name,
+        );
+      for (const key of churn.byKey)
+        assert.match(
+          churnShown,
+          new RegExp(`^${_.escapeRegExp(key.key)}\\s+${key.writes}\\s+${key.deletes}\\s`, 'm'),
+          key.key,
+        );
+      assert.equal(churn.byResource[0]?.name, 'events', 'events are most of the writes, as the lesson says');
+      // every delete after the compaction is a tombstone churn cannot name a writer for
+      const compactAt = incidentOps.findIndex((op) => op.key === 'compact_rev_key');
+      const deletesAfter = incidentOps.filter((op, i) => i > compactAt && op.type === 'delete').length;
+      assert.equal(churn.deletes, deletesAfter);
+      assert.equal(churn.unknown.deletes, deletesAfter);
+      // who wrote the incident's updates, among every writer (the lesson shows the top 5)
+      const everyWriter = (await k7.churn({ limit: 1000 })).writers;
+      const writer = (m: string): Record<string, number> => everyWriter.find((w) => w.manager === m)?.resources ?? {};
+      assert.ok(
+        (writer('kube-controller-manager')['namespaces'] ?? 0) >= 1 &&
+          (writer('kube-controller-manager')['persistentvolumeclaims'] ?? 0) >= 1,
+        JSON.stringify(everyWriter),
+      );
+      assert.ok((writer('kubelet')['pods'] ?? 0) >= 1, JSON.stringify(everyWriter));
+      const named = everyWriter.filter((w) => w.manager !== 'unknown');
+      assert.ok(_.sumBy(named, (w) => w.writes) > churn.writes / 2, JSON.stringify(everyWriter));
+      const unknownShown = outputOf(cells, 'churn.writers.map(');
+      assert.ok(
+        unknownShown.startsWith(
+          `${churn.writes} writes after revision ${churn.fromRevision} up to ${churn.toRevision}; unknown: ${JSON.stringify(churn.unknown)}\n`,
+        ),
+        unknownShown,
+      );
+      for (const w of churn.writers) {
+        assert.ok(
+          unknownShown.includes(
+            `'${w.manager}: ${w.writes} (${Object.entries(w.resources)
+              .map(([r, n]) => `${r} ${n}`)
+              .join(', ')})'`,
+          ),
+          unknownShown,
+        );
+      }
     } finally {
       await source.close();
     }
