@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { decode, parseKubeJson, toKubeJson, toKubeYaml, toKubectlJson, toKubectlYaml } from '../src/codec';
 import type { KubeObject } from '../src/codec/types';
 import { present } from '../src/notebook';
+import { COMMANDS } from '../src/cli/cli-args';
 import { startKubeFixture, type KubeFixture } from './helpers/kube-fixture';
 import { freePort, startEtcd } from './helpers/etcd';
 import { makeTestCerts } from './helpers/certs';
@@ -138,27 +139,7 @@ test('help lists every command and the source options', () => {
   const r = run(['help']);
   assert.equal(r.code, 0);
   const text = r.stdout.toString('utf8');
-  for (const c of [
-    'get',
-    'keys',
-    'resources',
-    'tree',
-    'sizes',
-    'history',
-    'deleted',
-    'encodings',
-    'leases',
-    'info',
-    'owners',
-    'orphans',
-    'hashkv',
-    'diff',
-    'churn',
-    'check',
-    'decode',
-    'encode',
-    'help',
-  ]) {
+  for (const c of COMMANDS) {
     assert.match(text, new RegExp(`^  kubetcd ${c}\\b`, 'm'), `help does not list "${c}"`);
   }
   for (const flag of [

@@ -129,6 +129,9 @@ const SOURCE_FIELDS: readonly FlagField[] = [
   'revision',
 ];
 
+/** The source options of a command that reads the latest revision only (or names its revisions itself). */
+const LATEST_SOURCE_FIELDS: readonly FlagField[] = SOURCE_FIELDS.filter((f) => f !== 'revision');
+
 /** The options each command accepts (besides -h/--help). */
 export const ALLOWED: Record<string, readonly FlagField[]> = {
   check: ['output', 'snapshot'],
@@ -155,65 +158,16 @@ export const ALLOWED: Record<string, readonly FlagField[]> = {
   resources: [...SOURCE_FIELDS, 'output'],
   tree: [...SOURCE_FIELDS, 'output', 'depth'],
   sizes: [...SOURCE_FIELDS, 'output', 'by', 'top'],
-  history: [
-    'snapshot',
-    'skipHashCheck',
-    'endpoints',
-    'cacert',
-    'cert',
-    'key',
-    'user',
-    'password',
-    'insecureSkipTlsVerify',
-    'prefix',
-    'output',
-    'namespace',
-    'reveal',
-  ],
-  deleted: [
-    'snapshot',
-    'skipHashCheck',
-    'endpoints',
-    'cacert',
-    'cert',
-    'key',
-    'user',
-    'password',
-    'insecureSkipTlsVerify',
-    'prefix',
-    'output',
-    'namespace',
-    'reveal',
-  ],
+  history: [...LATEST_SOURCE_FIELDS, 'output', 'namespace', 'reveal'],
+  deleted: [...LATEST_SOURCE_FIELDS, 'output', 'namespace', 'reveal'],
   encodings: [...SOURCE_FIELDS, 'output'],
-  leases: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'output'],
-  info: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'output'],
+  leases: [...LATEST_SOURCE_FIELDS, 'output'],
+  info: [...LATEST_SOURCE_FIELDS, 'output'],
   owners: [...SOURCE_FIELDS, 'output', 'namespace', 'depth'],
   orphans: [...SOURCE_FIELDS, 'output', 'namespace', 'now'],
-  hashkv: [
-    'snapshot',
-    'skipHashCheck',
-    'endpoints',
-    'cacert',
-    'cert',
-    'key',
-    'user',
-    'password',
-    'insecureSkipTlsVerify',
-    'revision',
-    'output',
-  ],
-  diff: [
-    ...SOURCE_FIELDS.filter((f) => f !== 'revision'),
-    'fromRevision',
-    'toRevision',
-    'namespace',
-    'all',
-    'reveal',
-    'limit',
-    'output',
-  ],
-  churn: [...SOURCE_FIELDS.filter((f) => f !== 'revision'), 'limit', 'output'],
+  hashkv: [...SOURCE_FIELDS.filter((f) => f !== 'prefix'), 'output'],
+  diff: [...LATEST_SOURCE_FIELDS, 'fromRevision', 'toRevision', 'namespace', 'all', 'reveal', 'limit', 'output'],
+  churn: [...LATEST_SOURCE_FIELDS, 'limit', 'output'],
 };
 
 /** Output formats per command; the first is the default. */
