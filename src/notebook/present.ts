@@ -11,60 +11,33 @@ import { loadSchema } from '../codec/schema';
 import type { CompiledSchema } from '../codec/schema-types';
 import { escapeHtml } from '../render/escape';
 import { historyRows, type HistoryEntryView } from '../render/history-view';
-import {
-  diffCountRows,
-  diffEntryRows,
-  diffSummaryText,
-  type DiffCountsView,
-  type DiffEntryView,
-  type TextRows,
-} from '../render/diff-view';
-import { churnRows, type ChurnView } from '../render/churn-view';
 import { renderHexDump } from '../render/hex-dump';
-import { humanDuration } from '../render/human-duration';
-import { renderOwnerGraph, type OwnerGraphNode } from '../render/owner-graph';
-import { noResourcesMessage, type ColumnSource } from '../render/table';
+import { noResourcesMessage } from '../render/table';
 import { renderers, type ObjectTableOptions, type Rendered } from './renderers';
 import { displayBundle, inTslab } from './tslab-display';
+import {
+  isRecord,
+  joinRendered,
+  n,
+  plural,
+  titled,
+  type Presentation,
+  type PresentHint,
+  type Rec,
+  type ShowOptions,
+} from './present-parts';
+import {
+  presentChurn,
+  presentClusterInfo,
+  presentDeleted,
+  presentDiff,
+  presentEncodings,
+  presentLeases,
+  presentOrphans,
+  presentOwners,
+} from './present-forensics';
 
-/** Options of {@link show} and of how results display. Every field is optional. */
-export interface ShowOptions {
-  /** How to draw: `auto` (by shape, the default), `table`, `json` (a tree), `yaml`, `text` or `hex` (the annotated layers of stored bytes; the default for a Uint8Array). */
-  format?: 'auto' | 'table' | 'json' | 'yaml' | 'text' | 'hex';
-  /** The kind, for object tables (default: the objects' own). */
-  kind?: string;
-  /** More columns, as `kubectl get -o wide`. */
-  wide?: boolean;
-  /** Custom table columns, header → dotted path or function, as `-o custom-columns` (`{ NAME: 'metadata.name', NODE: 'spec.nodeName' }`). */
-  columns?: Record<string, ColumnSource>;
-  /** Rows shown before a table is cut to head and tail (default 50). */
-  maxRows?: number;
-  /** "Now", for ages (default: the clock). */
-  now?: Date;
-}
-
-/** A value drawn for the notebook. */
-export interface Presentation {
-  rendered: Rendered;
-  /** One line: what the value is (`KubeList: 12 Pods at revision 345`). */
-  summary: string;
-}
-
-/** Where a value came from, to draw it better. */
-export interface PresentHint extends ShowOptions {
-  /** The client method that returned it (`list`, `get`, …). */
-  method?: string;
-  /** That method's arguments. */
-  args?: readonly unknown[];
-  /** Which clock `now` is, for captions (`ages as of … , the newest Lease renewal (…)`). */
-  clock?: string;
-}
-
-type Rec = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Rec {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
-}
+export type { Presentation, PresentHint, ShowOptions } from './present-parts';
 
 function isKubeObject(v: unknown): v is KubeObject {
   return isRecord(v) && isRecord(v.metadata);
@@ -138,18 +111,6 @@ function isHistoryShape(v: unknown): v is Rec[] {
         isRecord(r) && typeof r.revision === 'number' && typeof r.deleted === 'boolean' && Array.isArray(r.changes),
     )
   );
-}
-
-function n(x: number): string {
-  return x.toLocaleString('en-US');
-}
-
-function plural(count: number, word: string): string {
-  return `${n(count)} ${word}${count === 1 ? '' : 's'}`;
-}
-
-function joinRendered(parts: readonly Rendered[]): Rendered {
-  return { html: parts.map((p) => p.html).join(''), text: parts.map((p) => p.text).join('\n') };
 }
 
 function tableOptions(hint: PresentHint, caption?: string): Parameters<typeof renderers.objectTable>[1] {
@@ -308,159 +269,6 @@ function presentHistory(rows: Rec[], hint: PresentHint): Presentation {
   };
 }
 
-/** k.deleted(): one row per kept delete, the same columns as `kubetcd deleted`. */
-function presentDeleted(value: Rec, hint: PresentHint): Presentation {
-  const items = value.items as Rec[];
-  const rows = items.map((d) => ({
-    RESOURCE: d.resource ?? '<none>',
-    NAMESPACE: d.namespace ?? '<none>',
-    NAME: d.name ?? d.key,
-    'DELETED-AT': d.revision,
-    'LAST-REV': d.lastRevision ?? '<unknown>',
-    KIND:
-      isRecord(d.object) && typeof d.object.kind === 'string'
-        ? d.object.kind
-        : d.encoding === 'encrypted'
-          ? '<encrypted>'
-          : '<unknown>',
-  }));
-  const compacted =
-    typeof value.compactRevision === 'number' && value.compactRevision > 0
-      ? `; deletes at or before revision ${value.compactRevision} were compacted`
-      : '';
-  return {
-    rendered: renderers.recordTable(rows, { upperCase: false, maxRows: hint.maxRows ?? 200 }),
-    summary: `${plural(items.length, 'kept delete')} under ${String((value.range as Rec | undefined)?.prefix ?? '')}${compacted}`,
-  };
-}
-
-/** k.encodings(): one row per resource and a total, the same columns as `kubetcd encodings`. */
-function presentEncodings(value: Rec, hint: PresentHint): Presentation {
-  const resources = value.resources as Rec[];
-  const row = (r: Rec, name?: string): Rec => ({
-    RESOURCE: name ?? r.resource,
-    VALUES: r.total,
-    PROTOBUF: r.protobuf,
-    JSON: r.json,
-    CBOR: r.cbor,
-    ENCRYPTED: r.encrypted,
-    OTHER: r.other,
-    'ENCRYPTED-BY':
-      Object.entries((r.encryptedBy as Record<string, number> | undefined) ?? {})
-        .map(([k, n]) => `${k}=${n}`)
-        .join(', ') || '<none>',
-  });
-  const total = value.total as Rec;
-  return {
-    rendered: renderers.recordTable([...resources.map((r) => row(r)), row(total, 'TOTAL')], {
-      upperCase: false,
-      maxRows: hint.maxRows ?? 200,
-    }),
-    summary: `${plural(total.total as number, 'value')} in ${plural(resources.length, 'resource')} at revision ${String(value.revision)}`,
-  };
-}
-
-/** k.leases(): one row per lease, the same columns as `kubetcd leases`. */
-function presentLeases(value: Rec, hint: PresentHint): Presentation {
-  const leases = value.leases as Rec[];
-  const rows = leases.map((l) => ({
-    ID: l.id,
-    TTL: `${String(l.ttlSeconds)}s`,
-    REMAINING: typeof l.remainingSeconds === 'number' ? `${l.remainingSeconds}s` : '<unknown>',
-    KEYS: Array.isArray(l.keys) ? l.keys.length : 0,
-    RESOURCES:
-      Object.entries((l.byResource as Record<string, number> | undefined) ?? {})
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([r, n]) => `${r}=${n}`)
-        .join(', ') || '<none>',
-  }));
-  return {
-    rendered: renderers.recordTable(rows, { upperCase: false, maxRows: hint.maxRows ?? 200 }),
-    summary: `${plural(leases.length, 'lease')} keeping ${plural(Number(value.keys ?? 0), 'key')}`,
-  };
-}
-
-/** k.clusterInfo(): the versions found, then one row per piece of evidence (Kubernetes first, then etcd). */
-function presentClusterInfo(value: Rec, hint: PresentHint): Presentation {
-  const kube = value.kubernetes as Rec;
-  const etcd = value.etcd as Rec;
-  const rows = [
-    ...((kube.evidence as Rec[] | undefined) ?? []).map((e) => ({ e, of: 'kubernetes' })),
-    ...((etcd.evidence as Rec[] | undefined) ?? []).map((e) => ({ e, of: 'etcd' })),
-  ].map(({ e, of }) => ({
-    OF: of,
-    SOURCE: e.source,
-    VERSION: typeof e.version === 'string' ? e.version : '<none>',
-    DETAIL: e.detail,
-    KEY: e.key,
-  }));
-  const versions = (kube.versions as string[] | undefined) ?? [];
-  const kubeText = versions.length > 0 ? `Kubernetes ${versions.join(', ')}` : 'no Kubernetes version named';
-  const etcdText = typeof etcd.version === 'string' ? `etcd ${etcd.version}` : 'etcd version unknown';
-  return {
-    rendered: renderers.recordTable(rows, { upperCase: false, maxRows: hint.maxRows ?? 200 }),
-    summary: `ClusterInfo: ${kubeText}; ${etcdText} (revision ${String(value.revision)})`,
-  };
-}
-
-/** k.owners(): the graph as SVG with its text twin (two trees: owners up, dependents down). */
-function presentOwners(value: Rec): Presentation {
-  const root = value.object as unknown as OwnerGraphNode;
-  const rendered = renderOwnerGraph(root);
-  const ns = root.namespace !== undefined ? `${root.namespace}/` : '';
-  return {
-    rendered: { html: rendered.html, text: rendered.text },
-    summary: `Owners of ${root.kind} ${ns}${root.name}: ${plural(root.owners?.length ?? 0, 'owner')}, ${plural(root.dependents?.length ?? 0, 'dependent')} at revision ${String(value.revision)}`,
-  };
-}
-
-/** k.orphans(): objects whose owner is gone, then objects stuck on finalizers, the columns of `kubetcd orphans`. */
-function presentOrphans(value: Rec, hint: PresentHint): Presentation {
-  const orphans = value.orphans as Rec[];
-  const stuck = value.stuck as Rec[];
-  const name = (r: Rec): string => `${typeof r.namespace === 'string' ? `${r.namespace}/` : ''}${String(r.name)}`;
-  const orphanRows = orphans.map((o) => ({
-    KIND: o.kind,
-    NAME: name(o),
-    'MISSING-OWNER': ((o.missingOwners as Rec[] | undefined) ?? [])
-      .map((m) => `${String(m.kind)}/${String(m.name)} (uid ${String(m.uid)})`)
-      .join(', '),
-  }));
-  const stuckRows = stuck.map((s) => ({
-    KIND: s.kind,
-    NAME: name(s),
-    'DELETION-REQUESTED': s.deletionTimestamp,
-    // open()'s clock when it has one (a snapshot's data clock, or the `now` given to it), else the result's
-    AGE:
-      hint.now !== undefined
-        ? humanDuration(hint.now.getTime() - Date.parse(String(s.deletionTimestamp)))
-        : typeof s.ageMs === 'number'
-          ? humanDuration(s.ageMs)
-          : '<unknown>',
-    FINALIZERS: ((s.finalizers as string[] | undefined) ?? []).join(', '),
-  }));
-  const max = hint.maxRows ?? 200;
-  const parts: Rendered[] = [
-    titled(
-      `Owner gone (${n(orphans.length)})`,
-      orphans.length > 0
-        ? renderers.recordTable(orphanRows, { upperCase: false, maxRows: max })
-        : renderers.pre('none'),
-    ),
-    titled(
-      `Stuck on finalizers (${n(stuck.length)})`,
-      stuck.length > 0 ? renderers.recordTable(stuckRows, { upperCase: false, maxRows: max }) : renderers.pre('none'),
-    ),
-    renderers.notes([
-      `${hint.now !== undefined && hint.clock !== undefined ? hint.clock : `ages as of ${String(value.now)}, ${String(value.clock)}`}; ${plural(Number(value.scanned), 'object')} read at revision ${String(value.revision)}${Number(value.unreadable) > 0 ? `, ${plural(Number(value.unreadable), 'value')} unreadable` : ''}`,
-    ]),
-  ];
-  return {
-    rendered: joinRendered(parts),
-    summary: `${plural(orphans.length, 'object')} whose owner is gone, ${plural(stuck.length, 'object')} stuck on finalizers at revision ${String(value.revision)}`,
-  };
-}
-
 interface TreeNodeShape {
   name: string;
   path?: string;
@@ -508,64 +316,6 @@ function isSizesShape(v: unknown): v is SizesShape {
     Array.isArray(v.largest) &&
     Array.isArray(v.notes)
   );
-}
-
-function titled(title: string, view: Rendered): Rendered {
-  return {
-    html: `<details open><summary>${escapeHtml(title)}</summary>${view.html}</details>`,
-    text: `${title}:\n${view.text.replace(/\n*$/, '')}\n`,
-  };
-}
-
-function textRowsTable(t: TextRows, maxRows = 200): Rendered {
-  return renderers.recordTable(
-    t.rows.map((r) => Object.fromEntries(t.headers.map((h, i) => [h, r[i]]))),
-    { columns: t.headers, upperCase: false, maxRows },
-  );
-}
-
-/** k.diff(): the counts per resource, then the entries grouped by resource, as `kubetcd diff` prints them. */
-function presentDiff(value: Rec, hint: PresentHint): Presentation {
-  const v = value as unknown as {
-    entries: DiffEntryView[];
-    counts: DiffCountsView;
-    byResource: Array<DiffCountsView & { resource: string }>;
-    from: { origin: string; revision: number };
-    to: { origin: string; revision: number };
-    truncated: boolean;
-  };
-  const summary = diffSummaryText(v);
-  const parts: Rendered[] = [titled('Per resource', textRowsTable(diffCountRows(v.byResource, v.counts)))];
-  if (v.entries.length > 0) parts.push(titled('Objects', textRowsTable(diffEntryRows(v.entries), hint.maxRows ?? 200)));
-  parts.push(renderers.notes([summary]));
-  const c = v.counts;
-  return {
-    rendered: joinRendered(parts),
-    summary: `KubeDiff: ${n(c.added)} added, ${n(c.deleted)} deleted, ${n(c.changed)} changed (${n(c.hidden)} noise only)`,
-  };
-}
-
-/** k.churn(): writers, then writes per resource, namespace and key, as `kubetcd churn` prints them. */
-function presentChurn(value: Rec): Presentation {
-  const v = value as unknown as ChurnView & {
-    fromRevision: number;
-    toRevision: number;
-    deletes: number;
-    keys: number;
-    notes: string[];
-  };
-  const t = churnRows(v);
-  const parts: Rendered[] = [
-    titled('Writers', textRowsTable(t.writers)),
-    titled('Per resource', textRowsTable(t.resources)),
-    titled('Per namespace', textRowsTable(t.namespaces)),
-    titled('Most written keys', textRowsTable(t.keys)),
-    renderers.notes(v.notes.map((x) => `note: ${x}`)),
-  ];
-  return {
-    rendered: joinRendered(parts),
-    summary: `KubeChurn: ${plural(v.writes, 'write')} to ${plural(v.keys, 'key')} after revision ${v.fromRevision} up to ${v.toRevision}`,
-  };
 }
 
 function presentSizes(v: SizesShape, hint: PresentHint): Presentation {
