@@ -16,20 +16,12 @@ import { cliAdvice } from './cli/advice';
 import { parseCliArgs } from './cli/cli-args';
 import { helpText } from './cli/cli-help';
 import { withKube } from './cli/cli-source';
-import { cliGetCommand, runGet } from './cli/get-command';
-import {
-  runDeleted,
-  runEncodings,
-  runHashKv,
-  runHistory,
-  runKeys,
-  runLeases,
-  runResources,
-  runSizes,
-  runTree,
-} from './cli/store-commands';
-import { runCheck, runDecode, runEncode } from './cli/value-commands';
-import { runChurn, runDiff, runInfo, runOrphans, runOwners } from './cli/forensics-commands';
+
+// Each family of commands is loaded when one of its commands runs: a small job compiles only what it uses.
+const getCommands = () => import('./cli/get-command');
+const storeCommands = () => import('./cli/store-commands');
+const valueCommands = () => import('./cli/value-commands');
+const forensicsCommands = () => import('./cli/forensics-commands');
 
 export { parseCliArgs, type CliArgs } from './cli/cli-args';
 export { helpText } from './cli/cli-help';
@@ -45,43 +37,44 @@ export async function main(argv: string[]): Promise<number> {
     const args = parseCliArgs(argv);
     switch (args.command) {
       case 'check':
-        return await runCheck(args);
+        return await (await valueCommands()).runCheck(args);
       case 'decode':
-        return runDecode(args);
+        return (await valueCommands()).runDecode(args);
       case 'encode':
-        return runEncode(args);
+        return (await valueCommands()).runEncode(args);
       case 'get': {
+        const { cliGetCommand, runGet } = await getCommands();
         const cmd = cliGetCommand(args); // its errors before any source is opened
         return await withKube(args, (k) => runGet(args, cmd, k));
       }
       case 'keys':
-        return await withKube(args, (k) => runKeys(args, k));
+        return await withKube(args, async (k) => (await storeCommands()).runKeys(args, k));
       case 'resources':
-        return await withKube(args, (k) => runResources(args, k));
+        return await withKube(args, async (k) => (await storeCommands()).runResources(args, k));
       case 'tree':
-        return await withKube(args, (k) => runTree(args, k));
+        return await withKube(args, async (k) => (await storeCommands()).runTree(args, k));
       case 'sizes':
-        return await withKube(args, (k) => runSizes(args, k));
+        return await withKube(args, async (k) => (await storeCommands()).runSizes(args, k));
       case 'history':
-        return await withKube(args, (k) => runHistory(args, k));
+        return await withKube(args, async (k) => (await storeCommands()).runHistory(args, k));
       case 'deleted':
-        return await withKube(args, (k) => runDeleted(args, k));
+        return await withKube(args, async (k) => (await storeCommands()).runDeleted(args, k));
       case 'encodings':
-        return await withKube(args, (k) => runEncodings(args, k));
+        return await withKube(args, async (k) => (await storeCommands()).runEncodings(args, k));
       case 'leases':
-        return await withKube(args, (k) => runLeases(args, k));
+        return await withKube(args, async (k) => (await storeCommands()).runLeases(args, k));
       case 'owners':
-        return await withKube(args, (k) => runOwners(args, k));
+        return await withKube(args, async (k) => (await forensicsCommands()).runOwners(args, k));
       case 'orphans':
-        return await withKube(args, (k) => runOrphans(args, k));
+        return await withKube(args, async (k) => (await forensicsCommands()).runOrphans(args, k));
       case 'info':
-        return await withKube(args, (k) => runInfo(args, k));
+        return await withKube(args, async (k) => (await forensicsCommands()).runInfo(args, k));
       case 'hashkv':
-        return await runHashKv(args);
+        return await (await storeCommands()).runHashKv(args);
       case 'diff':
-        return await runDiff(args);
+        return await (await forensicsCommands()).runDiff(args);
       case 'churn':
-        return await withKube(args, (k) => runChurn(args, k));
+        return await withKube(args, async (k) => (await forensicsCommands()).runChurn(args, k));
       default: {
         if (args.positional.length > 1) {
           throw new InvalidArgumentError(

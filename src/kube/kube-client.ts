@@ -14,30 +14,15 @@ import type { HashKvOptions, KvHash, KvSource } from '../sources/types';
 import { createKubeContext, type KubeContext } from './context';
 import { DEFAULT_ETCD_PREFIX, detectEtcdPrefix } from './keys';
 import { countObjects, type CountOptions, type KubeCount } from './kube-count';
-import {
-  findOrphans,
-  objectOwners,
-  type KubeOrphans,
-  type KubeOwners,
-  type OrphansOptions,
-  type OwnersOptions,
-} from './kube-owners';
-import {
-  deletedObjects,
-  encodingCensus,
-  sourceHashKV,
-  type DeletedOptions,
-  type EncodingsOptions,
-  type KubeDeleted,
-  type KubeEncodings,
-} from './kube-forensics';
+import type { KubeOrphans, KubeOwners, OrphansOptions, OwnersOptions } from './kube-owners';
+import type { DeletedOptions, EncodingsOptions, KubeDeleted, KubeEncodings } from './kube-forensics';
 import { getObject, type GetOptions, type KubeGetResult } from './kube-get';
-import { objectHistory, type HistoryEntry, type HistoryOptions } from './kube-history';
+import type { HistoryEntry, HistoryOptions } from './kube-history';
 import { listKeys, storedResources, type StoredResource } from './kube-keys';
-import { etcdLeases, type KubeLeases } from './kube-leases';
+import type { KubeLeases } from './kube-leases';
 import { listObjects, streamObjects, type KubeList, type KubeStream, type ListOptions } from './kube-list';
-import { storageSizes, type KubeSizes, type SizesOptions } from './kube-sizes';
-import { keyTree, type KeyTree, type TreeOptions } from './kube-tree';
+import type { KubeSizes, SizesOptions } from './kube-sizes';
+import type { KeyTree, TreeOptions } from './kube-tree';
 import { watchResource, type KubeWatch, type KubeWatchOptions } from './kube-watch';
 import { runKubectl, type KubectlResult } from './kubectl-command';
 import { resourcesFromCrd, type ResourceInfo } from './resources';
@@ -56,9 +41,24 @@ export type {
   ListOptions,
   WherePredicate,
 } from './kube-list';
-import { clusterInfo, type ClusterInfo } from './kube-cluster-info';
-import { diffWith, type DiffOptions, type DiffTarget, type KubeDiff } from './kube-diff';
-import { keyChurn, type ChurnOptions, type KubeChurn } from './kube-churn';
+import type { ClusterInfo } from './kube-cluster-info';
+import type { DiffOptions, DiffTarget, KubeDiff } from './kube-diff';
+import type { ChurnOptions, KubeChurn } from './kube-churn';
+
+/** Loads a verb's module on its first call, so a command compiles only the verbs it uses. */
+function lazy<T>(load: () => T): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= load());
+}
+const owners = lazy(() => require('./kube-owners') as typeof import('./kube-owners'));
+const forensics = lazy(() => require('./kube-forensics') as typeof import('./kube-forensics'));
+const history = lazy(() => require('./kube-history') as typeof import('./kube-history'));
+const leases = lazy(() => require('./kube-leases') as typeof import('./kube-leases'));
+const sizes = lazy(() => require('./kube-sizes') as typeof import('./kube-sizes'));
+const tree = lazy(() => require('./kube-tree') as typeof import('./kube-tree'));
+const clusterInfoVerb = lazy(() => require('./kube-cluster-info') as typeof import('./kube-cluster-info'));
+const diff = lazy(() => require('./kube-diff') as typeof import('./kube-diff'));
+const churn = lazy(() => require('./kube-churn') as typeof import('./kube-churn'));
 
 /** Options of {@link openKube}. Every field is optional. */
 export interface KubeOptions {
@@ -245,43 +245,43 @@ class Kube implements KubeClient {
     return storedResources(this.ctx, options);
   }
   history(keyOrResource: string, name?: string, options: HistoryOptions = {}): Promise<HistoryEntry[]> {
-    return objectHistory(this.ctx, keyOrResource, name, options);
+    return history().objectHistory(this.ctx, keyOrResource, name, options);
   }
   kubectl(command: string): Promise<KubectlResult> {
     return runKubectl(this.ctx, command);
   }
   hashKV(options: HashKvOptions = {}): Promise<KvHash> {
-    return sourceHashKV(this.ctx, options);
+    return forensics().sourceHashKV(this.ctx, options);
   }
   deleted(resource?: string, options: DeletedOptions = {}): Promise<KubeDeleted> {
-    return deletedObjects(this.ctx, resource, options);
+    return forensics().deletedObjects(this.ctx, resource, options);
   }
   leases(): Promise<KubeLeases> {
-    return etcdLeases(this.ctx);
+    return leases().etcdLeases(this.ctx);
   }
   clusterInfo(): Promise<ClusterInfo> {
-    return clusterInfo(this.ctx);
+    return clusterInfoVerb().clusterInfo(this.ctx);
   }
   owners(resource: string, name: string, options: OwnersOptions = {}): Promise<KubeOwners> {
-    return objectOwners(this.ctx, resource, name, options);
+    return owners().objectOwners(this.ctx, resource, name, options);
   }
   orphans(options: OrphansOptions = {}): Promise<KubeOrphans> {
-    return findOrphans(this.ctx, options);
+    return owners().findOrphans(this.ctx, options);
   }
   encodings(options: EncodingsOptions = {}): Promise<KubeEncodings> {
-    return encodingCensus(this.ctx, options);
+    return forensics().encodingCensus(this.ctx, options);
   }
   diff(other: DiffTarget, options: DiffOptions = {}): Promise<KubeDiff> {
-    return diffWith(this.ctx, other, options);
+    return diff().diffWith(this.ctx, other, options);
   }
   churn(options: ChurnOptions = {}): Promise<KubeChurn> {
-    return keyChurn(this.ctx, options);
+    return churn().keyChurn(this.ctx, options);
   }
   tree(prefix?: string, options: TreeOptions = {}): Promise<KeyTree> {
-    return keyTree(this.ctx, prefix, options);
+    return tree().keyTree(this.ctx, prefix, options);
   }
   sizes(options: SizesOptions = {}): Promise<KubeSizes> {
-    return storageSizes(this.ctx, options);
+    return sizes().storageSizes(this.ctx, options);
   }
   watch(resource: string, options: KubeWatchOptions = {}): KubeWatch {
     return watchResource(this.ctx, resource, options);
