@@ -14,23 +14,18 @@ import { test } from 'node:test';
 import { createCodec, decode, findRepoRoot, installedSourcesDir, loadSchema, toKubeJson } from '../../src/codec';
 import type { KubeObject } from '../../src/codec';
 import { removedKind } from '../../src/codec/unknown-kind';
+import { WireWriter } from '../../src/codec/wire-writer';
+import { BYTES } from '../../src/util/wire-reader';
 
 const OBJECT_META = 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 const schema = loadSchema();
 
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  let v = n;
-  while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return Buffer.from(out);
-}
-
-function bytesField(num: number, value: Buffer): Buffer {
-  return Buffer.concat([varint((num << 3) | 2), varint(value.length), value]);
+/** One length-delimited protobuf field, written by the codec's own wire writer. */
+function bytesField(num: number, value: Uint8Array): Buffer {
+  const w = new WireWriter();
+  w.tag(num, BYTES);
+  w.bytes(value);
+  return Buffer.from(w.finish());
 }
 
 /** The fields of runtime.Unknown (all length-delimited) in `value[4, end)`, by number. */

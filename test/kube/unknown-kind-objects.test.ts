@@ -13,6 +13,8 @@ import { decode, encode, findRepoRoot } from '../../src/codec';
 import type { KubeObject } from '../../src/codec';
 import { renderTable } from '../../src/render/table';
 import { startKubeFixture, type KubeFixture } from '../helpers/kube-fixture';
+import { WireWriter } from '../../src/codec/wire-writer';
+import { BYTES } from '../../src/util/wire-reader';
 
 const GROUP = 'future.kubetcd.example';
 const GADGETS: Array<{ namespace: string; name: string; app: string }> = [
@@ -21,19 +23,12 @@ const GADGETS: Array<{ namespace: string; name: string; app: string }> = [
   { namespace: 'other', name: 'g-c', app: 'web' },
 ];
 
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  let v = n;
-  while (v >= 0x80) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return Buffer.from(out);
-}
-
-function bytesField(num: number, value: Buffer): Buffer {
-  return Buffer.concat([varint((num << 3) | 2), varint(value.length), value]);
+/** One length-delimited protobuf field, written by the codec's own wire writer. */
+function bytesField(num: number, value: Uint8Array): Buffer {
+  const w = new WireWriter();
+  w.tag(num, BYTES);
+  w.bytes(value);
+  return Buffer.from(w.finish());
 }
 
 /** A stored `k8s\0` value with its envelope's TypeMeta replaced (the object's bytes untouched). */
